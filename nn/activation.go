@@ -1,0 +1,119 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Activation is an element-wise (softmax: row-wise) nonlinearity. Conv2D,
+// Conv2DTranspose and Dense apply one to their output, as Keras's activation
+// argument does; the Activation layer applies one on its own.
+type Activation uint8
+
+const (
+	Linear Activation = iota
+	ReLU
+	Sigmoid
+	Tanh
+	Softmax // over the last axis: D for vectors, C for feature maps
+)
+
+var activationNames = [...]string{Linear: "linear", ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh", Softmax: "softmax"}
+
+func (a Activation) String() string { return activationNames[a] }
+
+// ParseActivation maps a Keras activation name to an Activation; "" is linear.
+func ParseActivation(name string) (Activation, error) {
+	if name == "" {
+		return Linear, nil
+	}
+	for a, n := range activationNames {
+		if n == name {
+			return Activation(a), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown activation %q (want linear, relu, sigmoid, tanh or softmax)", name)
+}
+
+// forward sets y = a(z) for rows of dim values. y and z may be the same slice.
+func (a Activation) forward(y, z []float32, dim int) {
+	y = y[:len(z)]
+	switch a {
+	case Linear:
+		copy(y, z)
+	case ReLU:
+		for i, v := range z {
+			y[i] = max(v, 0)
+		}
+	case Sigmoid:
+		for i, v := range z {
+			y[i] = float32(1 / (1 + math.Exp(-float64(v))))
+		}
+	case Tanh:
+		for i, v := range z {
+			y[i] = float32(math.Tanh(float64(v)))
+		}
+	case Softmax:
+		for r := 0; r < len(z); r += dim {
+			softmaxRow(y[r:r+dim], z[r:r+dim])
+		}
+	}
+}
+
+// softmaxRow sets y = exp(z - max z) / sum, summing in float64 so that the
+// probabilities add up to 1 within float32 rounding.
+func softmaxRow(y, z []float32) {
+	m := z[0]
+	for _, v := range z[1:] {
+		m = max(m, v)
+	}
+	var sum float64
+	for i, v := range z {
+		e := math.Exp(float64(v - m))
+		y[i] = float32(e)
+		sum += e
+	}
+	inv := 1 / sum
+	for i := range y {
+		y[i] = float32(float64(y[i]) * inv)
+	}
+}
+
+// backward sets dz = dy * a'(z), computed from the output y = a(z). dz and dy
+// may be the same slice. ReLU'(0) is 0: a unit that outputs exactly 0 passes
+// no gradient, as in TensorFlow and PyTorch.
+func (a Activation) backward(dz, dy, y []float32, dim int) {
+	dz, y = dz[:len(dy)], y[:len(dy)]
+	switch a {
+	case Linear:
+		copy(dz, dy)
+	case ReLU:
+		for i, g := range dy {
+			if y[i] > 0 {
+				dz[i] = g
+			} else {
+				dz[i] = 0
+			}
+		}
+	case Sigmoid:
+		for i, g := range dy {
+			dz[i] = g * y[i] * (1 - y[i])
+		}
+	case Tanh:
+		for i, g := range dy {
+			dz[i] = g * (1 - y[i]*y[i])
+		}
+	case Softmax:
+		// dz_i = y_i (dy_i - sum_j y_j dy_j): the Jacobian-vector product.
+		for r := 0; r < len(dy); r += dim {
+			yr, gr := y[r:r+dim], dy[r:r+dim]
+			var dot float64
+			for i := range gr {
+				dot += float64(yr[i]) * float64(gr[i])
+			}
+			for i := range gr {
+				dz[r+i] = yr[i] * (gr[i] - float32(dot))
+			}
+		}
+	}
+}
