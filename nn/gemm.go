@@ -1,5 +1,7 @@
 package nn
 
+import "sync"
+
 // gemm computes C = op(A)·op(B), or C += op(A)·op(B) when accumulate is set.
 // op(A) is m x k and op(B) is k x n; C is m x n. All three are row-major and
 // contiguous. With transA, a holds A's transpose (k x m); with transB, b holds
@@ -8,8 +10,183 @@ package nn
 // Reference loop (gemmNaive, kept as the oracle in the tests):
 //
 //	for i < m, j < n: c[i*n+j] (+)= sum over p < k of A[i][p] * B[p][j]
+//
+// The fast version packs op(B) into panels of nr columns, and blocks of
+// op(A) into panels of mr rows, kc steps of k at a time, so that a
+// register-blocked micro-kernel (gemm_kernel_*.go) streams through contiguous
+// memory. Every element of C is summed in one fixed order, whatever the
+// blocking, the tile size or the number of workers: starting from 0 (or from
+// C's value when accumulating) it adds float32(A[i][p]*B[p][j]) for p = 0,
+// 1, ..., k-1, each product rounded to float32 (never fused). Without
+// accumulate this is exactly gemmNaive's order, so the two agree bit for bit,
+// and the engine trains identically natively and in WebAssembly for one seed.
+//
+// The work is split by output rows (and, for short C, by columns) over
+// maxWorkers() goroutines. Calls are serialized: gemm owns one workspace,
+// grown to the largest call and then reused, so it allocates nothing.
 func gemm(transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) {
-	gemmNaive(transA, transB, m, n, k, a, b, c, accumulate)
+	gemmWorkers(maxWorkers(), transA, transB, m, n, k, a, b, c, accumulate)
+}
+
+// Blocking. kc steps of k make a packed A block (mcMax x kc) that stays in
+// the L2 cache and a packed B micro-panel (kc x nr) that stays in L1.
+const (
+	gemmKC    = 256
+	gemmMCMax = 128
+)
+
+// gemmWork is gemm's workspace and the task it hands to the worker pool.
+var gemmWork struct {
+	mu   sync.Mutex
+	task gemmTask
+}
+
+// gemmTask is one gemm call, split into chunks of rowsPer x colsPer outputs.
+type gemmTask struct {
+	transA, transB, accumulate bool
+	m, n, k                    int
+	a, b, c                    []float32
+	rowsPer, colsPer           int // chunk size, multiples of mr and nr
+	rowChunks, colChunks       int
+	bpack                      []float32   // op(B) as ceil(n/nr) panels of k x nr, zero-padded
+	apack                      [][]float32 // per worker: a block of op(A) as panels of kc x mr
+	tile                       [][]float32 // per worker: an mr x nr tile for C's edges
+}
+
+// gemmWorkers is gemm on a given number of workers; the result does not
+// depend on it.
+func gemmWorkers(workers int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 {
+		if !accumulate {
+			clear(c[:m*n])
+		}
+		return
+	}
+	gemmWork.mu.Lock()
+	defer gemmWork.mu.Unlock()
+	t := &gemmWork.task
+	t.transA, t.transB, t.accumulate = transA, transB, accumulate
+	t.m, t.n, t.k = m, n, k
+	t.a, t.b, t.c = a, b, c
+
+	// Chunks: row blocks of at most gemmMCMax rows, small enough to give
+	// each worker a few of them; split columns too when C has few rows.
+	mPanels, nPanels := (m+gemmMR-1)/gemmMR, (n+gemmNR-1)/gemmNR
+	want := 1
+	if workers > 1 {
+		want = 4 * workers
+	}
+	rowPanels := max(1, min(gemmMCMax/gemmMR, (mPanels+want-1)/want))
+	t.rowsPer = rowPanels * gemmMR
+	t.rowChunks = (mPanels + rowPanels - 1) / rowPanels
+	colPanels := nPanels
+	if t.rowChunks < want {
+		colPanels = max(1, (nPanels*t.rowChunks+want-1)/want)
+	}
+	t.colsPer = colPanels * gemmNR
+	t.colChunks = (nPanels + colPanels - 1) / colPanels
+
+	t.bpack = grow(t.bpack, nPanels*k*gemmNR)
+	for len(t.apack) < workers {
+		t.apack = append(t.apack, nil)
+		t.tile = append(t.tile, make([]float32, gemmMR*gemmNR))
+	}
+	packB(t.bpack, transB, n, k, b)
+	parallelFor(workers, t.rowChunks*t.colChunks, t)
+	t.a, t.b, t.c = nil, nil, nil
+}
+
+// runChunk computes one block of C: rows [i0, i1) and columns [j0, j1).
+func (t *gemmTask) runChunk(worker, chunk int) {
+	i0 := chunk / t.colChunks * t.rowsPer
+	j0 := chunk % t.colChunks * t.colsPer
+	i1, j1 := min(i0+t.rowsPer, t.m), min(j0+t.colsPer, t.n)
+	rows := i1 - i0
+	rowPanels := (rows + gemmMR - 1) / gemmMR
+	ap := grow(t.apack[worker], rowPanels*gemmKC*gemmMR)
+	t.apack[worker] = ap
+	tile := t.tile[worker]
+	n, k := t.n, t.k
+	for p0 := 0; p0 < k; p0 += gemmKC {
+		kc := min(gemmKC, k-p0)
+		load := t.accumulate || p0 > 0
+		packA(ap, t.transA, t.m, k, i0, rows, p0, kc, t.a)
+		for j := j0; j < j1; j += gemmNR {
+			bp := t.bpack[(j/gemmNR*k+p0)*gemmNR:][:kc*gemmNR]
+			nj := min(gemmNR, n-j)
+			for r := 0; r < rowPanels; r++ {
+				i := i0 + r*gemmMR
+				mi := min(gemmMR, i1-i)
+				a := ap[r*kc*gemmMR:][:kc*gemmMR]
+				if mi == gemmMR && nj == gemmNR {
+					gemmKernel(kc, a, bp, t.c[i*n+j:], n, load)
+					continue
+				}
+				// An edge tile: work on a full tile, copy back what is in C.
+				for ii := 0; ii < mi; ii++ {
+					copy(tile[ii*gemmNR:ii*gemmNR+nj], t.c[(i+ii)*n+j:])
+				}
+				gemmKernel(kc, a, bp, tile, gemmNR, load)
+				for ii := 0; ii < mi; ii++ {
+					copy(t.c[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*gemmNR:])
+				}
+			}
+		}
+	}
+}
+
+// packA copies op(A)[i0:i0+rows, p0:p0+kc] into dst as panels of mr rows:
+// element (i0+r*mr+ii, p0+p) goes to dst[(r*kc+p)*mr+ii]. Rows past m are 0.
+// op(A) is m x k; with trans, a is stored k x m.
+func packA(dst []float32, trans bool, m, k, i0, rows, p0, kc int, a []float32) {
+	for r := 0; r*gemmMR < rows; r++ {
+		panel := dst[r*kc*gemmMR:][:kc*gemmMR]
+		mi := min(gemmMR, rows-r*gemmMR)
+		i := i0 + r*gemmMR
+		if mi < gemmMR {
+			clear(panel)
+		}
+		if trans {
+			for p := 0; p < kc; p++ {
+				copy(panel[p*gemmMR:p*gemmMR+mi], a[(p0+p)*m+i:])
+			}
+			continue
+		}
+		for ii := 0; ii < mi; ii++ {
+			row := a[(i+ii)*k+p0:][:kc]
+			for p, v := range row {
+				panel[p*gemmMR+ii] = v
+			}
+		}
+	}
+}
+
+// packB copies op(B) (k x n) into dst as panels of nr columns: element
+// (p, j*nr+jj) goes to dst[(j*k+p)*nr+jj]. Columns past n are 0. With trans,
+// b is stored n x k.
+func packB(dst []float32, trans bool, n, k int, b []float32) {
+	for j := 0; j*gemmNR < n; j++ {
+		panel := dst[j*k*gemmNR:][:k*gemmNR]
+		nj := min(gemmNR, n-j*gemmNR)
+		if nj < gemmNR {
+			clear(panel)
+		}
+		if !trans {
+			for p := 0; p < k; p++ {
+				copy(panel[p*gemmNR:p*gemmNR+nj], b[p*n+j*gemmNR:])
+			}
+			continue
+		}
+		for jj := 0; jj < nj; jj++ {
+			col := b[(j*gemmNR+jj)*k:][:k]
+			for p, v := range col {
+				panel[p*gemmNR+jj] = v
+			}
+		}
+	}
 }
 
 // gemmNaive is the reference for gemm: the plain triple loop, summing in
@@ -30,7 +207,7 @@ func gemmNaive(transA, transB bool, m, n, k int, a, b, c []float32, accumulate b
 				} else {
 					bv = b[p*n+j]
 				}
-				sum += av * bv
+				sum += float32(av * bv) // rounded: never fused into an FMA
 			}
 			if accumulate {
 				c[i*n+j] += sum

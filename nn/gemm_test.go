@@ -1,0 +1,161 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// randSlice returns n values uniform in [-1, 1) from rng.
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = rng.Float32()*2 - 1
+	}
+	return s
+}
+
+func TestGemmHandComputed(t *testing.T) {
+	// A = [1 2 3; 4 5 6] (2x3), B = [1 -1; 0 2; -2 0.5] (3x2).
+	// A·B = [1+0-6, -1+4+1.5; 4+0-12, -4+10+3] = [-5 4.5; -8 9].
+	a := []float32{1, 2, 3, 4, 5, 6}
+	aT := []float32{1, 4, 2, 5, 3, 6}
+	b := []float32{1, -1, 0, 2, -2, 0.5}
+	bT := []float32{1, 0, -2, -1, 2, 0.5}
+	want := []float32{-5, 4.5, -8, 9}
+	for _, tc := range []struct {
+		name           string
+		transA, transB bool
+		a, b           []float32
+	}{
+		{"NN", false, false, a, b},
+		{"TN", true, false, aT, b},
+		{"NT", false, true, a, bT},
+		{"TT", true, true, aT, bT},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := []float32{7, 7, 7, 7, 99} // the last value lies outside C
+			gemm(tc.transA, tc.transB, 2, 2, 3, tc.a, tc.b, c, false)
+			assert.Equal(t, append(want, 99), c)
+			gemm(tc.transA, tc.transB, 2, 2, 3, tc.a, tc.b, c, true)
+			assert.Equal(t, []float32{-10, 9, -16, 18, 99}, c)
+		})
+	}
+}
+
+func TestGemmMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	sizes := [][3]int{ // m, n, k
+		{1, 1, 1}, {1, 7, 3}, {5, 1, 2}, {4, 4, 4}, {2, 4, 8}, {3, 5, 7},
+		{13, 17, 19}, {8, 8, 300}, {130, 9, 257}, {3, 31, 600}, {129, 33, 513},
+		{37, 131, 11}, {2, 3, 0},
+	}
+	for _, sz := range sizes {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, trans := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			name := fmt.Sprintf("%dx%dx%d/transA=%v,transB=%v", m, n, k, trans[0], trans[1])
+			t.Run(name, func(t *testing.T) {
+				a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+				c0 := randSlice(rng, m*n+3) // 3 sentinels past C
+				want := append([]float32(nil), c0...)
+				got := append([]float32(nil), c0...)
+				gemmNaive(trans[0], trans[1], m, n, k, a, b, want, false)
+				gemm(trans[0], trans[1], m, n, k, a, b, got, false)
+				require.Equal(t, want, got, "same summation order: bit-identical")
+
+				// Accumulating adds the products to C one by one, where the
+				// oracle adds their sum: equal within rounding, relative to
+				// the size of the terms.
+				copy(want, c0)
+				copy(got, c0)
+				gemmNaive(trans[0], trans[1], m, n, k, a, b, want, true)
+				gemm(trans[0], trans[1], m, n, k, a, b, got, true)
+				abs := make([]float32, m*n)
+				absA, absB := absSlice(a), absSlice(b)
+				gemmNaive(trans[0], trans[1], m, n, k, absA, absB, abs, false)
+				for i := range m * n {
+					scale := float64(abs[i]) + math.Abs(float64(c0[i]))
+					require.InDelta(t, want[i], got[i], 1e-5*scale, "c[%d]", i)
+				}
+				require.Equal(t, c0[m*n:], got[m*n:], "wrote past C")
+			})
+		}
+	}
+}
+
+func absSlice(s []float32) []float32 {
+	out := make([]float32, len(s))
+	for i, v := range s {
+		out[i] = float32(math.Abs(float64(v)))
+	}
+	return out
+}
+
+// The k sum never depends on the number of workers: outputs are split, not k.
+func TestGemmWorkersBitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, sz := range [][3]int{{301, 70, 290}, {9, 200, 40}, {288, 32, 1000}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+		for _, trans := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, acc := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%dx%dx%d/%v/acc=%v", m, n, k, trans, acc), func(t *testing.T) {
+					c0 := randSlice(rng, m*n)
+					var results [][]float32
+					for workers := 1; workers <= 3; workers++ {
+						c := append([]float32(nil), c0...)
+						gemmWorkers(workers, trans[0], trans[1], m, n, k, a, b, c, acc)
+						results = append(results, c)
+					}
+					require.Equal(t, results[0], results[1], "1 vs 2 workers")
+					require.Equal(t, results[0], results[2], "1 vs 3 workers")
+				})
+			}
+		}
+	}
+}
+
+func TestGemmAllocatesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	m, n, k := 100, 64, 300
+	a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
+	for _, workers := range []int{1, 2, 3} {
+		gemmWorkers(workers, false, true, m, n, k, a, b, c, false) // grow the workspace
+		allocs := testing.AllocsPerRun(5, func() {
+			gemmWorkers(workers, false, true, m, n, k, a, b, c, false)
+			gemmWorkers(workers, true, false, m, n, k, a, b, c, true)
+		})
+		assert.Zero(t, allocs, "workers=%d", workers)
+	}
+}
+
+// countTask records which worker ran each chunk.
+type countTask struct {
+	runs   []int
+	worker []int
+}
+
+func (t *countTask) runChunk(worker, chunk int) {
+	t.runs[chunk]++ // each chunk is run once, so no two workers share an index
+	t.worker[chunk] = worker
+}
+
+func TestParallelFor(t *testing.T) {
+	for _, tc := range []struct{ workers, chunks int }{
+		{1, 0}, {1, 5}, {2, 1}, {2, 2}, {2, 7}, {3, 2}, {3, 100}, {4, 33},
+	} {
+		t.Run(fmt.Sprintf("workers=%d,chunks=%d", tc.workers, tc.chunks), func(t *testing.T) {
+			task := &countTask{runs: make([]int, tc.chunks), worker: make([]int, tc.chunks)}
+			parallelFor(tc.workers, tc.chunks, task)
+			for c := range tc.chunks {
+				assert.Equal(t, 1, task.runs[c], "chunk %d runs", c)
+				assert.Less(t, task.worker[c], max(1, min(tc.workers, tc.chunks)), "chunk %d worker", c)
+				assert.GreaterOrEqual(t, task.worker[c], 0)
+			}
+		})
+	}
+}
