@@ -1,0 +1,418 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+)
+
+// ErrDiverged stops training when a batch's loss (or a gradient) is not a
+// finite number. The bad step is not applied, so the model keeps the weights
+// from before it.
+var ErrDiverged = errors.New("nn: training diverged: the loss is not a finite number, the learning rate is likely too high (the weights are those from before the bad step)")
+
+// FitConfig configures training, with Keras's fit() arguments.
+type FitConfig struct {
+	Epochs     int    // default 1
+	BatchSize  int    // default 32; the last batch of an epoch may be smaller
+	NoShuffle  bool   // Keras shuffles the samples every epoch unless shuffle=False
+	Seed       uint64 // the shuffling's seed
+	Validation Data   // evaluated after every epoch (val_loss, val_accuracy); optional
+	Callbacks  []Callback
+	// OnBatch, if set, is called after every training batch with what
+	// Keras's progress bar shows.
+	OnBatch func(BatchProgress)
+	// OnEpoch, if set, is called at the end of every epoch, before the
+	// callbacks, with that epoch's logs.
+	OnEpoch func(epoch int, logs Logs)
+}
+
+// BatchProgress is the state after one training batch, as Keras's progress
+// bar shows it: "Epoch 1/10  120/1875 [==>...] - loss: 0.5 - accuracy: 0.8".
+type BatchProgress struct {
+	Epoch    int     // 0-based
+	Epochs   int     // in total
+	Batch    int     // 0-based batch within the epoch
+	Batches  int     // batches per epoch
+	Loss     float64 // mean loss over the epoch's samples so far
+	Accuracy float64 // fraction of the epoch's samples so far classified correctly
+	Seen     int     // samples trained on in this epoch
+	Total    int     // samples trained on since training began
+}
+
+// Logs are the numbers of one epoch, with Keras's names.
+type Logs struct {
+	Loss          float64 `json:"loss"`
+	Accuracy      float64 `json:"accuracy"`
+	ValLoss       float64 `json:"val_loss,omitempty"`
+	ValAccuracy   float64 `json:"val_accuracy,omitempty"`
+	HasValidation bool    `json:"-"`
+}
+
+// Get returns the value named as Keras names it ("loss", "accuracy",
+// "val_loss", "val_accuracy"), and whether the logs have it.
+func (l Logs) Get(name string) (float64, bool) {
+	switch name {
+	case "loss":
+		return l.Loss, true
+	case "accuracy":
+		return l.Accuracy, true
+	case "val_loss":
+		return l.ValLoss, l.HasValidation
+	case "val_accuracy":
+		return l.ValAccuracy, l.HasValidation
+	}
+	return 0, false
+}
+
+// History is Keras's History.history: one value per completed epoch.
+type History struct {
+	Loss        []float64 `json:"loss"`
+	Accuracy    []float64 `json:"accuracy"`
+	ValLoss     []float64 `json:"val_loss,omitempty"`
+	ValAccuracy []float64 `json:"val_accuracy,omitempty"`
+}
+
+func (h *History) add(l Logs) {
+	h.Loss = append(h.Loss, l.Loss)
+	h.Accuracy = append(h.Accuracy, l.Accuracy)
+	if l.HasValidation {
+		h.ValLoss = append(h.ValLoss, l.ValLoss)
+		h.ValAccuracy = append(h.ValAccuracy, l.ValAccuracy)
+	}
+}
+
+// Fit trains a compiled model on train, as Keras's fit() does, and returns
+// the history of the completed epochs. It runs a Trainer to the end; an
+// error (ErrDiverged, a callback's) comes with the history so far.
+func (m *Model) Fit(train Data, cfg FitConfig) (*History, error) {
+	t, err := NewTrainer(m, train, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		done, err := t.Step()
+		if done || err != nil {
+			return t.History(), err
+		}
+	}
+}
+
+// Trainer runs Fit one batch at a time, so that the page's worker can train
+// in slices of a few tens of milliseconds and answer messages in between.
+// An epoch is its training batches, then (with validation data) its
+// validation batches, then the end of the epoch (history, OnEpoch,
+// callbacks).
+type Trainer struct {
+	m       *Model
+	train   Data
+	cfg     FitConfig
+	rng     *rand.Rand
+	perm    []int     // (train.Len()) the epoch's sample order
+	vidx    []int     // (BatchSize) a validation batch's sample indices
+	x, y    []float32 // (BatchSize, ...) the batch's inputs and targets
+	batches int       // training batches per epoch
+	vbatchs int       // validation batches per epoch
+	history History
+
+	epoch, batch int  // the next batch to run, 0-based, in its phase
+	inVal        bool // running the epoch's validation batches
+	loss         float64
+	correct      int
+	seen, total  int
+	vloss        float64
+	vcorrect     int
+	vseen        int
+	stop, done   bool
+}
+
+// NewTrainer prepares training a compiled model on train; Step runs it.
+// It validates the data and calls the callbacks' TrainBegin.
+func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
+	m.mustBeCompiled()
+	if cfg.Epochs == 0 {
+		cfg.Epochs = 1
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 32
+	}
+	if cfg.Epochs < 0 || cfg.BatchSize < 0 {
+		return nil, fmt.Errorf("nn: epochs %d and batch size %d must be positive", cfg.Epochs, cfg.BatchSize)
+	}
+	if err := checkData(m, train, "training"); err != nil {
+		return nil, err
+	}
+	t := &Trainer{m: m, train: train, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65))} // "shuffle"
+	t.batches = (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
+	if cfg.Validation != nil {
+		if err := checkData(m, cfg.Validation, "validation"); err != nil {
+			return nil, err
+		}
+		t.vbatchs = (cfg.Validation.Len() + cfg.BatchSize - 1) / cfg.BatchSize
+	}
+	bs := min(cfg.BatchSize, max(train.Len(), lenOf(cfg.Validation)))
+	t.x = make([]float32, bs*m.InShape().Size())
+	t.y = make([]float32, bs*m.targetSize())
+	t.perm = make([]int, train.Len())
+	t.vidx = make([]int, bs)
+	for _, cb := range cfg.Callbacks {
+		if err := cb.TrainBegin(t); err != nil {
+			return nil, err
+		}
+	}
+	t.startEpoch()
+	return t, nil
+}
+
+func lenOf(d Data) int {
+	if d == nil {
+		return 0
+	}
+	return d.Len()
+}
+
+// Model is the model being trained.
+func (t *Trainer) Model() *Model { return t.m }
+
+// HasValidation reports whether the epochs end with validation.
+func (t *Trainer) HasValidation() bool { return t.cfg.Validation != nil }
+
+// History is the history of the completed epochs.
+func (t *Trainer) History() *History { return &t.history }
+
+// Epoch is the 0-based epoch that the next Step works on.
+func (t *Trainer) Epoch() int { return t.epoch }
+
+// Stop ends training before the next batch: the next Step calls the
+// callbacks' TrainEnd and reports done. The current epoch is not logged.
+func (t *Trainer) Stop() { t.stop = true }
+
+// startEpoch orders the epoch's samples: shuffled (a fresh permutation
+// from the seeded source) unless NoShuffle.
+func (t *Trainer) startEpoch() {
+	n := t.train.Len()
+	for i := range n {
+		t.perm[i] = i
+	}
+	if !t.cfg.NoShuffle {
+		p := t.perm[:n]
+		t.rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
+	}
+	t.batch, t.inVal = 0, false
+	t.loss, t.correct, t.seen = 0, 0, 0
+	t.vloss, t.vcorrect, t.vseen = 0, 0, 0
+}
+
+// Step runs one batch: a training batch, or a validation batch at the end
+// of an epoch; after an epoch's last batch it also ends the epoch. It
+// reports done once training is over: all epochs run, a callback stopped
+// it, Stop was called, or an error (ErrDiverged, a bad label, a callback's
+// error), which it returns.
+func (t *Trainer) Step() (done bool, err error) {
+	if t.done {
+		return true, nil
+	}
+	if t.stop {
+		return true, t.finish(nil)
+	}
+	if t.inVal {
+		err = t.validationBatch()
+	} else {
+		err = t.trainingBatch()
+	}
+	if err != nil {
+		return true, t.finish(err)
+	}
+	if (t.inVal && t.batch == t.vbatchs) || (!t.inVal && t.batch == t.batches && t.vbatchs == 0) {
+		return t.endEpoch()
+	}
+	if !t.inVal && t.batch == t.batches {
+		t.inVal, t.batch = true, 0
+	}
+	return false, nil
+}
+
+// fill loads samples idx of d into the batch buffers and checks the targets.
+func (t *Trainer) fill(d Data, idx []int) (x, y []float32, err error) {
+	n := len(idx)
+	x, y = t.x[:n*t.m.InShape().Size()], t.y[:n*t.m.targetSize()]
+	d.Fill(x, y, idx)
+	return x, y, t.m.CheckTargets(y, n)
+}
+
+func (t *Trainer) trainingBatch() error {
+	bs := t.cfg.BatchSize
+	idx := t.perm[t.batch*bs : min((t.batch+1)*bs, t.train.Len())]
+	x, y, err := t.fill(t.train, idx)
+	if err != nil {
+		return err
+	}
+	n := len(idx)
+	loss, correct := t.m.ComputeGradients(x, y, n)
+	if !isFinite(loss) || !t.m.gradientsFinite() {
+		return fmt.Errorf("%w (epoch %d, batch %d: loss %v)", ErrDiverged, t.epoch+1, t.batch+1, loss)
+	}
+	t.m.ApplyGradients()
+	t.loss += loss * float64(n)
+	t.correct += correct
+	t.seen += n
+	t.total += n
+	t.batch++
+	if t.cfg.OnBatch != nil {
+		t.cfg.OnBatch(BatchProgress{
+			Epoch: t.epoch, Epochs: t.cfg.Epochs, Batch: t.batch - 1, Batches: t.batches,
+			Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen),
+			Seen: t.seen, Total: t.total,
+		})
+	}
+	return nil
+}
+
+func (t *Trainer) validationBatch() error {
+	v := t.cfg.Validation
+	bs := t.cfg.BatchSize
+	lo, hi := t.batch*bs, min((t.batch+1)*bs, v.Len())
+	idx := t.vidx[:hi-lo]
+	for i := range idx {
+		idx[i] = lo + i
+	}
+	x, y, err := t.fill(v, idx)
+	if err != nil {
+		return fmt.Errorf("validation: %w", err)
+	}
+	loss, correct := t.m.evalBatch(x, y, len(idx))
+	t.vloss += loss * float64(len(idx))
+	t.vcorrect += correct
+	t.vseen += len(idx)
+	t.batch++
+	return nil
+}
+
+// endEpoch logs the finished epoch and runs the callbacks; it reports done
+// after the last epoch or when a callback stops training.
+func (t *Trainer) endEpoch() (bool, error) {
+	logs := Logs{Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen)}
+	if t.vseen > 0 {
+		logs.HasValidation = true
+		logs.ValLoss = t.vloss / float64(t.vseen)
+		logs.ValAccuracy = float64(t.vcorrect) / float64(t.vseen)
+	}
+	t.history.add(logs)
+	if t.cfg.OnEpoch != nil {
+		t.cfg.OnEpoch(t.epoch, logs)
+	}
+	stop := false
+	for _, cb := range t.cfg.Callbacks {
+		s, err := cb.EpochEnd(t, t.epoch, logs)
+		if err != nil {
+			return true, t.finish(err)
+		}
+		stop = stop || s
+	}
+	t.epoch++
+	if stop || t.epoch == t.cfg.Epochs {
+		return true, t.finish(nil)
+	}
+	t.startEpoch()
+	return false, nil
+}
+
+// finish ends training: it calls every callback's TrainEnd and returns err,
+// or the first TrainEnd error.
+func (t *Trainer) finish(err error) error {
+	t.done = true
+	for _, cb := range t.cfg.Callbacks {
+		if e := cb.TrainEnd(t); e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// evalBatch runs a batch in inference mode and returns its mean loss and
+// correct count.
+func (m *Model) evalBatch(x, y []float32, n int) (float64, int) {
+	out := m.Forward(x, n, false)
+	return m.lossOf(out, y, n), m.countCorrect(out, y, n)
+}
+
+// Evaluation is Evaluate's detailed result.
+type Evaluation struct {
+	Loss     float64 // mean loss over the samples
+	Accuracy float64 // fraction classified correctly
+	// Confusion counts samples by true class (row) and predicted class
+	// (column): Confusion[true*Classes+pred]. Nil for a single output.
+	Confusion []int
+	Classes   int
+	// Misclassified lists the indices of the samples classified wrongly, in
+	// order.
+	Misclassified []int
+}
+
+// Evaluate returns the mean loss and the accuracy of a compiled model on
+// data, as Keras's evaluate() returns [loss, accuracy]; batchSize 0 means 32.
+func (m *Model) Evaluate(data Data, batchSize int) (loss, accuracy float64, err error) {
+	e, err := m.evaluate(data, batchSize, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	return e.Loss, e.Accuracy, nil
+}
+
+// EvaluateDetailed is Evaluate with the confusion matrix and the indices of
+// the misclassified samples.
+func (m *Model) EvaluateDetailed(data Data, batchSize int) (*Evaluation, error) {
+	return m.evaluate(data, batchSize, true)
+}
+
+func (m *Model) evaluate(data Data, batchSize int, detailed bool) (*Evaluation, error) {
+	m.mustBeCompiled()
+	if batchSize == 0 {
+		batchSize = predictBatch
+	}
+	if batchSize < 0 {
+		return nil, fmt.Errorf("nn: batch size %d must be positive", batchSize)
+	}
+	if err := checkData(m, data, "evaluation"); err != nil {
+		return nil, err
+	}
+	n, ts, classes := data.Len(), m.targetSize(), m.OutShape().Size()
+	bs := min(batchSize, n)
+	x, y := make([]float32, bs*m.InShape().Size()), make([]float32, bs*ts)
+	idx := make([]int, bs)
+	e := &Evaluation{Classes: classes}
+	if detailed && classes > 1 {
+		e.Confusion = make([]int, classes*classes)
+	}
+	var loss float64
+	correct := 0
+	for lo := 0; lo < n; lo += bs {
+		b := min(bs, n-lo)
+		idx = idx[:b]
+		for i := range idx {
+			idx[i] = lo + i
+		}
+		data.Fill(x[:b*len(x)/bs], y[:b*ts], idx)
+		if err := m.CheckTargets(y[:b*ts], b); err != nil {
+			return nil, err
+		}
+		out := m.Forward(x[:b*len(x)/bs], b, false)
+		loss += m.lossOf(out, y[:b*ts], b) * float64(b)
+		c := m.countCorrect(out, y[:b*ts], b)
+		correct += c
+		if detailed {
+			if e.Confusion != nil {
+				confusion(e.Confusion, out, y[:b*ts], b, classes)
+			}
+			if c < b {
+				for i := range b {
+					if m.countCorrect(out[i*classes:(i+1)*classes], y[i*ts:(i+1)*ts], 1) == 0 {
+						e.Misclassified = append(e.Misclassified, lo+i)
+					}
+				}
+			}
+		}
+	}
+	e.Loss, e.Accuracy = loss/float64(n), float64(correct)/float64(n)
+	return e, nil
+}
