@@ -1,0 +1,53 @@
+// Package dataset reads the data sets that tools/packdata writes, verifies
+// every byte against their manifest, and serves them to the engine as
+// standardized float32 batches. The command line opens a directory with
+// Open; the Web Worker, which receives the files over the network one at a
+// time, starts with NewLoader and feeds each file to AddChunk, and can train
+// on what has arrived so far.
+//
+// # Format (convplay-dataset, version 1)
+//
+// A data set is a directory holding manifest.json, gzip-compressed chunk
+// files and a preview sprite:
+//
+//	manifest.json            what follows, and a SHA-256 per file
+//	train-00-images.u8.gz    samples 0..4999 of the train split, uint8 pixels
+//	train-00-labels.u8.gz    their labels, one uint8 class index each
+//	...
+//	validation-00-images.u8.gz
+//	test-00-images.u8.gz, test-01-images.u8.gz, ...
+//	preview.png              a grid of sample images, one row per class
+//
+// Decompressed, an images chunk of n samples of shape (H, W, C) is exactly
+// n*H*W*C bytes, sample i's pixel (h, w, c) at ((i*H+h)*W+w)*C+c (row-major,
+// NHWC as the engine's activations), 0 black background .. 255 full ink as
+// in the MNIST files. A labels chunk is exactly n bytes, each < len(classes).
+// The manifest lists each split's chunks in order; a chunk's first sample is
+// the sum of the counts listed before it for the same split and kind. Its
+// "size" and "sha256" are those of the compressed file as stored and served.
+//
+// The manifest's fields (see Manifest for the exact JSON names): the format
+// name and version, the data set's name, title, source, license and
+// attribution; the class names in English and simplified Chinese; the image
+// shape; the sample count per split; the mean and population standard
+// deviation of all pixels of the train split on the 0..255 scale (one value
+// each, as scikit-learn's StandardScaler over the flattened pixels); how the
+// sample order was made (the official order, or a seeded shuffle and its
+// seed); the test samples whose pixels equal a training or validation
+// sample's; the preview sprite's layout; and the files.
+//
+// # Splits
+//
+// As in the reference Keras notebook, "validation" is the first 5,000 images
+// of the source's training set and "train" the remaining 55,000; "test" is
+// the source's test set. Every split is standardized with the train split's
+// mean and standard deviation, and so are drawings (Standardize).
+//
+// # Verification
+//
+// Nothing is used before it is checked: a file's size and SHA-256 must match
+// the manifest, it must decompress to exactly the bytes its count implies,
+// and every label must name a class. A failure is a *CorruptError naming the
+// file and what is wrong, so a truncated download or a flipped byte never
+// trains silently on garbage.
+package dataset

@@ -1,0 +1,285 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Format and Version identify the file format this package reads.
+const (
+	Format  = "convplay-dataset"
+	Version = 1
+)
+
+// ManifestName is the manifest's file name inside a data set directory.
+const ManifestName = "manifest.json"
+
+// Split names, in the order the manifest lists them.
+const (
+	Train      = "train"
+	Validation = "validation"
+	Test       = "test"
+)
+
+// SplitNames lists the splits in manifest order.
+var SplitNames = []string{Train, Validation, Test}
+
+// File kinds.
+const (
+	Images = "images"
+	Labels = "labels"
+)
+
+// Limits that keep a hostile manifest from asking for absurd allocations.
+const (
+	maxPixels  = 1 << 16 // per image
+	maxSamples = 1 << 20 // per split
+	maxFiles   = 1 << 12
+)
+
+// Manifest is manifest.json, the description of one packed data set.
+type Manifest struct {
+	Format      string  `json:"format"`      // always "convplay-dataset"
+	Version     int     `json:"version"`     // always 1
+	Name        string  `json:"name"`        // short id and directory name: "fashion", "digits"
+	Title       string  `json:"title"`       // "Fashion-MNIST (2017 original release)"
+	Source      string  `json:"source"`      // where the packer read it
+	License     string  `json:"license"`     // SPDX id: "MIT", "CC-BY-SA-3.0"
+	Attribution string  `json:"attribution"` // authors, origin, license terms
+	Classes     []Class `json:"classes"`     // label i names Classes[i]
+	Shape       []int   `json:"shape"`       // one image: (H, W, C)
+	Counts      Counts  `json:"counts"`      // samples per split
+	Mean        float64 `json:"mean"`        // of all train pixels, 0..255 scale
+	Std         float64 `json:"std"`         // population standard deviation, same pixels
+	Order       string  `json:"order"`       // how the sample order was made
+	ShuffleSeed *uint64 `json:"shuffle_seed,omitempty"`
+	// TestDuplicates are the test samples (indices into the test split,
+	// ascending) whose pixels equal a train or validation sample's.
+	TestDuplicates []int   `json:"test_duplicates"`
+	Preview        Preview `json:"preview"`
+	Files          []File  `json:"files"`
+}
+
+// Class is one class's name in English and simplified Chinese.
+type Class struct {
+	En string `json:"en"`
+	Zh string `json:"zh"`
+}
+
+// Counts is a number of samples per split.
+type Counts struct {
+	Train      int `json:"train"`
+	Validation int `json:"validation"`
+	Test       int `json:"test"`
+}
+
+// Of returns the count of the named split (0 for an unknown name).
+func (c Counts) Of(split string) int {
+	switch split {
+	case Train:
+		return c.Train
+	case Validation:
+		return c.Validation
+	case Test:
+		return c.Test
+	}
+	return 0
+}
+
+func (c *Counts) add(split string, n int) {
+	switch split {
+	case Train:
+		c.Train += n
+	case Validation:
+		c.Validation += n
+	case Test:
+		c.Test += n
+	}
+}
+
+// Preview describes the sprite: a grid of Shape-sized cells with no gaps,
+// row r showing class r; cell (r, c) is sample Samples[r][c] of Split, its
+// top-left corner at x = c*W, y = r*H. A class with fewer samples leaves the
+// rest of its row black.
+type Preview struct {
+	Name    string  `json:"name"`
+	Size    int64   `json:"size"`
+	SHA256  string  `json:"sha256"`
+	Split   string  `json:"split"`
+	Samples [][]int `json:"samples"`
+}
+
+// File is one chunk file.
+type File struct {
+	Name   string `json:"name"`
+	Split  string `json:"split"`
+	Kind   string `json:"kind"`   // "images" or "labels"
+	Count  int    `json:"count"`  // samples in the chunk
+	Size   int64  `json:"size"`   // bytes of the compressed file
+	SHA256 string `json:"sha256"` // of the compressed file, lowercase hex
+}
+
+// ImageSize is the number of pixels (bytes) of one image: H*W*C.
+func (m *Manifest) ImageSize() int {
+	n := 1
+	for _, d := range m.Shape {
+		n *= d
+	}
+	return n
+}
+
+// ParseManifest decodes and validates manifest.json. Any problem is a
+// *CorruptError for File "manifest.json".
+func ParseManifest(data []byte) (*Manifest, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m Manifest
+	if err := dec.Decode(&m); err != nil {
+		return nil, corrupt(ManifestName, "%v", err)
+	}
+	if dec.More() {
+		return nil, corrupt(ManifestName, "data after the JSON object")
+	}
+	if err := m.validate(); err != nil {
+		return nil, corrupt(ManifestName, "%v", err)
+	}
+	return &m, nil
+}
+
+// validate checks everything the reader relies on.
+func (m *Manifest) validate() error {
+	if m.Format != Format {
+		return fmt.Errorf("format %q, want %q", m.Format, Format)
+	}
+	if m.Version != Version {
+		return fmt.Errorf("version %d, this reader knows version %d", m.Version, Version)
+	}
+	if !safeName(m.Name) {
+		return fmt.Errorf("name %q is not a plain file name", m.Name)
+	}
+	if len(m.Classes) < 2 || len(m.Classes) > 256 {
+		return fmt.Errorf("%d classes, want 2..256", len(m.Classes))
+	}
+	if len(m.Shape) != 3 {
+		return fmt.Errorf("shape %v, want (H, W, C)", m.Shape)
+	}
+	px := 1
+	for _, d := range m.Shape {
+		if d <= 0 || d > maxPixels {
+			return fmt.Errorf("shape %v has a dimension out of range", m.Shape)
+		}
+		px *= d
+		if px > maxPixels {
+			return fmt.Errorf("shape %v: more than %d pixels", m.Shape, maxPixels)
+		}
+	}
+	for _, s := range SplitNames {
+		if n := m.Counts.Of(s); n < 0 || n > maxSamples {
+			return fmt.Errorf("%s count %d out of range", s, n)
+		}
+	}
+	if math.IsNaN(m.Mean) || m.Mean < 0 || m.Mean > 255 {
+		return fmt.Errorf("mean %v outside 0..255", m.Mean)
+	}
+	if math.IsNaN(m.Std) || m.Std <= 0 || m.Std > 255 {
+		return fmt.Errorf("std %v outside (0, 255]", m.Std)
+	}
+	prev := -1
+	for _, id := range m.TestDuplicates {
+		if id <= prev || id >= m.Counts.Test {
+			return fmt.Errorf("test_duplicates: id %d not ascending within 0..%d", id, m.Counts.Test-1)
+		}
+		prev = id
+	}
+	if err := m.validatePreview(); err != nil {
+		return err
+	}
+	return m.validateFiles()
+}
+
+func (m *Manifest) validatePreview() error {
+	p := m.Preview
+	if p.Name == "" {
+		return nil // no preview
+	}
+	if !safeName(p.Name) || p.Name == ManifestName {
+		return fmt.Errorf("preview name %q is not a plain file name", p.Name)
+	}
+	if !isSHA256(p.SHA256) || p.Size <= 0 {
+		return fmt.Errorf("preview %s: bad size or sha256", p.Name)
+	}
+	n := m.Counts.Of(p.Split)
+	if len(p.Samples) > len(m.Classes) {
+		return fmt.Errorf("preview: %d rows for %d classes", len(p.Samples), len(m.Classes))
+	}
+	for _, row := range p.Samples {
+		for _, id := range row {
+			if id < 0 || id >= n {
+				return fmt.Errorf("preview: sample %d not in split %q", id, p.Split)
+			}
+		}
+	}
+	return nil
+}
+
+func (m *Manifest) validateFiles() error {
+	if len(m.Files) > maxFiles {
+		return fmt.Errorf("%d files, at most %d", len(m.Files), maxFiles)
+	}
+	seen := map[string]bool{ManifestName: true, m.Preview.Name: m.Preview.Name != ""}
+	var images, labels Counts
+	for i, f := range m.Files {
+		switch {
+		case !safeName(f.Name):
+			return fmt.Errorf("file %d: name %q is not a plain file name", i, f.Name)
+		case seen[f.Name]:
+			return fmt.Errorf("file %d: name %q listed twice", i, f.Name)
+		case f.Split != Train && f.Split != Validation && f.Split != Test:
+			return fmt.Errorf("file %s: unknown split %q", f.Name, f.Split)
+		case f.Kind != Images && f.Kind != Labels:
+			return fmt.Errorf("file %s: unknown kind %q", f.Name, f.Kind)
+		case f.Count <= 0 || f.Count > maxSamples:
+			return fmt.Errorf("file %s: count %d out of range", f.Name, f.Count)
+		case f.Size <= 0:
+			return fmt.Errorf("file %s: size %d", f.Name, f.Size)
+		case !isSHA256(f.SHA256):
+			return fmt.Errorf("file %s: sha256 %q is not 64 lowercase hex digits", f.Name, f.SHA256)
+		}
+		seen[f.Name] = true
+		if f.Kind == Images {
+			images.add(f.Split, f.Count)
+		} else {
+			labels.add(f.Split, f.Count)
+		}
+	}
+	for _, s := range SplitNames {
+		want := m.Counts.Of(s)
+		if images.Of(s) != want || labels.Of(s) != want {
+			return fmt.Errorf("split %s: %d samples, but its files hold %d images and %d labels",
+				s, want, images.Of(s), labels.Of(s))
+		}
+	}
+	return nil
+}
+
+// safeName reports whether s names a file directly inside the data set's
+// directory (and a URL path segment): no separators, no dot files.
+func safeName(s string) bool {
+	return s != "" && len(s) <= 128 && !strings.HasPrefix(s, ".") &&
+		!strings.ContainsAny(s, "/\\:?#%\x00")
+}
+
+func isSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
