@@ -24,7 +24,7 @@ const (
 	maxWeightsFile = 1 << 30 // bytes; Load refuses larger inputs
 	maxSpecJSON    = 1 << 20 // bytes of model or optimizer spec JSON
 	maxRank        = 8       // dimensions of one saved array
-	maxActivation  = 1 << 28 // elements of one sample's activation in a loaded spec
+	maxActivation  = 1 << 24 // elements of one sample's activation in a loaded spec
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -425,7 +425,11 @@ func strictJSON(data []byte, v any) error {
 func checkBuildCost(spec ModelSpec, budget int) error {
 	in := Shape(spec.Input)
 	rng := rand.New(rand.NewPCG(0, 0))
+	used := map[string]int{}
 	for i, ls := range spec.Layers {
+		if ls.Name == "" {
+			ls.Name = autoName(ls.Type, used)
+		}
 		size := 1
 		for _, d := range in {
 			if d <= 0 {
@@ -437,10 +441,7 @@ func checkBuildCost(spec ModelSpec, budget int) error {
 			size *= d
 		}
 		if n := weightCount(ls, in); n > budget {
-			return formatErrorf("model spec: layer %d (%s %q) needs more weights than the file holds", i+1, ls.Type, ls.Name)
-		}
-		if ls.Name == "" {
-			ls.Name = "check"
+			return formatErrorf("model spec: layer %d (%s) needs more weights than the file holds", i+1, ls.Name)
 		}
 		l, err := buildLayer(ls, in, rng)
 		if err != nil {
@@ -450,7 +451,7 @@ func checkBuildCost(spec ModelSpec, budget int) error {
 			budget -= len(p.W)
 		}
 		if budget < 0 {
-			return formatErrorf("model spec: layer %d (%s %q) needs more weights than the file holds", i+1, ls.Type, ls.Name)
+			return formatErrorf("model spec: layer %d (%s) needs more weights than the file holds", i+1, ls.Name)
 		}
 		in = l.OutShape()
 	}

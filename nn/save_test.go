@@ -6,9 +6,11 @@ import (
 	"errors"
 	"flag"
 	"hash/crc32"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -236,4 +238,231 @@ func TestLoadWeightsErrors(t *testing.T) {
 			assert.Equal(t, before, weightBits(m), "the model is untouched")
 		})
 	}
+}
+
+// TestLoadCorruptEverywhere truncates the file at every length and flips a
+// bit in every byte: each gives a FormatError and leaves the model as it was.
+func TestLoadCorruptEverywhere(t *testing.T) {
+	good := saveT(t, buildT(t, scaleSpec(), 1))
+	m := buildT(t, scaleSpec(), 3)
+	before := weightBits(m)
+	check := func(t *testing.T, file []byte, msg string) {
+		t.Helper()
+		err := m.LoadWeights(bytes.NewReader(file))
+		var fe FormatError
+		require.ErrorAs(t, err, &fe)
+		assert.Contains(t, err.Error(), msg)
+		require.Equal(t, before, weightBits(m), "the model is untouched")
+		_, err = Load(bytes.NewReader(file))
+		require.ErrorAs(t, err, &fe)
+	}
+	for n := range len(good) {
+		check(t, good[:n], "")
+	}
+	for i := range good {
+		for _, bit := range []byte{0x01, 0x80} {
+			b := append([]byte(nil), good...)
+			b[i] ^= bit
+			msg := "checksum mismatch"
+			if i < 12 { // magic and version come before the checksum test
+				msg = ""
+			}
+			check(t, b, msg)
+		}
+	}
+}
+
+type failingReader struct{ err error }
+
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
+
+func TestLoadIOError(t *testing.T) {
+	boom := errors.New("disk on fire")
+	m := buildT(t, scaleSpec(), 3)
+	err := m.LoadWeights(io.MultiReader(bytes.NewReader([]byte(weightsMagic)), failingReader{boom}))
+	require.ErrorIs(t, err, boom)
+	var fe FormatError
+	assert.False(t, errors.As(err, &fe), "an I/O error is not a FormatError")
+	_, err = Load(failingReader{boom})
+	require.ErrorIs(t, err, boom)
+}
+
+// TestLoadSpecErrors covers files whose checksum is right but whose spec is
+// bad, inconsistent with the arrays, or asks for more memory than the file
+// could fill.
+func TestLoadSpecErrors(t *testing.T) {
+	k2 := savedArray{name: "test_scale/kernel", shape: Shape{2}}
+	tests := []struct {
+		name, spec string
+		arrays     []savedArray
+		msg        string
+	}{
+		{"not json", `{"input":[2],"layers":[`, nil, "model spec: unexpected EOF"},
+		{"trailing json", `{"input":[2],"layers":[{"type":"testScale","no_bias":true}]} {}`, []savedArray{k2}, "unexpected data after"},
+		{"unknown field", `{"input":[2],"layers":[{"type":"testScale","dilation":2}]}`, nil, `unknown field "dilation"`},
+		{"wrong type", `{"input":"28x28","layers":[]}`, nil, "model spec: json: cannot unmarshal string"},
+		{"no layers", `{"input":[2],"layers":[]}`, nil, "model spec: model has no layers"},
+		{"unknown layer", `{"input":[2],"layers":[{"type":"Nope"}]}`, nil, `model spec: layer 1 (nope): unknown layer type "Nope"`},
+		{"arrays do not fit", `{"input":[2],"layers":[{"type":"testScale"}]}`, []savedArray{k2, {name: "b", shape: Shape{3}}},
+			"weights do not fit the file's own model spec: layer 1 (test_scale) bias is (3) in the file, (2) here"},
+		{"huge dense", `{"input":[1000000],"layers":[{"type":"Dense","units":1000000}]}`, []savedArray{k2},
+			`model spec: layer 1 (dense) needs more weights than the file holds`},
+		{"overflowing dense", `{"input":[8],"layers":[{"type":"Dense","units":4611686018427387904}]}`, nil,
+			"needs more weights than the file holds"},
+		{"huge conv", `{"input":[28,28,1],"layers":[{"type":"Conv2D","kernel_size":9999,"filters":9999}]}`, nil,
+			`model spec: layer 1 (conv2d) needs more weights than the file holds`},
+		{"huge input", `{"input":[100000,100000],"layers":[{"type":"testScale"}]}`, nil,
+			"model spec: layer 1's input (100000, 100000) is larger than 16777216 values"},
+		{"weights past the budget", `{"input":[3],"layers":[{"type":"testScale","no_bias":true}]}`, []savedArray{k2},
+			`layer 1 (test_scale) needs more weights than the file holds`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(bytes.NewReader(craft(tt.spec, tt.arrays...)))
+			var fe FormatError
+			require.ErrorAs(t, err, &fe)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+// stepT takes one optimizer step with made-up gradients.
+func stepT(m *Model, opt Optimizer, step int) {
+	for _, p := range m.Params() {
+		for i := range p.G {
+			p.G[i] = float32(i+1) * 0.1 * float32(step)
+		}
+	}
+	opt.Step(m.Params())
+}
+
+func TestSaveWithOptimizer(t *testing.T) {
+	for _, spec := range []OptimizerSpec{
+		{Name: "adam"}, {Name: "sgd", Momentum: 0.9, Nesterov: true}, {Name: "sgd"}, {Name: "rmsprop", LearningRate: 0.01},
+	} {
+		t.Run(spec.Name, func(t *testing.T) {
+			m := buildT(t, scaleSpec(), 1)
+			opt, err := NewOptimizer(spec)
+			require.NoError(t, err)
+			stepT(m, opt, 1)
+			stepT(m, opt, 2)
+			var buf bytes.Buffer
+			require.NoError(t, m.SaveWithOptimizer(&buf, opt))
+
+			m2, opt2, err := LoadWithOptimizer(bytes.NewReader(buf.Bytes()))
+			require.NoError(t, err)
+			require.NotNil(t, opt2)
+			assert.Equal(t, opt.Spec(), opt2.Spec())
+			assert.Equal(t, int64(2), opt2.Iterations())
+			assert.Equal(t, opt.State(), opt2.State())
+			stepT(m, opt, 3)
+			stepT(m2, opt2, 3)
+			assert.Equal(t, weightBits(m), weightBits(m2), "training resumes exactly")
+
+			// The optimizer section is optional for every reader.
+			m3, err := Load(bytes.NewReader(buf.Bytes()))
+			require.NoError(t, err)
+			require.NoError(t, m3.LoadWeights(bytes.NewReader(buf.Bytes())))
+		})
+	}
+	t.Run("none saved", func(t *testing.T) {
+		_, opt, err := LoadWithOptimizer(bytes.NewReader(saveT(t, buildT(t, scaleSpec(), 1))))
+		require.NoError(t, err)
+		assert.Nil(t, opt)
+	})
+	t.Run("bad optimizer spec", func(t *testing.T) {
+		m := buildT(t, scaleSpec(), 1)
+		opt, err := NewOptimizer(OptimizerSpec{Name: "adam"})
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		require.NoError(t, m.SaveWithOptimizer(&buf, opt))
+		for _, c := range []struct{ from, to, msg string }{
+			{`"name":"adam"`, `"name":"nope"`, `optimizer spec: unknown optimizer "nope"`},
+			{`"beta_1":0.9`, `"beta_1":1.9`, "optimizer spec: optimizer beta_1 1.9 is outside"},
+			{`"beta_1":0.9`, `"beta_x":0.9`, `optimizer spec: json: unknown field "beta_x"`},
+		} {
+			file := withCRC(bytes.Replace(buf.Bytes(), []byte(c.from), []byte(c.to), 1))
+			_, _, err := LoadWithOptimizer(bytes.NewReader(file))
+			var fe FormatError
+			require.ErrorAs(t, err, &fe, c.to)
+			assert.Contains(t, err.Error(), c.msg)
+		}
+	})
+	t.Run("slot count", func(t *testing.T) {
+		m := buildT(t, scaleSpec(), 1)
+		opt, err := NewOptimizer(OptimizerSpec{Name: "sgd", Momentum: 0.9})
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		require.NoError(t, m.SaveWithOptimizer(&buf, opt))
+		file := withCRC(bytes.Replace(buf.Bytes(), []byte(`"momentum":0.9`), []byte(`"momentum":0.0`), 1))
+		_, _, err = LoadWithOptimizer(bytes.NewReader(file))
+		var fe FormatError
+		require.ErrorAs(t, err, &fe)
+		assert.Contains(t, err.Error(), "optimizer sgd needs 0 slot arrays, the file has 3")
+	})
+}
+
+// allocated runs f and returns the bytes it allocated.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// allocBound is what decoding n bytes may allocate: the file, the model built
+// from it twice (weights and gradients), JSON and per-layer overheads.
+func allocBound(n int) uint64 { return 64*uint64(n) + 4<<20 }
+
+// FuzzLoadWeights feeds Load and LoadWeights arbitrary bytes, and the same
+// bytes with a repaired checksum so that the fuzzer gets past it. Nothing may
+// panic or allocate much more than the input; what loads must save and load
+// again to the same model; a failed LoadWeights leaves the model untouched.
+func FuzzLoadWeights(f *testing.F) {
+	good, err := os.ReadFile("testdata/scale.cpw")
+	require.NoError(f, err)
+	m := buildT(f, scaleSpec(), 1)
+	opt, err := NewOptimizer(OptimizerSpec{Name: "adam"})
+	require.NoError(f, err)
+	stepT(m, opt, 1)
+	var withOpt bytes.Buffer
+	require.NoError(f, m.SaveWithOptimizer(&withOpt, opt))
+	dense := saveT(f, buildT(f, ModelSpec{Input: []int{3}, Layers: []LayerSpec{{Type: "Dense", Units: 2, Activation: "relu"}}}, 1))
+	for _, seed := range [][]byte{good, withOpt.Bytes(), dense} {
+		f.Add(seed)
+		for _, n := range []int{0, 8, 12, 16, 100, len(seed) - 5, len(seed) - 1} {
+			f.Add(seed[:n])
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, in := range [][]byte{data, withCRC(data)} {
+			var (
+				loaded *Model
+				err    error
+			)
+			if n := allocated(func() { loaded, _, err = LoadWithOptimizer(bytes.NewReader(in)) }); n > allocBound(len(in)) {
+				t.Fatalf("decoding %d bytes allocated %d", len(in), n)
+			}
+			if err != nil {
+				var fe FormatError
+				require.ErrorAs(t, err, &fe)
+			} else {
+				again, err := Load(bytes.NewReader(saveT(t, loaded)))
+				require.NoError(t, err)
+				require.Equal(t, loaded.Spec, again.Spec)
+				require.Equal(t, weightBits(loaded), weightBits(again))
+			}
+
+			into := buildT(t, scaleSpec(), 5)
+			before := weightBits(into)
+			if err := into.LoadWeights(bytes.NewReader(in)); err != nil {
+				require.Equal(t, before, weightBits(into), "a failed LoadWeights leaves the model untouched")
+				continue
+			}
+			again := buildT(t, scaleSpec(), 6)
+			require.NoError(t, again.LoadWeights(bytes.NewReader(saveT(t, into))))
+			require.Equal(t, weightBits(into), weightBits(again))
+		}
+	})
 }
