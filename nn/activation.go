@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 )
 
 // Activation is an element-wise (softmax: row-wise) nonlinearity. Conv2D,
@@ -116,4 +117,61 @@ func (a Activation) backward(dz, dy, y []float32, dim int) {
 			}
 		}
 	}
+}
+
+func init() {
+	registerLayer("Activation", func(spec LayerSpec, in Shape, _ *rand.Rand) (Layer, error) {
+		if spec.Activation == "" {
+			return nil, fmt.Errorf("Activation layer needs an activation (linear, relu, sigmoid, tanh or softmax)")
+		}
+		act, err := ParseActivation(spec.Activation)
+		if err != nil {
+			return nil, err
+		}
+		if len(in) == 0 {
+			return nil, fmt.Errorf("Activation needs an input with at least 1 axis")
+		}
+		return &activationLayer{spec: spec, shape: append(Shape(nil), in...), act: act}, nil
+	})
+}
+
+// activationLayer is Keras's Activation layer: y = a(x) on its own, with
+// softmax over the last axis. It is an activatedLayer whose logits are its
+// input, so Activation('softmax') at the end of a model is fused with
+// cross-entropy like a Dense softmax.
+type activationLayer struct {
+	spec  LayerSpec
+	shape Shape // any; the output has the input's shape
+	act   Activation
+	x     []float32 // (N, ...) input of the last Forward, owned by the layer before
+	y, dx []float32 // (N, ...) output and input gradient
+}
+
+func (l *activationLayer) Spec() LayerSpec        { return l.spec }
+func (l *activationLayer) InShape() Shape         { return l.shape }
+func (l *activationLayer) OutShape() Shape        { return l.shape }
+func (l *activationLayer) Params() []*Param       { return nil }
+func (l *activationLayer) activation() Activation { return l.act }
+func (l *activationLayer) logits() []float32      { return l.x }
+
+// Forward returns y = a(x).
+func (l *activationLayer) Forward(x []float32, n int, _ bool) []float32 {
+	l.x = x[:n*l.shape.Size()]
+	l.y = grow(l.y, len(l.x))
+	l.act.forward(l.y, l.x, l.shape[len(l.shape)-1])
+	return l.y
+}
+
+// Backward returns dx = dy * a'(x).
+func (l *activationLayer) Backward(dy []float32) []float32 {
+	l.dx = grow(l.dx, len(l.y))
+	l.act.backward(l.dx, dy, l.y, l.shape[len(l.shape)-1])
+	return l.dx
+}
+
+// backwardLogits returns dz itself, copied: the logits are the input.
+func (l *activationLayer) backwardLogits(dz []float32) []float32 {
+	l.dx = grow(l.dx, len(l.y))
+	copy(l.dx, dz)
+	return l.dx
 }

@@ -1,0 +1,117 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseActivation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		want Activation
+	}{{"", Linear}, {"linear", Linear}, {"relu", ReLU}, {"sigmoid", Sigmoid}, {"tanh", Tanh}, {"softmax", Softmax}} {
+		a, err := ParseActivation(tc.name)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.want, a, tc.name)
+		if tc.name != "" {
+			assert.Equal(t, tc.name, a.String())
+		}
+	}
+	_, err := ParseActivation("Relu")
+	assert.EqualError(t, err, `unknown activation "Relu" (want linear, relu, sigmoid, tanh or softmax)`)
+}
+
+func TestActivationForwardBackward(t *testing.T) {
+	e := math.E
+	tests := []struct {
+		act    Activation
+		dim    int
+		z, dy  []float32
+		wantY  []float32
+		wantDz []float32
+	}{
+		{Linear, 3, []float32{-1, 0, 2}, []float32{1, 2, 3}, []float32{-1, 0, 2}, []float32{1, 2, 3}},
+		// ReLU'(0) = 0: the unit at exactly 0 passes no gradient.
+		{ReLU, 3, []float32{-1, 0, 2}, []float32{1, 2, 3}, []float32{0, 0, 2}, []float32{0, 0, 3}},
+		{Sigmoid, 2, []float32{0, float32(math.Log(3))}, []float32{1, 1}, []float32{0.5, 0.75}, []float32{0.25, 0.1875}},
+		{Tanh, 2, []float32{0, float32(math.Atanh(0.5))}, []float32{2, 2}, []float32{0, 0.5}, []float32{2, 1.5}},
+		// Rows of 2: softmax(0, 1) and softmax(1000, 0), which must not overflow.
+		{Softmax, 2, []float32{0, 1, 1000, 0}, []float32{1, 0, 1, 0},
+			[]float32{float32(1 / (1 + e)), float32(e / (1 + e)), 1, 0},
+			// dz = y (dy - y·dy): row 1 = y0 * (1 - y0), -y1 * y0; row 2 = 0.
+			[]float32{float32(e / ((1 + e) * (1 + e))), float32(-e / ((1 + e) * (1 + e))), 0, 0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.act.String(), func(t *testing.T) {
+			y := make([]float32, len(tc.z))
+			tc.act.forward(y, tc.z, tc.dim)
+			assert.InDeltaSlice(t, tc.wantY, y, 1e-6)
+			dz := make([]float32, len(tc.z))
+			tc.act.backward(dz, tc.dy, y, tc.dim)
+			assert.InDeltaSlice(t, tc.wantDz, dz, 1e-6)
+			// In place, as the comments allow.
+			tc.act.forward(tc.z, tc.z, tc.dim)
+			assert.Equal(t, y, tc.z)
+		})
+	}
+}
+
+func TestActivationLayer(t *testing.T) {
+	l, err := buildLayer(LayerSpec{Type: "Activation", Activation: "softmax"}, Shape{1, 2, 2}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, Shape{1, 2, 2}, l.OutShape())
+	assert.Nil(t, l.Params())
+	x := []float32{0, 0, 5, 5, 1, 1, -1, -1}
+	y := l.Forward(x, 2, false)
+	assert.InDeltaSlice(t, []float32{.5, .5, .5, .5, .5, .5, .5, .5}, y, 1e-7, "softmax over the channels")
+	al := l.(activatedLayer)
+	assert.Equal(t, Softmax, al.activation())
+	assert.Equal(t, x, al.logits())
+	dz := []float32{1, 2, 3, 4, 5, 6, 7, 8}
+	dx := al.backwardLogits(dz)
+	assert.Equal(t, dz, dx)
+	dz[0] = 100
+	assert.Equal(t, float32(1), dx[0], "backwardLogits returns the layer's own buffer")
+
+	for _, tc := range []struct {
+		spec    LayerSpec
+		wantErr string
+	}{
+		{LayerSpec{Type: "Activation"}, "Activation layer needs an activation (linear, relu, sigmoid, tanh or softmax)"},
+		{LayerSpec{Type: "Activation", Activation: "swish"}, `unknown activation "swish" (want linear, relu, sigmoid, tanh or softmax)`},
+	} {
+		_, err := buildLayer(tc.spec, Shape{4}, nil)
+		assert.EqualError(t, err, tc.wantErr)
+	}
+}
+
+func TestActivationLayerGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	for _, act := range []string{"linear", "relu", "sigmoid", "tanh", "softmax"} {
+		for _, in := range []Shape{{5}, {2, 3, 4}} {
+			t.Run(fmt.Sprintf("%s/%v", act, in), func(t *testing.T) {
+				l, err := buildLayer(LayerSpec{Type: "Activation", Activation: act}, in, nil)
+				require.NoError(t, err)
+				checkLayerGradients(t, l, 2, rng)
+			})
+		}
+	}
+}
+
+func TestActivationLayerAllocatesNothing(t *testing.T) {
+	for _, act := range []string{"relu", "softmax"} {
+		l, err := buildLayer(LayerSpec{Type: "Activation", Activation: act}, Shape{3, 3, 4}, nil)
+		require.NoError(t, err)
+		x, dy := seq(4*36, -70), seq(4*36, 1)
+		allocs := testing.AllocsPerRun(5, func() {
+			l.Forward(x, 4, true)
+			l.Backward(dy)
+		})
+		assert.Zero(t, allocs, act)
+	}
+}
