@@ -1,0 +1,36 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"fmt"
+	"syscall/js"
+	"unsafe"
+)
+
+// float32sFromJS copies a Float32Array into dst, which must have its length.
+// The copy goes through a Uint8Array view of the same buffer, one memcpy.
+func float32sFromJS(dst []float32, arr js.Value, what string) error {
+	if !arr.InstanceOf(js.Global().Get("Float32Array")) {
+		return fmt.Errorf("worker: %s must be a Float32Array", what)
+	}
+	if n := arr.Length(); n != len(dst) {
+		return fmt.Errorf("worker: %s has %d values, want %d", what, n, len(dst))
+	}
+	if len(dst) == 0 {
+		return nil
+	}
+	view := js.Global().Get("Uint8Array").New(arr.Get("buffer"), arr.Get("byteOffset"), arr.Get("byteLength"))
+	js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst)), view)
+	return nil
+}
+
+// float32sToJS returns a new Float32Array holding a copy of src. WebAssembly
+// and JavaScript typed arrays are both little-endian, so the bytes move as they are.
+func float32sToJS(src []float32) js.Value {
+	buf := js.Global().Get("ArrayBuffer").New(4 * len(src))
+	if len(src) > 0 {
+		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(buf), unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
+	}
+	return js.Global().Get("Float32Array").New(buf)
+}

@@ -1,0 +1,221 @@
+// Unit tests of protocol.js's DOM-free client, run by `make test-js`
+// (node --test web/). A fake port stands in for the Worker and fake timers
+// for setTimeout, so nothing waits.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createClient, REQUESTS, EVENTS, CRASH, WorkerError } from './protocol.js';
+
+class FakePort {
+  constructor() {
+    this.sent = []; // [{msg, transfer}]
+    this.listeners = {};
+  }
+  postMessage(msg, transfer) {
+    this.sent.push({ msg, transfer });
+  }
+  addEventListener(type, fn) {
+    (this.listeners[type] ||= []).push(fn);
+  }
+  fire(type, event) {
+    for (const fn of this.listeners[type] || []) fn(event);
+  }
+  reply(msg) {
+    this.fire('message', { data: msg });
+  }
+}
+
+class FakeTimers {
+  constructor() {
+    this.next = 1;
+    this.live = new Map(); // id -> {fn, ms}
+  }
+  setTimeout(fn, ms) {
+    const id = this.next++;
+    this.live.set(id, { fn, ms });
+    return id;
+  }
+  clearTimeout(id) {
+    this.live.delete(id);
+  }
+  fireAll() {
+    const due = [...this.live.values()];
+    this.live.clear();
+    for (const t of due) t.fn();
+  }
+}
+
+function setup(options = {}) {
+  const port = new FakePort();
+  const timers = new FakeTimers();
+  const client = createClient(port, { timers, ...options });
+  const crashes = [];
+  client.on(CRASH, (e) => crashes.push(e.error));
+  return { port, timers, client, crashes };
+}
+
+test('ids start at 1, increase and are never reused', () => {
+  const { port, client } = setup();
+  client.request('ping');
+  client.request('version');
+  client.request('ping', { id: 99, type: 'evil' }); // arguments cannot override id or type
+  assert.deepEqual(
+    port.sent.map((s) => s.msg),
+    [
+      { id: 1, type: 'ping' },
+      { id: 2, type: 'version' },
+      { id: 3, type: 'ping' },
+    ],
+  );
+  port.reply({ id: 1, ok: true, result: 'pong' });
+  client.request('ping');
+  assert.equal(port.sent[3].msg.id, 4);
+});
+
+test('arguments and the transfer list are passed on', () => {
+  const { port, client } = setup();
+  const pixels = new Float32Array(4);
+  client.request('predict', { pixels }, [pixels.buffer]);
+  assert.equal(port.sent[0].msg.pixels, pixels);
+  assert.deepEqual(port.sent[0].transfer, [pixels.buffer]);
+});
+
+test('replies resolve their own request, in any order', async () => {
+  const { port, client } = setup();
+  const a = client.request('ping');
+  const b = client.request('version');
+  const c = client.request('buildModel', { preset: 'small' });
+  assert.equal(client.pending, 3);
+  port.reply({ id: 3, ok: true, result: { totalParams: 7 } });
+  port.reply({ id: 1, ok: true, result: 'pong' });
+  port.reply({ id: 2, ok: true, result: { go: 'go1.26.8' } });
+  assert.deepEqual(await Promise.all([a, b, c]), ['pong', { go: 'go1.26.8' }, { totalParams: 7 }]);
+  assert.equal(client.pending, 0);
+});
+
+test('an error reply rejects with a WorkerError naming the request', async () => {
+  const { port, client } = setup();
+  const p = client.request('buildModel', { spec: {} });
+  port.reply({ id: 1, ok: false, error: 'nn: model has no input shape' });
+  await assert.rejects(p, (err) => {
+    assert.ok(err instanceof WorkerError);
+    assert.equal(err.type, 'buildModel');
+    assert.equal(err.message, 'nn: model has no input shape');
+    return true;
+  });
+});
+
+test('unknown, duplicate and malformed replies are ignored', async () => {
+  const { port, client, crashes } = setup();
+  const p = client.request('ping');
+  port.reply({ id: 42, ok: true, result: 'stray' });
+  port.reply(null);
+  port.reply('text');
+  port.reply({ ok: true });
+  assert.equal(client.pending, 1);
+  port.reply({ id: 1, ok: true, result: 'pong' });
+  port.reply({ id: 1, ok: false, error: 'second reply' }); // exactly one reply counts
+  assert.equal(await p, 'pong');
+  assert.equal(client.pending, 0);
+  assert.deepEqual(crashes, []);
+});
+
+test('ready resolves with the version; events reach every subscriber until unsubscribed', async () => {
+  const { port, client } = setup();
+  const seen = [];
+  const off = client.on('ready', (e) => seen.push(['a', e.version.go]));
+  client.on('ready', (e) => seen.push(['b', e.version.go]));
+  port.reply({ event: 'ready', version: { go: 'go1.26.8' } });
+  assert.deepEqual(await client.ready, { go: 'go1.26.8' });
+  off();
+  port.reply({ event: 'ready', version: { go: 'again' } });
+  assert.deepEqual(seen, [
+    ['a', 'go1.26.8'],
+    ['b', 'go1.26.8'],
+    ['b', 'again'],
+  ]);
+});
+
+test('a worker error event is a crash: pending and later requests reject', async () => {
+  const { port, client, crashes } = setup();
+  const a = client.request('ping');
+  const b = client.request('version');
+  let prevented = false;
+  port.fire('error', { message: 'importScripts failed', preventDefault: () => (prevented = true) });
+  assert.ok(prevented);
+  await assert.rejects(a, /the engine stopped: worker error: importScripts failed/);
+  await assert.rejects(b, /the engine stopped/);
+  await assert.rejects(client.ready, /the engine stopped/);
+  await assert.rejects(client.request('ping'), /the engine stopped/);
+  assert.equal(port.sent.length, 2, 'nothing is sent to a dead worker');
+  assert.deepEqual(crashes, ['the engine stopped: worker error: importScripts failed']);
+  assert.ok(client.crashed instanceof Error);
+});
+
+test('a fatal event is a crash, reported once', async () => {
+  const { port, client, crashes } = setup();
+  const p = client.request('ping');
+  port.reply({ event: 'fatal', error: 'the engine exited (code 2)' });
+  port.fire('error', { message: 'later' });
+  port.reply({ id: 1, ok: true, result: 'pong' }); // too late: already rejected
+  await assert.rejects(p, /the engine exited \(code 2\)/);
+  assert.deepEqual(crashes, ['the engine stopped: the engine exited (code 2)']);
+});
+
+test('a request without a reply within timeoutMs is a crash', async () => {
+  const { port, timers, client, crashes } = setup({ timeoutMs: 500 });
+  const answered = client.request('ping');
+  const hung = client.request('predict');
+  assert.deepEqual([...timers.live.values()].map((t) => t.ms), [500, 500]);
+  port.reply({ id: 1, ok: true, result: 'pong' });
+  assert.equal(await answered, 'pong');
+  assert.equal(timers.live.size, 1, 'a reply clears its timer');
+  timers.fireAll();
+  await assert.rejects(hung, /no reply to predict \(request 2\) within 500 ms/);
+  assert.equal(crashes.length, 1);
+});
+
+test('a messageerror is a crash', async () => {
+  const { port, client } = setup();
+  const p = client.request('ping');
+  port.fire('messageerror', {});
+  await assert.rejects(p, /could not be decoded/);
+});
+
+// tableNames reads the message table at the top of a source file: the
+// rows after the `request` and `event` header lines, up to a blank line.
+function tableNames(source) {
+  const names = { request: [], event: [] };
+  let section = null;
+  for (const line of source.split('\n')) {
+    if (!line.startsWith('//')) {
+      if (section !== null || names.request.length) break;
+      continue;
+    }
+    const text = line.replace(/^\/\/ ?/, '');
+    const first = text.trim().split(/\s+/)[0];
+    if (text.trim() === '') section = null;
+    else if (first === 'request' || first === 'event') section = first;
+    else if (section && text.startsWith('\t')) names[section].push(first);
+  }
+  return names;
+}
+
+test('the table lists exactly REQUESTS and EVENTS', () => {
+  const names = tableNames(readFileSync(new URL('./protocol.js', import.meta.url), 'utf8'));
+  assert.deepEqual(names.request, REQUESTS);
+  assert.deepEqual(names.event, EVENTS);
+});
+
+test('the table is the same as wasm/protocol.go', () => {
+  // The Go file's opening comment (after its build line) is the shared
+  // text; protocol.js must open with the same lines.
+  const js = readFileSync(new URL('./protocol.js', import.meta.url), 'utf8').split('\n');
+  const go = readFileSync(new URL('../wasm/protocol.go', import.meta.url), 'utf8').split('\n');
+  const start = go.findIndex((l, i) => i > 0 && l.startsWith('//'));
+  const end = go.findIndex((l, i) => i > start && !l.startsWith('//'));
+  const shared = go.slice(start, end);
+  assert.ok(shared.length > 20, 'found the table in wasm/protocol.go');
+  assert.deepEqual(tableNames(js.join('\n')), tableNames(shared.join('\n')));
+  assert.deepEqual(js.slice(0, shared.length), shared);
+});
