@@ -1,0 +1,70 @@
+package nn
+
+import "fmt"
+
+// ReferenceSpec is the notebook's model for Fashion-MNIST, in Keras:
+//
+//	input (28, 28, 1)
+//	Conv2D(32, 3, padding='same', activation='relu') x 2, MaxPooling2D(2)  -> (14, 14, 32)
+//	Conv2D(64, 3, padding='same', activation='relu') x 2, MaxPooling2D(2)  -> (7, 7, 64)
+//	Conv2D(128, 3, padding='same', activation='relu') x 2, MaxPooling2D(2) -> (3, 3, 128): 7 -> 3, pooling floors
+//	Flatten -> (1152), Dense(128, 'relu'), Dense(10, 'softmax')
+//
+// It has 435,306 parameters (testdata/reference_summary.txt is its Keras summary).
+func ReferenceSpec() ModelSpec {
+	conv := func(filters int) LayerSpec {
+		return LayerSpec{Type: "Conv2D", Filters: filters, KernelSize: 3, Padding: "same", Activation: "relu"}
+	}
+	pool := LayerSpec{Type: "MaxPooling2D", PoolSize: 2}
+	return ModelSpec{
+		Input: []int{28, 28, 1},
+		Layers: []LayerSpec{
+			conv(32), conv(32), pool,
+			conv(64), conv(64), pool,
+			conv(128), conv(128), pool,
+			{Type: "Flatten"},
+			{Type: "Dense", Units: 128, Activation: "relu"},
+			{Type: "Dense", Units: 10, Activation: "softmax"},
+		},
+	}
+}
+
+// SmallSpec is a small, fast model (5,258 parameters) for trying things out
+// in seconds:
+//
+//	input (28, 28, 1)
+//	Conv2D(8, 3, activation='relu')  -> (26, 26, 8),  MaxPooling2D(2) -> (13, 13, 8)
+//	Conv2D(16, 3, activation='relu') -> (11, 11, 16), MaxPooling2D(2) -> (5, 5, 16)
+//	Flatten -> (400), Dense(10, 'softmax')
+func SmallSpec() ModelSpec {
+	return ModelSpec{
+		Input: []int{28, 28, 1},
+		Layers: []LayerSpec{
+			{Type: "Conv2D", Filters: 8, KernelSize: 3, Activation: "relu"},
+			{Type: "MaxPooling2D", PoolSize: 2},
+			{Type: "Conv2D", Filters: 16, KernelSize: 3, Activation: "relu"},
+			{Type: "MaxPooling2D", PoolSize: 2},
+			{Type: "Flatten"},
+			{Type: "Dense", Units: 10, Activation: "softmax"},
+		},
+	}
+}
+
+// presets maps each preset name to its spec. "seed" is what the command
+// line's -arch flag calls the reference model.
+var presets = map[string]func() ModelSpec{
+	"seed":      ReferenceSpec,
+	"reference": ReferenceSpec,
+	"small":     SmallSpec,
+}
+
+// Preset returns the model spec called name: "seed" or "reference" (the
+// notebook's model, ReferenceSpec) or "small" (SmallSpec). Each call returns
+// a fresh spec that the caller may change.
+func Preset(name string) (ModelSpec, error) {
+	f, ok := presets[name]
+	if !ok {
+		return ModelSpec{}, fmt.Errorf("nn: unknown preset %q (want seed, reference or small)", name)
+	}
+	return f(), nil
+}
