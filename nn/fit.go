@@ -6,10 +6,11 @@ import (
 	"math/rand/v2"
 )
 
-// ErrDiverged stops training when a batch's loss (or a gradient) is not a
-// finite number. The bad step is not applied, so the model keeps the weights
-// from before it.
-var ErrDiverged = errors.New("nn: training diverged: the loss is not a finite number, the learning rate is likely too high (the weights are those from before the bad step)")
+// ErrDiverged stops training when a batch's loss, a gradient or, after the
+// step, a weight is not a finite number. The bad step is not applied (or is
+// undone, optimizer state included), so the model keeps the weights from
+// before it.
+var ErrDiverged = errors.New("nn: training diverged (a number overflowed): the learning rate is likely too high; the weights are those from before the bad step")
 
 // FitConfig configures training, with Keras's fit() arguments.
 type FitConfig struct {
@@ -114,6 +115,13 @@ type Trainer struct {
 	batches int       // training batches per epoch
 	vbatchs int       // validation batches per epoch
 	history History
+	// A copy of the weights and optimizer state from before the current
+	// step, to undo a step that made a weight overflow. Copying is cheap
+	// next to a step: one pass over the weights against a forward and
+	// backward pass of a whole batch.
+	snapW    []float32
+	snapS    [][]float32
+	snapIter int64
 
 	epoch, batch int  // the next batch to run, 0-based, in its phase
 	inVal        bool // running the epoch's validation batches
@@ -249,10 +257,18 @@ func (t *Trainer) trainingBatch() error {
 	}
 	n := len(idx)
 	loss, correct := t.m.ComputeGradients(x, y, n)
-	if !isFinite(loss) || !t.m.gradientsFinite() {
+	if !isFinite(loss) {
 		return fmt.Errorf("%w (epoch %d, batch %d: loss %v)", ErrDiverged, t.epoch+1, t.batch+1, loss)
 	}
+	if !t.m.gradientsFinite() {
+		return fmt.Errorf("%w (epoch %d, batch %d: loss %.3g, a gradient overflowed)", ErrDiverged, t.epoch+1, t.batch+1, loss)
+	}
+	t.snapshot()
 	t.m.ApplyGradients()
+	if !t.m.weightsFinite() {
+		t.restore()
+		return fmt.Errorf("%w (epoch %d, batch %d: a weight overflowed)", ErrDiverged, t.epoch+1, t.batch+1)
+	}
 	t.loss += loss * float64(n)
 	t.correct += correct
 	t.seen += n
@@ -327,6 +343,29 @@ func (t *Trainer) finish(err error) error {
 		}
 	}
 	return err
+}
+
+// snapshot copies the weights and optimizer state; restore sets them back.
+func (t *Trainer) snapshot() {
+	t.snapW = t.m.FlatWeights(t.snapW)
+	st := t.m.opt.State()
+	if len(t.snapS) != len(st) {
+		t.snapS = make([][]float32, len(st))
+	}
+	for i, s := range st {
+		t.snapS[i] = append(t.snapS[i][:0], s...)
+	}
+	t.snapIter = t.m.opt.Iterations()
+}
+
+func (t *Trainer) restore() {
+	if err := t.m.SetFlatWeights(t.snapW); err != nil {
+		panic(err) // the snapshot was taken from this model
+	}
+	for i, s := range t.m.opt.State() {
+		copy(s, t.snapS[i])
+	}
+	t.m.opt.SetIterations(t.snapIter)
 }
 
 // evalBatch runs a batch in inference mode and returns its mean loss and

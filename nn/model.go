@@ -279,6 +279,18 @@ func (m *Model) gradientsFinite() bool {
 	return true
 }
 
+// weightsFinite reports whether every weight is a finite number.
+func (m *Model) weightsFinite() bool {
+	for _, p := range m.params {
+		for _, w := range p.W {
+			if w-w != 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // FlatGradients copies every gradient, in Params order, into dst (grown to
 // NumParams values) and returns it.
 func (m *Model) FlatGradients(dst []float32) []float32 {

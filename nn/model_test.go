@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// compiled builds spec with seed and compiles it with SGD and the named loss.
-func compiled(t testing.TB, spec ModelSpec, seed uint64, opt OptimizerSpec, loss string) *Model {
+// mtCompiled builds spec with seed and compiles it with SGD and the named loss.
+func mtCompiled(t testing.TB, spec ModelSpec, seed uint64, opt OptimizerSpec, loss string) *Model {
 	t.Helper()
 	m, err := Build(spec, seed)
 	require.NoError(t, err)
@@ -22,14 +22,14 @@ func compiled(t testing.TB, spec ModelSpec, seed uint64, opt OptimizerSpec, loss
 	return m
 }
 
-// denseSpec is a one-layer classifier: in inputs to units with activation.
-func denseSpec(in, units int, act string) ModelSpec {
+// mtDenseSpec is a one-layer classifier: in inputs to units with activation.
+func mtDenseSpec(in, units int, act string) ModelSpec {
 	return ModelSpec{Input: []int{in}, Layers: []LayerSpec{{Type: "Dense", Units: units, Activation: act}}}
 }
 
-// poolSpec is a small image classifier without convolutions: max and
+// mtPoolSpec is a small image classifier without convolutions: max and
 // average pooling, dropout, flatten and two dense layers.
-func poolSpec(dropout float64) ModelSpec {
+func mtPoolSpec(dropout float64) ModelSpec {
 	return ModelSpec{Input: []int{6, 5, 2}, Layers: []LayerSpec{
 		{Type: "MaxPooling2D", PoolSize: 2, Strides: 1},
 		{Type: "AveragePooling2D", PoolSize: 2},
@@ -40,8 +40,8 @@ func poolSpec(dropout float64) ModelSpec {
 	}}
 }
 
-// randomBatch returns n seeded inputs of size in and sparse labels below classes.
-func randomBatch(seed uint64, n, in, classes int) (x, y []float32) {
+// mtBatch returns n seeded inputs of size in and sparse labels below classes.
+func mtBatch(seed uint64, n, in, classes int) (x, y []float32) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	x, y = make([]float32, n*in), make([]float32, n)
 	for i := range x {
@@ -62,13 +62,13 @@ func TestCompile(t *testing.T) {
 		fused bool
 		err   string
 	}{
-		{"softmax with sparse CE fuses", denseSpec(3, 4, "softmax"), "sparse_categorical_crossentropy", true, ""},
-		{"softmax with categorical CE fuses", denseSpec(3, 4, "softmax"), "categorical_crossentropy", true, ""},
-		{"softmax with MSE does not fuse", denseSpec(3, 4, "softmax"), "mean_squared_error", false, ""},
-		{"relu output does not fuse", denseSpec(3, 4, "relu"), "sparse_categorical_crossentropy", false, ""},
+		{"softmax with sparse CE fuses", mtDenseSpec(3, 4, "softmax"), "sparse_categorical_crossentropy", true, ""},
+		{"softmax with categorical CE fuses", mtDenseSpec(3, 4, "softmax"), "categorical_crossentropy", true, ""},
+		{"softmax with MSE does not fuse", mtDenseSpec(3, 4, "softmax"), "mean_squared_error", false, ""},
+		{"relu output does not fuse", mtDenseSpec(3, 4, "relu"), "sparse_categorical_crossentropy", false, ""},
 		{"CE on a map", ModelSpec{Input: []int{4, 4, 2}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}},
 			"sparse_categorical_crossentropy", false, "needs an output of class scores (D) with D >= 2, but the model outputs (2, 2, 2)"},
-		{"CE on one unit", denseSpec(3, 1, "sigmoid"), "categorical_crossentropy", false, "but the model outputs (1)"},
+		{"CE on one unit", mtDenseSpec(3, 1, "sigmoid"), "categorical_crossentropy", false, "but the model outputs (1)"},
 		{"MSE on a map", ModelSpec{Input: []int{4, 4, 2}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}}, "mse", false, ""},
 	}
 	for _, tt := range tests {
@@ -90,7 +90,7 @@ func TestCompile(t *testing.T) {
 			assert.Equal(t, loss, m.Loss())
 		})
 	}
-	m, err := Build(denseSpec(2, 2, ""), 1)
+	m, err := Build(mtDenseSpec(2, 2, ""), 1)
 	require.NoError(t, err)
 	assert.Error(t, m.Compile(nil, nil))
 	assert.Panics(t, func() { m.ComputeGradients([]float32{1, 2}, []float32{0}, 1) }, "training before Compile is a bug")
@@ -119,7 +119,7 @@ func TestComputeGradientsByHand(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := compiled(t, denseSpec(2, 2, "softmax"), 1, OptimizerSpec{Name: "sgd", LearningRate: 1}, "sparse_categorical_crossentropy")
+			m := mtCompiled(t, mtDenseSpec(2, 2, "softmax"), 1, OptimizerSpec{Name: "sgd", LearningRate: 1}, "sparse_categorical_crossentropy")
 			ps := m.Params()
 			clear(ps[0].W)
 			ps[0].G[0] = 99 // stale gradients are zeroed
@@ -143,14 +143,14 @@ func TestComputeGradientsByHand(t *testing.T) {
 func TestFusedMatchesUnfused(t *testing.T) {
 	for _, loss := range []string{"sparse_categorical_crossentropy", "categorical_crossentropy"} {
 		t.Run(loss, func(t *testing.T) {
-			spec := poolSpec(0)
-			a := compiled(t, spec, 3, OptimizerSpec{Name: "sgd"}, loss)
-			b := compiled(t, spec, 3, OptimizerSpec{Name: "sgd"}, loss)
+			spec := mtPoolSpec(0)
+			a := mtCompiled(t, spec, 3, OptimizerSpec{Name: "sgd"}, loss)
+			b := mtCompiled(t, spec, 3, OptimizerSpec{Name: "sgd"}, loss)
 			require.NotNil(t, a.fused)
 			b.fused = nil
-			x, y := randomBatch(5, 4, 60, 3)
+			x, y := mtBatch(5, 4, 60, 3)
 			if loss == "categorical_crossentropy" {
-				y = oneHot(y, 3)
+				y = mtOneHot(y, 3)
 			}
 			la, ca := a.ComputeGradients(x, y, 4)
 			lb, cb := b.ComputeGradients(x, y, 4)
@@ -161,7 +161,7 @@ func TestFusedMatchesUnfused(t *testing.T) {
 	}
 }
 
-func oneHot(labels []float32, classes int) []float32 {
+func mtOneHot(labels []float32, classes int) []float32 {
 	y := make([]float32, len(labels)*classes)
 	for i, l := range labels {
 		y[i*classes+int(l)] = 1
@@ -181,8 +181,8 @@ func TestShardedGradients(t *testing.T) {
 		{"three", []int{2, 1, 3}},
 	}
 	const in, N = 60, 6
-	x, y := randomBatch(7, N, in, 3)
-	full := compiled(t, poolSpec(0), 11, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
+	x, y := mtBatch(7, N, in, 3)
+	full := mtCompiled(t, mtPoolSpec(0), 11, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
 	wantLoss, wantCorrect := full.ComputeGradients(x, y, N)
 	want := full.FlatGradients(nil)
 	for _, tt := range tests {
@@ -192,7 +192,7 @@ func TestShardedGradients(t *testing.T) {
 			correct, lo := 0, 0
 			var grads [][]float32
 			for i, n := range tt.shards {
-				workers[i] = compiled(t, poolSpec(0), 11, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
+				workers[i] = mtCompiled(t, mtPoolSpec(0), 11, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
 				l, c := workers[i].ComputeGradients(x[lo*in:(lo+n)*in], y[lo:lo+n], n)
 				loss += l * float64(n) / N
 				correct += c
@@ -213,8 +213,8 @@ func TestShardedGradients(t *testing.T) {
 }
 
 func TestCheckTargets(t *testing.T) {
-	sparse := compiled(t, denseSpec(2, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
-	mse := compiled(t, denseSpec(2, 3, ""), 1, OptimizerSpec{Name: "sgd"}, "mse")
+	sparse := mtCompiled(t, mtDenseSpec(2, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
+	mse := mtCompiled(t, mtDenseSpec(2, 3, ""), 1, OptimizerSpec{Name: "sgd"}, "mse")
 	tests := []struct {
 		name string
 		m    *Model
@@ -245,7 +245,7 @@ func TestCheckTargets(t *testing.T) {
 }
 
 func TestFlatWeights(t *testing.T) {
-	m := compiled(t, poolSpec(0), 1, OptimizerSpec{Name: "sgd"}, "mse")
+	m := mtCompiled(t, mtPoolSpec(0), 1, OptimizerSpec{Name: "sgd"}, "mse")
 	w := m.FlatWeights(nil)
 	require.Len(t, w, m.NumParams())
 	assert.Equal(t, 8*4+4+4*3+3, m.NumParams()) // (6,5,2) -> max 2/1 (5,4,2) -> avg 2 (2,2,2) -> 8
@@ -259,8 +259,8 @@ func TestFlatWeights(t *testing.T) {
 // TestPredict: Predict runs 32 samples at a time and matches one Forward
 // over the whole batch; its result is a new slice.
 func TestPredict(t *testing.T) {
-	m := compiled(t, poolSpec(0.5), 2, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
-	x, _ := randomBatch(3, 70, 60, 3)
+	m := mtCompiled(t, mtPoolSpec(0.5), 2, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
+	x, _ := mtBatch(3, 70, 60, 3)
 	got, err := m.Predict(x, 70)
 	require.NoError(t, err)
 	want := append([]float32(nil), m.Forward(x, 70, false)...)

@@ -17,7 +17,7 @@ func (m *Model) Summary() string {
 	line := func(s string) { b.WriteString(s); b.WriteByte('\n') }
 	line(`Model: "sequential"`)
 	line(strings.Repeat("_", width))
-	line(summaryRow(positions, "Layer (type)", "Output Shape", "Param #"))
+	line(kerasPrintRow(positions, "Layer (type)", "Output Shape", "Param #"))
 	line(strings.Repeat("=", width))
 	total := 0
 	for i, l := range m.Layers {
@@ -27,7 +27,7 @@ func (m *Model) Summary() string {
 		}
 		total += params
 		spec := l.Spec()
-		line(summaryRow(positions, spec.Name+" ("+spec.Type+")", outputShape(l.OutShape()), strconv.Itoa(params)))
+		line(kerasPrintRow(positions, spec.Name+" ("+spec.Type+")", outputShape(l.OutShape()), strconv.Itoa(params)))
 		if i == len(m.Layers)-1 {
 			line(strings.Repeat("=", width))
 		} else {
@@ -41,12 +41,12 @@ func (m *Model) Summary() string {
 	return b.String()
 }
 
-// summaryRow is Keras's print_row: each field is appended, the line cut at
+// kerasPrintRow is Keras's print_row: each field is appended, the line cut at
 // the field's end position and padded with spaces to it; before every
 // field but the first, the line's last character becomes a space, so a
 // field that filled its column is cut by one more character
 // ("max_pooling2d_1 (MaxPooling2 ").
-func summaryRow(positions []int, fields ...string) string {
+func kerasPrintRow(positions []int, fields ...string) string {
 	line := ""
 	for i, f := range fields {
 		if i > 0 {
