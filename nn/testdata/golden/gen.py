@@ -361,6 +361,10 @@ def loss_cases():
     record("loss_categorical_ce", {"name": "categorical_crossentropy"}, probs, onehot, categorical_ce)
     soft = rng.dirichlet(np.ones(d), n).astype(np.float32)
     record("loss_categorical_ce_soft", {"name": "categorical_crossentropy"}, probs, soft, categorical_ce)
+    # Outputs that do not sum to 1 (e.g. sigmoids): Keras's renormalization
+    # changes the value as well as the gradient.
+    unnorm = rng.uniform(0.05, 0.95, (n, d)).astype(np.float32)
+    record("loss_categorical_ce_unnormalized", {"name": "categorical_crossentropy"}, unnorm, onehot, categorical_ce)
     out = rng.standard_normal((n, 3)).astype(np.float32)
     target = rng.standard_normal((n, 3)).astype(np.float32)
     record("loss_mse", {"name": "mean_squared_error"}, out, target, mse)
