@@ -318,3 +318,19 @@ func TestCallbackErrorStopsFit(t *testing.T) {
 	assert.ErrorIs(t, err, boom)
 	assert.Len(t, h.Loss, 1)
 }
+
+// TestTrainerStepAllocatesNothing: within an epoch, a Trainer step (fill,
+// check, gradients, snapshot, optimizer step, progress) allocates nothing.
+func TestTrainerStepAllocatesNothing(t *testing.T) {
+	m := mtBlobModel(t, OptimizerSpec{Name: "adam"})
+	tr, err := NewTrainer(m, mtBlobs(t, 1, 200), FitConfig{BatchSize: 4, OnBatch: func(BatchProgress) {}})
+	require.NoError(t, err)
+	step := func() {
+		done, err := tr.Step()
+		if done || err != nil {
+			t.Fatalf("step: done %v, err %v", done, err)
+		}
+	}
+	step()
+	assert.Equal(t, 0.0, testing.AllocsPerRun(20, step))
+}
