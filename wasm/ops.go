@@ -59,7 +59,7 @@ func (w *worker) buildModel(req js.Value) (any, error) {
 			return nil, fmt.Errorf("worker: preset must be a name")
 		}
 		var err error
-		if spec, err = presetSpec(p.String()); err != nil {
+		if spec, err = nn.Preset(p.String()); err != nil {
 			return nil, err
 		}
 	case s.Truthy():

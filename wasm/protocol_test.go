@@ -152,7 +152,7 @@ func TestBuildModel(t *testing.T) {
 	}{
 		{"nothing", map[string]any{}, "worker: buildModel needs a spec or a preset"},
 		{"both", map[string]any{"spec": tinySpec(), "preset": "small"}, "worker: buildModel takes a spec or a preset, not both"},
-		{"unknown preset", map[string]any{"preset": "huge"}, `worker: unknown preset "huge"`},
+		{"unknown preset", map[string]any{"preset": "huge"}, `nn: unknown preset "huge"`},
 		{"preset not a name", map[string]any{"preset": 7}, "worker: preset must be a name"},
 		{"no input shape", map[string]any{"spec": map[string]any{"layers": []any{map[string]any{"type": "Flatten"}}}}, "nn: model has no input shape"},
 		{"no layers", map[string]any{"spec": map[string]any{"input": []any{2, 2, 1}}}, "nn: model has no layers"},
