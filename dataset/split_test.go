@@ -131,3 +131,38 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// BenchmarkFill measures one training batch of 64 Fashion-sized samples
+// (28x28x1) gathered at random positions: the per-step cost of keeping the
+// images uint8 and standardizing on the fly.
+func BenchmarkFill(b *testing.B) {
+	const n, batch, px = 4096, 64, 784
+	m := Manifest{Shape: []int{28, 28, 1}}
+	d := &Dataset{Manifest: &m}
+	for p := range d.lut {
+		d.lut[p] = float32(p-73) / 90
+	}
+	images := make([]uint8, n*px)
+	for i := range images {
+		images[i] = uint8(i * 7)
+	}
+	s := &Split{name: Train, px: px, images: images, labels: make([]uint8, n), lut: &d.lut}
+	idx := make([]int, batch)
+	for i := range idx {
+		idx[i] = (i * 2654435761) % n
+	}
+	x, y := make([]float32, batch*px), make([]float32, batch)
+	b.SetBytes(batch * px)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Fill(x, y, idx)
+	}
+}
+
+func TestFillAllocatesNothing(t *testing.T) {
+	d := openFixture(t, Counts{Train: 5, Validation: 2, Test: 3}, 2)
+	s, err := d.Split(Train)
+	require.NoError(t, err)
+	x, y, idx := make([]float32, 12), make([]float32, 3), []int{4, 0, 2}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { s.Fill(x, y, idx) }))
+}
