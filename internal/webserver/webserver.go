@@ -218,7 +218,7 @@ func (h *Handler) gzipped(name string, f io.Reader, info fs.FileInfo) ([]byte, e
 		return e.body, nil
 	}
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	if _, err := io.Copy(zw, f); err != nil {
 		return nil, err
 	}
