@@ -45,12 +45,9 @@ wasm:
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/convplay.wasm ./wasm
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" web/
 
-# npm ci only when package.json exists and node_modules does not.
-node_modules:
-	npm ci --no-audit --no-fund
-
-## serve: build what the page needs and serve web/ on http://127.0.0.1:8080.
-serve: wasm $(if $(wildcard package.json),node_modules)
+## serve: build what the page needs (the data runs npm ci when node_modules is
+## missing) and serve web/ on http://127.0.0.1:8080.
+serve: wasm data
 	go run ./cmd/convplay serve
 
 ## test-js: the DOM-free JavaScript modules' unit tests.
@@ -58,7 +55,7 @@ test-js:
 	node --experimental-detect-module --test web/
 
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
-test-browser: wasm
+test-browser: wasm data
 	go vet -tags browser ./internal/browsertest/
 	go test -tags browser -count=1 ./internal/browsertest/
 
