@@ -485,5 +485,8 @@ func weightCount(ls LayerSpec, in Shape) int {
 		}
 		n *= v
 	}
-	return n + f[len(f)-1] // the bias
+	if !ls.NoBias {
+		n += f[len(f)-1]
+	}
+	return n
 }
