@@ -78,26 +78,33 @@ func WebDir(t testing.TB) string {
 	return web
 }
 
-// Start serves web/ on 127.0.0.1:0, launches Chromium and returns the
-// session with its tab open on about:blank; Open loads a page. Everything
-// stops when the test ends.
+// Start serves web/ with convplay's server (internal/webserver) on
+// 127.0.0.1:0, launches Chromium and returns the session with its tab open
+// on about:blank; Open loads a page. Everything stops when the test ends.
 func Start(t testing.TB) *Session {
 	t.Helper()
-	h, err := webserver.New(WebDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	return StartHandler(t, func(dir string) http.Handler {
+		h, err := webserver.New(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { h.Close() })
+		return h
+	})
+}
+
+// StartHandler is Start with another server: handler gets the web/
+// directory and returns what serves it, e.g. a plain static host.
+func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Session {
+	t.Helper()
+	h := handler(WebDir(t))
 	ln, err := webserver.Listen("127.0.0.1:0")
 	if err != nil {
-		h.Close()
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	t.Cleanup(func() {
-		srv.Close()
-		h.Close()
-	})
+	t.Cleanup(func() { srv.Close() })
 
 	s := &Session{t: t, Base: "http://" + ln.Addr().(*net.TCPAddr).String() + "/"}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),

@@ -4,6 +4,7 @@ package browsertest
 
 import (
 	"encoding/json"
+	"net/http"
 	"runtime"
 	"strings"
 	"testing"
@@ -108,4 +109,33 @@ func TestHarnessSeesProblems(t *testing.T) {
 		}
 		assert.True(t, found, "%q not among the problems %q", w, s.Problems())
 	}
+}
+
+// TestPlainStaticHost serves web/ as any static host might: Go's
+// http.FileServer, no COOP/COEP/CSP headers, and .wasm files with the wrong
+// type, so the worker falls back from instantiateStreaming. The page still
+// boots, only without cross-origin isolation.
+func TestPlainStaticHost(t *testing.T) {
+	s := StartHandler(t, func(dir string) http.Handler {
+		files := http.FileServer(http.Dir(dir))
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, ".wasm") {
+				w.Header().Set("Content-Type", "application/octet-stream")
+			}
+			files.ServeHTTP(w, r)
+		})
+	})
+	s.Open("")
+	require.Equal(t, "ready", s.WaitEngine(), "problems: %q", s.Problems())
+	assert.False(t, Eval[bool](s, `crossOriginIsolated`))
+	r := s.Request("ping", "")
+	assert.True(t, r.OK, r.Error)
+	wasmFetches := 0
+	for _, u := range s.Requests() {
+		if strings.HasSuffix(u, "/convplay.wasm") {
+			wasmFetches++
+		}
+	}
+	assert.Equal(t, 2, wasmFetches, "streaming refused the type, the fallback fetched the bytes")
+	assert.Empty(t, s.Problems())
 }
