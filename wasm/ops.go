@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"syscall/js"
@@ -142,4 +143,15 @@ func (w *worker) debugPanic(req js.Value) (any, error) {
 		msg = m.String()
 	}
 	panic(msg)
+}
+
+// debugExit ends the Go program with the given exit code (default 3), so
+// tests can check that the page notices a dead engine. It never replies.
+func (w *worker) debugExit(req js.Value) (any, error) {
+	code := 3
+	if c := req.Get("code"); c.Type() == js.TypeNumber {
+		code = c.Int()
+	}
+	os.Exit(code)
+	return nil, nil
 }

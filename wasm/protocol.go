@@ -6,7 +6,7 @@
 // they differ.
 //
 // A request is {id, type, ...arguments}. The worker answers every request
-// exactly once, in order of arrival: {id, ok: true, result} or
+// (but debugExit) exactly once, in order of arrival: {id, ok: true, result} or
 // {id, ok: false, error: "message"}. Events are {event, ...fields}, sent
 // unasked. Float32Arrays cross as typed arrays; results are transferred, not
 // copied. Requests sent before `ready` wait in worker.js until Go starts.
@@ -17,6 +17,7 @@
 //	buildModel  {spec} or {preset}, [seed]    {summary, layers: [{name, type, outShape, params}], totalParams}
 //	predict     {pixels: Float32Array}        {probs: Float32Array}
 //	debugPanic  [message]                     never ok: panics, to test the recovery
+//	debugExit   [code]                        never answered: the Go program exits, to test crash handling
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -46,6 +47,7 @@ var ops = map[string]op{
 	"buildModel": (*worker).buildModel,
 	"predict":    (*worker).predict,
 	"debugPanic": (*worker).debugPanic,
+	"debugExit":  (*worker).debugExit,
 }
 
 // handle answers one request. It is the worker's one message boundary and

@@ -84,10 +84,10 @@ function boot() {
   state.engine = 'booting';
   state.error = null;
   showStatus();
-  client.on(CRASH, ({ error }) => {
+  client.on(CRASH, ({ reason }) => {
     worker.terminate();
     state.engine = 'crashed';
-    state.error = error;
+    state.error = reason;
     showStatus();
   });
   client.ready.then(

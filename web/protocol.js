@@ -4,7 +4,7 @@
 // they differ.
 //
 // A request is {id, type, ...arguments}. The worker answers every request
-// exactly once, in order of arrival: {id, ok: true, result} or
+// (but debugExit) exactly once, in order of arrival: {id, ok: true, result} or
 // {id, ok: false, error: "message"}. Events are {event, ...fields}, sent
 // unasked. Float32Arrays cross as typed arrays; results are transferred, not
 // copied. Requests sent before `ready` wait in worker.js until Go starts.
@@ -15,6 +15,7 @@
 //	buildModel  {spec} or {preset}, [seed]    {summary, layers: [{name, type, outShape, params}], totalParams}
 //	predict     {pixels: Float32Array}        {probs: Float32Array}
 //	debugPanic  [message]                     never ok: panics, to test the recovery
+//	debugExit   [code]                        never answered: the Go program exits, to test crash handling
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -29,7 +30,7 @@
 // addEventListener (a Worker, or a fake in tests).
 
 /** Request types, as in the table above. */
-export const REQUESTS = ['ping', 'version', 'buildModel', 'predict', 'debugPanic'];
+export const REQUESTS = ['ping', 'version', 'buildModel', 'predict', 'debugPanic', 'debugExit'];
 
 /** Events the worker sends, as in the table above. */
 export const EVENTS = ['ready', 'fatal'];
@@ -55,7 +56,8 @@ export class WorkerError extends Error {
  * The client notices a crash: the worker's error event, a fatal event, or a
  * request left without a reply for timeoutMs (the engine hung). It then
  * rejects every pending request and every later one, and emits 'crash'
- * with {error}; the page may start a new worker and a new client.
+ * with {error, reason} (error is "the engine stopped: " + reason); the page
+ * may start a new worker and a new client.
  *
  * @param {{postMessage: Function, addEventListener: Function}} port
  * @param {{timeoutMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}}} [options]
@@ -87,7 +89,7 @@ export function createClient(port, { timeoutMs = 60000, timers = globalThis } = 
     }
     pending.clear();
     readyReject(dead);
-    emit(CRASH, { error: dead.message });
+    emit(CRASH, { error: dead.message, reason });
   }
 
   function onMessage(msg) {

@@ -50,7 +50,10 @@ function setup(options = {}) {
   const timers = new FakeTimers();
   const client = createClient(port, { timers, ...options });
   const crashes = [];
-  client.on(CRASH, (e) => crashes.push(e.error));
+  client.on(CRASH, (e) => {
+    assert.equal(e.error, `the engine stopped: ${e.reason}`);
+    crashes.push(e.error);
+  });
   return { port, timers, client, crashes };
 }
 

@@ -64,9 +64,15 @@ async function instantiate(go) {
 
 async function boot() {
   const go = new Go();
+  let code = '?';
+  const exit = go.exit;
+  go.exit = (c) => {
+    code = c;
+    exit.call(go, c);
+  };
   const { instance } = await instantiate(go);
   await go.run(instance); // resolves only if the Go program exits
-  fatal(`the engine exited (code ${go.exitCode ?? '?'})`);
+  fatal(`the engine exited (code ${code})`);
 }
 
 boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));

@@ -139,3 +139,26 @@ func TestPlainStaticHost(t *testing.T) {
 	assert.Equal(t, 2, wasmFetches, "streaming refused the type, the fallback fetched the bytes")
 	assert.Empty(t, s.Problems())
 }
+
+// TestPageNoticesADeadEngine makes the Go program exit: the pending request
+// fails, the page shows the crash and offers a restart, and the restarted
+// engine answers.
+func TestPageNoticesADeadEngine(t *testing.T) {
+	s := Start(t)
+	s.Open("")
+	require.Equal(t, "ready", s.WaitEngine())
+
+	r := s.Request("debugExit", `{code: 3}`)
+	assert.False(t, r.OK)
+	assert.Equal(t, "the engine stopped: the engine exited (code 3)", r.Error)
+	Poll[bool](s, `document.body.dataset.engine === 'crashed'`)
+	assert.Equal(t, "The engine stopped: the engine exited (code 3)",
+		Eval[string](s, `document.getElementById('status-text').textContent`))
+	assert.Equal(t, false, Eval[bool](s, `document.getElementById('restart').hidden`))
+
+	Eval[bool](s, `document.getElementById('restart').click(), true`)
+	Poll[bool](s, `document.body.dataset.engine === 'ready'`)
+	after := s.Request("ping", "")
+	assert.True(t, after.OK, after.Error)
+	assert.Empty(t, s.Problems())
+}
