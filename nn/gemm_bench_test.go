@@ -1,0 +1,53 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// refConvs are the conv layers of the reference model (3x3, stride 1, same):
+// input H = W, channels C, filters F.
+var refConvs = []struct {
+	name     string
+	hw, c, f int
+}{
+	{"conv1_28x28x1-32", 28, 1, 32},
+	{"conv2_28x28x32-32", 28, 32, 32},
+	{"conv3_14x14x32-64", 14, 32, 64},
+	{"conv4_14x14x64-64", 14, 64, 64},
+	{"conv5_7x7x64-128", 7, 64, 128},
+	{"conv6_7x7x128-128", 7, 128, 128},
+}
+
+// BenchmarkGemm runs gemm at the shapes a batch of 32 gives each reference
+// conv layer: forward cols·W (N*H*W x K*K*C by K*K*C x F), the kernel
+// gradient cols^T·dy and the input gradient dy·W^T.
+func BenchmarkGemm(b *testing.B) {
+	const batch = 32
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, l := range refConvs {
+		rows, kkc := batch*l.hw*l.hw, 9*l.c
+		cols, w, y := randSlice(rng, rows*kkc), randSlice(rng, kkc*l.f), randSlice(rng, rows*l.f)
+		for _, op := range []struct {
+			name           string
+			transA, transB bool
+			m, n, k        int
+			a, b, c        []float32
+			acc            bool
+		}{
+			{"forward", false, false, rows, l.f, kkc, cols, w, y, false},
+			{"dW", true, false, kkc, l.f, rows, cols, y, w, true},
+			{"dX", false, true, rows, kkc, l.f, y, w, cols, false},
+		} {
+			b.Run(fmt.Sprintf("%s/%s", l.name, op.name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					gemm(op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc)
+				}
+				flops := 2 * float64(op.m) * float64(op.n) * float64(op.k) * float64(b.N)
+				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
