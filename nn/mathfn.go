@@ -1,0 +1,112 @@
+package nn
+
+import "math"
+
+// Portable elementary functions, bit-identical on every platform.
+//
+// math.Exp runs an assembly routine on amd64 and arm64 but the pure-Go one
+// under WebAssembly, and the two disagree in the last bit of about one
+// result in six; math.Tanh calls math.Exp. After rounding to float32 the
+// difference almost never shows, but a training run is only guaranteed to
+// be the same natively and in the browser if every platform computes the
+// same bits. portableExp and portableTanh are the pure-Go algorithms of
+// Go's math package (FreeBSD's e_exp.c, Cephes's tanh), with every product
+// wrapped in float64() so that no compiler fuses a multiply-add (Go may
+// fuse x*y+z into one FMA on arm64, ppc64, s390x, and amd64 at GOAMD64=v3,
+// unless an explicit conversion rounds the product).
+//
+// They agree with math.Exp and math.Tanh within 1 ulp, and exactly with
+// the pure-Go math.Exp that WebAssembly uses (mathfn_test.go).
+
+// portableExp returns e**x, as math.Exp does, including its special cases
+// (Exp(+Inf) = +Inf, Exp(NaN) = NaN, underflow to 0 below -745.13).
+func portableExp(x float64) float64 {
+	const (
+		ln2Hi = 6.93147180369123816490e-01
+		ln2Lo = 1.90821492927058770002e-10
+		log2e = 1.44269504088896338700e+00
+
+		overflow  = 7.09782712893383973096e+02
+		underflow = -7.45133219101941108420e+02
+		nearZero  = 1.0 / (1 << 28) // 2**-28
+	)
+	switch {
+	case x != x: // NaN
+		return x
+	case x > overflow: // also +Inf
+		return math.Inf(1)
+	case x < underflow: // also -Inf
+		return 0
+	case -nearZero < x && x < nearZero:
+		return 1 + x
+	}
+	// Reduce: x = k*ln2 + r with |r| <= ln2/2, r computed as hi - lo.
+	var k int
+	switch {
+	case x < 0:
+		k = int(float64(log2e*x) - 0.5)
+	case x > 0:
+		k = int(float64(log2e*x) + 0.5)
+	}
+	hi := x - float64(float64(k)*ln2Hi)
+	lo := float64(float64(k) * ln2Lo)
+	return expMulti(hi, lo, k)
+}
+
+// expMulti returns e**r * 2**k where r = hi - lo and |r| <= ln2/2.
+func expMulti(hi, lo float64, k int) float64 {
+	const (
+		p1 = 1.66666666666666657415e-01  /* 0x3FC55555; 0x55555555 */
+		p2 = -2.77777777770155933842e-03 /* 0xBF66C16C; 0x16BEBD93 */
+		p3 = 6.61375632143793436117e-05  /* 0x3F11566A; 0xAF25DE2C */
+		p4 = -1.65339022054652515390e-06 /* 0xBEBBBD41; 0xC5D26BF1 */
+		p5 = 4.13813679705723846039e-08  /* 0x3E663769; 0x72BEA4D0 */
+	)
+	r := hi - lo
+	t := float64(r * r)
+	// c = r - t*(p1 + t*(p2 + t*(p3 + t*(p4 + t*p5)))), one rounding per step.
+	poly := p4 + float64(t*p5)
+	poly = p3 + float64(t*poly)
+	poly = p2 + float64(t*poly)
+	poly = p1 + float64(t*poly)
+	c := r - float64(t*poly)
+	y := 1 - ((lo - float64(r*c)/(2-c)) - hi)
+	return math.Ldexp(y, k) // pure Go on every platform
+}
+
+// tanhP and tanhQ are Cephes's rational approximation of tanh on
+// |x| < 0.625, as in Go's math package.
+var (
+	tanhP = [...]float64{-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3}
+	tanhQ = [...]float64{1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3}
+)
+
+// portableTanh returns tanh(x) as math.Tanh does, with portableExp.
+func portableTanh(x float64) float64 {
+	const maxLog = 8.8029691931113054295988e+01 // log(2**127)
+	z := math.Abs(x)
+	switch {
+	case z > 0.5*maxLog:
+		if x < 0 {
+			return -1
+		}
+		return 1
+	case z >= 0.625:
+		s := portableExp(2 * z)
+		z = 1 - 2/(s+1)
+		if x < 0 {
+			z = -z
+		}
+		return z
+	case x == 0:
+		return x // keeps the sign of -0
+	}
+	// z = x + x*s*((P0*s + P1)*s + P2) / (((s + Q0)*s + Q1)*s + Q2), s = x*x.
+	s := float64(x * x)
+	num := float64(tanhP[0]*s) + tanhP[1]
+	num = float64(num*s) + tanhP[2]
+	den := s + tanhQ[0]
+	den = float64(den*s) + tanhQ[1]
+	den = float64(den*s) + tanhQ[2]
+	return x + float64(float64(x*s)*num)/den
+}
