@@ -30,17 +30,19 @@ self.convplayPost = (msg) => {
   self.postMessage(msg, transferables(msg));
 };
 
-// transferables lists the ArrayBuffers of the typed arrays in a message's
-// top level, its result, and the result's arrays and objects one level down.
+// transferables lists the ArrayBuffers of every typed array in a message,
+// however deep (a trace holds one per layer), each buffer once.
 function transferables(msg) {
   const buffers = new Set();
-  const visit = (v, depth) => {
+  const seen = new Set();
+  const visit = (v) => {
     if (ArrayBuffer.isView(v)) buffers.add(v.buffer);
-    else if (v && typeof v === 'object' && depth > 0) {
-      for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x, depth - 1);
+    else if (v && typeof v === 'object' && !seen.has(v)) {
+      seen.add(v);
+      for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x);
     }
   };
-  visit(msg, 3);
+  visit(msg);
   return [...buffers];
 }
 

@@ -1,0 +1,131 @@
+// Unit tests of worker.js, run by `make test-js`: the script runs in a
+// node:vm context whose importScripts, fetch, WebAssembly and Go are fakes,
+// so its boot, relay and transfer logic is tested without a browser.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import vm from 'node:vm';
+
+const source = readFileSync(new URL('./worker.js', import.meta.url), 'utf8');
+
+/**
+ * load runs worker.js with fakes. streaming is what instantiateStreaming
+ * does: 'ok', or 'TypeError' or 'Error' to throw one, made in the worker's
+ * realm as the browser would; responses are the fetch results in order;
+ * exitCode, when set, makes the Go program exit with it. Messages are posted
+ * as plain JSON copies, transfer lists as they are.
+ */
+function load({ streaming = 'ok', responses = [{ ok: true }], exitCode } = {}) {
+  const posted = []; // [msg, transfer]
+  const calls = { fetch: 0, instantiate: 0, imported: [] };
+  const g = {
+    console,
+    importScripts: (...urls) => calls.imported.push(...urls),
+    postMessage: (msg, transfer) => posted.push([JSON.parse(JSON.stringify(msg)), transfer && [...transfer]]),
+    fetch: async (url) => {
+      assert.equal(url, 'convplay.wasm');
+      const r = responses[Math.min(calls.fetch++, responses.length - 1)];
+      return { ok: r.ok, status: r.status ?? 200, arrayBuffer: async () => new ArrayBuffer(8) };
+    },
+    WebAssembly: {
+      instantiateStreaming: async (resp) => {
+        await resp;
+        if (streaming !== 'ok') throw new (vm.runInContext(streaming, g))('streaming failed: Incorrect response MIME type');
+        return { instance: { streamed: true } };
+      },
+      instantiate: async (bytes) => {
+        calls.instantiate++;
+        assert.ok(bytes instanceof ArrayBuffer);
+        return { instance: { streamed: false } };
+      },
+    },
+    Go: class {
+      constructor() {
+        this.importObject = {};
+        this.exit = () => {};
+      }
+      run(instance) {
+        calls.instance = instance;
+        if (exitCode === undefined) return new Promise(() => {}); // runs forever
+        this.exit(exitCode);
+        return Promise.resolve();
+      }
+    },
+  };
+  g.self = g;
+  vm.createContext(g);
+  vm.runInContext(source, g, { filename: 'worker.js' });
+  return { g, posted, calls };
+}
+
+/** settle lets the worker's promise chains run to their end. */
+async function settle() {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+test('boots with streaming instantiation', async () => {
+  const { posted, calls } = load();
+  await settle();
+  assert.deepEqual(calls.imported, ['wasm_exec.js']);
+  assert.equal(calls.fetch, 1);
+  assert.equal(calls.instance.streamed, true);
+  assert.deepEqual(posted, []);
+});
+
+test('falls back to bytes when the host sends the wrong MIME type', async () => {
+  const { posted, calls } = load({ streaming: 'TypeError' });
+  await settle();
+  assert.equal(calls.fetch, 2);
+  assert.equal(calls.instantiate, 1);
+  assert.equal(calls.instance.streamed, false);
+  assert.deepEqual(posted, []);
+});
+
+test('a missing convplay.wasm is a fatal event', async () => {
+  const { posted } = load({
+    streaming: 'TypeError',
+    responses: [{ ok: false, status: 404 }],
+  });
+  await settle();
+  assert.deepEqual(posted, [
+    [{ event: 'fatal', error: 'the engine failed to start: convplay.wasm: HTTP 404 (run make wasm)' }, undefined],
+  ]);
+});
+
+test('another instantiation error is fatal without a second fetch', async () => {
+  const { posted, calls } = load({ streaming: 'Error' });
+  await settle();
+  assert.equal(calls.fetch, 1);
+  assert.equal(posted[0][0].event, 'fatal');
+  assert.equal(posted[0][0].error, 'the engine failed to start: streaming failed: Incorrect response MIME type');
+});
+
+test('the Go program exiting is a fatal event with its code', async () => {
+  const { posted } = load({ exitCode: 2 });
+  await settle();
+  assert.deepEqual(posted, [[{ event: 'fatal', error: 'the engine exited (code 2)' }, undefined]]);
+});
+
+test('requests before Go attaches wait, in order; later ones go straight through', () => {
+  const { g } = load();
+  g.onmessage({ data: { id: 1, type: 'ping' } });
+  g.onmessage({ data: { id: 2, type: 'version' } });
+  const seen = [];
+  g.convplayAttach((msg) => seen.push(msg.id));
+  assert.deepEqual(seen, [1, 2]);
+  g.onmessage({ data: { id: 3, type: 'ping' } });
+  assert.deepEqual(seen, [1, 2, 3]);
+});
+
+test('typed arrays in a reply are transferred, each buffer once', () => {
+  const { g, posted } = load();
+  const probs = new Float32Array(10);
+  const trace = [new Float32Array(4), new Uint8Array(probs.buffer, 0, 4)]; // shares probs' buffer
+  const deep = { layers: [{ name: 'conv2d', output: new Float32Array(1) }] };
+  g.convplayPost({ id: 1, ok: true, result: { probs, trace, deep } });
+  assert.deepEqual(posted[0][1], [probs.buffer, trace[0].buffer, deep.layers[0].output.buffer]);
+  g.convplayPost({ id: 2, ok: true, result: 'pong' });
+  assert.deepEqual(posted[1][1], []);
+  g.convplayPost({ event: 'ready', version: { go: 'go1.26.8' } });
+  assert.deepEqual(posted[2][1], []);
+});
