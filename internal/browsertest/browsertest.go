@@ -12,7 +12,6 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -49,6 +48,8 @@ type Session struct {
 	mu       sync.Mutex
 	problems []string // console errors, exceptions, error log entries, foreign requests
 	requests []string // every request URL, in order
+
+	shots string // folder of Screenshot's files, made on first use
 }
 
 // WebDir finds the repository's web/ directory from the test's working
@@ -300,22 +301,23 @@ func (s *Session) Request(typ, args string) Reply {
 		(result) => ({ok: true, result}), (err) => ({ok: false, error: err.message}))`, typJSON, args))
 }
 
-// Screenshot saves a PNG of the whole page into a folder that outlives the
-// test, logs its path and returns it.
+// Screenshot saves a PNG of the whole page into the session's screenshot
+// folder, which outlives the test, logs its path and returns it.
 func (s *Session) Screenshot(name string) string {
 	s.t.Helper()
 	png, err := chromedp.Run(s.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		s.t.Fatalf("browsertest: screenshot: %v", err)
 	}
-	dir, err := os.MkdirTemp("", "convplay-screenshots-")
-	if err == nil {
-		path := filepath.Join(dir, name+".png")
-		if err = os.WriteFile(path, png, 0o644); err == nil {
-			s.t.Logf("screenshot: %s", path)
-			return path
+	if s.shots == "" {
+		if s.shots, err = os.MkdirTemp("", "convplay-screenshots-"); err != nil {
+			s.t.Fatalf("browsertest: %v", err)
 		}
 	}
-	s.t.Fatalf("browsertest: saving screenshot: %v", errors.Unwrap(err))
-	return ""
+	path := filepath.Join(s.shots, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		s.t.Fatalf("browsertest: %v", err)
+	}
+	s.t.Logf("screenshot: %s", path)
+	return path
 }

@@ -79,7 +79,12 @@ func TestPageBootsTheEngine(t *testing.T) {
 	t.Logf("requests: %q", s.Requests())
 	assert.True(t, sawWasm, "the worker's requests are watched too")
 	assert.Empty(t, s.Problems())
-	s.Screenshot("page")
+
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(1200, 800)))
+	s.Screenshot("desktop")
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+	assert.True(t, Eval[bool](s, `document.documentElement.scrollWidth <= innerWidth`), "nothing overflows a phone's width")
+	s.Screenshot("phone")
 }
 
 // TestHarnessSeesProblems checks the harness itself: a console error, an
