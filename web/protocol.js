@@ -48,13 +48,14 @@ export class WorkerError extends Error {
 }
 
 /**
- * createClient wraps a worker. request(type, args, transfer) sends a request
- * and returns a promise of its result, rejected with a WorkerError on an error
- * reply. on(event, fn) subscribes to an event and returns the unsubscribe
+ * createClient wraps a worker. request(type, args, {transfer, timeoutMs})
+ * sends a request, transferring the listed buffers, and returns a promise of
+ * its result, rejected with a WorkerError on an error reply. on(event, fn) subscribes to an event and returns the unsubscribe
  * function. ready is a promise of the ready event's version.
  *
  * The client notices a crash: the worker's error event, a fatal event, or a
- * request left without a reply for timeoutMs (the engine hung). It then
+ * request left without a reply for timeoutMs (the engine hung; a request
+ * may allow itself longer). It then
  * rejects every pending request and every later one, and emits 'crash'
  * with {error, reason} (error is "the engine stopped: " + reason); the page
  * may start a new worker and a new client.
@@ -118,14 +119,11 @@ export function createClient(port, { timeoutMs = 60000, timers = globalThis } = 
   });
   port.addEventListener('messageerror', () => crash('a message could not be decoded'));
 
-  function request(type, args = {}, transfer = []) {
+  function request(type, args = {}, { transfer = [], timeoutMs: wait = timeoutMs } = {}) {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      const timer = timers.setTimeout(
-        () => crash(`no reply to ${type} (request ${id}) within ${timeoutMs} ms`),
-        timeoutMs,
-      );
+      const timer = timers.setTimeout(() => crash(`no reply to ${type} (request ${id}) within ${wait} ms`), wait);
       pending.set(id, { type, resolve, reject, timer });
       port.postMessage({ ...args, id, type }, transfer);
     });

@@ -78,7 +78,7 @@ test('ids start at 1, increase and are never reused', () => {
 test('arguments and the transfer list are passed on', () => {
   const { port, client } = setup();
   const pixels = new Float32Array(4);
-  client.request('predict', { pixels }, [pixels.buffer]);
+  client.request('predict', { pixels }, { transfer: [pixels.buffer] });
   assert.equal(port.sent[0].msg.pixels, pixels);
   assert.deepEqual(port.sent[0].transfer, [pixels.buffer]);
 });
@@ -176,6 +176,15 @@ test('a request without a reply within timeoutMs is a crash', async () => {
   timers.fireAll();
   await assert.rejects(hung, /no reply to predict \(request 2\) within 500 ms/);
   assert.equal(crashes.length, 1);
+});
+
+test('a request may wait longer than timeoutMs', async () => {
+  const { port, timers, client } = setup({ timeoutMs: 500 });
+  const p = client.request('evaluate', {}, { timeoutMs: 120000 });
+  client.request('ping');
+  assert.deepEqual([...timers.live.values()].map((t) => t.ms), [120000, 500]);
+  port.reply({ id: 1, ok: true, result: 'done' });
+  assert.equal(await p, 'done');
 });
 
 test('a messageerror is a crash', async () => {
