@@ -1,0 +1,137 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+func init() { registerLayer("Conv2D", newConv2D) }
+
+// conv2D is Keras's Conv2D: F kernels of K x K x C slide over the input with
+// stride S, each giving one output channel,
+//
+//	z[n, oh, ow, f] = bias[f] + sum over kh, kw, c of x[n, oh*S-P+kh, ow*S-P+kw, c] * kernel[kh, kw, c, f]
+//
+// (cells in the padding count as 0), then y = a(z). It is computed as one
+// matrix product: im2col lays every window out as a row of K*K*C values, and
+// cols (N*OH*OW, K*K*C) · kernel (K*K*C, F) is z in NHWC order directly.
+type conv2D struct {
+	spec       LayerSpec
+	in, out    Shape    // (H, W, C) and (OH, OW, F)
+	g          convGeom // the window over the input
+	act        Activation
+	kernel     *Param // (K, K, C, F), Keras HWIO: a (K*K*C, F) matrix
+	bias       *Param // (F); nil with use_bias=False
+	paramsList []*Param
+	n          int       // batch size of the last Forward
+	cols       []float32 // (N*OH*OW, K*K*C) im2col of the last input; Backward reuses it for dcols
+	colsFresh  bool      // cols holds the last Forward's windows
+	z          []float32 // (N, OH, OW, F) pre-activation (logits)
+	y          []float32 // (N, OH, OW, F) output; the same slice as z when linear
+	dz         []float32 // (N, OH, OW, F)
+	dx         []float32 // (N, H, W, C)
+}
+
+func newConv2D(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
+	act, err := parseConvSpec(&spec, in)
+	if err != nil {
+		return nil, err
+	}
+	h, w, c, k, s := in[0], in[1], in[2], spec.KernelSize, spec.Strides
+	if spec.Padding == "valid" && (k > h || k > w) {
+		return nil, fmt.Errorf("kernel %d larger than input %dx%d with valid padding (use padding same or a smaller kernel)", k, h, w)
+	}
+	oh, padT := outSize(h, k, s, spec.Padding)
+	ow, padL := outSize(w, k, s, spec.Padding)
+	l := &conv2D{
+		spec: spec, in: Shape{h, w, c}, out: Shape{oh, ow, spec.Filters}, act: act,
+		g: convGeom{h: h, w: w, c: c, oh: oh, ow: ow, k: k, s: s, padT: padT, padL: padL},
+	}
+	l.kernel = newParam("kernel", k, k, c, spec.Filters)
+	glorotUniform(l.kernel.W, k*k*c, k*k*spec.Filters, rng) // Keras's fans: receptive field times channels
+	l.paramsList = []*Param{l.kernel}
+	if !spec.NoBias {
+		l.bias = newParam("bias", spec.Filters) // zeros, Keras's default
+		l.paramsList = append(l.paramsList, l.bias)
+	}
+	return l, nil
+}
+
+func (l *conv2D) Spec() LayerSpec        { return l.spec }
+func (l *conv2D) InShape() Shape         { return l.in }
+func (l *conv2D) OutShape() Shape        { return l.out }
+func (l *conv2D) Params() []*Param       { return l.paramsList }
+func (l *conv2D) activation() Activation { return l.act }
+func (l *conv2D) logits() []float32      { return l.z }
+
+// Forward computes z = im2col(x)·kernel + bias, then y = a(z).
+func (l *conv2D) Forward(x []float32, n int, _ bool) []float32 {
+	rows, patch, f := n*l.out[0]*l.out[1], l.g.patch(), l.out[2]
+	l.n = n
+	l.cols = grow(l.cols, rows*patch)
+	im2col(l.cols, x, n, &l.g)
+	l.colsFresh = true
+	l.z = grow(l.z, rows*f)
+	gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
+	if l.bias != nil {
+		addBias(l.z, l.bias.W[:f])
+	}
+	if l.act == Linear {
+		l.y = l.z
+		return l.y
+	}
+	l.y = grow(l.y, rows*f)
+	l.act.forward(l.y, l.z, f)
+	return l.y
+}
+
+// Backward turns dy into dz = dy * a'(z) and continues as backwardLogits.
+func (l *conv2D) Backward(dy []float32) []float32 {
+	if l.act == Linear {
+		return l.backwardLogits(dy)
+	}
+	l.dz = grow(l.dz, len(l.z))
+	l.act.backward(l.dz, dy, l.y, l.out[2])
+	return l.backwardLogits(l.dz)
+}
+
+// backwardLogits accumulates kernel.G += colsᵀ·dz and bias.G += the column
+// sums of dz, then returns dx = col2im(dz·kernelᵀ). The product dz·kernelᵀ
+// overwrites cols, so it runs once per Forward.
+func (l *conv2D) backwardLogits(dz []float32) []float32 {
+	if !l.colsFresh {
+		panic("nn: Conv2D backward twice after one forward")
+	}
+	l.colsFresh = false
+	rows, patch, f := l.n*l.out[0]*l.out[1], l.g.patch(), l.out[2]
+	dz = dz[:rows*f]
+	gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
+	if l.bias != nil {
+		sumRows(l.bias.G[:f], dz)
+	}
+	dcols := l.cols
+	gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
+	l.dx = grow(l.dx, l.n*l.in.Size())
+	col2im(l.dx, dcols, l.n, &l.g)
+	return l.dx
+}
+
+// addBias adds b to every row of z: z[r*len(b)+j] += b[j].
+func addBias(z, b []float32) {
+	for r := 0; r+len(b) <= len(z); r += len(b) {
+		zr := z[r : r+len(b)]
+		for j, v := range b {
+			zr[j] += v
+		}
+	}
+}
+
+// sumRows adds every row of dz to g: g[j] += sum over r of dz[r*len(g)+j],
+// in order of r.
+func sumRows(g, dz []float32) {
+	for r := 0; r+len(g) <= len(dz); r += len(g) {
+		for j, v := range dz[r : r+len(g)] {
+			g[j] += v
+		}
+	}
+}
