@@ -278,3 +278,35 @@ func TestPredict(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, empty)
 }
+// mtAllLayersSpec uses every layer type, for the allocation test and the
+// benchmarks.
+func mtAllLayersSpec() ModelSpec {
+	return ModelSpec{Input: []int{8, 8, 1}, Layers: []LayerSpec{
+		{Type: "Conv2D", Filters: 4, KernelSize: 3, Padding: "same", Activation: "relu"},
+		{Type: "MaxPooling2D"},
+		{Type: "Conv2DTranspose", Filters: 3, KernelSize: 2, Strides: 2, Activation: "tanh"},
+		{Type: "AveragePooling2D"},
+		{Type: "Activation", Activation: "sigmoid"},
+		{Type: "Dropout", Rate: 0.25},
+		{Type: "Flatten"},
+		{Type: "Dense", Units: 5, Activation: "relu"},
+		{Type: "Dense", Units: 3, Activation: "softmax"},
+	}}
+}
+
+// TestTrainingStepAllocatesNothing: once the buffers have grown, a training
+// step at a fixed batch size allocates nothing, for every optimizer.
+func TestTrainingStepAllocatesNothing(t *testing.T) {
+	for _, opt := range []OptimizerSpec{{Name: "sgd", Momentum: 0.9}, {Name: "adam"}, {Name: "rmsprop"}} {
+		t.Run(opt.Name, func(t *testing.T) {
+			m := mtCompiled(t, mtAllLayersSpec(), 1, opt, "sparse_categorical_crossentropy")
+			x, y := mtBatch(1, 4, 64, 3)
+			step := func() {
+				m.ComputeGradients(x, y, 4)
+				m.ApplyGradients()
+			}
+			step()
+			assert.Equal(t, 0.0, testing.AllocsPerRun(5, step))
+		})
+	}
+}
