@@ -278,6 +278,7 @@ func TestPredict(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, empty)
 }
+
 // mtAllLayersSpec uses every layer type, for the allocation test and the
 // benchmarks.
 func mtAllLayersSpec() ModelSpec {
