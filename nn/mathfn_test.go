@@ -65,6 +65,32 @@ func TestPortableTanhSpecialCases(t *testing.T) {
 	}
 }
 
+func TestPortableLogSpecialCases(t *testing.T) {
+	cases := []struct {
+		name string
+		x    float64
+		want float64
+	}{
+		{"one", 1, 0},
+		{"e", math.E, 1},
+		{"two", 2, math.Ln2},
+		{"zero", 0, math.Inf(-1)},
+		{"+Inf", math.Inf(1), math.Inf(1)},
+		{"largest", math.MaxFloat64, 709.782712893384},
+		{"smallest subnormal", 5e-324, -744.4400719213812},
+		{"subnormal", 4.8206773267e-314, -721.4388047577202}, // amd64's math.Log says -709.09
+		{"just below one", 1 - 1.0/(1<<53), -1.0 / (1 << 53)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := portableLog(c.x)
+			require.LessOrEqual(t, ulps(got, c.want), uint64(1), "log(%v) = %v, want %v", c.x, got, c.want)
+		})
+	}
+	require.True(t, math.IsNaN(portableLog(-1)))
+	require.True(t, math.IsNaN(portableLog(math.NaN())))
+}
+
 // TestPortableAgainstMath compares with the math package over the range
 // that neither overflows nor underflows (up to 709: amd64's assembly
 // returns +Inf from about 709.4 on), densely where activations live. Under
@@ -104,17 +130,38 @@ func TestPortableAgainstMath(t *testing.T) {
 		}
 		t.Logf("%s on %s: %d of %d differ from the math package's", fn.name, runtime.GOARCH, differ, perRange*len(ranges))
 	}
+	// Log over positive normal numbers, and near 1. (Natively amd64's
+	// assembly is wrong on subnormals: math.Log(4.8206773267e-314) returns
+	// -709.09, not -721.44; TestPortableLogSpecialCases covers them.)
+	differ := 0
+	for i := range 4 * perRange {
+		x := math.Ldexp(1+rng.Float64(), rng.IntN(2044)-1022)
+		if i%2 == 1 {
+			x = 0.5 + rng.Float64()
+		}
+		got, want := portableLog(x), math.Log(x)
+		d := ulps(got, want)
+		if exact {
+			require.Zero(t, d, "log(%v) = %v, math says %v", x, got, want)
+		}
+		require.LessOrEqual(t, d, uint64(1), "log(%v) = %v, math says %v", x, got, want)
+		if d != 0 {
+			differ++
+		}
+	}
+	t.Logf("log on %s: %d of %d differ from the math package's", runtime.GOARCH, differ, 4*perRange)
 }
 
-// bigExp returns e**x in 300-bit arithmetic (for x that neither overflows
-// nor underflows): the Taylor series of x/2^m, squared m times.
-func bigExp(x float64) *big.Float {
+// bigExp returns e**y in 300-bit arithmetic (for y that neither overflows
+// nor underflows in float64): the Taylor series of y/2^m, squared m times.
+func bigExp(y *big.Float) *big.Float {
 	const prec = 300
 	m := 12
-	if a := math.Abs(x); a > 1 {
+	yf, _ := y.Float64()
+	if a := math.Abs(yf); a > 1 {
 		m += int(math.Ceil(math.Log2(a)))
 	}
-	y := new(big.Float).SetPrec(prec).SetMantExp(big.NewFloat(x).SetPrec(prec), -m)
+	y = new(big.Float).SetPrec(prec).SetMantExp(y, -m)
 	sum := new(big.Float).SetPrec(prec).SetInt64(1)
 	term := new(big.Float).SetPrec(prec).SetInt64(1)
 	for k := int64(1); k < 40; k++ {
@@ -128,15 +175,31 @@ func bigExp(x float64) *big.Float {
 	return sum
 }
 
+// roundedLog is log(x) correctly rounded: Halley's iteration
+// y += 2(x - e^y)/(x + e^y) in 300 bits from math.Log's estimate.
+func roundedLog(x float64) float64 {
+	bx := new(big.Float).SetPrec(300).SetFloat64(x)
+	y := new(big.Float).SetPrec(300).SetFloat64(math.Log(x))
+	for range 3 {
+		e := bigExp(y)
+		num := new(big.Float).SetPrec(300).Sub(bx, e)
+		den := new(big.Float).SetPrec(300).Add(bx, e)
+		num.Quo(num, den)
+		y.Add(y, num.Mul(num, big.NewFloat(2)))
+	}
+	f, _ := y.Float64()
+	return f
+}
+
 // roundedExp is e**x correctly rounded to float64.
 func roundedExp(x float64) float64 {
-	f, _ := bigExp(x).Float64()
+	f, _ := bigExp(big.NewFloat(x)).Float64()
 	return f
 }
 
 // roundedTanh is tanh(x) = (e^2x - 1)/(e^2x + 1) correctly rounded.
 func roundedTanh(x float64) float64 {
-	e := bigExp(2 * x)
+	e := bigExp(big.NewFloat(2 * x))
 	one := new(big.Float).SetInt64(1)
 	num := new(big.Float).SetPrec(e.Prec()).Sub(e, one)
 	den := new(big.Float).SetPrec(e.Prec()).Add(e, one)
@@ -144,8 +207,9 @@ func roundedTanh(x float64) float64 {
 	return f
 }
 
-// TestPortableCorrectlyRounded holds portableExp to 1 ulp of the correctly
-// rounded e**x over the whole range, as FreeBSD's algorithm promises, and
+// TestPortableCorrectlyRounded holds portableExp and portableLog to 1 ulp
+// of the correctly rounded result over their whole ranges, as FreeBSD's
+// algorithms promise, and
 // portableTanh to 2 (Cephes's rational branch near 0 is 2 ulps off at
 // times, e.g. tanh(0.11119042660916523)).
 func TestPortableCorrectlyRounded(t *testing.T) {
@@ -164,6 +228,11 @@ func TestPortableCorrectlyRounded(t *testing.T) {
 				require.LessOrEqual(t, ulps(portableTanh(x), want), uint64(2), "tanh(%v) = %v, correctly rounded %v", x, portableTanh(x), want)
 			}
 		}
+	}
+	for range 4 * n {
+		x := math.Ldexp(1+rng.Float64(), rng.IntN(2000)-1000)
+		want := roundedLog(x)
+		require.LessOrEqual(t, ulps(portableLog(x), want), uint64(1), "log(%v) = %v, correctly rounded %v", x, portableLog(x), want)
 	}
 	// The two cases quoted above, where amd64's math.Exp is 2 ulps off.
 	require.Equal(t, 8.579595884591178e-151, portableExp(-345.54096222940825))
