@@ -50,7 +50,7 @@ function showModel() {
     const tr = document.createElement('tr');
     for (const [text, cls] of [
       [l.name, ''],
-      [l.type, ''],
+      [l.type, 'type'],
       [`(${l.outShape.join(', ')})`, 'shape'],
       [l.params.toLocaleString('en-US'), 'num'],
     ]) {
