@@ -67,10 +67,19 @@ func TestPageBootsTheEngine(t *testing.T) {
 		}
 	})
 
-	// The model panel settles: the small model's layers, or why not yet.
-	note := Poll[string](s, `['model.small', 'model.unavailable'].includes(document.getElementById('model-note').dataset.i18n)
-		&& document.getElementById('model-note').textContent`)
-	t.Logf("model panel: %s", note)
+	// The model panel lists the small model's layers, as the engine built them.
+	Poll[bool](s, `document.getElementById('model-note').dataset.i18n === 'model.small'`)
+	rows := Eval[[][]string](s, `[...document.querySelectorAll('#layers tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent))`)
+	assert.Equal(t, [][]string{
+		{"conv2d", "Conv2D", "(26, 26, 8)", "80"},
+		{"max_pooling2d", "MaxPooling2D", "(13, 13, 8)", "0"},
+		{"conv2d_1", "Conv2D", "(11, 11, 16)", "1,168"},
+		{"max_pooling2d_1", "MaxPooling2D", "(5, 5, 16)", "0"},
+		{"flatten", "Flatten", "(400)", "0"},
+		{"dense", "Dense", "(10)", "4,010"},
+	}, rows)
+	assert.Equal(t, "5,258", Eval[string](s, `document.getElementById('total-params').textContent`))
+	assert.Contains(t, Eval[string](s, `document.getElementById('summary').textContent`), "Total params: 5,258")
 
 	var sawWasm bool
 	for _, u := range s.Requests() {
@@ -84,6 +93,8 @@ func TestPageBootsTheEngine(t *testing.T) {
 	s.Screenshot("desktop")
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
 	assert.True(t, Eval[bool](s, `document.documentElement.scrollWidth <= innerWidth`), "nothing overflows a phone's width")
+	assert.True(t, Eval[bool](s, `document.getElementById('layers').scrollWidth <= document.querySelector('.table-wrap').clientWidth`),
+		"the small model's table fits a phone without scrolling")
 	s.Screenshot("phone")
 }
 
