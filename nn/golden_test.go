@@ -121,9 +121,11 @@ func assertClose(t *testing.T, what string, got, want []float32, rtol, atol floa
 // Tolerances against the float64 reference. A layer computes each value
 // with a handful of float32 roundings; the reference model chains twelve
 // layers and sums over up to 28*28*2 positions for a kernel's gradient.
+// Measured worst errors: 0.38 of the layer tolerance (a Conv2DTranspose
+// bias gradient), 0.22 of the model's (conv2d_5's kernel gradient).
 const (
 	layerRtol, layerAtol = 1e-5, 1e-6
-	modelRtol, modelAtol = 1e-4, 1e-5
+	modelRtol, modelAtol = 3e-5, 3e-6
 )
 
 func TestGoldenLayers(t *testing.T) {
