@@ -53,17 +53,17 @@ export class WorkerError extends Error {
  * its result, rejected with a WorkerError on an error reply. on(event, fn) subscribes to an event and returns the unsubscribe
  * function. ready is a promise of the ready event's version.
  *
- * The client notices a crash: the worker's error event, a fatal event, or a
- * request left without a reply for timeoutMs (the engine hung; a request
- * may allow itself longer). It then
+ * The client notices a crash: the worker's error event, a fatal event, no
+ * ready event within bootTimeoutMs, or a request left without a reply for
+ * timeoutMs (the engine hung; a request may allow itself longer). It then
  * rejects every pending request and every later one, and emits 'crash'
  * with {error, reason} (error is "the engine stopped: " + reason); the page
  * may start a new worker and a new client.
  *
  * @param {{postMessage: Function, addEventListener: Function}} port
- * @param {{timeoutMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}}} [options]
+ * @param {{timeoutMs?: number, bootTimeoutMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}}} [options]
  */
-export function createClient(port, { timeoutMs = 60000, timers = globalThis } = {}) {
+export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, timers = globalThis } = {}) {
   let nextId = 1; // ids are never reused, so a late reply cannot match a new request
   const pending = new Map(); // id -> {type, resolve, reject, timer}
   const listeners = new Map(); // event name -> Set of functions
@@ -76,6 +76,7 @@ export function createClient(port, { timeoutMs = 60000, timers = globalThis } = 
     readyReject = reject;
   });
   ready.catch(() => {}); // a crash before ready is reported through 'crash' too
+  const bootTimer = timers.setTimeout(() => crash(`the engine did not start within ${bootTimeoutMs} ms`), bootTimeoutMs);
 
   function emit(name, data) {
     for (const fn of [...(listeners.get(name) || [])]) fn(data);
@@ -89,6 +90,7 @@ export function createClient(port, { timeoutMs = 60000, timers = globalThis } = 
       p.reject(dead);
     }
     pending.clear();
+    timers.clearTimeout(bootTimer);
     readyReject(dead);
     emit(CRASH, { error: dead.message, reason });
   }
@@ -96,7 +98,10 @@ export function createClient(port, { timeoutMs = 60000, timers = globalThis } = 
   function onMessage(msg) {
     if (dead || !msg || typeof msg !== 'object') return;
     if (typeof msg.event === 'string') {
-      if (msg.event === 'ready') readyResolve(msg.version);
+      if (msg.event === 'ready') {
+        timers.clearTimeout(bootTimer);
+        readyResolve(msg.version);
+      }
       if (msg.event === 'fatal') {
         crash(msg.error);
         return;

@@ -45,10 +45,13 @@ class FakeTimers {
   }
 }
 
-function setup(options = {}) {
+// setup makes a client over a fake port. Unless booted is false, the worker
+// has already announced ready, so the boot timer is gone.
+function setup({ booted = true, ...options } = {}) {
   const port = new FakePort();
   const timers = new FakeTimers();
   const client = createClient(port, { timers, ...options });
+  if (booted) port.reply({ event: 'ready', version: { go: 'go1.26.8' } });
   const crashes = [];
   client.on(CRASH, (e) => {
     assert.equal(e.error, `the engine stopped: ${e.reason}`);
@@ -124,7 +127,7 @@ test('unknown, duplicate and malformed replies are ignored', async () => {
 });
 
 test('ready resolves with the version; events reach every subscriber until unsubscribed', async () => {
-  const { port, client } = setup();
+  const { port, client } = setup({ booted: false });
   const seen = [];
   const off = client.on('ready', (e) => seen.push(['a', e.version.go]));
   client.on('ready', (e) => seen.push(['b', e.version.go]));
@@ -140,7 +143,7 @@ test('ready resolves with the version; events reach every subscriber until unsub
 });
 
 test('a worker error event is a crash: pending and later requests reject', async () => {
-  const { port, client, crashes } = setup();
+  const { port, client, crashes } = setup({ booted: false });
   const a = client.request('ping');
   const b = client.request('version');
   let prevented = false;
@@ -185,6 +188,24 @@ test('a request may wait longer than timeoutMs', async () => {
   assert.deepEqual([...timers.live.values()].map((t) => t.ms), [120000, 500]);
   port.reply({ id: 1, ok: true, result: 'done' });
   assert.equal(await p, 'done');
+});
+
+test('no ready event within bootTimeoutMs is a crash', async () => {
+  const { timers, client, crashes } = setup({ booted: false, bootTimeoutMs: 900 });
+  assert.deepEqual([...timers.live.values()].map((t) => t.ms), [900]);
+  const p = client.request('ping', {}, { timeoutMs: 5000 });
+  timers.live.get(1).fn(); // the boot timer fires first
+  await assert.rejects(client.ready, /did not start within 900 ms/);
+  await assert.rejects(p, /did not start within 900 ms/);
+  assert.deepEqual(crashes, ['the engine stopped: the engine did not start within 900 ms']);
+  assert.equal(timers.live.size, 0, 'the crash cleared every timer');
+});
+
+test('the ready event clears the boot timer', () => {
+  const { port, timers } = setup({ booted: false });
+  assert.equal(timers.live.size, 1);
+  port.reply({ event: 'ready', version: {} });
+  assert.equal(timers.live.size, 0);
 });
 
 test('a messageerror is a crash', async () => {

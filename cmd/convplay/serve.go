@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -52,6 +53,9 @@ func runServe(args []string) error {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
+	if ip := ln.Addr().(*net.TCPAddr).IP; !ip.IsLoopback() {
+		fmt.Fprintf(os.Stderr, "convplay serve: warning: -addr %s is not a loopback address: other machines can reach the page\n", *addr)
+	}
 	fmt.Printf("serving %s at http://%s/ (Ctrl-C stops)\n", *dir, ln.Addr())
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
