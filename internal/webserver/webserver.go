@@ -119,7 +119,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	slash := strings.HasSuffix(r.URL.Path, "/")
 	if info.IsDir() {
-		f.Close()
 		name = path.Join(name, "index.html")
 		if f, info, err = h.open(name); err != nil || info.IsDir() {
 			http.NotFound(w, r) // no listings
