@@ -57,7 +57,7 @@ func TestExportNPZGolden(t *testing.T) {
 		}
 	}
 	got := exportT(t, m)
-	if *update {
+	if *updateWeights {
 		require.NoError(t, os.WriteFile(path, got, 0o644))
 	}
 	want, err := os.ReadFile(path)

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var updateWeights = flag.Bool("update-weights", false, "rewrite testdata/scale.cpw and testdata/go_export.npz")
 
 // testScale is a layer for the serialization tests, independent of the real
 // layers: y = x*kernel + bias per channel (the last axis), kernel (C) drawn
@@ -184,7 +184,7 @@ func TestSaveLayout(t *testing.T) {
 // stays readable, and saving it again gives the same bytes.
 func TestLoadGolden(t *testing.T) {
 	const path = "testdata/scale.cpw"
-	if *update {
+	if *updateWeights {
 		require.NoError(t, os.WriteFile(path, saveT(t, buildT(t, scaleSpec(), 1)), 0o644))
 	}
 	file, err := os.ReadFile(path)

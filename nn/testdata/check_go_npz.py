@@ -1,5 +1,5 @@
 # Checks that the .npz ExportNPZ wrote (testdata/go_export.npz, made by
-# `go test -run TestExportNPZGolden -update`) is what numpy.savez writes.
+# `go test ./nn -run TestExportNPZGolden -update-weights`) is what numpy.savez writes.
 # Run from nn/:  /usr/bin/python3 testdata/check_go_npz.py
 import io
 import sys
