@@ -231,19 +231,30 @@ func packA(dst []float32, trans bool, m, k, i0, rows, p0, kc int, a []float32) {
 		panel := dst[r*kc*gemmMR:][:kc*gemmMR]
 		mi := min(gemmMR, rows-r*gemmMR)
 		i := i0 + r*gemmMR
-		if mi < gemmMR {
-			clear(panel)
-		}
-		if trans {
-			for p := 0; p < kc; p++ {
-				copy(panel[p*gemmMR:p*gemmMR+mi], a[(p0+p)*m+i:])
+		switch {
+		case mi == 2 && trans: // the common cases written out for mr = 2
+			o := p0*m + i
+			for p := 0; p+1 < len(panel); p += 2 {
+				panel[p], panel[p+1] = a[o], a[o+1]
+				o += m
 			}
-			continue
-		}
-		for ii := 0; ii < mi; ii++ {
-			row := a[(i+ii)*k+p0:][:kc]
-			for p, v := range row {
-				panel[p*gemmMR+ii] = v
+		case mi == 2:
+			r0 := a[i*k+p0:][:kc]
+			r1 := a[(i+1)*k+p0:][:len(r0)]
+			panel = panel[:2*len(r0)]
+			for p, v := range r0 {
+				panel[2*p], panel[2*p+1] = v, r1[p]
+			}
+		default: // the last, short panel: rows past m are 0
+			clear(panel)
+			for ii := 0; ii < mi; ii++ {
+				for p := 0; p < kc; p++ {
+					if trans {
+						panel[p*gemmMR+ii] = a[(p0+p)*m+i+ii]
+					} else {
+						panel[p*gemmMR+ii] = a[(i+ii)*k+p0+p]
+					}
+				}
 			}
 		}
 	}
@@ -256,19 +267,32 @@ func packB(dst []float32, trans bool, n, k int, b []float32) {
 	for j := 0; j*gemmNR < n; j++ {
 		panel := dst[j*k*gemmNR:][:k*gemmNR]
 		nj := min(gemmNR, n-j*gemmNR)
-		if nj < gemmNR {
-			clear(panel)
-		}
-		if !trans {
-			for p := 0; p < k; p++ {
-				copy(panel[p*gemmNR:p*gemmNR+nj], b[p*n+j*gemmNR:])
+		switch {
+		case nj == 4 && !trans: // the common cases written out for nr = 4
+			o := j * 4
+			for p := 0; p+3 < len(panel); p += 4 {
+				src := b[o : o+4 : o+4]
+				panel[p], panel[p+1], panel[p+2], panel[p+3] = src[0], src[1], src[2], src[3]
+				o += n
 			}
-			continue
-		}
-		for jj := 0; jj < nj; jj++ {
-			col := b[(j*gemmNR+jj)*k:][:k]
-			for p, v := range col {
-				panel[p*gemmNR+jj] = v
+		case nj == 4:
+			c0 := b[j*4*k:][:k]
+			c1, c2, c3 := b[(j*4+1)*k:][:len(c0)], b[(j*4+2)*k:][:len(c0)], b[(j*4+3)*k:][:len(c0)]
+			panel = panel[:4*len(c0)]
+			for p, v := range c0 {
+				d := panel[4*p : 4*p+4 : 4*p+4]
+				d[0], d[1], d[2], d[3] = v, c1[p], c2[p], c3[p]
+			}
+		default: // the last, narrow panel: columns past n are 0
+			clear(panel)
+			for jj := 0; jj < nj; jj++ {
+				for p := 0; p < k; p++ {
+					if trans {
+						panel[p*gemmNR+jj] = b[(j*gemmNR+jj)*k+p]
+					} else {
+						panel[p*gemmNR+jj] = b[p*n+j*gemmNR+jj]
+					}
+				}
 			}
 		}
 	}
