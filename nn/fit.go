@@ -26,6 +26,13 @@ type FitConfig struct {
 	// OnEpoch, if set, is called at the end of every epoch, before the
 	// callbacks, with that epoch's logs.
 	OnEpoch func(epoch int, logs Logs)
+	// StepSamples, if set below BatchSize, is the most samples one
+	// Trainer.Step runs: a batch then takes several Steps, which sum its
+	// gradients (weighted by slice size) before the one optimizer step at
+	// its end, so training computes the same thing (up to float32
+	// rounding) in shorter slices. Validation runs StepSamples at a time
+	// too. 0 means one whole batch per Step.
+	StepSamples int
 }
 
 // BatchProgress is the state after one training batch, as Keras's progress
@@ -99,21 +106,23 @@ func (m *Model) Fit(train Data, cfg FitConfig) (*History, error) {
 	}
 }
 
-// Trainer runs Fit one batch at a time, so that the page's worker can train
-// in slices of a few tens of milliseconds and answer messages in between.
-// An epoch is its training batches, then (with validation data) its
-// validation batches, then the end of the epoch (history, OnEpoch,
-// callbacks).
+// Trainer runs Fit one batch at a time (or one slice of a batch, see
+// FitConfig.StepSamples), so that the page's worker can train in short
+// slices and answer messages in between. An epoch is its training batches,
+// then (with validation data) its validation batches, then the end of the
+// epoch (history, OnEpoch, callbacks).
 type Trainer struct {
 	m       *Model
 	train   Data
 	cfg     FitConfig
 	rng     *rand.Rand
+	step    int       // samples per Step: BatchSize, or StepSamples if smaller
 	perm    []int     // (train.Len()) the epoch's sample order
-	vidx    []int     // (BatchSize) a validation batch's sample indices
-	x, y    []float32 // (BatchSize, ...) the batch's inputs and targets
+	vidx    []int     // (step) a validation slice's sample indices
+	x, y    []float32 // (step, ...) the slice's inputs and targets
+	acc     []float32 // (NumParams) a sliced batch's gradients so far
 	batches int       // training batches per epoch
-	vbatchs int       // validation batches per epoch
+	vbatchs int       // validation slices per epoch
 	history History
 	// A copy of the weights and optimizer state from before the current
 	// step, to undo a step that made a weight overflow. Copying is cheap
@@ -123,8 +132,11 @@ type Trainer struct {
 	snapS    [][]float32
 	snapIter int64
 
-	epoch, batch int  // the next batch to run, 0-based, in its phase
-	inVal        bool // running the epoch's validation batches
+	epoch, batch int     // the next batch (or validation slice) to run, 0-based, in its phase
+	sub          int     // samples of the current training batch already run
+	bloss        float64 // the current batch's loss so far, times its samples
+	bcorrect     int
+	inVal        bool // running the epoch's validation
 	loss         float64
 	correct      int
 	seen, total  int
@@ -144,25 +156,34 @@ func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = 32
 	}
-	if cfg.Epochs < 0 || cfg.BatchSize < 0 {
-		return nil, fmt.Errorf("nn: epochs %d and batch size %d must be positive", cfg.Epochs, cfg.BatchSize)
+	switch {
+	case cfg.Epochs < 0:
+		return nil, fmt.Errorf("nn: epochs %d must be positive", cfg.Epochs)
+	case cfg.BatchSize < 0:
+		return nil, fmt.Errorf("nn: batch size %d must be positive", cfg.BatchSize)
+	case cfg.StepSamples < 0:
+		return nil, fmt.Errorf("nn: step samples %d must not be negative", cfg.StepSamples)
 	}
 	if err := checkData(m, train, "training"); err != nil {
 		return nil, err
 	}
 	t := &Trainer{m: m, train: train, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65))} // "shuffle"
+	t.step = cfg.BatchSize
+	if cfg.StepSamples > 0 {
+		t.step = min(cfg.StepSamples, cfg.BatchSize)
+	}
 	t.batches = (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
 	if cfg.Validation != nil {
 		if err := checkData(m, cfg.Validation, "validation"); err != nil {
 			return nil, err
 		}
-		t.vbatchs = (cfg.Validation.Len() + cfg.BatchSize - 1) / cfg.BatchSize
+		t.vbatchs = (cfg.Validation.Len() + t.step - 1) / t.step
 	}
-	bs := min(cfg.BatchSize, max(train.Len(), lenOf(cfg.Validation)))
-	t.x = make([]float32, bs*m.InShape().Size())
-	t.y = make([]float32, bs*m.targetSize())
+	n := min(t.step, max(train.Len(), lenOf(cfg.Validation)))
+	t.x = make([]float32, n*m.InShape().Size())
+	t.y = make([]float32, n*m.targetSize())
 	t.perm = make([]int, train.Len())
-	t.vidx = make([]int, bs)
+	t.vidx = make([]int, n)
 	for _, cb := range cfg.Callbacks {
 		if err := cb.TrainBegin(t); err != nil {
 			return nil, err
@@ -191,8 +212,9 @@ func (t *Trainer) History() *History { return &t.history }
 // Epoch is the 0-based epoch that the next Step works on.
 func (t *Trainer) Epoch() int { return t.epoch }
 
-// Stop ends training before the next batch: the next Step calls the
-// callbacks' TrainEnd and reports done. The current epoch is not logged.
+// Stop ends training before the next Step's work: that Step calls the
+// callbacks' TrainEnd and reports done. The current epoch is not logged,
+// and a batch interrupted between slices is not applied.
 func (t *Trainer) Stop() { t.stop = true }
 
 // startEpoch orders the epoch's samples: shuffled (a fresh permutation
@@ -206,14 +228,14 @@ func (t *Trainer) startEpoch() {
 		p := t.perm[:n]
 		t.rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
 	}
-	t.batch, t.inVal = 0, false
+	t.batch, t.sub, t.inVal = 0, 0, false
 	t.loss, t.correct, t.seen = 0, 0, 0
 	t.vloss, t.vcorrect, t.vseen = 0, 0, 0
 }
 
-// Step runs one batch: a training batch, or a validation batch at the end
-// of an epoch; after an epoch's last batch it also ends the epoch. It
-// reports done once training is over: all epochs run, a callback stopped
+// Step runs one training batch (or slice of one), or a validation slice at
+// the end of an epoch; after an epoch's last one it also ends the epoch.
+// It reports done once training is over: all epochs run, a callback stopped
 // it, Stop was called, or an error (ErrDiverged, a bad label, a callback's
 // error), which it returns.
 func (t *Trainer) Step() (done bool, err error) {
@@ -224,9 +246,9 @@ func (t *Trainer) Step() (done bool, err error) {
 		return true, t.finish(nil)
 	}
 	if t.inVal {
-		err = t.validationBatch()
+		err = t.validationSlice()
 	} else {
-		err = t.trainingBatch()
+		err = t.trainingSlice()
 	}
 	if err != nil {
 		return true, t.finish(err)
@@ -240,7 +262,7 @@ func (t *Trainer) Step() (done bool, err error) {
 	return false, nil
 }
 
-// fill loads samples idx of d into the batch buffers and checks the targets.
+// fill loads samples idx of d into the slice buffers and checks the targets.
 func (t *Trainer) fill(d Data, idx []int) (x, y []float32, err error) {
 	n := len(idx)
 	x, y = t.x[:n*t.m.InShape().Size()], t.y[:n*t.m.targetSize()]
@@ -248,15 +270,32 @@ func (t *Trainer) fill(d Data, idx []int) (x, y []float32, err error) {
 	return x, y, t.m.CheckTargets(y, n)
 }
 
-func (t *Trainer) trainingBatch() error {
-	bs := t.cfg.BatchSize
-	idx := t.perm[t.batch*bs : min((t.batch+1)*bs, t.train.Len())]
+// trainingSlice computes the gradients of the next slice of the current
+// batch; after the batch's last slice it takes the optimizer step.
+func (t *Trainer) trainingSlice() error {
+	lo := t.batch * t.cfg.BatchSize
+	hi := min(lo+t.cfg.BatchSize, t.train.Len())
+	idx := t.perm[lo+t.sub : min(lo+t.sub+t.step, hi)]
 	x, y, err := t.fill(t.train, idx)
 	if err != nil {
 		return err
 	}
-	n := len(idx)
+	n, size := len(idx), hi-lo
 	loss, correct := t.m.ComputeGradients(x, y, n)
+	t.bloss += loss * float64(n)
+	t.bcorrect += correct
+	if n < size { // a sliced batch: its gradient is sum (n_i/size) g_i
+		t.acc = t.m.accumulateGradients(t.acc, float32(n)/float32(size), t.sub > 0)
+	}
+	t.sub += n
+	if lo+t.sub < hi {
+		return nil
+	}
+	if n < size {
+		t.m.setFlatGradients(t.acc)
+	}
+	loss, correct = t.bloss/float64(size), t.bcorrect
+	t.sub, t.bloss, t.bcorrect = 0, 0, 0
 	if !isFinite(loss) {
 		return fmt.Errorf("%w (epoch %d, batch %d: loss %v)", ErrDiverged, t.epoch+1, t.batch+1, loss)
 	}
@@ -269,10 +308,10 @@ func (t *Trainer) trainingBatch() error {
 		t.restore()
 		return fmt.Errorf("%w (epoch %d, batch %d: a weight overflowed)", ErrDiverged, t.epoch+1, t.batch+1)
 	}
-	t.loss += loss * float64(n)
+	t.loss += loss * float64(size)
 	t.correct += correct
-	t.seen += n
-	t.total += n
+	t.seen += size
+	t.total += size
 	t.batch++
 	if t.cfg.OnBatch != nil {
 		t.cfg.OnBatch(BatchProgress{
@@ -284,10 +323,10 @@ func (t *Trainer) trainingBatch() error {
 	return nil
 }
 
-func (t *Trainer) validationBatch() error {
+// validationSlice evaluates the next slice of the validation data.
+func (t *Trainer) validationSlice() error {
 	v := t.cfg.Validation
-	bs := t.cfg.BatchSize
-	lo, hi := t.batch*bs, min((t.batch+1)*bs, v.Len())
+	lo, hi := t.batch*t.step, min((t.batch+1)*t.step, v.Len())
 	idx := t.vidx[:hi-lo]
 	for i := range idx {
 		idx[i] = lo + i

@@ -243,7 +243,9 @@ func TestFitDataErrors(t *testing.T) {
 		{"one-hot targets for sparse loss", &TensorData{X: NewTensor(6, 2), Y: NewTensor(6, 3)}, FitConfig{}, "training data has 3 target values per sample but the loss needs 1"},
 		{"mismatched counts", &TensorData{X: NewTensor(6, 2), Y: NewTensor(5)}, FitConfig{}, "training data has 6 inputs but 5 targets"},
 		{"empty", &TensorData{X: NewTensor(0, 2), Y: NewTensor(0)}, FitConfig{}, "nn: no training samples"},
-		{"negative epochs", good, FitConfig{Epochs: -1}, "epochs -1 and batch size 32 must be positive"},
+		{"negative epochs", good, FitConfig{Epochs: -1}, "nn: epochs -1 must be positive"},
+		{"negative batch size", good, FitConfig{BatchSize: -4}, "nn: batch size -4 must be positive"},
+		{"negative step samples", good, FitConfig{StepSamples: -1}, "nn: step samples -1 must not be negative"},
 		{"val_loss without validation", good, FitConfig{Callbacks: []Callback{&EarlyStopping{}}}, "EarlyStopping monitors val_loss, which needs validation data"},
 	}
 	for _, tt := range tests {
@@ -331,6 +333,62 @@ func TestTrainerStepAllocatesNothing(t *testing.T) {
 			t.Fatalf("step: done %v, err %v", done, err)
 		}
 	}
+	step()
+	assert.Equal(t, 0.0, testing.AllocsPerRun(20, step))
+}
+
+// TestStepSamples: a batch split over several Steps trains the same model
+// (dropout included: its masks are drawn in sample order) up to float32
+// rounding, with the same history; 20 samples in batches of 8 are batches
+// of 8, 8, 4 and, 3 at a time, 3+3+2, 3+3+2, 3+1 = 8 Steps, and 5
+// validation samples 2 more.
+func TestStepSamples(t *testing.T) {
+	train, val := &TensorData{X: NewTensor(20, 6, 5, 2), Y: NewTensor(20)}, &TensorData{X: NewTensor(5, 6, 5, 2), Y: NewTensor(5)}
+	x, y := mtBatch(4, 25, 60, 3)
+	copy(train.X.Data, x)
+	copy(train.Y.Data, y)
+	copy(val.X.Data, x[20*60:])
+	copy(val.Y.Data, y[20:])
+	run := func(stepSamples int) (*Model, *History, int, int) {
+		m := mtCompiled(t, mtPoolSpec(0.5), 5, OptimizerSpec{Name: "adam", LearningRate: 0.01}, "sparse_categorical_crossentropy")
+		batches := 0
+		tr, err := NewTrainer(m, train, FitConfig{Epochs: 2, BatchSize: 8, Seed: 1, Validation: val, StepSamples: stepSamples,
+			OnBatch: func(BatchProgress) { batches++ }})
+		require.NoError(t, err)
+		steps := 0
+		for {
+			done, err := tr.Step()
+			require.NoError(t, err)
+			steps++
+			if done {
+				return m, tr.History(), steps, batches
+			}
+		}
+	}
+	whole, hw, stepsW, batchesW := run(0)
+	sliced, hs, stepsS, batchesS := run(3)
+	assert.Equal(t, 2*(3+1), stepsW)
+	assert.Equal(t, 2*(8+2), stepsS)
+	assert.Equal(t, 6, batchesW)
+	assert.Equal(t, 6, batchesS, "OnBatch once per whole batch")
+	assert.InDeltaSlice(t, whole.FlatWeights(nil), sliced.FlatWeights(nil), 1e-5)
+	assert.InDeltaSlice(t, hw.Loss, hs.Loss, 1e-6)
+	assert.Equal(t, hw.Accuracy, hs.Accuracy)
+	assert.InDeltaSlice(t, hw.ValLoss, hs.ValLoss, 1e-6)
+	assert.Equal(t, hw.ValAccuracy, hs.ValAccuracy)
+	assert.Equal(t, int64(6), sliced.Optimizer().Iterations())
+
+	// Steps of sliced batches allocate nothing either.
+	m := mtCompiled(t, mtPoolSpec(0.5), 5, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
+	tr, err := NewTrainer(m, &TensorData{X: NewTensor(200, 6, 5, 2), Y: NewTensor(200)}, FitConfig{BatchSize: 8, StepSamples: 3})
+	require.NoError(t, err)
+	step := func() {
+		if done, err := tr.Step(); done || err != nil {
+			t.Fatalf("step: done %v, err %v", done, err)
+		}
+	}
+	step()
+	step()
 	step()
 	assert.Equal(t, 0.0, testing.AllocsPerRun(20, step))
 }

@@ -358,6 +358,34 @@ func (m *Model) AddFlatGradients(src []float32, weight float32) error {
 	return nil
 }
 
+// accumulateGradients sets acc (grown to NumParams values) to w times the
+// gradients, or with add adds that, in FlatGradients's layout; it returns
+// acc. The Trainer sums a batch's slices with it.
+func (m *Model) accumulateGradients(acc []float32, w float32, add bool) []float32 {
+	acc = grow(acc, m.NumParams())
+	off := 0
+	for _, p := range m.params {
+		a := acc[off : off+len(p.G)]
+		for i, g := range p.G {
+			if add {
+				a[i] += w * g
+			} else {
+				a[i] = w * g
+			}
+		}
+		off += len(p.G)
+	}
+	return acc
+}
+
+// setFlatGradients sets the gradients from src, in FlatGradients's layout.
+func (m *Model) setFlatGradients(src []float32) {
+	off := 0
+	for _, p := range m.params {
+		off += copy(p.G, src[off:])
+	}
+}
+
 // predictBatch is the number of samples Predict and Evaluate run at once,
 // Keras's default batch_size.
 const predictBatch = 32
