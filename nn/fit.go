@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -48,13 +49,29 @@ type BatchProgress struct {
 	Total    int     // samples trained on since training began
 }
 
-// Logs are the numbers of one epoch, with Keras's names.
+// Logs are the numbers of one epoch, with Keras's names. As JSON they are
+// {"loss", "accuracy"} and, with validation, "val_loss" and "val_accuracy".
 type Logs struct {
-	Loss          float64 `json:"loss"`
-	Accuracy      float64 `json:"accuracy"`
-	ValLoss       float64 `json:"val_loss,omitempty"`
-	ValAccuracy   float64 `json:"val_accuracy,omitempty"`
-	HasValidation bool    `json:"-"`
+	Loss          float64
+	Accuracy      float64
+	ValLoss       float64
+	ValAccuracy   float64
+	HasValidation bool
+}
+
+func (l Logs) MarshalJSON() ([]byte, error) {
+	type train struct {
+		Loss     float64 `json:"loss"`
+		Accuracy float64 `json:"accuracy"`
+	}
+	if !l.HasValidation {
+		return json.Marshal(train{l.Loss, l.Accuracy})
+	}
+	return json.Marshal(struct {
+		train
+		ValLoss     float64 `json:"val_loss"`
+		ValAccuracy float64 `json:"val_accuracy"`
+	}{train{l.Loss, l.Accuracy}, l.ValLoss, l.ValAccuracy})
 }
 
 // Get returns the value named as Keras names it ("loss", "accuracy",

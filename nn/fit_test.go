@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -391,4 +392,16 @@ func TestStepSamples(t *testing.T) {
 	step()
 	step()
 	assert.Equal(t, 0.0, testing.AllocsPerRun(20, step))
+}
+
+func TestLogsJSON(t *testing.T) {
+	b, err := json.Marshal(Logs{Loss: 0.5, Accuracy: 0.25})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"loss": 0.5, "accuracy": 0.25}`, string(b))
+	b, err = json.Marshal(Logs{Loss: 0.5, Accuracy: 0.25, ValLoss: 0, ValAccuracy: 1, HasValidation: true})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"loss": 0.5, "accuracy": 0.25, "val_loss": 0, "val_accuracy": 1}`, string(b))
+	b, err = json.Marshal(History{Loss: []float64{1}, Accuracy: []float64{0.5}})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"loss": [1], "accuracy": [0.5]}`, string(b))
 }
