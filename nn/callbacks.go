@@ -105,8 +105,10 @@ func (c *ModelCheckpoint) Best() (value float64, epoch int) { return c.best, c.b
 //		stop, and with RestoreBestWeights set the remembered weights
 //
 // So training stops after Patience epochs without an improvement of more
-// than MinDelta. As in Keras 2, the best weights are restored only when it
-// stops training, not when the epochs run out. Mode "auto" (the default)
+// than MinDelta. This is Keras 2.13-2.15's rule; earlier Keras 2 releases
+// lacked the else, so that Patience 0 stopped even after an improvement.
+// As in Keras 2, the best weights are restored only when it stops
+// training, not when the epochs run out. Mode "auto" (the default)
 // maximizes a monitor whose name ends in "acc" or "accuracy".
 type EarlyStopping struct {
 	Monitor            string  // default "val_loss"
