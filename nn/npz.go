@@ -100,7 +100,9 @@ func appendNPY(b []byte, shape []int, data []float32) []byte {
 // written, so on any error m is unchanged. A malformed file gives a
 // FormatError; arrays that do not fit m give an error naming the layer.
 func (m *Model) ImportNPZ(r io.ReaderAt, size int64) error {
-	zr, err := zip.NewReader(r, size)
+	// A SectionReader turns reads outside the file, where a corrupt archive
+	// may point, into io.EOF: a FormatError, not an I/O error.
+	zr, err := zip.NewReader(io.NewSectionReader(r, 0, size), size)
 	if err != nil {
 		return npzError("", err)
 	}
