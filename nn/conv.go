@@ -30,6 +30,7 @@ type conv2D struct {
 	y          []float32 // (N, OH, OW, F) output; the same slice as z when linear
 	dz         []float32 // (N, OH, OW, F)
 	dx         []float32 // (N, H, W, C)
+	colTask    colTask
 }
 
 func newConv2D(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
@@ -69,7 +70,7 @@ func (l *conv2D) Forward(x []float32, n int, _ bool) []float32 {
 	rows, patch, f := n*l.out[0]*l.out[1], l.g.patch(), l.out[2]
 	l.n = n
 	l.cols = grow(l.cols, rows*patch)
-	im2col(l.cols, x, n, &l.g)
+	im2col(&l.colTask, l.cols, x, n, &l.g)
 	l.colsFresh = true
 	l.z = grow(l.z, rows*f)
 	gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
@@ -112,7 +113,7 @@ func (l *conv2D) backwardLogits(dz []float32) []float32 {
 	dcols := l.cols
 	gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
 	l.dx = grow(l.dx, l.n*l.in.Size())
-	col2im(l.dx, dcols, l.n, &l.g)
+	col2im(&l.colTask, l.dx, dcols, l.n, &l.g)
 	return l.dx
 }
 

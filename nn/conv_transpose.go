@@ -32,6 +32,7 @@ type conv2DTranspose struct {
 	z, y       []float32 // (N, OH, OW, F) pre-activation and output (the same when linear)
 	dz         []float32 // (N, OH, OW, F)
 	dx         []float32 // (N, H, W, C)
+	colTask    colTask
 }
 
 func newConv2DTranspose(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
@@ -74,7 +75,7 @@ func (l *conv2DTranspose) Forward(x []float32, n int, _ bool) []float32 {
 	l.cols = grow(l.cols, rows*patch)
 	gemm(false, true, rows, patch, c, l.x, l.kernel.W, l.cols, false)
 	l.z = grow(l.z, n*l.out.Size())
-	col2im(l.z, l.cols, n, &l.g)
+	col2im(&l.colTask, l.z, l.cols, n, &l.g)
 	if l.bias != nil {
 		addBias(l.z, l.bias.W[:f])
 	}
@@ -103,7 +104,7 @@ func (l *conv2DTranspose) backwardLogits(dz []float32) []float32 {
 	rows, patch, c, f := l.n*l.in[0]*l.in[1], l.g.patch(), l.in[2], l.out[2]
 	dz = dz[:l.n*l.out.Size()]
 	dcols := grow(l.cols, rows*patch)
-	im2col(dcols, dz, l.n, &l.g)
+	im2col(&l.colTask, dcols, dz, l.n, &l.g)
 	gemm(true, false, patch, c, rows, dcols, l.x, l.kernel.G, true)
 	if l.bias != nil {
 		sumRows(l.bias.G[:f], dz)
