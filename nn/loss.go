@@ -38,16 +38,16 @@ func ParseLoss(name string) (Loss, error) {
 // clip_by_value.
 const probEpsilon = 1e-7
 
-// clipLogProb returns -log(clip(p)) and d/dp of it.
-func clipLogProb(p float32) (loss, grad float64) {
-	q := float64(p)
+// clipProb returns p clipped to [probEpsilon, 1-probEpsilon] and whether it
+// was inside (so that the gradient passes).
+func clipProb(p float64) (float64, bool) {
 	switch {
-	case q < probEpsilon:
-		return -math.Log(probEpsilon), 0
-	case q > 1-probEpsilon:
-		return -math.Log(1 - probEpsilon), 0
+	case p < probEpsilon:
+		return probEpsilon, false
+	case p > 1-probEpsilon:
+		return 1 - probEpsilon, false
 	}
-	return -math.Log(q), -1 / q
+	return p, true
 }
 
 // logSumExp returns log(sum exp(z)) computed as m + log(sum exp(z - m)) with
@@ -87,24 +87,44 @@ func checkSparseLabels(y []float32, classes int) error {
 }
 
 // sparseCrossEntropy is Keras's sparse_categorical_crossentropy: y holds one
-// class index per sample (as float32, exact below 2^24) and the loss is
-// -log(out[label]), out being probabilities. Like Keras it clips but does not
-// renormalize them.
+// class index per sample (as float32, exact below 2^24). From probabilities
+// Keras clips them, takes their log and feeds that to a softmax
+// cross-entropy, which renormalizes: the loss is
+//
+//	-log(c[label] / sum_j c[j]),  c = clip(out, 1e-7, 1-1e-7)
+//
+// which is -log(out[label]) when the outputs sum to 1, as a softmax's do.
 type sparseCrossEntropy struct{}
 
 func (sparseCrossEntropy) Name() string       { return "sparse_categorical_crossentropy" }
 func (sparseCrossEntropy) TargetSize(int) int { return 1 }
 
+// Loss writes dOut[j] = (1/sum c - [j = label]/c[label]) / n where out[j] is
+// inside the clipping range, 0 where it is not.
 func (sparseCrossEntropy) Loss(dOut, out, y []float32, n, outSize int) float64 {
 	dOut, out, y = dOut[:n*outSize], out[:n*outSize], y[:n]
-	clear(dOut)
 	inv := 1 / float64(n)
 	var sum float64
 	for i, v := range y {
-		j := i*outSize + sparseLabel(v, outSize)
-		l, g := clipLogProb(out[j])
-		sum += l
-		dOut[j] = float32(g * inv)
+		k := sparseLabel(v, outSize)
+		or, dr := out[i*outSize:(i+1)*outSize], dOut[i*outSize:(i+1)*outSize]
+		var total float64
+		for _, p := range or {
+			c, _ := clipProb(float64(p))
+			total += c
+		}
+		ck, _ := clipProb(float64(or[k]))
+		sum += math.Log(total) - math.Log(ck)
+		for j, p := range or {
+			g := 0.0
+			if _, in := clipProb(float64(p)); in {
+				g = 1 / total
+				if j == k {
+					g -= 1 / ck
+				}
+			}
+			dr[j] = float32(g * inv)
+		}
 	}
 	return sum * inv
 }
@@ -129,25 +149,60 @@ func (sparseCrossEntropy) LossFromLogits(dz, z, y []float32, n, outSize int) flo
 }
 
 // categoricalCrossEntropy is Keras's categorical_crossentropy: y holds a
-// one-hot (or any probability) target per sample and the loss is
-// -sum_j y_j log(out_j), with out clipped as for the sparse loss.
+// one-hot (or any probability) target per sample. From probabilities Keras
+// first rescales each sample's outputs to sum to 1, then clips them:
+//
+//	-sum_j y_j log(c_j),  c = clip(out / sum(out), 1e-7, 1-1e-7)
+//
+// which is -sum_j y_j log(out_j) when the outputs sum to 1, as a softmax's
+// do. A sample whose outputs sum to exactly 0 (where Keras gives NaN) counts
+// as all outputs clipped to 1e-7, with no gradient.
 type categoricalCrossEntropy struct{}
 
 func (categoricalCrossEntropy) Name() string               { return "categorical_crossentropy" }
 func (categoricalCrossEntropy) TargetSize(outSize int) int { return outSize }
 
+// Loss writes dOut[k] = (g_k - sum_j g_j q_j) / (S n), with S = sum(out),
+// q = out/S and g_j = -y_j/q_j where q_j is inside the clipping range, else 0.
 func (categoricalCrossEntropy) Loss(dOut, out, y []float32, n, outSize int) float64 {
 	dOut, out, y = dOut[:n*outSize], out[:n*outSize], y[:n*outSize]
 	inv := 1 / float64(n)
 	var sum float64
-	for i, t := range y {
-		if t == 0 {
-			dOut[i] = 0
+	for r := 0; r < len(out); r += outSize {
+		or, yr, dr := out[r:r+outSize], y[r:r+outSize], dOut[r:r+outSize]
+		var total float64
+		for _, p := range or {
+			total += float64(p)
+		}
+		if total == 0 {
+			for j, t := range yr {
+				sum -= float64(t) * math.Log(probEpsilon)
+				dr[j] = 0
+			}
 			continue
 		}
-		l, g := clipLogProb(out[i])
-		sum += float64(t) * l
-		dOut[i] = float32(float64(t) * g * inv)
+		// g_j, the gradient with respect to q_j, for the loss and sum_j g_j q_j;
+		// then dOut from it.
+		grad := func(j int) (g, q float64) {
+			q = float64(or[j]) / total
+			if _, in := clipProb(q); in && yr[j] != 0 {
+				g = -float64(yr[j]) / q
+			}
+			return g, q
+		}
+		var gq float64
+		for j, t := range yr {
+			g, q := grad(j)
+			gq += g * q
+			if t != 0 {
+				c, _ := clipProb(q)
+				sum -= float64(t) * math.Log(c)
+			}
+		}
+		for j := range dr {
+			g, _ := grad(j)
+			dr[j] = float32((g - gq) / total * inv)
+		}
 	}
 	return sum * inv
 }

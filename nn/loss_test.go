@@ -52,10 +52,19 @@ func TestLossHandComputed(t *testing.T) {
 		wantDOut []float32
 	}{
 		{
+			// dOut = (1/sum(out) - [j = label]/out[label]) / n: Keras's
+			// renormalization adds 1/n to every output's gradient.
 			name: "sparse: -log p[label], averaged", loss: "sparse_categorical_crossentropy",
 			out: []float32{0.5, 0.25, 0.25, 0.125, 0.125, 0.75}, y: []float32{0, 2}, n: 2, size: 3,
 			want:     (-ln(0.5) - ln(0.75)) / 2,
-			wantDOut: []float32{-1, 0, 0, 0, 0, float32(-1 / 0.75 / 2)},
+			wantDOut: []float32{-0.5, 0.5, 0.5, 0.5, 0.5, float32((1 - 1/0.75) / 2)},
+		},
+		{
+			// Keras gives 0.7885 = -log(0.5/1.1), not -log(0.5) = 0.6931.
+			name: "sparse: outputs that do not sum to 1 are renormalized", loss: "sparse_categorical_crossentropy",
+			out: []float32{0.5, 0.3, 0.3}, y: []float32{0}, n: 1, size: 3,
+			want:     -ln(0.5 / 1.1),
+			wantDOut: []float32{float32(1/1.1 - 2), float32(1 / 1.1), float32(1 / 1.1)},
 		},
 		{
 			name: "sparse: a zero probability is clipped to 1e-7 and passes no gradient", loss: "sparse_categorical_crossentropy",
@@ -73,18 +82,31 @@ func TestLossHandComputed(t *testing.T) {
 			name: "categorical: one-hot targets equal the sparse loss", loss: "categorical_crossentropy",
 			out: []float32{0.5, 0.25, 0.25, 0.125, 0.125, 0.75}, y: []float32{1, 0, 0, 0, 0, 1}, n: 2, size: 3,
 			want:     (-ln(0.5) - ln(0.75)) / 2,
-			wantDOut: []float32{-1, 0, 0, 0, 0, float32(-1 / 0.75 / 2)},
+			wantDOut: []float32{-0.5, 0.5, 0.5, 0.5, 0.5, float32((1 - 1/0.75) / 2)},
 		},
 		{
+			name: "categorical: outputs that do not sum to 1 are renormalized", loss: "categorical_crossentropy",
+			out: []float32{0.5, 0.3, 0.3}, y: []float32{1, 0, 0}, n: 1, size: 3,
+			want:     -ln(0.5 / 1.1),
+			wantDOut: []float32{float32(1/1.1 - 2), float32(1 / 1.1), float32(1 / 1.1)},
+		},
+		{
+			// g = -y/p = (-0.5, -1.5), sum g*p = -1: dOut = g + 1.
 			name: "categorical: soft targets", loss: "categorical_crossentropy",
 			out: []float32{0.5, 0.5}, y: []float32{0.25, 0.75}, n: 1, size: 2,
 			want:     ln(2),
-			wantDOut: []float32{-0.5, -1.5},
+			wantDOut: []float32{0.5, -0.5},
 		},
 		{
 			name: "categorical: a zero target ignores a zero output", loss: "categorical_crossentropy",
 			out: []float32{1, 0}, y: []float32{1, 0}, n: 1, size: 2,
 			want:     -ln(1 - 1e-7),
+			wantDOut: []float32{0, 0},
+		},
+		{
+			name: "categorical: outputs summing to 0 count as clipped, not NaN", loss: "categorical_crossentropy",
+			out: []float32{0, 0}, y: []float32{0, 1}, n: 1, size: 2,
+			want:     -ln(1e-7),
 			wantDOut: []float32{0, 0},
 		},
 		{
