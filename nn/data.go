@@ -59,7 +59,7 @@ func (d *TensorData) Fill(x, y []float32, idx []int) {
 
 // checkFor validates d against a model's input shape and target size, once,
 // before training or evaluating, so that a mismatch is an error, not a
-// panic. Labels are checked again per batch (Model.CheckTargets).
+// panic. Labels are checked per batch (checkSamples).
 func (d *TensorData) checkFor(in Shape, targetSize int) error {
 	if err := d.check(); err != nil {
 		return err
@@ -85,4 +85,20 @@ func checkData(m *Model, d Data, what string) error {
 		}
 	}
 	return nil
+}
+
+// checkSamples is CheckTargets for the targets y of the samples idx of a
+// data set, naming the sample whose label is bad.
+func (m *Model) checkSamples(y []float32, idx []int, what string) error {
+	err := m.CheckTargets(y, len(idx))
+	if err == nil || !m.sparse() {
+		return err
+	}
+	classes := m.OutShape().Size()
+	for i, v := range y {
+		if k := int(v); float32(k) != v || k < 0 || k >= classes {
+			return fmt.Errorf("nn: %s sample %d has label %v, not a class index in [0, %d)", what, idx[i], v, classes)
+		}
+	}
+	return err
 }

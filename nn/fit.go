@@ -280,11 +280,11 @@ func (t *Trainer) Step() (done bool, err error) {
 }
 
 // fill loads samples idx of d into the slice buffers and checks the targets.
-func (t *Trainer) fill(d Data, idx []int) (x, y []float32, err error) {
+func (t *Trainer) fill(d Data, idx []int, what string) (x, y []float32, err error) {
 	n := len(idx)
 	x, y = t.x[:n*t.m.InShape().Size()], t.y[:n*t.m.targetSize()]
 	d.Fill(x, y, idx)
-	return x, y, t.m.CheckTargets(y, n)
+	return x, y, t.m.checkSamples(y, idx, what)
 }
 
 // trainingSlice computes the gradients of the next slice of the current
@@ -293,7 +293,7 @@ func (t *Trainer) trainingSlice() error {
 	lo := t.batch * t.cfg.BatchSize
 	hi := min(lo+t.cfg.BatchSize, t.train.Len())
 	idx := t.perm[lo+t.sub : min(lo+t.sub+t.step, hi)]
-	x, y, err := t.fill(t.train, idx)
+	x, y, err := t.fill(t.train, idx, "training")
 	if err != nil {
 		return err
 	}
@@ -348,9 +348,9 @@ func (t *Trainer) validationSlice() error {
 	for i := range idx {
 		idx[i] = lo + i
 	}
-	x, y, err := t.fill(v, idx)
+	x, y, err := t.fill(v, idx, "validation")
 	if err != nil {
-		return fmt.Errorf("validation: %w", err)
+		return err
 	}
 	loss, correct := t.m.evalBatch(x, y, len(idx))
 	t.vloss += loss * float64(len(idx))
@@ -488,7 +488,7 @@ func (m *Model) evaluate(data Data, batchSize int, detailed bool) (*Evaluation, 
 			idx[i] = lo + i
 		}
 		data.Fill(x[:b*len(x)/bs], y[:b*ts], idx)
-		if err := m.CheckTargets(y[:b*ts], b); err != nil {
+		if err := m.checkSamples(y[:b*ts], idx, "evaluation"); err != nil {
 			return nil, err
 		}
 		out := m.Forward(x[:b*len(x)/bs], b, false)

@@ -238,8 +238,9 @@ func TestFitDataErrors(t *testing.T) {
 		cfg   FitConfig
 		err   string
 	}{
-		{"label out of range", badLabel, FitConfig{NoShuffle: true}, "label 4 is 3, not a class index in [0, 3)"},
-		{"bad validation label", good, FitConfig{Validation: badLabel}, "validation: nn: label 4 is 3"},
+		{"label out of range", badLabel, FitConfig{Seed: 1}, "nn: training sample 4 has label 3, not a class index in [0, 3)"},
+		{"label out of range in a later batch", badLabel, FitConfig{BatchSize: 2, NoShuffle: true}, "nn: training sample 4 has label 3"},
+		{"bad validation label", good, FitConfig{Validation: badLabel, BatchSize: 3}, "nn: validation sample 4 has label 3"},
 		{"wrong sample shape", &TensorData{X: NewTensor(6, 3), Y: NewTensor(6)}, FitConfig{}, "nn: training data samples have shape (3) but the model's input is (2)"},
 		{"one-hot targets for sparse loss", &TensorData{X: NewTensor(6, 2), Y: NewTensor(6, 3)}, FitConfig{}, "training data has 3 target values per sample but the loss needs 1"},
 		{"mismatched counts", &TensorData{X: NewTensor(6, 2), Y: NewTensor(5)}, FitConfig{}, "training data has 6 inputs but 5 targets"},
@@ -297,6 +298,9 @@ func TestEvaluateDetailed(t *testing.T) {
 	}
 	_, _, err := m.Evaluate(&TensorData{X: x, Y: y}, -1)
 	assert.Error(t, err)
+	y.Data[3] = -1
+	_, _, err = m.Evaluate(&TensorData{X: x, Y: y}, 2)
+	assert.ErrorContains(t, err, "nn: evaluation sample 3 has label -1, not a class index in [0, 3)")
 }
 
 // TestBinaryAccuracy: with one output, accuracy is Keras's binary accuracy:
