@@ -67,13 +67,21 @@ func TestReadNPMClass(t *testing.T) {
 		err        string
 	}{
 		{"two images and the empty arrays", `{"data":[` + npmImage(1) + `,[],` + npmImage(2) + `,[]]}`, 2, 2, ""},
+		{"whitespace everywhere", `{ "data" : [ [ ] , [ ` + strings.Repeat("255 ,\n", px-1) + "0\t] ] }", 1, 1, ""},
 		{"extra fields are fine", `{"label":"x","data":[` + npmImage(1) + `]}`, 1, 0, ""},
 		{"no data", `{"images":[]}`, 0, 0, `no "data" array`},
 		{"not JSON", `{"data":[[1,2`, 0, 0, "unexpected end of JSON input"},
-		{"pixel above 255", `{"data":[[256]]}`, 0, 0, "cannot unmarshal number 256"},
-		{"negative pixel", `{"data":[[-1]]}`, 0, 0, "cannot unmarshal number -1"},
-		{"fractional pixel", `{"data":[[0.5]]}`, 0, 0, "cannot unmarshal number 0.5"},
+		{"pixel above 255", `{"data":[[1, 256]]}`, 0, 0, "pixel 1 of an image is above 255"},
+		{"a long number", `{"data":[[00000000000000000000001]]}`, 0, 0, "invalid character '0' after array element"},
+		{"negative pixel", `{"data":[[-1]]}`, 0, 0, "pixel 0 of an image is not an integer 0..255 (found '-')"},
+		{"fractional pixel", `{"data":[[2, 0.5]]}`, 0, 0, "pixel 1 of an image is not an integer 0..255 (found '.')"},
+		{"exponent", `{"data":[[1e2]]}`, 0, 0, "(found 'e')"},
+		{"null pixel", `{"data":[[null]]}`, 0, 0, "(found 'n')"},
+		{"string pixel", `{"data":[["7"]]}`, 0, 0, `(found '"')`},
+		{"nested array", `{"data":[[[1]]]}`, 0, 0, "(found '[')"},
 		{"base64 instead of pixels", `{"data":["AAAA"]}`, 0, 0, "not an array of pixels"},
+		{"null image", `{"data":[null]}`, 0, 0, "not an array of pixels"},
+		{"invalid JSON inside an image", `{"data":[[1,,2]]}`, 0, 0, "invalid character ','"},
 		{"short image", `{"data":[` + npmImage(1) + `,[1,2,3]]}`, 0, 0, "image 1 has 3 pixels, want 784"},
 	}
 	for _, tt := range tests {
