@@ -9,9 +9,9 @@ package main
 import "syscall/js"
 
 func main() {
-	w := &worker{}
 	global := js.Global()
 	post := global.Get("convplayPost")
+	w := &worker{post: func(ev js.Value) { post.Invoke(ev) }}
 	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		req := js.Undefined()
 		if len(args) > 0 {

@@ -11,13 +11,34 @@ import (
 	"runtime/debug"
 	"syscall/js"
 
+	"convplay/dataset"
 	"convplay/nn"
 )
 
 // worker is the state the engine keeps between requests.
 type worker struct {
 	model *nn.Model
-	x     []float32 // one input sample, reused by predict
+	x     []float32         // one input sample, reused by predict
+	data  *dataset.Dataset  // the data set being loaded, or nil
+	run   *training         // the training in progress (running or paused), or nil
+	post  func(ev js.Value) // sends an event to the page
+	kick  func()            // schedules the next slice of training (see train.go)
+}
+
+// emit sends an event, when the worker has a way to.
+func (w *worker) emit(name string, fields map[string]any) {
+	if w.post != nil {
+		w.post(event(name, fields))
+	}
+}
+
+// idle refuses work that would replace the model or the data while a
+// training (running or paused) uses them.
+func (w *worker) idle(what string) error {
+	if w.run != nil {
+		return fmt.Errorf("worker: cannot %s during training: stop it first", what)
+	}
+	return nil
 }
 
 func (w *worker) ping(js.Value) (any, error) { return "pong", nil }
@@ -51,6 +72,9 @@ func versionInfo() map[string]any {
 // buildModel replaces the model with one built from a spec or a preset.
 // On error the previous model stays.
 func (w *worker) buildModel(req js.Value) (any, error) {
+	if err := w.idle("build a model"); err != nil {
+		return nil, err
+	}
 	var spec nn.ModelSpec
 	switch s, p := req.Get("spec"), req.Get("preset"); {
 	case s.Truthy() && p.Truthy():
@@ -82,19 +106,20 @@ func (w *worker) buildModel(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.setModel(m)
+	return describeModel(m), nil
+}
+
+// setModel makes m the worker's model.
+func (w *worker) setModel(m *nn.Model) {
 	w.model = m
 	w.x = make([]float32, m.InShape().Size())
-	return describeModel(m), nil
 }
 
 // decodeSpec reads a ModelSpec given as an object or as JSON text. Unknown
 // fields are errors, so a misspelt argument is not silently dropped.
 func decodeSpec(spec *nn.ModelSpec, v js.Value) error {
-	text := v
-	if v.Type() != js.TypeString {
-		text = js.Global().Get("JSON").Call("stringify", v)
-	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(text.String())))
+	dec := json.NewDecoder(bytes.NewReader([]byte(jsonText(v))))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(spec); err != nil {
 		return fmt.Errorf("worker: invalid model spec: %v", err)
@@ -123,16 +148,72 @@ func describeModel(m *nn.Model) map[string]any {
 	return map[string]any{"summary": m.Summary(), "layers": layers, "totalParams": total}
 }
 
-// predict runs one standardized sample through the model.
+// predict runs one standardized sample through the model and returns its
+// class probabilities and every layer's output (nn.Model.Trace).
 func (w *worker) predict(req js.Value) (any, error) {
 	if w.model == nil {
-		return nil, fmt.Errorf("worker: no model: send buildModel first")
+		return nil, errNoModel
 	}
 	if err := float32sFromJS(w.x, req.Get("pixels"), "pixels"); err != nil {
 		return nil, err
 	}
-	probs := w.model.Forward(w.x, 1, false)
-	return map[string]any{"probs": float32sToJS(probs)}, nil
+	tr, err := w.model.Trace(w.x)
+	if err != nil {
+		return nil, err
+	}
+	layers := make([]any, len(tr))
+	for i, l := range tr {
+		e := map[string]any{"name": l.Name, "type": l.Type, "shape": shapeToJS(l.Output.Shape), "output": float32sToJS(l.Output.Data)}
+		if l.Choices != nil {
+			e["choices"] = int32sToJS(l.Choices)
+		}
+		layers[i] = e
+	}
+	probs := tr[len(tr)-1].Output.Data
+	return map[string]any{"probs": float32sToJS(probs), "trace": layers}, nil
+}
+
+var errNoModel = fmt.Errorf("worker: no model: send buildModel first")
+
+// getFilters returns a layer's kernel and bias, in Keras's shapes.
+func (w *worker) getFilters(req js.Value) (any, error) {
+	if w.model == nil {
+		return nil, errNoModel
+	}
+	li := -1
+	switch v := req.Get("layer"); v.Type() {
+	case js.TypeNumber:
+		n, err := argInt(req, "layer", 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		if n >= len(w.model.Layers) {
+			return nil, fmt.Errorf("worker: layer %d does not exist: the model has layers 0 to %d", n, len(w.model.Layers)-1)
+		}
+		li = n
+	case js.TypeString:
+		for i, l := range w.model.Layers {
+			if l.Spec().Name == v.String() {
+				li = i
+			}
+		}
+		if li < 0 {
+			return nil, fmt.Errorf("worker: no layer named %q", v.String())
+		}
+	default:
+		return nil, fmt.Errorf("worker: layer must be a layer's index or name")
+	}
+	l := w.model.Layers[li]
+	spec := l.Spec()
+	res := map[string]any{"name": spec.Name, "type": spec.Type, "index": li, "kernel": nil, "kernelShape": nil, "bias": nil, "biasShape": nil}
+	if len(l.Params()) == 0 {
+		return nil, fmt.Errorf("worker: layer %d (%s) has no weights", li, spec.Name)
+	}
+	for _, p := range l.Params() {
+		res[p.Name] = float32sToJS(p.W)
+		res[p.Name+"Shape"] = shapeToJS(p.Shape)
+	}
+	return res, nil
 }
 
 // debugPanic panics on purpose, so tests can check that the recover in

@@ -34,3 +34,50 @@ func float32sToJS(src []float32) js.Value {
 	}
 	return js.Global().Get("Float32Array").New(buf)
 }
+
+// bytesFromJS copies a Uint8Array (or the whole of an ArrayBuffer) into a new slice.
+func bytesFromJS(arr js.Value, what string) ([]byte, error) {
+	if arr.InstanceOf(js.Global().Get("ArrayBuffer")) {
+		arr = js.Global().Get("Uint8Array").New(arr)
+	}
+	if !arr.InstanceOf(js.Global().Get("Uint8Array")) {
+		return nil, fmt.Errorf("worker: %s must be a Uint8Array", what)
+	}
+	b := make([]byte, arr.Length())
+	js.CopyBytesToGo(b, arr)
+	return b, nil
+}
+
+// bytesToJS returns a new Uint8Array holding a copy of src.
+func bytesToJS(src []byte) js.Value {
+	arr := js.Global().Get("Uint8Array").New(len(src))
+	js.CopyBytesToJS(arr, src)
+	return arr
+}
+
+// int32sToJS returns a new Int32Array holding src (ids, counts, pool choices).
+func int32sToJS(src []int32) js.Value {
+	buf := js.Global().Get("ArrayBuffer").New(4 * len(src))
+	if len(src) > 0 {
+		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(buf), unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
+	}
+	return js.Global().Get("Int32Array").New(buf)
+}
+
+// intsToJS is int32sToJS for ints (all of them small: indices and counts).
+func intsToJS(src []int) js.Value {
+	v := make([]int32, len(src))
+	for i, x := range src {
+		v[i] = int32(x)
+	}
+	return int32sToJS(v)
+}
+
+// shapeToJS is a shape as a plain array of numbers.
+func shapeToJS(s []int) []any {
+	out := make([]any, len(s))
+	for i, d := range s {
+		out[i] = d
+	}
+	return out
+}

@@ -6,34 +6,97 @@
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, in order of arrival: {id, ok: true, result} or
 // {id, ok: false, error: "message"}. Events are {event, ...fields}, sent
-// unasked. Float32Arrays cross as typed arrays; results are transferred, not
-// copied. Requests sent before `ready` wait in worker.js until Go starts.
+// unasked. Typed arrays cross as typed arrays; results and events are
+// transferred, not copied. Requests sent before `ready` wait in worker.js.
 //
-//	request     arguments                     result
-//	ping        -                             "pong"
-//	version     -                             {go, module, version, revision, platform}
-//	buildModel  {spec} or {preset}, [seed]    {summary, layers: [{name, type, outShape, params}], totalParams}
-//	predict     {pixels: Float32Array}        {probs: Float32Array}
-//	debugPanic  [message]                     never ok: panics, to test the recovery
-//	debugExit   [code]                        never answered: the Go program exits, to test crash handling
+//	request        arguments                       result
+//	ping           -                               "pong"
+//	version        -                               {go, module, version, revision, platform}
+//	buildModel     {spec} or {preset}, [seed]      model: {summary, layers: [{name, type, outShape, params}], totalParams}
+//	loadWeights    {bytes}, [build]                model, as buildModel's result
+//	exportWeights  [format: "cpw" or "npz"]        {bytes, format, filename}
+//	predict        {pixels}                        {probs, trace: [{name, type, shape, output, choices?}]}
+//	getFilters     {layer}                         {name, type, kernel, kernelShape, bias, biasShape}
+//	loadDataset    {manifest}                      {name, title, classes, shape, counts, files, testDuplicates}
+//	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
+//	getSample      {split, index}                  {image, pixels, label, count}
+//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples}
+//	pause          -                               position: {epoch, batch, total}
+//	resume         -                               position
+//	step           -                               position and {done}: one batch, while paused
+//	stop           -                               position; the done event comes first
+//	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classes, misclassified, dedup?}
+//	debugPanic     [message]                       never ok: panics, to test the recovery
+//	debugExit      [code]                          never answered: the Go program exits, to test crash handling
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
 //	fatal       {error}: sent by worker.js when the Go program fails to load or exits
+//	data        {file, available: {train, validation, test}, complete}: a chunk was verified and loaded
+//	progress    {epoch, epochs, batch, batches, loss, accuracy, samplesPerSec, etaSec, total, batchMs, sliceMs}
+//	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
+//	done        {reason, error?, history, restored}: training ended
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
 // names a built-in spec; seed (default 1) seeds the weights. pixels holds one
-// standardized input of the model's input shape (28*28 values, row-major);
-// probs holds the model's outputs, one per class.
+// standardized input of the model's input shape (Float32Array, 28*28 values,
+// row-major); probs (Float32Array) the model's outputs, one per class; a
+// trace entry holds one layer's output (Float32Array, in its shape (H, W, C)
+// or (D)) and, for max pooling, choices (Int32Array, per output element the
+// index into the previous layer's output of the maximum it kept). bytes is a
+// Uint8Array: weights in convplay's format (.cpw) or NumPy's .npz (told apart
+// by their first bytes); build: true rebuilds the model from a .cpw file's own
+// spec instead of loading the weights into the current model, which keeps
+// the model unchanged on any error. layer is a layer's 0-based index or name;
+// kernel is Keras's (K, K, C, F) for Conv2D. manifest is manifest.json's text
+// or object; name is one of its files, bytes that file, verified by its
+// SHA-256 (a bad chunk is an error naming it; the data already loaded stay).
+// Training uses the samples loaded when it starts. train's arguments:
+// optimizer (nn.OptimizerSpec, default {name: "sgd"}), epochs (1), batchSize
+// (32), subset (the first N training samples; all), seed (0, shuffling),
+// validation (true: validate on the validation split each epoch),
+// validationSubset, checkpoint (true: keep the best val_loss weights, sent
+// as the epoch event's checkpoint .cpw bytes, else null), earlyStopping
+// ({patience, min_delta, restore_best_weights, monitor} or null) and paused
+// (start paused, for step). Training runs in slices of about 25 ms between
+// which requests are answered. progress comes at most every 100 ms and after
+// each step; earlyStopping in an epoch event is {wait, best, bestEpoch}; done
+// has reason "finished", "stopped", "early" (early stopping), "diverged" (a
+// NaN or infinite loss: the weights from before the bad step are kept) or
+// "error", history (Keras's history dict) and restored (the best weights were
+// restored). evaluate runs on split (default "test") and gives the confusion
+// matrix (Int32Array, true class by row), the misclassified sample indices
+// (Int32Array) and, where the manifest lists test duplicates (Fashion-MNIST's
+// 2017 release), dedup: {loss, accuracy, samples, removed} on the test split
+// without them (dedup: false skips it).
 //
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests).
 
 /** Request types, as in the table above. */
-export const REQUESTS = ['ping', 'version', 'buildModel', 'predict', 'debugPanic', 'debugExit'];
+export const REQUESTS = [
+  'ping',
+  'version',
+  'buildModel',
+  'loadWeights',
+  'exportWeights',
+  'predict',
+  'getFilters',
+  'loadDataset',
+  'addChunk',
+  'getSample',
+  'train',
+  'pause',
+  'resume',
+  'step',
+  'stop',
+  'evaluate',
+  'debugPanic',
+  'debugExit',
+];
 
 /** Events the worker sends, as in the table above. */
-export const EVENTS = ['ready', 'fatal'];
+export const EVENTS = ['ready', 'fatal', 'data', 'progress', 'epoch', 'done'];
 
 /** The client's own event: the worker died or stopped answering. */
 export const CRASH = 'crash';

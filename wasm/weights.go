@@ -1,0 +1,82 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"syscall/js"
+
+	"convplay/nn"
+)
+
+// npzMagic opens every zip archive, and so every .npz file.
+const npzMagic = "PK\x03\x04"
+
+// loadWeights reads weights in convplay's format or NumPy's .npz, told apart
+// by their first bytes. By default the weights go into the current model,
+// which must have the file's architecture; with build: true a .cpw file
+// replaces the model with the one it describes. On any error the model is
+// unchanged (nn checks the whole file before writing a weight).
+func (w *worker) loadWeights(req js.Value) (any, error) {
+	if err := w.idle("load weights"); err != nil {
+		return nil, err
+	}
+	b, err := bytesFromJS(req.Get("bytes"), "bytes")
+	if err != nil {
+		return nil, err
+	}
+	build, err := argBool(req, "build", false)
+	if err != nil {
+		return nil, err
+	}
+	isNPZ := bytes.HasPrefix(b, []byte(npzMagic))
+	if build {
+		if isNPZ {
+			return nil, fmt.Errorf("worker: an .npz file holds weights only: build a model first, then load it without build")
+		}
+		m, err := nn.Load(bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		w.setModel(m)
+		return describeModel(m), nil
+	}
+	if w.model == nil {
+		return nil, fmt.Errorf("worker: no model to load the weights into: send buildModel first, or loadWeights with build: true")
+	}
+	if isNPZ {
+		err = w.model.ImportNPZ(bytes.NewReader(b), int64(len(b)))
+	} else {
+		err = w.model.LoadWeights(bytes.NewReader(b))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return describeModel(w.model), nil
+}
+
+// exportWeights writes the model in convplay's format (default) or as .npz
+// in Keras's get_weights() order.
+func (w *worker) exportWeights(req js.Value) (any, error) {
+	if w.model == nil {
+		return nil, errNoModel
+	}
+	format, err := argString(req, "format", "cpw")
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "cpw":
+		err = w.model.Save(&buf)
+	case "npz":
+		err = w.model.ExportNPZ(&buf)
+	default:
+		return nil, fmt.Errorf("worker: format %q, want cpw or npz", format)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"bytes": bytesToJS(buf.Bytes()), "format": format, "filename": "convplay-model." + format}, nil
+}
