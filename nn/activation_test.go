@@ -115,3 +115,34 @@ func TestActivationLayerAllocatesNothing(t *testing.T) {
 		assert.Zero(t, allocs, act)
 	}
 }
+
+// TestActivationSoftmaxLayerIsFused: Dense(3) + Activation('softmax') trains
+// exactly like Dense(3, softmax), including with logits of +-100 where only
+// the fused cross-entropy keeps a gradient.
+func TestActivationSoftmaxLayerIsFused(t *testing.T) {
+	build := func(layers ...LayerSpec) *Model {
+		m, err := Build(ModelSpec{Input: []int{2}, Layers: layers}, 9)
+		require.NoError(t, err)
+		opt, err := NewOptimizer(OptimizerSpec{Name: "sgd"})
+		require.NoError(t, err)
+		loss, err := ParseLoss("sparse_categorical_crossentropy")
+		require.NoError(t, err)
+		require.NoError(t, m.Compile(opt, loss))
+		return m
+	}
+	separate := build(LayerSpec{Type: "Dense", Units: 3}, LayerSpec{Type: "Activation", Activation: "softmax"})
+	together := build(LayerSpec{Type: "Dense", Units: 3, Activation: "softmax"})
+	for _, m := range []*Model{separate, together} {
+		copy(m.Params()[0].W, []float32{100, -100, 0, -100, 100, 0})
+	}
+	x, y := []float32{1, 0, 0, 1}, []float32{1, 2} // logits (100, -100, 0) and (-100, 100, 0)
+	lossA, _ := separate.ComputeGradients(x, y, 2)
+	lossB, _ := together.ComputeGradients(x, y, 2)
+	assert.InDelta(t, 150.0, lossA, 1e-4, "mean of 200 and 100")
+	assert.Equal(t, lossB, lossA)
+	for i, p := range together.Params() {
+		assert.Equal(t, p.G, separate.Params()[i].G, p.Name)
+	}
+	// dz = (p - onehot)/2: sample 1 gives (0.5, -0.5, 0), sample 2 (0, 0.5, -0.5).
+	assert.InDeltaSlice(t, []float32{0.5, -0.5, 0, 0, 0.5, -0.5}, separate.Params()[0].G, 1e-6)
+}
