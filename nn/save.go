@@ -194,6 +194,15 @@ func (d *decoder) u32(what string) int {
 	return 0
 }
 
+// specLength reads the length of a spec's JSON, at most maxSpecJSON.
+func (d *decoder) specLength(what string) int {
+	n := d.u32(what + " spec length")
+	if d.err == nil && n > maxSpecJSON {
+		d.err = formatErrorf("%s spec of %d bytes is longer than %d", what, n, maxSpecJSON)
+	}
+	return n
+}
+
 // array decodes one array, bounding its size by the bytes that remain.
 func (d *decoder) array(what string) savedArray {
 	var a savedArray
@@ -244,12 +253,12 @@ func parseWeights(data []byte) (*weightsFile, error) {
 	}
 	d.b = body
 	f := &weightsFile{}
-	f.spec = d.next(d.u32("model spec length"), "model spec")
+	f.spec = d.next(d.specLength("model"), "model spec")
 	n := d.u32("weight array count")
 	for i := 0; i < n && d.err == nil; i++ {
 		f.arrays = append(f.arrays, d.array(fmt.Sprintf("weight array %d", i)))
 	}
-	if optLen := d.u32("optimizer spec length"); optLen > 0 {
+	if optLen := d.specLength("optimizer"); optLen > 0 {
 		f.optSpec = d.next(optLen, "optimizer spec")
 		if s := d.next(8, "optimizer iterations"); s != nil {
 			f.iter = int64(binary.LittleEndian.Uint64(s))
