@@ -1,0 +1,307 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Trainer runs Fit one batch at a time (or one slice of a batch, see
+// FitConfig.StepSamples), so that the page's worker can train in short
+// slices and answer messages in between. An epoch is its training batches,
+// then (with validation data) its validation batches, then the end of the
+// epoch (history, OnEpoch, callbacks).
+type Trainer struct {
+	m       *Model
+	train   Data
+	cfg     FitConfig
+	rng     *rand.Rand
+	step    int       // samples per Step: BatchSize, or StepSamples if smaller
+	perm    []int     // (train.Len()) the epoch's sample order
+	vidx    []int     // (step) a validation slice's sample indices
+	x, y    []float32 // (step, ...) the slice's inputs and targets
+	acc     []float32 // (NumParams) a sliced batch's gradients so far
+	batches int       // training batches per epoch
+	vbatchs int       // validation slices per epoch
+	history History
+	// A copy of the weights and optimizer state from before the current
+	// step, to undo a step that made a weight overflow. Copying is cheap
+	// next to a step: one pass over the weights against a forward and
+	// backward pass of a whole batch.
+	snapW    []float32
+	snapS    [][]float32
+	snapIter int64
+
+	epoch, batch int     // the next batch (or validation slice) to run, 0-based, in its phase
+	sub          int     // samples of the current training batch already run
+	bloss        float64 // the current batch's loss so far, times its samples
+	bcorrect     int
+	inVal        bool // running the epoch's validation
+	loss         float64
+	correct      int
+	seen, total  int
+	vloss        float64
+	vcorrect     int
+	vseen        int
+	stop, done   bool
+}
+
+// NewTrainer prepares training a compiled model on train; Step runs it.
+// It validates the data and calls the callbacks' TrainBegin.
+func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
+	m.mustBeCompiled()
+	if cfg.Epochs == 0 {
+		cfg.Epochs = 1
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = 32
+	}
+	switch {
+	case cfg.Epochs < 0:
+		return nil, fmt.Errorf("nn: epochs %d must be positive", cfg.Epochs)
+	case cfg.BatchSize < 0:
+		return nil, fmt.Errorf("nn: batch size %d must be positive", cfg.BatchSize)
+	case cfg.StepSamples < 0:
+		return nil, fmt.Errorf("nn: step samples %d must not be negative", cfg.StepSamples)
+	}
+	if err := checkData(m, train, "training"); err != nil {
+		return nil, err
+	}
+	t := &Trainer{m: m, train: train, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65))} // "shuffle"
+	t.step = cfg.BatchSize
+	if cfg.StepSamples > 0 {
+		t.step = min(cfg.StepSamples, cfg.BatchSize)
+	}
+	t.batches = (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
+	if cfg.Validation != nil {
+		if err := checkData(m, cfg.Validation, "validation"); err != nil {
+			return nil, err
+		}
+		t.vbatchs = (cfg.Validation.Len() + t.step - 1) / t.step
+	}
+	n := min(t.step, max(train.Len(), lenOf(cfg.Validation)))
+	t.x = make([]float32, n*m.InShape().Size())
+	t.y = make([]float32, n*m.targetSize())
+	t.perm = make([]int, train.Len())
+	t.vidx = make([]int, n)
+	for _, cb := range cfg.Callbacks {
+		if err := cb.TrainBegin(t); err != nil {
+			return nil, err
+		}
+	}
+	t.startEpoch()
+	return t, nil
+}
+
+func lenOf(d Data) int {
+	if d == nil {
+		return 0
+	}
+	return d.Len()
+}
+
+// Model is the model being trained.
+func (t *Trainer) Model() *Model { return t.m }
+
+// HasValidation reports whether the epochs end with validation.
+func (t *Trainer) HasValidation() bool { return t.cfg.Validation != nil }
+
+// History is the history of the completed epochs.
+func (t *Trainer) History() *History { return &t.history }
+
+// Epoch is the 0-based epoch that the next Step works on.
+func (t *Trainer) Epoch() int { return t.epoch }
+
+// Stop ends training before the next Step's work: that Step calls the
+// callbacks' TrainEnd and reports done. The current epoch is not logged,
+// and a batch interrupted between slices is not applied.
+func (t *Trainer) Stop() { t.stop = true }
+
+// startEpoch orders the epoch's samples: shuffled (a fresh permutation
+// from the seeded source) unless NoShuffle.
+func (t *Trainer) startEpoch() {
+	n := t.train.Len()
+	for i := range n {
+		t.perm[i] = i
+	}
+	if !t.cfg.NoShuffle {
+		p := t.perm[:n]
+		t.rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
+	}
+	t.batch, t.sub, t.inVal = 0, 0, false
+	t.loss, t.correct, t.seen = 0, 0, 0
+	t.vloss, t.vcorrect, t.vseen = 0, 0, 0
+}
+
+// Step runs one training batch (or slice of one), or a validation slice at
+// the end of an epoch; after an epoch's last one it also ends the epoch.
+// It reports done once training is over: all epochs run, a callback stopped
+// it, Stop was called, or an error (ErrDiverged, a bad label, a callback's
+// error), which it returns.
+func (t *Trainer) Step() (done bool, err error) {
+	if t.done {
+		return true, nil
+	}
+	if t.stop {
+		return true, t.finish(nil)
+	}
+	if t.inVal {
+		err = t.validationSlice()
+	} else {
+		err = t.trainingSlice()
+	}
+	if err != nil {
+		return true, t.finish(err)
+	}
+	if (t.inVal && t.batch == t.vbatchs) || (!t.inVal && t.batch == t.batches && t.vbatchs == 0) {
+		return t.endEpoch()
+	}
+	if !t.inVal && t.batch == t.batches {
+		t.inVal, t.batch = true, 0
+	}
+	return false, nil
+}
+
+// fill loads samples idx of d into the slice buffers and checks the targets.
+func (t *Trainer) fill(d Data, idx []int, what string) (x, y []float32, err error) {
+	n := len(idx)
+	x, y = t.x[:n*t.m.InShape().Size()], t.y[:n*t.m.targetSize()]
+	d.Fill(x, y, idx)
+	return x, y, t.m.checkSamples(y, idx, what)
+}
+
+// trainingSlice computes the gradients of the next slice of the current
+// batch; after the batch's last slice it takes the optimizer step.
+func (t *Trainer) trainingSlice() error {
+	lo := t.batch * t.cfg.BatchSize
+	hi := min(lo+t.cfg.BatchSize, t.train.Len())
+	idx := t.perm[lo+t.sub : min(lo+t.sub+t.step, hi)]
+	x, y, err := t.fill(t.train, idx, "training")
+	if err != nil {
+		return err
+	}
+	n, size := len(idx), hi-lo
+	loss, correct := t.m.ComputeGradients(x, y, n)
+	t.bloss += loss * float64(n)
+	t.bcorrect += correct
+	if n < size { // a sliced batch: its gradient is sum (n_i/size) g_i
+		t.acc = t.m.accumulateGradients(t.acc, float32(n)/float32(size), t.sub > 0)
+	}
+	t.sub += n
+	if lo+t.sub < hi {
+		return nil
+	}
+	if n < size {
+		t.m.setFlatGradients(t.acc)
+	}
+	loss, correct = t.bloss/float64(size), t.bcorrect
+	t.sub, t.bloss, t.bcorrect = 0, 0, 0
+	if !isFinite(loss) {
+		return fmt.Errorf("%w (epoch %d, batch %d: loss %v)", ErrDiverged, t.epoch+1, t.batch+1, loss)
+	}
+	if !t.m.gradientsFinite() {
+		return fmt.Errorf("%w (epoch %d, batch %d: loss %.3g, a gradient overflowed)", ErrDiverged, t.epoch+1, t.batch+1, loss)
+	}
+	t.snapshot()
+	t.m.ApplyGradients()
+	if !t.m.weightsFinite() {
+		t.restore()
+		return fmt.Errorf("%w (epoch %d, batch %d: a weight overflowed)", ErrDiverged, t.epoch+1, t.batch+1)
+	}
+	t.loss += loss * float64(size)
+	t.correct += correct
+	t.seen += size
+	t.total += size
+	t.batch++
+	if t.cfg.OnBatch != nil {
+		t.cfg.OnBatch(BatchProgress{
+			Epoch: t.epoch, Epochs: t.cfg.Epochs, Batch: t.batch - 1, Batches: t.batches,
+			Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen),
+			Seen: t.seen, Total: t.total,
+		})
+	}
+	return nil
+}
+
+// validationSlice evaluates the next slice of the validation data.
+func (t *Trainer) validationSlice() error {
+	v := t.cfg.Validation
+	lo, hi := t.batch*t.step, min((t.batch+1)*t.step, v.Len())
+	idx := t.vidx[:hi-lo]
+	for i := range idx {
+		idx[i] = lo + i
+	}
+	x, y, err := t.fill(v, idx, "validation")
+	if err != nil {
+		return err
+	}
+	loss, correct := t.m.evalBatch(x, y, len(idx))
+	t.vloss += loss * float64(len(idx))
+	t.vcorrect += correct
+	t.vseen += len(idx)
+	t.batch++
+	return nil
+}
+
+// endEpoch logs the finished epoch and runs the callbacks; it reports done
+// after the last epoch or when a callback stops training.
+func (t *Trainer) endEpoch() (bool, error) {
+	logs := Logs{Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen)}
+	if t.vseen > 0 {
+		logs.HasValidation = true
+		logs.ValLoss = t.vloss / float64(t.vseen)
+		logs.ValAccuracy = float64(t.vcorrect) / float64(t.vseen)
+	}
+	t.history.add(logs)
+	if t.cfg.OnEpoch != nil {
+		t.cfg.OnEpoch(t.epoch, logs)
+	}
+	stop := false
+	for _, cb := range t.cfg.Callbacks {
+		s, err := cb.EpochEnd(t, t.epoch, logs)
+		if err != nil {
+			return true, t.finish(err)
+		}
+		stop = stop || s
+	}
+	t.epoch++
+	if stop || t.epoch == t.cfg.Epochs {
+		return true, t.finish(nil)
+	}
+	t.startEpoch()
+	return false, nil
+}
+
+// finish ends training: it calls every callback's TrainEnd and returns err,
+// or the first TrainEnd error.
+func (t *Trainer) finish(err error) error {
+	t.done = true
+	for _, cb := range t.cfg.Callbacks {
+		if e := cb.TrainEnd(t); e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// snapshot copies the weights and optimizer state; restore sets them back.
+func (t *Trainer) snapshot() {
+	t.snapW = t.m.FlatWeights(t.snapW)
+	st := t.m.opt.State()
+	if len(t.snapS) != len(st) {
+		t.snapS = make([][]float32, len(st))
+	}
+	for i, s := range st {
+		t.snapS[i] = append(t.snapS[i][:0], s...)
+	}
+	t.snapIter = t.m.opt.Iterations()
+}
+
+func (t *Trainer) restore() {
+	if err := t.m.SetFlatWeights(t.snapW); err != nil {
+		panic(err) // the snapshot was taken from this model
+	}
+	for i, s := range t.m.opt.State() {
+		copy(s, t.snapS[i])
+	}
+	t.m.opt.SetIterations(t.snapIter)
+}
