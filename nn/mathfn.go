@@ -4,16 +4,20 @@ import "math"
 
 // Portable elementary functions, bit-identical on every platform.
 //
-// math.Exp runs an assembly routine on amd64 and arm64 but the pure-Go one
-// under WebAssembly, and the two disagree by 1-2 ulps in about one result
-// in eight; math.Tanh calls math.Exp; math.Log is assembly on amd64. After rounding to float32 the
-// difference almost never shows, but a training run is only guaranteed to
-// be the same natively and in the browser if every platform computes the
-// same bits. portableExp and portableTanh are the pure-Go algorithms of
-// Go's math package (FreeBSD's e_exp.c, Cephes's tanh), with every product
-// wrapped in float64() so that no compiler fuses a multiply-add (Go may
-// fuse x*y+z into one FMA on arm64, ppc64, s390x, and amd64 at GOAMD64=v3,
-// unless an explicit conversion rounds the product).
+// The math package runs assembly for Exp on amd64 and arm64 and for Log on
+// amd64, but its pure-Go code under WebAssembly. amd64's Exp differs from
+// the pure-Go one by 1-2 ulps in about one result in eight (and returns
+// +Inf from about 709.4 on, where e**x is still finite); amd64's Log is
+// wrong on subnormals; math.Tanh calls math.Exp. After rounding to float32
+// the differences rarely show, but a training run is only guaranteed to be
+// the same natively and in the browser if every platform computes the same
+// bits.
+//
+// portableExp, portableLog and portableTanh are the pure-Go algorithms of
+// Go's math package (FreeBSD's e_exp.c and e_log.c, Cephes's tanh), with
+// every product that feeds an addition wrapped in float64(): Go may fuse
+// x*y+z into one FMA instruction (it does on arm64, and on amd64 with
+// GOAMD64=v3), and an explicit conversion forces the product's rounding.
 //
 // Under WebAssembly they equal math.Exp, math.Log and math.Tanh bit for
 // bit; exp and log are within 1 ulp of the correctly rounded result, tanh

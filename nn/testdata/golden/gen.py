@@ -321,7 +321,10 @@ def layer_cases():
 
 
 def loss_cases():
-    """Keras losses, mean over the batch (MSE: over every element).
+    """Keras losses (TF 2 semantics), mean over the batch (MSE: over every
+    element). From probabilities both cross-entropies renormalize: the
+    categorical one divides by the sum then clips, the sparse one clips then
+    takes log(p) as softmax logits. No value here comes near the clipping.
 
     dout is the gradient of the loss value with respect to out (for the
     from-logits case, with respect to the logits)."""
@@ -341,7 +344,9 @@ def loss_cases():
     probs = f32(torch.softmax(torch.tensor(logits.astype(np.float64)), dim=1))
 
     def sparse_ce_probs(p, y):
-        return -torch.log(p[torch.arange(n), y.long()]).mean()
+        # TF 2's Keras takes log(clip(p)) as logits of a softmax
+        # cross-entropy, which renormalizes the probabilities.
+        return -torch.log_softmax(torch.log(p), dim=1)[torch.arange(n), y.long()].mean()
 
     def sparse_ce_logits(z, y):
         return -torch.log_softmax(z, dim=1)[torch.arange(n), y.long()].mean()
@@ -355,15 +360,17 @@ def loss_cases():
         return ((o - y) ** 2).mean()
 
     record("loss_sparse_ce_probs", {"name": "sparse_categorical_crossentropy"}, probs, labels, sparse_ce_probs)
+    # Outputs that do not sum to 1 (e.g. sigmoids): the renormalization
+    # changes the value as well as the gradient.
+    unnorm = rng.uniform(0.05, 0.95, (n, d)).astype(np.float32)
+    record("loss_sparse_ce_unnormalized", {"name": "sparse_categorical_crossentropy"}, unnorm, labels,
+           sparse_ce_probs)
     record("loss_sparse_ce_logits", {"name": "sparse_categorical_crossentropy", "from_logits": True},
            logits, labels, sparse_ce_logits)
     onehot = np.eye(d, dtype=np.float32)[labels.astype(int)]
     record("loss_categorical_ce", {"name": "categorical_crossentropy"}, probs, onehot, categorical_ce)
     soft = rng.dirichlet(np.ones(d), n).astype(np.float32)
     record("loss_categorical_ce_soft", {"name": "categorical_crossentropy"}, probs, soft, categorical_ce)
-    # Outputs that do not sum to 1 (e.g. sigmoids): Keras's renormalization
-    # changes the value as well as the gradient.
-    unnorm = rng.uniform(0.05, 0.95, (n, d)).astype(np.float32)
     record("loss_categorical_ce_unnormalized", {"name": "categorical_crossentropy"}, unnorm, onehot, categorical_ce)
     out = rng.standard_normal((n, 3)).astype(np.float32)
     target = rng.standard_normal((n, 3)).astype(np.float32)
