@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -275,11 +276,26 @@ func parseWeights(data []byte) (*weightsFile, error) {
 }
 
 // readWeights reads all of r, refusing more than maxWeightsFile bytes.
+// A reader that knows its size (bytes.Reader, os.File) gets a buffer of that
+// size at once rather than one grown by doubling.
 func readWeights(r io.Reader) (*weightsFile, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxWeightsFile+1))
-	if err != nil {
+	var buf bytes.Buffer
+	size := -1
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		size = r.Len()
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(min(fi.Size(), maxWeightsFile))
+		}
+	}
+	if size >= 0 && size <= maxWeightsFile {
+		buf.Grow(size + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxWeightsFile+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > maxWeightsFile {
 		return nil, formatErrorf("larger than %d bytes", maxWeightsFile)
 	}

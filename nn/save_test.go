@@ -140,6 +140,16 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	require.NoError(t, other.LoadWeights(bytes.NewReader(file)))
 	assert.Equal(t, weightBits(m), weightBits(other))
 	assert.Equal(t, want, other.Forward(x, 3, false))
+
+	// From a file on disk (readWeights sizes its buffer from Stat).
+	path := t.TempDir() + "/scale.cpw"
+	require.NoError(t, os.WriteFile(path, file, 0o644))
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	fromDisk, err := Load(f)
+	require.NoError(t, err)
+	assert.Equal(t, weightBits(m), weightBits(fromDisk))
 }
 
 // TestSaveLayout checks every field of a one-layer file against offsets
