@@ -53,7 +53,7 @@ serve: wasm data
 
 ## test-js: the DOM-free JavaScript modules' unit tests.
 test-js:
-	node --experimental-detect-module --test web/
+	node --test web/
 
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
 test-browser: wasm data
