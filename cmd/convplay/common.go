@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"convplay/dataset"
+	"convplay/nn"
+)
+
+// dataDir resolves a -data flag: a directory holding a packed data set, or
+// the name of one that make data writes into web/data ("fashion", "digits").
+func dataDir(data string) string {
+	if strings.ContainsAny(data, `/\`) {
+		return data
+	}
+	if st, err := os.Stat(data); err == nil && st.IsDir() {
+		return data
+	}
+	return filepath.Join("web", "data", data)
+}
+
+// openData opens and verifies the packed data set a -data flag names.
+func openData(data string) (*dataset.Dataset, error) {
+	dir := dataDir(data)
+	if _, err := os.Stat(filepath.Join(dir, dataset.ManifestName)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("-data %s: no packed data set in %s (run make data in the repository's root, or give -data a directory holding manifest.json)", data, dir)
+	}
+	return dataset.Open(dir)
+}
+
+// readManifest reads only the manifest of the data set a -data flag names:
+// enough for the class names and the standardization of predict's inputs.
+func readManifest(data string) (*dataset.Manifest, error) {
+	dir := dataDir(data)
+	b, err := os.ReadFile(filepath.Join(dir, dataset.ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("-data %s: no packed data set in %s (run make data in the repository's root, or give -data a directory holding manifest.json)", data, dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return dataset.ParseManifest(b)
+}
+
+// loadModel reads a weights file: convplay's format (.cpw, which holds its
+// architecture; with arch set, only the weights are taken, into that
+// architecture, as Keras's load_weights does), or a NumPy .npz in Keras's
+// get_weights() order, loaded into arch (default the reference model).
+// The model comes compiled for evaluation (SGD, sparse cross-entropy).
+func loadModel(path, arch string) (*nn.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the weights: %w", err)
+	}
+	defer f.Close()
+	var m *nn.Model
+	if strings.EqualFold(filepath.Ext(path), ".npz") {
+		if arch == "" {
+			arch = "seed"
+		}
+		if m, err = buildArch(arch); err != nil {
+			return nil, err
+		}
+		st, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		if err := m.ImportNPZ(f, st.Size()); err != nil {
+			return nil, fmt.Errorf("%s into -arch %s: %w", path, arch, err)
+		}
+	} else if arch != "" {
+		if m, err = buildArch(arch); err != nil {
+			return nil, err
+		}
+		if err := m.LoadWeights(f); err != nil {
+			return nil, fmt.Errorf("%s into -arch %s: %w", path, arch, err)
+		}
+	} else if m, err = nn.Load(f); err != nil {
+		return nil, fmt.Errorf("%s: %w (a .npz of Keras weights needs the .npz extension)", path, err)
+	}
+	if err := compile(m, nn.OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy"); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// buildArch builds the model an -arch flag names, initialized from seed 0.
+func buildArch(arch string) (*nn.Model, error) {
+	spec, err := archSpec(arch)
+	if err != nil {
+		return nil, err
+	}
+	m, err := nn.Build(spec, 0)
+	if err != nil {
+		return nil, fmt.Errorf("-arch %s: %w", arch, err)
+	}
+	return m, nil
+}
+
+func compile(m *nn.Model, opt nn.OptimizerSpec, loss string) error {
+	o, err := nn.NewOptimizer(opt)
+	if err != nil {
+		return err
+	}
+	l, err := nn.ParseLoss(loss)
+	if err != nil {
+		return err
+	}
+	return m.Compile(o, l)
+}
+
+// firstN is the first n samples of a data set (a training subset).
+type firstN struct {
+	nn.Data
+	n int
+}
+
+func (d firstN) Len() int { return d.n }
+
+// subset returns the first n samples of d, or d itself when n is 0 or
+// covers it.
+func subset(d nn.Data, n int) nn.Data {
+	if n <= 0 || n >= d.Len() {
+		return d
+	}
+	return firstN{d, n}
+}
+
+// writeFileAtomic writes a file through a temporary file in the same
+// directory and a rename, so that an interrupted write never leaves half a
+// file where a good one was.
+func writeFileAtomic(path string, write func(f *os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func init() {
+	commands["export"] = command{
+		summary: "write a model's weights as a NumPy .npz in Keras's get_weights() order",
+		run:     func(args []string) error { return runExport(args, os.Stdout) },
+	}
+	commands["import"] = command{
+		summary: "read Keras weights from a .npz (get_weights() order) into an architecture and write a .cpw",
+		run:     func(args []string) error { return runImport(args, os.Stdout) },
+	}
+}
+
+// runExport writes the weights of a .cpw (or a .npz, re-written) as the
+// .npz that numpy.savez(f, *model.get_weights()) writes, for Keras's
+//
+//	w = np.load(f); model.set_weights([w[f"arr_{i}"] for i in range(len(w.files))])
+func runExport(args []string, stdout io.Writer) error {
+	fs := newFlagSet("export", "-weights FILE.cpw -o OUT.npz")
+	weights := fs.String("weights", "", "the model to export (.cpw)")
+	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own)")
+	out := fs.String("o", "", "the .npz to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *weights == "" || *out == "" {
+		fmt.Fprintln(fs.Output(), "convplay export: -weights and -o are required")
+		fs.Usage()
+		return errUsage
+	}
+	if !strings.HasSuffix(strings.ToLower(*out), ".npz") {
+		return fmt.Errorf("-o %s: the output is a NumPy archive; name it .npz", *out)
+	}
+	m, err := loadModel(*weights, *arch)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, func(f *os.File) error { return m.ExportNPZ(f) }); err != nil {
+		return fmt.Errorf("writing %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d arrays, %d weights in Keras's get_weights() order\n", *out, len(m.Params()), m.NumParams())
+	return nil
+}
+
+// runImport loads a .npz of Keras weights into an architecture and saves
+// the model in convplay's format.
+func runImport(args []string, stdout io.Writer) error {
+	fs := newFlagSet("import", "-weights IN.npz [-arch seed|small|FILE.json] -o OUT.cpw")
+	weights := fs.String("weights", "", "the .npz of weights in Keras's get_weights() order")
+	arch := fs.String("arch", "seed", "the architecture the weights belong to: a preset (seed, small) or a JSON model spec")
+	out := fs.String("o", "", "the .cpw to write")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *weights == "" || *out == "" {
+		fmt.Fprintln(fs.Output(), "convplay import: -weights and -o are required")
+		fs.Usage()
+		return errUsage
+	}
+	if !strings.HasSuffix(strings.ToLower(*weights), ".npz") {
+		return fmt.Errorf("-weights %s: import reads a NumPy .npz archive", *weights)
+	}
+	m, err := loadModel(*weights, *arch)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*out, func(f *os.File) error { return m.Save(f) }); err != nil {
+		return fmt.Errorf("writing %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s, %d weights\n", *out, *arch, m.NumParams())
+	return nil
+}

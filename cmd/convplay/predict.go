@@ -1,0 +1,192 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/jpeg" // predict reads JPEG pictures
+	_ "image/png"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"convplay/dataset"
+	"convplay/nn"
+)
+
+func init() {
+	commands["predict"] = command{
+		summary: "class probabilities for pictures (PNG, JPEG) or .npy arrays of images, as JSON",
+		run:     func(args []string) error { return runPredict(args, os.Stdout) },
+	}
+}
+
+// prediction is one line of predict's output.
+type prediction struct {
+	Input string    `json:"input"`           // the file, and [i] for an image of a .npy
+	Probs []float32 `json:"probs"`           // the model's outputs
+	Top   int       `json:"top"`             // the most probable class
+	Class string    `json:"class,omitempty"` // its name in the data set
+}
+
+func runPredict(args []string, stdout io.Writer) error {
+	fs := newFlagSet("predict", "-weights FILE [-arch ...] [-data fashion|digits|DIR] [-fit auto|mnist|fashion|none] [-standardized] INPUT...")
+	weights := fs.String("weights", "", "the model: a .cpw file, or a .npz of weights in Keras's get_weights() order (with -arch)")
+	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own; seed for a .npz)")
+	data := fs.String("data", "fashion", "the data set whose mean and standard deviation standardize the inputs, and whose class names are printed: fashion, digits or a directory holding manifest.json")
+	fit := fs.String("fit", "auto", "how a picture is fitted into the input: mnist (20x20 box centred by centre of mass), fashion (longest edge 28, centred), none (scaled whole), or auto (mnist for digits, else fashion)")
+	standardized := fs.Bool("standardized", false, "a .npy INPUT holds standardized model inputs (floats), used as they are")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), `usage: convplay predict -weights FILE [flags] INPUT...
+
+INPUT is a PNG or JPEG picture (made grayscale, inverted when its background
+is light, and fitted into the model's input as the data set's images were),
+or a .npy array of shape (N, 28, 28) or (N, 28, 28, 1) holding raw 0..255
+pixel values (standardized model inputs with -standardized). Prints one JSON
+object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
+
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *weights == "" || fs.NArg() == 0 {
+		if *weights == "" {
+			fmt.Fprintln(fs.Output(), "convplay predict: -weights is required")
+		} else {
+			fmt.Fprintln(fs.Output(), "convplay predict: give at least one INPUT file")
+		}
+		fs.Usage()
+		return errUsage
+	}
+	m, err := loadModel(*weights, *arch)
+	if err != nil {
+		return err
+	}
+	man, err := readManifest(*data)
+	if err != nil {
+		return err
+	}
+	in := m.InShape()
+	if len(in) != 3 || !in.Equal(nn.Shape(man.Shape)) {
+		return fmt.Errorf("the model takes %v but -data %s has images of shape %v", in, *data, nn.Shape(man.Shape))
+	}
+	mode := fitMode(*fit)
+	if mode == "auto" {
+		mode = fitFashion
+		if man.Name == "digits" {
+			mode = fitMNIST
+		}
+	}
+	if mode != fitMNIST && mode != fitFashion && mode != fitNone {
+		return fmt.Errorf("-fit %q: want auto, mnist, fashion or none", *fit)
+	}
+	enc := json.NewEncoder(stdout)
+	for _, path := range fs.Args() {
+		names, x, err := readInput(path, in, man, mode, *standardized)
+		if err != nil {
+			return err
+		}
+		probs, err := m.Predict(x, len(names))
+		if err != nil {
+			return err
+		}
+		k := m.OutShape().Size()
+		for i, name := range names {
+			p := prediction{Input: name, Probs: probs[i*k : (i+1)*k]}
+			p.Top = argmax(p.Probs)
+			if p.Top < len(man.Classes) && k == len(man.Classes) {
+				p.Class = man.Classes[p.Top].En
+			}
+			if err := enc.Encode(p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readInput reads one INPUT file into model inputs: names one per image.
+func readInput(path string, in nn.Shape, man *dataset.Manifest, mode fitMode, standardized bool) ([]string, []float32, error) {
+	h, w, c := in[0], in[1], in[2]
+	if strings.EqualFold(filepath.Ext(path), ".npy") {
+		return readNPYInput(path, in, man, standardized)
+	}
+	if standardized {
+		return nil, nil, fmt.Errorf("%s: -standardized applies to .npy inputs only", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s is neither a PNG or JPEG picture nor a .npy file: %w", path, err)
+	}
+	if c != 1 {
+		return nil, nil, fmt.Errorf("%s: pictures are made grayscale, but the model takes %d channels", path, c)
+	}
+	g, err := fitPicture(img, h, w, mode)
+	if err != nil {
+		return nil, nil, err
+	}
+	x := make([]float32, h*w)
+	standardize(x, g.Pix, man)
+	return []string{path}, x, nil
+}
+
+// readNPYInput reads a .npy of shape (N, H, W) or (N, H, W, C).
+func readNPYInput(path string, in nn.Shape, man *dataset.Manifest, standardized bool) ([]string, []float32, error) {
+	shape, vals, err := readNPY(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok := len(shape) == 4 && nn.Shape(shape[1:]).Equal(in) ||
+		len(shape) == 3 && in[2] == 1 && shape[1] == in[0] && shape[2] == in[1]
+	if !ok {
+		return nil, nil, fmt.Errorf("%s holds an array of shape %v; want (N, %d, %d) or (N, %d, %d, %d)",
+			path, nn.Shape(shape), in[0], in[1], in[0], in[1], in[2])
+	}
+	x := make([]float32, len(vals))
+	for i, v := range vals {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, fmt.Errorf("%s: value %d is %v", path, i, v)
+		}
+		if standardized {
+			x[i] = float32(v)
+			continue
+		}
+		if v < 0 || v > 255 {
+			return nil, nil, fmt.Errorf("%s: value %d is %v, outside the raw pixel range 0..255 (use -standardized for model inputs)", path, i, v)
+		}
+		x[i] = float32((v - man.Mean) / man.Std)
+	}
+	names := make([]string, shape[0])
+	for i := range names {
+		names[i] = fmt.Sprintf("%s[%d]", path, i)
+	}
+	return names, x, nil
+}
+
+// standardize writes pixels as the data set's images are fed to the model:
+// (p - mean) / std, as dataset's Split.Fill and Dataset.Standardize compute it.
+func standardize(dst []float32, pixels []uint8, man *dataset.Manifest) {
+	for i, p := range pixels {
+		dst[i] = float32((float64(p) - man.Mean) / man.Std)
+	}
+}
+
+// argmax is the index of the largest value, the first of equal ones.
+func argmax(v []float32) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}

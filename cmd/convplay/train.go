@@ -1,0 +1,345 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"convplay/dataset"
+	"convplay/nn"
+)
+
+func init() {
+	commands["train"] = command{
+		summary: "train a model on a packed data set as the Keras notebook does (checkpoint, early stopping, CSV, learning curves)",
+		run: func(args []string) error {
+			stop := make(chan os.Signal, 1)
+			signal.Notify(stop, os.Interrupt)
+			defer signal.Stop(stop)
+			return runTrain(args, os.Stdout, stop)
+		},
+	}
+}
+
+// trainFlags are train's settings; the defaults are the notebook's recipe.
+type trainFlags struct {
+	data, arch, opt, loss      string
+	lr, momentum               float64
+	nesterov                   bool
+	epochs, batch              int
+	seed                       uint64
+	subset, valSubset          int
+	checkpoint, monitor        string
+	saveBestOnly               bool
+	patience                   int
+	minDelta                   float64
+	restoreBest                bool
+	csv, plot, meta, note      string
+	noTest                     bool
+	progressTTY, progressPlain bool
+}
+
+func (f *trainFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	Float64Var(*float64, string, float64, string)
+	BoolVar(*bool, string, bool, string)
+	IntVar(*int, string, int, string)
+	Uint64Var(*uint64, string, uint64, string)
+}) {
+	fs.StringVar(&f.data, "data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json")
+	fs.StringVar(&f.arch, "arch", "seed", "the model: a preset (seed or reference: the notebook's model; small) or a JSON file holding a model spec")
+	fs.StringVar(&f.opt, "optimizer", "sgd", "sgd, adam or rmsprop")
+	fs.Float64Var(&f.lr, "lr", 0, "learning rate (0: Keras's default, SGD 0.01, Adam and RMSprop 0.001)")
+	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum")
+	fs.BoolVar(&f.nesterov, "nesterov", false, "SGD with Nesterov momentum")
+	fs.StringVar(&f.loss, "loss", "sparse_categorical_crossentropy", "the loss, by its Keras name")
+	fs.IntVar(&f.epochs, "epochs", 10, "epochs")
+	fs.IntVar(&f.batch, "batch", 32, "batch size")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and of the shuffling")
+	fs.IntVar(&f.subset, "subset", 0, "train on the first N training images only (0: all)")
+	fs.IntVar(&f.valSubset, "val-subset", 0, "validate on the first N validation images only (0: all)")
+	fs.StringVar(&f.checkpoint, "checkpoint", "model.cpw", "where ModelCheckpoint writes the model (convplay format)")
+	fs.StringVar(&f.monitor, "monitor", "val_loss", "the value checkpointing and early stopping watch: loss, accuracy, val_loss or val_accuracy")
+	fs.BoolVar(&f.saveBestOnly, "save-best-only", true, "checkpoint only when the monitored value improves (false: after every epoch)")
+	fs.IntVar(&f.patience, "patience", 5, "early stopping: epochs without improvement before stopping (negative: no early stopping)")
+	fs.Float64Var(&f.minDelta, "min-delta", 1e-3, "early stopping: the smallest change that counts as an improvement")
+	fs.BoolVar(&f.restoreBest, "restore-best", false, "early stopping: restore the best epoch's weights when it stops training")
+	fs.StringVar(&f.csv, "csv", "history.csv", "the history, one line per epoch, as Keras's CSVLogger writes it (empty: none)")
+	fs.StringVar(&f.plot, "plot", "history.png", "the learning curves as a PNG (empty: none)")
+	fs.StringVar(&f.meta, "meta", "", "a JSON file recording the command, seed, data, history, test metrics and time taken (empty: none)")
+	fs.StringVar(&f.note, "note", "", "a note recorded in the -meta file")
+	fs.BoolVar(&f.noTest, "no-test", false, "skip the test evaluation of the checkpoint at the end")
+}
+
+// runTrain trains as the notebook does: build, compile, fit with
+// ModelCheckpoint(save_best_only) and EarlyStopping, then evaluate the
+// checkpoint on the test split. A value on stop (SIGINT) ends training
+// after the current batch; what was checkpointed is kept.
+func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
+	fs := newFlagSet("train", "[flags]   (the defaults are the notebook's recipe)")
+	var f trainFlags
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	switch {
+	case f.epochs <= 0:
+		return fmt.Errorf("-epochs %d: want at least 1", f.epochs)
+	case f.batch <= 0:
+		return fmt.Errorf("-batch %d: want at least 1", f.batch)
+	case f.subset < 0 || f.valSubset < 0:
+		return fmt.Errorf("-subset and -val-subset count images; want 0 (all) or more")
+	case f.checkpoint == "":
+		return fmt.Errorf("-checkpoint: want a file name")
+	}
+	spec, err := archSpec(f.arch)
+	if err != nil {
+		return err
+	}
+	m, err := nn.Build(spec, f.seed)
+	if err != nil {
+		return fmt.Errorf("-arch %s: %w", f.arch, err)
+	}
+	optSpec := nn.OptimizerSpec{Name: f.opt, LearningRate: f.lr, Momentum: f.momentum, Nesterov: f.nesterov}
+	if err := compile(m, optSpec, f.loss); err != nil {
+		return err
+	}
+	ds, err := openData(f.data)
+	if err != nil {
+		return err
+	}
+	train, err := split(ds, dataset.Train, f.subset)
+	if err != nil {
+		return err
+	}
+	val, err := split(ds, dataset.Validation, f.valSubset)
+	if err != nil {
+		return err
+	}
+	if got, want := nn.Shape(ds.Manifest.Shape), m.InShape(); !got.Equal(want) {
+		return fmt.Errorf("-data %s has images of shape %v but -arch %s takes %v", f.data, got, f.arch, want)
+	}
+	if got, want := len(ds.Manifest.Classes), m.OutShape().Size(); got != want {
+		return fmt.Errorf("-data %s has %d classes but -arch %s outputs %d values", f.data, got, f.arch, want)
+	}
+
+	ckpt := &nn.ModelCheckpoint{Monitor: f.monitor, SaveBestOnly: f.saveBestOnly, Save: func(m *nn.Model) error {
+		return writeFileAtomic(f.checkpoint, func(w *os.File) error { return m.Save(w) })
+	}}
+	callbacks := []nn.Callback{ckpt}
+	var early *nn.EarlyStopping
+	if f.patience >= 0 {
+		early = &nn.EarlyStopping{Monitor: f.monitor, Patience: f.patience, MinDelta: f.minDelta, RestoreBestWeights: f.restoreBest}
+		callbacks = append(callbacks, early)
+	}
+	if f.csv != "" {
+		csvFile, err := os.Create(f.csv)
+		if err != nil {
+			return fmt.Errorf("-csv: %w", err)
+		}
+		defer csvFile.Close()
+		callbacks = append(callbacks, &nn.CSVLogger{W: csvFile})
+	}
+
+	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training, %d validation images; %s, batch %d, seed %d\n",
+		f.arch, m.NumParams(), ds.Manifest.Title, train.Len(), val.Len(), optimizerString(m.Optimizer()), f.batch, f.seed)
+	p := &progress{w: stdout, now: time.Now}
+	if file, ok := stdout.(*os.File); ok {
+		p.tty = isTerminal(file)
+	}
+	cfg := nn.FitConfig{Epochs: f.epochs, BatchSize: f.batch, Seed: f.seed, Validation: val, Callbacks: callbacks,
+		OnBatch: p.batch, OnEpoch: func(_ int, logs nn.Logs) { p.epochEnd(logs) }}
+	t, err := nn.NewTrainer(m, train, cfg)
+	if err != nil {
+		return err
+	}
+	var interrupted atomic.Bool
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-stop:
+			interrupted.Store(true)
+		case <-finished:
+		}
+	}()
+	began := time.Now()
+	epoch := -1
+	for {
+		if interrupted.Load() {
+			t.Stop()
+		}
+		if t.Epoch() != epoch && t.Epoch() < f.epochs && !interrupted.Load() {
+			epoch = t.Epoch()
+			p.epochStart(epoch, f.epochs)
+		}
+		done, err := t.Step()
+		if err != nil {
+			p.interrupted()
+			if errors.Is(err, nn.ErrDiverged) {
+				return fmt.Errorf("%w; the best checkpoint so far is in %s", err, f.checkpoint)
+			}
+			return err
+		}
+		if done {
+			break
+		}
+	}
+	took := time.Since(began)
+	h := t.History()
+	rec := record{Command: "convplay train " + strings.Join(args, " "), Seed: f.seed, Arch: f.arch, Params: m.NumParams(),
+		Optimizer: m.Optimizer().Spec(), Loss: f.loss, Epochs: f.epochs, BatchSize: f.batch, EpochsRun: len(h.Loss), History: h,
+		TrainSeconds: took.Seconds(), Note: f.note, Go: runtime.Version(), GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
+		Date: time.Now().UTC().Format(time.RFC3339), Checkpoint: f.checkpoint}
+	rec.Data = dataRecord{Name: ds.Manifest.Name, Title: ds.Manifest.Title, Source: ds.Manifest.Source,
+		Train: train.Len(), Validation: val.Len(), Test: ds.Manifest.Counts.Test, Subset: f.subset, ValSubset: f.valSubset}
+	if interrupted.Load() {
+		p.interrupted()
+		rec.Interrupted = true
+		fmt.Fprintf(stdout, "Interrupted after %d complete epochs.\n", len(h.Loss))
+	}
+	if early != nil && early.StoppedEpoch() >= 0 {
+		rec.StoppedEarly = true
+		fmt.Fprintf(stdout, "Early stopping after epoch %d (best %s %.4f at epoch %d).\n", early.StoppedEpoch()+1, f.monitor, bestOf(early), bestEpochOf(early)+1)
+	}
+	fmt.Fprintf(stdout, "Trained %d epochs in %s (%.0f images/s).\n", len(h.Loss), took.Round(time.Second), float64(p.last.Total)/max(took.Seconds(), 1e-9))
+	if f.csv != "" && len(h.Loss) > 0 {
+		fmt.Fprintf(stdout, "History: %s\n", f.csv)
+	}
+	if f.plot != "" && len(h.Loss) > 0 {
+		if err := plotHistory(h, fmt.Sprintf("%s on %s", f.arch, ds.Manifest.Title), f.plot); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Learning curves: %s\n", f.plot)
+	}
+	if _, err := os.Stat(f.checkpoint); err != nil {
+		fmt.Fprintf(stdout, "No checkpoint was written (no epoch finished).\n")
+		return writeRecord(f.meta, rec)
+	}
+	if v, e := ckpt.Best(); f.saveBestOnly && e >= 0 {
+		rec.BestEpoch = e + 1
+		fmt.Fprintf(stdout, "Best checkpoint: %s (epoch %d, %s %.4f)\n", f.checkpoint, e+1, f.monitor, v)
+	} else {
+		fmt.Fprintf(stdout, "Checkpoint: %s\n", f.checkpoint)
+	}
+	if !f.noTest {
+		best, err := loadModel(f.checkpoint, "")
+		if err != nil {
+			return err
+		}
+		if err := compile(best, optSpec, f.loss); err != nil {
+			return err
+		}
+		test, err := best.EvaluateDetailed(mustSplit(ds, dataset.Test), 0)
+		if err != nil {
+			return err
+		}
+		rec.Test = &metrics{Loss: test.Loss, Accuracy: test.Accuracy}
+		fmt.Fprintf(stdout, "Test [loss, accuracy] of the checkpoint: [%.4f, %.4f]\n", test.Loss, test.Accuracy)
+		if len(ds.Manifest.TestDuplicates) > 0 {
+			dd, err := best.EvaluateDetailed(ds.DedupTest(), 0)
+			if err != nil {
+				return err
+			}
+			rec.TestDedup = &metrics{Loss: dd.Loss, Accuracy: dd.Accuracy}
+			fmt.Fprintf(stdout, "Deduplicated test (%d images): [%.4f, %.4f]\n", ds.DedupTest().Len(), dd.Loss, dd.Accuracy)
+		}
+	}
+	return writeRecord(f.meta, rec)
+}
+
+func bestOf(e *nn.EarlyStopping) float64  { v, _ := e.Best(); return v }
+func bestEpochOf(e *nn.EarlyStopping) int { _, i := e.Best(); return i }
+
+// split returns the named split, its first n images when n > 0.
+func split(ds *dataset.Dataset, name string, n int) (nn.Data, error) {
+	s, err := ds.Split(name)
+	if err != nil {
+		return nil, err
+	}
+	if s.Len() == 0 {
+		return nil, fmt.Errorf("the data set %s has no %s images", ds.Manifest.Name, name)
+	}
+	return subset(s, n), nil
+}
+
+func mustSplit(ds *dataset.Dataset, name string) *dataset.Split {
+	s, err := ds.Split(name)
+	if err != nil {
+		panic(err) // the split names are the package's constants
+	}
+	return s
+}
+
+// optimizerString describes an optimizer as Keras's constructor call.
+func optimizerString(o nn.Optimizer) string {
+	b, _ := json.Marshal(o.Spec())
+	return string(b)
+}
+
+// record is what -meta writes: everything needed to reproduce a trained
+// model and the numbers it reached.
+type record struct {
+	Model        string           `json:"model,omitempty"`
+	Command      string           `json:"command"`
+	Note         string           `json:"note,omitempty"`
+	Seed         uint64           `json:"seed"`
+	Data         dataRecord       `json:"data"`
+	Arch         string           `json:"arch"`
+	Params       int              `json:"params"`
+	Optimizer    nn.OptimizerSpec `json:"optimizer"`
+	Loss         string           `json:"loss"`
+	Epochs       int              `json:"epochs"`
+	BatchSize    int              `json:"batch_size"`
+	EpochsRun    int              `json:"epochs_run"`
+	BestEpoch    int              `json:"best_epoch,omitempty"` // 1-based
+	StoppedEarly bool             `json:"stopped_early"`
+	Interrupted  bool             `json:"interrupted"`
+	History      *nn.History      `json:"history"`
+	Test         *metrics         `json:"test,omitempty"`
+	TestDedup    *metrics         `json:"test_deduplicated,omitempty"`
+	TrainSeconds float64          `json:"train_seconds"`
+	Go           string           `json:"go"`
+	GOARCH       string           `json:"goarch"`
+	CPUs         int              `json:"cpus"`
+	Date         string           `json:"date"`
+	Checkpoint   string           `json:"checkpoint"`
+}
+
+type dataRecord struct {
+	Name       string `json:"name"`
+	Title      string `json:"title"`
+	Source     string `json:"source"`
+	Train      int    `json:"train"`
+	Validation int    `json:"validation"`
+	Test       int    `json:"test"`
+	Subset     int    `json:"subset,omitempty"`
+	ValSubset  int    `json:"val_subset,omitempty"`
+}
+
+type metrics struct {
+	Loss     float64 `json:"loss"`
+	Accuracy float64 `json:"accuracy"`
+}
+
+func writeRecord(path string, rec record) error {
+	if path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
