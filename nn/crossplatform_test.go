@@ -2,11 +2,14 @@ package nn
 
 // Native and WebAssembly builds must train bit-identically: the same seed
 // gives the same weights, the same dropout masks and the same updates, so a
-// lesson's link reproduces on any machine. The test trains a small conv
-// model for a few SGD steps and compares SHA-256 digests of the weights'
-// float32 bits after every step with testdata/crossplatform.json, which was
-// written natively (go test -run TestCrossPlatform ./nn/ -update-crossplatform)
-// and must hold under `make test-wasm` too.
+// lesson's link reproduces on any machine. The test trains small conv
+// models for a few steps and compares the loss's bits and SHA-256 digests
+// of the weights' float32 bits after every step with
+// testdata/crossplatform.json, which was written natively (go test -run
+// TestCrossPlatform ./nn/ -update-crossplatform) and must hold under
+// `make test-wasm` too. Run it on arm64 as well (GOARCH=arm64 go test -exec
+// qemu-aarch64 -run CrossPlatform ./nn/): there Go fuses x*y+z into one
+// FMA unless an explicit conversion rounds the product.
 
 import (
 	"crypto/sha256"
@@ -43,21 +46,45 @@ type crossPlatformRecord struct {
 	Weights []string `json:"weights"` // digest after each step
 }
 
-// crossPlatformModels use every nonlinearity that goes through math.Exp or
+// crossPlatformCase is one training run the fixture pins.
+type crossPlatformCase struct {
+	model ModelSpec
+	opt   OptimizerSpec
+	loss  string
+	// reconstruct trains the model to output its input clipped to [0, 1]
+	// (an autoencoder); otherwise the targets are class indices.
+	reconstruct bool
+}
+
+// crossPlatformCases use every nonlinearity that goes through math.Exp or
 // math.Tanh (sigmoid, tanh, softmax, log-sum-exp in the fused loss), both
-// poolings, Dropout's seeded masks, and gemm on inputs big enough to be
-// blocked and split over workers natively.
-var crossPlatformModels = map[string]ModelSpec{
-	"conv": {Input: []int{12, 12, 2}, Layers: []LayerSpec{
-		{Type: "Conv2D", Filters: 8, KernelSize: 3, Padding: "same", Activation: "relu"},
-		{Type: "MaxPooling2D", PoolSize: 2},
-		{Type: "Conv2D", Filters: 16, KernelSize: 3, Strides: 2, Padding: "same", Activation: "tanh"},
-		{Type: "AveragePooling2D", PoolSize: 2, Padding: "same"},
-		{Type: "Flatten"},
-		{Type: "Dropout", Rate: 0.25},
-		{Type: "Dense", Units: 24, Activation: "sigmoid"},
-		{Type: "Dense", Units: 5, Activation: "softmax"},
-	}},
+// poolings, Conv2DTranspose, Dropout's seeded masks, SGD with momentum and
+// Adam (math.Sqrt, math.Pow), and gemm on inputs big enough to be blocked
+// and split over workers natively.
+var crossPlatformCases = map[string]crossPlatformCase{
+	"conv": {
+		model: ModelSpec{Input: []int{12, 12, 2}, Layers: []LayerSpec{
+			{Type: "Conv2D", Filters: 8, KernelSize: 3, Padding: "same", Activation: "relu"},
+			{Type: "MaxPooling2D", PoolSize: 2},
+			{Type: "Conv2D", Filters: 16, KernelSize: 3, Strides: 2, Padding: "same", Activation: "tanh"},
+			{Type: "AveragePooling2D", PoolSize: 2, Padding: "same"},
+			{Type: "Flatten"},
+			{Type: "Dropout", Rate: 0.25},
+			{Type: "Dense", Units: 24, Activation: "sigmoid"},
+			{Type: "Dense", Units: 5, Activation: "softmax"},
+		}},
+		opt:  OptimizerSpec{Name: "sgd", LearningRate: 0.05, Momentum: 0.9},
+		loss: "sparse_categorical_crossentropy",
+	},
+	"autoencoder": {
+		model: ModelSpec{Input: []int{12, 12, 2}, Layers: []LayerSpec{
+			{Type: "Conv2D", Filters: 6, KernelSize: 3, Strides: 2, Padding: "same", Activation: "relu"},
+			{Type: "Conv2DTranspose", Filters: 2, KernelSize: 3, Strides: 2, Padding: "same", Activation: "sigmoid"},
+		}},
+		opt:         OptimizerSpec{Name: "adam", LearningRate: 0.01},
+		loss:        "mean_squared_error",
+		reconstruct: true,
+	},
 }
 
 const (
@@ -78,12 +105,12 @@ func digestWeights(m *Model) string {
 }
 
 // runCrossPlatform trains a model and records what the fixture holds.
-func runCrossPlatform(t *testing.T, spec ModelSpec) crossPlatformRecord {
-	m, err := Build(spec, crossPlatformSeed)
+func runCrossPlatform(t *testing.T, c crossPlatformCase) crossPlatformRecord {
+	m, err := Build(c.model, crossPlatformSeed)
 	require.NoError(t, err)
-	opt, err := NewOptimizer(OptimizerSpec{Name: "sgd", LearningRate: 0.05, Momentum: 0.9})
+	opt, err := NewOptimizer(c.opt)
 	require.NoError(t, err)
-	loss, err := ParseLoss("sparse_categorical_crossentropy")
+	loss, err := ParseLoss(c.loss)
 	require.NoError(t, err)
 	require.NoError(t, m.Compile(opt, loss))
 
@@ -106,12 +133,21 @@ func runCrossPlatform(t *testing.T, spec ModelSpec) crossPlatformRecord {
 		}
 	}
 
+	ts := 1
+	if c.reconstruct {
+		ts = in.Size()
+		y = make([]float32, len(x))
+		for i, v := range x {
+			y[i] = min(max(v, 0), 1)
+		}
+	}
+
 	rec := crossPlatformRecord{Initial: digestWeights(m)}
 	size := in.Size()
 	for step := range crossPlatformSteps {
 		first := (step * crossPlatformBatch) % crossPlatformSamples
 		bx := x[first*size : (first+crossPlatformBatch)*size]
-		by := y[first : first+crossPlatformBatch]
+		by := y[first*ts : (first+crossPlatformBatch)*ts]
 		l, _ := m.ComputeGradients(bx, by, crossPlatformBatch)
 		m.ApplyGradients()
 		rec.Losses = append(rec.Losses, hexBits(l))
@@ -131,8 +167,8 @@ func TestCrossPlatform(t *testing.T) {
 		Note:   "written by go test -run TestCrossPlatform ./nn/ -update-crossplatform; must also hold under GOOS=js GOARCH=wasm",
 		Models: map[string]crossPlatformRecord{},
 	}
-	for name, spec := range crossPlatformModels {
-		got.Models[name] = runCrossPlatform(t, spec)
+	for name, c := range crossPlatformCases {
+		got.Models[name] = runCrossPlatform(t, c)
 	}
 	path := filepath.FromSlash(crossPlatformFile)
 	if *updateCrossPlatform {
@@ -145,9 +181,9 @@ func TestCrossPlatform(t *testing.T) {
 	require.NoError(t, err)
 	var want crossPlatformFixture
 	require.NoError(t, json.Unmarshal(b, &want))
-	require.Len(t, want.Models, len(crossPlatformModels))
+	require.Len(t, want.Models, len(crossPlatformCases))
 
-	for name := range crossPlatformModels {
+	for name := range crossPlatformCases {
 		t.Run(name, func(t *testing.T) {
 			w, g := want.Models[name], got.Models[name]
 			require.Len(t, w.Weights, crossPlatformSteps)
@@ -164,9 +200,9 @@ func TestCrossPlatform(t *testing.T) {
 // TestCrossPlatformTrains checks that the runs the fixture pins are real
 // training: the loss falls and every step changes the weights.
 func TestCrossPlatformTrains(t *testing.T) {
-	for name, spec := range crossPlatformModels {
+	for name, c := range crossPlatformCases {
 		t.Run(name, func(t *testing.T) {
-			rec := runCrossPlatform(t, spec)
+			rec := runCrossPlatform(t, c)
 			var losses []float64
 			for _, h := range rec.Losses {
 				b, err := hex.DecodeString(h)
