@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -148,4 +149,15 @@ func writeFileAtomic(path string, write func(f *os.File) error) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// parseFlags parses a command's flags. A bad flag is a usage error (exit
+// status 2): the flag package has already printed what is wrong and the
+// command's flags.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return errUsage
+	}
+	return err
 }

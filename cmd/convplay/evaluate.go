@@ -40,7 +40,7 @@ func runEvaluate(args []string, stdout io.Writer) error {
 	data := fs.String("data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json")
 	splitName := fs.String("split", dataset.Test, "the split to evaluate: test, validation or train")
 	asJSON := fs.Bool("json", false, "print the results as one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || *weights == "" {

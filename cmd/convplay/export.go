@@ -27,7 +27,7 @@ func runExport(args []string, stdout io.Writer) error {
 	weights := fs.String("weights", "", "the model to export (.cpw)")
 	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own)")
 	out := fs.String("o", "", "the .npz to write")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || *weights == "" || *out == "" {
@@ -56,7 +56,7 @@ func runImport(args []string, stdout io.Writer) error {
 	weights := fs.String("weights", "", "the .npz of weights in Keras's get_weights() order")
 	arch := fs.String("arch", "seed", "the architecture the weights belong to: a preset (seed, small) or a JSON model spec")
 	out := fs.String("o", "", "the .cpw to write")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || *weights == "" || *out == "" {

@@ -50,7 +50,7 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *weights == "" || fs.NArg() == 0 {

@@ -86,7 +86,7 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	fs := newFlagSet("train", "[flags]   (the defaults are the notebook's recipe)")
 	var f trainFlags
 	f.register(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
