@@ -36,7 +36,8 @@ func maxWorkers() int { return runtime.GOMAXPROCS(0) }
 // parallelFor runs t's chunks 0..chunks-1 on up to workers goroutines (the
 // caller is worker 0) and returns when all are done. Chunks are handed out
 // dynamically, so uneven chunks balance. With one worker, or one chunk, it
-// runs inline: for c < chunks: t.runChunk(0, c).
+// runs inline: for c < chunks: t.runChunk(0, c). Calls from several
+// goroutines take turns; a task must not call parallelFor itself.
 func parallelFor(workers, chunks int, t parallelTask) {
 	workers = min(workers, chunks)
 	if workers <= 1 {
