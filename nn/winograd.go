@@ -1,0 +1,351 @@
+package nn
+
+// Winograd F(2x2, 3x3) convolution (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2015) for 3x3 stride-1 Conv2D layers. A 2x2
+// block of outputs of one channel pair needs 36 multiplications directly and
+// 16 this way: each 4x4 input tile d and 3x3 kernel slice g are transformed,
+// multiplied element by element and transformed back,
+//
+//	y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A
+//
+//	Bᵀ = | 1  0 -1  0 |   G = | 1    0    0   |   Aᵀ = | 1  1  1  0 |
+//	     | 0  1  1  0 |       | 1/2  1/2  1/2 |        | 0  1 -1 -1 |
+//	     | 0 -1  1  0 |       | 1/2 -1/2  1/2 |
+//	     | 0  1  0 -1 |       | 0    0    1   |
+//
+// Summed over the C input channels, each of the 16 tile elements e is one
+// matrix product over all tiles of the batch: M[e] (tiles, F) = V[e] (tiles,
+// C) · U[e] (C, F). That is where the time goes, and it runs through gemm.
+// Tiles start every 2 rows and columns; they read zeros outside the image,
+// which gives 'same' padding and odd output sizes (the outputs past the edge
+// are computed and dropped).
+//
+// Backward is the exact adjoint of these steps (the gradient of the
+// bilinear map above, not a second convolution): with Z = A dy Aᵀ per 2x2
+// block of dy,
+//
+//	dU[e] (C, F) = V[e]ᵀ · Z[e]           dkernel = Gᵀ dU G          (3x3 from 4x4)
+//	dV[e] (tiles, C) = Z[e] · U[e]ᵀ       dx tile = B dV Bᵀ          (4x4 tiles added up)
+//
+// so the two gradients share Z and the forward pass's V, and cost 2 x 16
+// products like the forward's 16, each with 16 multiply-adds per 4x4 tile
+// where the direct gradients use 36.
+//
+// The transforms only add, subtract and halve (exact in binary floating
+// point), so fusing them would change nothing; all products are in gemm, whose
+// summation order is fixed. Chunks of the worker pool write disjoint outputs,
+// so the result does not depend on the number of workers.
+type winograd struct {
+	g      convGeom // K = 3, S = 1
+	f      int
+	n      int       // batch of the last forward
+	tH, tW int       // tiles per image: ceil(OH/2) x ceil(OW/2)
+	u      []float32 // (16, C, F) the kernel transformed, G g Gᵀ
+	v      []float32 // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
+	m      []float32 // (16, N*tH*tW, F) the products M; backward puts Z = A dy Aᵀ there
+	du     []float32 // (16, C, F) gradient of u
+	zero   []float32 // (max(C, F)) zeros: the cells outside the image
+	junk   [][]float32
+	task   winoTask
+}
+
+// newWinograd prepares the Winograd path for a 3x3 stride-1 convolution with
+// geometry g and f filters.
+func newWinograd(g convGeom, f int) *winograd {
+	if g.k != 3 || g.s != 1 {
+		panic("nn: winograd needs a 3x3 kernel with stride 1")
+	}
+	return &winograd{g: g, f: f, tH: (g.oh + 1) / 2, tW: (g.ow + 1) / 2}
+}
+
+// Stages of winoTask.
+const (
+	winoInput   = iota // x -> V, a chunk per tile row
+	winoOutput         // M -> z, a chunk per tile row
+	winoGradOut        // dz -> Z, a chunk per tile row
+	winoGradIn         // dV -> dx, a chunk per image (its tiles overlap)
+)
+
+// winoTask is one stage of the Winograd path on the worker pool.
+type winoTask struct {
+	w     *winograd
+	stage int
+	img   []float32 // x or dx (N, H, W, C)
+	out   []float32 // z or dz (N, OH, OW, F)
+}
+
+func (t *winoTask) runChunk(worker, chunk int) {
+	w := t.w
+	switch t.stage {
+	case winoInput:
+		w.inputRow(t.img, chunk/w.tH, chunk%w.tH)
+	case winoOutput:
+		w.outputRow(t.out, chunk/w.tH, chunk%w.tH, w.junk[worker])
+	case winoGradOut:
+		w.gradOutputRow(t.out, chunk/w.tH, chunk%w.tH)
+	case winoGradIn:
+		w.gradInputImage(t.img, chunk, w.junk[worker])
+	}
+}
+
+// run hands one stage to the worker pool.
+func (w *winograd) run(stage, chunks int, img, out []float32) {
+	workers := maxWorkers()
+	for len(w.junk) < workers {
+		w.junk = append(w.junk, nil)
+	}
+	for i := range w.junk {
+		w.junk[i] = grow(w.junk[i], max(w.g.c, w.f))
+	}
+	w.task = winoTask{w: w, stage: stage, img: img, out: out}
+	parallelFor(workers, chunks, &w.task)
+	w.task = winoTask{}
+}
+
+// forward sets z (N, OH, OW, F) to the convolution of x (N, H, W, C) with
+// kernel (3, 3, C, F), without bias:
+//
+//	z[n, oh, ow, f] = sum over kh, kw, c of x[n, oh-padT+kh, ow-padL+kw, c] * kernel[kh, kw, c, f]
+func (w *winograd) forward(z, x, kernel []float32, n int) {
+	c, f := w.g.c, w.f
+	tiles := n * w.tH * w.tW
+	w.n = n
+	w.u = grow(w.u, 16*c*f)
+	w.v = grow(w.v, 16*tiles*c)
+	w.m = grow(w.m, 16*tiles*f)
+	w.zero = grow(w.zero, max(c, f))
+	winoKernel(w.u, kernel, c*f)
+	w.run(winoInput, n*w.tH, x, nil)
+	for e := 0; e < 16; e++ {
+		gemm(false, false, tiles, f, c, w.v[e*tiles*c:(e+1)*tiles*c], w.u[e*c*f:(e+1)*c*f], w.m[e*tiles*f:(e+1)*tiles*f], false)
+	}
+	w.run(winoOutput, n*w.tH, nil, z)
+}
+
+// backward takes dz (N, OH, OW, F), the gradient with respect to the last
+// forward's z, adds the kernel gradient into kernelG (3, 3, C, F) and sets dx
+// (N, H, W, C):
+//
+//	kernelG[kh, kw, c, f] += sum over n, oh, ow of x[n, oh-padT+kh, ow-padL+kw, c] * dz[n, oh, ow, f]
+//	dx[n, h, w, c] = sum over kh, kw, f of dz[n, h+padT-kh, w+padL-kw, f] * kernel[kh, kw, c, f]
+//
+// It overwrites the forward's V, so it runs once per forward.
+func (w *winograd) backward(dx, kernelG, dz []float32) {
+	c, f, n := w.g.c, w.f, w.n
+	tiles := n * w.tH * w.tW
+	w.du = grow(w.du, 16*c*f)
+	w.run(winoGradOut, n*w.tH, nil, dz)
+	for e := 0; e < 16; e++ {
+		v, z := w.v[e*tiles*c:(e+1)*tiles*c], w.m[e*tiles*f:(e+1)*tiles*f]
+		gemm(true, false, c, f, tiles, v, z, w.du[e*c*f:(e+1)*c*f], false)
+		gemm(false, true, tiles, c, f, z, w.u[e*c*f:(e+1)*c*f], v, false)
+	}
+	winoKernelGrad(kernelG, w.du, c*f)
+	w.run(winoGradIn, n, dx, nil)
+}
+
+// The 1-D transforms; each 2-D one applies its 1-D transform to the columns
+// of a tile, then to the rows.
+
+// bt4 is Bᵀ·d for a column d of 4.
+func bt4(d0, d1, d2, d3 float32) (v0, v1, v2, v3 float32) {
+	return d0 - d2, d1 + d2, d2 - d1, d1 - d3
+}
+
+// b4 is B·v, bt4's adjoint.
+func b4(v0, v1, v2, v3 float32) (d0, d1, d2, d3 float32) {
+	return v0, v1 - v2 + v3, v1 + v2 - v0, -v3
+}
+
+// at4 is Aᵀ·m for a column m of 4.
+func at4(m0, m1, m2, m3 float32) (y0, y1 float32) {
+	return m0 + m1 + m2, m1 - m2 - m3
+}
+
+// a2 is A·y, at4's adjoint.
+func a2(y0, y1 float32) (m0, m1, m2, m3 float32) {
+	return y0, y0 + y1, y0 - y1, -y1
+}
+
+// g3 is G·g for a column g of 3.
+func g3(g0, g1, g2 float32) (u0, u1, u2, u3 float32) {
+	return g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, g2
+}
+
+// gt4 is Gᵀ·u, g3's adjoint.
+func gt4(u0, u1, u2, u3 float32) (g0, g1, g2 float32) {
+	h := (u1 + u2) * 0.5
+	return u0 + h, (u1 - u2) * 0.5, h + u3
+}
+
+// winoKernel sets u (16, C, F) to G g Gᵀ for every 3x3 slice g of kernel
+// (3, 3, C, F); cf = C*F.
+func winoKernel(u, kernel []float32, cf int) {
+	var g [9][]float32
+	var d [16][]float32
+	for i := range g {
+		g[i] = kernel[i*cf : (i+1)*cf]
+	}
+	for i := range d {
+		d[i] = u[i*cf : (i+1)*cf]
+	}
+	for j := range cf {
+		var t [4][3]float32 // G·g, 4 rows of 3
+		for col := 0; col < 3; col++ {
+			t[0][col], t[1][col], t[2][col], t[3][col] = g3(g[col][j], g[3+col][j], g[6+col][j])
+		}
+		for r := 0; r < 4; r++ {
+			d[4*r][j], d[4*r+1][j], d[4*r+2][j], d[4*r+3][j] = g3(t[r][0], t[r][1], t[r][2])
+		}
+	}
+}
+
+// winoKernelGrad adds Gᵀ du G, for every 4x4 slice of du (16, C, F), into
+// kernelG (3, 3, C, F); cf = C*F.
+func winoKernelGrad(kernelG, du []float32, cf int) {
+	var g [9][]float32
+	var s [16][]float32
+	for i := range g {
+		g[i] = kernelG[i*cf : (i+1)*cf]
+	}
+	for i := range s {
+		s[i] = du[i*cf : (i+1)*cf]
+	}
+	for j := range cf {
+		var t [3][4]float32 // Gᵀ·du, 3 rows of 4
+		for col := 0; col < 4; col++ {
+			t[0][col], t[1][col], t[2][col] = gt4(s[col][j], s[4+col][j], s[8+col][j], s[12+col][j])
+		}
+		for r := 0; r < 3; r++ {
+			a, b, c := gt4(t[r][0], t[r][1], t[r][2], t[r][3])
+			g[3*r][j] += a
+			g[3*r+1][j] += b
+			g[3*r+2][j] += c
+		}
+	}
+}
+
+// cell is the C (or F) values at row r, column col of image img in x, an
+// NHWC batch of rows x cols maps; zero outside the map.
+func (w *winograd) cell(x []float32, img, r, col, rows, cols, ch int) []float32 {
+	if r < 0 || r >= rows || col < 0 || col >= cols {
+		return w.zero[:ch]
+	}
+	return x[((img*rows+r)*cols+col)*ch:][:ch]
+}
+
+// inputRow transforms the input tiles of tile row ty of image img into V.
+func (w *winograd) inputRow(x []float32, img, ty int) {
+	g, c := &w.g, w.g.c
+	tiles := w.n * w.tH * w.tW
+	var d, v [16][]float32
+	for tx := 0; tx < w.tW; tx++ {
+		p := (img*w.tH+ty)*w.tW + tx
+		for i := 0; i < 16; i++ {
+			d[i] = w.cell(x, img, 2*ty-g.padT+i/4, 2*tx-g.padL+i%4, g.h, g.w, c)
+			v[i] = w.v[(i*tiles+p)*c:][:c]
+		}
+		for j := range c {
+			var t [4][4]float32 // Bᵀ·d
+			for col := 0; col < 4; col++ {
+				t[0][col], t[1][col], t[2][col], t[3][col] = bt4(d[col][j], d[4+col][j], d[8+col][j], d[12+col][j])
+			}
+			for r := 0; r < 4; r++ {
+				v[4*r][j], v[4*r+1][j], v[4*r+2][j], v[4*r+3][j] = bt4(t[r][0], t[r][1], t[r][2], t[r][3])
+			}
+		}
+	}
+}
+
+// outputRow transforms M back into the 2x2 output blocks of tile row ty of
+// image img in z; outputs past the map's edge go to junk.
+func (w *winograd) outputRow(z []float32, img, ty int, junk []float32) {
+	g, f := &w.g, w.f
+	tiles := w.n * w.tH * w.tW
+	var m [16][]float32
+	var y [4][]float32
+	for tx := 0; tx < w.tW; tx++ {
+		p := (img*w.tH+ty)*w.tW + tx
+		for i := 0; i < 16; i++ {
+			m[i] = w.m[(i*tiles+p)*f:][:f]
+		}
+		for i := 0; i < 4; i++ {
+			r, col := 2*ty+i/2, 2*tx+i%2
+			if r < g.oh && col < g.ow {
+				y[i] = z[((img*g.oh+r)*g.ow+col)*f:][:f]
+			} else {
+				y[i] = junk[:f]
+			}
+		}
+		for j := range f {
+			var t [2][4]float32 // Aᵀ·m
+			for col := 0; col < 4; col++ {
+				t[0][col], t[1][col] = at4(m[col][j], m[4+col][j], m[8+col][j], m[12+col][j])
+			}
+			y[0][j], y[1][j] = at4(t[0][0], t[0][1], t[0][2], t[0][3])
+			y[2][j], y[3][j] = at4(t[1][0], t[1][1], t[1][2], t[1][3])
+		}
+	}
+}
+
+// gradOutputRow puts Z = A dy Aᵀ for the 2x2 blocks of dz in tile row ty of
+// image img into M; dz is zero past the map's edge.
+func (w *winograd) gradOutputRow(dz []float32, img, ty int) {
+	g, f := &w.g, w.f
+	tiles := w.n * w.tH * w.tW
+	var dy [4][]float32
+	var m [16][]float32
+	for tx := 0; tx < w.tW; tx++ {
+		p := (img*w.tH+ty)*w.tW + tx
+		for i := 0; i < 4; i++ {
+			dy[i] = w.cell(dz, img, 2*ty+i/2, 2*tx+i%2, g.oh, g.ow, f)
+		}
+		for i := 0; i < 16; i++ {
+			m[i] = w.m[(i*tiles+p)*f:][:f]
+		}
+		for j := range f {
+			var t [4][2]float32 // A·dy
+			t[0][0], t[1][0], t[2][0], t[3][0] = a2(dy[0][j], dy[2][j])
+			t[0][1], t[1][1], t[2][1], t[3][1] = a2(dy[1][j], dy[3][j])
+			for r := 0; r < 4; r++ {
+				m[4*r][j], m[4*r+1][j], m[4*r+2][j], m[4*r+3][j] = a2(t[r][0], t[r][1])
+			}
+		}
+	}
+}
+
+// gradInputImage sets image img of dx to the sum of B dV Bᵀ over its tiles,
+// in tile order; cells outside the image (the padding) go to junk.
+func (w *winograd) gradInputImage(dx []float32, img int, junk []float32) {
+	g, c := &w.g, w.g.c
+	tiles := w.n * w.tH * w.tW
+	clear(dx[img*g.h*g.w*c : (img+1)*g.h*g.w*c])
+	var dv, d [16][]float32
+	for ty := 0; ty < w.tH; ty++ {
+		for tx := 0; tx < w.tW; tx++ {
+			p := (img*w.tH+ty)*w.tW + tx
+			for i := 0; i < 16; i++ {
+				dv[i] = w.v[(i*tiles+p)*c:][:c]
+				r, col := 2*ty-g.padT+i/4, 2*tx-g.padL+i%4
+				if r >= 0 && r < g.h && col >= 0 && col < g.w {
+					d[i] = dx[((img*g.h+r)*g.w+col)*c:][:c]
+				} else {
+					d[i] = junk[:c]
+				}
+			}
+			for j := range c {
+				var t [4][4]float32 // B·dV
+				for col := 0; col < 4; col++ {
+					t[0][col], t[1][col], t[2][col], t[3][col] = b4(dv[col][j], dv[4+col][j], dv[8+col][j], dv[12+col][j])
+				}
+				for r := 0; r < 4; r++ {
+					a, b, cc, e := b4(t[r][0], t[r][1], t[r][2], t[r][3])
+					d[4*r][j] += a
+					d[4*r+1][j] += b
+					d[4*r+2][j] += cc
+					d[4*r+3][j] += e
+				}
+			}
+		}
+	}
+}
