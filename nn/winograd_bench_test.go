@@ -1,0 +1,76 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// im2colPath is conv2D's im2col + gemm path without bias and activation,
+// with its buffers allocated once: what Winograd is measured against.
+type im2colPath struct {
+	g               convGeom
+	f, n            int
+	cols, z, dk, dx []float32
+	task            colTask
+}
+
+func (p *im2colPath) forward(x, kernel []float32) {
+	rows := p.n * p.g.oh * p.g.ow
+	im2col(&p.task, p.cols, x, p.n, &p.g)
+	gemm(false, false, rows, p.f, p.g.patch(), p.cols, kernel, p.z, false)
+}
+
+func (p *im2colPath) backward(kernel, dz []float32) {
+	rows := p.n * p.g.oh * p.g.ow
+	gemm(true, false, p.g.patch(), p.f, rows, p.cols, dz, p.dk, true)
+	gemm(false, true, rows, p.g.patch(), p.f, dz, kernel, p.cols, false)
+	col2im(&p.task, p.dx, p.cols, p.n, &p.g)
+}
+
+// BenchmarkWinograd compares Winograd F(2x2, 3x3) with im2col + gemm on
+// each reference conv layer (3x3, stride 1, same) at batch 32, forward and
+// forward+backward, the two paths interleaved within each layer so that
+// their ratio comes from the same stretch of a noisy machine. GFLOP/s
+// counts the direct convolution's work (2*N*OH*OW*9*C*F per product, 3
+// products for forward+backward), so the two paths are on one scale.
+func BenchmarkWinograd(b *testing.B) {
+	const batch = 32
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, l := range refConvs {
+		g := winoGeom(l.hw, l.hw, l.c, "same")
+		x, kernel := randSlice(rng, batch*l.hw*l.hw*l.c), randSlice(rng, 9*l.c*l.f)
+		dz := randSlice(rng, batch*l.hw*l.hw*l.f)
+		w := newWinograd(g, l.f)
+		z, dx, dk := make([]float32, len(dz)), make([]float32, len(x)), make([]float32, len(kernel))
+		p := &im2colPath{g: g, f: l.f, n: batch,
+			cols: make([]float32, batch*l.hw*l.hw*g.patch()), z: make([]float32, len(dz)),
+			dk: make([]float32, len(kernel)), dx: make([]float32, len(x))}
+		direct := 2 * float64(batch*l.hw*l.hw) * 9 * float64(l.c*l.f)
+		for _, bc := range []struct {
+			name string
+			flop float64
+			run  func()
+		}{
+			{"forward/winograd", direct, func() { w.forward(z, x, kernel, batch) }},
+			{"forward/im2col", direct, func() { p.forward(x, kernel) }},
+			{"forward+backward/winograd", 3 * direct, func() {
+				w.forward(z, x, kernel, batch)
+				w.backward(dx, dk, dz)
+			}},
+			{"forward+backward/im2col", 3 * direct, func() {
+				p.forward(x, kernel)
+				p.backward(kernel, dz)
+			}},
+		} {
+			b.Run(l.name+"/"+bc.name, func(b *testing.B) {
+				b.ReportAllocs()
+				bc.run() // grows the buffers
+				cpu := cpuSeconds()
+				for b.Loop() {
+					bc.run()
+				}
+				reportFLOPs(b, bc.flop, cpu)
+			})
+		}
+	}
+}
