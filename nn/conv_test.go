@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -361,4 +362,34 @@ func TestConv2DBackwardTwicePanics(t *testing.T) {
 	l.Forward(make([]float32, 9), 1, true)
 	l.Backward(make([]float32, 8))
 	assert.Panics(t, func() { l.Backward(make([]float32, 8)) })
+}
+
+// The k sums never depend on how work is split, so a layer gives the same
+// bits on 1, 2 or 3 cores, as the page (one core) and the CLI (all) must.
+func TestConvSameBitsOnAnyNumberOfCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, spec := range []LayerSpec{
+		{Type: "Conv2D", Filters: 16, KernelSize: 3, Padding: "same", Activation: "relu"},
+		{Type: "Conv2DTranspose", Filters: 6, KernelSize: 3, Strides: 2, Padding: "same"},
+	} {
+		t.Run(spec.Type, func(t *testing.T) {
+			var outs, dxs, grads [][]float32
+			for procs := 1; procs <= 3; procs++ {
+				runtime.GOMAXPROCS(procs)
+				rng := rand.New(rand.NewPCG(8, 8))
+				l := buildRandom(t, spec, Shape{11, 10, 5}, rng)
+				const n = 5
+				x := randSlice(rng, n*l.InShape().Size())
+				dy := randSlice(rng, n*l.OutShape().Size())
+				outs = append(outs, append([]float32(nil), l.Forward(x, n, true)...))
+				dxs = append(dxs, append([]float32(nil), l.Backward(dy)...))
+				grads = append(grads, append(append([]float32(nil), l.Params()[0].G...), l.Params()[1].G...))
+			}
+			for i := 1; i < 3; i++ {
+				require.Equal(t, outs[0], outs[i], "forward, %d cores", i+1)
+				require.Equal(t, dxs[0], dxs[i], "dx, %d cores", i+1)
+				require.Equal(t, grads[0], grads[i], "gradients, %d cores", i+1)
+			}
+		})
+	}
 }
