@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 )
 
@@ -48,11 +47,11 @@ func (a Activation) forward(y, z []float32, dim int) {
 		}
 	case Sigmoid:
 		for i, v := range z {
-			y[i] = float32(1 / (1 + math.Exp(-float64(v))))
+			y[i] = float32(1 / (1 + portableExp(-float64(v))))
 		}
 	case Tanh:
 		for i, v := range z {
-			y[i] = float32(math.Tanh(float64(v)))
+			y[i] = float32(portableTanh(float64(v)))
 		}
 	case Softmax:
 		for r := 0; r < len(z); r += dim {
@@ -70,7 +69,7 @@ func softmaxRow(y, z []float32) {
 	}
 	var sum float64
 	for i, v := range z {
-		e := math.Exp(float64(v - m))
+		e := portableExp(float64(v - m))
 		y[i] = float32(e)
 		sum += e
 	}
@@ -102,7 +101,7 @@ func (a Activation) backward(dz, dy, y []float32, dim int) {
 		}
 	case Tanh:
 		for i, g := range dy {
-			dz[i] = g * (1 - y[i]*y[i])
+			dz[i] = g * (1 - float32(y[i]*y[i]))
 		}
 	case Softmax:
 		// dz_i = y_i (dy_i - sum_j y_j dy_j): the Jacobian-vector product.
@@ -110,7 +109,7 @@ func (a Activation) backward(dz, dy, y []float32, dim int) {
 			yr, gr := y[r:r+dim], dy[r:r+dim]
 			var dot float64
 			for i := range gr {
-				dot += float64(yr[i]) * float64(gr[i])
+				dot += float64(float64(yr[i]) * float64(gr[i]))
 			}
 			for i := range gr {
 				dz[r+i] = yr[i] * (gr[i] - float32(dot))

@@ -35,8 +35,8 @@ func (o *Adam) Step(params []*Param) {
 		w := p.W
 		g, m, v := p.G[:len(w)], o.slot(0, i)[:len(w)], o.slot(1, i)[:len(w)]
 		for j := range w {
-			m[j] = fb1*m[j] + (1-fb1)*g[j]
-			v[j] = fb2*v[j] + (1-fb2)*g[j]*g[j]
+			m[j] = float32(fb1*m[j]) + float32((1-fb1)*g[j])
+			v[j] = float32(fb2*v[j]) + float32((1-fb2)*g[j]*g[j])
 			w[j] -= lrT * m[j] / (float32(math.Sqrt(float64(v[j]))) + eps)
 		}
 	}

@@ -70,7 +70,7 @@ func (m *Model) evaluate(data Data, batchSize int, detailed bool) (*Evaluation, 
 			return nil, err
 		}
 		out := m.Forward(x[:b*len(x)/bs], b, false)
-		loss += m.lossOf(out, y[:b*ts], b) * float64(b)
+		loss += float64(m.lossOf(out, y[:b*ts], b) * float64(b))
 		c := m.countCorrect(out, y[:b*ts], b)
 		correct += c
 		if detailed {

@@ -129,7 +129,7 @@ func (m *Model) AddFlatGradients(src []float32, weight float32) error {
 	for _, l := range m.Layers {
 		for _, p := range l.Params() {
 			for i, v := range src[off : off+len(p.G)] {
-				p.G[i] += weight * v
+				p.G[i] += float32(weight * v)
 			}
 			off += len(p.G)
 		}
@@ -147,7 +147,7 @@ func (m *Model) accumulateGradients(acc []float32, w float32, add bool) []float3
 		a := acc[off : off+len(p.G)]
 		for i, g := range p.G {
 			if add {
-				a[i] += w * g
+				a[i] += float32(w * g)
 			} else {
 				a[i] = w * g
 			}

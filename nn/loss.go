@@ -2,7 +2,6 @@ package nn
 
 import (
 	"fmt"
-	"math"
 )
 
 // Loss is a training objective averaged over a batch.
@@ -59,9 +58,9 @@ func logSumExp(z []float32) float64 {
 	}
 	var sum float64
 	for _, v := range z {
-		sum += math.Exp(float64(v - m))
+		sum += portableExp(float64(v - m))
 	}
-	return float64(m) + math.Log(sum)
+	return float64(m) + portableLog(sum)
 }
 
 // sparseLabel returns the class index stored in v, panicking if it is not
@@ -114,7 +113,7 @@ func (sparseCrossEntropy) Loss(dOut, out, y []float32, n, outSize int) float64 {
 			total += c
 		}
 		ck, _ := clipProb(float64(or[k]))
-		sum += math.Log(total) - math.Log(ck)
+		sum += portableLog(total) - portableLog(ck)
 		for j, p := range or {
 			g := 0.0
 			if _, in := clipProb(float64(p)); in {
@@ -141,9 +140,9 @@ func (sparseCrossEntropy) LossFromLogits(dz, z, y []float32, n, outSize int) flo
 		lse := logSumExp(zr)
 		sum += lse - float64(zr[k])
 		for j, zj := range zr {
-			dr[j] = float32(math.Exp(float64(zj)-lse) * inv)
+			dr[j] = float32(portableExp(float64(zj)-lse) * inv)
 		}
-		dr[k] = float32((math.Exp(float64(zr[k])-lse) - 1) * inv)
+		dr[k] = float32((portableExp(float64(zr[k])-lse) - 1) * inv)
 	}
 	return sum * inv
 }
@@ -176,7 +175,7 @@ func (categoricalCrossEntropy) Loss(dOut, out, y []float32, n, outSize int) floa
 		}
 		if total == 0 {
 			for j, t := range yr {
-				sum -= float64(t) * math.Log(probEpsilon)
+				sum -= float64(float64(t) * portableLog(probEpsilon))
 				dr[j] = 0
 			}
 			continue
@@ -193,10 +192,10 @@ func (categoricalCrossEntropy) Loss(dOut, out, y []float32, n, outSize int) floa
 		var gq float64
 		for j, t := range yr {
 			g, q := grad(j)
-			gq += g * q
+			gq += float64(g * q)
 			if t != 0 {
 				c, _ := clipProb(q)
-				sum -= float64(t) * math.Log(c)
+				sum -= float64(float64(t) * portableLog(c))
 			}
 		}
 		for j := range dr {
@@ -220,12 +219,12 @@ func (categoricalCrossEntropy) LossFromLogits(dz, z, y []float32, n, outSize int
 		var ysum float64
 		for j, t := range yr {
 			if t != 0 {
-				sum += float64(t) * (lse - float64(zr[j]))
+				sum += float64(float64(t) * (lse - float64(zr[j])))
 			}
 			ysum += float64(t)
 		}
 		for j, zj := range zr {
-			dr[j] = float32((math.Exp(float64(zj)-lse)*ysum - float64(yr[j])) * inv)
+			dr[j] = float32((float64(portableExp(float64(zj)-lse)*ysum) - float64(yr[j])) * inv)
 		}
 	}
 	return sum * inv
@@ -246,7 +245,7 @@ func (meanSquaredError) Loss(dOut, out, y []float32, n, outSize int) float64 {
 	var sum float64
 	for i, o := range out {
 		d := float64(o) - float64(y[i])
-		sum += d * d
+		sum += float64(d * d)
 		dOut[i] = float32(2 * d * inv)
 	}
 	return sum * inv

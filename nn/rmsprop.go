@@ -29,7 +29,7 @@ func (o *RMSprop) Step(params []*Param) {
 		w := p.W
 		g, ms := p.G[:len(w)], o.slot(0, i)[:len(w)]
 		for j := range w {
-			ms[j] = rho*ms[j] + (1-rho)*g[j]*g[j]
+			ms[j] = float32(rho*ms[j]) + float32((1-rho)*g[j]*g[j])
 			w[j] -= lr * g[j] / (float32(math.Sqrt(float64(ms[j]))) + eps)
 		}
 	}

@@ -33,15 +33,15 @@ func (o *SGD) Step(params []*Param) {
 		w, g := p.W, p.G[:len(p.W)]
 		if mu == 0 {
 			for j := range w {
-				w[j] -= lr * g[j]
+				w[j] -= float32(lr * g[j])
 			}
 			continue
 		}
 		v := o.slot(0, i)[:len(w)]
 		for j := range w {
-			v[j] = mu*v[j] - lr*g[j]
+			v[j] = float32(mu*v[j]) - float32(lr*g[j])
 			if o.spec.Nesterov {
-				w[j] += mu*v[j] - lr*g[j]
+				w[j] += float32(mu*v[j]) - float32(lr*g[j])
 			} else {
 				w[j] += v[j]
 			}

@@ -181,7 +181,7 @@ func (t *Trainer) trainingSlice() error {
 	}
 	n, size := len(idx), hi-lo
 	loss, correct := t.m.ComputeGradients(x, y, n)
-	t.bloss += loss * float64(n)
+	t.bloss += float64(loss * float64(n))
 	t.bcorrect += correct
 	if n < size { // a sliced batch: its gradient is sum (n_i/size) g_i
 		t.acc = t.m.accumulateGradients(t.acc, float32(n)/float32(size), t.sub > 0)
@@ -207,7 +207,7 @@ func (t *Trainer) trainingSlice() error {
 		t.restore()
 		return fmt.Errorf("%w (epoch %d, batch %d: a weight overflowed)", ErrDiverged, t.epoch+1, t.batch+1)
 	}
-	t.loss += loss * float64(size)
+	t.loss += float64(loss * float64(size))
 	t.correct += correct
 	t.seen += size
 	t.total += size
@@ -235,7 +235,7 @@ func (t *Trainer) validationSlice() error {
 		return err
 	}
 	loss, correct := t.m.evalBatch(x, y, len(idx))
-	t.vloss += loss * float64(len(idx))
+	t.vloss += float64(loss * float64(len(idx)))
 	t.vcorrect += correct
 	t.vseen += len(idx)
 	t.batch++
