@@ -125,7 +125,32 @@ func newWorker() (*worker, *events) {
 		ev.list = append(ev.list, v)
 		ev.ch <- v
 	}}
+	w.kick = timerKicker(w.slice)
 	return w, ev
+}
+
+// timerKicker is newKicker through setTimeout(f, 0). The tests schedule
+// slices with it because Node drains a MessagePort's messages, new ones
+// included, before it runs I/O callbacks, so training would starve the Go
+// test's own output (a write to stdout waits for a callback); browsers run
+// one task at a time from each source. The slices themselves are the same.
+func timerKicker(f func()) func() {
+	cb := js.FuncOf(func(js.Value, []js.Value) any {
+		f()
+		return nil
+	})
+	return func() { js.Global().Call("setTimeout", cb, 0) }
+}
+
+// drain forgets the events not yet waited for.
+func (e *events) drain() {
+	for {
+		select {
+		case <-e.ch:
+		default:
+			return
+		}
+	}
 }
 
 // named returns the events called name, so far.
@@ -168,3 +193,5 @@ func ints(v js.Value) []int {
 
 // js0 is a value of the wrong kind for bytes: a plain array.
 func js0() js.Value { return js.ValueOf([]any{1, 2}) }
+
+func jsGlobal(name string) js.Value { return js.Global().Get(name) }
