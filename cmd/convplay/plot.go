@@ -24,7 +24,8 @@ var curveColors = []color.RGBA{
 // (pd.DataFrame(history.history).plot(figsize=(8, 5)); plt.grid(True);
 // plt.gca().set_ylim(0, 1)): loss, accuracy and, with validation,
 // val_loss and val_accuracy against the epoch, on one plot with a grid and
-// the y axis from 0 to 1, and writes it as a PNG of 800x500 pixels.
+// the y axis from 0 to 1, and writes it as a PNG of 8x5 inches (768x480 pixels at
+// gonum/plot's 96 dpi).
 func plotHistory(h *nn.History, title, path string) error {
 	p := plot.New()
 	p.Title.Text = title
@@ -58,8 +59,25 @@ func plotHistory(h *nn.History, title, path string) error {
 	// Keep the y range at 0..1 even when a loss is above 1 (the points
 	// outside are clipped, as matplotlib's set_ylim clips them).
 	p.Y.Min, p.Y.Max = 0, 1
+	var yticks []plot.Tick
+	for i := range 11 {
+		v := float64(i) / 10
+		label := ""
+		if i%2 == 0 {
+			label = fmt.Sprintf("%.1f", v)
+		}
+		yticks = append(yticks, plot.Tick{Value: v, Label: label})
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(yticks)
 	if n := len(h.Loss); n > 0 {
 		p.X.Min, p.X.Max = 0, float64(max(n-1, 1))
+		if n <= 20 { // a tick and a grid line per epoch, as matplotlib draws few epochs
+			var xticks []plot.Tick
+			for e := range max(n, 2) {
+				xticks = append(xticks, plot.Tick{Value: float64(e), Label: fmt.Sprint(e)})
+			}
+			p.X.Tick.Marker = plot.ConstantTicks(xticks)
+		}
 	}
 	if err := p.Save(8*vg.Inch, 5*vg.Inch, path); err != nil {
 		return fmt.Errorf("writing the learning curves: %w", err)

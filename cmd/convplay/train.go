@@ -171,6 +171,7 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		select {
 		case <-stop:
 			interrupted.Store(true)
+			signal.Reset(os.Interrupt) // a second Ctrl-C quits at once
 		case <-finished:
 		}
 	}()
@@ -286,60 +287,4 @@ func mustSplit(ds *dataset.Dataset, name string) *dataset.Split {
 func optimizerString(o nn.Optimizer) string {
 	b, _ := json.Marshal(o.Spec())
 	return string(b)
-}
-
-// record is what -meta writes: everything needed to reproduce a trained
-// model and the numbers it reached.
-type record struct {
-	Model        string           `json:"model,omitempty"`
-	Command      string           `json:"command"`
-	Note         string           `json:"note,omitempty"`
-	Seed         uint64           `json:"seed"`
-	Data         dataRecord       `json:"data"`
-	Arch         string           `json:"arch"`
-	Params       int              `json:"params"`
-	Optimizer    nn.OptimizerSpec `json:"optimizer"`
-	Loss         string           `json:"loss"`
-	Epochs       int              `json:"epochs"`
-	BatchSize    int              `json:"batch_size"`
-	EpochsRun    int              `json:"epochs_run"`
-	BestEpoch    int              `json:"best_epoch,omitempty"` // 1-based
-	StoppedEarly bool             `json:"stopped_early"`
-	Interrupted  bool             `json:"interrupted"`
-	History      *nn.History      `json:"history"`
-	Test         *metrics         `json:"test,omitempty"`
-	TestDedup    *metrics         `json:"test_deduplicated,omitempty"`
-	TrainSeconds float64          `json:"train_seconds"`
-	Go           string           `json:"go"`
-	GOARCH       string           `json:"goarch"`
-	CPUs         int              `json:"cpus"`
-	Date         string           `json:"date"`
-	Checkpoint   string           `json:"checkpoint"`
-}
-
-type dataRecord struct {
-	Name       string `json:"name"`
-	Title      string `json:"title"`
-	Source     string `json:"source"`
-	Train      int    `json:"train"`
-	Validation int    `json:"validation"`
-	Test       int    `json:"test"`
-	Subset     int    `json:"subset,omitempty"`
-	ValSubset  int    `json:"val_subset,omitempty"`
-}
-
-type metrics struct {
-	Loss     float64 `json:"loss"`
-	Accuracy float64 `json:"accuracy"`
-}
-
-func writeRecord(path string, rec record) error {
-	if path == "" {
-		return nil
-	}
-	b, err := json.MarshalIndent(rec, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
 }

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+
+	"convplay/nn"
+)
+
+// record is what -meta writes: everything needed to reproduce a trained
+// model and the numbers it reached.
+type record struct {
+	Model        string           `json:"model,omitempty"`
+	Command      string           `json:"command"`
+	Note         string           `json:"note,omitempty"`
+	Seed         uint64           `json:"seed"`
+	Data         dataRecord       `json:"data"`
+	Arch         string           `json:"arch"`
+	Params       int              `json:"params"`
+	Optimizer    nn.OptimizerSpec `json:"optimizer"`
+	Loss         string           `json:"loss"`
+	Epochs       int              `json:"epochs"`
+	BatchSize    int              `json:"batch_size"`
+	EpochsRun    int              `json:"epochs_run"`
+	BestEpoch    int              `json:"best_epoch,omitempty"` // 1-based
+	StoppedEarly bool             `json:"stopped_early"`
+	Interrupted  bool             `json:"interrupted"`
+	History      *nn.History      `json:"history"`
+	Test         *metrics         `json:"test,omitempty"`
+	TestDedup    *metrics         `json:"test_deduplicated,omitempty"`
+	TrainSeconds float64          `json:"train_seconds"`
+	Go           string           `json:"go"`
+	GOARCH       string           `json:"goarch"`
+	CPUs         int              `json:"cpus"`
+	Date         string           `json:"date"`
+	Checkpoint   string           `json:"checkpoint"`
+}
+
+type dataRecord struct {
+	Name       string `json:"name"`
+	Title      string `json:"title"`
+	Source     string `json:"source"`
+	Train      int    `json:"train"`
+	Validation int    `json:"validation"`
+	Test       int    `json:"test"`
+	Subset     int    `json:"subset,omitempty"`
+	ValSubset  int    `json:"val_subset,omitempty"`
+}
+
+type metrics struct {
+	Loss     float64 `json:"loss"`
+	Accuracy float64 `json:"accuracy"`
+}
+
+func writeRecord(path string, rec record) error {
+	if path == "" {
+		return nil
+	}
+	b, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
