@@ -239,7 +239,6 @@ func TestTrainEarlyStopping(t *testing.T) {
 	assert.Equal(t, ckpt, exported(t, w, "cpw"))
 }
 
-
 // TestKicker checks the production scheduler: newKicker runs its function
 // in a task of its own, once per kick.
 func TestKicker(t *testing.T) {
