@@ -28,10 +28,12 @@ func gemm(transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) 
 	gemmWorkers(maxWorkers(), transA, transB, m, n, k, a, b, c, accumulate)
 }
 
-// Blocking. kc steps of k make a packed A block (mcMax x kc) that stays in
-// the L2 cache and a packed B micro-panel (kc x nr) that stays in L1.
+// Blocking. k is cut into equal blocks of at most gemmKC steps (288 is one
+// block, 576 two of 288, 1152 three of 384: no short last block). A packed
+// block of op(A) (gemmMCMax x kc, 256 KB) stays in the L2 cache and a packed
+// micro-panel of op(B) (kc x nr, 8 KB) in L1.
 const (
-	gemmKC    = 256
+	gemmKC    = 512
 	gemmMCMax = 128
 )
 
@@ -110,8 +112,10 @@ func (t *gemmTask) runChunk(worker, chunk int) {
 	t.apack[worker] = ap
 	tile := t.tile[worker]
 	n, k := t.n, t.k
-	for p0 := 0; p0 < k; p0 += gemmKC {
-		kc := min(gemmKC, k-p0)
+	blocks := (k + gemmKC - 1) / gemmKC
+	step := (k + blocks - 1) / blocks
+	for p0 := 0; p0 < k; p0 += step {
+		kc := min(step, k-p0)
 		load := t.accumulate || p0 > 0
 		packA(ap, t.transA, t.m, k, i0, rows, p0, kc, t.a)
 		for j := j0; j < j1; j += gemmNR {
