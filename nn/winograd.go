@@ -40,9 +40,12 @@ type winograd struct {
 	f      int
 	n      int       // batch of the last forward
 	tH, tW int       // tiles per image: ceil(OH/2) x ceil(OW/2)
+	block  int       // floats of V and M per block: winoBlockFloats (tests make it small)
+	rows   int       // tile rows per block
+	row0   int       // the block being worked on: tile rows row0.. of the batch (N*tH rows)
 	u      []float32 // (16, C, F) the kernel transformed, G g Gᵀ
 	v      []float32 // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
-	m      []float32 // (16, N*tH*tW, F) the products M; backward puts Z = A dy Aᵀ there
+	m      []float32 // (16, rows*tW, F) one block's products M; backward puts Z = A dy Aᵀ there
 	du     []float32 // (16, C, F) gradient of u
 	zero   []float32 // (max(C, F)) zeros: the cells outside the image
 	junk   [][]float32
@@ -55,16 +58,22 @@ func newWinograd(g convGeom, f int) *winograd {
 	if g.k != 3 || g.s != 1 {
 		panic("nn: winograd needs a 3x3 kernel with stride 1")
 	}
-	return &winograd{g: g, f: f, tH: (g.oh + 1) / 2, tW: (g.ow + 1) / 2}
+	return &winograd{g: g, f: f, tH: (g.oh + 1) / 2, tW: (g.ow + 1) / 2, block: winoBlockFloats}
 }
 
 // Stages of winoTask.
 const (
-	winoInput   = iota // x -> V, a chunk per tile row
-	winoOutput         // M -> z, a chunk per tile row
-	winoGradOut        // dz -> Z, a chunk per tile row
+	winoInput   = iota // x -> V, a chunk per tile row of the block
+	winoOutput         // M -> z, a chunk per tile row of the block
+	winoGradOut        // dz -> Z, a chunk per tile row of the block
 	winoGradIn         // dV -> dx, a chunk per image (its tiles overlap)
 )
+
+// winoBlockFloats is the size of one block's V and M together, 1 MiB: the
+// tiles are processed a block of tile rows at a time, each block's input
+// transform, products and output transform in a row, so that V and M stay
+// in the cache between them.
+const winoBlockFloats = 1 << 18
 
 // winoTask is one stage of the Winograd path on the worker pool.
 type winoTask struct {
@@ -76,13 +85,14 @@ type winoTask struct {
 
 func (t *winoTask) runChunk(worker, chunk int) {
 	w := t.w
+	row := w.row0 + chunk
 	switch t.stage {
 	case winoInput:
-		w.inputRow(t.img, chunk/w.tH, chunk%w.tH)
+		w.inputRow(t.img, row/w.tH, row%w.tH)
 	case winoOutput:
-		w.outputRow(t.out, chunk/w.tH, chunk%w.tH, w.junk[worker])
+		w.outputRow(t.out, row/w.tH, row%w.tH, w.junk[worker])
 	case winoGradOut:
-		w.gradOutputRow(t.out, chunk/w.tH, chunk%w.tH)
+		w.gradOutputRow(t.out, row/w.tH, row%w.tH)
 	case winoGradIn:
 		w.gradInputImage(t.img, chunk, w.junk[worker])
 	}
@@ -110,16 +120,21 @@ func (w *winograd) forward(z, x, kernel []float32, n int) {
 	c, f := w.g.c, w.f
 	tiles := n * w.tH * w.tW
 	w.n = n
+	w.rows = max(1, w.block/(16*(c+f)*w.tW))
 	w.u = grow(w.u, 16*c*f)
 	w.v = grow(w.v, 16*tiles*c)
-	w.m = grow(w.m, 16*tiles*f)
+	w.m = grow(w.m, 16*min(w.rows, n*w.tH)*w.tW*f)
 	w.zero = grow(w.zero, max(c, f))
 	winoKernel(w.u, kernel, c*f)
-	w.run(winoInput, n*w.tH, x, nil)
-	for e := 0; e < 16; e++ {
-		gemm(false, false, tiles, f, c, w.v[e*tiles*c:(e+1)*tiles*c], w.u[e*c*f:(e+1)*c*f], w.m[e*tiles*f:(e+1)*tiles*f], false)
+	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
+		rows := min(w.rows, n*w.tH-w.row0)
+		bt := rows * w.tW
+		w.run(winoInput, rows, x, nil)
+		for e := 0; e < 16; e++ {
+			gemm(false, false, bt, f, c, w.v[(e*tiles+w.row0*w.tW)*c:][:bt*c], w.u[e*c*f:(e+1)*c*f], w.m[e*bt*f:(e+1)*bt*f], false)
+		}
+		w.run(winoOutput, rows, nil, z)
 	}
-	w.run(winoOutput, n*w.tH, nil, z)
 }
 
 // backward takes dz (N, OH, OW, F), the gradient with respect to the last
@@ -129,16 +144,21 @@ func (w *winograd) forward(z, x, kernel []float32, n int) {
 //	kernelG[kh, kw, c, f] += sum over n, oh, ow of x[n, oh-padT+kh, ow-padL+kw, c] * dz[n, oh, ow, f]
 //	dx[n, h, w, c] = sum over kh, kw, f of dz[n, h+padT-kh, w+padL-kw, f] * kernel[kh, kw, c, f]
 //
-// It overwrites the forward's V, so it runs once per forward.
+// It overwrites the forward's V, so it runs once per forward. dU sums over
+// the blocks in tile order, as one product over all tiles would.
 func (w *winograd) backward(dx, kernelG, dz []float32) {
 	c, f, n := w.g.c, w.f, w.n
 	tiles := n * w.tH * w.tW
 	w.du = grow(w.du, 16*c*f)
-	w.run(winoGradOut, n*w.tH, nil, dz)
-	for e := 0; e < 16; e++ {
-		v, z := w.v[e*tiles*c:(e+1)*tiles*c], w.m[e*tiles*f:(e+1)*tiles*f]
-		gemm(true, false, c, f, tiles, v, z, w.du[e*c*f:(e+1)*c*f], false)
-		gemm(false, true, tiles, c, f, z, w.u[e*c*f:(e+1)*c*f], v, false)
+	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
+		rows := min(w.rows, n*w.tH-w.row0)
+		bt := rows * w.tW
+		w.run(winoGradOut, rows, nil, dz)
+		for e := 0; e < 16; e++ {
+			v, z := w.v[(e*tiles+w.row0*w.tW)*c:][:bt*c], w.m[e*bt*f:(e+1)*bt*f]
+			gemm(true, false, c, f, bt, v, z, w.du[e*c*f:(e+1)*c*f], w.row0 > 0)
+			gemm(false, true, bt, c, f, z, w.u[e*c*f:(e+1)*c*f], v, false)
+		}
 	}
 	winoKernelGrad(kernelG, w.du, c*f)
 	w.run(winoGradIn, n, dx, nil)
@@ -257,17 +277,17 @@ func (w *winograd) inputRow(x []float32, img, ty int) {
 	}
 }
 
-// outputRow transforms M back into the 2x2 output blocks of tile row ty of
-// image img in z; outputs past the map's edge go to junk.
+// outputRow transforms M (the current block's) back into the 2x2 output
+// blocks of tile row ty of image img in z; outputs past the map's edge go to junk.
 func (w *winograd) outputRow(z []float32, img, ty int, junk []float32) {
 	g, f := &w.g, w.f
-	tiles := w.n * w.tH * w.tW
+	p0, bt := w.row0*w.tW, min(w.rows, w.n*w.tH-w.row0)*w.tW // the block M holds
 	var m [16][]float32
 	var y [4][]float32
 	for tx := 0; tx < w.tW; tx++ {
 		p := (img*w.tH+ty)*w.tW + tx
 		for i := 0; i < 16; i++ {
-			m[i] = w.m[(i*tiles+p)*f:][:f]
+			m[i] = w.m[(i*bt+p-p0)*f:][:f]
 		}
 		for i := 0; i < 4; i++ {
 			r, col := 2*ty+i/2, 2*tx+i%2
@@ -289,10 +309,10 @@ func (w *winograd) outputRow(z []float32, img, ty int, junk []float32) {
 }
 
 // gradOutputRow puts Z = A dy Aᵀ for the 2x2 blocks of dz in tile row ty of
-// image img into M; dz is zero past the map's edge.
+// image img into M (the current block's); dz is zero past the map's edge.
 func (w *winograd) gradOutputRow(dz []float32, img, ty int) {
 	g, f := &w.g, w.f
-	tiles := w.n * w.tH * w.tW
+	p0, bt := w.row0*w.tW, min(w.rows, w.n*w.tH-w.row0)*w.tW // the block M holds
 	var dy [4][]float32
 	var m [16][]float32
 	for tx := 0; tx < w.tW; tx++ {
@@ -301,7 +321,7 @@ func (w *winograd) gradOutputRow(dz []float32, img, ty int) {
 			dy[i] = w.cell(dz, img, 2*ty+i/2, 2*tx+i%2, g.oh, g.ow, f)
 		}
 		for i := 0; i < 16; i++ {
-			m[i] = w.m[(i*tiles+p)*f:][:f]
+			m[i] = w.m[(i*bt+p-p0)*f:][:f]
 		}
 		for j := range f {
 			var t [4][2]float32 // A·dy

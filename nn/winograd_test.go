@@ -199,6 +199,17 @@ func TestWinogradMatchesDirect(t *testing.T) {
 			dx := randSlice(rng, len(x)) // backward overwrites dx
 			w.backward(dx, dk, dz)
 
+			// One tile row per block gives the same bits: blocks change
+			// no summation order.
+			one := newWinograd(g, s.f)
+			one.block = 1
+			z1, dk1, dx1 := make([]float32, len(z)), make([]float32, len(dk)), make([]float32, len(dx))
+			one.forward(z1, x, kernel, s.n)
+			one.backward(dx1, dk1, dz)
+			assert.Equal(t, z, z1, "z, one tile row per block")
+			assert.Equal(t, dk, dk1, "dkernel, one tile row per block")
+			assert.Equal(t, dx, dx1, "dx, one tile row per block")
+
 			zi, dki, dxi := im2colConv(g, s.f, s.n, x, kernel, dz)
 			t.Logf("relative error: z %.2g (im2col %.2g), dkernel %.2g (%.2g), dx %.2g (%.2g)",
 				relErr(z, wantZ), relErr(zi, wantZ), relErr(dk, wantDK), relErr(dki, wantDK), relErr(dx, wantDX), relErr(dxi, wantDX))
