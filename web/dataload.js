@@ -1,0 +1,44 @@
+// dataload.js: streams a packed data set (web/data/<name>/, made by
+// `make data`) into the engine: the manifest first (loadDataset), then each
+// chunk file (addChunk), which the Go reader verifies by its SHA-256. The
+// next file downloads while the engine checks the last one; every chunk's
+// bytes are transferred to the worker, not copied. The engine can train on
+// the chunks it has while the rest arrive.
+//
+// DOM-free: it takes the protocol client and a fetch function, so
+// dataload.test.js drives it with fakes.
+
+/**
+ * streamDataset loads data set `name` into the engine and resolves with the
+ * loadDataset result plus the last addChunk's {available, complete}.
+ * onProgress gets {loaded, total, file, available, complete} after each
+ * chunk. A failed download or a chunk the engine refuses rejects with an
+ * Error naming the file; the chunks loaded before stay in the engine.
+ *
+ * @param {{request: Function}} client
+ * @param {string} name e.g. 'fashion'
+ * @param {{fetch?: Function, base?: string, onProgress?: Function}} [options]
+ */
+export async function streamDataset(client, name, { fetch = globalThis.fetch, base = 'data/', onProgress = () => {} } = {}) {
+  const dir = `${base}${name}/`;
+  const get = async (file) => {
+    const resp = await fetch(dir + file);
+    if (!resp.ok) throw new Error(`${dir}${file}: HTTP ${resp.status} (run make data)`);
+    return resp;
+  };
+  const manifest = await (await get('manifest.json')).text();
+  const info = await client.request('loadDataset', { manifest });
+  const files = info.files.map((f) => f.name);
+  const download = async (file) => new Uint8Array(await (await get(file)).arrayBuffer());
+  let last = { available: null, complete: files.length === 0 };
+  let next = files.length ? download(files[0]) : null;
+  for (let i = 0; i < files.length; i++) {
+    const bytes = await next;
+    next = i + 1 < files.length ? download(files[i + 1]) : null;
+    // A refused download ahead must not go unhandled while this one waits.
+    if (next) next.catch(() => {});
+    last = await client.request('addChunk', { name: files[i], bytes }, { transfer: [bytes.buffer] });
+    onProgress({ loaded: i + 1, total: files.length, file: files[i], available: last.available, complete: last.complete });
+  }
+  return { ...info, available: last.available, complete: last.complete };
+}
