@@ -295,3 +295,67 @@ func TestNewWinogradRejectsOtherConvolutions(t *testing.T) {
 	g = convGeom{h: 5, w: 5, c: 1, oh: 5, ow: 5, k: 5, s: 1, padT: 2, padL: 2}
 	require.Panics(t, func() { newWinograd(g, 1) })
 }
+
+// Conv2D layers that qualify for the Winograd path (3x3, stride 1, at least
+// winoMinChannels inputs) agree with the direct convolution, bias,
+// activation and accumulated gradients included, and allocate nothing in
+// the steady state.
+func TestConv2DWinogradLayers(t *testing.T) {
+	for i, tc := range []struct {
+		h, w, c, f int
+		padding    string
+		act        string
+		noBias     bool
+		n          int
+	}{
+		{5, 5, 8, 3, "same", "relu", false, 2},
+		{7, 4, 9, 5, "valid", "linear", true, 3},
+		{3, 3, 16, 4, "valid", "tanh", false, 1},
+		{1, 2, 8, 2, "same", "sigmoid", false, 2},
+		{6, 9, 12, 7, "same", "linear", false, 2},
+	} {
+		name := fmt.Sprintf("%dx%dx%d-%d_%s_%s", tc.h, tc.w, tc.c, tc.f, tc.padding, tc.act)
+		t.Run(name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(8, uint64(i)))
+			spec := LayerSpec{Type: "Conv2D", Filters: tc.f, KernelSize: 3, Padding: tc.padding, Activation: tc.act, NoBias: tc.noBias}
+			l := buildRandom(t, spec, Shape{tc.h, tc.w, tc.c}, rng)
+			g := winoGeom(tc.h, tc.w, tc.c, tc.padding)
+			require.True(t, useWinograd(g))
+			require.Equal(t, Shape{g.oh, g.ow, tc.f}, l.OutShape())
+			ps := l.Params()
+			x := randSlice(rng, tc.n*tc.h*tc.w*tc.c)
+			dy := randSlice(rng, tc.n*g.oh*g.ow*tc.f)
+			gk0 := append([]float32(nil), ps[0].G...)
+			z, dk, _ := conv3x3Oracle(g, tc.f, tc.n, x, ps[0].W, make([]float32, len(dy)))
+			if !tc.noBias {
+				for j := range z {
+					z[j] += float64(ps[1].W[j%tc.f])
+				}
+			}
+			act, err := ParseActivation(tc.act)
+			require.NoError(t, err)
+			z32 := make([]float32, len(z))
+			for j, v := range z {
+				z32[j] = float32(v)
+			}
+			wantY := make([]float32, len(z))
+			act.forward(wantY, z32, tc.f)
+			dz := make([]float32, len(dy))
+			act.backward(dz, dy, wantY, tc.f)
+			_, dk, dx := conv3x3Oracle(g, tc.f, tc.n, x, ps[0].W, dz)
+			for j := range dk {
+				dk[j] += float64(gk0[j]) // backward accumulates
+			}
+			y := l.Forward(x, tc.n, true)
+			assert.InDeltaSlice(t, wantY, y, 1e-5)
+			gotDX := l.Backward(dy)
+			assert.Less(t, relErr(gotDX, dx), 2e-6, "dx")
+			assert.Less(t, relErr(ps[0].G, dk), 2e-6, "kernel gradient")
+			step := func() {
+				l.Forward(x, tc.n, true)
+				l.Backward(dy)
+			}
+			assert.Zero(t, testing.AllocsPerRun(3, step))
+		})
+	}
+}
