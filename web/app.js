@@ -1,25 +1,43 @@
 // app.js: the page's composition root. It alone owns the DOM, the worker and
 // the page state; the views it grows into will live in their own modules.
-// Every number shown comes from the engine in the worker (see protocol.js).
+// Every number shown comes from the engine in the worker (see protocol.js);
+// the page only formats it.
 
 import { createClient, CRASH } from './protocol.js';
+import { streamDataset } from './dataload.js';
+
+/** Automatic restarts after a crash, before the page asks the user instead. */
+const MAX_RESTARTS = 3;
 
 /** The page state: one object, changed only here. */
 const state = {
   engine: 'booting', // 'booting' | 'ready' | 'crashed'
   version: null, // the engine's version result
-  model: null, // the buildModel result shown in the model panel
+  model: null, // the model result (buildModel, loadWeights) shown in the model panel
+  preset: 'small', // the preset the model was built from, or null for loaded weights
   error: null, // the last engine error, as text
+  restarts: 0, // automatic restarts after crashes
+  restored: null, // where the model after the last restart came from
+  restoring: false, // a restarted engine is getting the saved model and the data back
+  data: { name: null, info: null, loaded: 0, total: 0, available: null, complete: false, error: null },
+  training: { status: 'idle', progress: null, progressEvents: 0, epochs: [], done: null, pauseMs: null },
+  saved: null, // {bytes: Uint8Array (.cpw), from}: the last saved model, restored after a crash
+  prediction: null, // {index, label, probs, trace}
+  evaluation: null,
 };
 
 let client = null;
 
 const $ = (id) => document.getElementById(id);
+const fmt = (x, digits = 4) => Number(x).toFixed(digits);
+const pct = (x) => `${(100 * x).toFixed(2)}%`;
+const count = (n) => Number(n).toLocaleString('en-US');
 
 /** setText sets an element's text and its translation key. */
-function setText(el, key, text) {
+function setText(el, key, text, bad = false) {
   el.dataset.i18n = key;
   el.textContent = text;
+  el.classList.toggle('bad', bad);
 }
 
 function showStatus() {
@@ -28,7 +46,7 @@ function showStatus() {
   document.body.dataset.engine = state.engine;
   $('restart').hidden = state.engine !== 'crashed';
   const text = $('status-text');
-  if (state.engine === 'booting') setText(text, 'status.booting', 'Starting the engine…');
+  if (state.engine === 'booting') setText(text, 'status.booting', state.restarts ? `Restarting the engine (${state.error})…` : 'Starting the engine…');
   if (state.engine === 'ready') setText(text, 'status.ready', `Engine ready · ${state.version.go}`);
   if (state.engine === 'crashed') setText(text, 'status.crashed', `The engine stopped: ${state.error}`);
   const v = state.version;
@@ -42,17 +60,20 @@ function showModel() {
   table.hidden = !m;
   $('summary-box').hidden = !m || !m.summary;
   if (!m) {
-    if (state.error && state.engine === 'ready') setText(note, 'model.unavailable', `The small model is not available yet: ${state.error}`);
+    if (state.error && state.engine === 'ready') setText(note, 'model.unavailable', `The model is not available yet: ${state.error}`, true);
     return;
   }
-  setText(note, 'model.small', 'The small model, built by the engine:');
+  if (state.restored) setText(note, 'model.restored', `The engine restarted; the model is restored from ${state.restored}:`);
+  else if (state.preset === 'small') setText(note, 'model.small', 'The small model, built by the engine:');
+  else if (state.preset) setText(note, 'model.preset', `The ${state.preset} model, built by the engine:`);
+  else setText(note, 'model.loaded', 'The model of the loaded weights:');
   const rows = m.layers.map((l) => {
     const tr = document.createElement('tr');
     for (const [text, cls] of [
       [l.name, ''],
       [l.type, 'type'],
       [`(${l.outShape.join(', ')})`, 'shape'],
-      [l.params.toLocaleString('en-US'), 'num'],
+      [count(l.params), 'num'],
     ]) {
       const td = document.createElement('td');
       td.textContent = text;
@@ -62,52 +83,324 @@ function showModel() {
     return tr;
   });
   table.tBodies[0].replaceChildren(...rows);
-  $('total-params').textContent = m.totalParams.toLocaleString('en-US');
+  $('total-params').textContent = count(m.totalParams);
   $('summary').textContent = m.summary;
 }
 
-async function buildSmallModel() {
-  try {
-    state.model = await client.request('buildModel', { preset: 'small' });
-    state.error = null;
-  } catch (err) {
-    state.model = null;
-    state.error = err.message;
+function showData() {
+  const d = state.data;
+  const bar = $('data-progress');
+  bar.max = d.total || 1;
+  bar.value = d.loaded;
+  const note = $('data-note');
+  if (d.error) setText(note, 'data.error', `Loading stopped: ${d.error}`, true);
+  else if (!d.info) setText(note, 'data.none', d.name ? 'Loading the manifest…' : 'No data loaded yet.');
+  else {
+    const a = d.available || { train: 0, validation: 0, test: 0 };
+    const head = d.complete ? `${d.info.title}: loaded and verified` : `${d.info.title}: loading ${d.loaded}/${d.total} files`;
+    setText(note, 'data.progress', `${head} · train ${count(a.train)}, validation ${count(a.validation)}, test ${count(a.test)} images`);
   }
-  showModel();
 }
 
-/** boot starts a worker and its client; a crash offers a restart. */
+function showTraining() {
+  const t = state.training;
+  const running = t.status === 'running';
+  const active = running || t.status === 'paused';
+  $('train').disabled = active;
+  $('pause').disabled = !running;
+  $('resume').disabled = t.status !== 'paused';
+  $('step').disabled = t.status !== 'paused';
+  $('stop').disabled = !active;
+  const bar = $('train-progress');
+  const note = $('train-note');
+  const p = t.progress;
+  if (p) {
+    bar.max = p.epochs * p.batches;
+    bar.value = p.epoch * p.batches + p.batch + 1;
+  }
+  if (t.done && !active) {
+    const d = t.done;
+    const why = { finished: 'Training finished', stopped: 'Training stopped', early: 'Early stopping ended training', diverged: 'Training diverged', error: 'Training failed' }[d.reason];
+    const restored = d.restored && d.reason === 'early' ? ' (the best weights are restored)' : '';
+    setText(note, `train.${d.reason}`, d.error ? `${why}: ${d.error}` : `${why}${restored}.`, Boolean(d.error));
+  } else if (p) {
+    const paused = t.status === 'paused' ? `Paused${t.pauseMs === null ? '' : ` (answered in ${t.pauseMs.toFixed(1)} ms)`} · ` : '';
+    setText(note, 'train.progress',
+      `${paused}Epoch ${p.epoch + 1}/${p.epochs} · batch ${p.batch + 1}/${p.batches} · loss ${fmt(p.loss)} · accuracy ${pct(p.accuracy)} · ` +
+      `${count(Math.round(p.samplesPerSec))} images/s · ${fmt(p.batchMs, 1)} ms/batch · ETA ${Math.ceil(p.etaSec)} s`);
+  } else if (active) setText(note, 'train.starting', 'Training…');
+  const rows = t.epochs.map((e) => {
+    const li = document.createElement('li');
+    let text = `loss ${fmt(e.loss)} · accuracy ${pct(e.accuracy)}`;
+    if (e.val_loss !== undefined) text += ` · val_loss ${fmt(e.val_loss)} · val_accuracy ${pct(e.val_accuracy)}`;
+    if (e.checkpoint) text += ' · checkpoint saved';
+    if (e.earlyStopping) text += ` · early stopping: wait ${e.earlyStopping.wait}, best epoch ${e.earlyStopping.bestEpoch + 1}`;
+    li.textContent = text;
+    return li;
+  });
+  $('epoch-log').replaceChildren(...rows);
+}
+
+function className(label) {
+  const c = state.data.info && state.data.info.classes[label];
+  return c ? c.en : `class ${label}`;
+}
+
+function showPrediction(image) {
+  const p = state.prediction;
+  if (!p) return;
+  if (image) {
+    const ctx = $('sample').getContext('2d');
+    const img = ctx.createImageData(28, 28);
+    for (let i = 0; i < 28 * 28; i++) {
+      img.data.set([image[i], image[i], image[i], 255], 4 * i);
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+  let best = 0;
+  p.probs.forEach((v, i) => {
+    if (v > p.probs[best]) best = i;
+  });
+  setText($('predict-note'), 'test.prediction',
+    `Test image #${p.index}: the model says ${className(best)} (${pct(p.probs[best])}); it is ${className(p.label)}.`);
+}
+
+function showEvaluation() {
+  const e = state.evaluation;
+  if (!e) return;
+  let text = `${state.data.info.title}, ${e.split} split: loss ${fmt(e.loss)} · accuracy ${pct(e.accuracy)} (${count(e.samples)} images, ${count(e.misclassified.length)} misclassified)`;
+  if (e.dedup) text += ` · without the ${e.dedup.removed} test images that also occur in the training data: accuracy ${pct(e.dedup.accuracy)}, loss ${fmt(e.dedup.loss)} (${count(e.dedup.samples)} images)`;
+  setText($('eval-note'), 'test.evaluation', text);
+}
+
+/** engineCall runs a request and shows its error, if any, as the engine error. */
+async function engineCall(note, work) {
+  try {
+    await work();
+  } catch (err) {
+    setText(note, 'error', err.message, true);
+    state.error = err.message;
+  }
+}
+
+async function buildModel() {
+  const preset = $('preset').value;
+  await engineCall($('model-note'), async () => {
+    state.model = await client.request('buildModel', { preset });
+    state.preset = preset;
+    state.restored = null;
+    state.error = null;
+    showModel();
+  });
+}
+
+async function loadData(name = $('data-set').value) {
+  state.data = { name, info: null, loaded: 0, total: 0, available: null, complete: false, error: null };
+  showData();
+  try {
+    const info = await streamDataset(client, name, {
+      onProgress: (p) => {
+        Object.assign(state.data, { loaded: p.loaded, total: p.total, available: p.available, complete: p.complete });
+        showData();
+      },
+    });
+    Object.assign(state.data, { info, total: info.files.length, loaded: info.files.length });
+  } catch (err) {
+    state.data.error = err.message;
+  }
+  showData();
+}
+
+async function train() {
+  const t = state.training;
+  Object.assign(t, { status: 'running', progress: null, epochs: [], done: null, pauseMs: null });
+  showTraining();
+  const args = {
+    optimizer: { name: $('optimizer').value, learning_rate: Number($('lr').value) },
+    epochs: Number($('epochs').value),
+    batchSize: Number($('batch').value),
+    subset: Number($('subset').value),
+    seed: 1,
+    validation: Boolean(state.data.available && state.data.available.validation > 0),
+    checkpoint: true,
+  };
+  try {
+    await client.request('train', args);
+  } catch (err) {
+    Object.assign(t, { status: 'idle', done: { reason: 'error', error: err.message } });
+  }
+  showTraining();
+}
+
+/** control sends pause, resume, step or stop, timing pause's round trip. */
+async function control(type) {
+  const t = state.training;
+  const t0 = performance.now();
+  try {
+    const pos = await client.request(type);
+    if (type === 'pause') t.pauseMs = performance.now() - t0;
+    if (!pos.done) t.status = pos.paused ? 'paused' : 'running';
+  } catch (err) {
+    t.done = { reason: 'error', error: err.message };
+  }
+  showTraining();
+}
+
+function onEngineEvent(ev) {
+  const t = state.training;
+  if (ev.event === 'progress') {
+    t.progress = ev;
+    t.progressEvents++;
+  } else if (ev.event === 'epoch') {
+    t.epochs.push(ev);
+    if (ev.checkpoint) keepSaved(ev.checkpoint, `the checkpoint of epoch ${ev.epoch + 1}`);
+  } else if (ev.event === 'done') {
+    t.done = ev;
+    t.status = 'idle';
+  }
+  showTraining();
+}
+
+/** keepSaved keeps a saved model (.cpw bytes) to restore after a crash, and offers it as a download. */
+function keepSaved(bytes, from) {
+  state.saved = { bytes, from };
+  const a = $('download');
+  if (a.href) URL.revokeObjectURL(a.href);
+  a.href = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  a.download = 'convplay-model.cpw';
+  a.hidden = false;
+  setText(a, 'test.download', `Download the saved model (${count(bytes.length)} bytes)`);
+  setText($('save-note'), 'test.saved', `Kept ${from}: the page restores it if the engine stops.`);
+}
+
+async function save() {
+  await engineCall($('save-note'), async () => {
+    const r = await client.request('exportWeights', { format: 'cpw' });
+    keepSaved(r.bytes, 'the model saved by you');
+  });
+}
+
+async function exportNPZ() {
+  await engineCall($('save-note'), async () => {
+    const r = await client.request('exportWeights', { format: 'npz' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([r.bytes], { type: 'application/octet-stream' }));
+    a.download = r.filename;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  });
+}
+
+async function loadWeightsFile(file) {
+  await engineCall($('save-note'), async () => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const build = file.name.endsWith('.cpw');
+    state.model = await client.request('loadWeights', { bytes, build }, { transfer: [bytes.buffer] });
+    if (build) state.preset = null;
+    showModel();
+    setText($('save-note'), 'test.loaded', `Loaded ${file.name}.`);
+  });
+}
+
+async function predict() {
+  await engineCall($('predict-note'), async () => {
+    const index = Number($('sample-index').value);
+    const s = await client.request('getSample', { split: 'test', index });
+    const r = await client.request('predict', { pixels: s.pixels }, { transfer: [s.pixels.buffer] });
+    state.prediction = { index, label: s.label, probs: r.probs, trace: r.trace };
+    showPrediction(s.image);
+  });
+}
+
+async function evaluate() {
+  await engineCall($('eval-note'), async () => {
+    setText($('eval-note'), 'test.evaluating', 'Evaluating…');
+    state.evaluation = await client.request('evaluate', { split: 'test' }, { timeoutMs: 600000 });
+    showEvaluation();
+  });
+}
+
+/** restore gives a restarted engine the last saved model and the data set it had. */
+async function restore() {
+  state.restoring = true;
+  try {
+    await restoreModelAndData();
+  } finally {
+    state.restoring = false;
+  }
+}
+
+async function restoreModelAndData() {
+  if (state.saved) {
+    const bytes = state.saved.bytes.slice(); // the page keeps its copy
+    state.model = await client.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
+    state.restored = state.saved.from;
+    showModel();
+  } else {
+    await buildModel();
+  }
+  if (state.data.name) await loadData(state.data.name);
+}
+
+/** boot starts a worker and its client; a crash restarts it, a few times. */
 function boot() {
   const worker = new Worker('worker.js');
   client = createClient(worker);
+  const restarting = state.engine === 'crashed';
   state.engine = 'booting';
-  state.error = null;
   showStatus();
+  for (const name of ['progress', 'epoch', 'done']) client.on(name, onEngineEvent);
+  client.on('data', () => {}); // addChunk's reply carries the same numbers
   client.on(CRASH, ({ reason }) => {
     worker.terminate();
     state.engine = 'crashed';
     state.error = reason;
+    if (state.training.status !== 'idle') Object.assign(state.training, { status: 'idle', done: { reason: 'error', error: `the engine stopped: ${reason}` } });
     showStatus();
+    showTraining();
+    if (state.restarts < MAX_RESTARTS) {
+      state.restarts++;
+      boot();
+    }
   });
   client.ready.then(
-    (version) => {
+    async (version) => {
       state.engine = 'ready';
       state.version = version;
       showStatus();
-      buildSmallModel();
+      if (restarting) await restore().catch((err) => setText($('model-note'), 'model.unavailable', err.message, true));
+      else buildModel();
     },
     () => {}, // reported by the crash handler
   );
 }
 
-$('restart').addEventListener('click', boot);
+$('restart').addEventListener('click', () => {
+  state.engine = 'crashed';
+  boot();
+});
+$('build').addEventListener('click', buildModel);
+$('data-load').addEventListener('click', () => loadData());
+$('train').addEventListener('click', train);
+for (const type of ['pause', 'resume', 'step', 'stop']) $(type).addEventListener('click', () => control(type));
+$('predict').addEventListener('click', predict);
+$('evaluate').addEventListener('click', evaluate);
+$('save').addEventListener('click', save);
+$('export-npz').addEventListener('click', exportNPZ);
+$('weights-file').addEventListener('change', (e) => e.target.files[0] && loadWeightsFile(e.target.files[0]));
 boot();
 
-// For the browser tests and the console: the live client and the state.
+// For the browser tests and the console: the live client, the state and the actions.
 window.convplay = {
   get client() {
     return client;
   },
   state,
+  loadData,
+  buildModel,
+  train,
+  control,
+  predict,
+  evaluate,
+  save,
 };
