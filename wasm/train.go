@@ -224,10 +224,16 @@ func (w *worker) slice() {
 	}
 	what := "training"
 	err := protect(&what, func() error {
+		// Run at least one step, then another while it should end within
+		// the budget, judging by the mean step so far.
 		start := time.Now()
-		for time.Since(start) < sliceBudget {
+		for steps := 1; ; steps++ {
 			if w.stepOnce(t) {
 				return nil
+			}
+			spent := time.Since(start)
+			if spent+spent/time.Duration(steps) > sliceBudget {
+				break
 			}
 		}
 		t.lastSlice = time.Since(start)
@@ -332,7 +338,7 @@ func (w *worker) finish(t *training, err error) {
 			from = fmt.Sprintf("from the end of epoch %d", t.goodEpoch)
 		}
 		ev["reason"], ev["restored"] = "diverged", true
-		ev["error"] = fmt.Sprintf("%v; training stopped and the weights %s are restored", err, from)
+		ev["error"] = fmt.Sprintf("%v; training stopped, and the weights go back further, to those %s (the last known good ones)", err, from)
 	default:
 		ev["reason"], ev["error"] = "error", err.Error()
 	}

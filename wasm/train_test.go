@@ -162,7 +162,10 @@ func TestTrainStepPauseStop(t *testing.T) {
 		for first.Get("sliceMs").Float() == 0 { // sent at an epoch's end in the first slice
 			first = ev.waitFor(t, "progress")
 		}
-		assert.GreaterOrEqual(t, first.Get("sliceMs").Float(), float64(sliceBudget.Milliseconds()), "a slice runs its whole budget")
+		// A slice ends when another step would overrun the budget, so
+		// with steps of well under 1 ms it runs nearly all of it. (No upper
+		// bound: on a shared machine one step can be held up.)
+		assert.GreaterOrEqual(t, first.Get("sliceMs").Float(), 0.8*float64(sliceBudget.Milliseconds()), "a slice runs its budget")
 		r := request(w, "pause", nil)
 		require.True(t, r.ok, r.err)
 		assert.True(t, r.result.Get("paused").Bool())
@@ -203,7 +206,7 @@ func TestTrainDiverges(t *testing.T) {
 	assert.True(t, done.Get("restored").Bool())
 	msg := done.Get("error").String()
 	assert.True(t, strings.HasPrefix(msg, "nn: training diverged (a number overflowed): the learning rate is likely too high"), msg)
-	assert.True(t, strings.HasSuffix(msg, "; training stopped and the weights from before training are restored"), msg)
+	assert.True(t, strings.HasSuffix(msg, "; training stopped, and the weights go back further, to those from before training (the last known good ones)"), msg)
 	assert.Equal(t, before, probsOf(t, w, bright), "the weights are those from before training")
 
 	// The model and the data are still usable: training again works.

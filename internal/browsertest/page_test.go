@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,20 +158,32 @@ func TestPlainStaticHost(t *testing.T) {
 }
 
 // TestPageNoticesADeadEngine makes the Go program exit: the pending request
-// fails, the page shows the crash and offers a restart, and the restarted
-// engine answers.
+// fails, the page notices, starts a new engine by itself (up to three times),
+// and the restarted engine answers. When the automatic restarts are used up,
+// the page shows the crash and offers a restart button.
 func TestPageNoticesADeadEngine(t *testing.T) {
 	s := Start(t)
 	s.Open("")
 	require.Equal(t, "ready", s.WaitEngine())
 
-	r := s.Request("debugExit", `{code: 3}`)
-	assert.False(t, r.OK)
-	assert.Equal(t, "the engine stopped: the engine exited (code 3)", r.Error)
+	for i := 1; i <= 3; i++ {
+		r := s.Request("debugExit", `{code: 3}`)
+		assert.False(t, r.OK)
+		assert.Equal(t, "the engine stopped: the engine exited (code 3)", r.Error)
+		Poll[bool](s, `window.convplay.state.restarts === `+strconv.Itoa(i)+` && document.body.dataset.engine === 'ready' && !window.convplay.state.restoring`)
+		after := s.Request("ping", "")
+		assert.True(t, after.OK, after.Error)
+	}
+	// No saved model: the restarted engine builds the small model again.
+	Poll[bool](s, `document.getElementById('model-note').dataset.i18n === 'model.small'`)
+
+	r := s.Request("debugExit", `{code: 4}`)
+	assert.Equal(t, "the engine stopped: the engine exited (code 4)", r.Error)
 	Poll[bool](s, `document.body.dataset.engine === 'crashed'`)
-	assert.Equal(t, "The engine stopped: the engine exited (code 3)",
+	assert.Equal(t, "The engine stopped: the engine exited (code 4)",
 		Eval[string](s, `document.getElementById('status-text').textContent`))
 	assert.Equal(t, false, Eval[bool](s, `document.getElementById('restart').hidden`))
+	s.Screenshot("crashed")
 
 	Eval[bool](s, `document.getElementById('restart').click(), true`)
 	Poll[bool](s, `document.body.dataset.engine === 'ready'`)
