@@ -15,6 +15,10 @@ func init() { registerLayer("Conv2D", newConv2D) }
 // (cells in the padding count as 0), then y = a(z). It is computed as one
 // matrix product: im2col lays every window out as a row of K*K*C values, and
 // cols (N*OH*OW, K*K*C) · kernel (K*K*C, F) is z in NHWC order directly.
+// 3x3 stride-1 layers with at least winoMinChannels inputs take the Winograd
+// path instead (winograd.go, useWinograd): 16 multiplications per 2x2 block
+// of outputs where the direct form needs 36, about twice as fast forward and
+// backward on the reference model's layers (BenchmarkWinograd).
 type conv2D struct {
 	spec       LayerSpec
 	in, out    Shape    // (H, W, C) and (OH, OW, F)
@@ -31,6 +35,7 @@ type conv2D struct {
 	dz         []float32 // (N, OH, OW, F)
 	dx         []float32 // (N, H, W, C)
 	colTask    colTask
+	wino       *winograd // the Winograd path for 3x3 stride-1 layers with enough channels, else nil
 }
 
 func newConv2D(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
@@ -47,6 +52,9 @@ func newConv2D(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
 	l := &conv2D{
 		spec: spec, in: Shape{h, w, c}, out: Shape{oh, ow, spec.Filters}, act: act,
 		g: convGeom{h: h, w: w, c: c, oh: oh, ow: ow, k: k, s: s, padT: padT, padL: padL},
+	}
+	if useWinograd(l.g) {
+		l.wino = newWinograd(l.g, spec.Filters)
 	}
 	l.kernel = newParam("kernel", k, k, c, spec.Filters)
 	glorotUniform(l.kernel.W, k*k*c, k*k*spec.Filters, rng) // Keras's fans: receptive field times channels
@@ -69,11 +77,15 @@ func (l *conv2D) logits() []float32      { return l.z }
 func (l *conv2D) Forward(x []float32, n int, _ bool) []float32 {
 	rows, patch, f := n*l.out[0]*l.out[1], l.g.patch(), l.out[2]
 	l.n = n
-	l.cols = grow(l.cols, rows*patch)
-	im2col(&l.colTask, l.cols, x, n, &l.g)
-	l.colsFresh = true
 	l.z = grow(l.z, rows*f)
-	gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
+	if l.wino != nil {
+		l.wino.forward(l.z, x, l.kernel.W, n)
+	} else {
+		l.cols = grow(l.cols, rows*patch)
+		im2col(&l.colTask, l.cols, x, n, &l.g)
+		gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
+	}
+	l.colsFresh = true
 	if l.bias != nil {
 		addBias(l.z, l.bias.W[:f])
 	}
@@ -106,13 +118,17 @@ func (l *conv2D) backwardLogits(dz []float32) []float32 {
 	l.colsFresh = false
 	rows, patch, f := l.n*l.out[0]*l.out[1], l.g.patch(), l.out[2]
 	dz = dz[:rows*f]
-	gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
 	if l.bias != nil {
 		sumRows(l.bias.G[:f], dz)
 	}
+	l.dx = grow(l.dx, l.n*l.in.Size())
+	if l.wino != nil {
+		l.wino.backward(l.dx, l.kernel.G, dz)
+		return l.dx
+	}
+	gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
 	dcols := l.cols
 	gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
-	l.dx = grow(l.dx, l.n*l.in.Size())
 	col2im(&l.colTask, l.dx, dcols, l.n, &l.g)
 	return l.dx
 }

@@ -368,16 +368,22 @@ func TestConv2DBackwardTwicePanics(t *testing.T) {
 // bits on 1, 2 or 3 cores, as the page (one core) and the CLI (all) must.
 func TestConvSameBitsOnAnyNumberOfCores(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	for _, spec := range []LayerSpec{
-		{Type: "Conv2D", Filters: 16, KernelSize: 3, Padding: "same", Activation: "relu"},
-		{Type: "Conv2DTranspose", Filters: 6, KernelSize: 3, Strides: 2, Padding: "same"},
+	for _, tc := range []struct {
+		name string
+		spec LayerSpec
+		in   Shape
+	}{
+		{"conv2d", LayerSpec{Type: "Conv2D", Filters: 16, KernelSize: 3, Strides: 2, Padding: "same", Activation: "relu"}, Shape{11, 10, 5}},
+		{"conv2d_winograd", LayerSpec{Type: "Conv2D", Filters: 6, KernelSize: 3, Padding: "same", Activation: "relu"}, Shape{11, 10, 8}},
+		{"conv2d_transpose", LayerSpec{Type: "Conv2DTranspose", Filters: 6, KernelSize: 3, Strides: 2, Padding: "same"}, Shape{11, 10, 5}},
 	} {
-		t.Run(spec.Type, func(t *testing.T) {
+		spec := tc.spec
+		t.Run(tc.name, func(t *testing.T) {
 			var outs, dxs, grads [][]float32
 			for procs := 1; procs <= 3; procs++ {
 				runtime.GOMAXPROCS(procs)
 				rng := rand.New(rand.NewPCG(8, 8))
-				l := buildRandom(t, spec, Shape{11, 10, 5}, rng)
+				l := buildRandom(t, spec, tc.in, rng)
 				const n = 5
 				x := randSlice(rng, n*l.InShape().Size())
 				dy := randSlice(rng, n*l.OutShape().Size())
