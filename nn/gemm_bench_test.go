@@ -55,7 +55,8 @@ func BenchmarkGemm(b *testing.B) {
 
 // BenchmarkConv2D is one training step's work (Forward and Backward) of the
 // reference model's 14x14x64 -> 64 layer (3x3, same, ReLU) on a batch of 32;
-// GFLOP/s counts the three matrix products, 3 x 2*N*OH*OW*K*K*C*F.
+// GFLOP/s counts the direct convolution's three products, 3 x
+// 2*N*OH*OW*K*K*C*F, though the layer takes the Winograd path (fewer).
 func BenchmarkConv2D(b *testing.B) {
 	const batch = 32
 	rng := rand.New(rand.NewPCG(2, 2))
