@@ -259,6 +259,59 @@ func winoKernelGrad(kernelG, du []float32, cf int) {
 	}
 }
 
+// The transforms on whole rows of channels: element k of each output comes
+// from element k of the inputs. Every input element is read before the
+// outputs are written, so an output may be an input (in place).
+
+// bt4Vec is bt4 on each channel.
+func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
+	d1, d2, d3 = d1[:len(d0)], d2[:len(d0)], d3[:len(d0)]
+	v0, v1, v2, v3 = v0[:len(d0)], v1[:len(d0)], v2[:len(d0)], v3[:len(d0)]
+	for k := range d0 {
+		v0[k], v1[k], v2[k], v3[k] = bt4(d0[k], d1[k], d2[k], d3[k])
+	}
+}
+
+// b4Vec is b4 on each channel.
+func b4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+	v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
+	d0, d1, d2, d3 = d0[:len(v0)], d1[:len(v0)], d2[:len(v0)], d3[:len(v0)]
+	for k := range v0 {
+		d0[k], d1[k], d2[k], d3[k] = b4(v0[k], v1[k], v2[k], v3[k])
+	}
+}
+
+// b4AddVec adds b4 of each channel to d0..d3.
+func b4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+	v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
+	d0, d1, d2, d3 = d0[:len(v0)], d1[:len(v0)], d2[:len(v0)], d3[:len(v0)]
+	for k := range v0 {
+		a, b, c, d := b4(v0[k], v1[k], v2[k], v3[k])
+		d0[k] += a
+		d1[k] += b
+		d2[k] += c
+		d3[k] += d
+	}
+}
+
+// at4Vec is at4 on each channel.
+func at4Vec(y0, y1, m0, m1, m2, m3 []float32) {
+	m1, m2, m3 = m1[:len(m0)], m2[:len(m0)], m3[:len(m0)]
+	y0, y1 = y0[:len(m0)], y1[:len(m0)]
+	for k := range m0 {
+		y0[k], y1[k] = at4(m0[k], m1[k], m2[k], m3[k])
+	}
+}
+
+// a2Vec is a2 on each channel.
+func a2Vec(m0, m1, m2, m3, y0, y1 []float32) {
+	y1 = y1[:len(y0)]
+	m0, m1, m2, m3 = m0[:len(y0)], m1[:len(y0)], m2[:len(y0)], m3[:len(y0)]
+	for k := range y0 {
+		m0[k], m1[k], m2[k], m3[k] = a2(y0[k], y1[k])
+	}
+}
+
 // cell is the C (or F) values at row r, column col of image img in x, an
 // NHWC batch of rows x cols maps; zero outside the map.
 func (w *winograd) cell(x []float32, img, r, col, rows, cols, ch int) []float32 {
@@ -268,7 +321,9 @@ func (w *winograd) cell(x []float32, img, r, col, rows, cols, ch int) []float32 
 	return x[((img*rows+r)*cols+col)*ch:][:ch]
 }
 
-// inputRow transforms the input tiles of tile row ty of image img into V.
+// inputRow transforms the input tiles of tile row ty of image img into V:
+// Bᵀ·d into V, then ·B in place. Element e = 4*i + j of a tile is its row
+// i, column j.
 func (w *winograd) inputRow(x []float32, img, ty int) {
 	g, c := &w.g, w.g.c
 	tiles := w.n * w.tH * w.tW
@@ -279,20 +334,18 @@ func (w *winograd) inputRow(x []float32, img, ty int) {
 			d[i] = w.cell(x, img, 2*ty-g.padT+i/4, 2*tx-g.padL+i%4, g.h, g.w, c)
 			v[i] = w.v[(i*tiles+p)*c:][:c]
 		}
-		for j := range c {
-			var t [4][4]float32 // Bᵀ·d
-			for col := 0; col < 4; col++ {
-				t[0][col], t[1][col], t[2][col], t[3][col] = bt4(d[col][j], d[4+col][j], d[8+col][j], d[12+col][j])
-			}
-			for r := 0; r < 4; r++ {
-				v[4*r][j], v[4*r+1][j], v[4*r+2][j], v[4*r+3][j] = bt4(t[r][0], t[r][1], t[r][2], t[r][3])
-			}
+		for j := 0; j < 4; j++ {
+			bt4Vec(v[j], v[4+j], v[8+j], v[12+j], d[j], d[4+j], d[8+j], d[12+j])
+		}
+		for i := 0; i < 16; i += 4 {
+			bt4Vec(v[i], v[i+1], v[i+2], v[i+3], v[i], v[i+1], v[i+2], v[i+3])
 		}
 	}
 }
 
 // outputRow transforms M (the current block's) back into the 2x2 output
-// blocks of tile row ty of image img in z; outputs past the map's edge go to junk.
+// blocks of tile row ty of image img in z: Aᵀ·M in place (rows 0 and 1 of
+// the tile), then ·A into z. Outputs past the map's edge go to junk.
 func (w *winograd) outputRow(z []float32, img, ty int, junk []float32) {
 	g, f := &w.g, w.f
 	p0, bt := w.row0*w.tW, min(w.rows, w.n*w.tH-w.row0)*w.tW // the block M holds
@@ -311,19 +364,17 @@ func (w *winograd) outputRow(z []float32, img, ty int, junk []float32) {
 				y[i] = junk[:f]
 			}
 		}
-		for j := range f {
-			var t [2][4]float32 // Aᵀ·m
-			for col := 0; col < 4; col++ {
-				t[0][col], t[1][col] = at4(m[col][j], m[4+col][j], m[8+col][j], m[12+col][j])
-			}
-			y[0][j], y[1][j] = at4(t[0][0], t[0][1], t[0][2], t[0][3])
-			y[2][j], y[3][j] = at4(t[1][0], t[1][1], t[1][2], t[1][3])
+		for j := 0; j < 4; j++ {
+			at4Vec(m[j], m[4+j], m[j], m[4+j], m[8+j], m[12+j])
 		}
+		at4Vec(y[0], y[1], m[0], m[1], m[2], m[3])
+		at4Vec(y[2], y[3], m[4], m[5], m[6], m[7])
 	}
 }
 
 // gradOutputRow puts Z = A dy Aᵀ for the 2x2 blocks of dz in tile row ty of
-// image img into M (the current block's); dz is zero past the map's edge.
+// image img into M (the current block's): A·dy into columns 0 and 1, then
+// ·Aᵀ in place. dz is zero past the map's edge.
 func (w *winograd) gradOutputRow(dz []float32, img, ty int) {
 	g, f := &w.g, w.f
 	p0, bt := w.row0*w.tW, min(w.rows, w.n*w.tH-w.row0)*w.tW // the block M holds
@@ -337,19 +388,17 @@ func (w *winograd) gradOutputRow(dz []float32, img, ty int) {
 		for i := 0; i < 16; i++ {
 			m[i] = w.m[(i*bt+p-p0)*f:][:f]
 		}
-		for j := range f {
-			var t [4][2]float32 // A·dy
-			t[0][0], t[1][0], t[2][0], t[3][0] = a2(dy[0][j], dy[2][j])
-			t[0][1], t[1][1], t[2][1], t[3][1] = a2(dy[1][j], dy[3][j])
-			for r := 0; r < 4; r++ {
-				m[4*r][j], m[4*r+1][j], m[4*r+2][j], m[4*r+3][j] = a2(t[r][0], t[r][1])
-			}
+		a2Vec(m[0], m[4], m[8], m[12], dy[0], dy[2])
+		a2Vec(m[1], m[5], m[9], m[13], dy[1], dy[3])
+		for i := 0; i < 16; i += 4 {
+			a2Vec(m[i], m[i+1], m[i+2], m[i+3], m[i], m[i+1])
 		}
 	}
 }
 
 // gradInputImage sets image img of dx to the sum of B dV Bᵀ over its tiles,
-// in tile order; cells outside the image (the padding) go to junk.
+// in tile order: B·dV in place in V, then ·Bᵀ added into dx. Cells outside
+// the image (the padding) go to junk.
 func (w *winograd) gradInputImage(dx []float32, img int, junk []float32) {
 	g, c := &w.g, w.g.c
 	tiles := w.n * w.tH * w.tW
@@ -367,18 +416,11 @@ func (w *winograd) gradInputImage(dx []float32, img int, junk []float32) {
 					d[i] = junk[:c]
 				}
 			}
-			for j := range c {
-				var t [4][4]float32 // B·dV
-				for col := 0; col < 4; col++ {
-					t[0][col], t[1][col], t[2][col], t[3][col] = b4(dv[col][j], dv[4+col][j], dv[8+col][j], dv[12+col][j])
-				}
-				for r := 0; r < 4; r++ {
-					a, b, cc, e := b4(t[r][0], t[r][1], t[r][2], t[r][3])
-					d[4*r][j] += a
-					d[4*r+1][j] += b
-					d[4*r+2][j] += cc
-					d[4*r+3][j] += e
-				}
+			for j := 0; j < 4; j++ {
+				b4Vec(dv[j], dv[4+j], dv[8+j], dv[12+j], dv[j], dv[4+j], dv[8+j], dv[12+j])
+			}
+			for i := 0; i < 16; i += 4 {
+				b4AddVec(d[i], d[i+1], d[i+2], d[i+3], dv[i], dv[i+1], dv[i+2], dv[i+3])
 			}
 		}
 	}
