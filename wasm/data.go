@@ -116,48 +116,6 @@ func (w *worker) getSample(req js.Value) (any, error) {
 	return map[string]any{"image": bytesToJS(img), "pixels": float32sToJS(px), "label": s.Label(i), "count": s.Len()}, nil
 }
 
-// evaluate runs the model over a split (the test split by default), as
-// Keras's evaluate does, with the confusion matrix and the misclassified
-// samples; on the test split of a data set whose manifest lists test
-// duplicates it adds the figures without them.
-func (w *worker) evaluate(req js.Value) (any, error) {
-	if w.model == nil {
-		return nil, errNoModel
-	}
-	name, err := argString(req, "split", dataset.Test)
-	if err != nil {
-		return nil, err
-	}
-	dedup, err := argBool(req, "dedup", true)
-	if err != nil {
-		return nil, err
-	}
-	s, err := w.split(name)
-	if err != nil {
-		return nil, err
-	}
-	if err := w.compiled(); err != nil {
-		return nil, err
-	}
-	e, err := w.model.EvaluateDetailed(s, 0)
-	if err != nil {
-		return nil, err
-	}
-	res := map[string]any{
-		"split": name, "loss": e.Loss, "accuracy": e.Accuracy, "samples": s.Len(), "classes": e.Classes,
-		"confusion": intsToJS(e.Confusion), "misclassified": intsToJS(e.Misclassified), "dedup": nil,
-	}
-	if dups := w.data.Manifest.TestDuplicates; dedup && name == dataset.Test && len(dups) > 0 {
-		d := w.data.DedupTest()
-		loss, acc, err := w.model.Evaluate(d, 0)
-		if err != nil {
-			return nil, err
-		}
-		res["dedup"] = map[string]any{"loss": loss, "accuracy": acc, "samples": d.Len(), "removed": s.Len() - d.Len()}
-	}
-	return res, nil
-}
-
 // compiled compiles a model that has not been trained yet, so it can be
 // evaluated: the loss is what training uses; the optimizer is not used.
 func (w *worker) compiled() error {

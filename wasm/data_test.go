@@ -4,6 +4,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -121,19 +122,25 @@ func TestDataLoading(t *testing.T) {
 
 func TestEvaluate(t *testing.T) {
 	d := newTinyData(t)
-	w, _ := newWorker()
-	r := send(w, obj(map[string]any{"id": 1, "type": "evaluate"}))
-	assert.Equal(t, "worker: no model: send buildModel first", r.err)
-	r = send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true}))
+	w, ev := newWorker()
+	eval := func(args map[string]any) replyOf {
+		m := map[string]any{"id": 40, "type": "evaluate"}
+		for k, v := range args {
+			m[k] = v
+		}
+		return sendWait(t, w, ev, obj(m))
+	}
+	assert.Equal(t, "worker: no model: send buildModel first", eval(nil).err)
+	r := send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true}))
 	require.True(t, r.ok, r.err)
-	r = send(w, obj(map[string]any{"id": 3, "type": "evaluate"}))
-	assert.Equal(t, "worker: no data set: send loadDataset first", r.err)
+	assert.Equal(t, "worker: no data set: send loadDataset first", eval(nil).err)
 	d.load(t, w)
 
 	// The sum model classifies every test image by its brightness: samples
 	// 0..2 right, sample 3 (dark, labelled bright) wrong: predicted 0, true 1.
-	r = send(w, obj(map[string]any{"id": 4, "type": "evaluate", "split": "test"}))
+	r = eval(map[string]any{"split": "test"})
 	require.True(t, r.ok, r.err)
+	assert.Equal(t, 40, r.id.Int())
 	res := r.result
 	assert.Equal(t, 0.75, res.Get("accuracy").Float())
 	assert.Equal(t, 4, res.Get("samples").Int())
@@ -148,17 +155,71 @@ func TestEvaluate(t *testing.T) {
 	require.True(t, dd.Truthy())
 	assert.Equal(t, 3, dd.Get("samples").Int())
 	assert.Equal(t, 1, dd.Get("removed").Int())
-	assert.InDelta(t, 2.0/3, dd.Get("accuracy").Float(), 1e-12)
+	assert.InDelta(t, 2.0/3, dd.Get("accuracy").Float(), 1e-12, "sample 2 (right) is left out")
+	assert.InDelta(t, (2*right+8+right)/3, dd.Get("loss").Float(), 1e-5)
 
-	r = send(w, obj(map[string]any{"id": 5, "type": "evaluate", "split": "validation"}))
+	r = eval(map[string]any{"split": "validation"})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 1.0, r.result.Get("accuracy").Float())
 	assert.True(t, r.result.Get("dedup").IsNull(), "no duplicates outside the test split")
 	assert.Equal(t, 0, r.result.Get("misclassified").Length())
 
-	r = send(w, obj(map[string]any{"id": 6, "type": "evaluate", "dedup": false}))
+	r = eval(map[string]any{"dedup": false})
 	require.True(t, r.ok, r.err)
 	assert.True(t, r.result.Get("dedup").IsNull())
-	r = send(w, obj(map[string]any{"id": 7, "type": "evaluate", "dedup": "yes"}))
-	assert.Equal(t, "worker: dedup must be true or false, got string", r.err)
+	assert.Equal(t, "worker: dedup must be true or false, got string", eval(map[string]any{"dedup": "yes"}).err)
+
+	t.Run("the sliced figures are the engine's over the whole split", func(t *testing.T) {
+		r := send(w, obj(map[string]any{"id": 3, "type": "buildModel", "preset": "small"}))
+		require.True(t, r.ok, r.err)
+		w2, ev2 := newWorker()
+		r = send(w2, obj(map[string]any{"id": 3, "type": "buildModel", "spec": tinySpecFor2x2(), "seed": 9}))
+		require.True(t, r.ok, r.err)
+		d.load(t, w2)
+		for _, split := range []string{"train", "test"} {
+			r := sendWait(t, w2, ev2, obj(map[string]any{"id": 4, "type": "evaluate", "split": split}))
+			require.True(t, r.ok, r.err)
+			s, err := w2.data.Split(split)
+			require.NoError(t, err)
+			want, err := w2.model.EvaluateDetailed(s, 0)
+			require.NoError(t, err)
+			assert.InDelta(t, want.Loss, r.result.Get("loss").Float(), 1e-12)
+			assert.Equal(t, want.Accuracy, r.result.Get("accuracy").Float())
+			assert.Equal(t, want.Confusion, ints(r.result.Get("confusion")))
+			assert.Equal(t, append([]int{}, want.Misclassified...), ints(r.result.Get("misclassified")))
+			if split == "test" {
+				loss, acc, err := w2.model.Evaluate(w2.data.DedupTest(), 0)
+				require.NoError(t, err)
+				assert.InDelta(t, loss, r.result.Get("dedup").Get("loss").Float(), 1e-12)
+				assert.InDelta(t, acc, r.result.Get("dedup").Get("accuracy").Float(), 1e-12)
+			}
+		}
+	})
+
+	t.Run("requests sent during an evaluation are answered first", func(t *testing.T) {
+		w2, ev2 := newWorker()
+		d.load(t, w2)
+		require.True(t, send(w2, obj(map[string]any{"id": 1, "type": "buildModel", "spec": tinySpecFor2x2()})).ok)
+		assert.True(t, w2.handle(obj(map[string]any{"id": 5, "type": "evaluate"})).IsNull(), "the reply comes later")
+		assert.Equal(t, "worker: cannot build a model during an evaluation: wait for its reply", send(w2, obj(map[string]any{"id": 6, "type": "buildModel", "preset": "small"})).err)
+		assert.Equal(t, "worker: cannot start training during an evaluation: wait for its reply", send(w2, obj(map[string]any{"id": 7, "type": "train"})).err)
+		assert.True(t, send(w2, obj(map[string]any{"id": 8, "type": "predict", "pixels": float32sToJS(make([]float32, 4))})).ok)
+		r := sendWait(t, w2, ev2, obj(map[string]any{"id": 9, "type": "ping"}))
+		assert.Equal(t, 9, r.id.Int(), "ping answered at once")
+		// Now the evaluation's own reply.
+		deadline := time.After(20 * time.Second)
+		for {
+			select {
+			case v := <-ev2.ch:
+				if v.Get("event").IsUndefined() {
+					assert.Equal(t, 5, v.Get("id").Int())
+					assert.True(t, v.Get("ok").Bool())
+					assert.Nil(t, w2.eval)
+					return
+				}
+			case <-deadline:
+				t.Fatal("no evaluate reply within 20 s")
+			}
+		}
+	})
 }

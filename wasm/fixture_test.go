@@ -195,3 +195,24 @@ func ints(v js.Value) []int {
 func js0() js.Value { return js.ValueOf([]any{1, 2}) }
 
 func jsGlobal(name string) js.Value { return js.Global().Get(name) }
+
+// sendWait is send for an op that may reply later (evaluate): it waits,
+// letting the slices run, for the reply the worker posts.
+func sendWait(t testing.TB, w *worker, ev *events, req js.Value) replyOf {
+	t.Helper()
+	if r := w.handle(req); !r.IsNull() {
+		return toReply(r)
+	}
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case v := <-ev.ch:
+			if v.Get("event").IsUndefined() {
+				return toReply(v)
+			}
+		case <-deadline:
+			t.Fatal("no reply within 20 s")
+			return replyOf{}
+		}
+	}
+}

@@ -17,7 +17,9 @@ func main() {
 		if len(args) > 0 {
 			req = args[0]
 		}
-		post.Invoke(w.handle(req))
+		if reply := w.handle(req); !reply.IsNull() { // null: the op replies later
+			post.Invoke(reply)
+		}
 		return nil
 	})
 	global.Call("convplayAttach", handler)

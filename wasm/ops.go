@@ -17,12 +17,14 @@ import (
 
 // worker is the state the engine keeps between requests.
 type worker struct {
-	model *nn.Model
-	x     []float32         // one input sample, reused by predict
-	data  *dataset.Dataset  // the data set being loaded, or nil
-	run   *training         // the training in progress (running or paused), or nil
-	post  func(ev js.Value) // sends an event to the page
-	kick  func()            // schedules the next slice of training (see train.go)
+	model  *nn.Model
+	x      []float32         // one input sample, reused by predict
+	data   *dataset.Dataset  // the data set being loaded, or nil
+	run    *training         // the training in progress (running or paused), or nil
+	eval   *evaluation       // the evaluation in progress, or nil
+	queued bool              // a slice of run or eval is scheduled
+	post   func(ev js.Value) // sends events and later replies to the page
+	kick   func()            // schedules the next slice (see train.go)
 }
 
 // emit sends an event, when the worker has a way to.
@@ -37,6 +39,9 @@ func (w *worker) emit(name string, fields map[string]any) {
 func (w *worker) idle(what string) error {
 	if w.run != nil {
 		return fmt.Errorf("worker: cannot %s during training: stop it first", what)
+	}
+	if w.eval != nil {
+		return fmt.Errorf("worker: cannot %s during an evaluation: wait for its reply", what)
 	}
 	return nil
 }

@@ -6,10 +6,12 @@
 // they differ.
 //
 // A request is {id, type, ...arguments}. The worker answers every request
-// (but debugExit) exactly once, in order of arrival: {id, ok: true, result} or
-// {id, ok: false, error: "message"}. Events are {event, ...fields}, sent
-// unasked. Typed arrays cross as typed arrays; results and events are
-// transferred, not copied. Requests sent before `ready` wait in worker.js.
+// (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
+// error: "message"}, in order of arrival, except evaluate, whose reply comes
+// when it has run (in slices, answering the requests sent meanwhile). Events
+// are {event, ...fields}, sent unasked. Typed arrays cross as typed arrays;
+// results and events are transferred, not copied. Requests sent before
+// `ready` wait in worker.js.
 //
 //	request        arguments                       result
 //	ping           -                               "pong"
@@ -106,7 +108,25 @@ var ops = map[string]op{
 	"debugExit":     (*worker).debugExit,
 }
 
-// handle answers one request.
+// later is the result of an op that replies by itself, with replyLater,
+// once its work (run in slices) is done; handle then returns null.
+type later struct{}
+
+// replyLater posts the reply to request id.
+func (w *worker) replyLater(id js.Value, result any, err error) {
+	reply := js.Global().Get("Object").New()
+	reply.Set("id", id)
+	if err != nil {
+		reply.Set("ok", false)
+		reply.Set("error", err.Error())
+	} else {
+		reply.Set("ok", true)
+		reply.Set("result", js.ValueOf(result))
+	}
+	w.post(reply)
+}
+
+// handle answers one request, or returns null when the op replies later.
 func (w *worker) handle(req js.Value) js.Value {
 	reply := js.Global().Get("Object").New()
 	reply.Set("id", js.Null())
@@ -129,6 +149,10 @@ func (w *worker) handle(req js.Value) js.Value {
 		if err != nil {
 			return err
 		}
+		if _, ok := result.(later); ok {
+			reply = js.Null()
+			return nil
+		}
 		reply.Set("result", js.ValueOf(result))
 		return nil
 	})
@@ -138,12 +162,14 @@ func (w *worker) handle(req js.Value) js.Value {
 		reply.Set("error", err.Error())
 		return reply
 	}
-	reply.Set("ok", true)
+	if !reply.IsNull() {
+		reply.Set("ok", true)
+	}
 	return reply
 }
 
 // protect runs f, the work of one entry point from JavaScript (a request,
-// or a slice of training). It holds the worker's one recover: a panic
+// or a slice of training or evaluation). It holds the worker's one recover: a panic
 // below becomes an error naming what failed (*what, read when it happens),
 // and the worker keeps serving.
 func protect(what *string, f func() error) (err error) {

@@ -72,8 +72,9 @@ type replyOf struct {
 	err    string
 }
 
-func send(w *worker, req js.Value) replyOf {
-	r := w.handle(req)
+func send(w *worker, req js.Value) replyOf { return toReply(w.handle(req)) }
+
+func toReply(r js.Value) replyOf {
 	out := replyOf{id: r.Get("id"), ok: r.Get("ok").Bool(), result: r.Get("result")}
 	if e := r.Get("error"); e.Type() == js.TypeString {
 		out.err = e.String()

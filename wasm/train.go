@@ -32,7 +32,6 @@ type training struct {
 	ckpt   *nn.ModelCheckpoint // nil without checkpoint
 	early  *nn.EarlyStopping   // nil without early stopping
 	paused bool
-	queued bool // a slice is scheduled
 	stop   bool // stop was requested
 
 	good      []float32 // weights at the start, then at each epoch's end: restored on divergence
@@ -187,16 +186,28 @@ func boolArg(req js.Value, name string, def bool, dst *bool) (err error) {
 	return err
 }
 
-// schedule queues the next slice of training.
+// schedule queues the next slice of the long work in progress: training
+// or an evaluation (never both: each refuses to start during the other).
 func (w *worker) schedule() {
-	if w.run.queued {
+	if w.queued {
 		return
 	}
 	if w.kick == nil {
 		w.kick = newKicker(w.slice)
 	}
-	w.run.queued = true
+	w.queued = true
 	w.kick()
+}
+
+// slice runs one slice of the work in progress.
+func (w *worker) slice() {
+	w.queued = false
+	switch {
+	case w.run != nil && !w.run.paused:
+		w.trainSlice(w.run)
+	case w.eval != nil:
+		w.evalSlice(w.eval)
+	}
 }
 
 // newKicker returns a function that makes f run in a task of its own, soon:
@@ -211,17 +222,9 @@ func newKicker(f func()) func() {
 	return func() { port.Call("postMessage", js.Null()) }
 }
 
-// slice runs training batches for about sliceBudget, then schedules the
-// next slice. A panic ends the training with an error.
-func (w *worker) slice() {
-	t := w.run
-	if t == nil {
-		return
-	}
-	t.queued = false
-	if t.paused {
-		return
-	}
+// trainSlice runs training batches for about sliceBudget, then schedules
+// the next slice. A panic ends the training with an error.
+func (w *worker) trainSlice(t *training) {
 	what := "training"
 	err := protect(&what, func() error {
 		// Run at least one step, then another while it should end within

@@ -108,7 +108,7 @@ func TestTrainRuns(t *testing.T) {
 	assert.Equal(t, done.Get("history").Get("loss").Index(2).Float(), last.Get("loss").Float(), "the epoch's mean loss")
 
 	// The tiny problem is learnt.
-	r = request(w, "evaluate", map[string]any{"split": "validation"})
+	r = sendWait(t, w, ev, obj(map[string]any{"id": 9, "type": "evaluate", "split": "validation"}))
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 1.0, r.result.Get("accuracy").Float())
 

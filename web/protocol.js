@@ -4,10 +4,12 @@
 // they differ.
 //
 // A request is {id, type, ...arguments}. The worker answers every request
-// (but debugExit) exactly once, in order of arrival: {id, ok: true, result} or
-// {id, ok: false, error: "message"}. Events are {event, ...fields}, sent
-// unasked. Typed arrays cross as typed arrays; results and events are
-// transferred, not copied. Requests sent before `ready` wait in worker.js.
+// (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
+// error: "message"}, in order of arrival, except evaluate, whose reply comes
+// when it has run (in slices, answering the requests sent meanwhile). Events
+// are {event, ...fields}, sent unasked. Typed arrays cross as typed arrays;
+// results and events are transferred, not copied. Requests sent before
+// `ready` wait in worker.js.
 //
 //	request        arguments                       result
 //	ping           -                               "pong"

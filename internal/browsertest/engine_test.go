@@ -130,6 +130,21 @@ func TestEngineInThePage(t *testing.T) {
 
 	t.Run("evaluate on the test split, and without its duplicates", func(t *testing.T) {
 		Eval[bool](s, `document.getElementById('evaluate').click(), true`)
+		// The evaluation runs in slices: the engine answers meanwhile.
+		pings := Eval[[]float64](s, `(async () => {
+			const out = [];
+			for (let i = 0; i < 5 && !window.convplay.state.evaluation; i++) {
+				const t0 = performance.now();
+				await window.convplay.client.request('ping');
+				out.push(performance.now() - t0);
+			}
+			return out;
+		})()`)
+		t.Logf("ping round trips during the evaluation: %v ms", pings)
+		require.NotEmpty(t, pings)
+		for _, ms := range pings {
+			assert.Less(t, ms, 100.0)
+		}
 		note := Poll[string](s, `window.convplay.state.evaluation && document.getElementById('eval-note').textContent`)
 		assert.Regexp(t, `^Fashion-MNIST \(2017 original release\), test split: loss \d\.\d{4} · accuracy \d+\.\d\d% \(10,000 images, [\d,]+ misclassified\) · without the 10 test images that also occur in the training data: accuracy`, note)
 		e := Eval[map[string]any](s, `(() => { const e = window.convplay.state.evaluation; return {n: e.confusion.length, sum: e.confusion.reduce((a, b) => a + b), wrong: e.misclassified.length, acc: e.accuracy}; })()`)
