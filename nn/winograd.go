@@ -214,7 +214,8 @@ func gt4(u0, u1, u2, u3 float32) (g0, g1, g2 float32) {
 }
 
 // winoKernel sets u (16, C, F) to G g Gᵀ for every 3x3 slice g of kernel
-// (3, 3, C, F); cf = C*F.
+// (3, 3, C, F); cf = C*F. G·g goes into columns 0-2 of u's tiles, then ·Gᵀ
+// in place.
 func winoKernel(u, kernel []float32, cf int) {
 	var g [9][]float32
 	var d [16][]float32
@@ -224,19 +225,17 @@ func winoKernel(u, kernel []float32, cf int) {
 	for i := range d {
 		d[i] = u[i*cf : (i+1)*cf]
 	}
-	for j := range cf {
-		var t [4][3]float32 // G·g, 4 rows of 3
-		for col := 0; col < 3; col++ {
-			t[0][col], t[1][col], t[2][col], t[3][col] = g3(g[col][j], g[3+col][j], g[6+col][j])
-		}
-		for r := 0; r < 4; r++ {
-			d[4*r][j], d[4*r+1][j], d[4*r+2][j], d[4*r+3][j] = g3(t[r][0], t[r][1], t[r][2])
-		}
+	for j := 0; j < 3; j++ {
+		g3Vec(d[j], d[4+j], d[8+j], d[12+j], g[j], g[3+j], g[6+j])
+	}
+	for i := 0; i < 16; i += 4 {
+		g3Vec(d[i], d[i+1], d[i+2], d[i+3], d[i], d[i+1], d[i+2])
 	}
 }
 
 // winoKernelGrad adds Gᵀ du G, for every 4x4 slice of du (16, C, F), into
-// kernelG (3, 3, C, F); cf = C*F.
+// kernelG (3, 3, C, F); cf = C*F. Gᵀ·du goes into rows 0-2 of du's tiles in
+// place (du is scratch), then ·G is added to kernelG.
 func winoKernelGrad(kernelG, du []float32, cf int) {
 	var g [9][]float32
 	var s [16][]float32
@@ -246,17 +245,11 @@ func winoKernelGrad(kernelG, du []float32, cf int) {
 	for i := range s {
 		s[i] = du[i*cf : (i+1)*cf]
 	}
-	for j := range cf {
-		var t [3][4]float32 // Gᵀ·du, 3 rows of 4
-		for col := 0; col < 4; col++ {
-			t[0][col], t[1][col], t[2][col] = gt4(s[col][j], s[4+col][j], s[8+col][j], s[12+col][j])
-		}
-		for r := 0; r < 3; r++ {
-			a, b, c := gt4(t[r][0], t[r][1], t[r][2], t[r][3])
-			g[3*r][j] += a
-			g[3*r+1][j] += b
-			g[3*r+2][j] += c
-		}
+	for j := 0; j < 4; j++ {
+		gt4Vec(s[j], s[4+j], s[8+j], s[j], s[4+j], s[8+j], s[12+j])
+	}
+	for r := 0; r < 3; r++ {
+		gt4AddVec(g[3*r], g[3*r+1], g[3*r+2], s[4*r], s[4*r+1], s[4*r+2], s[4*r+3])
 	}
 }
 
@@ -310,6 +303,36 @@ func a2Vec(m0, m1, m2, m3, y0, y1 []float32) {
 	m0, m1, m2, m3 = m0[:len(y0)], m1[:len(y0)], m2[:len(y0)], m3[:len(y0)]
 	for k := range y0 {
 		m0[k], m1[k], m2[k], m3[k] = a2(y0[k], y1[k])
+	}
+}
+
+// g3Vec is g3 on each channel.
+func g3Vec(u0, u1, u2, u3, g0, g1, g2 []float32) {
+	g1, g2 = g1[:len(g0)], g2[:len(g0)]
+	u0, u1, u2, u3 = u0[:len(g0)], u1[:len(g0)], u2[:len(g0)], u3[:len(g0)]
+	for k := range g0 {
+		u0[k], u1[k], u2[k], u3[k] = g3(g0[k], g1[k], g2[k])
+	}
+}
+
+// gt4Vec is gt4 on each channel.
+func gt4Vec(g0, g1, g2, u0, u1, u2, u3 []float32) {
+	u1, u2, u3 = u1[:len(u0)], u2[:len(u0)], u3[:len(u0)]
+	g0, g1, g2 = g0[:len(u0)], g1[:len(u0)], g2[:len(u0)]
+	for k := range u0 {
+		g0[k], g1[k], g2[k] = gt4(u0[k], u1[k], u2[k], u3[k])
+	}
+}
+
+// gt4AddVec adds gt4 of each channel to g0..g2.
+func gt4AddVec(g0, g1, g2, u0, u1, u2, u3 []float32) {
+	u1, u2, u3 = u1[:len(u0)], u2[:len(u0)], u3[:len(u0)]
+	g0, g1, g2 = g0[:len(u0)], g1[:len(u0)], g2[:len(u0)]
+	for k := range u0 {
+		a, b, c := gt4(u0[k], u1[k], u2[k], u3[k])
+		g0[k] += a
+		g1[k] += b
+		g2[k] += c
 	}
 }
 
