@@ -27,28 +27,36 @@ package nn
 //	dU[e] (C, F) = V[e]ᵀ · Z[e]           dkernel = Gᵀ dU G          (3x3 from 4x4)
 //	dV[e] (tiles, C) = Z[e] · U[e]ᵀ       dx tile = B dV Bᵀ          (4x4 tiles added up)
 //
-// so the two gradients share Z and the forward pass's V, and cost 2 x 16
-// products like the forward's 16, each with 16 multiply-adds per 4x4 tile
-// where the direct gradients use 36.
+// so the two gradients share Z and the forward pass's V, and each needs 16
+// multiply-adds per 2x2 block of dy and channel pair where the direct
+// gradient needs 36, like the forward.
 //
-// The transforms only add, subtract and halve (exact in binary floating
-// point), so fusing them would change nothing; all products are in gemm, whose
-// summation order is fixed. Chunks of the worker pool write disjoint outputs,
+// F(4x4, 3x3) would need 36 multiplications per 4x4 block (4x fewer than
+// direct, against 2.25x here), but its transforms carry constants from 1/24
+// to 8, and in float32 its error was 17x this one's: 6.9e-6 of the largest
+// output forward (dkernel 3.7e-6, dx 3.2e-6) against 4.0e-7 (5.6e-7,
+// 3.5e-7) for F(2x2, 3x3), which is im2col + gemm's level (2x14x14x64 ->
+// 64, same, values in [-1, 1), 3 seeds, one generic implementation of
+// both). This package stays with F(2x2, 3x3).
+//
+// The transforms only add, subtract and halve; halving is exact, so a
+// compiler fusing it with an addition changes no bit. All products are in
+// gemm, whose summation order is fixed. Chunks of the worker pool write disjoint outputs,
 // so the result does not depend on the number of workers.
 type winograd struct {
 	g      convGeom // K = 3, S = 1
 	f      int
-	n      int       // batch of the last forward
-	tH, tW int       // tiles per image: ceil(OH/2) x ceil(OW/2)
-	block  int       // floats of V and M per block: winoBlockFloats (tests make it small)
-	rows   int       // tile rows per block
-	row0   int       // the block being worked on: tile rows row0.. of the batch (N*tH rows)
-	u      []float32 // (16, C, F) the kernel transformed, G g Gᵀ
-	v      []float32 // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
-	m      []float32 // (16, rows*tW, F) one block's products M; backward puts Z = A dy Aᵀ there
-	du     []float32 // (16, C, F) gradient of u
-	zero   []float32 // (max(C, F)) zeros: the cells outside the image
-	junk   [][]float32
+	n      int         // batch of the last forward
+	tH, tW int         // tiles per image: ceil(OH/2) x ceil(OW/2)
+	block  int         // floats of V and M per block: winoBlockFloats (tests make it small)
+	rows   int         // tile rows per block
+	row0   int         // the block being worked on: tile rows row0.. of the batch (N*tH rows)
+	u      []float32   // (16, C, F) the kernel transformed, G g Gᵀ
+	v      []float32   // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
+	m      []float32   // (16, rows*tW, F) one block's products M; backward puts Z = A dy Aᵀ there
+	du     []float32   // (16, C, F) gradient of u
+	zero   []float32   // (max(C, F)) zeros: the cells outside the image
+	junk   [][]float32 // per worker (max(C, F)): where outputs outside the map go
 	task   winoTask
 }
 

@@ -178,9 +178,10 @@ var winoShapes = []struct {
 
 // TestWinogradMatchesDirect checks forward, kernel gradient and input
 // gradient against the float64 oracle, on inputs in [-1, 1). The bound is
-// from measurement: the largest error over these shapes is about 3e-7 of the
-// largest value, a few float32 roundings, which is what im2col + gemm gets
-// too (both errors are logged).
+// from measurement: the largest errors over these shapes, relative to the
+// largest value, are z 2.8e-7, dkernel 3.5e-7, dx 2.4e-7, a few float32
+// roundings, where im2col + gemm gets 7.4e-7, 4.0e-7 and 1.6e-7 (both are
+// logged).
 func TestWinogradMatchesDirect(t *testing.T) {
 	const bound = 2e-6
 	rng := rand.New(rand.NewPCG(8, 1))
