@@ -42,8 +42,14 @@ func (a Activation) forward(y, z []float32, dim int) {
 	case Linear:
 		copy(y, z)
 	case ReLU:
+		// Not max(v, 0): under WebAssembly that is a runtime call (2% of a
+		// training step). !(v <= 0) keeps a NaN a NaN, so divergence still shows.
 		for i, v := range z {
-			y[i] = max(v, 0)
+			if !(v <= 0) {
+				y[i] = v
+			} else {
+				y[i] = 0
+			}
 		}
 	case Sigmoid:
 		for i, v := range z {
