@@ -5,6 +5,7 @@
 
 import { createClient, CRASH } from './protocol.js';
 import { streamDataset } from './dataload.js';
+import { argmax, count, dataText, doneText, epochText, evaluationText, pct, progressText } from './format.js';
 
 /** Automatic restarts after a crash, before the page asks the user instead. */
 const MAX_RESTARTS = 3;
@@ -29,9 +30,6 @@ const state = {
 let client = null;
 
 const $ = (id) => document.getElementById(id);
-const fmt = (x, digits = 4) => Number(x).toFixed(digits);
-const pct = (x) => `${(100 * x).toFixed(2)}%`;
-const count = (n) => Number(n).toLocaleString('en-US');
 
 /** setText sets an element's text and its translation key. */
 function setText(el, key, text, bad = false) {
@@ -92,14 +90,8 @@ function showData() {
   const bar = $('data-progress');
   bar.max = d.total || 1;
   bar.value = d.loaded;
-  const note = $('data-note');
-  if (d.error) setText(note, 'data.error', `Loading stopped: ${d.error}`, true);
-  else if (!d.info) setText(note, 'data.none', d.name ? 'Loading the manifest…' : 'No data loaded yet.');
-  else {
-    const a = d.available || { train: 0, validation: 0, test: 0 };
-    const head = d.complete ? `${d.info.title}: loaded and verified` : `${d.info.title}: loading ${d.loaded}/${d.total} files`;
-    setText(note, 'data.progress', `${head} · train ${count(a.train)}, validation ${count(a.validation)}, test ${count(a.test)} images`);
-  }
+  const key = d.error ? 'data.error' : d.info ? 'data.progress' : 'data.none';
+  setText($('data-note'), key, dataText(d), Boolean(d.error));
 }
 
 function showTraining() {
@@ -118,24 +110,12 @@ function showTraining() {
     bar.max = p.epochs * p.batches;
     bar.value = p.epoch * p.batches + p.batch + 1;
   }
-  if (t.done && !active) {
-    const d = t.done;
-    const why = { finished: 'Training finished', stopped: 'Training stopped', early: 'Early stopping ended training', diverged: 'Training diverged', error: 'Training failed' }[d.reason];
-    const restored = d.restored && d.reason === 'early' ? ' (the best weights are restored)' : '';
-    setText(note, `train.${d.reason}`, d.error ? `${why}: ${d.error}` : `${why}${restored}.`, Boolean(d.error));
-  } else if (p) {
-    const paused = t.status === 'paused' ? `Paused${t.pauseMs === null ? '' : ` (answered in ${t.pauseMs.toFixed(1)} ms)`} · ` : '';
-    setText(note, 'train.progress',
-      `${paused}Epoch ${p.epoch + 1}/${p.epochs} · batch ${p.batch + 1}/${p.batches} · loss ${fmt(p.loss)} · accuracy ${pct(p.accuracy)} · ` +
-      `${count(Math.round(p.samplesPerSec))} images/s · ${fmt(p.batchMs, 1)} ms/batch · ETA ${Math.ceil(p.etaSec)} s`);
-  } else if (active) setText(note, 'train.starting', 'Training…');
+  if (t.done && !active) setText(note, `train.${t.done.reason}`, doneText(t.done), Boolean(t.done.error));
+  else if (p) setText(note, 'train.progress', progressText(p, t.status === 'paused' ? t.pauseMs : undefined));
+  else if (active) setText(note, 'train.starting', 'Training…');
   const rows = t.epochs.map((e) => {
     const li = document.createElement('li');
-    let text = `loss ${fmt(e.loss)} · accuracy ${pct(e.accuracy)}`;
-    if (e.val_loss !== undefined) text += ` · val_loss ${fmt(e.val_loss)} · val_accuracy ${pct(e.val_accuracy)}`;
-    if (e.checkpoint) text += ' · checkpoint saved';
-    if (e.earlyStopping) text += ` · early stopping: wait ${e.earlyStopping.wait}, best epoch ${e.earlyStopping.bestEpoch + 1}`;
-    li.textContent = text;
+    li.textContent = epochText(e);
     return li;
   });
   $('epoch-log').replaceChildren(...rows);
@@ -150,17 +130,15 @@ function showPrediction(image) {
   const p = state.prediction;
   if (!p) return;
   if (image) {
-    const ctx = $('sample').getContext('2d');
-    const img = ctx.createImageData(28, 28);
-    for (let i = 0; i < 28 * 28; i++) {
-      img.data.set([image[i], image[i], image[i], 255], 4 * i);
-    }
+    const [h, w] = state.data.info.shape; // one channel: grey
+    const canvas = $('sample');
+    Object.assign(canvas, { width: w, height: h });
+    const ctx = canvas.getContext('2d');
+    const img = ctx.createImageData(w, h);
+    for (let i = 0; i < w * h; i++) img.data.set([image[i], image[i], image[i], 255], 4 * i);
     ctx.putImageData(img, 0, 0);
   }
-  let best = 0;
-  p.probs.forEach((v, i) => {
-    if (v > p.probs[best]) best = i;
-  });
+  const best = argmax(p.probs);
   setText($('predict-note'), 'test.prediction',
     `Test image #${p.index}: the model says ${className(best)} (${pct(p.probs[best])}); it is ${className(p.label)}.`);
 }
@@ -168,9 +146,7 @@ function showPrediction(image) {
 function showEvaluation() {
   const e = state.evaluation;
   if (!e) return;
-  let text = `${state.data.info.title}, ${e.split} split: loss ${fmt(e.loss)} · accuracy ${pct(e.accuracy)} (${count(e.samples)} images, ${count(e.misclassified.length)} misclassified)`;
-  if (e.dedup) text += ` · without the ${e.dedup.removed} test images that also occur in the training data: accuracy ${pct(e.dedup.accuracy)}, loss ${fmt(e.dedup.loss)} (${count(e.dedup.samples)} images)`;
-  setText($('eval-note'), 'test.evaluation', text);
+  setText($('eval-note'), 'test.evaluation', evaluationText(state.data.info.title, e));
 }
 
 /** engineCall runs a request and shows its error, if any, as the engine error. */
