@@ -24,7 +24,7 @@
 //	loadDataset    {manifest}                      {name, title, classes, shape, counts, files, testDuplicates}
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
 //	getSample      {split, index}                  {image, pixels, label, count}
-//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples}
+//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs}
 //	pause          -                               position: {epoch, batch, total}
 //	resume         -                               position
 //	step           -                               position and {done}: one batch, while paused
@@ -61,8 +61,12 @@
 // validation (true: validate on the validation split each epoch),
 // validationSubset, checkpoint (true: keep the best val_loss weights, sent
 // as the epoch event's checkpoint .cpw bytes, else null), earlyStopping
-// ({patience, min_delta, restore_best_weights, monitor} or null) and paused
-// (start paused, for step). Training runs in slices of about 25 ms between
+// ({patience, min_delta, restore_best_weights, monitor} or null), paused
+// (start paused, for step) and stepSamples (the most samples one step of
+// training runs; by default measured: train times one sample's training
+// pass, sampleMs, and a batch that would take over 20 ms runs in parts of
+// stepSamples samples whose gradients add up to the batch's one optimizer
+// step; 0: whole batches). Training runs in slices of about 25 ms between
 // which requests are answered. progress comes at most every 100 ms and after
 // each step; earlyStopping in an epoch event is {wait, best, bestEpoch}; done
 // has reason "finished", "stopped", "early" (early stopping), "diverged" (a

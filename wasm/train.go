@@ -14,13 +14,14 @@ import (
 	"convplay/nn"
 )
 
-// Training runs in slices: a slice runs nn.Trainer.Step, one batch at a
-// time, until sliceBudget has passed, then returns to the event loop and
-// schedules the next slice through a MessageChannel (a message task is not
-// clamped to 4 ms as nested timers are, and workers are not throttled in
-// background tabs as the page's timers are). Requests that arrived during
-// a slice are answered before the next one, so their latency is at most
-// one slice plus one batch.
+// Training runs in slices: a slice runs nn.Trainer.Step, one batch (or,
+// for a model whose batch takes longer than stepBudget, one part of a
+// batch: see stepsize.go) at a time, until sliceBudget has passed, then
+// returns to the event loop and schedules the next slice through a
+// MessageChannel (a message task is not clamped to 4 ms as nested timers
+// are, and workers are not throttled in background tabs as the page's
+// timers are). Requests that arrived during a slice are answered before
+// the next one, so their latency is at most one slice plus one Step.
 const (
 	sliceBudget   = 25 * time.Millisecond
 	progressEvery = 100 * time.Millisecond
@@ -38,13 +39,17 @@ type training struct {
 	goodEpoch int       // the epochs that good has seen
 	ckptBytes []byte    // the checkpoint the last epoch saved, or nil
 
-	trainLen int
-	last     nn.BatchProgress // after the last training batch
-	batched  bool             // the last Step ran a training batch
-	epochEnd *nn.Logs         // the last Step ended an epoch with these logs
-	epochNum int              // and this 0-based epoch
+	trainLen    int
+	batchSize   int
+	stepSamples int              // samples per Step: the batch size, or fewer
+	sampleTime  time.Duration    // one sample's training pass, as measured before training (0 if given)
+	last        nn.BatchProgress // after the last training batch
+	batched     bool             // the last Step ran a training batch
+	epochEnd    *nn.Logs         // the last Step ended an epoch with these logs
+	epochNum    int              // and this 0-based epoch
 
-	trainTime  time.Duration // spent in training batches
+	trainTime  time.Duration // spent in completed training batches
+	pending    time.Duration // spent in Steps since, the current batch's so far
 	batchCount int           // training batches run
 	lastSlice  time.Duration
 	progressAt time.Time
@@ -101,13 +106,14 @@ func (w *worker) train(req js.Value) (any, error) {
 	}
 	var cfg nn.FitConfig
 	var err error
-	var subsetN, valN int
+	var subsetN, valN, stepN int
 	var validate, checkpoint, paused bool
 	for _, a := range []error{
 		intArg(req, "epochs", 1, 1, &cfg.Epochs),
 		intArg(req, "batchSize", 32, 1, &cfg.BatchSize),
 		intArg(req, "subset", 0, 0, &subsetN),
 		intArg(req, "validationSubset", 0, 0, &valN),
+		intArg(req, "stepSamples", -1, 0, &stepN),
 		boolArg(req, "validation", true, &validate),
 		boolArg(req, "checkpoint", true, &checkpoint),
 		boolArg(req, "paused", false, &paused),
@@ -135,7 +141,7 @@ func (w *worker) train(req js.Value) (any, error) {
 		cfg.Validation = firstN(v, valN)
 		monitor = "val_loss"
 	}
-	t := &training{paused: paused, trainLen: train.Len()}
+	t := &training{paused: paused, trainLen: train.Len(), batchSize: cfg.BatchSize}
 	if checkpoint {
 		t.ckpt = &nn.ModelCheckpoint{Monitor: monitor, SaveBestOnly: true, Save: func(m *nn.Model) error {
 			var buf bytes.Buffer
@@ -160,6 +166,17 @@ func (w *worker) train(req js.Value) (any, error) {
 	if err := w.compile(optSpec); err != nil {
 		return nil, err
 	}
+	cfg.StepSamples = stepN
+	if stepN < 0 { // not given: measured
+		if t.sampleTime, err = timeSample(w.model, train); err != nil {
+			return nil, err
+		}
+		cfg.StepSamples = stepSamplesFor(t.sampleTime, cfg.BatchSize)
+	}
+	t.stepSamples = cfg.BatchSize
+	if cfg.StepSamples > 0 {
+		t.stepSamples = min(cfg.StepSamples, cfg.BatchSize)
+	}
 	if t.tr, err = nn.NewTrainer(w.model, train, cfg); err != nil {
 		return nil, err
 	}
@@ -173,7 +190,8 @@ func (w *worker) train(req js.Value) (any, error) {
 	if cfg.Validation != nil {
 		valLen = cfg.Validation.Len()
 	}
-	return map[string]any{"epochs": cfg.Epochs, "batches": t.last.Batches, "samples": train.Len(), "validationSamples": valLen}, nil
+	return map[string]any{"epochs": cfg.Epochs, "batches": t.last.Batches, "samples": train.Len(), "validationSamples": valLen,
+		"stepSamples": t.stepSamples, "sampleMs": float64(t.sampleTime.Microseconds()) / 1000}, nil
 }
 
 func intArg(req js.Value, name string, def, lo int, dst *int) (err error) {
@@ -257,9 +275,14 @@ func (w *worker) stepOnce(t *training) bool {
 	t.batched, t.epochEnd = false, nil
 	start := time.Now()
 	done, err := t.tr.Step()
-	if t.batched {
-		t.trainTime += time.Since(start)
+	t.pending += time.Since(start)
+	if t.batched { // the batch's Steps were training
+		t.trainTime += t.pending
+		t.pending = 0
 		t.batchCount++
+	}
+	if t.epochEnd != nil { // the Steps since the last batch were validation
+		t.pending = 0
 	}
 	if t.epochEnd != nil {
 		w.progress(t)
@@ -380,7 +403,9 @@ func (w *worker) resume(js.Value) (any, error) {
 	return w.position(t), nil
 }
 
-// step runs exactly one batch of a paused training.
+// step runs one batch of a paused training: the Steps up to the end of
+// the current batch (or of the epoch), or in the validation at an epoch's
+// end, a batch's worth of it.
 func (w *worker) step(js.Value) (any, error) {
 	t, err := w.training("step")
 	if err != nil {
@@ -390,10 +415,17 @@ func (w *worker) step(js.Value) (any, error) {
 		return nil, fmt.Errorf("worker: step needs paused training: pause first")
 	}
 	start := time.Now()
-	if !w.stepOnce(t) {
-		t.lastSlice = time.Since(start)
-		w.progress(t)
+	steps := (t.batchSize + t.stepSamples - 1) / t.stepSamples
+	for range steps {
+		if w.stepOnce(t) {
+			return w.position(t), nil
+		}
+		if t.batched || t.epochEnd != nil {
+			break
+		}
 	}
+	t.lastSlice = time.Since(start)
+	w.progress(t)
 	return w.position(t), nil
 }
 
