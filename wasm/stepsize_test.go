@@ -3,8 +3,12 @@
 package main
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"convplay/nn"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -132,4 +136,50 @@ func TestStepRunsABatchInParts(t *testing.T) {
 		assert.Same(t, part, w.run.tr)
 		require.True(t, request(w, "stop", nil).ok)
 	})
+}
+
+// BenchmarkReferenceBatchInParts times one batch of 32 of the reference
+// model in WebAssembly, whole and in parts of 8, 2 and 1 samples (each
+// part's gradients added up): what cutting a batch for short slices costs.
+//
+//	GOOS=js GOARCH=wasm go test -run '^$' -bench ReferenceBatchInParts -benchtime 3x ./wasm/
+func BenchmarkReferenceBatchInParts(b *testing.B) {
+	spec, err := nn.Preset("reference")
+	require.NoError(b, err)
+	rng := rand.New(rand.NewPCG(1, 2))
+	x, y := nn.NewTensor(64, 28, 28, 1), nn.NewTensor(64)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	for i := range y.Data {
+		y.Data[i] = float32(rng.IntN(10))
+	}
+	data, err := nn.NewTensorData(x, y)
+	require.NoError(b, err)
+	for _, parts := range []int{32, 8, 2, 1} {
+		b.Run(fmt.Sprintf("parts=%d", parts), func(b *testing.B) {
+			m, err := nn.Build(spec, 1)
+			require.NoError(b, err)
+			opt, err := nn.NewOptimizer(nn.OptimizerSpec{Name: "sgd"})
+			require.NoError(b, err)
+			loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
+			require.NoError(b, err)
+			require.NoError(b, m.Compile(opt, loss))
+			batches := 0
+			tr, err := nn.NewTrainer(m, data, nn.FitConfig{Epochs: 1 << 20, BatchSize: 32, StepSamples: parts, Seed: 1,
+				OnBatch: func(nn.BatchProgress) { batches++ }})
+			require.NoError(b, err)
+			batch := func() {
+				for want := batches + 1; batches < want; {
+					if _, err := tr.Step(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			batch() // buffers grow
+			for b.Loop() {
+				batch()
+			}
+		})
+	}
 }

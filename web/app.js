@@ -21,7 +21,7 @@ const state = {
   restored: null, // where the model after the last restart came from
   restoring: false, // a restarted engine is getting the saved model and the data back
   data: { name: null, info: null, loaded: 0, total: 0, available: null, complete: false, error: null },
-  training: { status: 'idle', progress: null, progressEvents: 0, epochs: [], done: null, pauseMs: null },
+  training: { status: 'idle', plan: null, progress: null, progressEvents: 0, epochs: [], done: null, pauseMs: null },
   saved: null, // {bytes: Uint8Array (.cpw), from}: the last saved model, restored after a crash
   prediction: null, // {index, label, probs, trace}
   evaluation: null,
@@ -111,7 +111,7 @@ function showTraining() {
     bar.value = p.epoch * p.batches + p.batch + 1;
   }
   if (t.done && !active) setText(note, `train.${t.done.reason}`, doneText(t.done), Boolean(t.done.error));
-  else if (p) setText(note, 'train.progress', progressText(p, t.status === 'paused' ? t.pauseMs : undefined));
+  else if (p) setText(note, 'train.progress', progressText(p, t.status === 'paused' ? t.pauseMs : undefined, t.plan));
   else if (active) setText(note, 'train.starting', 'Training…');
   const rows = t.epochs.map((e) => {
     const li = document.createElement('li');
@@ -189,7 +189,7 @@ async function loadData(name = $('data-set').value) {
 
 async function train() {
   const t = state.training;
-  Object.assign(t, { status: 'running', progress: null, epochs: [], done: null, pauseMs: null });
+  Object.assign(t, { status: 'running', plan: null, progress: null, epochs: [], done: null, pauseMs: null });
   showTraining();
   const args = {
     optimizer: { name: $('optimizer').value, learning_rate: Number($('lr').value) },
@@ -201,7 +201,8 @@ async function train() {
     checkpoint: true,
   };
   try {
-    await client.request('train', args);
+    const plan = await client.request('train', args);
+    t.plan = { ...plan, batchSize: args.batchSize };
   } catch (err) {
     Object.assign(t, { status: 'idle', done: { reason: 'error', error: err.message } });
   }

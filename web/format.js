@@ -16,13 +16,29 @@ export function dataText(d) {
   return `${head} · train ${count(a.train)}, validation ${count(a.validation)}, test ${count(a.test)} images`;
 }
 
-/** progressText is a progress event as a line, Keras's progress bar in words. */
-export function progressText(p, pauseMs) {
+/**
+ * progressText is a progress event as a line, Keras's progress bar in words.
+ * pauseMs is the pause's round trip (undefined: running, null: paused, not
+ * timed); plan is the train result with the batch size, which says when
+ * batches run in parts.
+ */
+export function progressText(p, pauseMs, plan) {
   const paused = pauseMs === undefined ? '' : `Paused${pauseMs === null ? '' : ` (answered in ${pauseMs.toFixed(1)} ms)`} · `;
   return (
     `${paused}Epoch ${p.epoch + 1}/${p.epochs} · batch ${p.batch + 1}/${p.batches} · loss ${fixed(p.loss)} · accuracy ${pct(p.accuracy)} · ` +
-    `${count(Math.round(p.samplesPerSec))} images/s · ${fixed(p.batchMs, 1)} ms/batch · ETA ${Math.ceil(p.etaSec)} s`
+    `${count(Math.round(p.samplesPerSec))} images/s · ${fixed(p.batchMs, 1)} ms/batch · ETA ${Math.ceil(p.etaSec)} s${partsText(plan)}`
   );
+}
+
+/**
+ * partsText says how a batch too long for one slice of the engine's time is
+ * cut (the train result's stepSamples and sampleMs), or '' for whole batches.
+ */
+export function partsText(plan) {
+  if (!plan || !(plan.stepSamples < plan.batchSize)) return '';
+  const images = plan.stepSamples === 1 ? 'image' : 'images';
+  const measured = plan.sampleMs > 0 ? ` (a training pass takes ${fixed(plan.sampleMs, 1)} ms per image)` : '';
+  return ` · each batch runs in parts of ${plan.stepSamples} ${images}${measured}`;
 }
 
 /** epochText is an epoch event as a line of the epoch log. */

@@ -1,7 +1,7 @@
 // Unit tests of format.js, run by `make test-js`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { argmax, count, dataText, doneText, epochText, evaluationText, pct, progressText } from './format.js';
+import { argmax, count, dataText, doneText, epochText, evaluationText, partsText, pct, progressText } from './format.js';
 
 test('numbers', () => {
   assert.equal(pct(0.90512), '90.51%');
@@ -29,6 +29,19 @@ test('progressText: running, paused, paused with its round trip', () => {
   assert.equal(progressText(p), line);
   assert.equal(progressText(p, null), `Paused · ${line}`);
   assert.equal(progressText(p, 3.14159), `Paused (answered in 3.1 ms) · ${line}`);
+  assert.equal(progressText(p, undefined, { stepSamples: 1, batchSize: 32, sampleMs: 21.04 }),
+    `${line} · each batch runs in parts of 1 image (a training pass takes 21.0 ms per image)`);
+});
+
+test('partsText: only when a batch runs in parts', () => {
+  const cases = [
+    [null, ''],
+    [{ stepSamples: 32, batchSize: 32, sampleMs: 0.3 }, ''],
+    [{ stepSamples: 3, batchSize: 32, sampleMs: 6.55 }, ' · each batch runs in parts of 3 images (a training pass takes 6.5 ms per image)'],
+    [{ stepSamples: 1, batchSize: 4, sampleMs: 0 }, ' · each batch runs in parts of 1 image'],
+    [{ stepSamples: 1, batchSize: 1, sampleMs: 30 }, ''],
+  ];
+  for (const [plan, want] of cases) assert.equal(partsText(plan), want);
 });
 
 test('epochText', () => {
