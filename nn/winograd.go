@@ -18,7 +18,7 @@ package nn
 // C) · U[e] (C, F). That is where the time goes, and it runs through gemm.
 // Tiles start every 2 rows and columns; they read zeros outside the image,
 // which gives 'same' padding and odd output sizes (the outputs past the edge
-// are computed and dropped).
+// are computed and dropped, so a 7x7 map costs what an 8x8 one does).
 //
 // Backward is the exact adjoint of these steps (the gradient of the
 // bilinear map above, not a second convolution): with Z = A dy Aᵀ per 2x2
@@ -63,7 +63,8 @@ type winograd struct {
 // winoMinChannels is the fewest input channels for which Conv2D takes the
 // Winograd path: below it the 16 products are too thin (gemm's k or n is C)
 // and the transforms dominate. BenchmarkWinogradChannels (28x28 maps, 32
-// filters, batch 32), Winograd's speed-up over im2col for forward+backward:
+// filters, batch 32, one run each), Winograd's speed-up over im2col for
+// forward+backward:
 // C=4 1.26x natively (-cpu 1, per CPU-second), 0.78x in wasm; C=8 1.64x and
 // 1.21x; C=16 1.97x and 1.59x. Forward alone in wasm breaks even at C=16
 // (0.78x at C=8); a training step is the work that matters.
