@@ -62,12 +62,12 @@ type winograd struct {
 
 // winoMinChannels is the fewest input channels for which Conv2D takes the
 // Winograd path: below it the 16 products are too thin (gemm's k or n is C)
-// and the transforms dominate. BenchmarkWinogradChannels (28x28 maps, 32
-// filters, batch 32, one run each), Winograd's speed-up over im2col for
-// forward+backward:
-// C=4 1.26x natively (-cpu 1, per CPU-second), 0.78x in wasm; C=8 1.64x and
-// 1.21x; C=16 1.97x and 1.59x. Forward alone in wasm breaks even at C=16
-// (0.78x at C=8); a training step is the work that matters.
+// and the transforms dominate. Winograd's speed-up over im2col for
+// forward+backward by BenchmarkWinogradChannels (28x28 maps, 32 filters,
+// batch 32, one run each): C=4 1.26x natively (-cpu 1, per CPU-second) and
+// 0.78x in wasm; C=8 1.64x and 1.21x; C=16 1.97x and 1.59x. Forward alone in
+// wasm breaks even at C=16 (0.78x at C=8); a training step is the work that
+// matters.
 const winoMinChannels = 8
 
 // useWinograd reports whether a convolution of geometry g takes the
