@@ -327,7 +327,7 @@ func TestConv2DWinogradLayers(t *testing.T) {
 			x := randSlice(rng, tc.n*tc.h*tc.w*tc.c)
 			dy := randSlice(rng, tc.n*g.oh*g.ow*tc.f)
 			gk0 := append([]float32(nil), ps[0].G...)
-			z, dk, _ := conv3x3Oracle(g, tc.f, tc.n, x, ps[0].W, make([]float32, len(dy)))
+			z, _, _ := conv3x3Oracle(g, tc.f, tc.n, x, ps[0].W, make([]float32, len(dy)))
 			if !tc.noBias {
 				for j := range z {
 					z[j] += float64(ps[1].W[j%tc.f])
