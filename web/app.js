@@ -5,7 +5,9 @@
 
 import { createClient, CRASH } from './protocol.js';
 import { streamDataset } from './dataload.js';
-import { argmax, count, dataText, doneText, epochText, evaluationText, pct, progressText } from './format.js';
+import { archText, argmax, count, dataText, dateText, doneText, epochText, evaluationText, pct, progressText } from './format.js';
+import { openStore } from './store.js';
+import { renderSaved } from './saved.js';
 
 /** Automatic restarts after a crash, before the page asks the user instead. */
 const MAX_RESTARTS = 3;
@@ -23,6 +25,11 @@ const state = {
   data: { name: null, info: null, loaded: 0, total: 0, available: null, complete: false, error: null },
   training: { status: 'idle', plan: null, progress: null, progressEvents: 0, epochs: [], done: null, pauseMs: null },
   saved: null, // {bytes: Uint8Array (.cpw), from}: the last saved model, restored after a crash
+  metrics: {}, // the current model's last epoch logs and test figures, kept with it when saved
+  loadedFrom: null, // the store record the current model was loaded from
+  store: null, // the store of saved models (store.js), once open
+  storeError: null, // why there is none
+  savedList: [], // its records, newest first
   prediction: null, // {index, label, probs, trace}
   evaluation: null,
 };
@@ -62,6 +69,7 @@ function showModel() {
     return;
   }
   if (state.restored) setText(note, 'model.restored', `The engine restarted; the model is restored from ${state.restored}:`);
+  else if (state.loadedFrom) setText(note, 'model.stored', `The saved model “${state.loadedFrom.name}” (${dateText(state.loadedFrom.date)}), loaded from this browser:`);
   else if (state.preset === 'small') setText(note, 'model.small', 'The small model, built by the engine:');
   else if (state.preset) setText(note, 'model.preset', `The ${state.preset} model, built by the engine:`);
   else setText(note, 'model.loaded', 'The model of the loaded weights:');
@@ -165,6 +173,8 @@ async function buildModel() {
     state.model = await client.request('buildModel', { preset });
     state.preset = preset;
     state.restored = null;
+    state.loadedFrom = null;
+    state.metrics = {};
     state.error = null;
     showModel();
   });
@@ -230,6 +240,8 @@ function onEngineEvent(ev) {
     t.progressEvents++;
   } else if (ev.event === 'epoch') {
     t.epochs.push(ev);
+    state.metrics = { loss: ev.loss, accuracy: ev.accuracy };
+    if (ev.val_loss !== undefined) Object.assign(state.metrics, { val_loss: ev.val_loss, val_accuracy: ev.val_accuracy });
     if (ev.checkpoint) keepSaved(ev.checkpoint, `the checkpoint of epoch ${ev.epoch + 1}`);
   } else if (ev.event === 'done') {
     t.done = ev;
@@ -250,10 +262,68 @@ function keepSaved(bytes, from) {
   setText($('save-note'), 'test.saved', `Kept ${from}: the page restores it if the engine stops.`);
 }
 
+/** save exports the model, offers it as a download and keeps it in the browser's store. */
 async function save() {
   await engineCall($('save-note'), async () => {
+    const name = $('save-name').value.trim() || `${state.preset || 'model'} ${dateText(Date.now())}`;
     const r = await client.request('exportWeights', { format: 'cpw' });
-    keepSaved(r.bytes, 'the model saved by you');
+    keepSaved(r.bytes, `the model you saved, “${name}”`);
+    if (!state.store) {
+      setText($('save-note'), 'saved.pageOnly', `Kept “${name}” in this page and as a download only: ${state.storeError}`, true);
+      return;
+    }
+    await state.store.save({
+      name,
+      bytes: r.bytes,
+      arch: archText(state.model),
+      dataset: (state.data.info && state.data.info.title) || '',
+      metrics: state.metrics,
+    });
+    setText($('save-note'), 'saved.stored', `Saved “${name}” in this browser (it stays when the page closes) and as a download.`);
+    await showSaved();
+  });
+}
+
+/** showSaved lists the saved models from the store. */
+async function showSaved() {
+  if (!state.store) {
+    setText($('store-note'), 'saved.unavailable', `Saving in this browser is not available (${state.storeError}); saved models are offered as downloads.`, true);
+    return;
+  }
+  state.savedList = await state.store.list();
+  const n = state.savedList.length;
+  setText($('store-note'), 'saved.count', n ? `${n} saved in this browser, newest first:` : 'No model saved in this browser yet.');
+  renderSaved($('saved-list'), state.savedList, { load: loadSaved, download: downloadSaved, remove: removeSaved });
+}
+
+/** loadSaved makes a saved model the engine's model. */
+async function loadSaved(record) {
+  await engineCall($('save-note'), async () => {
+    const bytes = await state.store.bytes(record.id);
+    const from = `the saved model “${record.name}” (${dateText(record.date)})`;
+    const kept = bytes.slice(); // the engine gets the bytes; the page keeps a copy to restore after a crash
+    state.model = await client.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
+    Object.assign(state, { preset: null, restored: null, loadedFrom: record, metrics: record.metrics || {}, saved: { bytes: kept, from } });
+    showModel();
+    setText($('save-note'), 'saved.loaded', `Loaded ${from}.`);
+  });
+}
+
+async function downloadSaved(record) {
+  await engineCall($('save-note'), async () => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([await state.store.bytes(record.id)], { type: 'application/octet-stream' }));
+    a.download = `${record.name.replace(/[^\w.-]+/g, '-')}.cpw`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  });
+}
+
+async function removeSaved(record) {
+  await engineCall($('save-note'), async () => {
+    await state.store.remove(record.id);
+    setText($('save-note'), 'saved.deleted', `Deleted “${record.name}” from this browser.`);
+    await showSaved();
   });
 }
 
@@ -274,6 +344,7 @@ async function loadWeightsFile(file) {
     const build = file.name.endsWith('.cpw');
     state.model = await client.request('loadWeights', { bytes, build }, { transfer: [bytes.buffer] });
     if (build) state.preset = null;
+    Object.assign(state, { restored: null, loadedFrom: null, metrics: {} });
     showModel();
     setText($('save-note'), 'test.loaded', `Loaded ${file.name}.`);
   });
@@ -293,6 +364,7 @@ async function evaluate() {
   await engineCall($('eval-note'), async () => {
     setText($('eval-note'), 'test.evaluating', 'Evaluating…');
     state.evaluation = await client.request('evaluate', { split: 'test' }, { timeoutMs: 600000 });
+    Object.assign(state.metrics, { test_loss: state.evaluation.loss, test_accuracy: state.evaluation.accuracy });
     showEvaluation();
   });
 }
@@ -308,10 +380,15 @@ async function restore() {
 }
 
 async function restoreModelAndData() {
+  const latest = !state.saved && state.store ? await state.store.latest() : null;
+  if (latest) { // nothing saved since the page opened: the newest in the store
+    state.saved = { bytes: await state.store.bytes(latest.id), from: `the saved model “${latest.name}” (${dateText(latest.date)}) in this browser` };
+    state.metrics = latest.metrics || {};
+  }
   if (state.saved) {
     const bytes = state.saved.bytes.slice(); // the page keeps its copy
     state.model = await client.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
-    state.restored = state.saved.from;
+    Object.assign(state, { restored: state.saved.from, loadedFrom: null, preset: null });
     showModel();
   } else {
     await buildModel();
@@ -366,6 +443,14 @@ $('save').addEventListener('click', save);
 $('export-npz').addEventListener('click', exportNPZ);
 $('weights-file').addEventListener('change', (e) => e.target.files[0] && loadWeightsFile(e.target.files[0]));
 boot();
+openStore().then(
+  (store) => {
+    state.store = store;
+  },
+  (err) => {
+    state.storeError = err.message || String(err);
+  },
+).then(showSaved).catch((err) => setText($('store-note'), 'saved.unavailable', err.message, true));
 
 // For the browser tests and the console: the live client, the state and the actions.
 window.convplay = {
@@ -380,4 +465,5 @@ window.convplay = {
   predict,
   evaluate,
   save,
+  showSaved,
 };

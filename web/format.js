@@ -80,3 +80,38 @@ export function argmax(values) {
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
 }
+
+/**
+ * archText sums up a model result's layers on one line, for the list of
+ * saved models: "Conv2D(8) → MaxPooling2D → Flatten → Dense(10) · 5,258 parameters".
+ */
+export function archText(m) {
+  const layers = m.layers.map((l) => {
+    if (l.type === 'Conv2D' || l.type === 'Conv2DTranspose') return `${l.type}(${l.outShape[l.outShape.length - 1]})`;
+    if (l.type === 'Dense') return `Dense(${l.outShape[0]})`;
+    return l.type;
+  });
+  return `${layers.join(' → ')} · ${count(m.totalParams)} parameters`;
+}
+
+const two = (n) => String(n).padStart(2, '0');
+
+/** dateText is a time in ms as the page's local "YYYY-MM-DD HH:MM". */
+export function dateText(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/** metricsText gives a saved model's metrics (store.js), those it has, in words. */
+export function metricsText(m = {}) {
+  const parts = [];
+  if (m.accuracy !== undefined) parts.push(`training accuracy ${pct(m.accuracy)}`);
+  if (m.val_accuracy !== undefined) parts.push(`validation ${pct(m.val_accuracy)}`);
+  if (m.test_accuracy !== undefined) parts.push(`test ${pct(m.test_accuracy)}`);
+  return parts.length ? parts.join(' · ') : 'not trained or evaluated here';
+}
+
+/** savedText is a saved model's record as one line under its name. */
+export function savedText(r) {
+  return [dateText(r.date), r.dataset || 'no data set', metricsText(r.metrics), `${count(r.size)} bytes`].join(' · ');
+}

@@ -1,7 +1,7 @@
 // Unit tests of format.js, run by `make test-js`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { argmax, count, dataText, doneText, epochText, evaluationText, partsText, pct, progressText } from './format.js';
+import { archText, argmax, count, dataText, dateText, doneText, epochText, evaluationText, metricsText, partsText, pct, progressText, savedText } from './format.js';
 
 test('numbers', () => {
   assert.equal(pct(0.90512), '90.51%');
@@ -80,4 +80,35 @@ test('argmax takes the first of ties', () => {
   assert.equal(argmax([0.5, 0.5]), 0);
   assert.equal(argmax([-3, -1, -1]), 1);
   assert.equal(argmax([4]), 0);
+});
+
+test('archText: the layers on one line', () => {
+  const small = {
+    totalParams: 5258,
+    layers: [
+      { type: 'Conv2D', outShape: [26, 26, 8] },
+      { type: 'MaxPooling2D', outShape: [13, 13, 8] },
+      { type: 'Conv2DTranspose', outShape: [28, 28, 3] },
+      { type: 'Flatten', outShape: [2352] },
+      { type: 'Dense', outShape: [10] },
+    ],
+  };
+  assert.equal(archText(small), 'Conv2D(8) → MaxPooling2D → Conv2DTranspose(3) → Flatten → Dense(10) · 5,258 parameters');
+  assert.equal(archText({ totalParams: 0, layers: [{ type: 'Flatten', outShape: [4] }] }), 'Flatten · 0 parameters');
+});
+
+test('dateText: local time, zero-padded', () => {
+  assert.equal(dateText(new Date(2026, 0, 5, 7, 3, 59).getTime()), '2026-01-05 07:03');
+  assert.equal(dateText(new Date(2026, 10, 26, 21, 40).getTime()), '2026-11-26 21:40');
+});
+
+test('metricsText and savedText: what a saved model has', () => {
+  assert.equal(metricsText({}), 'not trained or evaluated here');
+  assert.equal(metricsText(undefined), 'not trained or evaluated here');
+  assert.equal(metricsText({ loss: 0.4, accuracy: 0.8 }), 'training accuracy 80.00%');
+  assert.equal(metricsText({ accuracy: 0.8, val_accuracy: 0.85, test_loss: 0.3, test_accuracy: 0.9051 }), 'training accuracy 80.00% · validation 85.00% · test 90.51%');
+  assert.equal(metricsText({ test_accuracy: 0 }), 'test 0.00%');
+  const r = { date: new Date(2026, 10, 26, 21, 40).getTime(), dataset: 'Fashion-MNIST', metrics: { accuracy: 0.5 }, size: 22144 };
+  assert.equal(savedText(r), '2026-11-26 21:40 · Fashion-MNIST · training accuracy 50.00% · 22,144 bytes');
+  assert.equal(savedText({ ...r, dataset: '', metrics: {} }), '2026-11-26 21:40 · no data set · not trained or evaluated here · 22,144 bytes');
 });

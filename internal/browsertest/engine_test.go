@@ -219,14 +219,15 @@ func TestEngineInThePage(t *testing.T) {
 	})
 
 	t.Run("a dead worker is restarted with the saved model", func(t *testing.T) {
+		setInputs(s, map[string]string{"save-name": "before the crash"})
 		Eval[bool](s, `document.getElementById('save').click(), true`)
-		Poll[bool](s, `window.convplay.state.saved && window.convplay.state.saved.from === 'the model saved by you'`)
+		Poll[bool](s, `window.convplay.state.saved && window.convplay.state.saved.from === 'the model you saved, “before the crash”'`)
 		r := s.Request("debugExit", `{code: 3}`)
 		assert.False(t, r.OK)
 		assert.Equal(t, "the engine stopped: the engine exited (code 3)", r.Error)
 		Poll[bool](s, `window.convplay.state.restarts === 1 && document.body.dataset.engine === 'ready' && window.convplay.state.restored && !window.convplay.state.restoring`)
 		assert.True(t, Eval[bool](s, `window.convplay.state.data.complete`), "the data set is loaded again")
-		assert.Equal(t, "The engine restarted; the model is restored from the model saved by you:",
+		assert.Equal(t, "The engine restarted; the model is restored from the model you saved, “before the crash”:",
 			Eval[string](s, `document.getElementById('model-note').textContent`))
 		assert.Equal(t, before, predictProbs(s, 3), "the same prediction as before the crash")
 		s.Screenshot("restarted")
