@@ -67,6 +67,9 @@ func gemmWorkers(workers int, transA, transB bool, m, n, k int, a, b, c []float3
 		}
 		return
 	}
+	if gemmAsm(workers, transA, transB, m, n, k, a, b, c, accumulate) {
+		return // the AVX2 kernel, bit-identical (gemm_amd64.go)
+	}
 	gemmWork.mu.Lock()
 	defer gemmWork.mu.Unlock()
 	t := &gemmWork.task

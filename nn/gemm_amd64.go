@@ -1,0 +1,221 @@
+//go:build amd64 && !noasm
+
+package nn
+
+import (
+	"sync"
+
+	"golang.org/x/sys/cpu"
+)
+
+// gemm's AVX2 path on amd64. It computes what the pure-Go gemm computes, bit
+// for bit: every element of C starts from 0 (or C) and adds
+// float32(A[i][p]*B[p][j]) for p = 0, 1, ..., k-1, one VMULPS and one VADDPS
+// per product (two roundings, as the scalar code; an FMA's one rounding
+// would change the bits). Only the tile differs: 6 rows by 16 columns, one
+// C element per ymm lane, with op(B) packed in 16-column panels and op(A)
+// in 6-row panels. Builds for other platforms, WebAssembly included, and
+// `-tags noasm` take the pure-Go kernel (gemm_noasm.go).
+
+// gemmAsmEnabled says whether gemm takes the AVX2 path: the CPU (and the
+// OS, which must save the ymm registers) supports AVX2. The tests turn it
+// off to compare the two paths.
+var gemmAsmEnabled = cpu.X86.HasAVX2
+
+// The AVX2 tile and blocking: a kc x 16 panel of op(B) (16 KB at kc = 256)
+// stays in L1 while 6-row panels of op(A) stream through it from L2.
+const (
+	gemmAsmMR    = 6
+	gemmAsmNR    = 16
+	gemmAsmKC    = 256
+	gemmAsmMCMax = 144
+)
+
+// gemmKernelAVX2 computes a 6x16 tile of C from packed panels (packAAsm,
+// packBAsm), in assembly (gemm_amd64.s):
+//
+//	for i < 6, j < 16: c[i*ldc+j] = (load ? c[i*ldc+j] : 0) + sum over p < kc of float32(a[p*6+i] * b[p*16+j])
+//
+// adding the products in order of p. kc >= 1; a holds 6*kc floats, b
+// 16*kc, and c reaches c[5*ldc+15].
+//
+//go:noescape
+func gemmKernelAVX2(kc int, a, b, c *float32, ldc int, load bool)
+
+// gemmAsmWork is the AVX2 path's workspace, like gemmWork.
+var gemmAsmWork struct {
+	mu   sync.Mutex
+	task gemmAsmTask
+}
+
+// gemmAsmTask is one gemm call on the AVX2 path, split into chunks of
+// rowsPer x colsPer outputs.
+type gemmAsmTask struct {
+	transA, transB, accumulate bool
+	m, n, k                    int
+	a, b, c                    []float32
+	rowsPer, colsPer           int // chunk size, multiples of 6 and 16
+	rowChunks, colChunks       int
+	bpack                      []float32   // op(B) as ceil(n/16) panels of k x 16, zero-padded
+	apack                      [][]float32 // per worker: a block of op(A) as panels of kc x 6
+	tile                       [][]float32 // per worker: a 6 x 16 tile for C's edges
+}
+
+// gemmAsm runs gemmWorkers' call on the AVX2 path and reports true, or
+// reports false when the CPU lacks AVX2. m, n, k >= 1.
+func gemmAsm(workers int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) bool {
+	if !gemmAsmEnabled {
+		return false
+	}
+	gemmAsmWork.mu.Lock()
+	defer gemmAsmWork.mu.Unlock()
+	t := &gemmAsmWork.task
+	t.transA, t.transB, t.accumulate = transA, transB, accumulate
+	t.m, t.n, t.k = m, n, k
+	t.a, t.b, t.c = a, b, c
+
+	// Chunks as in gemmWorkers: row blocks of at most gemmAsmMCMax rows,
+	// a few per worker; columns split too when C has few rows.
+	mPanels, nPanels := (m+gemmAsmMR-1)/gemmAsmMR, (n+gemmAsmNR-1)/gemmAsmNR
+	want := 1
+	if workers > 1 {
+		want = 4 * workers
+	}
+	rowPanels := max(1, min(gemmAsmMCMax/gemmAsmMR, (mPanels+want-1)/want))
+	t.rowsPer = rowPanels * gemmAsmMR
+	t.rowChunks = (mPanels + rowPanels - 1) / rowPanels
+	colPanels := nPanels
+	if t.rowChunks < want {
+		colPanels = max(1, (nPanels*t.rowChunks+want-1)/want)
+	}
+	t.colsPer = colPanels * gemmAsmNR
+	t.colChunks = (nPanels + colPanels - 1) / colPanels
+
+	t.bpack = grow(t.bpack, nPanels*k*gemmAsmNR)
+	for len(t.apack) < workers {
+		t.apack = append(t.apack, nil)
+		t.tile = append(t.tile, make([]float32, gemmAsmMR*gemmAsmNR))
+	}
+	packBAsm(t.bpack, transB, n, k, b)
+	parallelFor(workers, t.rowChunks*t.colChunks, t)
+	t.a, t.b, t.c = nil, nil, nil
+	return true
+}
+
+// runChunk computes one block of C: rows [i0, i1) and columns [j0, j1).
+func (t *gemmAsmTask) runChunk(worker, chunk int) {
+	const mr, nr = gemmAsmMR, gemmAsmNR
+	i0 := chunk / t.colChunks * t.rowsPer
+	j0 := chunk % t.colChunks * t.colsPer
+	i1, j1 := min(i0+t.rowsPer, t.m), min(j0+t.colsPer, t.n)
+	rows := i1 - i0
+	rowPanels := (rows + mr - 1) / mr
+	ap := grow(t.apack[worker], rowPanels*gemmAsmKC*mr)
+	t.apack[worker] = ap
+	tile := t.tile[worker]
+	n, k := t.n, t.k
+	blocks := (k + gemmAsmKC - 1) / gemmAsmKC
+	step := (k + blocks - 1) / blocks
+	for p0 := 0; p0 < k; p0 += step {
+		kc := min(step, k-p0)
+		load := t.accumulate || p0 > 0
+		packAAsm(ap, t.transA, t.m, k, i0, rows, p0, kc, t.a)
+		for j := j0; j < j1; j += nr {
+			bp := t.bpack[(j/nr*k+p0)*nr:][:kc*nr]
+			nj := min(nr, n-j)
+			for r := 0; r < rowPanels; r++ {
+				i := i0 + r*mr
+				mi := min(mr, i1-i)
+				a := ap[r*kc*mr:][:kc*mr]
+				if mi == mr && nj == nr {
+					c := t.c[i*n+j : (i+mr-1)*n+j+nr] // the tile's bounds, checked once
+					gemmKernelAVX2(kc, &a[0], &bp[0], &c[0], n, load)
+					continue
+				}
+				// An edge tile: work on a full tile, copy back what is in C.
+				for ii := 0; ii < mi; ii++ {
+					copy(tile[ii*nr:ii*nr+nj], t.c[(i+ii)*n+j:])
+				}
+				gemmKernelAVX2(kc, &a[0], &bp[0], &tile[0], nr, load)
+				for ii := 0; ii < mi; ii++ {
+					copy(t.c[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*nr:])
+				}
+			}
+		}
+	}
+}
+
+// packAAsm copies op(A)[i0:i0+rows, p0:p0+kc] into dst as panels of 6 rows:
+// element (i0+r*6+ii, p0+p) goes to dst[(r*kc+p)*6+ii]. Rows past m are 0.
+// op(A) is m x k; with trans, a is stored k x m.
+func packAAsm(dst []float32, trans bool, m, k, i0, rows, p0, kc int, a []float32) {
+	const mr = gemmAsmMR
+	for r := 0; r*mr < rows; r++ {
+		panel := dst[r*kc*mr:][:kc*mr]
+		mi := min(mr, rows-r*mr)
+		i := i0 + r*mr
+		switch {
+		case mi == mr && trans: // step p is 6 neighbours in a row of a
+			o := p0*m + i
+			for p := 0; p < kc; p++ {
+				*(*[mr]float32)(panel[p*mr:]) = [mr]float32(a[o : o+mr])
+				o += m
+			}
+		case mi == mr:
+			r0 := a[i*k+p0:][:kc]
+			r1, r2 := a[(i+1)*k+p0:][:len(r0)], a[(i+2)*k+p0:][:len(r0)]
+			r3, r4 := a[(i+3)*k+p0:][:len(r0)], a[(i+4)*k+p0:][:len(r0)]
+			r5 := a[(i+5)*k+p0:][:len(r0)]
+			panel = panel[:mr*len(r0)]
+			for p, v := range r0 {
+				*(*[mr]float32)(panel[p*mr:]) = [mr]float32{v, r1[p], r2[p], r3[p], r4[p], r5[p]}
+			}
+		default: // the last, short panel: rows past m are 0
+			clear(panel)
+			for ii := 0; ii < mi; ii++ {
+				for p := 0; p < kc; p++ {
+					if trans {
+						panel[p*mr+ii] = a[(p0+p)*m+i+ii]
+					} else {
+						panel[p*mr+ii] = a[(i+ii)*k+p0+p]
+					}
+				}
+			}
+		}
+	}
+}
+
+// packBAsm copies op(B) (k x n) into dst as panels of 16 columns: element
+// (p, j*16+jj) goes to dst[(j*k+p)*16+jj]. Columns past n are 0. With
+// trans, b is stored n x k.
+func packBAsm(dst []float32, trans bool, n, k int, b []float32) {
+	const nr = gemmAsmNR
+	for j := 0; j*nr < n; j++ {
+		panel := dst[j*k*nr:][:k*nr]
+		nj := min(nr, n-j*nr)
+		switch {
+		case nj == nr && !trans: // step p is 16 neighbours in a row of b
+			o := j * nr
+			for p := 0; p < k; p++ {
+				*(*[nr]float32)(panel[p*nr:]) = [nr]float32(b[o : o+nr])
+				o += n
+			}
+		case !trans: // the last, narrow panel: columns past n are 0
+			clear(panel)
+			for p := 0; p < k; p++ {
+				copy(panel[p*nr:p*nr+nj], b[p*n+j*nr:])
+			}
+		default: // column jj of the panel is row j*16+jj of b
+			if nj < nr {
+				clear(panel)
+			}
+			for jj := 0; jj < nj; jj++ {
+				row := b[(j*nr+jj)*k:][:k]
+				col := panel[jj:]
+				for p, v := range row {
+					col[p*nr] = v
+				}
+			}
+		}
+	}
+}

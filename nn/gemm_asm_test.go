@@ -1,0 +1,180 @@
+//go:build amd64 && !noasm
+
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// withGemmAsm runs f with gemm's AVX2 path on or off, then restores it.
+func withGemmAsm(on bool, f func()) {
+	saved := gemmAsmEnabled
+	gemmAsmEnabled = on
+	defer func() { gemmAsmEnabled = saved }()
+	f()
+}
+
+// The machines this runs on have AVX2; were one not to, every comparison
+// below would compare the pure-Go kernel with itself.
+func TestGemmAsmAvailable(t *testing.T) {
+	require.True(t, gemmAsmEnabled, "this amd64 CPU reports no AVX2: the assembly path is untested")
+	c := []float32{0}
+	assert.True(t, gemmAsm(1, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+	assert.Equal(t, []float32{6}, c)
+	withGemmAsm(false, func() {
+		assert.False(t, gemmAsm(1, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+	})
+}
+
+// TestGemmKernelAVX2HandComputed checks the kernel's rounding and order on
+// one full tile, with every lane given the same awkward sum.
+func TestGemmKernelAVX2HandComputed(t *testing.T) {
+	const e = 1.0 / 4096 // 2^-12
+	for _, tc := range []struct {
+		name string
+		a, b []float32 // per step p: A's element (the same for every row), B's (every column)
+		c0   float32   // C before, when load is set
+		load bool
+		want float32
+	}{
+		// (1+2^-12)^2 = 1 + 2^-11 + 2^-24 rounds (a tie, to even) to
+		// 1 + 2^-11 in float32; -1 leaves 2^-11. A fused multiply-add
+		// would keep the 2^-24.
+		{"product rounded before the add", []float32{1 + e}, []float32{1 + e}, -1, true, 2 * e},
+		// In order of p: 1e8 + 1 rounds back to 1e8 (float32's spacing
+		// there is 8), then -1e8 gives 0; any other order gives 1.
+		{"in order of p", []float32{1e8, 1, -1e8}, []float32{1, 1, 1}, 0, false, 0},
+		{"from C, in order of p", []float32{1, -1e8}, []float32{1, 1}, 1e8, true, 0},
+		{"without load C is ignored", []float32{2, 3}, []float32{-1, 0.5}, 99, false, -0.5},
+		// kc = 5: one group of 4 steps and one step after it; 1+2+3+4-10.
+		{"4 steps unrolled and a tail", []float32{1, 2, 3, 4, 5}, []float32{1, 1, 1, 1, -2}, 0.25, true, 0.25},
+		{"NaN propagates", []float32{float32(math.NaN()), 1}, []float32{1, 1}, 0, false, float32(math.NaN())},
+		// The sum starts from +0, as in the scalar kernel: +0 + -0 = +0.
+		{"a -0 product gives +0 without load", []float32{-1}, []float32{0}, 5, false, 0},
+		{"-0 in C stays -0 plus a -0 product", []float32{-1}, []float32{0}, float32(math.Copysign(0, -1)), true, float32(math.Copysign(0, -1))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kc := len(tc.a)
+			a := make([]float32, kc*gemmAsmMR)
+			b := make([]float32, kc*gemmAsmNR)
+			for p := range kc {
+				for i := range gemmAsmMR {
+					a[p*gemmAsmMR+i] = tc.a[p]
+				}
+				for j := range gemmAsmNR {
+					b[p*gemmAsmNR+j] = tc.b[p]
+				}
+			}
+			const ldc = gemmAsmNR + 3 // 3 columns between rows that the kernel must not touch
+			c := make([]float32, gemmAsmMR*ldc)
+			for i := range c {
+				c[i] = 7
+			}
+			for i := range gemmAsmMR {
+				for j := range gemmAsmNR {
+					c[i*ldc+j] = tc.c0
+				}
+			}
+			gemmKernelAVX2(kc, &a[0], &b[0], &c[0], ldc, tc.load)
+			for i := range gemmAsmMR {
+				for j := range ldc {
+					got := c[i*ldc+j]
+					if j >= gemmAsmNR {
+						require.Equal(t, float32(7), got, "wrote outside the tile at row %d, column %d", i, j)
+						continue
+					}
+					require.Equal(t, math.Float32bits(tc.want), math.Float32bits(got), "c[%d][%d] = %v, want %v", i, j, got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+// TestGemmAsmMatchesGo: the AVX2 path and the pure-Go kernel agree bit for
+// bit, accumulating or not, on every transpose combination, on sizes that
+// fill no tile, one tile, primes, tiles plus one, k over several blocks of
+// either path, and several worker counts.
+func TestGemmAsmMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 4))
+	sizes := [][3]int{ // m, n, k
+		{1, 1, 1}, {1, 16, 1}, {6, 16, 1}, {6, 16, 4}, {6, 16, 5}, {7, 17, 3},
+		{5, 15, 2}, {1, 7, 3}, {5, 1, 2}, {13, 17, 19}, {12, 32, 256}, {12, 32, 257},
+		{8, 8, 300}, {130, 9, 257}, {3, 31, 600}, {129, 33, 513}, {37, 131, 11},
+		{145, 47, 1031}, {31, 10, 1152},
+	}
+	for _, sz := range sizes {
+		m, n, k := sz[0], sz[1], sz[2]
+		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+		for _, trans := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, acc := range []bool{false, true} {
+				name := fmt.Sprintf("%dx%dx%d/transA=%v,transB=%v/acc=%v", m, n, k, trans[0], trans[1], acc)
+				t.Run(name, func(t *testing.T) {
+					c0 := randSlice(rng, m*n+3) // 3 sentinels past C
+					want := append([]float32(nil), c0...)
+					withGemmAsm(false, func() {
+						gemmWorkers(1, trans[0], trans[1], m, n, k, a, b, want, acc)
+					})
+					for workers := 1; workers <= 3; workers++ {
+						got := append([]float32(nil), c0...)
+						gemmWorkers(workers, trans[0], trans[1], m, n, k, a, b, got, acc)
+						requireSameBits(t, want, got, fmt.Sprintf("workers=%d", workers))
+					}
+				})
+			}
+		}
+	}
+}
+
+// requireSameBits compares two slices bit for bit (NaN and -0 included).
+func requireSameBits(t *testing.T, want, got []float32, what string) {
+	t.Helper()
+	require.Len(t, got, len(want), what)
+	for i := range want {
+		if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
+			require.Failf(t, "bits differ", "%s: element %d: %v (%#x), want %v (%#x)",
+				what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+		}
+	}
+}
+
+// TestModelStepAsmMatchesGo: a training step of the reference model, whose
+// gemm shapes come from Winograd, im2col and dense layers, gives the same
+// loss and weights bit for bit on either path.
+func TestModelStepAsmMatchesGo(t *testing.T) {
+	const n = 4
+	var losses [2]float64
+	var weights [2][]float32
+	for i, on := range []bool{false, true} {
+		withGemmAsm(on, func() {
+			m := mtCompiled(t, ReferenceSpec(), 1, OptimizerSpec{Name: "sgd", LearningRate: 0.01}, "sparse_categorical_crossentropy")
+			x, y := mtBatch(2, n, 28*28, 10)
+			for range 2 {
+				losses[i], _ = m.ComputeGradients(x, y, n)
+				m.ApplyGradients()
+			}
+			weights[i] = m.FlatWeights(nil)
+		})
+	}
+	assert.Equal(t, math.Float64bits(losses[0]), math.Float64bits(losses[1]), "loss %v vs %v", losses[0], losses[1])
+	requireSameBits(t, weights[0], weights[1], "weights")
+}
+
+func TestGemmAsmAllocatesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	m, n, k := 100, 70, 300
+	a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
+	for _, workers := range []int{1, 2, 3} {
+		gemmWorkers(workers, false, true, m, n, k, a, b, c, false) // grow the workspace
+		allocs := testing.AllocsPerRun(5, func() {
+			gemmWorkers(workers, false, true, m, n, k, a, b, c, false)
+			gemmWorkers(workers, true, false, m, n, k, a, b, c, true)
+		})
+		assert.Zero(t, allocs, "workers=%d", workers)
+	}
+}
