@@ -9,13 +9,14 @@ import (
 )
 
 // stepBudget is what one nn.Trainer.Step may take: a request that arrives
-// during a Step waits for it to end, so a Step of at most stepBudget,
-// inside a slice of sliceBudget, keeps pause, stop and predict well within
-// 100 ms. A batch whose training pass takes longer (the reference model's
-// batch of 32 takes about 0.7 s in WebAssembly) runs as several Steps of
-// FitConfig.StepSamples samples, which sum the batch's gradients before
-// its one optimizer step.
-const stepBudget = 20 * time.Millisecond
+// during a Step waits for it to end, so Steps of at most about stepBudget,
+// a slice of sliceBudget holding one or more of them, keep pause, stop and
+// predict well within 100 ms. A batch whose training pass takes longer
+// (the reference model's batch of 32 takes about 0.7 s in WebAssembly)
+// runs as several Steps of FitConfig.StepSamples samples, which sum the
+// batch's gradients before its one optimizer step; a batch that fits (the
+// small model's) runs whole, as one Step.
+const stepBudget = sliceBudget
 
 // stepSamplesFor is FitConfig.StepSamples for a training pass costing
 // perSample per sample: 0 (whole batches) when a batch fits stepBudget,
@@ -27,12 +28,18 @@ func stepSamplesFor(perSample time.Duration, batch int) int {
 	return max(1, int(stepBudget/perSample))
 }
 
+// maxProbe bounds the samples timeSample runs at once.
+const maxProbe = 256
+
 // timeSample measures one sample's training pass (forward, loss, backward)
-// of m's architecture on the first samples of d: on a copy of the model
+// of m's architecture on the first samples of d, as batches of up to batch
+// samples run it: first on one sample, then, when that is well within
+// stepBudget, on as many samples as would fill it (at most batch), so that
+// a layer's fixed cost per pass is shared as in training. Each size runs
+// once to grow its buffers, then once timed. It runs on a copy of the model
 // built from its spec, so that the model to be trained, its optimizer and
-// its random sources (dropout) stay untouched. The copy's first pass grows
-// its buffers; the next two are timed. m must be compiled.
-func timeSample(m *nn.Model, d nn.Data) (time.Duration, error) {
+// its random sources (dropout) stay untouched. m must be compiled.
+func timeSample(m *nn.Model, d nn.Data, batch int) (time.Duration, error) {
 	c, err := nn.Build(m.Spec, 1)
 	if err != nil {
 		return 0, err // m was built from the same spec
@@ -48,21 +55,31 @@ func timeSample(m *nn.Model, d nn.Data) (time.Duration, error) {
 	if err := c.Compile(opt, loss); err != nil {
 		return 0, err
 	}
-	n := min(2, d.Len())
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	x := make([]float32, n*c.InShape().Size())
-	y := make([]float32, n*loss.TargetSize(c.OutShape().Size()))
-	d.Fill(x, y, idx)
-	if err := c.CheckTargets(y, n); err != nil {
-		return 0, err
-	}
-	c.ComputeGradients(x, y, n)
-	start := time.Now()
-	for range 2 {
+	var x, y []float32
+	pass := func(n int) (time.Duration, error) {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		x = make([]float32, n*c.InShape().Size())
+		y = make([]float32, n*loss.TargetSize(c.OutShape().Size()))
+		d.Fill(x, y, idx)
+		if err := c.CheckTargets(y, n); err != nil {
+			return 0, err
+		}
 		c.ComputeGradients(x, y, n)
+		start := time.Now()
+		c.ComputeGradients(x, y, n)
+		return time.Since(start), nil
 	}
-	return time.Since(start) / time.Duration(2*n), nil
+	one, err := pass(1)
+	if err != nil || one >= stepBudget/4 {
+		return one, err
+	}
+	n := min(batch, d.Len(), maxProbe, int(stepBudget/max(one, time.Microsecond)))
+	if n <= 1 {
+		return one, nil
+	}
+	t, err := pass(n)
+	return t / time.Duration(n), err
 }

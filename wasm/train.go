@@ -168,7 +168,7 @@ func (w *worker) train(req js.Value) (any, error) {
 	}
 	cfg.StepSamples = stepN
 	if stepN < 0 { // not given: measured
-		if t.sampleTime, err = timeSample(w.model, train); err != nil {
+		if t.sampleTime, err = timeSample(w.model, train, cfg.BatchSize); err != nil {
 			return nil, err
 		}
 		cfg.StepSamples = stepSamplesFor(t.sampleTime, cfg.BatchSize)

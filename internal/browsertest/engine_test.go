@@ -4,6 +4,7 @@ package browsertest
 
 import (
 	"bytes"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -111,8 +112,16 @@ func TestEngineInThePage(t *testing.T) {
 	t.Run("pause is answered within 100 ms mid-epoch", func(t *testing.T) {
 		setInputs(s, map[string]string{"subset": "0", "epochs": "1"})
 		Eval[bool](s, `document.getElementById('train').click(), true`)
-		assert.Equal(t, 32.0, Poll[float64](s, `window.convplay.state.training.plan && window.convplay.state.training.plan.stepSamples`),
-			"the small model's batch fits a slice: whole batches")
+		// The small model's batch of 32 takes about 20 ms: it runs whole
+		// when the timed pass says it fits the 25 ms step budget (on a
+		// loaded machine it may not, and then runs in two parts).
+		plan := Poll[map[string]float64](s, `window.convplay.state.training.plan`)
+		t.Logf("small model: a training pass takes %v ms per image; steps of %v images", plan["sampleMs"], plan["stepSamples"])
+		if 32*plan["sampleMs"] <= 25 {
+			assert.Equal(t, 32.0, plan["stepSamples"], "a batch that fits runs whole")
+		} else {
+			assert.Equal(t, math.Floor(25/plan["sampleMs"]), plan["stepSamples"])
+		}
 		lat := measurePauses(s, 5)
 		t.Logf("small model: pause round trips %v ms", lat.Pauses)
 		t.Logf("small model: slice %v ms, batch %v ms (32 images), %v images/s", lat.SliceMs, lat.BatchMs, lat.Rate)
@@ -280,7 +289,8 @@ func TestReferenceModelPauseLatency(t *testing.T) {
 	plan := Poll[map[string]float64](s, `window.convplay.state.training.plan`)
 	t.Logf("reference model: a training pass takes %v ms per image; batches of 32 run in parts of %v", plan["sampleMs"], plan["stepSamples"])
 	assert.Less(t, plan["stepSamples"], 32.0, "a batch of the reference model runs in parts")
-	assert.Less(t, plan["stepSamples"]*plan["sampleMs"], 60.0, "a part takes well under 100 ms (if not, the machine is far slower than measured before)")
+	assert.LessOrEqual(t, plan["stepSamples"]*plan["sampleMs"], math.Max(25, plan["sampleMs"]), "a part fits the step budget, or is one image")
+	assert.Less(t, plan["sampleMs"], 60.0, "one image's pass of the reference model (if not, the machine is far slower than measured before)")
 
 	lat := measurePauses(s, 10)
 	t.Logf("reference model: pause round trips %v ms, slices %v ms, %v ms per batch, %v images/s", lat.Pauses, lat.SliceMs, lat.BatchMs, lat.Rate)
