@@ -299,8 +299,29 @@ func TestReferenceModelPauseLatency(t *testing.T) {
 	note := Poll[string](s, `window.convplay.state.training.status === 'running' && document.getElementById('train-note').textContent`)
 	assert.Contains(t, note, " · each batch runs in parts of ")
 	s.Screenshot("reference-training")
-	require.True(t, s.Request("stop", "").OK)
+
+	// Predict and stop, mid-epoch too, each timed after a progress event.
+	rt := Eval[map[string][]float64](s, `(async () => {
+		const c = window.convplay.client;
+		const next = () => new Promise((resolve) => { const off = c.on('progress', (ev) => { off(); resolve(ev); }); });
+		const out = {predict: [], stop: []};
+		for (let i = 0; i < 5; i++) {
+			await next();
+			const t0 = performance.now();
+			await c.request('predict', {pixels: `+pattern+`});
+			out.predict.push(performance.now() - t0);
+		}
+		await next();
+		const t0 = performance.now();
+		await c.request('stop');
+		out.stop.push(performance.now() - t0);
+		return out;
+	})()`)
+	t.Logf("reference model mid-epoch: predict round trips %v ms, stop %v ms", rt["predict"], rt["stop"])
+	assert.Less(t, slices.Max(rt["predict"]), 100.0, "the slowest predict round trip")
+	assert.Less(t, rt["stop"][0], 100.0, "stop")
 	Poll[bool](s, `window.convplay.state.training.status === 'idle'`)
+	assert.Equal(t, "stopped", Eval[string](s, `window.convplay.state.training.done.reason`))
 	assert.Empty(t, s.Problems())
 }
 
