@@ -13,8 +13,10 @@ import (
 // float32(A[i][p]*B[p][j]) for p = 0, 1, ..., k-1, one VMULPS and one VADDPS
 // per product (two roundings, as the scalar code; an FMA's one rounding
 // would change the bits). Only the tile differs: 6 rows by 16 columns, one
-// C element per ymm lane, with op(B) packed in 16-column panels and op(A)
-// in 6-row panels. Builds for other platforms, WebAssembly included, and
+// C element per ymm lane. The kernel reads op(A) and op(B) where they lie
+// when it can (A in either layout, B untransposed) and packs only what it
+// cannot: B transposed (into 16-column panels), and the edges, zero-padded
+// to a whole tile. Builds for other platforms, WebAssembly included, and
 // `-tags noasm` take the pure-Go kernel (gemm_noasm.go).
 
 // gemmAsmEnabled says whether gemm takes the AVX2 path: the CPU (and the
@@ -31,16 +33,15 @@ const (
 	gemmAsmMCMax = 144
 )
 
-// gemmKernelAVX2 computes a 6x16 tile of C from packed panels (packAAsm,
-// packBAsm), in assembly (gemm_amd64.s):
+// gemmKernelAVX2 computes a 6x16 tile of C, in assembly (gemm_amd64.s):
 //
-//	for i < 6, j < 16: c[i*ldc+j] = (load ? c[i*ldc+j] : 0) + sum over p < kc of float32(a[p*6+i] * b[p*16+j])
+//	for i < 6, j < 16: c[i*ldc+j] = (load ? c[i*ldc+j] : 0) + sum over p < kc of float32(a[i*ars+p*acs] * b[p*ldb+j])
 //
-// adding the products in order of p. kc >= 1; a holds 6*kc floats, b
-// 16*kc, and c reaches c[5*ldc+15].
+// adding the products in order of p. kc >= 1, and the caller has checked
+// that every element it reads or writes lies in its slice.
 //
 //go:noescape
-func gemmKernelAVX2(kc int, a, b, c *float32, ldc int, load bool)
+func gemmKernelAVX2(kc int, a *float32, ars, acs int, b *float32, ldb int, c *float32, ldc int, load bool)
 
 // gemmAsmWork is the AVX2 path's workspace, like gemmWork.
 var gemmAsmWork struct {
@@ -56,8 +57,8 @@ type gemmAsmTask struct {
 	a, b, c                    []float32
 	rowsPer, colsPer           int // chunk size, multiples of 6 and 16
 	rowChunks, colChunks       int
-	bpack                      []float32   // op(B) as ceil(n/16) panels of k x 16, zero-padded
-	apack                      [][]float32 // per worker: a block of op(A) as panels of kc x 6
+	bpack                      []float32   // op(B) as ceil(n/16) panels of k x 16, zero-padded (only the last, narrow one unless transB)
+	apack                      [][]float32 // per worker: op(A)'s last, short panel, kc x 6, zero-padded
 	tile                       [][]float32 // per worker: a 6 x 16 tile for C's edges
 }
 
@@ -72,7 +73,7 @@ func gemmAsm(workers int, transA, transB bool, m, n, k int, a, b, c []float32, a
 	t := &gemmAsmWork.task
 	t.transA, t.transB, t.accumulate = transA, transB, accumulate
 	t.m, t.n, t.k = m, n, k
-	t.a, t.b, t.c = a, b, c
+	t.a, t.b, t.c = a[:m*k], b[:k*n], c[:m*n]
 
 	// Chunks as in gemmWorkers: row blocks of at most gemmAsmMCMax rows,
 	// a few per worker; columns split too when C has few rows.
@@ -93,7 +94,7 @@ func gemmAsm(workers int, transA, transB bool, m, n, k int, a, b, c []float32, a
 
 	t.bpack = grow(t.bpack, nPanels*k*gemmAsmNR)
 	for len(t.apack) < workers {
-		t.apack = append(t.apack, nil)
+		t.apack = append(t.apack, make([]float32, gemmAsmKC*gemmAsmMR))
 		t.tile = append(t.tile, make([]float32, gemmAsmMR*gemmAsmNR))
 	}
 	packBAsm(t.bpack, transB, n, k, b)
@@ -108,35 +109,47 @@ func (t *gemmAsmTask) runChunk(worker, chunk int) {
 	i0 := chunk / t.colChunks * t.rowsPer
 	j0 := chunk % t.colChunks * t.colsPer
 	i1, j1 := min(i0+t.rowsPer, t.m), min(j0+t.colsPer, t.n)
-	rows := i1 - i0
-	rowPanels := (rows + mr - 1) / mr
-	ap := grow(t.apack[worker], rowPanels*gemmAsmKC*mr)
-	t.apack[worker] = ap
-	tile := t.tile[worker]
-	n, k := t.n, t.k
+	ap, tile := t.apack[worker], t.tile[worker]
+	m, n, k := t.m, t.n, t.k
 	blocks := (k + gemmAsmKC - 1) / gemmAsmKC
 	step := (k + blocks - 1) / blocks
 	for p0 := 0; p0 < k; p0 += step {
 		kc := min(step, k-p0)
 		load := t.accumulate || p0 > 0
-		packAAsm(ap, t.transA, t.m, k, i0, rows, p0, kc, t.a)
+		if i1-i0 < (i1-i0+mr-1)/mr*mr { // the last panel is short: pack it
+			last := i0 + (i1-i0)/mr*mr
+			packAAsm(ap[:kc*mr], t.transA, m, k, last, i1-last, p0, kc, t.a)
+		}
 		for j := j0; j < j1; j += nr {
-			bp := t.bpack[(j/nr*k+p0)*nr:][:kc*nr]
 			nj := min(nr, n-j)
-			for r := 0; r < rowPanels; r++ {
-				i := i0 + r*mr
+			// B's rows p0..p0+kc-1, columns j..j+15: where they lie, or packed.
+			b, ldb := t.bpack[(j/nr*k+p0)*nr:][:kc*nr], nr
+			if !t.transB && nj == nr {
+				b, ldb = t.b[p0*n+j:][:(kc-1)*n+nr], n
+			}
+			for i := i0; i < i1; i += mr {
 				mi := min(mr, i1-i)
-				a := ap[r*kc*mr:][:kc*mr]
+				// A's rows i..i+5, steps p0..p0+kc-1: where they lie, or packed.
+				var a []float32
+				var ars, acs int
+				switch {
+				case mi < mr:
+					a, ars, acs = ap[:kc*mr], 1, mr
+				case t.transA:
+					a, ars, acs = t.a[p0*m+i:][:(kc-1)*m+mr], 1, m
+				default:
+					a, ars, acs = t.a[i*k+p0:][:(mr-1)*k+kc], k, 1
+				}
 				if mi == mr && nj == nr {
-					c := t.c[i*n+j : (i+mr-1)*n+j+nr] // the tile's bounds, checked once
-					gemmKernelAVX2(kc, &a[0], &bp[0], &c[0], n, load)
+					c := t.c[i*n+j:][:(mr-1)*n+nr] // the tile's bounds, checked once
+					gemmKernelAVX2(kc, &a[0], ars, acs, &b[0], ldb, &c[0], n, load)
 					continue
 				}
 				// An edge tile: work on a full tile, copy back what is in C.
 				for ii := 0; ii < mi; ii++ {
 					copy(tile[ii*nr:ii*nr+nj], t.c[(i+ii)*n+j:])
 				}
-				gemmKernelAVX2(kc, &a[0], &bp[0], &tile[0], nr, load)
+				gemmKernelAVX2(kc, &a[0], ars, acs, &b[0], ldb, &tile[0], nr, load)
 				for ii := 0; ii < mi; ii++ {
 					copy(t.c[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*nr:])
 				}
@@ -145,41 +158,17 @@ func (t *gemmAsmTask) runChunk(worker, chunk int) {
 	}
 }
 
-// packAAsm copies op(A)[i0:i0+rows, p0:p0+kc] into dst as panels of 6 rows:
-// element (i0+r*6+ii, p0+p) goes to dst[(r*kc+p)*6+ii]. Rows past m are 0.
+// packAAsm copies op(A)[i:i+mi, p0:p0+kc], mi < 6 rows, into dst as one
+// zero-padded panel of 6 rows: element (i+ii, p0+p) goes to dst[p*6+ii].
 // op(A) is m x k; with trans, a is stored k x m.
-func packAAsm(dst []float32, trans bool, m, k, i0, rows, p0, kc int, a []float32) {
-	const mr = gemmAsmMR
-	for r := 0; r*mr < rows; r++ {
-		panel := dst[r*kc*mr:][:kc*mr]
-		mi := min(mr, rows-r*mr)
-		i := i0 + r*mr
-		switch {
-		case mi == mr && trans: // step p is 6 neighbours in a row of a
-			o := p0*m + i
-			for p := 0; p < kc; p++ {
-				*(*[mr]float32)(panel[p*mr:]) = [mr]float32(a[o : o+mr])
-				o += m
-			}
-		case mi == mr:
-			r0 := a[i*k+p0:][:kc]
-			r1, r2 := a[(i+1)*k+p0:][:len(r0)], a[(i+2)*k+p0:][:len(r0)]
-			r3, r4 := a[(i+3)*k+p0:][:len(r0)], a[(i+4)*k+p0:][:len(r0)]
-			r5 := a[(i+5)*k+p0:][:len(r0)]
-			panel = panel[:mr*len(r0)]
-			for p, v := range r0 {
-				*(*[mr]float32)(panel[p*mr:]) = [mr]float32{v, r1[p], r2[p], r3[p], r4[p], r5[p]}
-			}
-		default: // the last, short panel: rows past m are 0
-			clear(panel)
-			for ii := 0; ii < mi; ii++ {
-				for p := 0; p < kc; p++ {
-					if trans {
-						panel[p*mr+ii] = a[(p0+p)*m+i+ii]
-					} else {
-						panel[p*mr+ii] = a[(i+ii)*k+p0+p]
-					}
-				}
+func packAAsm(dst []float32, trans bool, m, k, i, mi, p0, kc int, a []float32) {
+	clear(dst)
+	for ii := 0; ii < mi; ii++ {
+		for p := 0; p < kc; p++ {
+			if trans {
+				dst[p*gemmAsmMR+ii] = a[(p0+p)*m+i+ii]
+			} else {
+				dst[p*gemmAsmMR+ii] = a[(i+ii)*k+p0+p]
 			}
 		}
 	}
@@ -187,19 +176,15 @@ func packAAsm(dst []float32, trans bool, m, k, i0, rows, p0, kc int, a []float32
 
 // packBAsm copies op(B) (k x n) into dst as panels of 16 columns: element
 // (p, j*16+jj) goes to dst[(j*k+p)*16+jj]. Columns past n are 0. With
-// trans, b is stored n x k.
+// trans, b is stored n x k; without, only the last, narrow panel is packed
+// (the kernel reads whole panels from b).
 func packBAsm(dst []float32, trans bool, n, k int, b []float32) {
 	const nr = gemmAsmNR
 	for j := 0; j*nr < n; j++ {
 		panel := dst[j*k*nr:][:k*nr]
 		nj := min(nr, n-j*nr)
 		switch {
-		case nj == nr && !trans: // step p is 16 neighbours in a row of b
-			o := j * nr
-			for p := 0; p < k; p++ {
-				*(*[nr]float32)(panel[p*nr:]) = [nr]float32(b[o : o+nr])
-				o += n
-			}
+		case !trans && nj == nr: // read in place
 		case !trans: // the last, narrow panel: columns past n are 0
 			clear(panel)
 			for p := 0; p < k; p++ {

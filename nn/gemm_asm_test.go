@@ -59,40 +59,48 @@ func TestGemmKernelAVX2HandComputed(t *testing.T) {
 		{"a -0 product gives +0 without load", []float32{-1}, []float32{0}, 5, false, 0},
 		{"-0 in C stays -0 plus a -0 product", []float32{-1}, []float32{0}, float32(math.Copysign(0, -1)), true, float32(math.Copysign(0, -1))},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			kc := len(tc.a)
-			a := make([]float32, kc*gemmAsmMR)
-			b := make([]float32, kc*gemmAsmNR)
-			for p := range kc {
-				for i := range gemmAsmMR {
-					a[p*gemmAsmMR+i] = tc.a[p]
+		// A packed (element (i, p) at p*6+i) or in rows 2 apart (at
+		// i*(kc+2)+p), B packed (row p at p*16) or 1 apart (at p*17).
+		for _, packed := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/packed=%v", tc.name, packed), func(t *testing.T) {
+				kc := len(tc.a)
+				ars, acs, ldb := 1, gemmAsmMR, gemmAsmNR
+				if !packed {
+					ars, acs, ldb = kc+2, 1, gemmAsmNR+1
 				}
-				for j := range gemmAsmNR {
-					b[p*gemmAsmNR+j] = tc.b[p]
-				}
-			}
-			const ldc = gemmAsmNR + 3 // 3 columns between rows that the kernel must not touch
-			c := make([]float32, gemmAsmMR*ldc)
-			for i := range c {
-				c[i] = 7
-			}
-			for i := range gemmAsmMR {
-				for j := range gemmAsmNR {
-					c[i*ldc+j] = tc.c0
-				}
-			}
-			gemmKernelAVX2(kc, &a[0], &b[0], &c[0], ldc, tc.load)
-			for i := range gemmAsmMR {
-				for j := range ldc {
-					got := c[i*ldc+j]
-					if j >= gemmAsmNR {
-						require.Equal(t, float32(7), got, "wrote outside the tile at row %d, column %d", i, j)
-						continue
+				a := make([]float32, (gemmAsmMR-1)*ars+(kc-1)*acs+1)
+				b := make([]float32, (kc-1)*ldb+gemmAsmNR)
+				for p := range kc {
+					for i := range gemmAsmMR {
+						a[i*ars+p*acs] = tc.a[p]
 					}
-					require.Equal(t, math.Float32bits(tc.want), math.Float32bits(got), "c[%d][%d] = %v, want %v", i, j, got, tc.want)
+					for j := range gemmAsmNR {
+						b[p*ldb+j] = tc.b[p]
+					}
 				}
-			}
-		})
+				const ldc = gemmAsmNR + 3 // 3 columns between rows that the kernel must not touch
+				c := make([]float32, gemmAsmMR*ldc)
+				for i := range c {
+					c[i] = 7
+				}
+				for i := range gemmAsmMR {
+					for j := range gemmAsmNR {
+						c[i*ldc+j] = tc.c0
+					}
+				}
+				gemmKernelAVX2(kc, &a[0], ars, acs, &b[0], ldb, &c[0], ldc, tc.load)
+				for i := range gemmAsmMR {
+					for j := range ldc {
+						got := c[i*ldc+j]
+						if j >= gemmAsmNR {
+							require.Equal(t, float32(7), got, "wrote outside the tile at row %d, column %d", i, j)
+							continue
+						}
+						require.Equal(t, math.Float32bits(tc.want), math.Float32bits(got), "c[%d][%d] = %v, want %v", i, j, got, tc.want)
+					}
+				}
+			})
+		}
 	}
 }
 
