@@ -190,10 +190,21 @@ func packBAsm(dst []float32, trans bool, n, k int, b []float32) {
 			for p := 0; p < k; p++ {
 				copy(panel[p*nr:p*nr+nj], b[p*n+j*nr:])
 			}
-		default: // column jj of the panel is row j*16+jj of b
-			if nj < nr {
-				clear(panel)
+		case nj == nr: // column jj of the panel is row j*16+jj of b
+			r := b[j*nr*k:][:nr*k]
+			r0, r1, r2, r3 := r[:k], r[k:2*k], r[2*k:3*k], r[3*k:4*k]
+			r4, r5, r6, r7 := r[4*k:5*k], r[5*k:6*k], r[6*k:7*k], r[7*k:8*k]
+			r8, r9, r10, r11 := r[8*k:9*k], r[9*k:10*k], r[10*k:11*k], r[11*k:12*k]
+			r12, r13, r14, r15 := r[12*k:13*k], r[13*k:14*k], r[14*k:15*k], r[15*k:16*k]
+			for p := range r0 {
+				d := (*[nr]float32)(panel[p*nr:])
+				d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+				d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
+				d[8], d[9], d[10], d[11] = r8[p], r9[p], r10[p], r11[p]
+				d[12], d[13], d[14], d[15] = r12[p], r13[p], r14[p], r15[p]
 			}
+		default: // the last, narrow panel: columns past n are 0
+			clear(panel)
 			for jj := 0; jj < nj; jj++ {
 				row := b[(j*nr+jj)*k:][:k]
 				col := panel[jj:]
