@@ -186,3 +186,49 @@ func TestGemmAsmAllocatesNothing(t *testing.T) {
 		assert.Zero(t, allocs, "workers=%d", workers)
 	}
 }
+
+// BenchmarkGemmAsm compares the two paths in one binary at the shapes the
+// Winograd path gives the reference model's conv layers on a batch of 32
+// (one block of bt tiles, one of the 16 products: forward V·U, the kernel
+// gradient Vᵀ·Z and the input gradient Z·Uᵀ) and at the dense layer's.
+func BenchmarkGemmAsm(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 3))
+	for _, s := range []struct {
+		name       string
+		bt, c, f   int
+		denseBatch bool
+	}{
+		{"wino_conv2_bt252_32-32", 252, 32, 32, false},
+		{"wino_conv4_bt126_64-64", 126, 64, 64, false},
+		{"wino_conv6_bt64_128-128", 64, 128, 128, false},
+		{"dense_32x1152-128", 32, 1152, 128, true},
+	} {
+		v, u, z := randSlice(rng, s.bt*s.c), randSlice(rng, s.c*s.f), randSlice(rng, s.bt*s.f)
+		for _, op := range []struct {
+			name           string
+			transA, transB bool
+			m, n, k        int
+			a, b, c        []float32
+			acc            bool
+		}{
+			{"forward", false, false, s.bt, s.f, s.c, v, u, z, false},
+			{"dW", true, false, s.c, s.f, s.bt, v, z, u, true},
+			{"dX", false, true, s.bt, s.c, s.f, z, u, v, false},
+		} {
+			for _, asm := range []bool{false, true} {
+				path := map[bool]string{false: "go", true: "avx2"}[asm]
+				b.Run(fmt.Sprintf("%s/%s/%s", s.name, op.name, path), func(b *testing.B) {
+					withGemmAsm(asm, func() {
+						gemm(op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc) // grow the workspace
+						b.ReportAllocs()
+						cpu := cpuSeconds()
+						for b.Loop() {
+							gemm(op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc)
+						}
+						reportFLOPs(b, 2*float64(op.m)*float64(op.n)*float64(op.k), cpu)
+					})
+				})
+			}
+		}
+	}
+}
