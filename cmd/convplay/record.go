@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"strings"
 
 	"convplay/nn"
 )
@@ -61,4 +62,24 @@ func writeRecord(path string, rec record) error {
 		return err
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// commandLine writes a command as a POSIX shell reads it back: arguments
+// holding anything but letters, digits and -_./=,:+@ are single-quoted.
+func commandLine(name string, args []string) string {
+	parts := []string{name}
+	for _, a := range args {
+		plain := a != ""
+		for _, c := range a {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("-_./=,:+@", c)) {
+				plain = false
+				break
+			}
+		}
+		if !plain {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
 }

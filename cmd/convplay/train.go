@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -199,7 +198,7 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	}
 	took := time.Since(began)
 	h := t.History()
-	rec := record{Command: "convplay train " + strings.Join(args, " "), Seed: f.seed, Arch: f.arch, Params: m.NumParams(),
+	rec := record{Command: commandLine("convplay train", args), Seed: f.seed, Arch: f.arch, Params: m.NumParams(),
 		Optimizer: m.Optimizer().Spec(), Loss: f.loss, Epochs: f.epochs, BatchSize: f.batch, EpochsRun: len(h.Loss), History: h,
 		TrainSeconds: took.Seconds(), Note: f.note, Go: runtime.Version(), GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
 		Date: time.Now().UTC().Format(time.RFC3339), Checkpoint: f.checkpoint}
