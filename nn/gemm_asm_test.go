@@ -232,3 +232,31 @@ func BenchmarkGemmAsm(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkModelTrainStep32Asm is BenchmarkModelTrainStep32 on either gemm
+// path in one binary, also reporting images per CPU-second, which a loaded
+// machine does not dilute.
+func BenchmarkModelTrainStep32Asm(b *testing.B) {
+	const n = 32
+	for _, asm := range []bool{false, true} {
+		b.Run(map[bool]string{false: "go", true: "avx2"}[asm], func(b *testing.B) {
+			withGemmAsm(asm, func() {
+				m, x, y := benchReference(b, n)
+				m.ComputeGradients(x, y, n)
+				m.ApplyGradients()
+				b.ReportAllocs()
+				cpu := cpuSeconds()
+				iters := 0
+				for b.Loop() {
+					m.ComputeGradients(x, y, n)
+					m.ApplyGradients()
+					iters++
+				}
+				reportImages(b, iters, n, refStepFLOP)
+				if used := cpuSeconds() - cpu; cpu > 0 && used > 0 {
+					b.ReportMetric(float64(iters*n)/used, "images/cpu-s")
+				}
+			})
+		})
+	}
+}
