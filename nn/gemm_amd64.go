@@ -25,7 +25,10 @@ import (
 var gemmAsmEnabled = cpu.X86.HasAVX2
 
 // The AVX2 tile and blocking: a kc x 16 panel of op(B) (16 KB at kc = 256)
-// stays in L1 while 6-row panels of op(A) stream through it from L2.
+// stays in L1 while 6-row panels of op(A) stream through it from L2. 6x16
+// takes 12 of the 16 ymm registers for C. kc = 128 or 512 measured the same
+// within 2% at the reference model's Winograd shapes and its training step
+// (BenchmarkGemmAsm, BenchmarkModelTrainStep32Asm, one core).
 const (
 	gemmAsmMR    = 6
 	gemmAsmNR    = 16
