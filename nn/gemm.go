@@ -253,15 +253,23 @@ func packA(dst []float32, trans bool, m, k, i0, rows, p0, kc int, a []float32) {
 				panel[2*p], panel[2*p+1] = v, r1[p]
 			}
 		default: // the last, short panel: rows past m are 0
-			clear(panel)
-			for ii := 0; ii < mi; ii++ {
-				for p := 0; p < kc; p++ {
-					if trans {
-						panel[p*gemmMR+ii] = a[(p0+p)*m+i+ii]
-					} else {
-						panel[p*gemmMR+ii] = a[(i+ii)*k+p0+p]
-					}
-				}
+			packShortA(panel, gemmMR, trans, m, k, i, mi, p0, kc, a)
+		}
+	}
+}
+
+// packShortA copies op(A)[i:i+mi, p0:p0+kc], fewer than mr rows, into dst as
+// one zero-padded panel of mr rows: element (i+ii, p0+p) goes to
+// dst[p*mr+ii]. op(A) is m x k; with trans, a is stored k x m. Both the
+// pure-Go and the AVX2 kernel pack their last panel with it.
+func packShortA(dst []float32, mr int, trans bool, m, k, i, mi, p0, kc int, a []float32) {
+	clear(dst)
+	for ii := 0; ii < mi; ii++ {
+		for p := 0; p < kc; p++ {
+			if trans {
+				dst[p*mr+ii] = a[(p0+p)*m+i+ii]
+			} else {
+				dst[p*mr+ii] = a[(i+ii)*k+p0+p]
 			}
 		}
 	}

@@ -121,7 +121,7 @@ func (t *gemmAsmTask) runChunk(worker, chunk int) {
 		load := t.accumulate || p0 > 0
 		if i1-i0 < (i1-i0+mr-1)/mr*mr { // the last panel is short: pack it
 			last := i0 + (i1-i0)/mr*mr
-			packAAsm(ap[:kc*mr], t.transA, m, k, last, i1-last, p0, kc, t.a)
+			packShortA(ap[:kc*mr], mr, t.transA, m, k, last, i1-last, p0, kc, t.a)
 		}
 		for j := j0; j < j1; j += nr {
 			nj := min(nr, n-j)
@@ -156,22 +156,6 @@ func (t *gemmAsmTask) runChunk(worker, chunk int) {
 				for ii := 0; ii < mi; ii++ {
 					copy(t.c[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*nr:])
 				}
-			}
-		}
-	}
-}
-
-// packAAsm copies op(A)[i:i+mi, p0:p0+kc], mi < 6 rows, into dst as one
-// zero-padded panel of 6 rows: element (i+ii, p0+p) goes to dst[p*6+ii].
-// op(A) is m x k; with trans, a is stored k x m.
-func packAAsm(dst []float32, trans bool, m, k, i, mi, p0, kc int, a []float32) {
-	clear(dst)
-	for ii := 0; ii < mi; ii++ {
-		for p := 0; p < kc; p++ {
-			if trans {
-				dst[p*gemmAsmMR+ii] = a[(p0+p)*m+i+ii]
-			} else {
-				dst[p*gemmAsmMR+ii] = a[(i+ii)*k+p0+p]
 			}
 		}
 	}
