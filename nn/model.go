@@ -128,9 +128,17 @@ func (m *Model) Backward(dy []float32) []float32 {
 func (m *Model) NumParams() int {
 	n := 0
 	for _, l := range m.Layers {
-		for _, p := range l.Params() {
-			n += len(p.W)
-		}
+		n += ParamCount(l)
+	}
+	return n
+}
+
+// ParamCount is the number of trainable values of one layer, Keras's
+// "Param #": (K*K*C + 1)*F for a Conv2D with bias.
+func ParamCount(l Layer) int {
+	n := 0
+	for _, p := range l.Params() {
+		n += len(p.W)
 	}
 	return n
 }

@@ -21,10 +21,7 @@ func (m *Model) Summary() string {
 	line(strings.Repeat("=", width))
 	total := 0
 	for i, l := range m.Layers {
-		params := 0
-		for _, p := range l.Params() {
-			params += len(p.W)
-		}
+		params := ParamCount(l)
 		total += params
 		spec := l.Spec()
 		line(kerasPrintRow(positions, spec.Name+" ("+spec.Type+")", outputShape(l.OutShape()), strconv.Itoa(params)))

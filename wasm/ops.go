@@ -137,10 +137,7 @@ func describeModel(m *nn.Model) map[string]any {
 	layers := make([]any, len(m.Layers))
 	total := 0
 	for i, l := range m.Layers {
-		params := 0
-		for _, p := range l.Params() {
-			params += len(p.W)
-		}
+		params := nn.ParamCount(l)
 		total += params
 		out := l.OutShape()
 		shape := make([]any, len(out))
