@@ -139,17 +139,35 @@ func readInput(path string, in nn.Shape, man *dataset.Manifest, mode fitMode, st
 	return []string{path}, x, nil
 }
 
-// readNPYInput reads a .npy of shape (N, H, W) or (N, H, W, C).
-func readNPYInput(path string, in nn.Shape, man *dataset.Manifest, standardized bool) ([]string, []float32, error) {
-	shape, vals, err := readNPY(path)
+// maxNPYValues bounds a .npy input: 2^28 values, about 342,000 28x28 images.
+// nn.ReadNPY allocates only for the values the file actually holds.
+const maxNPYValues = 1 << 28
+
+// readNPYFile reads the .npy array in the file path.
+func readNPYFile(path string) (nn.Shape, []float64, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	ok := len(shape) == 4 && nn.Shape(shape[1:]).Equal(in) ||
+	defer f.Close()
+	shape, vals, err := nn.ReadNPY(f, maxNPYValues)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return shape, vals, nil
+}
+
+// readNPYInput reads a .npy of shape (N, H, W) or (N, H, W, C).
+func readNPYInput(path string, in nn.Shape, man *dataset.Manifest, standardized bool) ([]string, []float32, error) {
+	shape, vals, err := readNPYFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok := len(shape) == 4 && shape[1:].Equal(in) ||
 		len(shape) == 3 && in[2] == 1 && shape[1] == in[0] && shape[2] == in[1]
 	if !ok {
 		return nil, nil, fmt.Errorf("%s holds an array of shape %v; want (N, %d, %d) or (N, %d, %d, %d)",
-			path, nn.Shape(shape), in[0], in[1], in[0], in[1], in[2])
+			path, shape, in[0], in[1], in[0], in[1], in[2])
 	}
 	x := make([]float32, len(vals))
 	for i, v := range vals {

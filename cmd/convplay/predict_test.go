@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/dataset"
+	"convplay/nn"
 )
 
 // picture is a w x h picture of paper with ink in the rectangle r.
@@ -266,9 +267,9 @@ func TestPredictKerasOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(data, dataset.ManifestName), mj, 0o644))
 
-	shape, want, err := readNPY(filepath.Join(dir, "probs.npy"))
+	shape, want, err := readNPYFile(filepath.Join(dir, "probs.npy"))
 	require.NoError(t, err)
-	require.Equal(t, []int{5, 10}, shape)
+	require.Equal(t, nn.Shape{5, 10}, shape)
 	ps := predictions(t, "-weights", filepath.Join(dir, "weights.npz"), "-arch", "seed", "-data", data, filepath.Join(dir, "images.npy"))
 	require.Len(t, ps, 5)
 	for i, p := range ps {
