@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 )
 
 // Activation is an element-wise (softmax: row-wise) nonlinearity. Conv2D,
@@ -35,8 +36,69 @@ func ParseActivation(name string) (Activation, error) {
 	return 0, fmt.Errorf("unknown activation %q (want linear, relu, sigmoid, tanh or softmax)", name)
 }
 
-// forward sets y = a(z) for rows of dim values. y and z may be the same slice.
+// activationChunk is about how many values one chunk of the worker pool
+// takes: each value is touched once, so a chunk must be large to pay for the
+// hand-over, and whole rows, for softmax.
+const activationChunk = 1 << 14
+
+// activationTask is Activation.forward or backward on the worker pool, a
+// chunk of rowsPer rows of dim values each. Chunks write disjoint rows, so
+// the result does not depend on the number of workers.
+type activationTask struct {
+	a            Activation
+	backward     bool
+	dst, src, y  []float32 // forward: y = a(src) into dst; backward: dz = dst, dy = src, y
+	dim, rowsPer int
+}
+
+// activationWork is the one activationTask handed to the pool, so that a
+// call allocates nothing.
+var activationWork struct {
+	mu   sync.Mutex
+	task activationTask
+}
+
+func (t *activationTask) runChunk(_, chunk int) {
+	lo := chunk * t.rowsPer * t.dim
+	hi := min(lo+t.rowsPer*t.dim, len(t.src))
+	if t.backward {
+		t.a.backwardRows(t.dst[lo:hi], t.src[lo:hi], t.y[lo:hi], t.dim)
+	} else {
+		t.a.forwardRows(t.dst[lo:hi], t.src[lo:hi], t.dim)
+	}
+}
+
+// activationParallel runs forwardRows (backward false) or backwardRows
+// over chunks of whole rows on the worker pool; small inputs run inline.
+func (a Activation) activationParallel(backward bool, dst, src, y []float32, dim int) {
+	rowsPer := max(1, activationChunk/dim)
+	rows := len(src) / dim
+	chunks := (rows + rowsPer - 1) / rowsPer
+	workers := maxWorkers()
+	if chunks <= 1 || workers <= 1 {
+		if backward {
+			a.backwardRows(dst, src, y, dim)
+		} else {
+			a.forwardRows(dst, src, dim)
+		}
+		return
+	}
+	activationWork.mu.Lock()
+	defer activationWork.mu.Unlock()
+	t := &activationWork.task
+	*t = activationTask{a: a, backward: backward, dst: dst, src: src, y: y, dim: dim, rowsPer: rowsPer}
+	parallelFor(workers, chunks, t)
+	*t = activationTask{}
+}
+
+// forward sets y = a(z) for rows of dim values. y and z may be the same
+// slice. Large batches are spread over the worker pool by whole rows.
 func (a Activation) forward(y, z []float32, dim int) {
+	a.activationParallel(false, y[:len(z)], z, nil, dim)
+}
+
+// forwardRows is forward on one goroutine.
+func (a Activation) forwardRows(y, z []float32, dim int) {
 	y = y[:len(z)]
 	switch a {
 	case Linear:
@@ -87,8 +149,14 @@ func softmaxRow(y, z []float32) {
 
 // backward sets dz = dy * a'(z), computed from the output y = a(z). dz and dy
 // may be the same slice. ReLU'(0) is 0: a unit that outputs exactly 0 passes
-// no gradient, as in TensorFlow and PyTorch.
+// no gradient, as in TensorFlow and PyTorch. Large batches are spread over
+// the worker pool by whole rows.
 func (a Activation) backward(dz, dy, y []float32, dim int) {
+	a.activationParallel(true, dz[:len(dy)], dy, y[:len(dy)], dim)
+}
+
+// backwardRows is backward on one goroutine.
+func (a Activation) backwardRows(dz, dy, y []float32, dim int) {
 	dz, y = dz[:len(dy)], y[:len(dy)]
 	switch a {
 	case Linear:

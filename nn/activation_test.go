@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -145,4 +146,44 @@ func TestActivationSoftmaxLayerIsFused(t *testing.T) {
 	}
 	// dz = (p - onehot)/2: sample 1 gives (0.5, -0.5, 0), sample 2 (0, 0.5, -0.5).
 	assert.InDeltaSlice(t, []float32{0.5, -0.5, 0, 0, 0.5, -0.5}, separate.Params()[0].G, 1e-6)
+}
+
+// Large batches are split over the worker pool by whole rows; every core
+// count gives the bits of the one-goroutine loop, including a last, short
+// chunk and softmax rows (of 10 or 7) that do not divide the chunk size.
+func TestActivationSameBitsOnAnyNumberOfCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, act := range []Activation{Linear, ReLU, Sigmoid, Tanh, Softmax} {
+		for _, tc := range []struct{ dim, rows int }{{10, 5003}, {7, 2*activationChunk/7 + 3}, {activationChunk + 1, 3}, {3, 2}} {
+			t.Run(fmt.Sprintf("%v/dim=%d,rows=%d", act, tc.dim, tc.rows), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(12, uint64(tc.dim)))
+				z := randSlice(rng, tc.dim*tc.rows)
+				z[0], z[1] = 0, -0 // ReLU'(0) and the sign of zero
+				dy := randSlice(rng, len(z))
+				wantY := make([]float32, len(z))
+				act.forwardRows(wantY, z, tc.dim)
+				wantDz := make([]float32, len(z))
+				act.backwardRows(wantDz, dy, wantY, tc.dim)
+				for procs := 1; procs <= 3; procs++ {
+					runtime.GOMAXPROCS(procs)
+					y := make([]float32, len(z))
+					act.forward(y, z, tc.dim)
+					require.Equal(t, sameBitsOf(wantY), sameBitsOf(y), "forward, %d cores", procs)
+					dz := append([]float32(nil), dy...)
+					act.backward(dz, dz, y, tc.dim) // in place, as allowed
+					require.Equal(t, sameBitsOf(wantDz), sameBitsOf(dz), "backward, %d cores", procs)
+				}
+			})
+		}
+	}
+}
+
+// sameBitsOf returns the bit patterns of s, so that require.Equal compares
+// floats bit for bit (NaN and -0 included) on every platform.
+func sameBitsOf(s []float32) []uint32 {
+	b := make([]uint32, len(s))
+	for i, v := range s {
+		b[i] = math.Float32bits(v)
+	}
+	return b
 }

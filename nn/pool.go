@@ -111,6 +111,25 @@ func (p *pool2D) window(oh, ow int) (h0, h1, w0, w1 int) {
 type MaxPooling2D struct {
 	pool2D
 	choice []int32 // (N, Ho, Wo, C): index into the last Forward's x of the chosen cell
+	task   maxPoolTask
+}
+
+// maxPoolTask is MaxPooling2D's forward or backward on the worker pool, one
+// image per chunk: an image's windows and choices lie in that image, so
+// chunks write disjoint outputs and the result does not depend on the number
+// of workers.
+type maxPoolTask struct {
+	p        *MaxPooling2D
+	backward bool
+	x, dy    []float32 // forward's input, backward's output gradient
+}
+
+func (t *maxPoolTask) runChunk(_, b int) {
+	if t.backward {
+		t.p.backwardImage(t.dy, b)
+	} else {
+		t.p.forwardImage(t.x, b)
+	}
 }
 
 // Forward sets each output cell to the maximum of its window and records
@@ -125,46 +144,61 @@ func (p *MaxPooling2D) Forward(x []float32, n int, _ bool) []float32 {
 	p.n = n
 	p.y = grow(p.y, n*Ho*Wo*C)
 	p.choice = growInt32(p.choice, n*Ho*Wo*C)
-	x = x[:n*H*W*C]
-	for b := range n {
-		for oh := range Ho {
-			for ow := range Wo {
-				o := ((b*Ho+oh)*Wo + ow) * C
-				y, ch := p.y[o:o+C], p.choice[o:o+C]
-				h0, h1, w0, w1 := p.window(oh, ow)
-				first := ((b*H+h0)*W + w0) * C
-				copy(y, x[first:first+C])
-				for c := range ch {
-					ch[c] = int32(first + c)
-				}
-				for h := h0; h < h1; h++ {
-					for w := w0; w < w1; w++ {
-						i := ((b*H+h)*W + w) * C
-						xs := x[i : i+C]
-						for c, v := range xs {
-							if v > y[c] {
-								y[c] = v
-								ch[c] = int32(i + c)
-							}
+	p.task = maxPoolTask{p: p, x: x[:n*H*W*C]}
+	parallelFor(maxWorkers(), n, &p.task)
+	p.task = maxPoolTask{}
+	return p.y
+}
+
+// forwardImage is Forward on image b of x.
+func (p *MaxPooling2D) forwardImage(x []float32, b int) {
+	H, W, C := p.in[0], p.in[1], p.in[2]
+	Ho, Wo := p.out[0], p.out[1]
+	for oh := range Ho {
+		for ow := range Wo {
+			o := ((b*Ho+oh)*Wo + ow) * C
+			y, ch := p.y[o:o+C], p.choice[o:o+C]
+			h0, h1, w0, w1 := p.window(oh, ow)
+			first := ((b*H+h0)*W + w0) * C
+			copy(y, x[first:first+C])
+			for c := range ch {
+				ch[c] = int32(first + c)
+			}
+			for h := h0; h < h1; h++ {
+				for w := w0; w < w1; w++ {
+					i := ((b*H+h)*W + w) * C
+					xs := x[i : i+C]
+					for c, v := range xs {
+						if v > y[c] {
+							y[c] = v
+							ch[c] = int32(i + c)
 						}
 					}
 				}
 			}
 		}
 	}
-	return p.y
 }
 
 // Backward routes each output gradient to the input cell its maximum came
-// from; overlapping windows that chose the same cell add up.
+// from; overlapping windows that chose the same cell add up, in order of the
+// output cells.
 func (p *MaxPooling2D) Backward(dy []float32) []float32 {
 	p.dx = grow(p.dx, p.n*p.in.Size())
-	clear(p.dx)
-	ch := p.choice[:len(p.y)]
-	for i, g := range dy[:len(ch)] {
+	p.task = maxPoolTask{p: p, backward: true, dy: dy[:len(p.y)]}
+	parallelFor(maxWorkers(), p.n, &p.task)
+	p.task = maxPoolTask{}
+	return p.dx
+}
+
+// backwardImage is Backward on image b: it sets image b of dx.
+func (p *MaxPooling2D) backwardImage(dy []float32, b int) {
+	in, out := p.in.Size(), p.out.Size()
+	clear(p.dx[b*in : (b+1)*in])
+	ch := p.choice[b*out : (b+1)*out]
+	for i, g := range dy[b*out : (b+1)*out] {
 		p.dx[ch[i]] += g
 	}
-	return p.dx
 }
 
 // Choices reports, for each output element of the last Forward (layout

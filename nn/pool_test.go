@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -279,5 +280,40 @@ func BenchmarkMaxPooling2D(b *testing.B) {
 	for b.Loop() {
 		l.Forward(x, 32, true)
 		l.Backward(dy)
+	}
+}
+
+// Max pooling runs one image per chunk of the worker pool; 1, 2 and 3 cores
+// give the same outputs, choices and input gradients, with overlapping
+// windows (3 by stride 2, whose shared cells add up) and odd same padding.
+func TestMaxPoolSameBitsOnAnyNumberOfCores(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, spec := range []LayerSpec{
+		{Type: "MaxPooling2D", PoolSize: 3, Strides: 2},
+		{Type: "MaxPooling2D", PoolSize: 2, Padding: "same"},
+	} {
+		t.Run(fmt.Sprintf("pool=%d,strides=%d,%s", spec.PoolSize, spec.Strides, spec.Padding), func(t *testing.T) {
+			var ys, dxs [][]float32
+			var choices [][]int32
+			for procs := 1; procs <= 3; procs++ {
+				runtime.GOMAXPROCS(procs)
+				rng := rand.New(rand.NewPCG(9, 9))
+				l := buildRandom(t, spec, Shape{7, 9, 3}, rng)
+				const n = 5
+				x := randSlice(rng, n*l.InShape().Size())
+				for i := range x[:20] {
+					x[i] = -1 // an all-negative, all-tied corner: the first cell wins
+				}
+				dy := randSlice(rng, n*l.OutShape().Size())
+				ys = append(ys, append([]float32(nil), l.Forward(x, n, true)...))
+				choices = append(choices, append([]int32(nil), l.(*MaxPooling2D).Choices()...))
+				dxs = append(dxs, append([]float32(nil), l.Backward(dy)...))
+			}
+			for i := 1; i < 3; i++ {
+				require.Equal(t, sameBitsOf(ys[0]), sameBitsOf(ys[i]), "forward, %d cores", i+1)
+				require.Equal(t, choices[0], choices[i], "choices, %d cores", i+1)
+				require.Equal(t, sameBitsOf(dxs[0]), sameBitsOf(dxs[i]), "dx, %d cores", i+1)
+			}
+		})
 	}
 }
