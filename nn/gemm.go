@@ -43,14 +43,16 @@ var gemmWork struct {
 	task gemmTask
 }
 
-// gemmTask is one gemm call, split into chunks of rowsPer x colsPer outputs.
+// gemmTask is one gemmBatchWorkers call (batch products of one shape),
+// split into chunks of rowsPer x colsPer outputs of one product.
 type gemmTask struct {
 	transA, transB, accumulate bool
+	batch, sa, sb, sc          int // products, and the distance between their a, b and c
 	m, n, k                    int
 	a, b, c                    []float32
-	rowsPer, colsPer           int // chunk size, multiples of mr and nr
-	rowChunks, colChunks       int
-	bpack                      []float32   // op(B) as ceil(n/nr) panels of k x nr, zero-padded
+	rowsPer, colsPer           int         // chunk size, multiples of mr and nr
+	rowChunks, colChunks       int         // per product
+	bpack                      []float32   // per product: op(B) as ceil(n/nr) panels of k x nr, zero-padded
 	apack                      [][]float32 // per worker: a block of op(A) as panels of kc x mr
 	tile                       [][]float32 // per worker: an mr x nr tile for C's edges
 }
@@ -58,54 +60,94 @@ type gemmTask struct {
 // gemmWorkers is gemm on a given number of workers; the result does not
 // depend on it.
 func gemmWorkers(workers int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) {
-	if m == 0 || n == 0 {
+	gemmBatchWorkers(workers, 1, 0, 0, 0, transA, transB, m, n, k, a, b, c, accumulate)
+}
+
+// gemmBatch computes batch products of one shape at once,
+//
+//	for i < batch: gemm(transA, transB, m, n, k, a[i*sa:], b[i*sb:], c[i*sc:], accumulate)
+//
+// with all their chunks on the worker pool together, so that products too
+// small to be worth splitting one by one (Winograd's 16 per block) still
+// keep every worker busy. Each product's C is computed as gemm computes it,
+// bit for bit; the Cs must not overlap.
+func gemmBatch(batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) {
+	gemmBatchWorkers(maxWorkers(), batch, sa, sb, sc, transA, transB, m, n, k, a, b, c, accumulate)
+}
+
+// gemmAsmBatch runs a gemmBatchWorkers call on the AVX2 kernel and reports
+// true, or reports false when the CPU lacks AVX2. gemm_amd64.go sets it;
+// other builds (WebAssembly, `-tags noasm`) leave it nil.
+var gemmAsmBatch func(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) bool
+
+// gemmChunks splits each of batch products with mPanels x nPanels tiles
+// into chunks: row blocks of at most mcMax/mr panels, small enough to give
+// each of the workers a few chunks over the batch; columns split too when
+// there are few rows. It returns the chunk size in panels and the chunks per
+// product.
+func gemmChunks(workers, batch, mPanels, nPanels, mcPanels int) (rowPanels, colPanels, rowChunks, colChunks int) {
+	want := 1
+	if workers > 1 {
+		want = (4*workers + batch - 1) / batch // chunks per product
+	}
+	rowPanels = max(1, min(mcPanels, (mPanels+want-1)/want))
+	rowChunks = (mPanels + rowPanels - 1) / rowPanels
+	colPanels = nPanels
+	if rowChunks < want {
+		colPanels = max(1, (nPanels*rowChunks+want-1)/want)
+	}
+	colChunks = (nPanels + colPanels - 1) / colPanels
+	return rowPanels, colPanels, rowChunks, colChunks
+}
+
+// gemmBatchWorkers is gemmBatch on a given number of workers; the result
+// does not depend on it.
+func gemmBatchWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) {
+	if m == 0 || n == 0 || batch == 0 {
 		return
 	}
 	if k == 0 {
 		if !accumulate {
-			clear(c[:m*n])
+			for i := range batch {
+				clear(c[i*sc : i*sc+m*n])
+			}
 		}
 		return
 	}
-	if gemmAsm(workers, transA, transB, m, n, k, a, b, c, accumulate) {
+	if gemmAsmBatch != nil && gemmAsmBatch(workers, batch, sa, sb, sc, transA, transB, m, n, k, a, b, c, accumulate) {
 		return // the AVX2 kernel, bit-identical (gemm_amd64.go)
 	}
 	gemmWork.mu.Lock()
 	defer gemmWork.mu.Unlock()
 	t := &gemmWork.task
 	t.transA, t.transB, t.accumulate = transA, transB, accumulate
+	t.batch, t.sa, t.sb, t.sc = batch, sa, sb, sc
 	t.m, t.n, t.k = m, n, k
 	t.a, t.b, t.c = a, b, c
 
-	// Chunks: row blocks of at most gemmMCMax rows, small enough to give
-	// each worker a few of them; split columns too when C has few rows.
 	mPanels, nPanels := (m+gemmMR-1)/gemmMR, (n+gemmNR-1)/gemmNR
-	want := 1
-	if workers > 1 {
-		want = 4 * workers
-	}
-	rowPanels := max(1, min(gemmMCMax/gemmMR, (mPanels+want-1)/want))
-	t.rowsPer = rowPanels * gemmMR
-	t.rowChunks = (mPanels + rowPanels - 1) / rowPanels
-	colPanels := nPanels
-	if t.rowChunks < want {
-		colPanels = max(1, (nPanels*t.rowChunks+want-1)/want)
-	}
-	t.colsPer = colPanels * gemmNR
-	t.colChunks = (nPanels + colPanels - 1) / colPanels
+	rowPanels, colPanels, rowChunks, colChunks := gemmChunks(workers, batch, mPanels, nPanels, gemmMCMax/gemmMR)
+	t.rowsPer, t.colsPer = rowPanels*gemmMR, colPanels*gemmNR
+	t.rowChunks, t.colChunks = rowChunks, colChunks
 
-	t.bpack = grow(t.bpack, nPanels*k*gemmNR)
+	t.bpack = grow(t.bpack, batch*nPanels*k*gemmNR)
 	for len(t.apack) < workers {
 		t.apack = append(t.apack, nil)
 		t.tile = append(t.tile, make([]float32, gemmMR*gemmNR))
 	}
-	packB(t.bpack, transB, n, k, b)
-	parallelFor(workers, t.rowChunks*t.colChunks, t)
+	for i := range batch {
+		packB(t.bpack[i*nPanels*k*gemmNR:], transB, n, k, b[i*sb:])
+	}
+	parallelFor(workers, batch*rowChunks*colChunks, t)
 	t.a, t.b, t.c = nil, nil, nil
 }
 
-// runChunk computes one block of C: rows [i0, i1) and columns [j0, j1).
+// runChunk computes one block of one product's C: rows [i0, i1) and columns
+// [j0, j1).
 func (t *gemmTask) runChunk(worker, chunk int) {
+	per := t.rowChunks * t.colChunks
+	item := chunk / per
+	chunk %= per
 	i0 := chunk / t.colChunks * t.rowsPer
 	j0 := chunk % t.colChunks * t.colsPer
 	i1, j1 := min(i0+t.rowsPer, t.m), min(j0+t.colsPer, t.n)
@@ -115,30 +157,32 @@ func (t *gemmTask) runChunk(worker, chunk int) {
 	t.apack[worker] = ap
 	tile := t.tile[worker]
 	n, k := t.n, t.k
+	a, c := t.a[item*t.sa:][:t.m*k], t.c[item*t.sc:][:t.m*n]
+	bpack := t.bpack[item*((n+gemmNR-1)/gemmNR)*k*gemmNR:]
 	blocks := (k + gemmKC - 1) / gemmKC
 	step := (k + blocks - 1) / blocks
 	for p0 := 0; p0 < k; p0 += step {
 		kc := min(step, k-p0)
 		load := t.accumulate || p0 > 0
-		packA(ap, t.transA, t.m, k, i0, rows, p0, kc, t.a)
+		packA(ap, t.transA, t.m, k, i0, rows, p0, kc, a)
 		for j := j0; j < j1; j += gemmNR {
-			bp := t.bpack[(j/gemmNR*k+p0)*gemmNR:][:kc*gemmNR]
+			bp := bpack[(j/gemmNR*k+p0)*gemmNR:][:kc*gemmNR]
 			nj := min(gemmNR, n-j)
 			for r := 0; r < rowPanels; r++ {
 				i := i0 + r*gemmMR
 				mi := min(gemmMR, i1-i)
 				a := ap[r*kc*gemmMR:][:kc*gemmMR]
 				if mi == gemmMR && nj == gemmNR {
-					gemmKernel(kc, a, bp, t.c[i*n+j:], n, load)
+					gemmKernel(kc, a, bp, c[i*n+j:], n, load)
 					continue
 				}
 				// An edge tile: work on a full tile, copy back what is in C.
 				for ii := 0; ii < mi; ii++ {
-					copy(tile[ii*gemmNR:ii*gemmNR+nj], t.c[(i+ii)*n+j:])
+					copy(tile[ii*gemmNR:ii*gemmNR+nj], c[(i+ii)*n+j:])
 				}
 				gemmKernel(kc, a, bp, tile, gemmNR, load)
 				for ii := 0; ii < mi; ii++ {
-					copy(t.c[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*gemmNR:])
+					copy(c[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*gemmNR:])
 				}
 			}
 		}

@@ -52,22 +52,25 @@ var gemmAsmWork struct {
 	task gemmAsmTask
 }
 
-// gemmAsmTask is one gemm call on the AVX2 path, split into chunks of
-// rowsPer x colsPer outputs.
+// gemmAsmTask is one gemmBatchWorkers call on the AVX2 path, split into
+// chunks of rowsPer x colsPer outputs of one product.
 type gemmAsmTask struct {
 	transA, transB, accumulate bool
+	batch, sa, sb, sc          int // products, and the distance between their a, b and c
 	m, n, k                    int
 	a, b, c                    []float32
-	rowsPer, colsPer           int // chunk size, multiples of 6 and 16
-	rowChunks, colChunks       int
-	bpack                      []float32   // op(B) as ceil(n/16) panels of k x 16, zero-padded (only the last, narrow one unless transB)
+	rowsPer, colsPer           int         // chunk size, multiples of 6 and 16
+	rowChunks, colChunks       int         // per product
+	bpack                      []float32   // per product: op(B) as ceil(n/16) panels of k x 16, zero-padded (only the last, narrow one unless transB)
 	apack                      [][]float32 // per worker: op(A)'s last, short panel, kc x 6, zero-padded
 	tile                       [][]float32 // per worker: a 6 x 16 tile for C's edges
 }
 
-// gemmAsm runs gemmWorkers' call on the AVX2 path and reports true, or
-// reports false when the CPU lacks AVX2. m, n, k >= 1.
-func gemmAsm(workers int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) bool {
+func init() { gemmAsmBatch = gemmAsmBatchWorkers }
+
+// gemmAsmBatchWorkers runs gemmBatchWorkers' call on the AVX2 path and
+// reports true, or reports false when the CPU lacks AVX2. m, n, k, batch >= 1.
+func gemmAsmBatchWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) bool {
 	if !gemmAsmEnabled {
 		return false
 	}
@@ -75,45 +78,42 @@ func gemmAsm(workers int, transA, transB bool, m, n, k int, a, b, c []float32, a
 	defer gemmAsmWork.mu.Unlock()
 	t := &gemmAsmWork.task
 	t.transA, t.transB, t.accumulate = transA, transB, accumulate
+	t.batch, t.sa, t.sb, t.sc = batch, sa, sb, sc
 	t.m, t.n, t.k = m, n, k
-	t.a, t.b, t.c = a[:m*k], b[:k*n], c[:m*n]
+	t.a, t.b, t.c = a[:(batch-1)*sa+m*k], b[:(batch-1)*sb+k*n], c[:(batch-1)*sc+m*n]
 
-	// Chunks as in gemmWorkers: row blocks of at most gemmAsmMCMax rows,
-	// a few per worker; columns split too when C has few rows.
 	mPanels, nPanels := (m+gemmAsmMR-1)/gemmAsmMR, (n+gemmAsmNR-1)/gemmAsmNR
-	want := 1
-	if workers > 1 {
-		want = 4 * workers
-	}
-	rowPanels := max(1, min(gemmAsmMCMax/gemmAsmMR, (mPanels+want-1)/want))
-	t.rowsPer = rowPanels * gemmAsmMR
-	t.rowChunks = (mPanels + rowPanels - 1) / rowPanels
-	colPanels := nPanels
-	if t.rowChunks < want {
-		colPanels = max(1, (nPanels*t.rowChunks+want-1)/want)
-	}
-	t.colsPer = colPanels * gemmAsmNR
-	t.colChunks = (nPanels + colPanels - 1) / colPanels
+	rowPanels, colPanels, rowChunks, colChunks := gemmChunks(workers, batch, mPanels, nPanels, gemmAsmMCMax/gemmAsmMR)
+	t.rowsPer, t.colsPer = rowPanels*gemmAsmMR, colPanels*gemmAsmNR
+	t.rowChunks, t.colChunks = rowChunks, colChunks
 
-	t.bpack = grow(t.bpack, nPanels*k*gemmAsmNR)
+	t.bpack = grow(t.bpack, batch*nPanels*k*gemmAsmNR)
 	for len(t.apack) < workers {
 		t.apack = append(t.apack, make([]float32, gemmAsmKC*gemmAsmMR))
 		t.tile = append(t.tile, make([]float32, gemmAsmMR*gemmAsmNR))
 	}
-	packBAsm(t.bpack, transB, n, k, b)
-	parallelFor(workers, t.rowChunks*t.colChunks, t)
+	for i := range batch {
+		packBAsm(t.bpack[i*nPanels*k*gemmAsmNR:], transB, n, k, t.b[i*sb:])
+	}
+	parallelFor(workers, batch*rowChunks*colChunks, t)
 	t.a, t.b, t.c = nil, nil, nil
 	return true
 }
 
-// runChunk computes one block of C: rows [i0, i1) and columns [j0, j1).
+// runChunk computes one block of one product's C: rows [i0, i1) and columns
+// [j0, j1).
 func (t *gemmAsmTask) runChunk(worker, chunk int) {
 	const mr, nr = gemmAsmMR, gemmAsmNR
+	per := t.rowChunks * t.colChunks
+	item := chunk / per
+	chunk %= per
 	i0 := chunk / t.colChunks * t.rowsPer
 	j0 := chunk % t.colChunks * t.colsPer
 	i1, j1 := min(i0+t.rowsPer, t.m), min(j0+t.colsPer, t.n)
 	ap, tile := t.apack[worker], t.tile[worker]
 	m, n, k := t.m, t.n, t.k
+	A, B, C := t.a[item*t.sa:][:m*k], t.b[item*t.sb:][:k*n], t.c[item*t.sc:][:m*n]
+	bpack := t.bpack[item*((n+nr-1)/nr)*k*nr:]
 	blocks := (k + gemmAsmKC - 1) / gemmAsmKC
 	step := (k + blocks - 1) / blocks
 	for p0 := 0; p0 < k; p0 += step {
@@ -121,14 +121,14 @@ func (t *gemmAsmTask) runChunk(worker, chunk int) {
 		load := t.accumulate || p0 > 0
 		if i1-i0 < (i1-i0+mr-1)/mr*mr { // the last panel is short: pack it
 			last := i0 + (i1-i0)/mr*mr
-			packShortA(ap[:kc*mr], mr, t.transA, m, k, last, i1-last, p0, kc, t.a)
+			packShortA(ap[:kc*mr], mr, t.transA, m, k, last, i1-last, p0, kc, A)
 		}
 		for j := j0; j < j1; j += nr {
 			nj := min(nr, n-j)
 			// B's rows p0..p0+kc-1, columns j..j+15: where they lie, or packed.
-			b, ldb := t.bpack[(j/nr*k+p0)*nr:][:kc*nr], nr
+			b, ldb := bpack[(j/nr*k+p0)*nr:][:kc*nr], nr
 			if !t.transB && nj == nr {
-				b, ldb = t.b[p0*n+j:][:(kc-1)*n+nr], n
+				b, ldb = B[p0*n+j:][:(kc-1)*n+nr], n
 			}
 			for i := i0; i < i1; i += mr {
 				mi := min(mr, i1-i)
@@ -139,22 +139,22 @@ func (t *gemmAsmTask) runChunk(worker, chunk int) {
 				case mi < mr:
 					a, ars, acs = ap[:kc*mr], 1, mr
 				case t.transA:
-					a, ars, acs = t.a[p0*m+i:][:(kc-1)*m+mr], 1, m
+					a, ars, acs = A[p0*m+i:][:(kc-1)*m+mr], 1, m
 				default:
-					a, ars, acs = t.a[i*k+p0:][:(mr-1)*k+kc], k, 1
+					a, ars, acs = A[i*k+p0:][:(mr-1)*k+kc], k, 1
 				}
 				if mi == mr && nj == nr {
-					c := t.c[i*n+j:][:(mr-1)*n+nr] // the tile's bounds, checked once
+					c := C[i*n+j:][:(mr-1)*n+nr] // the tile's bounds, checked once
 					gemmKernelAVX2(kc, &a[0], ars, acs, &b[0], ldb, &c[0], n, load)
 					continue
 				}
 				// An edge tile: work on a full tile, copy back what is in C.
 				for ii := 0; ii < mi; ii++ {
-					copy(tile[ii*nr:ii*nr+nj], t.c[(i+ii)*n+j:])
+					copy(tile[ii*nr:ii*nr+nj], C[(i+ii)*n+j:])
 				}
 				gemmKernelAVX2(kc, &a[0], ars, acs, &b[0], ldb, &tile[0], nr, load)
 				for ii := 0; ii < mi; ii++ {
-					copy(t.c[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*nr:])
+					copy(C[(i+ii)*n+j:(i+ii)*n+j+nj], tile[ii*nr:])
 				}
 			}
 		}

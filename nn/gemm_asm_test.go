@@ -25,10 +25,11 @@ func withGemmAsm(on bool, f func()) {
 func TestGemmAsmAvailable(t *testing.T) {
 	require.True(t, gemmAsmEnabled, "this amd64 CPU reports no AVX2: the assembly path is untested")
 	c := []float32{0}
-	assert.True(t, gemmAsm(1, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+	require.NotNil(t, gemmAsmBatch, "gemm_amd64.go hands gemm its AVX2 path")
+	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
 	assert.Equal(t, []float32{6}, c)
 	withGemmAsm(false, func() {
-		assert.False(t, gemmAsm(1, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
 	})
 }
 
@@ -258,5 +259,27 @@ func BenchmarkModelTrainStep32Asm(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// A batch on the AVX2 path gives the pure-Go path's bits, product by
+// product, with edges on every side and a k over several blocks.
+func TestGemmBatchAsmMatchesGo(t *testing.T) {
+	for _, tc := range []struct{ batch, m, n, k int }{{3, 7, 17, 3}, {4, 13, 33, 300}, {16, 42, 32, 32}} {
+		for _, trans := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			name := fmt.Sprintf("%dx(%dx%dx%d)/%v", tc.batch, tc.m, tc.n, tc.k, trans)
+			t.Run(name, func(t *testing.T) {
+				sa, sb, sc := tc.m*tc.k+1, tc.k*tc.n+2, tc.m*tc.n+3
+				rng := rand.New(rand.NewPCG(25, uint64(tc.k)))
+				a, b, c0 := randSlice(rng, tc.batch*sa), randSlice(rng, tc.batch*sb), randSlice(rng, tc.batch*sc)
+				want := append([]float32(nil), c0...)
+				withGemmAsm(false, func() {
+					gemmBatchWorkers(2, tc.batch, sa, sb, sc, trans[0], trans[1], tc.m, tc.n, tc.k, a, b, want, true)
+				})
+				got := append([]float32(nil), c0...)
+				gemmBatchWorkers(2, tc.batch, sa, sb, sc, trans[0], trans[1], tc.m, tc.n, tc.k, a, b, got, true)
+				requireSameBits(t, want, got, name)
+			})
+		}
 	}
 }

@@ -159,3 +159,54 @@ func TestParallelFor(t *testing.T) {
 		})
 	}
 }
+
+// gemmBatchCase runs batch products of one shape through gemmBatchWorkers
+// on 1, 2 and 3 workers, their a, b and c spaced with gaps, and requires
+// each C to be the bits of that product alone (gemmWorkers, one worker) and
+// the gaps between the Cs untouched.
+func gemmBatchCase(t *testing.T, rng *rand.Rand, batch, m, n, k int, transA, transB, acc bool) {
+	sa, sb, sc := m*k+5, k*n+2, m*n+3
+	a, b := randSlice(rng, batch*sa), randSlice(rng, batch*sb)
+	c0 := randSlice(rng, batch*sc)
+	want := append([]float32(nil), c0...)
+	for i := range batch {
+		gemmWorkers(1, transA, transB, m, n, k, a[i*sa:], b[i*sb:], want[i*sc:i*sc+m*n], acc)
+	}
+	for workers := 1; workers <= 3; workers++ {
+		got := append([]float32(nil), c0...)
+		gemmBatchWorkers(workers, batch, sa, sb, sc, transA, transB, m, n, k, a, b, got, acc)
+		require.Equal(t, want, got, "workers=%d", workers)
+	}
+}
+
+// A batch of products is each product computed alone, bit for bit, on any
+// number of workers: one product, tiny ones with edges on every side, a k
+// over several blocks, and Winograd's 16 of the reference model's shape.
+func TestGemmBatchSameBitsAsOneByOne(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, tc := range []struct{ batch, m, n, k int }{
+		{1, 9, 200, 40}, {3, 1, 1, 1}, {3, 7, 17, 3}, {5, 13, 5, 600}, {16, 42, 32, 32}, {2, 0, 3, 4}, {2, 3, 4, 0},
+	} {
+		for _, trans := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, acc := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%dx(%dx%dx%d)/%v/acc=%v", tc.batch, tc.m, tc.n, tc.k, trans, acc), func(t *testing.T) {
+					gemmBatchCase(t, rng, tc.batch, tc.m, tc.n, tc.k, trans[0], trans[1], acc)
+				})
+			}
+		}
+	}
+}
+
+func TestGemmBatchAllocatesNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	const batch, m, n, k = 16, 50, 32, 64
+	a, b, c := randSlice(rng, batch*m*k), randSlice(rng, batch*k*n), make([]float32, batch*m*n)
+	for _, workers := range []int{1, 2, 3} {
+		gemmBatchWorkers(workers, batch, m*k, k*n, m*n, false, true, m, n, k, a, b, c, false) // grow the workspace
+		allocs := testing.AllocsPerRun(5, func() {
+			gemmBatchWorkers(workers, batch, m*k, k*n, m*n, false, true, m, n, k, a, b, c, false)
+			gemmBatchWorkers(workers, batch, m*k, k*n, m*n, true, false, m, n, k, a, b, c, true)
+		})
+		assert.Zero(t, allocs, "workers=%d", workers)
+	}
+}
