@@ -187,3 +187,42 @@ func sameBitsOf(s []float32) []uint32 {
 	}
 	return b
 }
+
+// BenchmarkReLU is ReLU forward and backward over the reference model's
+// first conv output for a batch of 32 (32x28x28x32 values), seeded values
+// in [-1, 1), half of them negative.
+func BenchmarkReLU(b *testing.B) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	z := randSlice(rng, 32*28*28*32)
+	dy := randSlice(rng, len(z))
+	y, dz := make([]float32, len(z)), make([]float32, len(z))
+	b.ReportAllocs()
+	for b.Loop() {
+		ReLU.forward(y, z, 32)
+		ReLU.backward(dz, dy, y, 32)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(z)), "ns/value")
+}
+
+// ReLU masks bits instead of branching; the awkward values keep their
+// meaning: NaN stays NaN (divergence shows), -0 and negative infinity give
+// +0, +Inf stays, and backward passes a NaN gradient only where y > 0.
+func TestReLUAwkwardValues(t *testing.T) {
+	nan, inf, negZero := float32(math.NaN()), float32(math.Inf(1)), float32(math.Copysign(0, -1))
+	z := []float32{nan, negZero, 0, -inf, inf, -1e-45, 1e-45}
+	want := []float32{nan, 0, 0, 0, inf, 0, 1e-45}
+	y := make([]float32, len(z))
+	ReLU.forward(y, z, len(z))
+	for i := range z {
+		if math.IsNaN(float64(want[i])) {
+			assert.True(t, math.IsNaN(float64(y[i])), "relu(%v)", z[i])
+			continue
+		}
+		assert.Equal(t, math.Float32bits(want[i]), math.Float32bits(y[i]), "relu(%v) = %v", z[i], y[i])
+	}
+	dy := []float32{1, nan, nan, 2, nan, 3, -4}
+	dz := make([]float32, len(dy))
+	ReLU.backward(dz, dy, y, len(dy))
+	// y = NaN: not > 0, so no gradient; y = +Inf and 1e-45 pass theirs.
+	assert.Equal(t, []uint32{0, 0, 0, 0, math.Float32bits(nan), 0, math.Float32bits(-4)}, sameBitsOf(dz))
+}
