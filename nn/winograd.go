@@ -41,8 +41,10 @@ package nn
 //
 // The transforms only add, subtract and halve; halving is exact, so a
 // compiler fusing it with an addition changes no bit. All products are in
-// gemm, whose summation order is fixed. Chunks of the worker pool write disjoint outputs,
-// so the result does not depend on the number of workers.
+// gemm, whose summation order is fixed; each stage's 16 products go to the
+// worker pool together (gemmBatch), as one product of a block is too small
+// to split well. Chunks of the worker pool write disjoint outputs, so the
+// result does not depend on the number of workers.
 type winograd struct {
 	g      convGeom // K = 3, S = 1
 	f      int
@@ -154,9 +156,8 @@ func (w *winograd) forward(z, x, kernel []float32, n int) {
 		rows := min(w.rows, n*w.tH-w.row0)
 		bt := rows * w.tW
 		w.run(winoInput, rows, x, nil)
-		for e := 0; e < 16; e++ {
-			gemm(false, false, bt, f, c, w.v[(e*tiles+w.row0*w.tW)*c:][:bt*c], w.u[e*c*f:(e+1)*c*f], w.m[e*bt*f:(e+1)*bt*f], false)
-		}
+		// M[e] = V[e]·U[e] for the 16 elements e, together on the pool.
+		gemmBatch(16, tiles*c, c*f, bt*f, false, false, bt, f, c, w.v[w.row0*w.tW*c:], w.u, w.m, false)
 		w.run(winoOutput, rows, nil, z)
 	}
 }
@@ -178,11 +179,11 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		rows := min(w.rows, n*w.tH-w.row0)
 		bt := rows * w.tW
 		w.run(winoGradOut, rows, nil, dz)
-		for e := 0; e < 16; e++ {
-			v, z := w.v[(e*tiles+w.row0*w.tW)*c:][:bt*c], w.m[e*bt*f:(e+1)*bt*f]
-			gemm(true, false, c, f, bt, v, z, w.du[e*c*f:(e+1)*c*f], w.row0 > 0)
-			gemm(false, true, bt, c, f, z, w.u[e*c*f:(e+1)*c*f], v, false)
-		}
+		// dU[e] (+)= V[e]ᵀ·Z[e], then dV[e] = Z[e]·U[e]ᵀ over V[e], the 16
+		// elements of each together on the pool.
+		v := w.v[w.row0*w.tW*c:]
+		gemmBatch(16, tiles*c, bt*f, c*f, true, false, c, f, bt, v, w.m, w.du, w.row0 > 0)
+		gemmBatch(16, bt*f, c*f, tiles*c, false, true, bt, c, f, w.m, w.u, v, false)
 	}
 	winoKernelGrad(kernelG, w.du, c*f)
 	w.run(winoGradIn, n, dx, nil)
