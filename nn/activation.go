@@ -49,6 +49,7 @@ type activationTask struct {
 	a            Activation
 	backward     bool
 	dst, src, y  []float32 // forward: y = a(src) into dst; backward: dz = dst, dy = src, y
+	bias         []float32 // forward: added to every row of src first, unless nil
 	dim, rowsPer int
 }
 
@@ -61,41 +62,51 @@ var activationWork struct {
 
 func (t *activationTask) runChunk(_, chunk int) {
 	lo := chunk * t.rowsPer * t.dim
-	hi := min(lo+t.rowsPer*t.dim, len(t.src))
+	t.run(lo, min(lo+t.rowsPer*t.dim, len(t.src)))
+}
+
+// run is the task on the values [lo, hi).
+func (t *activationTask) run(lo, hi int) {
 	if t.backward {
 		t.a.backwardRows(t.dst[lo:hi], t.src[lo:hi], t.y[lo:hi], t.dim)
 	} else {
+		if t.bias != nil {
+			addBias(t.src[lo:hi], t.bias)
+		}
 		t.a.forwardRows(t.dst[lo:hi], t.src[lo:hi], t.dim)
 	}
 }
 
-// activationParallel runs forwardRows (backward false) or backwardRows
-// over chunks of whole rows on the worker pool; small inputs run inline.
-func (a Activation) activationParallel(backward bool, dst, src, y []float32, dim int) {
-	rowsPer := max(1, activationChunk/dim)
-	rows := len(src) / dim
-	chunks := (rows + rowsPer - 1) / rowsPer
+// activationParallel runs forwardRows (backward false, after adding bias
+// to src's rows unless it is nil) or backwardRows over chunks of whole rows
+// on the worker pool; small inputs run inline.
+func (a Activation) activationParallel(backward bool, dst, src, y, bias []float32, dim int) {
+	t := activationTask{a: a, backward: backward, dst: dst, src: src, y: y, bias: bias, dim: dim}
+	t.rowsPer = max(1, activationChunk/dim)
+	rows := (len(src) + dim - 1) / dim
+	chunks := (rows + t.rowsPer - 1) / t.rowsPer
 	workers := maxWorkers()
 	if chunks <= 1 || workers <= 1 {
-		if backward {
-			a.backwardRows(dst, src, y, dim)
-		} else {
-			a.forwardRows(dst, src, dim)
-		}
+		t.run(0, len(src))
 		return
 	}
 	activationWork.mu.Lock()
 	defer activationWork.mu.Unlock()
-	t := &activationWork.task
-	*t = activationTask{a: a, backward: backward, dst: dst, src: src, y: y, dim: dim, rowsPer: rowsPer}
-	parallelFor(workers, chunks, t)
-	*t = activationTask{}
+	activationWork.task = t
+	parallelFor(workers, chunks, &activationWork.task)
+	activationWork.task = activationTask{}
 }
 
 // forward sets y = a(z) for rows of dim values. y and z may be the same
 // slice. Large batches are spread over the worker pool by whole rows.
 func (a Activation) forward(y, z []float32, dim int) {
-	a.activationParallel(false, y[:len(z)], z, nil, dim)
+	a.activationParallel(false, y[:len(z)], z, nil, nil, dim)
+}
+
+// forwardBias adds bias (dim values) to every row of z, then sets y = a(z),
+// in one pass: forward after addBias(z, bias).
+func (a Activation) forwardBias(y, z, bias []float32, dim int) {
+	a.activationParallel(false, y[:len(z)], z, nil, bias[:dim], dim)
 }
 
 // forwardRows is forward on one goroutine.
@@ -160,7 +171,7 @@ func softmaxRow(y, z []float32) {
 // no gradient, as in TensorFlow and PyTorch. Large batches are spread over
 // the worker pool by whole rows.
 func (a Activation) backward(dz, dy, y []float32, dim int) {
-	a.activationParallel(true, dz[:len(dy)], dy, y[:len(dy)], dim)
+	a.activationParallel(true, dz[:len(dy)], dy, y[:len(dy)], nil, dim)
 }
 
 // backwardRows is backward on one goroutine.

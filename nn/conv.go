@@ -86,15 +86,19 @@ func (l *conv2D) Forward(x []float32, n int, _ bool) []float32 {
 		gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
 	}
 	l.colsFresh = true
-	if l.bias != nil {
-		addBias(l.z, l.bias.W[:f])
-	}
 	if l.act == Linear {
+		if l.bias != nil {
+			addBias(l.z, l.bias.W[:f])
+		}
 		l.y = l.z
 		return l.y
 	}
 	l.y = grow(l.y, rows*f)
-	l.act.forward(l.y, l.z, f)
+	if l.bias != nil {
+		l.act.forwardBias(l.y, l.z, l.bias.W, f) // the bias added on the way, in parallel
+	} else {
+		l.act.forward(l.y, l.z, f)
+	}
 	return l.y
 }
 
