@@ -166,8 +166,14 @@ func readNPYValues[T float32 | float64](dst []T, r io.Reader, d npyDtype) error 
 			return err
 		}
 		out := dst[i : i+n]
-		for j := range out {
-			out[j] = T(d.value(chunk[j*d.size:]))
+		if d.kind == 'f' && d.size == 4 { // weights' dtype, without value's switches
+			for j := range out {
+				out[j] = T(math.Float32frombits(d.order.Uint32(chunk[4*j:])))
+			}
+		} else {
+			for j := range out {
+				out[j] = T(d.value(chunk[j*d.size:]))
+			}
 		}
 		i += n
 	}

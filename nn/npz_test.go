@@ -286,3 +286,19 @@ func TestImportNPZIOError(t *testing.T) {
 	var fe FormatError
 	assert.False(t, errors.As(err, &fe), "an I/O error is not a FormatError")
 }
+
+// BenchmarkImportNPZ imports the reference model's 435,306 weights from
+// the .npz ExportNPZ writes; SetBytes is the file's size.
+func BenchmarkImportNPZ(b *testing.B) {
+	spec, err := Preset("reference")
+	require.NoError(b, err)
+	m := buildT(b, spec, 1)
+	file := exportT(b, m)
+	b.SetBytes(int64(len(file)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := importT(m, file); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
