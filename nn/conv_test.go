@@ -375,6 +375,8 @@ func TestConvSameBitsOnAnyNumberOfCores(t *testing.T) {
 	}{
 		{"conv2d", LayerSpec{Type: "Conv2D", Filters: 16, KernelSize: 3, Strides: 2, Padding: "same", Activation: "relu"}, Shape{11, 10, 5}},
 		{"conv2d_winograd", LayerSpec{Type: "Conv2D", Filters: 6, KernelSize: 3, Padding: "same", Activation: "relu"}, Shape{11, 10, 8}},
+		// Large enough that the bias and ReLU pass is split over the pool too.
+		{"conv2d_winograd_wide", LayerSpec{Type: "Conv2D", Filters: 32, KernelSize: 3, Padding: "same", Activation: "relu"}, Shape{14, 13, 16}},
 		{"conv2d_transpose", LayerSpec{Type: "Conv2DTranspose", Filters: 6, KernelSize: 3, Strides: 2, Padding: "same"}, Shape{11, 10, 5}},
 	} {
 		spec := tc.spec

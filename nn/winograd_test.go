@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -358,5 +359,27 @@ func TestConv2DWinogradLayers(t *testing.T) {
 			}
 			assert.Zero(t, testing.AllocsPerRun(3, step))
 		})
+	}
+}
+
+// A Winograd Conv2D, ReLU and max pooling large enough that every stage
+// goes to the worker pool allocate nothing in the steady state, on 2 and 3
+// cores.
+func TestWinogradConvPoolOnPoolAllocateNothing(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rng := rand.New(rand.NewPCG(14, 14))
+	conv := buildRandom(t, LayerSpec{Type: "Conv2D", Filters: 32, KernelSize: 3, Padding: "same", Activation: "relu"}, Shape{14, 14, 16}, rng)
+	pool := buildRandom(t, LayerSpec{Type: "MaxPooling2D", PoolSize: 2}, conv.OutShape(), rng)
+	const n = 8
+	x := randSlice(rng, n*conv.InShape().Size())
+	dy := randSlice(rng, n*pool.OutShape().Size())
+	step := func() {
+		pool.Forward(conv.Forward(x, n, true), n, true)
+		conv.Backward(pool.Backward(dy))
+	}
+	for _, procs := range []int{2, 3} {
+		runtime.GOMAXPROCS(procs)
+		step() // grows the buffers and starts the helpers
+		assert.Zero(t, testing.AllocsPerRun(10, step), "%d cores", procs)
 	}
 }
