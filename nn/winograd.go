@@ -57,6 +57,7 @@ type winograd struct {
 	v      []float32   // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
 	m      []float32   // (16, rows*tW, F) one block's products M; backward puts Z = A dy Aᵀ there
 	du     []float32   // (16, C, F) gradient of u
+	ut     []float32   // (16, F, C) u transposed, so that dV's products read it in place
 	zero   []float32   // (max(C, F)) zeros: the cells outside the image
 	junk   [][]float32 // per worker (max(C, F)): where outputs outside the map go
 	task   winoTask
@@ -175,6 +176,11 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 	c, f, n := w.g.c, w.f, w.n
 	tiles := n * w.tH * w.tW
 	w.du = grow(w.du, 16*c*f)
+	// Uᵀ once per backward: gemm would pack U transposed for every block.
+	w.ut = grow(w.ut, 16*c*f)
+	for e := range 16 {
+		transpose(w.ut[e*c*f:(e+1)*c*f], w.u[e*c*f:(e+1)*c*f], c, f)
+	}
 	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
 		rows := min(w.rows, n*w.tH-w.row0)
 		bt := rows * w.tW
@@ -183,10 +189,20 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		// elements of each together on the pool.
 		v := w.v[w.row0*w.tW*c:]
 		gemmBatch(16, tiles*c, bt*f, c*f, true, false, c, f, bt, v, w.m, w.du, w.row0 > 0)
-		gemmBatch(16, bt*f, c*f, tiles*c, false, true, bt, c, f, w.m, w.u, v, false)
+		gemmBatch(16, bt*f, c*f, tiles*c, false, false, bt, c, f, w.m, w.ut, v, false)
 	}
 	winoKernelGrad(kernelG, w.du, c*f)
 	w.run(winoGradIn, n, dx, nil)
+}
+
+// transpose sets dst (cols x rows) to src (rows x cols) transposed.
+func transpose(dst, src []float32, rows, cols int) {
+	dst, src = dst[:rows*cols], src[:rows*cols]
+	for i := range rows {
+		for j, v := range src[i*cols : (i+1)*cols] {
+			dst[j*rows+i] = v
+		}
+	}
 }
 
 // The 1-D transforms; each 2-D one applies its 1-D transform to the columns

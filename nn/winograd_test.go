@@ -383,3 +383,22 @@ func TestWinogradConvPoolOnPoolAllocateNothing(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(10, step), "%d cores", procs)
 	}
 }
+
+func TestTranspose(t *testing.T) {
+	for _, tc := range []struct {
+		rows, cols int
+		src, want  []float32
+	}{
+		{1, 1, []float32{7}, []float32{7}},
+		{1, 3, []float32{1, 2, 3}, []float32{1, 2, 3}},
+		{3, 1, []float32{1, 2, 3}, []float32{1, 2, 3}},
+		// [1 2 3; 4 5 6] -> [1 4; 2 5; 3 6]
+		{2, 3, []float32{1, 2, 3, 4, 5, 6}, []float32{1, 4, 2, 5, 3, 6}},
+	} {
+		t.Run(fmt.Sprintf("%dx%d", tc.rows, tc.cols), func(t *testing.T) {
+			dst := make([]float32, len(tc.src))
+			transpose(dst, tc.src, tc.rows, tc.cols)
+			assert.Equal(t, tc.want, dst)
+		})
+	}
+}
