@@ -52,6 +52,10 @@ func BenchmarkModelForward32(b *testing.B) { benchmarkForward(b, 32) }
 // BenchmarkModelTrainStep32 is one training step of the reference model on
 // a batch of 32: ComputeGradients (forward, loss, backward) and
 // ApplyGradients (SGD).
+//
+// Reading -cpu 1,2: with b.Loop the first count of the first -cpu value reuses
+// a run made before -cpu applies, at the default GOMAXPROCS. Read from the
+// second count, or run -cpu 2,1,2.
 func BenchmarkModelTrainStep32(b *testing.B) {
 	const n = 32
 	m, x, y := benchReference(b, n)
