@@ -174,20 +174,6 @@ func TestModelStepAsmMatchesGo(t *testing.T) {
 	requireSameBits(t, weights[0], weights[1], "weights")
 }
 
-func TestGemmAsmAllocatesNothing(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 7))
-	m, n, k := 100, 70, 300
-	a, b, c := randSlice(rng, m*k), randSlice(rng, k*n), make([]float32, m*n)
-	for _, workers := range []int{1, 2, 3} {
-		gemmWorkers(workers, false, true, m, n, k, a, b, c, false) // grow the workspace
-		allocs := testing.AllocsPerRun(5, func() {
-			gemmWorkers(workers, false, true, m, n, k, a, b, c, false)
-			gemmWorkers(workers, true, false, m, n, k, a, b, c, true)
-		})
-		assert.Zero(t, allocs, "workers=%d", workers)
-	}
-}
-
 // BenchmarkGemmAsm compares the two paths in one binary at the shapes the
 // Winograd path gives the reference model's conv layers on a batch of 32
 // (one block of bt tiles, one of the 16 products: forward V·U, the kernel
@@ -220,13 +206,7 @@ func BenchmarkGemmAsm(b *testing.B) {
 				path := map[bool]string{false: "go", true: "avx2"}[asm]
 				b.Run(fmt.Sprintf("%s/%s/%s", s.name, op.name, path), func(b *testing.B) {
 					withGemmAsm(asm, func() {
-						gemm(op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc) // grow the workspace
-						b.ReportAllocs()
-						cpu := cpuSeconds()
-						for b.Loop() {
-							gemm(op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc)
-						}
-						reportFLOPs(b, 2*float64(op.m)*float64(op.n)*float64(op.k), cpu)
+						benchGemmCall(b, op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc)
 					})
 				})
 			}

@@ -41,16 +41,22 @@ func BenchmarkGemm(b *testing.B) {
 			{"dX", false, true, rows, kkc, l.f, y, w, cols, false},
 		} {
 			b.Run(fmt.Sprintf("%s/%s", l.name, op.name), func(b *testing.B) {
-				gemm(op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc) // grow the workspace
-				b.ReportAllocs()
-				cpu := cpuSeconds()
-				for b.Loop() {
-					gemm(op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc)
-				}
-				reportFLOPs(b, 2*float64(op.m)*float64(op.n)*float64(op.k), cpu)
+				benchGemmCall(b, op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc)
 			})
 		}
 	}
+}
+
+// benchGemmCall times one gemm call, after a first call that grows the
+// workspace, reporting allocations and GFLOP/s (also per CPU-second).
+func benchGemmCall(b *testing.B, transA, transB bool, m, n, k int, a, bm, c []float32, acc bool) {
+	gemm(transA, transB, m, n, k, a, bm, c, acc)
+	b.ReportAllocs()
+	cpu := cpuSeconds()
+	for b.Loop() {
+		gemm(transA, transB, m, n, k, a, bm, c, acc)
+	}
+	reportFLOPs(b, 2*float64(m)*float64(n)*float64(k), cpu)
 }
 
 // BenchmarkConv2D is one training step's work (Forward and Backward) of the
