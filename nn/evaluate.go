@@ -20,6 +20,10 @@ type Evaluation struct {
 	// Misclassified lists the indices of the samples classified wrongly, in
 	// order.
 	Misclassified []int
+	// Predicted holds the class predicted for each misclassified sample, in
+	// Misclassified's order (the confusion matrix's column), so a page can
+	// show the samples of one cell. Nil for a single output.
+	Predicted []int
 }
 
 // Evaluate returns the mean loss and the accuracy of a compiled model on
@@ -81,6 +85,9 @@ func (m *Model) evaluate(data Data, batchSize int, detailed bool) (*Evaluation, 
 				for i := range b {
 					if m.countCorrect(out[i*classes:(i+1)*classes], y[i*ts:(i+1)*ts], 1) == 0 {
 						e.Misclassified = append(e.Misclassified, lo+i)
+						if e.Confusion != nil {
+							e.Predicted = append(e.Predicted, argmaxFirst(out[i*classes:(i+1)*classes]))
+						}
 					}
 				}
 			}

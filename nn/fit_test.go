@@ -291,6 +291,7 @@ func TestEvaluateDetailed(t *testing.T) {
 			0, 1, 1, // true 2: predicted 1 (sample 1) and 2
 		}, e.Confusion)
 		assert.Equal(t, []int{1, 3, 4}, e.Misclassified)
+		assert.Equal(t, []int{1, 2, 0}, e.Predicted, "the confusion matrix's columns of the samples")
 		loss, acc, err := m.Evaluate(&TensorData{X: x, Y: y}, bs)
 		require.NoError(t, err)
 		assert.Equal(t, e.Loss, loss)

@@ -30,6 +30,7 @@ type evaluation struct {
 	classes   int
 	confusion []int // (classes, classes), or nil for one output
 	wrong     []int // misclassified samples
+	predicted []int // the class predicted for each of them, or nil for one output
 }
 
 // window is samples off..off+n-1 of a data set.
@@ -155,6 +156,7 @@ func (e *evaluation) add(r *nn.Evaluation, n int) {
 	for _, id := range r.Misclassified {
 		e.wrong = append(e.wrong, e.done+id)
 	}
+	e.predicted = append(e.predicted, r.Predicted...)
 	e.done += n
 }
 
@@ -164,7 +166,7 @@ func (w *worker) evalResult(e *evaluation) (map[string]any, error) {
 	n := e.data.Len()
 	res := map[string]any{
 		"split": e.name, "loss": e.lossSum / float64(n), "accuracy": float64(n-len(e.wrong)) / float64(n),
-		"samples": n, "classes": e.classes, "confusion": intsToJS(e.confusion), "misclassified": intsToJS(e.wrong), "dedup": nil,
+		"samples": n, "classes": e.classes, "confusion": intsToJS(e.confusion), "misclassified": intsToJS(e.wrong), "predicted": intsToJS(e.predicted), "dedup": nil,
 	}
 	if len(e.dups) == 0 || len(e.dups) == n {
 		return res, nil

@@ -16,6 +16,7 @@
 //	version        -                               {go, module, version, revision, platform}
 //	buildModel     {spec} or {preset}, [seed]      model: {summary, layers: [{name, type, outShape, params}], totalParams}
 //	loadWeights    {bytes}, [build]                model, as buildModel's result
+//	checkSpec      {spec} or {preset}, [classes]   {layers: [{name, type, inShape, outShape, params, spec}], totalParams, error}: the model stays
 //	exportWeights  [format: "cpw" or "npz"]        {bytes, format, filename}
 //	predict        {pixels}                        {probs, trace: [{name, type, shape, output, choices?}]}
 //	getFilters     {layer}                         {name, type, kernel, kernelShape, bias, biasShape}
@@ -27,7 +28,7 @@
 //	resume         -                               position
 //	step           -                               position and {done}: one batch, while paused
 //	stop           -                               position; the done event comes first
-//	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classes, misclassified, dedup?}
+//	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classes, misclassified, predicted, dedup?}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code]                          never answered: the Go program exits, to test crash handling
 //
@@ -50,7 +51,12 @@
 // by their first bytes); build: true rebuilds the model from a .cpw file's own
 // spec instead of loading the weights into the current model, which keeps
 // the model unchanged on any error. layer is a layer's 0-based index or name;
-// kernel is Keras's (K, K, C, F) for Conv2D. manifest is manifest.json's text
+// kernel is Keras's (K, K, C, F) for Conv2D. checkSpec checks a spec for the
+// architecture editor without building the model: every layer up to the
+// first invalid one, whose error is {index, name, type, inShape, kind,
+// message, size?} (kind: dense-needs-flatten, needs-maps, pool-too-large,
+// kernel-too-large, too-large, invalid; with classes also output-size,
+// output-softmax: the last layer must be Dense(classes, softmax)). manifest is manifest.json's text
 // or object; name is one of its files, bytes that file, verified by its
 // SHA-256 (a bad chunk is an error naming it; the data already loaded stay).
 // Training uses the samples loaded when it starts. train's arguments:
@@ -72,7 +78,8 @@
 // "error", history (Keras's history dict) and restored (the best weights were
 // restored). evaluate runs on split (default "test") and gives the confusion
 // matrix (Int32Array, true class by row), the misclassified sample indices
-// (Int32Array) and, where the manifest lists test duplicates (Fashion-MNIST's
+// (Int32Array) with the class predicted for each (predicted, Int32Array: the
+// confusion matrix's column of the sample) and, where the manifest lists test duplicates (Fashion-MNIST's
 // 2017 release), dedup: {loss, accuracy, samples, removed} on the test split
 // without them (dedup: false skips it).
 //
@@ -85,6 +92,7 @@ export const REQUESTS = [
   'version',
   'buildModel',
   'loadWeights',
+  'checkSpec',
   'exportWeights',
   'predict',
   'getFilters',

@@ -1,0 +1,58 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestEvaluatePredicted: evaluate gives, beside each misclassified sample,
+// the class it was predicted as, so the page can open a confusion matrix
+// cell's images. The sum model calls test sample 3 (dark, labelled bright)
+// class 0, and every training sample right; a fresh tiny model's sliced
+// figures match the engine's over the whole split.
+func TestEvaluatePredicted(t *testing.T) {
+	d := newTinyData(t)
+	w, ev := newWorker()
+	require.True(t, send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true})).ok)
+	d.load(t, w)
+	r := sendWait(t, w, ev, obj(map[string]any{"id": 3, "type": "evaluate"}))
+	require.True(t, r.ok, r.err)
+	assert.Equal(t, []int{3}, ints(r.result.Get("misclassified")))
+	assert.Equal(t, []int{0}, ints(r.result.Get("predicted")))
+
+	w2, ev2 := newWorker()
+	require.True(t, send(w2, obj(map[string]any{"id": 1, "type": "buildModel", "spec": tinySpecFor2x2(), "seed": 9})).ok)
+	d.load(t, w2)
+	for _, split := range []string{"train", "test"} {
+		r := sendWait(t, w2, ev2, obj(map[string]any{"id": 4, "type": "evaluate", "split": split}))
+		require.True(t, r.ok, r.err)
+		s, err := w2.data.Split(split)
+		require.NoError(t, err)
+		want, err := w2.model.EvaluateDetailed(s, 0)
+		require.NoError(t, err)
+		got := ints(r.result.Get("predicted"))
+		assert.Equal(t, append([]int{}, want.Predicted...), got, split)
+		assert.NotEmpty(t, got, "the untrained model gets some wrong")
+		assert.Len(t, got, r.result.Get("misclassified").Length())
+		// The (true, predicted) pairs of the misclassified samples are the
+		// confusion matrix off its diagonal.
+		conf, classes := ints(r.result.Get("confusion")), r.result.Get("classes").Int()
+		off := make([]int, len(conf))
+		for i := range conf {
+			if i/classes != i%classes {
+				off[i] = conf[i]
+			}
+		}
+		pairs := make([]int, len(conf))
+		for i, id := range ints(r.result.Get("misclassified")) {
+			g := send(w2, obj(map[string]any{"id": 5, "type": "getSample", "split": split, "index": id}))
+			require.True(t, g.ok, g.err)
+			pairs[g.result.Get("label").Int()*classes+got[i]]++
+		}
+		assert.Equal(t, off, pairs, split)
+	}
+}
