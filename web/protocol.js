@@ -17,7 +17,6 @@
 //	buildModel     {spec} or {preset}, [seed]      model: {summary, layers: [{name, type, outShape, params}], totalParams}
 //	loadWeights    {bytes}, [build]                model, as buildModel's result
 //	checkSpec      {spec} or {preset}, [classes]   {layers: [{name, type, inShape, outShape, params, spec}], totalParams, error}: the model stays
-//	checkSpec      {spec} or {preset}, [classes]   {layers: [{name, type, inShape, outShape, params, spec}], totalParams, error}: the model stays
 //	exportWeights  [format: "cpw" or "npz"]        {bytes, format, filename}
 //	predict        {pixels}                        {probs, trace: [{name, type, shape, output, choices?}]}
 //	getFilters     {layer}                         {name, type, kernel, kernelShape, bias, biasShape}
@@ -53,11 +52,6 @@
 // spec instead of loading the weights into the current model, which keeps
 // the model unchanged on any error. layer is a layer's 0-based index or name;
 // kernel is Keras's (K, K, C, F) for Conv2D. checkSpec checks a spec for the
-// architecture editor without building the model: every layer up to the
-// first invalid one, whose error is {index, name, type, inShape, kind,
-// message, size?} (kind: dense-needs-flatten, needs-maps, pool-too-large,
-// kernel-too-large, too-large, invalid; with classes also output-size,
-// output-softmax: the last layer must be Dense(classes, softmax)). checkSpec checks a spec for the
 // architecture editor without building the model: every layer up to the
 // first invalid one, whose error is {index, name, type, inShape, kind,
 // message, size?} (kind: dense-needs-flatten, needs-maps, pool-too-large,
@@ -98,7 +92,6 @@ export const REQUESTS = [
   'version',
   'buildModel',
   'loadWeights',
-  'checkSpec',
   'checkSpec',
   'exportWeights',
   'predict',
