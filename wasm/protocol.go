@@ -22,6 +22,8 @@
 //	exportWeights  [format: "cpw" or "npz"]        {bytes, format, filename}
 //	predict        {pixels}                        {probs, trace: [{name, type, shape, output, choices?}]}
 //	getFilters     {layer}                         {name, type, kernel, kernelShape, bias, biasShape}
+//	describeLayers -                               {input, layers: [{index, name, type, inShape, outShape, activation, kernel, filters, strides, padding, poolSize, units, params, paramsCum, paramShare, macs, macShare, area, channels, values, size, count}], totalParams, totalMacs}
+//	scores         {pixels}                        {layer, activation, logits, probs}: the last layer's pre-activation values and output
 //	loadDataset    {manifest}                      {name, title, classes, shape, counts, files, testDuplicates}
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
 //	getSample      {split, index}                  {image, pixels, label, count}
@@ -99,25 +101,27 @@ type op func(w *worker, req js.Value) (any, error)
 
 // ops are the request types, by name. Keep them in step with the table.
 var ops = map[string]op{
-	"ping":          (*worker).ping,
-	"version":       (*worker).version,
-	"buildModel":    (*worker).buildModel,
-	"loadWeights":   (*worker).loadWeights,
-	"checkSpec":     (*worker).checkSpec,
-	"exportWeights": (*worker).exportWeights,
-	"predict":       (*worker).predict,
-	"getFilters":    (*worker).getFilters,
-	"loadDataset":   (*worker).loadDataset,
-	"addChunk":      (*worker).addChunk,
-	"getSample":     (*worker).getSample,
-	"train":         (*worker).train,
-	"pause":         (*worker).pause,
-	"resume":        (*worker).resume,
-	"step":          (*worker).step,
-	"stop":          (*worker).stop,
-	"evaluate":      (*worker).evaluate,
-	"debugPanic":    (*worker).debugPanic,
-	"debugExit":     (*worker).debugExit,
+	"ping":           (*worker).ping,
+	"version":        (*worker).version,
+	"buildModel":     (*worker).buildModel,
+	"loadWeights":    (*worker).loadWeights,
+	"checkSpec":      (*worker).checkSpec,
+	"exportWeights":  (*worker).exportWeights,
+	"predict":        (*worker).predict,
+	"getFilters":     (*worker).getFilters,
+	"describeLayers": (*worker).describeLayers,
+	"scores":         (*worker).scores,
+	"loadDataset":    (*worker).loadDataset,
+	"addChunk":       (*worker).addChunk,
+	"getSample":      (*worker).getSample,
+	"train":          (*worker).train,
+	"pause":          (*worker).pause,
+	"resume":         (*worker).resume,
+	"step":           (*worker).step,
+	"stop":           (*worker).stop,
+	"evaluate":       (*worker).evaluate,
+	"debugPanic":     (*worker).debugPanic,
+	"debugExit":      (*worker).debugExit,
 }
 
 // later is the result of an op that replies by itself, with replyLater,
