@@ -167,6 +167,7 @@ func (w *worker) evalResult(e *evaluation) (map[string]any, error) {
 	res := map[string]any{
 		"split": e.name, "loss": e.lossSum / float64(n), "accuracy": float64(n-len(e.wrong)) / float64(n),
 		"samples": n, "classes": e.classes, "confusion": intsToJS(e.confusion), "misclassified": intsToJS(e.wrong), "predicted": intsToJS(e.predicted), "dedup": nil,
+		"classAccuracy": classAccuracy(e.confusion, e.classes),
 	}
 	if len(e.dups) == 0 || len(e.dups) == n {
 		return res, nil
@@ -183,4 +184,25 @@ func (w *worker) evalResult(e *evaluation) (map[string]any, error) {
 		"samples":  n - k, "removed": k,
 	}
 	return res, nil
+}
+
+// classAccuracy is, for each true class (a row of the confusion matrix),
+// the fraction of its samples predicted as that class; null for a class
+// without samples. Nil without a confusion matrix.
+func classAccuracy(confusion []int, classes int) []any {
+	if confusion == nil {
+		return nil
+	}
+	acc := make([]any, classes)
+	for k := range classes {
+		row := confusion[k*classes : (k+1)*classes]
+		total := 0
+		for _, c := range row {
+			total += c
+		}
+		if total > 0 {
+			acc[k] = float64(row[k]) / float64(total)
+		}
+	}
+	return acc
 }

@@ -23,6 +23,9 @@ func TestEvaluatePredicted(t *testing.T) {
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, []int{3}, ints(r.result.Get("misclassified")))
 	assert.Equal(t, []int{0}, ints(r.result.Get("predicted")))
+	// Confusion (2, 0; 1, 1): class 0 all right, class 1 half.
+	acc := r.result.Get("classAccuracy")
+	assert.Equal(t, []float64{1, 0.5}, []float64{acc.Index(0).Float(), acc.Index(1).Float()})
 
 	w2, ev2 := newWorker()
 	require.True(t, send(w2, obj(map[string]any{"id": 1, "type": "buildModel", "spec": tinySpecFor2x2(), "seed": 9})).ok)
@@ -54,5 +57,22 @@ func TestEvaluatePredicted(t *testing.T) {
 			pairs[g.result.Get("label").Int()*classes+got[i]]++
 		}
 		assert.Equal(t, off, pairs, split)
+	}
+}
+
+func TestClassAccuracy(t *testing.T) {
+	tests := []struct {
+		name      string
+		confusion []int
+		classes   int
+		want      []any
+	}{
+		{"no matrix", nil, 1, nil},
+		{"rows", []int{3, 1, 0, 0, 2, 2, 0, 0, 0}, 3, []any{0.75, 0.5, nil}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, classAccuracy(tt.confusion, tt.classes))
+		})
 	}
 }

@@ -32,7 +32,7 @@
 //	resume         -                               position
 //	step           -                               position and {done}: one batch, while paused
 //	stop           -                               position; the done event comes first
-//	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classes, misclassified, predicted, dedup?}
+//	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classAccuracy, classes, misclassified, predicted, dedup?}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code]                          never answered: the Go program exits, to test crash handling
 //
@@ -83,7 +83,8 @@
 // restored). evaluate runs on split (default "test") and gives the confusion
 // matrix (Int32Array, true class by row), the misclassified sample indices
 // (Int32Array) with the class predicted for each (predicted, Int32Array: the
-// confusion matrix's column of the sample) and, where the manifest lists test duplicates (Fashion-MNIST's
+// confusion matrix's column of the sample), classAccuracy (per true class,
+// the fraction predicted right; null for a class without samples) and, where the manifest lists test duplicates (Fashion-MNIST's
 // 2017 release), dedup: {loss, accuracy, samples, removed} on the test split
 // without them (dedup: false skips it).
 
