@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // ComputeGradients runs one training pass over a batch of n samples: it
@@ -11,18 +12,30 @@ import (
 // gradient of the batch's mean loss. It returns that mean loss and how many
 // samples were classified correctly. The targets must be valid
 // (CheckTargets). It allocates nothing once the layers have seen a batch of
-// n samples.
+// n samples. When a GradientFunc is set (SetGradientFunc), it runs that
+// instead: the Trainer's batches are then computed wherever it says.
 //
 // Data-parallel training: split a batch of N samples into shards of n_i
-// samples, one per worker, each holding the same weights. Each worker runs
-// ComputeGradients on its shard and sends FlatGradients. The batch's
-// gradient is the mean weighted by shard size, sum_i (n_i/N) g_i, so one
-// worker scales its own by ScaleGradients(n_0/N), adds every other shard's
-// with AddFlatGradients(g_i, n_i/N), and calls ApplyGradients; the batch's
-// loss is sum_i (n_i/N) loss_i and its correct count the sum. The others
-// then copy its weights (FlatWeights, SetFlatWeights). Dropout draws
-// different masks on each worker, as it would for different samples.
+// samples (ShardSizes), one per worker, each holding the same weights. Each
+// worker runs LocalGradients on its shard and sends FlatGradients. The
+// batch's gradient is the mean weighted by shard size, sum_i (n_i/N) g_i,
+// so one worker scales its own by ScaleGradients(n_0/N), adds every other
+// shard's with AddFlatGradients(g_i, n_i/N) in a fixed order (so the sum
+// does not depend on which worker finished first), and calls
+// ApplyGradients; the batch's loss is sum_i (n_i/N) loss_i and its correct
+// count the sum. The others then copy its weights (FlatWeights,
+// SetFlatWeights). Dropout draws different masks on each worker, as it
+// would for different samples.
 func (m *Model) ComputeGradients(x, y []float32, n int) (loss float64, correct int) {
+	if f, ok := gradientFuncs.Load(m); ok {
+		return f.(GradientFunc)(m, x, y, n)
+	}
+	return m.LocalGradients(x, y, n)
+}
+
+// LocalGradients is ComputeGradients computed here, in this model,
+// whatever GradientFunc is set.
+func (m *Model) LocalGradients(x, y []float32, n int) (loss float64, correct int) {
 	m.mustBeCompiled()
 	m.ZeroGrads()
 	out := m.Forward(x, n, true)
@@ -38,6 +51,46 @@ func (m *Model) ComputeGradients(x, y []float32, n int) (loss float64, correct i
 		dy = m.Layers[i].Backward(dy)
 	}
 	return loss, correct
+}
+
+// GradientFunc computes what ComputeGradients does for m (the gradients
+// of the mean loss of the n samples x, y left in each Param.G; the mean
+// loss; the correct count), for instance by sharing the samples out to
+// other workers holding the same weights (see ComputeGradients) and
+// running LocalGradients on its own shard.
+type GradientFunc func(m *Model, x, y []float32, n int) (loss float64, correct int)
+
+// gradientFuncs holds each model's GradientFunc, if it has one. A map
+// beside Model rather than a field: only the data-parallel worker sets one,
+// for the length of a training.
+var gradientFuncs sync.Map // *Model -> GradientFunc
+
+// SetGradientFunc makes m's ComputeGradients call f; nil goes back to
+// LocalGradients.
+func (m *Model) SetGradientFunc(f GradientFunc) {
+	if f == nil {
+		gradientFuncs.Delete(m)
+		return
+	}
+	gradientFuncs.Store(m, f)
+}
+
+// ShardSizes splits n samples into at most k consecutive shards of
+// nearly equal size, the first ones one larger, none empty: ShardSizes(5,
+// 2) is [3 2], ShardSizes(1, 3) is [1]. It is nil when n is 0.
+func ShardSizes(n, k int) []int {
+	k = max(min(k, n), 0)
+	if k == 0 {
+		return nil
+	}
+	s := make([]int, k)
+	for i := range s {
+		s[i] = n / k
+		if i < n%k {
+			s[i]++
+		}
+	}
+	return s
 }
 
 // ApplyGradients takes one optimizer step with the current gradients.
