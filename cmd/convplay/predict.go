@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"convplay/dataset"
+	"convplay/imageprep"
 	"convplay/nn"
 )
 
@@ -74,14 +75,14 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 	if len(in) != 3 || !in.Equal(nn.Shape(man.Shape)) {
 		return fmt.Errorf("the model takes %v but -data %s has images of shape %v", in, *data, nn.Shape(man.Shape))
 	}
-	mode := fitMode(*fit)
+	mode := imageprep.Fit(*fit)
 	if mode == "auto" {
-		mode = fitFashion
+		mode = imageprep.FitFashion
 		if man.Name == "digits" {
-			mode = fitMNIST
+			mode = imageprep.FitMNIST
 		}
 	}
-	if mode != fitMNIST && mode != fitFashion && mode != fitNone {
+	if mode != imageprep.FitMNIST && mode != imageprep.FitFashion && mode != imageprep.FitNone {
 		return fmt.Errorf("-fit %q: want auto, mnist, fashion or none", *fit)
 	}
 	enc := json.NewEncoder(stdout)
@@ -110,7 +111,7 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 }
 
 // readInput reads one INPUT file into model inputs: names one per image.
-func readInput(path string, in nn.Shape, man *dataset.Manifest, mode fitMode, standardized bool) ([]string, []float32, error) {
+func readInput(path string, in nn.Shape, man *dataset.Manifest, mode imageprep.Fit, standardized bool) ([]string, []float32, error) {
 	h, w, c := in[0], in[1], in[2]
 	if strings.EqualFold(filepath.Ext(path), ".npy") {
 		return readNPYInput(path, in, man, standardized)
@@ -130,7 +131,7 @@ func readInput(path string, in nn.Shape, man *dataset.Manifest, mode fitMode, st
 	if c != 1 {
 		return nil, nil, fmt.Errorf("%s: pictures are made grayscale, but the model takes %d channels", path, c)
 	}
-	g, err := fitPicture(img, h, w, mode)
+	g, err := imageprep.FitPicture(img, h, w, mode)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -48,58 +48,6 @@ func block(r image.Rectangle) []uint8 {
 	return px
 }
 
-func TestFitPicture(t *testing.T) {
-	black, white := color.Gray{0}, color.Gray{255}
-	clear := color.NRGBA{}
-	tests := []struct {
-		name string
-		img  image.Image
-		mode fitMode
-		want []uint8
-	}{
-		// A 4x2 ink box: its longest edge becomes 28, the other 14,
-		// centred: rows 7..20.
-		{"fashion, dark ink on white paper", picture(10, 10, image.Rect(3, 5, 7, 7), white, black), fitFashion, block(image.Rect(0, 7, 28, 21))},
-		{"fashion, white ink on black paper", picture(10, 10, image.Rect(3, 5, 7, 7), black, white), fitFashion, block(image.Rect(0, 7, 28, 21))},
-		// Portrait, odd: 1x3 in a 5x7 picture -> 9x28 (28/3 = 9.33),
-		// centred at (28-9)/2 = 9.5, rounded to 10.
-		{"fashion, portrait", picture(5, 7, image.Rect(2, 2, 3, 5), white, black), fitFashion, block(image.Rect(10, 0, 19, 28))},
-		// MNIST: a square box scaled to 20x20, its centre of mass (10, 10)
-		// put at (14, 14): columns and rows 4..23.
-		{"mnist, square", picture(9, 9, image.Rect(3, 3, 6, 6), white, black), fitMNIST, block(image.Rect(4, 4, 24, 24))},
-		// A 2x1 box: 20x10, centre of mass (10, 5) at (14, 14).
-		{"mnist, wide", picture(30, 20, image.Rect(0, 19, 2, 20), black, white), fitMNIST, block(image.Rect(4, 9, 24, 19))},
-		// Black ink on transparent paper: transparent counts as white.
-		{"transparent paper", picture(9, 9, image.Rect(3, 3, 6, 6), clear, black), fitMNIST, block(image.Rect(4, 4, 24, 24))},
-		{"no ink", picture(12, 12, image.Rectangle{}, white, black), fitMNIST, make([]uint8, 28*28)},
-		{"none: the whole picture", picture(28, 28, image.Rect(20, 0, 28, 28), black, white), fitNone, block(image.Rect(20, 0, 28, 28))},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := fitPicture(tt.img, 28, 28, tt.mode)
-			require.NoError(t, err)
-			if !assert.Equal(t, tt.want, g.Pix) {
-				for y := range 28 {
-					t.Logf("%v", g.Pix[y*28:(y+1)*28])
-				}
-			}
-		})
-	}
-}
-
-// TestCentreOfMass: an off-centre shape is placed by its centre of mass,
-// not its box: an L of three pixels.
-func TestCentreOfMass(t *testing.T) {
-	g := image.NewGray(image.Rect(0, 0, 2, 2))
-	g.Pix = []uint8{255, 0, 255, 255} // (0,0), (0,1), (1,1)
-	cx, cy, ok := centreOfMass(g)
-	require.True(t, ok)
-	assert.InDelta(t, (0.5+0.5+1.5)/3, cx, 1e-12)
-	assert.InDelta(t, (0.5+1.5+1.5)/3, cy, 1e-12)
-	_, _, ok = centreOfMass(image.NewGray(image.Rect(0, 0, 3, 3)))
-	assert.False(t, ok)
-}
-
 // predictions runs predict and parses its JSON lines.
 func predictions(t *testing.T, args ...string) []prediction {
 	t.Helper()

@@ -1,0 +1,167 @@
+package imageprep
+
+import (
+	"image"
+	"math"
+)
+
+// The data set's style: a drawing fitted by Prepare can still look unlike
+// the images the network learnt from (a few thin lines where the data set
+// has filled shapes, a dot blown up to the whole image, ink cut off at the
+// pad's edge). Warnings names those differences, so the page can say why a
+// prediction may be poor; the network sees the image all the same.
+
+// Measures describe one image's style.
+type Measures struct {
+	// Ink is the image's mean gray value over 255: the share of the image
+	// covered in ink (0..1).
+	Ink float64
+	// Width is the mean stroke width in pixels, 2A/P: A is the number of
+	// ink pixels (gray >= 128), P the number of ink pixel sides that face
+	// a non-ink pixel or the image's edge. For a line of width w and
+	// length L >> w, A = wL and P ~ 2L, so 2A/P ~ w; for a filled disc it is
+	// its radius. 0 without ink.
+	Width float64
+	// Offset is the distance in pixels of the centre of mass from the
+	// image's centre; 0 without ink.
+	Offset float64
+}
+
+// strokeLevel is the gray value from which a pixel counts as stroke in
+// Measures.Width: half the full ink.
+const strokeLevel = 128
+
+// Measure measures g's style.
+func Measure(g *image.Gray) Measures {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w == 0 || h == 0 {
+		return Measures{}
+	}
+	ink := func(x, y int) bool {
+		return x >= 0 && y >= 0 && x < w && y < h && g.Pix[y*g.Stride+x] >= strokeLevel
+	}
+	var sum float64
+	area, sides := 0, 0
+	for y := range h {
+		for x := range w {
+			sum += float64(g.Pix[y*g.Stride+x])
+			if !ink(x, y) {
+				continue
+			}
+			area++
+			for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
+				if !ink(x+d[0], y+d[1]) {
+					sides++
+				}
+			}
+		}
+	}
+	m := Measures{Ink: sum / 255 / float64(w*h)}
+	if sides > 0 {
+		m.Width = 2 * float64(area) / float64(sides)
+	}
+	if cx, cy, ok := CentreOfMass(g); ok {
+		m.Offset = math.Hypot(cx-float64(w)/2, cy-float64(h)/2)
+	}
+	return m
+}
+
+// Style is the typical range of Measures over a data set's images.
+type Style struct {
+	InkLow, InkTypical        float64 // Measures.Ink: 5th percentile, median
+	WidthLow, WidthTypical    float64 // Measures.Width: 5th percentile, median
+	OffsetTypical, OffsetHigh float64 // Measures.Offset: median, 99th percentile
+}
+
+// Typical is each fit's data set style, measured with Measure on all
+// 10,000 images of the data set's test split (Fashion-MNIST for
+// FitFashion, MNIST for FitMNIST) after `make data`:
+//
+//	CONVPLAY_DATA=1 go test -run TestTypicalStyle -v ./imageprep/
+//
+// prints the figures and fails when these drift from them.
+var Typical = map[Fit]Style{
+	FitFashion: {InkLow: 0.102, InkTypical: 0.272, WidthLow: 0.855, WidthTypical: 3.593, OffsetTypical: 1.316, OffsetHigh: 5.494},
+	FitMNIST:   {InkLow: 0.066, InkTypical: 0.129, WidthLow: 1.318, WidthTypical: 2.000, OffsetTypical: 0.803, OffsetHigh: 1.319},
+}
+
+// Warning codes: how a prepared drawing differs from the data set's images.
+const (
+	WarnEmpty     = "empty"     // no ink at all: the input is a black image
+	WarnTiny      = "tiny"      // Value: the ink box's longest edge over the picture's shorter side, below Limit
+	WarnEdge      = "edge"      // the ink touches Value sides of the picture: part of it may be cut off
+	WarnClipped   = "clipped"   // placing by centre of mass pushed a share Value of the ink out of the image
+	WarnOffCentre = "offcentre" // the centre of mass is Value pixels from the centre, more than Limit
+	WarnThin      = "thin"      // mean stroke width Value pixels, below Limit (data set median Typical)
+	WarnSparse    = "sparse"    // ink covers a share Value of the image, below Limit (data set median Typical)
+)
+
+// TinyShare is the smallest longest edge of the ink's box, as a share of
+// the picture's shorter side, that does not warn: scaling a smaller
+// drawing up to the data set's size blows its strokes up with it.
+const TinyShare = 0.1
+
+// ClippedShare is the largest share of the ink that may fall outside the
+// image after placing without a warning.
+const ClippedShare = 0.02
+
+// Warning is one way a prepared picture differs from the data set's style.
+type Warning struct {
+	Code    string  // one of the Warn constants
+	Value   float64 // the picture's figure (see the code)
+	Limit   float64 // the limit it crossed, 0 where none applies
+	Typical float64 // the data set's typical figure, 0 where none applies
+}
+
+// Warnings lists how the prepared picture s differs from the style of the
+// data set that mode fits to. FitNone knows no style: only WarnEmpty.
+func Warnings(s Steps, mode Fit) []Warning {
+	if s.Box.Empty() {
+		return []Warning{{Code: WarnEmpty}}
+	}
+	var ws []Warning
+	pw, ph := s.Ink.Rect.Dx(), s.Ink.Rect.Dy()
+	if share := float64(max(s.Box.Dx(), s.Box.Dy())) / float64(min(pw, ph)); share < TinyShare {
+		ws = append(ws, Warning{Code: WarnTiny, Value: share, Limit: TinyShare})
+	}
+	st, ok := Typical[mode]
+	if !ok || s.Scaled == nil {
+		return ws
+	}
+	sides := 0
+	for _, touches := range []bool{s.Box.Min.X == 0, s.Box.Min.Y == 0, s.Box.Max.X == pw, s.Box.Max.Y == ph} {
+		if touches {
+			sides++
+		}
+	}
+	if sides > 0 {
+		ws = append(ws, Warning{Code: WarnEdge, Value: float64(sides)})
+	}
+	if scaled := mass(s.Scaled); scaled > 0 {
+		if lost := 1 - mass(s.Placed)/scaled; lost > ClippedShare {
+			ws = append(ws, Warning{Code: WarnClipped, Value: lost, Limit: ClippedShare})
+		}
+	}
+	m := Measure(s.Placed)
+	if m.Offset > st.OffsetHigh {
+		ws = append(ws, Warning{Code: WarnOffCentre, Value: m.Offset, Limit: st.OffsetHigh, Typical: st.OffsetTypical})
+	}
+	if m.Width < st.WidthLow {
+		ws = append(ws, Warning{Code: WarnThin, Value: m.Width, Limit: st.WidthLow, Typical: st.WidthTypical})
+	}
+	if m.Ink < st.InkLow {
+		ws = append(ws, Warning{Code: WarnSparse, Value: m.Ink, Limit: st.InkLow, Typical: st.InkTypical})
+	}
+	return ws
+}
+
+// mass is the sum of g's gray values.
+func mass(g *image.Gray) float64 {
+	var sum float64
+	for y := range g.Rect.Dy() {
+		for _, v := range g.Pix[y*g.Stride : y*g.Stride+g.Rect.Dx()] {
+			sum += float64(v)
+		}
+	}
+	return sum
+}
