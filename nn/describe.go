@@ -12,6 +12,32 @@ type ModelInfo struct {
 	Layers      []LayerInfo // in order
 	TotalParams int         // Keras's count_params()
 	TotalMACs   int         // multiply-adds for one input, all layers
+	Groups      []GroupInfo // totals by kind of layer, in the order the kinds first appear
+}
+
+// GroupInfo totals the layers of one kind: "conv" (Conv2D,
+// Conv2DTranspose), "pool" (max and average pooling), "dense" or "other"
+// (Flatten, Dropout, Activation).
+type GroupInfo struct {
+	Kind       string
+	Layers     int // how many
+	Params     int
+	MACs       int
+	ParamShare float64 // of the model's parameters
+	MACShare   float64 // of the model's multiply-adds
+}
+
+// layerKind is the group a layer type belongs to.
+func layerKind(typ string) string {
+	switch typ {
+	case "Conv2D", "Conv2DTranspose":
+		return "conv"
+	case "MaxPooling2D", "AveragePooling2D":
+		return "pool"
+	case "Dense":
+		return "dense"
+	}
+	return "other"
 }
 
 // LayerInfo describes one layer. Fields that a layer type does not use stay
@@ -89,14 +115,30 @@ func Describe(m *Model) ModelInfo {
 		li.ParamsCum = info.TotalParams
 		info.Layers[i] = li
 	}
+	share := func(part, whole int) float64 {
+		if whole == 0 {
+			return 0
+		}
+		return float64(part) / float64(whole)
+	}
+	group := map[string]int{} // kind -> index in Groups
 	for i := range info.Layers {
 		li := &info.Layers[i]
-		if info.TotalParams > 0 {
-			li.ParamShare = float64(li.Params) / float64(info.TotalParams)
+		li.ParamShare = share(li.Params, info.TotalParams)
+		li.MACShare = share(li.MACs, info.TotalMACs)
+		kind := layerKind(li.Type)
+		g, ok := group[kind]
+		if !ok {
+			g = len(info.Groups)
+			group[kind] = g
+			info.Groups = append(info.Groups, GroupInfo{Kind: kind})
 		}
-		if info.TotalMACs > 0 {
-			li.MACShare = float64(li.MACs) / float64(info.TotalMACs)
-		}
+		gi := &info.Groups[g]
+		gi.Layers++
+		gi.Params += li.Params
+		gi.MACs += li.MACs
+		gi.ParamShare = share(gi.Params, info.TotalParams)
+		gi.MACShare = share(gi.MACs, info.TotalMACs)
 	}
 	return info
 }

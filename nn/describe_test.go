@@ -53,6 +53,13 @@ func TestDescribeReference(t *testing.T) {
 	}
 	assert.Equal(t, 435306, info.TotalParams)
 	assert.Equal(t, 29275904, info.TotalMACs)
+	assert.Equal(t, []GroupInfo{
+		{Kind: "conv", Layers: 6, Params: 320 + 9248 + 18496 + 36928 + 73856 + 147584, MACs: 29275904 - 147456 - 1280,
+			ParamShare: 286432.0 / 435306, MACShare: 29127168.0 / 29275904},
+		{Kind: "pool", Layers: 3},
+		{Kind: "other", Layers: 1},
+		{Kind: "dense", Layers: 2, Params: 147584 + 1290, MACs: 147456 + 1280, ParamShare: 148874.0 / 435306, MACShare: 148736.0 / 29275904},
+	}, info.Groups)
 	assert.Equal(t, 28*28, info.Layers[0].Area)
 	assert.Equal(t, 0, info.Layers[9].Area)
 	assert.InDelta(t, 147584.0/435306, info.Layers[10].ParamShare, 1e-12)

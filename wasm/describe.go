@@ -21,7 +21,15 @@ func (w *worker) describeLayers(js.Value) (any, error) {
 	for i, l := range info.Layers {
 		layers[i] = layerInfoJS(l)
 	}
+	groups := make([]any, len(info.Groups))
+	for i, g := range info.Groups {
+		groups[i] = map[string]any{
+			"kind": g.Kind, "layers": g.Layers, "params": g.Params, "macs": g.MACs,
+			"paramShare": g.ParamShare, "macShare": g.MACShare,
+		}
+	}
 	return map[string]any{
+		"groups":      groups,
 		"input":       shapeToJS(info.Input),
 		"layers":      layers,
 		"totalParams": info.TotalParams,

@@ -26,6 +26,12 @@ func TestDescribeLayers(t *testing.T) {
 	assert.Equal(t, 28, r.result.Get("input").Index(0).Int())
 	layers := r.result.Get("layers")
 	require.Equal(t, 12, layers.Length())
+	groups := r.result.Get("groups")
+	require.Equal(t, 4, groups.Length())
+	assert.Equal(t, "conv", groups.Index(0).Get("kind").String())
+	assert.Equal(t, 6, groups.Index(0).Get("layers").Int())
+	assert.Equal(t, "dense", groups.Index(3).Get("kind").String())
+	assert.Equal(t, 148874, groups.Index(3).Get("params").Int())
 
 	outs := []int{28, 28, 14, 14, 14, 7, 7, 7, 3}
 	for i, want := range outs {

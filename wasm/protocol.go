@@ -22,7 +22,7 @@
 //	exportWeights  [format: "cpw" or "npz"]        {bytes, format, filename}
 //	predict        {pixels}                        {probs, trace: [{name, type, shape, output, choices?}]}
 //	getFilters     {layer}                         {name, type, kernel, kernelShape, bias, biasShape}
-//	describeLayers -                               {input, layers: [{index, name, type, inShape, outShape, activation, kernel, filters, strides, padding, poolSize, units, params, paramsCum, paramShare, macs, macShare, area, channels, values, size, count}], totalParams, totalMacs}
+//	describeLayers -                               {input, layers: [{index, name, type, inShape, outShape, activation, kernel, filters, strides, padding, poolSize, units, params, paramsCum, paramShare, macs, macShare, area, channels, values, size, count}], groups: [{kind, layers, params, macs, paramShare, macShare}], totalParams, totalMacs}
 //	scores         {pixels}                        {layer, activation, logits, probs}: the last layer's pre-activation values and output
 //	loadDataset    {manifest}                      {name, title, classes, shape, counts, files, testDuplicates}
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
