@@ -4,7 +4,7 @@
 GOROOT   := $(shell go env GOROOT)
 WASM_ENV := GOOS=js GOARCH=wasm PATH="$(GOROOT)/lib/wasm:$$PATH"
 
-.PHONY: all test test-go test-wasm bench bench-wasm fuzz vet wasm serve test-js test-browser
+.PHONY: all test test-go test-wasm bench bench-wasm fuzz vet wasm page serve test-js test-browser
 
 all: test
 
@@ -47,9 +47,18 @@ wasm:
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/convplay.wasm ./wasm
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" web/
 
+## page: everything the page loads that is built, not committed: the engine,
+## Go's loader and the pretrained models the page starts with.
+page: wasm web/pretrained
+
+web/pretrained: $(wildcard pretrained/*.cpw)
+	mkdir -p web/pretrained
+	cp pretrained/*.cpw web/pretrained/
+	touch web/pretrained
+
 ## serve: build what the page needs (the data runs npm ci when node_modules is
 ## missing) and serve web/ on http://127.0.0.1:8080.
-serve: wasm data
+serve: page data
 	go run ./cmd/convplay serve
 
 ## test-js: the DOM-free JavaScript modules' unit tests.
@@ -57,7 +66,7 @@ test-js:
 	node --test web/
 
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
-test-browser: wasm data /usr/bin/chromium
+test-browser: page data /usr/bin/chromium
 	go vet -tags browser ./internal/browsertest/
 	go test -tags browser -count=1 ./internal/browsertest/
 

@@ -259,6 +259,23 @@ func (s *Session) WaitEngine() string {
 	return state
 }
 
+// OpenReady opens a page of the playground and waits until it is ready to
+// use: the engine running, the pretrained model loaded and the data set
+// streamed in completely. It fails the test on a crash or a data error.
+func (s *Session) OpenReady(path string) {
+	s.t.Helper()
+	s.Open(path)
+	if state := s.WaitEngine(); state != "ready" {
+		s.t.Fatalf("browsertest: the engine %s (problems: %q)", state, s.Problems())
+	}
+	if err := Poll[string](s, `(() => { const st = window.convplay && window.convplay.state;
+		if (!st) return '';
+		if (st.dataset.error) return 'data: ' + st.dataset.error;
+		return st.model && st.dataset.complete ? 'ok' : ''; })()`); err != "ok" {
+		s.t.Fatalf("browsertest: the page did not get ready: %s (problems: %q)", err, s.Problems())
+	}
+}
+
 // Poll waits until a JavaScript expression is truthy and returns its value.
 func Poll[T any](s *Session, expr string) T {
 	s.t.Helper()

@@ -1,0 +1,325 @@
+// core.js: the page's shared state and the context every view gets.
+//
+// The core owns the worker (booting it, restarting it after a crash and
+// giving the new one the model and the data back), the model shown (the
+// pretrained one of the data set at start), the data set streamed into the
+// worker, and the current input with its prediction. Views (web/views/)
+// read ctx.state, call ctx.request and the ctx.set* methods, and listen to
+// ctx.on events; the contract is written out in README's "The page" part
+// and at each method below. Every number about the network comes from the
+// engine; the core only passes it along.
+
+import { createClient, CRASH } from './protocol.js';
+import { streamDataset } from './dataload.js';
+import { count, pct } from './format.js';
+import { strings, t, translate, getLang, setLang } from './i18n.js';
+
+/** Automatic restarts after a crash, before the page asks the user instead. */
+const MAX_RESTARTS = 3;
+
+/** The pretrained models (pretrained/, copied to web/pretrained/ by make), best first, by data set. */
+export const PRETRAINED = {
+  fashion: ['reference', 'small'],
+  digits: ['small'],
+};
+
+/** How often training's progress refreshes the weights the views show. */
+const WEIGHTS_EVERY_MS = 1000;
+
+strings({
+  en: {
+    'core.source.pretrained': 'the pretrained {model} model for {data}',
+    'core.source.restored': 'restored after the engine restarted: {from}',
+  },
+  zh: {
+    'core.source.pretrained': '{data} 上预训练好的 {model} 模型',
+    'core.source.restored': '引擎重启后已恢复：{from}',
+  },
+});
+
+/**
+ * createCore makes the context. deps are the browser's pieces, replaceable
+ * in tests: makeWorker() returns a new Worker, fetch, url (urlstate.js).
+ */
+export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url }) {
+  const listeners = new Map();
+  const state = {
+    engine: 'booting',
+    version: null,
+    error: null,
+    restarts: 0,
+    model: null,
+    modelSource: null,
+    dataset: { name: null, info: null, available: null, complete: false, error: null, loaded: 0, total: 0 },
+    input: null,
+    prediction: null,
+    training: false,
+    lang: getLang(),
+  };
+  let client = null;
+  let worker = null; // the live Worker
+  let kept = null; // {bytes, source}: the current model as .cpw, to restore after a crash (null: pretrained)
+  let predicting = false; // a predict request is in flight
+  let again = false; // the input changed meanwhile: predict once more when it returns
+  let lastWeights = 0;
+  let datasetRun = 0; // increases with every data-set switch, so an old stream's progress is dropped
+
+  const ctx = {
+    state,
+    url,
+    t,
+    strings,
+    translate,
+    fmt: {
+      count,
+      pct: (x) => `${(100 * x).toFixed(1)}%`,
+      pct2: pct,
+      num: (x, digits = 3) => Number(x).toFixed(digits),
+    },
+
+    on(name, fn) {
+      if (!listeners.has(name)) listeners.set(name, new Set());
+      listeners.get(name).add(fn);
+      return () => listeners.get(name).delete(fn);
+    },
+
+    emit(name, payload) {
+      for (const fn of [...(listeners.get(name) || [])]) {
+        try {
+          fn(payload);
+        } catch (err) {
+          console.error(`convplay: a ${name} listener failed:`, err);
+        }
+      }
+    },
+
+    /** request sends a request to the live worker (see protocol.js). */
+    request(type, args, opts) {
+      if (!client) return Promise.reject(new Error(t('core.noEngine')));
+      return client.request(type, args, opts);
+    },
+
+    /** className is class k's name in the current language, from the data set's manifest. */
+    className(k) {
+      const c = state.dataset.info && state.dataset.info.classes[k];
+      if (!c) return `#${k}`;
+      return (state.lang === 'zh' && c.zh) || c.en;
+    },
+
+    /** setInput makes input the current one and predicts it (the newest only). */
+    setInput(input) {
+      state.input = input;
+      ctx.emit('input', input);
+      if (input) ctx.refresh();
+      else {
+        state.prediction = null;
+        ctx.emit('prediction', null);
+      }
+    },
+
+    /** refresh predicts the current input again, with its trace. */
+    refresh() {
+      if (!state.input || !state.model || state.engine !== 'ready') return;
+      if (predicting) {
+        again = true;
+        return;
+      }
+      predict();
+    },
+
+    /** setModel records a model the engine now has (a view loaded or built it). */
+    setModel(model, source) {
+      state.model = model;
+      state.modelSource = source;
+      ctx.emit('model', model);
+      ctx.refresh();
+      if (source.kind !== 'pretrained') keepCurrent(source);
+      else kept = null;
+    },
+
+    /** resetModel loads the data set's pretrained model (the URL's model=, or the best one). */
+    async resetModel() {
+      const name = state.dataset.name;
+      const models = PRETRAINED[name];
+      const wanted = url.get('model');
+      const preset = models.includes(wanted) ? wanted : models[0];
+      const res = await fetch(`pretrained/${preset}-${name}.cpw`);
+      if (!res.ok) throw new Error(`pretrained/${preset}-${name}.cpw: ${res.status} ${res.statusText}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const model = await ctx.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
+      ctx.setModel(model, { kind: 'pretrained', preset, label: t('core.source.pretrained', { model: preset, data: datasetTitle(name) }) });
+    },
+
+    /** setDataset switches the data set: its pretrained model, its data streamed into the worker. */
+    async setDataset(name) {
+      if (!PRETRAINED[name]) throw new Error(`unknown data set ${JSON.stringify(name)}`);
+      if (state.training) throw new Error(t('core.busyTraining'));
+      url.set('data', name === 'fashion' ? null : name);
+      state.dataset = { name, info: null, available: null, complete: false, error: null, loaded: 0, total: 0 };
+      ctx.setInput(null);
+      ctx.emit('dataset', state.dataset);
+      await Promise.all([ctx.resetModel(), loadData(name)]);
+    },
+
+    /** setLang switches the language of the whole page. */
+    setLang(l) {
+      setLang(l);
+      state.lang = l;
+      translate(document);
+      ctx.emit('lang', l);
+    },
+
+    /** restart replaces a crashed (or healthy) worker by a fresh one. */
+    restart() {
+      if (worker) worker.terminate();
+      state.restarts = 0;
+      boot(true);
+    },
+
+    get client() {
+      return client;
+    },
+  };
+
+  strings({
+    en: { 'core.noEngine': 'The engine is not running.', 'core.busyTraining': 'Training is running: stop it first.' },
+    zh: { 'core.noEngine': '引擎没有运行。', 'core.busyTraining': '正在训练：请先停止。' },
+  });
+
+  function datasetTitle(name) {
+    return name === 'digits' ? 'MNIST' : 'Fashion-MNIST';
+  }
+
+  async function predict() {
+    predicting = true;
+    try {
+      do {
+        again = false;
+        const input = state.input;
+        if (!input) break;
+        const pixels = input.pixels.slice();
+        const r = await client.request('predict', { pixels }, { transfer: [pixels.buffer] });
+        if (state.input === input && !again) {
+          state.prediction = { probs: r.probs, trace: r.trace, input };
+          ctx.emit('prediction', state.prediction);
+        }
+      } while (again && state.input);
+    } catch (err) {
+      state.error = err.message;
+      ctx.emit('error', { where: 'predict', message: err.message });
+    } finally {
+      predicting = false;
+    }
+  }
+
+  /** keepCurrent keeps the engine's model as .cpw bytes, to restore it after a crash. */
+  async function keepCurrent(source) {
+    try {
+      const r = await ctx.request('exportWeights', { format: 'cpw' });
+      kept = { bytes: r.bytes, source };
+    } catch (err) {
+      // The worker refuses during training; the epoch events keep checkpoints then.
+    }
+  }
+
+  async function loadData(name) {
+    const run = ++datasetRun;
+    const d = state.dataset;
+    try {
+      const info = await streamDataset(client, name, {
+        fetch,
+        onProgress: (p) => {
+          if (run !== datasetRun) return;
+          Object.assign(d, { loaded: p.loaded, total: p.total, available: p.available, complete: p.complete });
+          ctx.emit('dataset', d);
+        },
+      });
+      if (run !== datasetRun) return;
+      Object.assign(d, { info, complete: true, loaded: info.files.length, total: info.files.length });
+    } catch (err) {
+      if (run !== datasetRun) return;
+      d.error = err.message;
+    }
+    ctx.emit('dataset', d);
+  }
+
+  function onTrainingEvent(ev) {
+    if (ev.event === 'epoch' && ev.checkpoint) kept = { bytes: ev.checkpoint.slice(), source: { kind: 'trained', label: `epoch ${ev.epoch + 1}` } };
+    ctx.emit(ev.event, ev);
+    const now = Date.now();
+    if (ev.event === 'epoch' || ev.event === 'done' || (ev.event === 'progress' && now - lastWeights >= WEIGHTS_EVERY_MS)) {
+      lastWeights = now;
+      ctx.emit('weights', {});
+      ctx.refresh();
+    }
+    if (ev.event === 'done') {
+      state.training = false;
+      ctx.emit('training', false);
+    }
+  }
+
+  ctx.on('training', (on) => {
+    state.training = Boolean(on);
+  });
+
+  /** restore gives a restarted engine the model and the data set it had. */
+  async function restore() {
+    if (kept) {
+      const bytes = kept.bytes.slice();
+      const model = await client.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
+      ctx.setModel(model, { kind: 'restored', label: t('core.source.restored', { from: kept.source.label }) });
+    } else {
+      await ctx.resetModel();
+    }
+    await loadData(state.dataset.name);
+  }
+
+  function boot(restarting) {
+    const w = makeWorker();
+    worker = w;
+    client = createClient(w);
+    state.engine = 'booting';
+    ctx.emit('engine', state);
+    for (const name of ['progress', 'epoch', 'done']) client.on(name, onTrainingEvent);
+    client.on(CRASH, ({ reason }) => {
+      w.terminate();
+      if (worker !== w) return; // an old worker, replaced by restart()
+      state.engine = 'crashed';
+      state.error = reason;
+      predicting = false;
+      if (state.training) {
+        state.training = false;
+        ctx.emit('training', false);
+        ctx.emit('done', { event: 'done', reason: 'error', error: reason });
+      }
+      ctx.emit('engine', state);
+      if (state.restarts < MAX_RESTARTS) {
+        state.restarts++;
+        boot(true);
+      }
+    });
+    client.ready.then(
+      async (version) => {
+        state.engine = 'ready';
+        state.version = version;
+        ctx.emit('engine', state);
+        try {
+          if (restarting) await restore();
+          else await ctx.setDataset(state.dataset.name);
+        } catch (err) {
+          state.error = err.message;
+          ctx.emit('error', { where: 'start', message: err.message });
+        }
+      },
+      () => {}, // reported by the crash handler
+    );
+  }
+
+  /** start boots the first worker with the data set name (from the URL). */
+  ctx.start = (name) => {
+    state.dataset.name = PRETRAINED[name] ? name : 'fashion';
+    boot(false);
+  };
+
+  return ctx;
+}

@@ -1,0 +1,79 @@
+// i18n.js: the page's two languages, English and Simplified Chinese.
+//
+// Each view registers its own texts with strings({en: {...}, zh: {...}});
+// keys are "<view>.<thing>". t(key, vars) gives the text in the current
+// language with "{name}" placeholders filled from vars. A key missing in
+// Chinese falls back to English and is reported once with console.warn, so
+// the browser tests catch untranslated labels. DOM-free except translate(),
+// which takes any element with querySelectorAll.
+
+export const LANGS = ['en', 'zh'];
+
+const texts = { en: {}, zh: {} };
+const warned = new Set();
+let lang = 'en';
+
+/** strings registers texts; a later registration of the same key wins. */
+export function strings(dict) {
+  for (const l of LANGS) Object.assign(texts[l], dict[l] || {});
+}
+
+export function getLang() {
+  return lang;
+}
+
+/** setLang switches the language; an unknown one is refused. */
+export function setLang(l) {
+  if (!LANGS.includes(l)) throw new Error(`i18n: unknown language ${JSON.stringify(l)}`);
+  lang = l;
+}
+
+/** pickLang chooses the language at a first visit from the browser's list. */
+export function pickLang(languages = []) {
+  for (const l of languages) {
+    const base = String(l).toLowerCase().split('-')[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return 'en';
+}
+
+/** t is key's text in the current language, placeholders filled. */
+export function t(key, vars = {}) {
+  let s = texts[lang][key];
+  if (s === undefined) {
+    s = texts.en[key];
+    if (!warned.has(`${lang}:${key}`)) {
+      warned.add(`${lang}:${key}`);
+      console.warn(`i18n: no ${lang} text for ${key}`);
+    }
+    if (s === undefined) return key;
+  }
+  return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+/** has reports whether key has a text in language l. */
+export function has(key, l = lang) {
+  return texts[l][key] !== undefined;
+}
+
+/** keys lists every registered key of language l. */
+export function keys(l = 'en') {
+  return Object.keys(texts[l]);
+}
+
+/**
+ * translate applies the current language under root: an element with
+ * data-i18n="key" gets t(key) as its text; data-i18n-attr="title:k1;aria-label:k2"
+ * sets attributes. data-i18n-vars holds JSON placeholders for both.
+ */
+export function translate(root) {
+  const vars = (el) => (el.dataset.i18nVars ? JSON.parse(el.dataset.i18nVars) : {});
+  const all = (sel) => [...(root.matches && root.matches(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+  for (const el of all('[data-i18n]')) el.textContent = t(el.dataset.i18n, vars(el));
+  for (const el of all('[data-i18n-attr]')) {
+    for (const pair of el.dataset.i18nAttr.split(';')) {
+      const [attr, key] = pair.split(':').map((s) => s.trim());
+      if (attr && key) el.setAttribute(attr, t(key, vars(el)));
+    }
+  }
+}

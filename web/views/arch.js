@@ -1,0 +1,2 @@
+// views/arch.js: being written; see /tmp/s2/contract.txt.
+export function mount() {}
