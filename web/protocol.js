@@ -25,6 +25,7 @@
 //	loadDataset    {manifest}                      {name, title, classes, shape, counts, files, testDuplicates}
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
 //	getSample      {split, index}                  {image, pixels, label, count}
+//	preprocess     {rgba, width, height, fit}      {steps: [{name, image, width, height, box?}], image, pixels, width, height, fit, mean, std, warnings: [{code, value, limit, typical}]}
 //	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs}
 //	pause          -                               position: {epoch, batch, total}
 //	resume         -                               position
@@ -85,6 +86,14 @@
 // the fraction predicted right; null for a class without samples) and, where the manifest lists test duplicates (Fashion-MNIST's
 // 2017 release), dedup: {loss, accuracy, samples, removed} on the test split
 // without them (dedup: false skips it).
+// preprocess fits a picture (rgba: a canvas's ImageData.data, width x
+// height) into the loaded data set's image shape as its images were made
+// (fit "fashion": longest edge to 28, box centred; "mnist": 20x20, centre of
+// mass centred; package imageprep): steps ink, box, scaled, placed (gray
+// Uint8Arrays; box {x, y, w, h}: where the step was cut from or went), image
+// (Uint8Array), pixels standardized with the data set's mean and std, and
+// warnings where the drawing is unlike the data set (codes empty, tiny,
+// edge, clipped, offcentre, thin, sparse: imageprep.Warnings).
 //
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests).
@@ -104,6 +113,7 @@ export const REQUESTS = [
   'loadDataset',
   'addChunk',
   'getSample',
+  'preprocess',
   'train',
   'pause',
   'resume',
