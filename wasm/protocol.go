@@ -34,6 +34,11 @@
 //	step           -                               position and {done}: one batch, while paused
 //	stop           -                               position; the done event comes first
 //	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classAccuracy, classes, misclassified, predicted, dedup?}
+//	convWindow     {pixels, layer, y, x, filter}   {inShape, outShape, k, stride, padTop, padLeft, top, left, window, kernel, products, inside, channelSums, sum, bias, preActivation, activation, activated, output}
+//	convSize       {n, k, s, padding, [p]}         {valid, out, padBefore, padAfter, padded, numerator, starts, unused, uncovered} or {valid: false, problem, message}
+//	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, input, max, avg, choices, dropped, uncovered}
+//	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter}
+//	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code]                          never answered: the Go program exits, to test crash handling
 //
@@ -96,6 +101,26 @@
 // (Uint8Array), pixels standardized with the data set's mean and std, and
 // warnings where the drawing is unlike the data set (codes empty, tiny,
 // edge, clipped, offcentre, thin, sparse: imageprep.Warnings).
+//
+// The explaining ops (wasm/explain.go, nn/explain.go) work on pixels, one
+// input as predict's, sent with each request. convWindow explains one
+// output element (y, x, filter) of a Conv2D layer: the input under the
+// kernel (window, (K, K, C), 0 in the padding; inside: per (K, K) cell, real
+// or padding; top, left: the window's first input cell), the kernel slice,
+// their products, the per-channel sums, sum, bias, preActivation = sum +
+// bias, its activation, and output, the layer's own value there. convSize
+// is the output size along one axis of n cells for a window k, stride s and
+// padding valid, same or explicit (p cells each side): out = floor((n +
+// padBefore + padAfter - k) / s) + 1; an impossible combination answers
+// valid: false with problem input, kernel, stride, padding or kernelLarger.
+// poolCompare pools a MaxPooling2D layer's input both ways (max as the layer,
+// avg as AveragePooling2D), with the share of values dropped and the input
+// cells per channel no window covers. shiftCompare traces the input shifted
+// dx right and dy down (filled with its smallest value) and gives per layer
+// change = mean |shifted - original| / mean |original|. transposeDemo grows
+// one channel of a layer's maps steps times (1-3) with Conv2DTranspose and
+// two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
+// same).
 
 package main
 
@@ -131,6 +156,11 @@ var ops = map[string]op{
 	"step":           (*worker).step,
 	"stop":           (*worker).stop,
 	"evaluate":       (*worker).evaluate,
+	"convWindow":     (*worker).convWindow,
+	"convSize":       (*worker).convSize,
+	"poolCompare":    (*worker).poolCompare,
+	"shiftCompare":   (*worker).shiftCompare,
+	"transposeDemo":  (*worker).transposeDemo,
 	"debugPanic":     (*worker).debugPanic,
 	"debugExit":      (*worker).debugExit,
 }

@@ -1,0 +1,262 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"fmt"
+	"math"
+	"syscall/js"
+
+	"convplay/nn"
+)
+
+// The explaining ops: the numbers of the page's convolution step-through,
+// size sandbox, pooling lesson, shift experiment and transposed-convolution
+// note, each computed by nn (explain.go) on the input the page sends
+// (pixels, as predict's). They keep no state: the page sends its current
+// input with each request.
+
+// explainPixels reads the request's pixels, one standardized model input.
+func (w *worker) explainPixels(req js.Value) ([]float32, error) {
+	if w.model == nil {
+		return nil, errNoModel
+	}
+	x := make([]float32, w.model.InShape().Size())
+	if err := float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// explainLayer reads the request's layer, an index or a name.
+func (w *worker) explainLayer(req js.Value) (int, error) {
+	switch v := req.Get("layer"); v.Type() {
+	case js.TypeNumber:
+		n, err := argInt(req, "layer", 0, 0)
+		if err != nil {
+			return 0, err
+		}
+		if n >= len(w.model.Layers) {
+			return 0, fmt.Errorf("worker: layer %d does not exist: the model has layers 0 to %d", n, len(w.model.Layers)-1)
+		}
+		return n, nil
+	case js.TypeString:
+		for i, l := range w.model.Layers {
+			if l.Spec().Name == v.String() {
+				return i, nil
+			}
+		}
+		return 0, fmt.Errorf("worker: no layer named %q", v.String())
+	}
+	return 0, fmt.Errorf("worker: layer must be a layer's index or name")
+}
+
+func boolsToJS(b []bool) []any {
+	out := make([]any, len(b))
+	for i, v := range b {
+		out[i] = v
+	}
+	return out
+}
+
+// convWindow explains one output element of a Conv2D layer:
+// {pixels, layer, y, x, filter}.
+func (w *worker) convWindow(req js.Value) (any, error) {
+	x, err := w.explainPixels(req)
+	if err != nil {
+		return nil, err
+	}
+	li, err := w.explainLayer(req)
+	if err != nil {
+		return nil, err
+	}
+	var pos [3]int
+	for i, name := range []string{"y", "x", "filter"} {
+		if pos[i], err = argInt(req, name, 0, 0); err != nil {
+			return nil, err
+		}
+	}
+	st, err := w.model.ExplainConv(x, li, pos[0], pos[1], pos[2])
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"layer": li, "name": w.model.Layers[li].Spec().Name,
+		"inShape": shapeToJS(st.InShape), "outShape": shapeToJS(st.OutShape),
+		"y": st.Y, "x": st.X, "filter": st.Filter, "k": st.K, "stride": st.S,
+		"padTop": st.PadTop, "padLeft": st.PadLeft, "top": st.Top, "left": st.Left,
+		"window": float32sToJS(st.Window), "kernel": float32sToJS(st.Kernel), "products": float32sToJS(st.Products),
+		"inside": boolsToJS(st.Inside), "channelSums": float32sToJS(st.ChannelSums),
+		"sum": st.Sum, "bias": st.Bias, "preActivation": st.PreActivation,
+		"activation": st.Activation, "activated": st.Activated, "output": st.Output,
+	}, nil
+}
+
+// convSizeLimit bounds the sandbox's numbers (a window list of that length).
+const convSizeLimit = 1000
+
+// convSize is the output-size arithmetic of one axis: {n, k, s, padding, p}.
+// An impossible geometry is an answer, not an error: {valid: false,
+// problem, message}, problem one of nn.ConvSizeError's codes.
+func (w *worker) convSize(req js.Value) (any, error) {
+	var v [4]int
+	for i, name := range []string{"n", "k", "s", "p"} {
+		if missing(req.Get(name)) && name != "p" {
+			return nil, fmt.Errorf("worker: convSize needs %s", name)
+		}
+		n, err := argInt(req, name, 0, math.MinInt32)
+		if err != nil {
+			return nil, err
+		}
+		if n > convSizeLimit {
+			return nil, fmt.Errorf("worker: %s %d is larger than %d", name, n, convSizeLimit)
+		}
+		v[i] = n
+	}
+	padding, err := argString(req, "padding", "valid")
+	if err != nil {
+		return nil, err
+	}
+	g, err := nn.ConvSize(v[0], v[1], v[2], padding, v[3])
+	res := map[string]any{"n": v[0], "k": v[1], "s": v[2], "padding": padding, "p": v[3]}
+	if err != nil {
+		ce, ok := err.(*nn.ConvSizeError)
+		if !ok {
+			return nil, err
+		}
+		res["valid"], res["problem"], res["message"] = false, ce.Code, ce.Error()
+		return res, nil
+	}
+	res["valid"] = true
+	res["out"], res["padBefore"], res["padAfter"] = g.Out, g.PadBefore, g.PadAfter
+	res["padded"], res["numerator"] = g.N+g.PadBefore+g.PadAfter, g.Numerator
+	res["starts"], res["unused"], res["uncovered"] = intsToJS(g.Starts), g.Unused, g.Uncovered
+	return res, nil
+}
+
+// poolCompare pools a MaxPooling2D layer's input both ways: {pixels, layer}.
+func (w *worker) poolCompare(req js.Value) (any, error) {
+	x, err := w.explainPixels(req)
+	if err != nil {
+		return nil, err
+	}
+	li, err := w.explainLayer(req)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := w.model.ComparePooling(x, li)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"layer": li, "name": w.model.Layers[li].Spec().Name,
+		"inShape": shapeToJS(pc.InShape), "outShape": shapeToJS(pc.OutShape),
+		"poolSize": pc.PoolSize, "stride": pc.S, "padding": pc.Padding,
+		"input": float32sToJS(pc.In), "max": float32sToJS(pc.Max), "avg": float32sToJS(pc.Avg),
+		"choices": int32sToJS(pc.Choices), "dropped": pc.Dropped, "uncovered": pc.Uncovered,
+	}, nil
+}
+
+// shiftCompare traces the input and the input shifted by {dx, dy} pixels
+// and gives each layer's change.
+func (w *worker) shiftCompare(req js.Value) (any, error) {
+	x, err := w.explainPixels(req)
+	if err != nil {
+		return nil, err
+	}
+	in := w.model.InShape()
+	if len(in) != 3 {
+		return nil, fmt.Errorf("worker: shiftCompare needs an image model, this one takes %v", in)
+	}
+	var d [2]int
+	for i, name := range []string{"dx", "dy"} {
+		if d[i], err = argInt(req, name, 0, math.MinInt32); err != nil {
+			return nil, err
+		}
+		if lim := in[1-i]; d[i] < -lim || d[i] > lim {
+			return nil, fmt.Errorf("worker: %s %d is outside -%d to %d", name, d[i], lim, lim)
+		}
+	}
+	changes, before, after, err := w.model.ShiftChange(x, d[0], d[1])
+	if err != nil {
+		return nil, err
+	}
+	layers := make([]any, len(changes))
+	for i, c := range changes {
+		layers[i] = map[string]any{"name": c.Name, "type": c.Type, "shape": shapeToJS(c.Shape), "change": c.Change}
+	}
+	return map[string]any{"dx": d[0], "dy": d[1], "layers": layers, "probsBefore": float32sToJS(before), "probsAfter": float32sToJS(after)}, nil
+}
+
+// The fixed kernels of transposeDemo: "copy" stamps each cell onto a 2x2
+// block (kernel 2, stride 2, valid); "blend" stamps a 3x3 tent (the outer
+// product of [0.5, 1, 0.5]) at stride 2 with same padding, so neighbouring
+// stamps overlap and the map grows smoothly.
+var upsampleKernels = []struct {
+	kind    string
+	k, s    int
+	padding string
+	kernel  []float32
+}{
+	{"copy", 2, 2, "valid", []float32{1, 1, 1, 1}},
+	{"blend", 3, 2, "same", []float32{0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25}},
+}
+
+// transposeDemo grows one channel of a layer's feature map back with the
+// engine's Conv2DTranspose, steps times (default 1, at most 3), with each
+// fixed kernel: {pixels, layer, channel, steps}.
+func (w *worker) transposeDemo(req js.Value) (any, error) {
+	x, err := w.explainPixels(req)
+	if err != nil {
+		return nil, err
+	}
+	li, err := w.explainLayer(req)
+	if err != nil {
+		return nil, err
+	}
+	shape := w.model.Layers[li].OutShape()
+	if len(shape) != 3 {
+		return nil, fmt.Errorf("worker: layer %d (%s) gives a vector %v, not feature maps", li, w.model.Layers[li].Spec().Name, shape)
+	}
+	ch, err := argInt(req, "channel", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if ch >= shape[2] {
+		return nil, fmt.Errorf("worker: channel %d does not exist: layer %d has channels 0 to %d", ch, li, shape[2]-1)
+	}
+	steps, err := argInt(req, "steps", 1, 1)
+	if err != nil {
+		return nil, err
+	}
+	if steps > 3 {
+		return nil, fmt.Errorf("worker: steps %d: at most 3", steps)
+	}
+	tr, err := w.model.Trace(x)
+	if err != nil {
+		return nil, err
+	}
+	h, wd, c := shape[0], shape[1], shape[2]
+	m := make([]float32, h*wd)
+	for i := range m {
+		m[i] = tr[li].Output.Data[i*c+ch]
+	}
+	kinds := make([]any, len(upsampleKernels))
+	for i, uk := range upsampleKernels {
+		stages := make([]any, 0, steps)
+		cur, ch, cw := m, h, wd
+		for range steps {
+			out, s, err := nn.Upsample(cur, ch, cw, uk.kernel, uk.k, uk.s, uk.padding)
+			if err != nil {
+				return nil, err
+			}
+			stages = append(stages, map[string]any{"map": float32sToJS(out), "shape": shapeToJS(s)})
+			cur, ch, cw = out, s[0], s[1]
+		}
+		kinds[i] = map[string]any{"kind": uk.kind, "k": uk.k, "stride": uk.s, "padding": uk.padding, "kernel": float32sToJS(uk.kernel), "stages": stages}
+	}
+	return map[string]any{
+		"layer": li, "name": w.model.Layers[li].Spec().Name, "shape": shapeToJS(shape), "channel": ch,
+		"map": float32sToJS(m), "kinds": kinds,
+	}, nil
+}
