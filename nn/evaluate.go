@@ -20,10 +20,11 @@ type Evaluation struct {
 	// Misclassified lists the indices of the samples classified wrongly, in
 	// order.
 	Misclassified []int
-	// Predicted holds the class predicted for each misclassified sample, in
-	// Misclassified's order (the confusion matrix's column), so a page can
-	// show the samples of one cell. Nil for a single output.
-	Predicted []int
+	// Predicted and Labels hold the predicted and the true class of each
+	// misclassified sample, in Misclassified's order (the confusion
+	// matrix's column and row), so a page can show the samples of one
+	// cell. Nil for a single output.
+	Predicted, Labels []int
 }
 
 // Evaluate returns the mean loss and the accuracy of a compiled model on
@@ -87,6 +88,12 @@ func (m *Model) evaluate(data Data, batchSize int, detailed bool) (*Evaluation, 
 						e.Misclassified = append(e.Misclassified, lo+i)
 						if e.Confusion != nil {
 							e.Predicted = append(e.Predicted, argmaxFirst(out[i*classes:(i+1)*classes]))
+							label := y[i*ts : (i+1)*ts]
+							if ts == 1 { // sparse: the class number
+								e.Labels = append(e.Labels, int(label[0]))
+							} else { // one-hot
+								e.Labels = append(e.Labels, argmaxFirst(label))
+							}
 						}
 					}
 				}

@@ -292,6 +292,7 @@ func TestEvaluateDetailed(t *testing.T) {
 		}, e.Confusion)
 		assert.Equal(t, []int{1, 3, 4}, e.Misclassified)
 		assert.Equal(t, []int{1, 2, 0}, e.Predicted, "the confusion matrix's columns of the samples")
+		assert.Equal(t, []int{2, 1, 1}, e.Labels, "and rows")
 		loss, acc, err := m.Evaluate(&TensorData{X: x, Y: y}, bs)
 		require.NoError(t, err)
 		assert.Equal(t, e.Loss, loss)

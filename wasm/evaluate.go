@@ -31,6 +31,7 @@ type evaluation struct {
 	confusion []int // (classes, classes), or nil for one output
 	wrong     []int // misclassified samples
 	predicted []int // the class predicted for each of them, or nil for one output
+	labels    []int // and their true class
 }
 
 // window is samples off..off+n-1 of a data set.
@@ -157,6 +158,7 @@ func (e *evaluation) add(r *nn.Evaluation, n int) {
 		e.wrong = append(e.wrong, e.done+id)
 	}
 	e.predicted = append(e.predicted, r.Predicted...)
+	e.labels = append(e.labels, r.Labels...)
 	e.done += n
 }
 
@@ -166,7 +168,7 @@ func (w *worker) evalResult(e *evaluation) (map[string]any, error) {
 	n := e.data.Len()
 	res := map[string]any{
 		"split": e.name, "loss": e.lossSum / float64(n), "accuracy": float64(n-len(e.wrong)) / float64(n),
-		"samples": n, "classes": e.classes, "confusion": intsToJS(e.confusion), "misclassified": intsToJS(e.wrong), "predicted": intsToJS(e.predicted), "dedup": nil,
+		"samples": n, "classes": e.classes, "confusion": intsToJS(e.confusion), "misclassified": intsToJS(e.wrong), "predicted": intsToJS(e.predicted), "labels": intsToJS(e.labels), "dedup": nil,
 		"classAccuracy": classAccuracy(e.confusion, e.classes),
 	}
 	if len(e.dups) == 0 || len(e.dups) == n {

@@ -23,6 +23,7 @@ func TestEvaluatePredicted(t *testing.T) {
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, []int{3}, ints(r.result.Get("misclassified")))
 	assert.Equal(t, []int{0}, ints(r.result.Get("predicted")))
+	assert.Equal(t, []int{1}, ints(r.result.Get("labels")))
 	// Confusion (2, 0; 1, 1): class 0 all right, class 1 half.
 	acc := r.result.Get("classAccuracy")
 	assert.Equal(t, []float64{1, 0.5}, []float64{acc.Index(0).Float(), acc.Index(1).Float()})
@@ -55,6 +56,7 @@ func TestEvaluatePredicted(t *testing.T) {
 			g := send(w2, obj(map[string]any{"id": 5, "type": "getSample", "split": split, "index": id}))
 			require.True(t, g.ok, g.err)
 			pairs[g.result.Get("label").Int()*classes+got[i]]++
+			assert.Equal(t, g.result.Get("label").Int(), ints(r.result.Get("labels"))[i])
 		}
 		assert.Equal(t, off, pairs, split)
 	}

@@ -33,7 +33,7 @@
 //	resume         -                               position
 //	step           -                               position and {done}: one batch, while paused
 //	stop           -                               position; the done event comes first
-//	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classAccuracy, classes, misclassified, predicted, dedup?}
+//	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classAccuracy, classes, misclassified, predicted, labels, dedup?}
 //	convWindow     {pixels, layer, y, x, filter}   {inShape, outShape, k, stride, padTop, padLeft, top, left, window, kernel, products, inside, channelSums, sum, bias, preActivation, activation, activated, output}
 //	convSize       {n, k, s, padding, [p]}         {valid, out, padBefore, padAfter, padded, numerator, starts, unused, uncovered} or {valid: false, problem, message}
 //	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, input, max, avg, choices, dropped, uncovered}
@@ -88,8 +88,8 @@
 // "error", history (Keras's history dict) and restored (the best weights were
 // restored). evaluate runs on split (default "test") and gives the confusion
 // matrix (Int32Array, true class by row), the misclassified sample indices
-// (Int32Array) with the class predicted for each (predicted, Int32Array: the
-// confusion matrix's column of the sample), classAccuracy (per true class,
+// (Int32Array) with the class predicted for each and its true class (predicted
+// and labels, Int32Array: the confusion matrix's column and row), classAccuracy (per true class,
 // the fraction predicted right; null for a class without samples) and, where the manifest lists test duplicates (Fashion-MNIST's
 // 2017 release), dedup: {loss, accuracy, samples, removed} on the test split
 // without them (dedup: false skips it).
