@@ -68,19 +68,15 @@ func TestPageBootsTheEngine(t *testing.T) {
 		}
 	})
 
-	// The model panel lists the small model's layers, as the engine built them.
-	Poll[bool](s, `document.getElementById('model-note').dataset.i18n === 'model.small'`)
-	rows := Eval[[][]string](s, `[...document.querySelectorAll('#layers tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent))`)
-	assert.Equal(t, [][]string{
-		{"conv2d", "Conv2D", "(26, 26, 8)", "80"},
-		{"max_pooling2d", "MaxPooling2D", "(13, 13, 8)", "0"},
-		{"conv2d_1", "Conv2D", "(11, 11, 16)", "1,168"},
-		{"max_pooling2d_1", "MaxPooling2D", "(5, 5, 16)", "0"},
-		{"flatten", "Flatten", "(400)", "0"},
-		{"dense", "Dense", "(10)", "4,010"},
-	}, rows)
-	assert.Equal(t, "5,258", Eval[string](s, `document.getElementById('total-params').textContent`))
-	assert.Contains(t, Eval[string](s, `document.getElementById('summary').textContent`), "Total params: 5,258")
+	// At start the page loads the pretrained reference model, built by the engine from its file.
+	Poll[bool](s, `window.convplay.state.modelSource && window.convplay.state.modelSource.kind === 'pretrained'`)
+	names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name + ' ' + l.outShape.join('x') + ' ' + l.params)`)
+	assert.Equal(t, []string{
+		"conv2d 28x28x32 320", "conv2d_1 28x28x32 9248", "max_pooling2d 14x14x32 0",
+		"conv2d_2 14x14x64 18496", "conv2d_3 14x14x64 36928", "max_pooling2d_1 7x7x64 0",
+		"conv2d_4 7x7x128 73856", "conv2d_5 7x7x128 147584", "max_pooling2d_2 3x3x128 0",
+		"flatten 1152 0", "dense 128 147584", "dense_1 10 1290",
+	}, names)
 
 	var sawWasm bool
 	for _, u := range s.Requests() {
@@ -94,8 +90,6 @@ func TestPageBootsTheEngine(t *testing.T) {
 	s.Screenshot("desktop")
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
 	assert.True(t, Eval[bool](s, `document.documentElement.scrollWidth <= innerWidth`), "nothing overflows a phone's width")
-	assert.True(t, Eval[bool](s, `document.getElementById('layers').scrollWidth <= document.querySelector('.table-wrap').clientWidth`),
-		"the small model's table fits a phone without scrolling")
 	s.Screenshot("phone")
 }
 
@@ -170,12 +164,12 @@ func TestPageNoticesADeadEngine(t *testing.T) {
 		r := s.Request("debugExit", `{code: 3}`)
 		assert.False(t, r.OK)
 		assert.Equal(t, "the engine stopped: the engine exited (code 3)", r.Error)
-		Poll[bool](s, `window.convplay.state.restarts === `+strconv.Itoa(i)+` && document.body.dataset.engine === 'ready' && !window.convplay.state.restoring`)
+		Poll[bool](s, `window.convplay.state.restarts === `+strconv.Itoa(i)+` && document.body.dataset.engine === 'ready' `)
 		after := s.Request("ping", "")
 		assert.True(t, after.OK, after.Error)
 	}
-	// No saved model: the restarted engine builds the small model again.
-	Poll[bool](s, `document.getElementById('model-note').dataset.i18n === 'model.small'`)
+	// The page's model was the pretrained one: the restarted engine loads it again.
+	Poll[bool](s, `window.convplay.state.modelSource.kind === 'pretrained' && window.convplay.state.model !== null`)
 
 	r := s.Request("debugExit", `{code: 4}`)
 	assert.Equal(t, "the engine stopped: the engine exited (code 4)", r.Error)
