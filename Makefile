@@ -49,7 +49,12 @@ wasm:
 
 ## page: everything the page loads that is built, not committed: the engine,
 ## Go's loader and the pretrained models the page starts with.
-page: wasm web/pretrained
+page: wasm web/pretrained web/vendor/uPlot.esm.js
+
+# uPlot (npm, pinned in package.json) draws the learning curves.
+web/vendor/uPlot.esm.js: node_modules/.package-lock.json
+	mkdir -p web/vendor
+	cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css web/vendor/
 
 web/pretrained: $(wildcard pretrained/*.cpw)
 	mkdir -p web/pretrained
