@@ -161,6 +161,16 @@ func (m *Model) SetFlatWeights(src []float32) error {
 	return nil
 }
 
+// SetFlatGradients sets every gradient from src, in FlatGradients's
+// layout (a data-parallel sum made elsewhere).
+func (m *Model) SetFlatGradients(src []float32) error {
+	if len(src) != m.NumParams() {
+		return fmt.Errorf("nn: %d gradients for a model with %d weights", len(src), m.NumParams())
+	}
+	m.setFlatGradients(src)
+	return nil
+}
+
 // ScaleGradients multiplies every gradient by s.
 func (m *Model) ScaleGradients(s float32) {
 	for _, l := range m.Layers {

@@ -28,7 +28,7 @@
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
 //	getSample      {split, index}                  {image, pixels, label, count}
 //	preprocess     {rgba, width, height, fit}      {steps: [{name, image, width, height, box?}], image, pixels, width, height, fit, mean, std, warnings: [{code, value, limit, typical}]}
-//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs}
+//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs, workers}
 //	pause          -                               position: {epoch, batch, total}
 //	resume         -                               position
 //	step           -                               position and {done}: one batch, while paused
@@ -40,7 +40,7 @@
 //	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
-//	debugExit      [code]                          never answered: the Go program exits, to test crash handling
+//	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -80,7 +80,11 @@
 // training runs; by default measured: train times one sample's training
 // pass, sampleMs, and a batch that would take over 25 ms runs in parts of
 // stepSamples samples whose gradients add up to the batch's one optimizer
-// step; 0: whole batches). Training runs in slices of about 25 ms between
+// step; 0: whole batches), workers (default min(hardwareConcurrency, 4);
+// data-parallel: each step's samples are shared out to workers-1 helper
+// Web Workers, the gradients summed in shard order, one optimizer step;
+// 1 without cross-origin isolation; the result's workers is the count
+// used). Training runs in slices of about 25 ms between
 // which requests are answered. progress comes at most every 100 ms and after
 // each step; earlyStopping in an epoch event is {wait, best, bestEpoch}; done
 // has reason "finished", "stopped", "early" (early stopping), "diverged" (a

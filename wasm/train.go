@@ -40,6 +40,8 @@ type training struct {
 	ckptBytes []byte    // the checkpoint the last epoch saved, or nil
 
 	trainLen    int
+	workers     int   // the workers sharing each batch, this one included
+	team        *team // the helpers, when workers > 1
 	batchSize   int
 	stepSamples int              // samples per Step: the batch size, or fewer
 	sampleTime  time.Duration    // one sample's training pass, as measured before training (0 if given)
@@ -126,6 +128,13 @@ func (w *worker) train(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	workers, err := workersArg(req)
+	if err != nil {
+		return nil, err
+	}
+	if !canShare() {
+		workers = 1 // no shared memory (not cross-origin isolated) or no helpers here
+	}
 	cfg.Seed = uint64(seed)
 	trainSplit, err := w.split(dataset.Train)
 	if err != nil {
@@ -172,6 +181,11 @@ func (w *worker) train(req js.Value) (any, error) {
 			return nil, err
 		}
 		cfg.StepSamples = stepSamplesFor(t.sampleTime, cfg.BatchSize)
+		if cfg.StepSamples > 0 && workers > 1 { // each worker runs about stepBudget of it
+			if cfg.StepSamples *= workers; cfg.StepSamples >= cfg.BatchSize {
+				cfg.StepSamples = 0
+			}
+		}
 	}
 	t.stepSamples = cfg.BatchSize
 	if cfg.StepSamples > 0 {
@@ -181,6 +195,13 @@ func (w *worker) train(req js.Value) (any, error) {
 		return nil, err
 	}
 	t.good = w.model.FlatWeights(nil)
+	t.workers = workers
+	if workers > 1 {
+		if t.team, err = newTeam(w.model, workers, t.stepSamples, func() int { return t.batchCount }); err != nil {
+			return nil, err
+		}
+		w.model.SetGradientFunc(t.team.gradients)
+	}
 	t.last = nn.BatchProgress{Epochs: cfg.Epochs, Batches: (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize}
 	w.run = t
 	if !paused {
@@ -191,7 +212,7 @@ func (w *worker) train(req js.Value) (any, error) {
 		valLen = cfg.Validation.Len()
 	}
 	return map[string]any{"epochs": cfg.Epochs, "batches": t.last.Batches, "samples": train.Len(), "validationSamples": valLen,
-		"stepSamples": t.stepSamples, "sampleMs": float64(t.sampleTime.Microseconds()) / 1000}, nil
+		"stepSamples": t.stepSamples, "sampleMs": float64(t.sampleTime.Microseconds()) / 1000, "workers": workers}, nil
 }
 
 func intArg(req js.Value, name string, def, lo int, dst *int) (err error) {
@@ -334,6 +355,10 @@ func (w *worker) epoch(t *training, logs nn.Logs) {
 // finish ends the training and sends the done event.
 func (w *worker) finish(t *training, err error) {
 	w.run = nil
+	if t.team != nil {
+		w.model.SetGradientFunc(nil)
+		t.team.close()
+	}
 	h := t.tr.History()
 	history := map[string]any{"loss": h.Loss, "accuracy": h.Accuracy, "val_loss": h.ValLoss, "val_accuracy": h.ValAccuracy}
 	for k, v := range history {

@@ -5,23 +5,130 @@
 // message handler through convplayAttach and posts through convplayPost.
 // Requests that arrive before Go has started wait here. The protocol itself
 // is documented in protocol.js and wasm/protocol.go.
+//
+// The same script also runs as a helper of data-parallel training (its
+// name starts with "convplay-helper-"): the page's worker (the leader)
+// starts helpers when the Go program asks (convplayHelpers), hands them its
+// compiled engine and the team's SharedArrayBuffer, and each helper's Go
+// program computes the gradients of its shard of every batch (see
+// wasm/parallel.go for the shared buffer's layout and the handshake).
 'use strict';
 
 importScripts('wasm_exec.js');
 
+const HELPER_PREFIX = 'convplay-helper-';
+const isHelper = typeof self.name === 'string' && self.name.startsWith(HELPER_PREFIX);
+// A worker's ctrl slot in the team's shared buffer (wasm/parallel.go).
+const SLOT_INTS = 8;
+const SLOT_CMD = 0;
+const SLOT_DONE = 1;
+const SLOT_STATE = 2;
+const HELPER_DEAD = 2;
+
 let handler = null; // the Go program's handler, once attached
 const early = []; // requests received before it was
+let wasmModule = null; // the compiled engine, handed to helpers
+let helperJob = null; // in a helper: {init, slot}, the team it serves
 
 self.onmessage = (e) => {
-  if (handler) handler(e.data);
-  else early.push(e.data);
+  const msg = e.data;
+  if (isHelper && msg && msg.helperBoot) {
+    wasmModule = msg.helperBoot.module;
+    helperJob = { init: msg.helperBoot.init, slot: msg.helperBoot.slot };
+    boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+    return;
+  }
+  if (!isHelper && msg && msg.type === 'debugExit' && msg.helper) {
+    // A test crashes helper number msg.helper instead of this worker.
+    const h = helpers[msg.helper - 1];
+    if (h) h.worker.postMessage({ id: msg.id, type: 'debugExit', code: msg.code });
+    return;
+  }
+  if (handler) handler(msg);
+  else early.push(msg);
 };
 
 // Called once by the Go program with its message handler.
 self.convplayAttach = (fn) => {
   handler = fn;
+  if (isHelper) serveTeam();
   for (const msg of early.splice(0)) fn(msg);
 };
+
+// The leader's helpers, [{worker, slot}], while a training uses them.
+let helpers = [];
+
+// markDead records in the team's shared buffer that helper slot stopped,
+// so the leader's Go program, waiting on it, ends the training with an error.
+function markDead(ctrl, slot) {
+  Atomics.store(ctrl, slot * SLOT_INTS + SLOT_STATE, HELPER_DEAD);
+  Atomics.notify(ctrl, slot * SLOT_INTS + SLOT_DONE);
+}
+
+function ctrlOf(init) {
+  const layout = JSON.parse(init.layout);
+  return new Int32Array(init.sab, layout.ctrl, SLOT_INTS * layout.workers);
+}
+
+// Called by the leader's Go program: start n helpers for the team init
+// ({sab, layout, spec}), or with n = 0 stop them all.
+self.convplayHelpers = (n, init) => {
+  for (const h of helpers) h.worker.terminate();
+  helpers = [];
+  if (!n) return;
+  const ctrl = ctrlOf(init);
+  const url = self.location ? String(self.location.href).split('?')[0] : 'worker.js';
+  for (let slot = 1; slot <= n; slot++) {
+    const worker = new Worker(url, { name: HELPER_PREFIX + slot });
+    worker.onmessage = (e) => {
+      const ev = e.data;
+      if (ev && ev.event === 'fatal') {
+        console.error(`convplay helper ${slot}: ${ev.error}`);
+        markDead(ctrl, slot);
+      }
+    };
+    worker.onerror = (e) => {
+      console.error(`convplay helper ${slot}: ${e.message || e}`);
+      markDead(ctrl, slot);
+    };
+    worker.postMessage({ helperBoot: { module: wasmModule, init, slot } });
+    helpers.push({ worker, slot });
+  }
+};
+
+// serveTeam, in a helper, sets up the Go side, then computes a shard each
+// time the leader bumps the slot's command. Atomics.waitAsync keeps this
+// worker's event loop free (for debugExit).
+function serveTeam() {
+  const { init, slot } = helperJob;
+  const ctrl = ctrlOf(init);
+  const err = self.convplayShardInit(init, slot);
+  if (err) {
+    console.error(`convplay helper ${slot}: ${err}`);
+    markDead(ctrl, slot);
+    return;
+  }
+  const at = slot * SLOT_INTS + SLOT_CMD;
+  let seen = 0;
+  const run = () => {
+    seen = Atomics.load(ctrl, at);
+    self.convplayShard();
+    next();
+  };
+  const next = () => {
+    if (!handler) return; // the engine stopped
+    if (typeof Atomics.waitAsync === 'function') {
+      const r = Atomics.waitAsync(ctrl, at, seen);
+      if (r.async) r.value.then(run);
+      else run();
+    } else if (Atomics.wait(ctrl, at, seen, 20) === 'timed-out') {
+      setTimeout(next, 0);
+    } else {
+      run();
+    }
+  };
+  next();
+}
 
 // Called by the Go program for every reply and event. The buffers of typed
 // arrays in the message are transferred to the page, not copied: Go made
@@ -48,19 +155,25 @@ function transferables(msg) {
 
 function fatal(error) {
   handler = null;
+  if (isHelper && helperJob) markDead(ctrlOf(helperJob.init), helperJob.slot);
   self.postMessage({ event: 'fatal', error: String(error) });
 }
 
 async function instantiate(go) {
+  if (wasmModule) return { instance: await WebAssembly.instantiate(wasmModule, go.importObject) };
   try {
-    return await WebAssembly.instantiateStreaming(fetch('convplay.wasm'), go.importObject);
+    const r = await WebAssembly.instantiateStreaming(fetch('convplay.wasm'), go.importObject);
+    wasmModule = r.module;
+    return r;
   } catch (err) {
     // A static host that does not send application/wasm makes streaming fail
     // with a TypeError; compile from the bytes instead.
     if (!(err instanceof TypeError)) throw err;
     const resp = await fetch('convplay.wasm');
     if (!resp.ok) throw new Error(`convplay.wasm: HTTP ${resp.status} (run make wasm)`);
-    return WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+    const r = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+    wasmModule = r.module;
+    return r;
   }
 }
 
@@ -77,4 +190,5 @@ async function boot() {
   fatal(`the engine exited (code ${code})`);
 }
 
-boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+// A helper boots when the leader hands it the engine (helperBoot).
+if (!isHelper) boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));

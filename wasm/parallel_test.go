@@ -1,0 +1,131 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"syscall/js"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"convplay/nn"
+)
+
+func TestTeamLayout(t *testing.T) {
+	// 2 workers, 10 weights, 4 inputs and 1 target per sample, 3 samples:
+	// ctrl 2*8 int32 = 64 bytes, loss 2 float64 = 16, weights 40, x 3*4*4 =
+	// 48, y 12 rounded up to 16, one helper's gradients 40.
+	l := newTeamLayout(2, 10, 4, 1, 3)
+	assert.Equal(t, teamLayout{Workers: 2, Params: 10, In: 4, Targets: 1, MaxN: 3,
+		Ctrl: 0, Loss: 64, Weights: 80, X: 120, Y: 168, Grads: 184, Size: 224}, l)
+	// 4 workers: ctrl 128, loss 32, then as above, and three helpers' gradients.
+	l = newTeamLayout(4, 10, 4, 1, 3)
+	assert.Equal(t, []int{0, 128, 160, 200, 248, 264, 384}, []int{l.Ctrl, l.Loss, l.Weights, l.X, l.Y, l.Grads, l.Size})
+}
+
+func TestWorkersArg(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		args    map[string]any
+		want    int
+		wantErr string
+	}{
+		{"default without navigator.hardwareConcurrency", nil, 1, ""},
+		{"given", map[string]any{"workers": 3}, 3, ""},
+		{"zero", map[string]any{"workers": 0}, 0, "worker: workers 0 must be a whole number of at least 1"},
+		{"too many", map[string]any{"workers": 9}, 0, "worker: workers 9 is more than 8"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n, err := workersArg(obj(c.args))
+			if c.wantErr != "" {
+				assert.EqualError(t, err, c.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.want, n)
+		})
+	}
+}
+
+// TestTrainWorkersFallsBack: without cross-origin isolation (Node has
+// none), train runs on this worker alone and says so.
+func TestTrainWorkersFallsBack(t *testing.T) {
+	w, ev := trainReady(t)
+	r := request(w, "train", map[string]any{"epochs": 1, "batchSize": 4, "workers": 2})
+	require.True(t, r.ok, r.err)
+	assert.Equal(t, 1, r.result.Get("workers").Int())
+	ev.waitFor(t, "done")
+}
+
+// parallelFixture is a compiled tiny model and a team of 2 on a shared
+// buffer, with convplayHelpers faked (it records its calls).
+func parallelFixture(t *testing.T, maxN int) (*nn.Model, *team, js.Value, *[]int) {
+	m, err := nn.Build(tinyModelSpec(), 4)
+	require.NoError(t, err)
+	opt, err := nn.NewOptimizer(nn.OptimizerSpec{Name: "sgd"})
+	require.NoError(t, err)
+	loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
+	require.NoError(t, err)
+	require.NoError(t, m.Compile(opt, loss))
+	calls := &[]int{}
+	var init js.Value
+	fake := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		*calls = append(*calls, args[0].Int())
+		if args[0].Int() > 0 {
+			init = args[1]
+		}
+		return nil
+	})
+	t.Cleanup(func() { js.Global().Delete("convplayHelpers"); fake.Release() })
+	js.Global().Set("convplayHelpers", fake)
+	version := 0
+	tm, err := newTeam(m, 2, maxN, func() int { return version })
+	require.NoError(t, err)
+	return m, tm, init, calls
+}
+
+// TestTeamGradients: the leader's sum equals the whole batch's gradients
+// when it computes a booting helper's shard itself, and when a helper (here
+// in process, run between the leader's send and its wait) computes it; a
+// helper that stopped is an error naming it.
+func TestTeamGradients(t *testing.T) {
+	x := []float32{1, -1, 0.5, 2, -0.5, 0.25, 1, -2, 0, 1, 1, 1, 3, -1, 0, 0.5, -1, -1, 2, 0}
+	y := []float32{1, 0, 1, 0, 1}
+	m, tm, init, calls := parallelFixture(t, 5)
+	assert.Equal(t, []int{1}, *calls, "one helper started")
+	var layout teamLayout
+	require.NoError(t, json.Unmarshal([]byte(init.Get("layout").String()), &layout))
+	assert.Equal(t, tm.l, layout)
+
+	wantLoss, wantCorrect := m.LocalGradients(x, y, 5)
+	want := m.FlatGradients(nil)
+
+	// The helper is booting: the leader computes shards [3 2] itself.
+	loss, correct := tm.gradients(m, x, y, 5)
+	assert.InDelta(t, wantLoss, loss, 1e-6)
+	assert.Equal(t, wantCorrect, correct)
+	assert.InDeltaSlice(t, want, m.FlatGradients(nil), 1e-6)
+
+	// A helper in this process: ready, it answers when the leader waits.
+	h, err := newHelper(init, 1)
+	require.NoError(t, err)
+	assert.Equal(t, helperReady, tm.v.load(1, slotState))
+	require.NoError(t, h.m.SetFlatWeights(make([]float32, h.m.NumParams())), "the leader's weights replace these")
+	atomics := js.Global().Get("Atomics")
+	realWait := atomics.Get("wait")
+	atomics.Set("wait", js.FuncOf(func(js.Value, []js.Value) any { h.shard(); return "ok" }))
+	t.Cleanup(func() { atomics.Set("wait", realWait) })
+	loss, correct = tm.gradients(m, x, y, 5)
+	assert.InDelta(t, wantLoss, loss, 1e-6)
+	assert.Equal(t, wantCorrect, correct)
+	assert.InDeltaSlice(t, want, m.FlatGradients(nil), 1e-6)
+	assert.Equal(t, m.FlatWeights(nil), h.m.FlatWeights(nil), "the helper took the leader's weights")
+	assert.Equal(t, tm.seq, tm.v.load(1, slotDone))
+
+	tm.v.store(1, slotState, helperDead)
+	assert.PanicsWithError(t, "worker: helper worker 1 of 1 stopped (its engine exited or the worker failed)", func() { tm.gradients(m, x, y, 5) })
+	tm.close()
+	assert.Equal(t, []int{1, 0}, *calls, "close stops the helpers")
+}
