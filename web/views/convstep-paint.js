@@ -1,0 +1,86 @@
+// convstep-paint.js: colours and pixels for the explaining views (the
+// convolution step-through, pooling, the transposed convolution), DOM-free
+// so node --test checks it. The values come from the engine; this module
+// only maps them to colours: grey (black low, white high) for inputs and
+// feature maps, blue-white-red for weights and signed numbers.
+
+/** grey maps v in [lo, hi] to a grey level 0..255 (clamped; a flat range is mid-grey). */
+export function grey(v, lo, hi) {
+  if (!(hi > lo)) return 128;
+  const t = (v - lo) / (hi - lo);
+  if (!(t > 0)) return 0;
+  if (t >= 1) return 255;
+  return Math.round(255 * t);
+}
+
+const BLUE = [33, 102, 172];
+const WHITE = [247, 247, 247];
+const RED = [178, 24, 43];
+
+/** signed maps v in [-m, m] to [r, g, b]: blue below 0, white at 0, red above (clamped). */
+export function signed(v, m) {
+  let t = m > 0 ? v / m : 0;
+  if (!(t === t)) t = 0;
+  t = Math.max(-1, Math.min(1, t));
+  const end = t < 0 ? BLUE : RED;
+  const f = Math.abs(t);
+  return [0, 1, 2].map((j) => Math.round(WHITE[j] + (end[j] - WHITE[j]) * f));
+}
+
+/** extent is {lo, hi} of values[start], values[start+step], ... (every value: step 1). */
+export function extent(values, start = 0, step = 1) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = start; i < values.length; i += step) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo > hi) return { lo: 0, hi: 0 };
+  return { lo, hi };
+}
+
+/** maxAbs is the largest |v| of values (0 for none). */
+export function maxAbs(values) {
+  let m = 0;
+  for (const v of values) if (Math.abs(v) > m) m = Math.abs(v);
+  return m;
+}
+
+/**
+ * greyPixels fills rgba (Uint8ClampedArray of w*h*4) with channel c of an
+ * (h, w, channels) map in grey on [lo, hi]: the ImageData of a canvas.
+ */
+export function greyPixels(rgba, map, w, h, channels, c, lo, hi) {
+  for (let i = 0; i < w * h; i++) {
+    const g = grey(map[i * channels + c], lo, hi);
+    rgba[4 * i] = g;
+    rgba[4 * i + 1] = g;
+    rgba[4 * i + 2] = g;
+    rgba[4 * i + 3] = 255;
+  }
+  return rgba;
+}
+
+/** channel is channel c of an (h*w, channels) map as a new Float32Array of h*w values. */
+export function channel(map, channels, c) {
+  const out = new Float32Array(Math.floor(map.length / channels));
+  for (let i = 0; i < out.length; i++) out[i] = map[i * channels + c];
+  return out;
+}
+
+/**
+ * num formats a number for a cell: fixed digits, a true minus sign, and
+ * "0" rather than "-0.00". Non-finite values are spelt out.
+ */
+export function num(v, digits = 2) {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '∞' : '−∞';
+  let s = v.toFixed(digits);
+  if (/^-0\.?0*$/.test(s)) s = s.slice(1);
+  return s.replace('-', '−');
+}
+
+/** textColour is the readable text colour ('#000' or '#fff') on an [r, g, b] background. */
+export function textColour([r, g, b]) {
+  return 0.299 * r + 0.587 * g + 0.114 * b > 140 ? '#000' : '#fff';
+}
