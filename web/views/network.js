@@ -1,2 +1,437 @@
-// views/network.js: being written; see /tmp/s2/contract.txt.
-export function mount() {}
+// views/network.js: the network as a strip of layers (ol#layers), each with
+// its output shape, parameter count and a few of its feature maps for the
+// current input; a layer opens below with all its maps, a switchable colour
+// scale with its legend and, for a convolution, its filters beside the maps
+// they make. The maps are predict's trace, the filters getFilters', the
+// layer figures describeLayers': nothing here computes network math.
+
+import { describe } from './network-describe.js';
+import { SCALES, scaleRange, mapRange, range, maxAbs, paintMap, paintVector, paintFilter, sliceGrid, filterCellAt, kernelAt, sequential, diverging, shown } from './network-scale.js';
+import { shapeText } from './shapes-format.js';
+import { netStrings } from './network-strings.js';
+
+const THUMBS = 6; // feature maps shown per layer in the strip
+
+export function mount(ctx, section) {
+  ctx.strings(netStrings);
+  const t = ctx.t;
+  section.innerHTML = `
+    <h2 data-i18n="network.title"></h2>
+    <p class="note" data-i18n="network.intro"></p>
+    <div class="net-strip-wrap">
+      <figure class="net-input">
+        <canvas width="28" height="28" class="px" data-i18n-attr="aria-label:network.inputAlt" role="img"></canvas>
+        <figcaption><strong data-i18n="network.input"></strong><span class="net-input-shape"></span></figcaption>
+      </figure>
+      <ol id="layers" class="net-strip" data-i18n-attr="aria-label:network.stripLabel"></ol>
+    </div>
+    <p class="note net-empty" data-i18n="network.noInput"></p>
+    <div id="layer-detail" class="net-detail" hidden tabindex="-1">
+      <div class="net-detail-head">
+        <h3></h3>
+        <button type="button" class="net-close" data-i18n="network.close"></button>
+      </div>
+      <p class="net-what"></p>
+      <fieldset class="net-scale">
+        <legend data-i18n="network.scale"></legend>
+        ${SCALES.map((s) => `<label><input type="radio" name="net-scale" value="${s}"> <span data-i18n="network.scale.${s}"></span></label>`).join('')}
+      </fieldset>
+      <div class="net-legend" data-scale="">
+        <div class="net-legend-row"><span class="net-lo"></span><canvas class="net-bar" width="128" height="1"></canvas><span class="net-hi"></span></div>
+        <p class="net-legend-text"></p>
+        <div class="net-legend-row net-wlegend" hidden><span class="net-wlo"></span><canvas class="net-wbar" width="128" height="1"></canvas><span class="net-whi"></span></div>
+        <p class="net-wlegend-text" hidden></p>
+      </div>
+      <p class="net-caption note"></p>
+      <div class="net-maps"></div>
+    </div>`;
+  ctx.translate(section);
+
+  const $ = (sel) => section.querySelector(sel);
+  const strip = $('#layers');
+  const detail = $('#layer-detail');
+  const inputCanvas = $('.net-input canvas');
+  const hook = (window.convplay && window.convplay.views) || {};
+  let info = null; // describeLayers of the current model
+  let selected = null; // index of the open layer, or null
+  let wanted = ctx.url.get('layer'); // a layer name from the URL, to open once the model has it
+  let scale = SCALES.includes(ctx.url.get('scale')) ? ctx.url.get('scale') : 'layer';
+  let filters = null; // {model, index, result} of getFilters
+  let filtersAsked = 0;
+
+  for (const r of section.querySelectorAll('input[name="net-scale"]')) {
+    r.checked = r.value === scale;
+    r.addEventListener('change', () => {
+      if (!r.checked) return;
+      scale = r.value;
+      ctx.url.set('scale', scale === 'layer' ? null : scale);
+      renderAll();
+    });
+  }
+  $('.net-close').addEventListener('click', () => select(null));
+
+  const layers = () => (ctx.state.model ? ctx.state.model.layers : []);
+  const traceOf = () => {
+    const p = ctx.state.prediction;
+    const ls = layers();
+    if (!p || !p.trace || p.trace.length !== ls.length) return null;
+    return p.trace.every((e, i) => e.name === ls[i].name) ? p.trace : null;
+  };
+
+  function select(index, focus = false) {
+    selected = index;
+    const ls = layers();
+    ctx.url.set('layer', index === null ? null : ls[index].name);
+    wanted = null;
+    renderStrip();
+    renderDetail();
+    if (index !== null) {
+      fetchFilters();
+      if (focus) detail.focus({ preventScroll: true });
+    }
+  }
+
+  function buildStrip() {
+    strip.replaceChildren();
+    layers().forEach((l, i) => {
+      const li = document.createElement('li');
+      li.dataset.layer = String(i);
+      li.dataset.name = l.name;
+      li.dataset.type = l.type;
+      li.innerHTML = `
+        <button type="button" class="net-card" aria-controls="layer-detail" aria-expanded="false">
+          <span class="net-name"></span>
+          <span class="net-type"></span>
+          <span class="net-shape" data-role="shape"></span>
+          <span class="net-params" data-role="params"></span>
+          <span class="net-thumbs"></span>
+        </button>`;
+      li.querySelector('.net-card').addEventListener('click', () => select(selected === i ? null : i, selected !== i));
+      strip.append(li);
+    });
+  }
+
+  function renderStrip() {
+    const ls = layers();
+    if (strip.children.length !== ls.length || [...strip.children].some((li, i) => li.dataset.name !== ls[i].name)) buildStrip();
+    const trace = traceOf();
+    [...strip.children].forEach((li, i) => {
+      const l = ls[i];
+      const btn = li.querySelector('.net-card');
+      btn.setAttribute('aria-expanded', String(selected === i));
+      li.classList.toggle('selected', selected === i);
+      li.querySelector('.net-name').textContent = l.name;
+      li.querySelector('.net-type').textContent = l.type;
+      li.querySelector('.net-shape').textContent = shapeText(l.outShape);
+      li.querySelector('.net-params').textContent = t('network.params', { n: ctx.fmt.count(l.params) });
+      const thumbs = li.querySelector('.net-thumbs');
+      thumbs.replaceChildren();
+      if (!trace) return;
+      const e = trace[i];
+      if (e.shape.length === 3) {
+        const n = shown(e.shape[2], THUMBS);
+        for (let c = 0; c < n.shown; c++) thumbs.append(mapCanvas(e, c, trace, 'thumb'));
+        if (n.more) {
+          const more = document.createElement('span');
+          more.className = 'net-more';
+          more.textContent = t('network.more', { n: n.more });
+          thumbs.append(more);
+        }
+      } else {
+        thumbs.append(vectorCanvas(e, 'thumb'));
+      }
+    });
+    $('.net-empty').hidden = Boolean(trace) || !ctx.state.model;
+    const input = ctx.state.input;
+    const shapeSpan = $('.net-input-shape');
+    shapeSpan.textContent = info ? shapeText(info.input) : '';
+    if (input && input.image) {
+      const rgba = new Uint8ClampedArray(784 * 4);
+      for (let p = 0; p < 784; p++) rgba.set([input.image[p], input.image[p], input.image[p], 255], 4 * p);
+      inputCanvas.getContext('2d').putImageData(new ImageData(rgba, 28, 28), 0, 0);
+    } else {
+      inputCanvas.getContext('2d').clearRect(0, 0, 28, 28);
+    }
+  }
+
+  /** mapCanvas draws channel c of a trace entry's (H, W, C) output. */
+  function mapCanvas(e, c, trace, cls) {
+    const [H, W] = e.shape;
+    const { lo, hi } = scaleRange(scale, e, c, trace);
+    const cv = document.createElement('canvas');
+    cv.width = W;
+    cv.height = H;
+    cv.className = `px ${cls}`;
+    cv.dataset.channel = String(c);
+    cv.getContext('2d').putImageData(new ImageData(paintMap(new Uint8ClampedArray(W * H * 4), e.output, e.shape, c, lo, hi), W, H), 0, 0);
+    const own = mapRange(e.output, e.shape, c);
+    cv.setAttribute('role', 'img');
+    cv.setAttribute('aria-label', t('network.mapAlt', { c: c + 1, lo: ctx.fmt.num(own.lo, 2), hi: ctx.fmt.num(own.hi, 2) }));
+    cv.title = cv.getAttribute('aria-label');
+    if (cls !== 'thumb') {
+      cv.addEventListener('pointermove', (ev) => {
+        const r = cv.getBoundingClientRect();
+        const x = Math.floor(((ev.clientX - r.left) / r.width) * W);
+        const y = Math.floor(((ev.clientY - r.top) / r.height) * H);
+        if (x < 0 || y < 0 || x >= W || y >= H) return;
+        cv.title = t('network.mapValue', { c: c + 1, y, x, v: ctx.fmt.num(e.output[(y * W + x) * e.shape[2] + c], 3) });
+      });
+    }
+    return cv;
+  }
+
+  /** vectorCanvas draws a (D) output as a row of cells. */
+  function vectorCanvas(e, cls) {
+    const { lo, hi } = range(e.output); // a vector is always coloured over its own range
+    const D = e.output.length;
+    const cv = document.createElement('canvas');
+    cv.width = D;
+    cv.height = 1;
+    cv.className = `px vec ${cls}`;
+    cv.getContext('2d').putImageData(new ImageData(paintVector(new Uint8ClampedArray(D * 4), e.output, lo, hi), D, 1), 0, 0);
+    cv.setAttribute('role', 'img');
+    cv.setAttribute('aria-label', t('network.vecAlt', { n: ctx.fmt.count(D), lo: ctx.fmt.num(lo, 2), hi: ctx.fmt.num(hi, 2) }));
+    return cv;
+  }
+
+  function layerInfo(i) {
+    return info && info.layers[i] && info.layers[i].name === layers()[i].name ? info.layers[i] : null;
+  }
+
+  function whatText(i) {
+    const l = layers()[i];
+    const d = layerInfo(i);
+    if (!d) return '';
+    const sq = (n) => `${n}×${n}`;
+    switch (l.type) {
+      case 'Conv2D':
+        return t('network.what.conv', { f: d.filters, k: sq(d.kernel), kc: `${sq(d.kernel)}×${d.inShape[2]}`, cin: d.inShape[2], act: d.activation, s: d.strides, pad: d.padding });
+      case 'Conv2DTranspose':
+        return t('network.what.convT', { f: d.filters, k: sq(d.kernel), s: d.strides });
+      case 'MaxPooling2D':
+      case 'AveragePooling2D':
+        return t(l.type === 'MaxPooling2D' ? 'network.what.maxpool' : 'network.what.avgpool', { k: sq(d.poolSize), n: `${d.inShape[0]}×${d.inShape[1]}`, out: `${d.outShape[0]}×${d.outShape[1]}` });
+      case 'Flatten':
+        return t('network.what.flatten', { shape: shapeText(d.inShape), n: ctx.fmt.count(d.values) });
+      case 'Dense':
+        return t(d.activation === 'softmax' ? 'network.what.softmax' : 'network.what.dense', { units: ctx.fmt.count(d.units), cin: ctx.fmt.count(d.inShape[0]), act: d.activation });
+      default:
+        return t('network.what.other', { type: l.type });
+    }
+  }
+
+  function renderLegend(e, trace) {
+    const legend = $('.net-legend');
+    legend.dataset.scale = scale;
+    const bar = $('.net-bar');
+    const rgba = new Uint8ClampedArray(128 * 4);
+    for (let x = 0; x < 128; x++) rgba.set([...sequential(x / 127), 255], 4 * x);
+    bar.getContext('2d').putImageData(new ImageData(rgba, 128, 1), 0, 0);
+    let r = null;
+    if (e && scale !== 'map') r = scaleRange(scale, e, 0, trace);
+    if (e && e.shape.length !== 3) r = range(e.output);
+    $('.net-lo').textContent = r ? ctx.fmt.num(r.lo, 2) : t('network.legend.low');
+    $('.net-hi').textContent = r ? ctx.fmt.num(r.hi, 2) : t('network.legend.high');
+    const key = e && e.shape.length !== 3 ? 'network.legend.vector' : `network.legend.${scale}`;
+    $('.net-legend-text').textContent = `${t('network.legend.colours')} ${t(key)}`;
+    const f = filters && filters.index === selected && filters.model === ctx.state.model ? filters.result : null;
+    const showW = Boolean(f && f.type === 'Conv2D');
+    $('.net-wlegend').hidden = !showW;
+    $('.net-wlegend-text').hidden = !showW;
+    if (showW) {
+      const m = maxAbs(f.kernel);
+      const w = new Uint8ClampedArray(128 * 4);
+      for (let x = 0; x < 128; x++) w.set([...diverging(((x / 127) * 2 - 1) * m, m), 255], 4 * x);
+      $('.net-wbar').getContext('2d').putImageData(new ImageData(w, 128, 1), 0, 0);
+      $('.net-wlo').textContent = ctx.fmt.num(-m, 2);
+      $('.net-whi').textContent = `+${ctx.fmt.num(m, 2)}`;
+      $('.net-wlegend-text').textContent = t('network.legend.weights', { m: ctx.fmt.num(m, 3) });
+    }
+  }
+
+  function renderDetail() {
+    const ls = layers();
+    if (selected === null || selected >= ls.length) {
+      detail.hidden = true;
+      hook.selected = null;
+      return;
+    }
+    detail.hidden = false;
+    const l = ls[selected];
+    detail.dataset.layer = String(selected);
+    detail.dataset.name = l.name;
+    detail.querySelector('h3').textContent = t('network.detailTitle', { name: l.name, type: l.type, shape: shapeText(l.outShape), params: ctx.fmt.count(l.params) });
+    $('.net-what').textContent = whatText(selected);
+    const trace = traceOf();
+    const e = trace ? trace[selected] : null;
+    renderLegend(e, trace);
+    const maps = $('.net-maps');
+    maps.replaceChildren();
+    maps.className = 'net-maps';
+    const f = filters && filters.index === selected && filters.model === ctx.state.model ? filters.result : null;
+    const caption = $('.net-caption');
+    caption.textContent = '';
+    if (!e) {
+      caption.textContent = t('network.noInput');
+      return;
+    }
+    if (e.shape.length === 3) {
+      const C = e.shape[2];
+      if (l.type === 'Conv2D') {
+        caption.textContent = f ? t(f.kernelShape[2] > 1 ? 'network.pairsMulti' : 'network.pairs', { c: f.kernelShape[2] }) : t('network.loadingFilters');
+        maps.classList.add('pairs');
+      }
+      for (let c = 0; c < C; c++) {
+        const fig = document.createElement('figure');
+        fig.className = 'net-map';
+        if (l.type === 'Conv2D' && f) fig.append(filterCanvas(f, c), arrow());
+        fig.append(mapCanvas(e, c, trace, 'big'));
+        const cap = document.createElement('figcaption');
+        cap.textContent = l.type === 'Conv2D' && f && f.bias ? t('network.filterCap', { c: c + 1, b: ctx.fmt.num(f.bias[c], 3) }) : `#${c + 1}`;
+        fig.append(cap);
+        maps.append(fig);
+      }
+    } else {
+      maps.classList.add('vector');
+      maps.append(valueBars(e, l));
+    }
+  }
+
+  function arrow() {
+    const s = document.createElement('span');
+    s.className = 'net-arrow';
+    s.textContent = '→';
+    s.setAttribute('aria-hidden', 'true');
+    return s;
+  }
+
+  /** filterCanvas draws filter f's kernel slices (one per input channel) on the diverging scale. */
+  function filterCanvas(res, f) {
+    const shape = res.kernelShape;
+    const [K, , C] = shape;
+    const g = sliceGrid(K, C);
+    const m = maxAbs(res.kernel);
+    const cv = document.createElement('canvas');
+    cv.width = g.width;
+    cv.height = g.height;
+    cv.className = 'px filter';
+    cv.dataset.filter = String(f);
+    cv.style.width = `${Math.max(2, Math.min(16, Math.floor(56 / g.width))) * g.width}px`;
+    cv.getContext('2d').putImageData(new ImageData(paintFilter(new Uint8ClampedArray(g.width * g.height * 4), res.kernel, shape, f, m), g.width, g.height), 0, 0);
+    cv.setAttribute('role', 'img');
+    const label = t(C > 1 ? 'network.filterAltMulti' : 'network.filterAlt', { f: f + 1, k: `${K}×${K}`, c: C });
+    cv.setAttribute('aria-label', label);
+    if (C === 1) {
+      const rows = [];
+      for (let kh = 0; kh < K; kh++) {
+        const row = [];
+        for (let kw = 0; kw < K; kw++) row.push(ctx.fmt.num(kernelAt(res.kernel, shape, kh, kw, 0, f), 3));
+        rows.push(row.join('  '));
+      }
+      cv.title = `${label}\n${rows.join('\n')}`;
+    } else {
+      cv.title = label;
+    }
+    cv.addEventListener('pointermove', (ev) => {
+      const r = cv.getBoundingClientRect();
+      const cell = filterCellAt(Math.floor(((ev.clientX - r.left) / r.width) * g.width), Math.floor(((ev.clientY - r.top) / r.height) * g.height), K, C);
+      if (!cell) return;
+      cv.title = t('network.weightValue', { f: f + 1, c: cell.c + 1, kh: cell.kh, kw: cell.kw, v: ctx.fmt.num(kernelAt(res.kernel, shape, cell.kh, cell.kw, cell.c, f), 4) });
+    });
+    return cv;
+  }
+
+  /** valueBars shows a vector output: one bar per value (class names for the last layer). */
+  function valueBars(e, l) {
+    const wrap = document.createElement('div');
+    const D = e.output.length;
+    const last = l === layers()[layers().length - 1];
+    const classes = ctx.state.dataset.info && ctx.state.dataset.info.classes.length === D;
+    const r = range(e.output);
+    const top = Math.max(Math.abs(r.lo), Math.abs(r.hi)) || 1;
+    if (D > 256) {
+      wrap.className = 'net-vecbig';
+      wrap.append(vectorCanvas(e, 'big'));
+      return wrap;
+    }
+    wrap.className = last && classes ? 'net-bars labelled' : 'net-bars';
+    for (let i = 0; i < D; i++) {
+      const v = e.output[i];
+      const bar = document.createElement('div');
+      bar.className = 'net-bar-item';
+      bar.title = `${last && classes ? ctx.className(i) : `#${i + 1}`}: ${ctx.fmt.num(v, 4)}`;
+      bar.style.setProperty('--h', `${(Math.abs(v) / top) * 100}%`);
+      if (v < 0) bar.classList.add('neg');
+      if (last && classes) {
+        const name = document.createElement('span');
+        name.textContent = ctx.className(i);
+        bar.append(name);
+      }
+      wrap.append(bar);
+    }
+    return wrap;
+  }
+
+  async function fetchFilters() {
+    const i = selected;
+    const ls = layers();
+    if (i === null || !ls[i] || ls[i].type !== 'Conv2D') return;
+    const model = ctx.state.model;
+    const asked = ++filtersAsked;
+    try {
+      const result = await ctx.request('getFilters', { layer: i });
+      if (asked !== filtersAsked || model !== ctx.state.model) return;
+      filters = { model, index: i, result };
+      renderDetail();
+      hook.filtersShown = result.kernelShape[3];
+    } catch (err) {
+      if (asked === filtersAsked) $('.net-caption').textContent = err.message;
+    }
+  }
+
+  async function onModel() {
+    filters = null;
+    info = null;
+    const model = ctx.state.model;
+    const ls = layers();
+    const name = wanted || (selected !== null && ctx.url.get('layer'));
+    if (name) {
+      const i = ls.findIndex((l) => l.name === name);
+      selected = i >= 0 ? i : null;
+      if (i >= 0) wanted = null;
+    } else if (selected !== null && selected >= ls.length) {
+      selected = null;
+    }
+    renderAll();
+    if (selected !== null) fetchFilters();
+    try {
+      const d = await describe(ctx);
+      if (model !== ctx.state.model) return;
+      info = d;
+      renderAll();
+    } catch (err) {
+      // describeLayers failed (the engine restarted): the next model asks again
+    }
+  }
+
+  function renderAll() {
+    renderStrip();
+    renderDetail();
+  }
+
+  hook.select = (i) => select(i);
+  if (window.convplay && window.convplay.views) window.convplay.views.network = hook;
+
+  ctx.on('model', onModel);
+  ctx.on('prediction', renderAll);
+  ctx.on('input', renderStrip);
+  ctx.on('dataset', () => {
+    if (selected !== null && layers()[selected] && layers()[selected].type === 'Dense') renderDetail();
+  });
+  ctx.on('weights', () => {
+    if (selected !== null) fetchFilters();
+  });
+  ctx.on('lang', renderAll);
+  if (ctx.state.model) onModel();
+  else renderAll();
+}

@@ -1,0 +1,198 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// netLayer is one layer as the strip shows it and as the engine describes it.
+type netLayer struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Shape    string `json:"shape"`
+	Params   string `json:"params"`
+	Thumbs   int    `json:"thumbs"`
+	EngShape []int  `json:"engShape"`
+	EngParms int    `json:"engParams"`
+}
+
+// showTestImage makes test image index the page's current input, as the
+// gallery does, and waits for its prediction.
+func showTestImage(t *testing.T, s *Session, index int) {
+	t.Helper()
+	Eval[bool](s, `(async () => {
+		const ctx = window.convplay.ctx;
+		const r = await ctx.request('getSample', {split: 'test', index: `+itoa(index)+`});
+		ctx.setInput({pixels: r.pixels, image: r.image, source: 'gallery', label: r.label, index: `+itoa(index)+`});
+		return true;
+	})()`)
+	Poll[bool](s, `(() => { const p = window.convplay.state.prediction;
+		return !!p && p.input === window.convplay.state.input && p.input.index === `+itoa(index)+`; })()`)
+}
+
+// useReferenceModel loads the pretrained reference model (web/pretrained) into the engine and the page.
+func useReferenceModel(t *testing.T, s *Session) {
+	t.Helper()
+	Eval[bool](s, `(async () => {
+		const ctx = window.convplay.ctx;
+		const bytes = new Uint8Array(await (await fetch('pretrained/reference-fashion.cpw')).arrayBuffer());
+		const model = await ctx.request('loadWeights', {bytes, build: true});
+		ctx.setModel(model, {kind: 'file', label: 'reference-fashion.cpw'});
+		return true;
+	})()`)
+}
+
+// elementShot saves a PNG of the element sel into the session's screenshot
+// folder and returns its path.
+func elementShot(t *testing.T, s *Session, name, sel string) string {
+	t.Helper()
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(sel))))
+	png, err := chromedp.Run(s.Ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	require.NoError(t, err)
+	if s.shots == "" {
+		dir, err := os.MkdirTemp("", "convplay-screenshots-")
+		require.NoError(t, err)
+		s.shots = dir
+	}
+	path := filepath.Join(s.shots, name+".png")
+	require.NoError(t, os.WriteFile(path, png, 0o644))
+	t.Logf("screenshot: %s", path)
+	return path
+}
+
+// ownProblems are the session's problems but those another view's script
+// reports (views/<other>.js), which that view's tests look after.
+func ownProblems(s *Session) []string {
+	var own []string
+	for _, p := range s.Problems() {
+		other := strings.Contains(p, "/views/") && !strings.Contains(p, "/views/network") &&
+			!strings.Contains(p, "/views/shapes") && !strings.Contains(p, "/views/dense")
+		if !other {
+			own = append(own, p)
+		}
+	}
+	return own
+}
+
+func setViewport(t *testing.T, s *Session, w, h int64) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(w, h)))
+}
+
+func TestNetworkStrip(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
+	s.OpenReady("")
+	useReferenceModel(t, s)
+	Poll[bool](s, `window.convplay.state.model.totalParams === 435306`)
+	showTestImage(t, s, 0)
+
+	// One card per model layer, with the engine's shapes and parameter counts.
+	Poll[bool](s, `document.querySelectorAll('#layers > li').length === 12 &&
+		document.querySelector('#layers > li .net-thumbs canvas') !== null`)
+	raw := Eval[string](s, `JSON.stringify([...document.querySelectorAll('#layers > li')].map((li, i) => {
+		const l = window.convplay.state.model.layers[i];
+		return {name: li.dataset.name, type: li.dataset.type, shape: li.querySelector('.net-shape').textContent,
+			params: li.querySelector('.net-params').textContent, thumbs: li.querySelectorAll('.net-thumbs canvas').length,
+			engShape: l.outShape, engParams: l.params};
+	}))`)
+	var strip []netLayer
+	require.NoError(t, json.Unmarshal([]byte(raw), &strip))
+	require.Len(t, strip, 12)
+	wantShapes := []string{"28×28×32", "28×28×32", "14×14×32", "14×14×64", "14×14×64", "7×7×64", "7×7×128", "7×7×128", "3×3×128", "1,152", "128", "10"}
+	wantParams := []string{"320", "9,248", "0", "18,496", "36,928", "0", "73,856", "147,584", "0", "0", "147,584", "1,290"}
+	for i, l := range strip {
+		assert.Equal(t, wantShapes[i], l.Shape, l.Name)
+		assert.Equal(t, wantParams[i]+" params", l.Params, l.Name)
+		if len(l.EngShape) == 3 {
+			assert.Equal(t, 6, l.Thumbs, "%s: the first six maps", l.Name)
+		} else {
+			assert.Equal(t, 1, l.Thumbs, "%s: one strip of values", l.Name)
+		}
+	}
+	assert.Equal(t, "conv2d", strip[0].Name)
+	assert.Equal(t, "+26 more", Eval[string](s, `document.querySelector('#layers > li[data-layer="0"] .net-more').textContent`))
+
+	// Clicking a conv layer opens it and puts it in the URL; its filters
+	// (one image per filter) sit beside its maps.
+	Eval[bool](s, `document.querySelector('#layers > li[data-layer="1"] button').click(), true`)
+	Poll[bool](s, `!document.getElementById('layer-detail').hidden && document.querySelectorAll('#layer-detail canvas.filter').length === 32`)
+	assert.Equal(t, "conv2d_1", Eval[string](s, `new URLSearchParams(location.search).get('layer')`))
+	assert.Equal(t, 32, Eval[int](s, `document.querySelectorAll('#layer-detail canvas.big').length`))
+	assert.Equal(t, "true", Eval[string](s, `document.querySelector('#layers > li[data-layer="1"] button').getAttribute('aria-expanded')`))
+	// 32 input channels: each filter image holds 32 slices of 3x3 in a 6x6 grid with 1-pixel gaps.
+	assert.Equal(t, []int{23, 23}, Eval[[]int](s, `(() => { const c = document.querySelector('#layer-detail canvas.filter'); return [c.width, c.height]; })()`))
+	// The filter's weights are the engine's.
+	same := Eval[bool](s, `(async () => {
+		const f = await window.convplay.client.request('getFilters', {layer: 1});
+		const t = document.querySelector('#layer-detail canvas.filter[data-filter="0"]').title;
+		return f.kernelShape.join() === '3,3,32,32' && t.includes('3×3');
+	})()`)
+	assert.True(t, same)
+	elementShot(t, s, "network-conv2d_1", "#network-panel")
+
+	// The colour-scale switch changes the legend.
+	legend := func() string {
+		return Eval[string](s, `document.querySelector('#layer-detail .net-legend').dataset.scale + '|' + document.querySelector('#layer-detail .net-legend-text').textContent`)
+	}
+	before := legend()
+	assert.True(t, strings.HasPrefix(before, "layer|"), before)
+	Eval[bool](s, `document.querySelector('input[name="net-scale"][value="map"]').click(), true`)
+	perMap := legend()
+	assert.True(t, strings.HasPrefix(perMap, "map|"), perMap)
+	assert.NotEqual(t, before, perMap)
+	Eval[bool](s, `document.querySelector('input[name="net-scale"][value="global"]').click(), true`)
+	global := legend()
+	assert.True(t, strings.HasPrefix(global, "global|"), global)
+	assert.NotEqual(t, perMap, global)
+	assert.Equal(t, "global", Eval[string](s, `new URLSearchParams(location.search).get('scale')`))
+
+	// The first conv layer: one input channel, each filter one 3x3 image
+	// whose title lists its nine weights.
+	Eval[bool](s, `document.querySelector('#layers > li[data-layer="0"] button').click(), true`)
+	Poll[bool](s, `document.getElementById('layer-detail').dataset.name === 'conv2d' && document.querySelectorAll('#layer-detail canvas.filter').length === 32 &&
+		document.querySelector('#layer-detail canvas.filter').width === 3`)
+	title := Eval[string](s, `document.querySelector('#layer-detail canvas.filter').title`)
+	assert.Len(t, strings.Split(title, "\n"), 4, title)
+
+	// The dense output layer: one bar per class, the engine's probabilities.
+	Eval[bool](s, `document.querySelector('#layers > li[data-layer="11"] button').click(), true`)
+	Poll[bool](s, `document.querySelectorAll('#layer-detail .net-bar-item').length === 10`)
+	elementShot(t, s, "network-dense", "#network-panel")
+
+	// A pooling layer, opened with the keyboard.
+	Eval[bool](s, `document.querySelector('#layers > li[data-layer="2"] button').focus(), true`)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.KeyEvent("\r")))
+	Poll[bool](s, `document.getElementById('layer-detail').dataset.name === 'max_pooling2d'`)
+	assert.Equal(t, 32, Eval[int](s, `document.querySelectorAll('#layer-detail canvas.big').length`))
+	assert.Equal(t, 0, Eval[int](s, `document.querySelectorAll('#layer-detail canvas.filter').length`))
+
+	// Chinese: the labels change.
+	Eval[bool](s, `window.convplay.ctx.setLang('zh'), true`)
+	Poll[bool](s, `document.querySelector('#network-panel h2').textContent.includes('网络')`)
+	assert.Contains(t, Eval[string](s, `document.querySelector('#layers > li .net-params').textContent`), "个参数")
+
+	setViewport(t, s, 390, 844)
+	Poll[bool](s, `document.querySelector('.net-strip-wrap').scrollWidth > document.querySelector('.net-strip-wrap').clientWidth`)
+	elementShot(t, s, "network-phone", "#network-panel")
+	assert.Empty(t, ownProblems(s))
+}
+
+func TestNetworkURLRestoresLayer(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?layer=conv2d_2")
+	showTestImage(t, s, 1)
+	Poll[bool](s, `!document.getElementById('layer-detail').hidden && document.getElementById('layer-detail').dataset.name === 'conv2d_2'`)
+	Poll[bool](s, `document.querySelectorAll('#layer-detail canvas.filter').length === 64`)
+	assert.True(t, Eval[bool](s, `document.querySelector('#layers > li[data-name="conv2d_2"]').classList.contains('selected')`))
+	assert.Empty(t, ownProblems(s))
+}
