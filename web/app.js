@@ -6,7 +6,7 @@
 
 import { createCore } from './core.js';
 import { createURLState } from './urlstate.js';
-import { strings, t, translate, pickLang, setLang, LANGS } from './i18n.js';
+import { strings, t, translate, pickLang, setLang, LANGS, keys, has } from './i18n.js';
 
 const VIEWS = {
   'draw-panel': 'draw',
@@ -105,7 +105,16 @@ function firstLang() {
 setLang(firstLang());
 const ctx = createCore({ makeWorker: () => new Worker('worker.js'), url });
 ctx.state.lang = firstLang();
-window.convplay = { ctx, state: ctx.state, views: {}, get client() { return ctx.client; } };
+window.convplay = {
+  ctx,
+  state: ctx.state,
+  views: {},
+  get client() {
+    return ctx.client;
+  },
+  // For the language test: the keys without a Chinese text.
+  untranslated: () => keys('en').filter((k) => !has(k, 'zh')),
+};
 
 /** showLang marks the document's language and the switch. */
 function showLang() {
@@ -139,7 +148,7 @@ function showStatus() {
 function showModelSource() {
   const el = $('model-source');
   const src = ctx.state.modelSource;
-  el.textContent = src ? t('app.modelSource', { label: src.label }) : '';
+  el.textContent = src ? t('app.modelSource', { label: ctx.sourceText(src) }) : '';
 }
 
 function showCredit() {

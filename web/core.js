@@ -30,10 +30,12 @@ strings({
   en: {
     'core.source.pretrained': 'the pretrained {model} model for {data}',
     'core.source.restored': 'restored after the engine restarted: {from}',
+    'core.source.checkpoint': 'the training checkpoint of epoch {epoch}',
   },
   zh: {
     'core.source.pretrained': '{data} 上预训练好的 {model} 模型',
     'core.source.restored': '引擎重启后已恢复：{from}',
+    'core.source.checkpoint': '训练中第 {epoch} 轮保存的检查点',
   },
 });
 
@@ -127,6 +129,15 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       predict();
     },
 
+    /**
+     * sourceText says where a model came from, in the current language:
+     * source.labelKey (with labelVars) when given, else source.label.
+     */
+    sourceText(source) {
+      if (!source) return '';
+      return source.labelKey ? t(source.labelKey, source.labelVars) : source.label || '';
+    },
+
     /** setModel records a model the engine now has (a view loaded or built it). */
     setModel(model, source) {
       state.model = model;
@@ -147,7 +158,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       if (!res.ok) throw new Error(`pretrained/${preset}-${name}.cpw: ${res.status} ${res.statusText}`);
       const bytes = new Uint8Array(await res.arrayBuffer());
       const model = await ctx.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
-      ctx.setModel(model, { kind: 'pretrained', preset, label: t('core.source.pretrained', { model: preset, data: datasetTitle(name) }) });
+      ctx.setModel(model, { kind: 'pretrained', preset, labelKey: 'core.source.pretrained', labelVars: { model: preset, data: datasetTitle(name) } });
     },
 
     /** setDataset switches the data set: its pretrained model, its data streamed into the worker. */
@@ -244,7 +255,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   }
 
   function onTrainingEvent(ev) {
-    if (ev.event === 'epoch' && ev.checkpoint) kept = { bytes: ev.checkpoint.slice(), source: { kind: 'trained', label: `epoch ${ev.epoch + 1}` } };
+    if (ev.event === 'epoch' && ev.checkpoint) kept = { bytes: ev.checkpoint.slice(), source: { kind: 'trained', labelKey: 'core.source.checkpoint', labelVars: { epoch: ev.epoch + 1 } } };
     ctx.emit(ev.event, ev);
     const now = Date.now();
     if (ev.event === 'epoch' || ev.event === 'done' || (ev.event === 'progress' && now - lastWeights >= WEIGHTS_EVERY_MS)) {
@@ -267,7 +278,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     if (kept) {
       const bytes = kept.bytes.slice();
       const model = await client.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
-      ctx.setModel(model, { kind: 'restored', label: t('core.source.restored', { from: kept.source.label }) });
+      ctx.setModel(model, { kind: 'restored', labelKey: 'core.source.restored', labelVars: { from: ctx.sourceText(kept.source) } });
     } else {
       await ctx.resetModel();
     }

@@ -187,7 +187,7 @@ func TestEngineInThePage(t *testing.T) {
 		assert.Equal(t, "the engine stopped: the engine exited (code 3)", r.Error)
 		Poll[bool](s, `window.convplay.state.restarts === 1 && document.body.dataset.engine === 'ready' &&
 			window.convplay.state.modelSource.kind === 'restored' && window.convplay.state.dataset.complete`)
-		assert.Equal(t, "restored after the engine restarted: the small model", Eval[string](s, `window.convplay.state.modelSource.label`))
+		assert.Equal(t, "restored after the engine restarted: the small model", Eval[string](s, `window.convplay.ctx.sourceText(window.convplay.state.modelSource)`))
 		assert.Equal(t, before, probsOf(s), "the same prediction as before the crash")
 		s.Screenshot("restarted")
 	})
