@@ -13,6 +13,7 @@ export const DEFAULTS = {
   batchSize: 32,
   epochs: 2,
   subset: 10000, // 0: every training sample
+  validationSubset: 0, // 0: every validation sample
   seed: 1,
   validation: true,
   checkpoint: true,
@@ -29,6 +30,7 @@ export const BOUNDS = {
   batchSize: [1, 1024, true],
   epochs: [1, 500, true],
   subset: [0, 1000000, true],
+  validationSubset: [0, 1000000, true],
   seed: [0, 2 ** 31, true],
   patience: [0, 100, true],
   minDelta: [0, 1e6, false],
@@ -62,6 +64,7 @@ export function trainArgs(s) {
     epochs: s.epochs,
     batchSize: s.batchSize,
     subset: s.subset,
+    validationSubset: s.validationSubset,
     seed: s.seed,
     validation: s.validation,
     checkpoint: s.validation && s.checkpoint,
@@ -102,7 +105,7 @@ export function fraction(p) {
  * read them back, ignoring what does not parse.
  */
 const URL_KEYS = {
-  model: 'm', optimizer: 'o', learningRate: 'lr', momentum: 'mo', batchSize: 'b', epochs: 'e', subset: 'n', seed: 's',
+  model: 'm', optimizer: 'o', learningRate: 'lr', momentum: 'mo', batchSize: 'b', epochs: 'e', subset: 'n', validationSubset: 'vn', seed: 's',
   validation: 'v', checkpoint: 'c', early: 'es', patience: 'p', minDelta: 'md', restoreBest: 'r', continueWeights: 'k',
 };
 
