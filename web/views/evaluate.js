@@ -401,7 +401,7 @@ export function mount(ctx, section) {
       b.onclick = () => {
         for (const o of thumbs.querySelectorAll('.eval-picked')) o.classList.remove('eval-picked');
         b.classList.add('eval-picked');
-        ctx.setInput({ pixels: s.pixels.slice(), image: new Uint8ClampedArray(s.image), source: 'test', split: 'test', label: s.label, index });
+        ctx.setInput({ pixels: s.pixels.slice(), image: new Uint8ClampedArray(s.image), source: 'gallery', label: s.label, index }); // a test image, as the gallery's
       };
     }
   }
