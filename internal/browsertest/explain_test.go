@@ -1,0 +1,170 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The explaining views (EXPLAIN): the convolution step-through, the size
+// sandbox, pooling with the shift experiment, and the transposed
+// convolution, on the pretrained reference model and a Fashion-MNIST test
+// image.
+
+// explainReady opens the page (path: its query string) and, once the
+// engine, the pretrained model and the data are there, makes test image
+// index the current input and waits for its prediction.
+func explainReady(t *testing.T, s *Session, path string, index int) {
+	t.Helper()
+	s.OpenReady(path)
+	Eval[bool](s, fmt.Sprintf(`(async () => {
+		const ctx = window.convplay.ctx;
+		const r = await ctx.request('getSample', {split: 'test', index: %d});
+		ctx.setInput({pixels: r.pixels, image: r.image, source: 'gallery', label: r.label, index: %d});
+		return true;
+	})()`, index, index))
+	Poll[bool](s, fmt.Sprintf(`(() => { const st = window.convplay.state, p = st.prediction;
+		if (!p || p.input.index !== %d) { window.__dbg = JSON.stringify({input: st.input && st.input.index, pred: !!p, err: st.error}); return false; }
+		return true; })()`, index))
+}
+
+// shot saves a PNG of the element sel into the session's screenshot folder
+// (beside Screenshot's) and returns its path.
+func shot(t *testing.T, s *Session, sel, name string) string {
+	t.Helper()
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(sel))))
+	png, err := chromedp.Run(s.Ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	require.NoError(t, err)
+	dir := filepath.Join(os.TempDir(), "convplay-explain-shots")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	path := filepath.Join(dir, name+".png")
+	require.NoError(t, os.WriteFile(path, png, 0o644))
+	t.Logf("screenshot: %s", path)
+	return path
+}
+
+// explainProblems is s.Problems() without those that name another view's
+// module (other views are being written beside these; their problems are
+// theirs to fix).
+func explainProblems(s *Session) []string {
+	var out []string
+	for _, p := range s.Problems() {
+		foreign := strings.Contains(p, "/views/")
+		for _, mine := range []string{"/views/convstep", "/views/sandbox", "/views/pooling", "/views/fcn"} {
+			if strings.Contains(p, mine) {
+				foreign = false
+			}
+		}
+		if !foreign {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// convShown is what the step-through shows once it has rendered position
+// pos ("layer,y,x,filter"), with the trace's value there.
+type convShown struct {
+	Pos      string  `json:"pos"`
+	Output   float64 `json:"output"`   // the output row's value
+	Sum      float64 `json:"sum"`      // the sum row's
+	Bias     float64 `json:"bias"`     // the bias row's
+	Pre      float64 `json:"pre"`      // the pre-activation row's
+	Act      float64 `json:"act"`      // the activation row's
+	Trace    float64 `json:"trace"`    // prediction.trace[layer].output at (y, x, filter)
+	Products float64 `json:"products"` // the sum of the shown products (one input channel: all of them)
+	Padded   int     `json:"padded"`   // cells of the shown grids marked as padding
+	Text     string  `json:"text"`     // the output row's text
+}
+
+func convAt(t *testing.T, s *Session, pos string) convShown {
+	t.Helper()
+	Eval[bool](s, fmt.Sprintf(`(() => { const v = window.convplay.views.convstep; v.setPos((([l, y, x, f]) => ({layer: l, y, x, filter: f}))('%s'.split(',').map(Number))); return true; })()`, pos))
+	return Poll[convShown](s, fmt.Sprintf(`(() => {
+		const v = window.convplay.views.convstep, r = v.last;
+		if (!r || [r.layer, r.y, r.x, r.filter].join(',') !== '%s') return null;
+		const sec = document.getElementById('conv-panel');
+		const val = (cls) => Number(sec.querySelector('.cs-eq .' + cls + ' td').dataset.value);
+		const tr = window.convplay.state.prediction.trace[r.layer];
+		const [oh, ow, f] = r.outShape;
+		let products = 0;
+		for (const cell of sec.querySelectorAll('.cs-g-products span')) products += Number(cell.title);
+		return {pos: '%s', output: val('cs-output'), sum: val('cs-sum'), bias: val('cs-bias'), pre: val('cs-pre'), act: val('cs-act'),
+			trace: tr.output[(r.y * ow + r.x) * f + r.filter], products,
+			padded: sec.querySelectorAll('.cs-g-window span.pad').length,
+			text: sec.querySelector('.cs-eq .cs-output td').textContent};
+	})()`, pos, pos))
+}
+
+func TestConvStepThrough(t *testing.T) {
+	s := Start(t)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(1280, 900)))
+	explainReady(t, s, "?conv=1,5,9,3", 0)
+
+	t.Run("the URL's position is restored", func(t *testing.T) {
+		got := Poll[string](s, `(() => { const r = window.convplay.views.convstep.last; return r && [r.layer, r.y, r.x, r.filter].join(','); })()`)
+		assert.Equal(t, "1,5,9,3", got)
+	})
+	for _, tt := range []struct {
+		pos    string
+		padded int // window cells in the zero padding
+	}{
+		{"0,0,0,0", 5},    // the corner: one row and one column of padding
+		{"0,14,13,7", 0},  // the middle of the first layer
+		{"0,27,12,31", 3}, // the bottom edge
+		{"1,0,20,5", 3},   // 32 input channels, top edge
+		{"3,6,6,40", 0},   // after pooling, 64 filters
+		{"7,6,0,127", 5},  // the last conv layer, bottom-left corner
+	} {
+		t.Run("position "+tt.pos, func(t *testing.T) {
+			c := convAt(t, s, tt.pos)
+			assert.Equal(t, c.Trace, c.Output, "the output shown is the engine's feature-map value")
+			assert.InDelta(t, c.Trace, c.Act, 1e-5, "the activation of the shown sum is the feature-map value")
+			assert.InDelta(t, c.Sum+c.Bias, c.Pre, 1e-5, "sum + bias = pre-activation")
+			assert.Equal(t, max(c.Pre, 0), c.Act, "ReLU")
+			assert.Equal(t, tt.padded, c.Padded)
+			if tt.pos[0] == '0' { // one input channel: the products shown are all of them
+				assert.InDelta(t, c.Sum, c.Products, 1e-4, "the products add up to the sum")
+			}
+			assert.NotEmpty(t, c.Text)
+		})
+	}
+	assert.Equal(t, "7,6,0,127", Eval[string](s, `new URLSearchParams(location.search).get('conv')`))
+
+	t.Run("keyboard and stepping", func(t *testing.T) {
+		convAt(t, s, "0,3,3,2")
+		Eval[bool](s, `(() => { const w = document.querySelector('#conv-panel .cs-wrap'); w.focus();
+			w.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true})); return document.activeElement === w; })()`)
+		assert.Equal(t, "0,3,4,2", Poll[string](s, `(() => { const r = window.convplay.views.convstep.last; return r && r.x === 4 && [r.layer, r.y, r.x, r.filter].join(','); })()`))
+		Eval[bool](s, `(document.querySelector('#conv-panel .cs-next').click(), true)`)
+		assert.Equal(t, "0,3,5,2", Poll[string](s, `(() => { const r = window.convplay.views.convstep.last; return r && r.x === 5 && [r.layer, r.y, r.x, r.filter].join(','); })()`))
+		// Play runs on by itself, and pause stops it.
+		Eval[bool](s, `(document.querySelector('#conv-panel .cs-speed').value = 30, document.querySelector('#conv-panel .cs-play').click(), true)`)
+		Poll[bool](s, `(() => { const r = window.convplay.views.convstep.last; return r && r.x >= 8; })()`)
+		Eval[bool](s, `(document.querySelector('#conv-panel .cs-play').click(), true)`)
+		assert.Equal(t, "false", Eval[string](s, `document.querySelector('#conv-panel .cs-play').getAttribute('aria-pressed')`))
+	})
+
+	convAt(t, s, "1,0,0,3")
+	Eval[bool](s, `(document.querySelector('#conv-panel .cs-sums button:nth-child(4)').click(), true)`)
+	shot(t, s, "#conv-panel", "convstep-wide")
+	t.Run("Chinese", func(t *testing.T) {
+		Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
+		assert.Contains(t, Eval[string](s, `document.querySelector('#conv-panel h2').textContent`), "卷积")
+		assert.Contains(t, Eval[string](s, `document.querySelector('#conv-panel .cs-eq').textContent`), "偏置")
+		shot(t, s, "#conv-panel", "convstep-zh")
+		Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
+	})
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
+	convAt(t, s, "0,10,10,0")
+	shot(t, s, "#conv-panel", "convstep-phone")
+	assert.Empty(t, explainProblems(s))
+}
