@@ -196,3 +196,53 @@ func TestNetworkURLRestoresLayer(t *testing.T) {
 	assert.True(t, Eval[bool](s, `document.querySelector('#layers > li[data-name="conv2d_2"]').classList.contains('selected')`))
 	assert.Empty(t, ownProblems(s))
 }
+
+func TestShapesReference(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
+	s.OpenReady("")
+	// The reference model, built by the engine from its preset.
+	Eval[bool](s, `(async () => {
+		const ctx = window.convplay.ctx;
+		const model = await ctx.request('buildModel', {preset: 'reference'});
+		ctx.setModel(model, {kind: 'preset', label: 'reference'});
+		return true;
+	})()`)
+	Poll[bool](s, `document.querySelectorAll('#shapes-panel .shapes-sizes tbody tr[data-layer]').length === 12`)
+	out := func(name string) string {
+		return Eval[string](s, `document.querySelector('#shapes-panel .shapes-sizes tr[data-name="`+name+`"]').dataset.out`)
+	}
+	formula := func(name string) string {
+		return Eval[string](s, `document.querySelector('#shapes-panel .shapes-sizes tr[data-name="`+name+`"] td.formula').textContent`)
+	}
+	assert.Equal(t, "28", out("conv2d"))
+	assert.Equal(t, "floor((28 + 2·1 − 3) / 1) + 1 = 27 + 1 = 28", formula("conv2d"))
+	assert.Equal(t, "14", out("max_pooling2d"))
+	assert.Equal(t, "floor((28 + 2·0 − 2) / 2) + 1 = floor(13) + 1 = 14", formula("max_pooling2d"))
+	assert.Equal(t, "7", out("max_pooling2d_1"))
+	assert.Equal(t, "3", out("max_pooling2d_2"))
+	assert.Equal(t, "floor((7 + 2·0 − 2) / 2) + 1 = floor(2.5) + 1 = 3", formula("max_pooling2d_2"))
+	assert.Equal(t, "1152", out("flatten"))
+	assert.Equal(t, "3·3·128 = 1,152", formula("flatten"))
+	assert.Equal(t, "435306", Eval[string](s, `document.querySelector('#shapes-panel [data-total]').dataset.total`))
+	assert.Equal(t, "435,306", Eval[string](s, `document.querySelector('#shapes-panel [data-total]').textContent`))
+	params := Eval[string](s, `document.querySelector('#shapes-panel .shapes-params tr[data-name="conv2d_2"] td.formula').textContent`)
+	assert.Equal(t, "(3·3·32 + 1)·64 = 18,496", params)
+	dense := Eval[string](s, `document.querySelector('#shapes-panel .shapes-params tr[data-name="dense"] td.formula').textContent`)
+	assert.Equal(t, "(1,152 + 1)·128 = 147,584", dense)
+	assert.Contains(t, Eval[string](s, `document.querySelector('#shapes-panel .shapes-summary').textContent`), "Total params: 435,306")
+	share := Eval[string](s, `document.querySelector('#shapes-panel .shapes-share-text').textContent`)
+	assert.Contains(t, share, "29,275,904 multiply-adds")
+	assert.Contains(t, share, "dense, the dense layer right after Flatten, alone holds 147,584 parameters (33.9%)")
+	double := Eval[string](s, `document.querySelector('#shapes-panel .shapes-double-text').textContent`)
+	assert.Contains(t, double, "conv2d_1 gives 784 positions × 32 channels = 25,088 numbers")
+	assert.Contains(t, double, "makes 64 channels instead of 32")
+	elementShot(t, s, "shapes", "#shapes-panel")
+
+	Eval[bool](s, `window.convplay.ctx.setLang('zh'), true`)
+	Poll[bool](s, `document.querySelector('#shapes-panel h2').textContent.startsWith('形状')`)
+	assert.Contains(t, Eval[string](s, `document.querySelector('#shapes-panel .shapes-double-text').textContent`), "池化")
+	setViewport(t, s, 390, 844)
+	elementShot(t, s, "shapes-phone", "#shapes-panel")
+	assert.Empty(t, ownProblems(s))
+}
