@@ -162,7 +162,17 @@ type team struct {
 	seq     int        // the last command sent
 	w, g    []float32  // scratch: weights, a shard's gradients
 	acc     []float32  // the Step's gradients so far
+	last    int        // the workers that computed the last Step
 	closed  bool
+}
+
+// active is the number of workers that computed the last Step: 1 without
+// a team, or while its helpers boot.
+func (tm *team) active() int {
+	if tm == nil || tm.last == 0 {
+		return 1
+	}
+	return tm.last
 }
 
 // workersArg is train's workers argument: default min(hardwareConcurrency, 4).
@@ -258,6 +268,12 @@ func (tm *team) gradients(m *nn.Model, x, y []float32, n int) (float64, int) {
 			tm.v.notify(i, slotCmd)
 		}
 		off += k
+	}
+	tm.last = 1
+	for _, b := range byHelper {
+		if b {
+			tm.last++
+		}
 	}
 	// Sum the shards in order, computing the leader's (and any a helper
 	// still booting would have had) here.
