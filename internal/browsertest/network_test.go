@@ -4,6 +4,7 @@ package browsertest
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,5 +245,49 @@ func TestShapesReference(t *testing.T) {
 	assert.Contains(t, Eval[string](s, `document.querySelector('#shapes-panel .shapes-double-text').textContent`), "池化")
 	setViewport(t, s, 390, 844)
 	elementShot(t, s, "shapes-phone", "#shapes-panel")
+	assert.Empty(t, ownProblems(s))
+}
+
+func TestDenseEnd(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
+	s.OpenReady("")
+	showTestImage(t, s, 0)
+	Poll[bool](s, `document.querySelectorAll('#dense-probs tr[data-class]').length === 10`)
+	// The flattened line holds the engine's 1152 values.
+	assert.Equal(t, "1152", Eval[string](s, `document.querySelector('#dense-panel canvas.dense-flat').dataset.values`))
+	assert.Equal(t, []int{128, 9}, Eval[[]int](s, `(() => { const c = document.querySelector('#dense-panel canvas.dense-flat'); return [c.width, c.height]; })()`))
+	// The dense view's probabilities are #prediction's, and the engine's.
+	Poll[bool](s, `document.querySelectorAll('#prediction [data-class]').length === 10`)
+	got := Eval[[]float64](s, `[...document.querySelectorAll('#dense-probs tr[data-class]')].map((tr) => Number(tr.dataset.prob))`)
+	shown := Eval[[]float64](s, `[...document.querySelectorAll('#prediction [data-class]')].sort((a, b) => a.dataset.class - b.dataset.class).map((li) => Number(li.dataset.prob))`)
+	engine := Eval[[]float64](s, `[...window.convplay.state.prediction.probs]`)
+	require.Len(t, got, 10)
+	require.Len(t, shown, 10)
+	for k := range got {
+		assert.InDelta(t, engine[k], got[k], 1e-7, "class %d", k)
+		assert.InDelta(t, shown[k], got[k], 5.1e-5, "class %d: #prediction rounds to 4 decimals", k)
+	}
+	top := Eval[string](s, `document.querySelector('#dense-probs tr.top').dataset.class`)
+	assert.Equal(t, Eval[string](s, `document.getElementById('prediction').dataset.top`), top)
+	// The scores are the engine's logits: their softmax is the probabilities.
+	scores := Eval[[]float64](s, `[...document.querySelectorAll('#dense-probs tr[data-class]')].map((tr) => Number(tr.dataset.score))`)
+	var sum float64
+	for _, z := range scores {
+		sum += math.Exp(z)
+	}
+	for k, z := range scores {
+		assert.InDelta(t, got[k], math.Exp(z)/sum, 1e-5, "softmax of class %d", k)
+	}
+	// A new input: new scores.
+	showTestImage(t, s, 1)
+	Poll[bool](s, `(() => { const tr = document.querySelector('#dense-probs tr.top');
+		return tr && Math.abs(Number(document.querySelector('#dense-probs tr[data-class="' + tr.dataset.class + '"]').dataset.prob) -
+			window.convplay.state.prediction.probs[Number(tr.dataset.class)]) < 1e-7; })()`)
+	elementShot(t, s, "dense", "#dense-panel")
+	Eval[bool](s, `window.convplay.ctx.setLang('zh'), true`)
+	Poll[bool](s, `document.querySelector('#dense-panel h3').textContent.includes('展平')`)
+	setViewport(t, s, 390, 844)
+	elementShot(t, s, "dense-phone", "#dense-panel")
 	assert.Empty(t, ownProblems(s))
 }
