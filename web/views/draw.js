@@ -414,6 +414,10 @@ export function mount(ctx, section) {
     ctx.translate(thumbs);
   }
 
+  function markThumb(index) {
+    for (const b of thumbs.querySelectorAll('.draw-thumb')) b.setAttribute('aria-pressed', String(backdrop !== null && Number(b.dataset.index) === index));
+  }
+
   function showPicked() {
     if (!backdrop) return;
     picked.dataset.i18n = 'draw.picked';
@@ -421,33 +425,49 @@ export function mount(ctx, section) {
     ctx.translate(picked);
   }
 
-  /** pick makes test image index the input and shows it on the pad. */
-  function pick(index, sample) {
+  /**
+   * pick makes test image index the input and shows it on the pad; record:
+   * the URL keeps it (img=), for a link to reproduce (the page's own first
+   * image needs no record: every visit starts on it).
+   */
+  function pick(index, sample, record = true) {
     pacer.cancel();
     generation++;
     history.clear();
     pointer = null;
     backdrop = { index, image: sample.image, label: sample.label };
     repaint();
-    ctx.url.set('img', index);
-    for (const b of thumbs.querySelectorAll('.draw-thumb')) b.setAttribute('aria-pressed', String(Number(b.dataset.index) === index));
+    ctx.url.set('img', record ? index : null);
+    markThumb(index);
     showPicked();
     status.textContent = '';
     delete status.dataset.i18n;
     ctx.setInput({ pixels: sample.pixels, image: sample.image, source: 'gallery', label: sample.label, index });
   }
 
-  async function randomSet() {
+  /**
+   * randomSet shows THUMBS random test images and picks the first. auto: the
+   * page's first image, taken from a fresh source of the same seed (so every
+   * visit starts on the same image) and only if nothing else became the
+   * input meanwhile.
+   */
+  async function randomSet(auto = false) {
     const n = testCount();
     if (!n) return;
+    const source = auto ? createRng(SEED) : rng;
+    const first = source.int(n);
+    const sample = await getSample(first);
+    if (auto && (ctx.state.input || history.strokes.length)) return;
     pressClass('random');
-    const list = [];
-    for (let i = 0; i < THUMBS; i++) {
-      const index = rng.int(n);
+    const list = [{ index: first, sample }];
+    showThumbs(list);
+    pick(first, sample, !auto);
+    for (let i = 1; i < THUMBS; i++) {
+      const index = source.int(n);
       list.push({ index, sample: await getSample(index) });
     }
-    showThumbs(list);
-    pick(list[0].index, list[0].sample);
+    if (thumbList === list) showThumbs(list);
+    markThumb(first);
   }
 
   async function classSet(k) {
@@ -462,11 +482,14 @@ export function mount(ctx, section) {
   /** showIndex picks test image index (a shared link's img=), with others of its class beside it. */
   async function showIndex(index) {
     const sample = await getSample(index);
+    if (ctx.state.input || history.strokes.length) return;
     const n = testCount();
     pressClass(String(sample.label));
-    const others = await findOfClass(getSample, sample.label, (index + 1) % n, n, THUMBS - 1);
-    showThumbs([{ index, sample }, ...others.filter((o) => o.index !== index)]);
+    showThumbs([{ index, sample }]);
     pick(index, sample);
+    const others = await findOfClass(getSample, sample.label, (index + 1) % n, n, THUMBS - 1);
+    if (thumbList.length === 1 && thumbList[0].index === index) showThumbs([{ index, sample }, ...others.filter((o) => o.index !== index)]);
+    markThumb(index);
   }
 
   const report = (err) => say('draw.failed', { error: err.message }, true);
@@ -504,9 +527,11 @@ export function mount(ctx, section) {
     showPicked();
     const n = testCount();
     if (!autoPicked && n > 0 && !ctx.state.input && !history.strokes.length) {
+      const asked = ctx.url.get('img');
+      const want = parseIndex(asked, n);
+      if (asked !== null && want === null && !d.complete) return; // the link's image may be in a test chunk still coming
       autoPicked = true;
-      const want = parseIndex(ctx.url.get('img'), n);
-      (want === null ? randomSet() : showIndex(want)).catch(report);
+      (want === null ? randomSet(true) : showIndex(want)).catch(report);
     }
   });
 

@@ -75,13 +75,14 @@ export function mount(ctx, section) {
     list.innerHTML = items.map((b) => `
       <li data-class="${b.k}" data-prob="${b.text}"${b.top ? ' class="top"' : ''}>
         <span class="prediction-name"></span>
-        <span class="prediction-bar" aria-hidden="true"><span style="width: ${b.width}%"></span></span>
+        <span class="prediction-bar" aria-hidden="true"><span></span></span>
         <span class="prediction-pct"></span>
       </li>`).join('');
     for (const li of list.children) {
       const b = items[Number(li.dataset.class)];
       const name = ctx.className(b.k);
       li.querySelector('.prediction-name').textContent = name;
+      li.querySelector('.prediction-bar span').style.width = `${b.width}%`; // CSSOM: the page's CSP allows no style attributes
       li.querySelector('.prediction-pct').textContent = ctx.fmt.pct(b.p);
       li.setAttribute('aria-label', ctx.t('prediction.item', { name, pct: ctx.fmt.pct(b.p) }));
     }
