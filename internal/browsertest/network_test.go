@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -289,5 +290,26 @@ func TestDenseEnd(t *testing.T) {
 	Poll[bool](s, `document.querySelector('#dense-panel h3').textContent.includes('展平')`)
 	setViewport(t, s, 390, 844)
 	elementShot(t, s, "dense-phone", "#dense-panel")
+	assert.Empty(t, ownProblems(s))
+}
+
+// TestNetworkFiltersFollowTraining: while the model trains, the open conv
+// layer's filters are fetched again (the core's weights event) and drawn
+// from the new weights.
+func TestNetworkFiltersFollowTraining(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?layer=conv2d")
+	showTestImage(t, s, 2)
+	Poll[bool](s, `document.querySelectorAll('#layer-detail canvas.filter').length === 32 && !!window.convplay.views.network.filters`)
+	before := Eval[float64](s, `window.convplay.views.network.filters.kernel[0]`)
+	title := Eval[string](s, `document.querySelector('#layer-detail canvas.filter').title`)
+	r := s.Request("train", `{optimizer: {name: 'sgd', learning_rate: 0.5}, epochs: 1, subset: 64, batchSize: 32, validation: false, checkpoint: false}`)
+	require.True(t, r.OK, r.Error)
+	Poll[bool](s, `(async () => {
+		const f = await window.convplay.client.request('getFilters', {layer: 0});
+		const shown = window.convplay.views.network.filters;
+		return shown.kernel[0] === f.kernel[0] && shown.kernel[0] !== `+strconv.FormatFloat(before, 'g', -1, 64)+`;
+	})()`)
+	Poll[bool](s, `document.querySelector('#layer-detail canvas.filter').title !== `+strconv.Quote(title))
 	assert.Empty(t, ownProblems(s))
 }

@@ -383,7 +383,7 @@ export function mount(ctx, section) {
       if (asked !== filtersAsked || model !== ctx.state.model) return;
       filters = { model, index: i, result };
       renderDetail();
-      hook.filtersShown = result.kernelShape[3];
+      hook.filters = result;
     } catch (err) {
       if (asked === filtersAsked) $('.net-caption').textContent = err.message;
     }
