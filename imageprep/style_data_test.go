@@ -41,7 +41,7 @@ func TestTypicalStyle(t *testing.T) {
 				ink, width, offset = append(ink, m.Ink), append(width, m.Width), append(offset, m.Offset)
 			}
 			got := imageprep.Style{
-				InkLow: percentile(ink, 5), InkTypical: percentile(ink, 50),
+				InkLow: percentile(ink, 1), InkTypical: percentile(ink, 50),
 				WidthLow: percentile(width, 5), WidthTypical: percentile(width, 50),
 				OffsetTypical: percentile(offset, 50), OffsetHigh: percentile(offset, 99),
 			}

@@ -222,7 +222,8 @@ func TestGalleryByClass(t *testing.T) {
 			assert.Equal(t, k, th.Label)
 		}
 		if k == 9 {
-			drawShot(t, s, ".bench", "bench-gallery")
+			drawShot(t, s, "#draw-panel", "draw-gallery")
+			drawShot(t, s, "#prediction-panel", "prediction-gallery")
 		}
 	}
 	t.Logf("gallery by class: %d of 10 right", right)
@@ -276,7 +277,8 @@ func TestDrawTouchAndPen(t *testing.T) {
 	assert.Equal(t, []string{"touch"}, Eval[[]string](s, `[...window.__types]`))
 	assert.Equal(t, 6, Eval[int](s, `window.convplay.views.draw.strokes`))
 	assert.Equal(t, 0.0, Eval[float64](s, `window.scrollX`))
-	s.Screenshot("draw-phone")
+	drawShot(t, s, "#draw-panel", "draw-phone")
+	drawShot(t, s, "#prediction-panel", "prediction-phone")
 
 	// The digits: a pen draws a 1.
 	Eval[bool](s, `(() => { const sel = document.getElementById('dataset'); sel.value = 'digits'; sel.dispatchEvent(new Event('change')); return true; })()`)
