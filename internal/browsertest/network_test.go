@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -171,8 +172,10 @@ func TestNetworkStrip(t *testing.T) {
 	Poll[bool](s, `document.querySelectorAll('#layer-detail .net-bar-item').length === 10`)
 	elementShot(t, s, "network-dense", "#network-panel")
 
-	// A pooling layer, opened with the keyboard.
-	Eval[bool](s, `document.querySelector('#layers > li[data-layer="2"] button').focus(), true`)
+	// A pooling layer, reached with the arrow keys and opened with Enter.
+	Eval[bool](s, `document.querySelector('#layers > li[data-layer="0"] button').focus(), true`)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight)))
+	assert.Equal(t, "2", Eval[string](s, `document.activeElement.closest('li').dataset.layer`))
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.KeyEvent("\r")))
 	Poll[bool](s, `document.getElementById('layer-detail').dataset.name === 'max_pooling2d'`)
 	assert.Equal(t, 32, Eval[int](s, `document.querySelectorAll('#layer-detail canvas.big').length`))

@@ -68,7 +68,22 @@ export function mount(ctx, section) {
       renderAll();
     });
   }
-  $('.net-close').addEventListener('click', () => select(null));
+  $('.net-close').addEventListener('click', () => {
+    const i = selected;
+    select(null);
+    const card = strip.querySelector(`li[data-layer="${i}"] .net-card`);
+    if (card) card.focus();
+  });
+  // Left and right arrows (Home, End) move between the layers' cards.
+  strip.addEventListener('keydown', (ev) => {
+    const cards = [...strip.querySelectorAll('.net-card')];
+    const at = cards.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: cards.length - 1 }[ev.key];
+    if (to === undefined || to < 0 || to >= cards.length) return;
+    ev.preventDefault();
+    cards[to].focus();
+  });
 
   const layers = () => (ctx.state.model ? ctx.state.model.layers : []);
   const traceOf = () => {
@@ -78,17 +93,14 @@ export function mount(ctx, section) {
     return p.trace.every((e, i) => e.name === ls[i].name) ? p.trace : null;
   };
 
-  function select(index, focus = false) {
+  function select(index) {
     selected = index;
     const ls = layers();
     ctx.url.set('layer', index === null ? null : ls[index].name);
     wanted = null;
     renderStrip();
     renderDetail();
-    if (index !== null) {
-      fetchFilters();
-      if (focus) detail.focus({ preventScroll: true });
-    }
+    if (index !== null) fetchFilters();
   }
 
   function buildStrip() {
@@ -106,7 +118,7 @@ export function mount(ctx, section) {
           <span class="net-params" data-role="params"></span>
           <span class="net-thumbs"></span>
         </button>`;
-      li.querySelector('.net-card').addEventListener('click', () => select(selected === i ? null : i, selected !== i));
+      li.querySelector('.net-card').addEventListener('click', () => select(selected === i ? null : i));
       strip.append(li);
     });
   }
