@@ -85,24 +85,25 @@ export function kerasLayer(l) {
 /** The comments of the snippet, in both languages. */
 export const COMMENTS = {
   en: {
-    build: 'Build the same model in Keras (this is the page\'s current architecture).',
-    load: 'Load the weights downloaded here ("Download .npz"): Keras\'s get_weights() order, arr_0, arr_1, ...',
-    inputs: 'Inputs are standardized as in training: (pixels - mean) / std, the training split\'s mean and std.',
-    inputsOwn: 'Inputs are standardized as in training: (pixels - mean) / std, with your training images\' mean and std.',
-    evaluate: 'For example, on test images x_test (N, 28, 28) uint8 with labels y_test:',
-    export: 'The other way: save a Keras model\'s weights for convplay, then press "Load a file" on this page.',
-    exportNote: 'The page\'s model must have the same architecture (build it in the architecture editor first).',
+    build: 'Build the same model in Keras (the page\'s current architecture).',
+    load: 'Load the weights downloaded here ("Download .npz"), in Keras\'s\nget_weights() order: arr_0, arr_1, ...',
+    inputs: 'Standardize inputs as in training: (pixels - mean) / std,\nwith the training split\'s mean and std.',
+    inputsOwn: 'Standardize inputs as in training: (pixels - mean) / std,\nwith your training images\' mean and std.',
+    evaluate: 'For example, on test images x_test (N, 28, 28) uint8, labels y_test:',
+    export: 'The other way: save a Keras model\'s weights for convplay, then\npress "Load a file" on the page. The page\'s model must have the\nsame architecture (build it in the architecture editor first).',
   },
   zh: {
     build: '在 Keras 中搭建同样的模型（即本页当前的结构）。',
-    load: '载入本页下载的权重（“下载 .npz”）：按 Keras 的 get_weights() 顺序排列，arr_0、arr_1……',
-    inputs: '输入要和训练时一样标准化：(像素 - 均值) / 标准差，用训练集的均值和标准差。',
-    inputsOwn: '输入要和训练时一样标准化：(像素 - 均值) / 标准差，用你自己训练图像的均值和标准差。',
+    load: '载入本页下载的权重（“下载 .npz”），按 Keras 的\nget_weights() 顺序：arr_0、arr_1……',
+    inputs: '输入要和训练时一样标准化：(像素 - 均值) / 标准差，\n用训练集的均值和标准差。',
+    inputsOwn: '输入要和训练时一样标准化：(像素 - 均值) / 标准差，\n用你自己训练图像的均值和标准差。',
     evaluate: '例如，在测试图像 x_test (N, 28, 28) uint8 和标签 y_test 上：',
-    export: '反方向：把 Keras 模型的权重保存给 convplay，然后在本页按“从文件载入”。',
-    exportNote: '本页的模型必须是同样的结构（先在结构编辑器里搭好）。',
+    export: '反方向：把 Keras 模型的权重保存给 convplay，再在本页按“从文件载入”。\n本页的模型必须是同样的结构（先在结构编辑器里搭好）。',
   },
 };
+
+/** comment writes a text as Python comment lines. */
+const comment = (text) => text.split('\n').map((l) => `# ${l}`);
 
 /**
  * kerasSnippet is the whole Python snippet: build the model of spec in
@@ -120,24 +121,24 @@ export function kerasSnippet({ spec, npzName, mean, std, lang = 'en' }) {
     'from tensorflow import keras',
     'from tensorflow.keras import layers',
     '',
-    `# ${c.build}`,
+    ...comment(c.build),
     'model = keras.Sequential([',
     `    keras.Input(shape=(${spec.input.join(', ')}${spec.input.length === 1 ? ',' : ''})),`,
     ...spec.layers.map((l) => `    ${kerasLayer(l)},`),
     '])',
     '',
-    `# ${c.load}`,
+    ...comment(c.load),
     `w = np.load(${py(npzName)})`,
     "model.set_weights([w[f'arr_{i}'] for i in range(len(w.files))])",
     '',
-    `# ${known ? c.inputs : c.inputsOwn}`,
+    ...comment(known ? c.inputs : c.inputsOwn),
     known ? `mean, std = ${Number(mean).toFixed(4)}, ${Number(std).toFixed(4)}` : '# mean, std = x_train.mean(), x_train.std()',
-    `# ${c.evaluate}`,
-    "# model.compile(loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+    ...comment(c.evaluate),
+    "# model.compile(loss='sparse_categorical_crossentropy',",
+    "#               metrics=['accuracy'])",
     '# model.evaluate((x_test[..., None] - mean) / std, y_test)',
     '',
-    `# ${c.export}`,
-    `# ${c.exportNote}`,
+    ...comment(c.export),
     "np.savez('model.npz', *model.get_weights())",
   ];
   return lines.join('\n') + '\n';

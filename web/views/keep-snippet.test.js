@@ -64,7 +64,7 @@ test('kerasSnippet builds the model, loads arr_0.. in order, standardizes and ex
     'from tensorflow import keras',
     'from tensorflow.keras import layers',
     '',
-    `# ${COMMENTS.en.build}`,
+    "# Build the same model in Keras (the page's current architecture).",
     'model = keras.Sequential([',
     '    keras.Input(shape=(28, 28, 1)),',
     "    layers.Conv2D(8, 3, activation='relu'),",
@@ -73,18 +73,22 @@ test('kerasSnippet builds the model, loads arr_0.. in order, standardizes and ex
     "    layers.Dense(10, activation='softmax'),",
     '])',
     '',
-    `# ${COMMENTS.en.load}`,
+    '# Load the weights downloaded here ("Download .npz"), in Keras\'s',
+    '# get_weights() order: arr_0, arr_1, ...',
     "w = np.load('convplay-model.npz')",
     "model.set_weights([w[f'arr_{i}'] for i in range(len(w.files))])",
     '',
-    `# ${COMMENTS.en.inputs}`,
+    '# Standardize inputs as in training: (pixels - mean) / std,',
+    "# with the training split's mean and std.",
     'mean, std = 72.9559, 89.9521',
-    `# ${COMMENTS.en.evaluate}`,
-    "# model.compile(loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+    '# For example, on test images x_test (N, 28, 28) uint8, labels y_test:',
+    "# model.compile(loss='sparse_categorical_crossentropy',",
+    "#               metrics=['accuracy'])",
     '# model.evaluate((x_test[..., None] - mean) / std, y_test)',
     '',
-    `# ${COMMENTS.en.export}`,
-    `# ${COMMENTS.en.exportNote}`,
+    "# The other way: save a Keras model's weights for convplay, then",
+    '# press "Load a file" on the page. The page\'s model must have the',
+    '# same architecture (build it in the architecture editor first).',
     "np.savez('model.npz', *model.get_weights())",
     '',
   ].join('\n'));
@@ -95,6 +99,7 @@ test('kerasSnippet without the mean and std, in Chinese, with a 1-D input', () =
   assert.match(s, /keras\.Input\(shape=\(4,\)\),\n {4}layers\.Dense\(2\),/);
   assert.match(s, /w = np\.load\('it\\'s\.npz'\)/);
   assert.match(s, /\n# mean, std = x_train\.mean\(\), x_train\.std\(\)\n/);
-  assert.ok(s.includes(`# ${COMMENTS.zh.load}`));
+  assert.ok(s.includes('# 载入本页下载的权重（“下载 .npz”），按 Keras 的\n# get_weights() 顺序：arr_0、arr_1……\n'));
+  for (const line of kerasSnippet({ spec: small, npzName: 'convplay-model.npz', mean: 1, std: 2 }).split('\n')) assert.ok(line.length <= 72, line);
   assert.deepEqual(Object.keys(COMMENTS.zh).sort(), Object.keys(COMMENTS.en).sort());
 });
