@@ -380,3 +380,32 @@ func TestPoolingAndShift(t *testing.T) {
 	shot(t, s, "#pool-panel", "pooling-phone")
 	assert.Empty(t, explainProblems(s))
 }
+
+func TestTransposedConvolution(t *testing.T) {
+	s := Start(t)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(1280, 900)))
+	explainReady(t, s, "", 0)
+	r := Poll[map[string]any](s, `(() => { const d = window.convplay.views.fcn && window.convplay.views.fcn.data; if (!d) return null;
+		const trace = window.convplay.state.prediction.trace[d.layer].output, c = d.shape[2];
+		let same = true;
+		for (let i = 0; i < d.map.length; i++) if (d.map[i] !== trace[i * c + d.channel]) same = false;
+		const copy = d.kinds[0].stages[0].map, w = d.shape[1];
+		let blocks = true;
+		for (let y = 0; y < 2 * d.shape[0]; y++) for (let x = 0; x < 2 * w; x++) if (copy[y * 2 * w + x] !== d.map[(y >> 1) * w + (x >> 1)]) blocks = false;
+		return {layer: d.layer, shape: d.shape.join('x'), same, blocks,
+			stages: [...document.querySelectorAll('#fcn-panel .fc-kind canvas')].map((c) => c.dataset.shape),
+			overlay: !document.querySelector('#fcn-panel .fc-overlay-fig').hidden}; })()`)
+	assert.Equal(t, 5.0, r["layer"], "the 7x7 maps after the second pooling")
+	assert.Equal(t, "7x7x64", r["shape"])
+	assert.Equal(t, true, r["same"], "the map shown is the trace's")
+	assert.Equal(t, true, r["blocks"], "copy turns each cell into a 2x2 block")
+	assert.Equal(t, []any{"14x14", "28x28", "14x14", "28x28"}, r["stages"], "7 -> 14 -> 28, with both kernels")
+	assert.Equal(t, true, r["overlay"], "28x28 is the input's size: laid over it")
+	shot(t, s, "#fcn-panel", "fcn-wide")
+	Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
+	assert.Contains(t, Eval[string](s, `document.querySelector('#fcn-panel h2').textContent`), "转置卷积")
+	Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
+	shot(t, s, "#fcn-panel", "fcn-phone")
+	assert.Empty(t, explainProblems(s))
+}
