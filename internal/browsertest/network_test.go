@@ -123,6 +123,9 @@ func TestNetworkStrip(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "conv2d", strip[0].Name)
+	Poll[bool](s, `document.querySelector('#layers > li[data-layer="0"] .net-conf').textContent === '3×3 · same · relu'`)
+	assert.Equal(t, "2×2", Eval[string](s, `document.querySelector('#layers > li[data-layer="2"] .net-conf').textContent`))
+	assert.Equal(t, "softmax", Eval[string](s, `document.querySelector('#layers > li[data-layer="11"] .net-conf').textContent`))
 	assert.Equal(t, "+26 more", Eval[string](s, `document.querySelector('#layers > li[data-layer="0"] .net-more').textContent`))
 
 	// Clicking a conv layer opens it and puts it in the URL; its filters

@@ -114,6 +114,7 @@ export function mount(ctx, section) {
         <button type="button" class="net-card" aria-controls="layer-detail" aria-expanded="false">
           <span class="net-name"></span>
           <span class="net-type"></span>
+          <span class="net-conf"></span>
           <span class="net-shape" data-role="shape"></span>
           <span class="net-params" data-role="params"></span>
           <span class="net-thumbs"></span>
@@ -134,6 +135,7 @@ export function mount(ctx, section) {
       li.classList.toggle('selected', selected === i);
       li.querySelector('.net-name').textContent = l.name;
       li.querySelector('.net-type').textContent = l.type;
+      li.querySelector('.net-conf').textContent = confText(i);
       li.querySelector('.net-shape').textContent = shapeText(l.outShape);
       li.querySelector('.net-params').textContent = t('network.params', { n: ctx.fmt.count(l.params) });
       const thumbs = li.querySelector('.net-thumbs');
@@ -204,6 +206,17 @@ export function mount(ctx, section) {
     cv.setAttribute('role', 'img');
     cv.setAttribute('aria-label', t('network.vecAlt', { n: ctx.fmt.count(D), lo: ctx.fmt.num(lo, 2), hi: ctx.fmt.num(hi, 2) }));
     return cv;
+  }
+
+  /** confText is a layer's configuration in brief, from describeLayers: "3×3 · same · relu", "2×2", "relu". */
+  function confText(i) {
+    const d = layerInfo(i);
+    if (!d) return '';
+    const parts = [];
+    if (d.kernel) parts.push(`${d.kernel}×${d.kernel}${d.strides > 1 ? ` /${d.strides}` : ''}`, d.padding);
+    if (d.poolSize) parts.push(`${d.poolSize}×${d.poolSize}${d.strides !== d.poolSize ? ` /${d.strides}` : ''}`);
+    if (d.activation && d.activation !== 'linear') parts.push(d.activation);
+    return parts.join(' · ');
   }
 
   function layerInfo(i) {
