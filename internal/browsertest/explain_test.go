@@ -409,3 +409,38 @@ func TestTransposedConvolution(t *testing.T) {
 	shot(t, s, "#fcn-panel", "fcn-phone")
 	assert.Empty(t, explainProblems(s))
 }
+
+// TestExplainLanguages switches the page to Chinese and back with every
+// explaining view showing numbers: each label (data-i18n) and the computed
+// rows change language, and switch back.
+func TestExplainLanguages(t *testing.T) {
+	s := Start(t)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(1280, 900)))
+	explainReady(t, s, "?sandbox=7,2,2,valid", 3)
+	Poll[bool](s, `(() => { const v = window.convplay.views; return !!(v.convstep.last && v.sandbox.last && v.pooling.data && v.fcn.data); })()`)
+	Eval[bool](s, `(document.querySelector('#pool-panel .pl-shift button[data-dir="1,0"]').click(), true)`)
+	Poll[bool](s, `!!window.convplay.views.pooling.shift`)
+	const texts = `(() => { const out = {};
+		for (const id of ['conv-panel', 'sandbox-panel', 'pool-panel', 'fcn-panel']) {
+			const sec = document.getElementById(id);
+			sec.querySelectorAll('[data-i18n]').forEach((el, i) => { out[id + ':' + el.dataset.i18n + ':' + i] = el.textContent; });
+			sec.querySelectorAll('.cs-eq th, .pl-pairs li, .pl-pred, .pl-amount option').forEach((el, i) => { out[id + ':computed:' + i] = el.textContent; });
+		}
+		return out; })()`
+	en := Eval[map[string]string](s, texts)
+	require.Greater(t, len(en), 80)
+	Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
+	zh := Eval[map[string]string](s, texts)
+	same := map[string]bool{"sandbox.p": true, "fcn.stage": true, "convstep.act": true}
+	for k, v := range en {
+		key := strings.Split(k, ":")[1]
+		if same[key] {
+			continue
+		}
+		assert.NotEqual(t, v, zh[k], "%s stays %q in Chinese", k, v)
+		assert.NotEmpty(t, zh[k], k)
+	}
+	Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
+	assert.Equal(t, en, Eval[map[string]string](s, texts), "back to English")
+	assert.Empty(t, explainProblems(s))
+}

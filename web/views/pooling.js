@@ -347,7 +347,8 @@ export function mount(ctx, section) {
       if (l.type === 'MaxPooling2D') tr.className = 'pool';
       else if (r.layers[i + 1] && r.layers[i + 1].type === 'MaxPooling2D') tr.className = 'before-pool';
       const name = document.createElement('td');
-      name.textContent = `${l.name} (${l.type})`;
+      name.textContent = l.name;
+      name.title = l.type;
       const shape = document.createElement('td');
       shape.textContent = l.shape.join('×');
       const change = document.createElement('td');
@@ -355,7 +356,7 @@ export function mount(ctx, section) {
       change.dataset.value = String(l.change);
       const bar = document.createElement('span');
       bar.className = 'bar';
-      bar.style.width = `${(6 * Math.min(1, (Number.isFinite(l.change) ? l.change : top) / top)).toFixed(2)}rem`;
+      bar.style.width = `${(4 * Math.min(1, (Number.isFinite(l.change) ? l.change : top) / top)).toFixed(2)}rem`;
       const label = document.createElement('span');
       label.textContent = pct(l.change);
       change.append(bar, label);
