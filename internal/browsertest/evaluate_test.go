@@ -64,12 +64,14 @@ func panelShot(t *testing.T, s *Session, name, sel string) string {
 func evalRun(t *testing.T, s *Session) {
 	t.Helper()
 	Poll[bool](s, `!document.getElementById('evaluate').disabled`)
+	start := time.Now()
 	Eval[bool](s, `document.getElementById('evaluate').click(), true`)
 	v, err := chromedp.Run(s.Ctx, chromedp.Poll[bool](`(() => { const r = document.getElementById('test-result');
 		return !document.getElementById('evaluate').disabled && !r.hidden && !r.dataset.stale && r.dataset.loss !== undefined; })()`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(80*time.Second)))
 	require.NoError(t, err, "no result (status %q, problems %q)", Eval[string](s, `document.getElementById('eval-status').textContent`), s.Problems())
 	require.True(t, v)
+	t.Logf("evaluated %s test images in %v", Eval[string](s, `document.getElementById('test-result').dataset.samples`), time.Since(start).Round(10*time.Millisecond))
 }
 
 // TestEvaluateInThePage evaluates the pretrained small Fashion-MNIST model
