@@ -50,7 +50,7 @@ export function createCurves({ alpha = 0.15, samples }) {
     /** progress adds a point from a progress event ({epoch, batch, batches, loss, accuracy, total, ...}). */
     progress(ev) {
       const seen = ev.total - ev.epoch * samples; // this epoch's samples so far
-      if (!Number.isFinite(ev.loss)) return false;
+      if (!Number.isFinite(ev.loss) || !(ev.total > 0)) return false; // nothing trained yet, or a NaN
       const x = ev.epoch + (ev.batch + 1) / ev.batches;
       const n = cols.x.length;
       if (n > 0 && cols.x[n - 1] >= x) return false; // nothing new (a repeated event)

@@ -205,15 +205,18 @@ export function mount(ctx, section) {
     charts = [makeChart('loss', $('curves-loss'), d.loss), makeChart('acc', $('curves-acc'), d.acc)];
   }
 
+  let slowest = 0; // the longest redraw so far, ms (for the tests' figures)
   function redraw() {
     timer = 0;
     if (!curves) return;
+    const t0 = performance.now();
     const d = curves.data();
     charts[0].setData(d.loss);
     charts[1].setData(d.acc);
     box.dataset.points = String(curves.cols.x.length);
     box.dataset.epochs = String(curves.epochs.length);
     showEarly();
+    slowest = Math.max(slowest, performance.now() - t0);
   }
 
   function scheduleRedraw(now) {
@@ -307,6 +310,7 @@ export function mount(ctx, section) {
 
   window.convplay.views.curves = {
     data: () => (curves ? { cols: curves.cols, epochs: curves.epochs, stopped: curves.stopped } : null),
+    slowestRedrawMs: () => slowest,
   };
 
   ctx.translate(section);
