@@ -153,6 +153,26 @@ func TestConvStepThrough(t *testing.T) {
 		assert.Equal(t, "false", Eval[string](s, `document.querySelector('#conv-panel .cs-play').getAttribute('aria-pressed')`))
 	})
 
+	t.Run("engine time per request", func(t *testing.T) {
+		ms := Eval[map[string]float64](s, `(async () => {
+			const ctx = window.convplay.ctx, px = ctx.state.prediction.input.pixels, out = {};
+			const time = async (name, type, args) => {
+				const t0 = performance.now();
+				for (let i = 0; i < 5; i++) await ctx.request(type, {pixels: px.slice(), ...args});
+				out[name] = (performance.now() - t0) / 5;
+			};
+			await time('convWindow layer 0', 'convWindow', {layer: 0, y: 3, x: 3, filter: 0});
+			await time('convWindow layer 7', 'convWindow', {layer: 7, y: 3, x: 3, filter: 0});
+			await time('poolCompare layer 2', 'poolCompare', {layer: 2});
+			await time('shiftCompare', 'shiftCompare', {dx: 1, dy: 0});
+			await time('transposeDemo', 'transposeDemo', {layer: 5, channel: 0, steps: 2});
+			await time('predict', 'predict', {});
+			return out; })()`)
+		for name, v := range ms {
+			t.Logf("%s: %.1f ms per request (mean of 5)", name, v)
+			assert.Less(t, v, 2000.0, name)
+		}
+	})
 	convAt(t, s, "1,0,0,3")
 	Eval[bool](s, `(document.querySelector('#conv-panel .cs-sums button:nth-child(4)').click(), true)`)
 	shot(t, s, "#conv-panel", "convstep-wide")
