@@ -319,3 +319,27 @@ func TestNetworkFiltersFollowTraining(t *testing.T) {
 	Poll[bool](s, `document.querySelector('#layer-detail canvas.filter').title !== `+strconv.Quote(title))
 	assert.Empty(t, ownProblems(s))
 }
+
+// TestNetworkViewsDigits: the small digits model (valid padding, no hidden
+// dense layer) in the three views.
+func TestNetworkViewsDigits(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
+	s.OpenReady("?data=digits&layer=conv2d_1")
+	showTestImage(t, s, 0)
+	Poll[bool](s, `document.querySelectorAll('#layers > li').length === 6 && document.querySelectorAll('#layer-detail canvas.filter').length === 16`)
+	// 8 input channels: each filter shows 8 slices of 3x3 in a 3x3 grid.
+	assert.Equal(t, []int{11, 11}, Eval[[]int](s, `(() => { const c = document.querySelector('#layer-detail canvas.filter'); return [c.width, c.height]; })()`))
+	Poll[bool](s, `document.querySelectorAll('#shapes-panel .shapes-sizes tr[data-layer]').length === 6`)
+	outs := Eval[[]string](s, `[...document.querySelectorAll('#shapes-panel .shapes-sizes tr[data-layer]')].map((tr) => tr.dataset.out)`)
+	assert.Equal(t, []string{"26", "13", "11", "5", "400", "10"}, outs)
+	assert.Equal(t, "floor((11 + 2·0 − 2) / 2) + 1 = floor(4.5) + 1 = 5",
+		Eval[string](s, `document.querySelector('#shapes-panel .shapes-sizes tr[data-layer="3"] td.formula').textContent`))
+	assert.Equal(t, "5258", Eval[string](s, `document.querySelector('#shapes-panel [data-total]').dataset.total`))
+	Poll[bool](s, `document.querySelectorAll('#dense-probs tr[data-class]').length === 10`)
+	assert.Equal(t, []int{16, 25}, Eval[[]int](s, `(() => { const c = document.querySelector('#dense-panel canvas.dense-flat'); return [c.width, c.height]; })()`))
+	assert.Equal(t, 0, Eval[int](s, `document.querySelectorAll('#dense-panel .dense-units').length`), "no hidden dense layer")
+	elementShot(t, s, "digits-network", "#network-panel")
+	elementShot(t, s, "digits-dense", "#dense-panel")
+	assert.Empty(t, ownProblems(s))
+}

@@ -268,8 +268,8 @@ export function mount(ctx, section) {
       const w = new Uint8ClampedArray(128 * 4);
       for (let x = 0; x < 128; x++) w.set([...diverging(((x / 127) * 2 - 1) * m, m), 255], 4 * x);
       $('.net-wbar').getContext('2d').putImageData(new ImageData(w, 128, 1), 0, 0);
-      $('.net-wlo').textContent = ctx.fmt.num(-m, 2);
-      $('.net-whi').textContent = `+${ctx.fmt.num(m, 2)}`;
+      $('.net-wlo').textContent = ctx.fmt.num(-m, 3);
+      $('.net-whi').textContent = `+${ctx.fmt.num(m, 3)}`;
       $('.net-wlegend-text').textContent = t('network.legend.weights', { m: ctx.fmt.num(m, 3) });
     }
   }
