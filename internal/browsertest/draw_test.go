@@ -157,6 +157,15 @@ func TestDrawAndPredict(t *testing.T) {
 		Eval[[]string](s, `[...document.querySelectorAll('#sees-panel .sees-step')].map((li) => li.dataset.step)`))
 	assert.Contains(t, Eval[string](s, `document.querySelector('#sees-panel .sees-meanstd').textContent`), "72.96")
 	assert.False(t, Eval[bool](s, `new URLSearchParams(location.search).has('img')`), "a drawing has no URL")
+	// How long the engine takes to prepare the pad's 280x280 pixels, and to
+	// prepare and predict them (with the trace), as live drawing does.
+	ms := Eval[[]float64](s, `(async () => {
+		const c = window.convplay.ctx, pad = document.getElementById('draw');
+		const time = async (f) => { const ts = []; for (let i = 0; i < 15; i++) { const t0 = performance.now(); await f(); ts.push(performance.now() - t0); } ts.sort((a, b) => a - b); return ts[7]; };
+		const prep = () => c.request('preprocess', {rgba: pad.getContext('2d').getImageData(0, 0, 280, 280).data, width: 280, height: 280, fit: 'fashion'});
+		return [await time(prep), await time(async () => c.request('predict', {pixels: (await prep()).pixels}))];
+	})()`)
+	t.Logf("preprocess of the 280x280 pad: median %.1f ms; preprocess and predict: median %.1f ms", ms[0], ms[1])
 	drawShot(t, s, "#sees-panel", "sees-trousers")
 	drawShot(t, s, ".bench", "bench-trousers")
 

@@ -258,6 +258,7 @@ export function mount(ctx, section) {
     backdrop = null;
     history.clear();
     ctx.url.set('img', null);
+    pressClass(null);
     picked.textContent = '';
     delete picked.dataset.i18n;
     repaint();
@@ -349,6 +350,7 @@ export function mount(ctx, section) {
     pointer = null;
     base = null;
     ctx.url.set('img', null);
+    pressClass(null);
     picked.textContent = '';
     delete picked.dataset.i18n;
     thumbs.querySelectorAll('[aria-pressed="true"]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
