@@ -168,10 +168,20 @@ export function mount(ctx, section) {
     }
   }
 
+  // The ranges per layer and across the trace, worked out once per trace (a
+  // render draws up to a few hundred maps with them).
+  const ranges = new WeakMap(); // entry or trace -> {lo, hi}
+  function rangeFor(e, c, trace) {
+    if (scale === 'map') return mapRange(e.output, e.shape, c);
+    const key = scale === 'layer' ? e : trace;
+    if (!ranges.has(key)) ranges.set(key, scaleRange(scale, e, c, trace));
+    return ranges.get(key);
+  }
+
   /** mapCanvas draws channel c of a trace entry's (H, W, C) output. */
   function mapCanvas(e, c, trace, cls) {
     const [H, W] = e.shape;
-    const { lo, hi } = scaleRange(scale, e, c, trace);
+    const { lo, hi } = rangeFor(e, c, trace);
     const cv = document.createElement('canvas');
     cv.width = W;
     cv.height = H;
@@ -253,7 +263,7 @@ export function mount(ctx, section) {
     for (let x = 0; x < 128; x++) rgba.set([...sequential(x / 127), 255], 4 * x);
     bar.getContext('2d').putImageData(new ImageData(rgba, 128, 1), 0, 0);
     let r = null;
-    if (e && scale !== 'map') r = scaleRange(scale, e, 0, trace);
+    if (e && scale !== 'map') r = rangeFor(e, 0, trace);
     if (e && e.shape.length !== 3) r = range(e.output);
     $('.net-lo').textContent = r ? ctx.fmt.num(r.lo, 2) : t('network.legend.low');
     $('.net-hi').textContent = r ? ctx.fmt.num(r.hi, 2) : t('network.legend.high');
