@@ -70,6 +70,15 @@ func explainProblems(s *Session) []string {
 	return out
 }
 
+// overflowing lists the elements under sel whose right edge passes the
+// section's content box (a layout too wide for the screen).
+func overflowing(s *Session, sel string) []string {
+	return Eval[[]string](s, fmt.Sprintf(`(() => { const sec = document.querySelector('%s'), box = sec.getBoundingClientRect();
+		const right = box.right - parseFloat(getComputedStyle(sec).paddingRight) + 1;
+		return [...sec.querySelectorAll('*')].filter((el) => el.offsetParent !== null && !el.closest('.table-wrap, .cs-sums') && el.getBoundingClientRect().right > right)
+			.map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right) + ' > ' + Math.round(right)); })()`, sel))
+}
+
 // convShown is what the step-through shows once it has rendered position
 // pos ("layer,y,x,filter"), with the trace's value there.
 type convShown struct {
@@ -186,6 +195,7 @@ func TestConvStepThrough(t *testing.T) {
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
 	convAt(t, s, "0,10,10,0")
 	shot(t, s, "#conv-panel", "convstep-phone")
+	assert.Empty(t, overflowing(s, "#conv-panel"), "nothing sticks out of the panel on a phone")
 	assert.Empty(t, explainProblems(s))
 }
 
@@ -317,6 +327,7 @@ func TestSandbox(t *testing.T) {
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
 	sandboxAt(t, s, "6,3,2,same")
 	shot(t, s, "#sandbox-panel", "sandbox-phone")
+	assert.Empty(t, overflowing(s, "#sandbox-panel"), "nothing sticks out of the panel on a phone")
 	assert.Empty(t, explainProblems(s))
 }
 
@@ -398,6 +409,7 @@ func TestPoolingAndShift(t *testing.T) {
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
 	Eval[bool](s, `(window.convplay.views.pooling.setWindow(5), true)`)
 	shot(t, s, "#pool-panel", "pooling-phone")
+	assert.Empty(t, overflowing(s, "#pool-panel"), "nothing sticks out of the panel on a phone")
 	assert.Empty(t, explainProblems(s))
 }
 
@@ -427,6 +439,7 @@ func TestTransposedConvolution(t *testing.T) {
 	Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
 	shot(t, s, "#fcn-panel", "fcn-phone")
+	assert.Empty(t, overflowing(s, "#fcn-panel"), "nothing sticks out of the panel on a phone")
 	assert.Empty(t, explainProblems(s))
 }
 
