@@ -108,7 +108,7 @@ func TestEvaluateInThePage(t *testing.T) {
 	assert.Equal(t, "[0.3000, 0.8940]", Eval[string](s, `document.querySelector('#test-result .eval-list').textContent`))
 	assert.Equal(t, "test loss 0.3000 · test accuracy 89.40% · 10,000 images of Fashion-MNIST (2017 original release), 1,060 misclassified",
 		Eval[string](s, `document.querySelector('#test-result .eval-words').textContent`))
-	assert.Equal(t, "Without the 10 test images that also occur in the training data (the deduplicated figure for this 2017 release): [0.3000, 0.8940] on 9,990 images.",
+	assert.Equal(t, "Without the 10 test images that also occur in the training data (the deduplicated figure for Fashion-MNIST (2017 original release)): [0.3000, 0.8940] on 9,990 images.",
 		Eval[string](s, `document.querySelector('#test-result .eval-dedup').textContent`))
 	assert.NotContains(t, Eval[string](s, `document.getElementById('eval-panel').textContent`), "official")
 

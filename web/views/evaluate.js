@@ -23,7 +23,7 @@ const TEXTS = {
     'eval.stale': 'The model has changed since this evaluation: evaluate again.',
     'eval.call': 'model.evaluate(x_test, y_test)',
     'eval.words': 'test loss {loss} · test accuracy {acc} · {n} images of {data}, {wrong} misclassified',
-    'eval.dedup': 'Without the {removed} test images that also occur in the training data (the deduplicated figure for this 2017 release): {list} on {n} images.',
+    'eval.dedup': 'Without the {removed} test images that also occur in the training data (the deduplicated figure for {data}): {list} on {n} images.',
     'eval.perClass': 'Accuracy per class',
     'eval.perClassNote': 'The share of each class’s test images the model gets right.',
     'eval.matrix': 'Confusion matrix',
@@ -52,7 +52,7 @@ const TEXTS = {
     'eval.stale': '评估之后模型已经改变：请重新评估。',
     'eval.call': 'model.evaluate(x_test, y_test)',
     'eval.words': '测试损失 {loss} · 测试准确率 {acc} · {data} 的 {n} 张图像，其中 {wrong} 张分错',
-    'eval.dedup': '去掉同时出现在训练数据中的 {removed} 张测试图像后（这个 2017 版本的去重结果）：{n} 张图像上为 {list}。',
+    'eval.dedup': '去掉同时出现在训练数据中的 {removed} 张测试图像后（{data} 的去重结果）：{n} 张图像上为 {list}。',
     'eval.perClass': '各类别的准确率',
     'eval.perClassNote': '每个类别的测试图像中被模型分对的比例。',
     'eval.matrix': '混淆矩阵',
@@ -206,7 +206,7 @@ export function mount(ctx, section) {
       result.dataset.dedupLoss = String(r.dedup.loss);
       result.dataset.dedupAccuracy = String(r.dedup.accuracy);
       dedup.dataset.i18n = 'eval.dedup';
-      dedup.dataset.i18nVars = JSON.stringify({ removed: r.dedup.removed, list: kerasList(r.dedup.loss, r.dedup.accuracy), n: fmt.count(r.dedup.samples) });
+      dedup.dataset.i18nVars = JSON.stringify({ removed: r.dedup.removed, data: title, list: kerasList(r.dedup.loss, r.dedup.accuracy), n: fmt.count(r.dedup.samples) });
     } else {
       delete result.dataset.dedupLoss;
       delete result.dataset.dedupAccuracy;

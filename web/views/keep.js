@@ -57,6 +57,7 @@ const TEXTS = {
     'keep.err.corrupt': 'This is not a model file the engine can read, or it is damaged or cut short.',
     'keep.err.other': 'The engine could not load this file.',
     'keep.err.engine': 'The engine says: {detail}',
+    'keep.failed': 'That did not work: {detail}',
     'keep.err.file': 'Could not read the file: {detail}',
     'keep.keras': 'In Keras',
     'keep.kerasNote': 'Build the same model in Keras and give it the weights downloaded as .npz: set_weights takes the arrays in the order get_weights gives them, arr_0, arr_1, … Or the other way: save a Keras model’s weights with np.savez and load the file here.',
@@ -105,6 +106,7 @@ const TEXTS = {
     'keep.err.corrupt': '这不是引擎能读取的模型文件，或者文件已损坏、不完整。',
     'keep.err.other': '引擎无法载入这个文件。',
     'keep.err.engine': '引擎的原话：{detail}',
+    'keep.failed': '没有成功：{detail}',
     'keep.err.file': '无法读取文件：{detail}',
     'keep.keras': '在 Keras 中',
     'keep.kerasNote': '在 Keras 里搭建同样的模型，再把下载的 .npz 权重交给它：set_weights 按 get_weights 给出的顺序接收数组，即 arr_0、arr_1……反过来也可以：用 np.savez 保存 Keras 模型的权重，再在这里载入文件。',
@@ -297,7 +299,7 @@ export function mount(ctx, section) {
     try {
       await fn();
     } catch (err) {
-      say('keep.err.other', {}, true, [['keep.err.engine', { detail: err.message }]]);
+      say('keep.failed', { detail: err.message }, true);
     } finally {
       busy = false;
       showButtons();
