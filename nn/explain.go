@@ -208,7 +208,7 @@ func (m *Model) ExplainConv(x []float32, li, y, xo, f int) (ConvStep, error) {
 		st.Bias = l.bias.W[f]
 	}
 	st.PreActivation = st.Sum + st.Bias
-	st.Activated = activate(l.act, st.PreActivation)
+	st.Activated = activateOne(l.act, st.PreActivation)
 	out := l.Forward(in, 1, false)
 	st.Output = out[(y*g.ow+xo)*nf+f]
 	if l.act == Softmax { // softmax mixes the filters at a position: take the layer's own value
@@ -217,8 +217,8 @@ func (m *Model) ExplainConv(x []float32, li, y, xo, f int) (ConvStep, error) {
 	return st, nil
 }
 
-// activate applies an element-wise activation to one value.
-func activate(a Activation, z float32) float32 {
+// activateOne applies an element-wise activation to one value.
+func activateOne(a Activation, z float32) float32 {
 	y := []float32{0}
 	a.forwardRows(y, []float32{z}, 1)
 	return y[0]

@@ -89,9 +89,9 @@ func TestConvSizeMatchesLayers(t *testing.T) {
 	}
 }
 
-// randomizeWeights gives every parameter, biases too, seeded values in
+// explainRandomWeights gives every parameter, biases too, seeded values in
 // [-1, 1), so a bias of 0 cannot hide a mistake.
-func randomizeWeights(m *Model, seed uint64) {
+func explainRandomWeights(m *Model, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	for _, p := range m.Params() {
 		for i := range p.W {
@@ -100,7 +100,7 @@ func randomizeWeights(m *Model, seed uint64) {
 	}
 }
 
-func randomInput(n int, seed uint64) []float32 {
+func explainRandomInput(n int, seed uint64) []float32 {
 	rng := rand.New(rand.NewPCG(seed, 11))
 	x := make([]float32, n)
 	for i := range x {
@@ -164,8 +164,8 @@ func TestExplainConvMatchesForward(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := Build(ModelSpec{Input: tt.input, Layers: tt.layers}, 3)
 			require.NoError(t, err)
-			randomizeWeights(m, 5)
-			x := randomInput(m.InShape().Size(), 9)
+			explainRandomWeights(m, 5)
+			x := explainRandomInput(m.InShape().Size(), 9)
 			tr, err := m.Trace(x)
 			require.NoError(t, err)
 			out := m.Layers[tt.li].OutShape()
@@ -268,7 +268,7 @@ func TestComparePooling(t *testing.T) {
 	// (13 cells) never looked at. Max >= average in every window.
 	m, err = Build(ModelSpec{Input: []int{7, 7, 3}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}}, 1)
 	require.NoError(t, err)
-	pc, err = m.ComparePooling(randomInput(7*7*3, 4), 0)
+	pc, err = m.ComparePooling(explainRandomInput(7*7*3, 4), 0)
 	require.NoError(t, err)
 	assert.InDelta(t, 1-9.0/49, pc.Dropped, 1e-12)
 	assert.Equal(t, 13, pc.Uncovered)
@@ -284,8 +284,8 @@ func TestComparePooling(t *testing.T) {
 	_, err = sm.ComparePooling(make([]float32, 784), 0)
 	assert.ErrorContains(t, err, "not a MaxPooling2D")
 	// A pooling layer deep in a model sees the trace's input.
-	randomizeWeights(sm, 2)
-	in := randomInput(784, 3)
+	explainRandomWeights(sm, 2)
+	in := explainRandomInput(784, 3)
 	tr, err := sm.Trace(in)
 	require.NoError(t, err)
 	pc, err = sm.ComparePooling(in, 3)
@@ -323,7 +323,7 @@ func TestShift(t *testing.T) {
 func TestShiftChange(t *testing.T) {
 	m, err := Build(SmallSpec(), 1)
 	require.NoError(t, err)
-	randomizeWeights(m, 8)
+	explainRandomWeights(m, 8)
 	// A bright square on a dark background.
 	x := make([]float32, 784)
 	for i := range x {
