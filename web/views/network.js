@@ -6,7 +6,8 @@
 // layer figures describeLayers': nothing here computes network math.
 
 import { describe } from './network-describe.js';
-import { SCALES, scaleRange, mapRange, range, maxAbs, paintMap, paintVector, paintFilter, sliceGrid, filterCellAt, kernelAt, sequential, diverging, shown } from './network-scale.js';
+import { SCALES, scaleRange, mapRange, range, maxAbs, sequential, diverging, shown } from './network-scale.js';
+import { drawMap, drawVector, drawFilter, drawBars, arrow } from './network-draw.js';
 import { shapeText } from './shapes-format.js';
 import { netStrings } from './network-strings.js';
 
@@ -144,7 +145,7 @@ export function mount(ctx, section) {
       const e = trace[i];
       if (e.shape.length === 3) {
         const n = shown(e.shape[2], THUMBS);
-        for (let c = 0; c < n.shown; c++) thumbs.append(mapCanvas(e, c, trace, 'thumb'));
+        for (let c = 0; c < n.shown; c++) thumbs.append(mapOf(e, c, trace, 'thumb'));
         if (n.more) {
           const more = document.createElement('span');
           more.className = 'net-more';
@@ -152,7 +153,7 @@ export function mount(ctx, section) {
           thumbs.append(more);
         }
       } else {
-        thumbs.append(vectorCanvas(e, 'thumb'));
+        thumbs.append(drawVector(ctx, e, 'thumb'));
       }
     });
     $('.net-empty').hidden = Boolean(trace) || !ctx.state.model;
@@ -178,44 +179,9 @@ export function mount(ctx, section) {
     return ranges.get(key);
   }
 
-  /** mapCanvas draws channel c of a trace entry's (H, W, C) output. */
-  function mapCanvas(e, c, trace, cls) {
-    const [H, W] = e.shape;
+  function mapOf(e, c, trace, cls) {
     const { lo, hi } = rangeFor(e, c, trace);
-    const cv = document.createElement('canvas');
-    cv.width = W;
-    cv.height = H;
-    cv.className = `px ${cls}`;
-    cv.dataset.channel = String(c);
-    cv.getContext('2d').putImageData(new ImageData(paintMap(new Uint8ClampedArray(W * H * 4), e.output, e.shape, c, lo, hi), W, H), 0, 0);
-    const own = mapRange(e.output, e.shape, c);
-    cv.setAttribute('role', 'img');
-    cv.setAttribute('aria-label', t('network.mapAlt', { c: c + 1, lo: ctx.fmt.num(own.lo, 2), hi: ctx.fmt.num(own.hi, 2) }));
-    cv.title = cv.getAttribute('aria-label');
-    if (cls !== 'thumb') {
-      cv.addEventListener('pointermove', (ev) => {
-        const r = cv.getBoundingClientRect();
-        const x = Math.floor(((ev.clientX - r.left) / r.width) * W);
-        const y = Math.floor(((ev.clientY - r.top) / r.height) * H);
-        if (x < 0 || y < 0 || x >= W || y >= H) return;
-        cv.title = t('network.mapValue', { c: c + 1, y, x, v: ctx.fmt.num(e.output[(y * W + x) * e.shape[2] + c], 3) });
-      });
-    }
-    return cv;
-  }
-
-  /** vectorCanvas draws a (D) output as a row of cells. */
-  function vectorCanvas(e, cls) {
-    const { lo, hi } = range(e.output); // a vector is always coloured over its own range
-    const D = e.output.length;
-    const cv = document.createElement('canvas');
-    cv.width = D;
-    cv.height = 1;
-    cv.className = `px vec ${cls}`;
-    cv.getContext('2d').putImageData(new ImageData(paintVector(new Uint8ClampedArray(D * 4), e.output, lo, hi), D, 1), 0, 0);
-    cv.setAttribute('role', 'img');
-    cv.setAttribute('aria-label', t('network.vecAlt', { n: ctx.fmt.count(D), lo: ctx.fmt.num(lo, 2), hi: ctx.fmt.num(hi, 2) }));
-    return cv;
+    return drawMap(ctx, e, c, lo, hi, cls);
   }
 
   /** confText is a layer's configuration in brief, from describeLayers: "3×3 · same · relu", "2×2", "relu". */
@@ -319,8 +285,8 @@ export function mount(ctx, section) {
       for (let c = 0; c < C; c++) {
         const fig = document.createElement('figure');
         fig.className = 'net-map';
-        if (l.type === 'Conv2D' && f) fig.append(filterCanvas(f, c), arrow());
-        fig.append(mapCanvas(e, c, trace, 'big'));
+        if (l.type === 'Conv2D' && f) fig.append(drawFilter(ctx, f, c), arrow());
+        fig.append(mapOf(e, c, trace, 'big'));
         const cap = document.createElement('figcaption');
         cap.textContent = l.type === 'Conv2D' && f && f.bias ? t('network.filterCap', { c: c + 1, b: ctx.fmt.num(f.bias[c], 3) }) : `#${c + 1}`;
         fig.append(cap);
@@ -328,83 +294,10 @@ export function mount(ctx, section) {
       }
     } else {
       maps.classList.add('vector');
-      maps.append(valueBars(e, l));
+      const last = selected === ls.length - 1;
+      const classes = ctx.state.dataset.info && ctx.state.dataset.info.classes.length === e.output.length;
+      maps.append(drawBars(ctx, e, last && classes ? (i) => ctx.className(i) : null));
     }
-  }
-
-  function arrow() {
-    const s = document.createElement('span');
-    s.className = 'net-arrow';
-    s.textContent = '→';
-    s.setAttribute('aria-hidden', 'true');
-    return s;
-  }
-
-  /** filterCanvas draws filter f's kernel slices (one per input channel) on the diverging scale. */
-  function filterCanvas(res, f) {
-    const shape = res.kernelShape;
-    const [K, , C] = shape;
-    const g = sliceGrid(K, C);
-    const m = maxAbs(res.kernel);
-    const cv = document.createElement('canvas');
-    cv.width = g.width;
-    cv.height = g.height;
-    cv.className = 'px filter';
-    cv.dataset.filter = String(f);
-    cv.style.width = `${Math.max(2, Math.min(16, Math.floor(56 / g.width))) * g.width}px`;
-    cv.getContext('2d').putImageData(new ImageData(paintFilter(new Uint8ClampedArray(g.width * g.height * 4), res.kernel, shape, f, m), g.width, g.height), 0, 0);
-    cv.setAttribute('role', 'img');
-    const label = t(C > 1 ? 'network.filterAltMulti' : 'network.filterAlt', { f: f + 1, k: `${K}×${K}`, c: C });
-    cv.setAttribute('aria-label', label);
-    if (C === 1) {
-      const rows = [];
-      for (let kh = 0; kh < K; kh++) {
-        const row = [];
-        for (let kw = 0; kw < K; kw++) row.push(ctx.fmt.num(kernelAt(res.kernel, shape, kh, kw, 0, f), 3));
-        rows.push(row.join('  '));
-      }
-      cv.title = `${label}\n${rows.join('\n')}`;
-    } else {
-      cv.title = label;
-    }
-    cv.addEventListener('pointermove', (ev) => {
-      const r = cv.getBoundingClientRect();
-      const cell = filterCellAt(Math.floor(((ev.clientX - r.left) / r.width) * g.width), Math.floor(((ev.clientY - r.top) / r.height) * g.height), K, C);
-      if (!cell) return;
-      cv.title = t('network.weightValue', { f: f + 1, c: cell.c + 1, kh: cell.kh, kw: cell.kw, v: ctx.fmt.num(kernelAt(res.kernel, shape, cell.kh, cell.kw, cell.c, f), 4) });
-    });
-    return cv;
-  }
-
-  /** valueBars shows a vector output: one bar per value (class names for the last layer). */
-  function valueBars(e, l) {
-    const wrap = document.createElement('div');
-    const D = e.output.length;
-    const last = l === layers()[layers().length - 1];
-    const classes = ctx.state.dataset.info && ctx.state.dataset.info.classes.length === D;
-    const r = range(e.output);
-    const top = Math.max(Math.abs(r.lo), Math.abs(r.hi)) || 1;
-    if (D > 256) {
-      wrap.className = 'net-vecbig';
-      wrap.append(vectorCanvas(e, 'big'));
-      return wrap;
-    }
-    wrap.className = last && classes ? 'net-bars labelled' : 'net-bars';
-    for (let i = 0; i < D; i++) {
-      const v = e.output[i];
-      const bar = document.createElement('div');
-      bar.className = 'net-bar-item';
-      bar.title = `${last && classes ? ctx.className(i) : `#${i + 1}`}: ${ctx.fmt.num(v, 4)}`;
-      bar.style.setProperty('--h', `${(Math.abs(v) / top) * 100}%`);
-      if (v < 0) bar.classList.add('neg');
-      if (last && classes) {
-        const name = document.createElement('span');
-        name.textContent = ctx.className(i);
-        bar.append(name);
-      }
-      wrap.append(bar);
-    }
-    return wrap;
   }
 
   async function fetchFilters() {
