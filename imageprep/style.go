@@ -25,6 +25,12 @@ type Measures struct {
 	// Offset is the distance in pixels of the centre of mass from the
 	// image's centre; 0 without ink.
 	Offset float64
+	// Hollow is the share of the shape that is enclosed but empty: H/(A+H),
+	// where A counts the stroke pixels (as for Width) and H the other
+	// pixels that no 4-connected path of non-stroke pixels joins to the
+	// image's edge (the holes). An outline drawing is mostly hole; the
+	// data set's clothes are filled. 0 without ink.
+	Hollow float64
 }
 
 // strokeLevel is the gray value from which a pixel counts as stroke in
@@ -63,7 +69,47 @@ func Measure(g *image.Gray) Measures {
 	if cx, cy, ok := CentreOfMass(g); ok {
 		m.Offset = math.Hypot(cx-float64(w)/2, cy-float64(h)/2)
 	}
+	if area > 0 {
+		holes := holes(g)
+		m.Hollow = float64(holes) / float64(area+holes)
+	}
 	return m
+}
+
+// holes counts the non-stroke pixels of g that cannot reach the image's
+// edge through non-stroke pixels (4-connected): a flood fill from the edge.
+func holes(g *image.Gray) int {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	outside := make([]bool, w*h)
+	var todo []image.Point
+	for x := range w {
+		todo = append(todo, image.Pt(x, 0), image.Pt(x, h-1))
+	}
+	for y := range h {
+		todo = append(todo, image.Pt(0, y), image.Pt(w-1, y))
+	}
+	for len(todo) > 0 {
+		p := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if p.X < 0 || p.Y < 0 || p.X >= w || p.Y >= h {
+			continue
+		}
+		i := p.Y*w + p.X
+		if outside[i] || g.Pix[p.Y*g.Stride+p.X] >= strokeLevel {
+			continue
+		}
+		outside[i] = true
+		todo = append(todo, image.Pt(p.X+1, p.Y), image.Pt(p.X-1, p.Y), image.Pt(p.X, p.Y+1), image.Pt(p.X, p.Y-1))
+	}
+	n := 0
+	for y := range h {
+		for x := range w {
+			if !outside[y*w+x] && g.Pix[y*g.Stride+x] < strokeLevel {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // Style is the typical range of Measures over a data set's images.
@@ -71,6 +117,7 @@ type Style struct {
 	InkLow, InkTypical        float64 // Measures.Ink: 5th percentile, median
 	WidthLow, WidthTypical    float64 // Measures.Width: 5th percentile, median
 	OffsetTypical, OffsetHigh float64 // Measures.Offset: median, 99th percentile
+	HollowTypical, HollowHigh float64 // Measures.Hollow: median, 99th percentile
 }
 
 // Typical is each fit's data set style, measured with Measure on all
@@ -81,8 +128,8 @@ type Style struct {
 //
 // prints the figures and fails when these drift from them.
 var Typical = map[Fit]Style{
-	FitFashion: {InkLow: 0.064, InkTypical: 0.272, WidthLow: 0.855, WidthTypical: 3.593, OffsetTypical: 1.316, OffsetHigh: 5.494},
-	FitMNIST:   {InkLow: 0.048, InkTypical: 0.129, WidthLow: 1.318, WidthTypical: 2.000, OffsetTypical: 0.803, OffsetHigh: 1.319},
+	FitFashion: {InkLow: 0.064, InkTypical: 0.272, WidthLow: 0.855, WidthTypical: 3.593, OffsetTypical: 1.316, OffsetHigh: 5.494, HollowTypical: 0.006, HollowHigh: 0.271},
+	FitMNIST:   {InkLow: 0.048, InkTypical: 0.129, WidthLow: 1.318, WidthTypical: 2.000, OffsetTypical: 0.803, OffsetHigh: 1.319, HollowTypical: 0, HollowHigh: 0.538},
 }
 
 // Warning codes: how a prepared drawing differs from the data set's images.
@@ -94,6 +141,7 @@ const (
 	WarnOffCentre = "offcentre" // the centre of mass is Value pixels from the centre, more than Limit
 	WarnThin      = "thin"      // mean stroke width Value pixels, below Limit (data set median Typical)
 	WarnSparse    = "sparse"    // ink covers a share Value of the image, below Limit (data set median Typical)
+	WarnHollow    = "hollow"    // a share Value of the shape is enclosed but empty, above Limit (data set median Typical)
 )
 
 // TinyShare is the smallest longest edge of the ink's box, as a share of
@@ -151,6 +199,9 @@ func Warnings(s Steps, mode Fit) []Warning {
 	}
 	if m.Ink < st.InkLow {
 		ws = append(ws, Warning{Code: WarnSparse, Value: m.Ink, Limit: st.InkLow, Typical: st.InkTypical})
+	}
+	if m.Hollow > st.HollowHigh {
+		ws = append(ws, Warning{Code: WarnHollow, Value: m.Hollow, Limit: st.HollowHigh, Typical: st.HollowTypical})
 	}
 	return ws
 }

@@ -34,16 +34,17 @@ func TestTypicalStyle(t *testing.T) {
 			require.NoError(t, err)
 			test, err := d.Split(dataset.Test)
 			require.NoError(t, err)
-			var ink, width, offset []float64
+			var ink, width, offset, hollow []float64
 			for i := range test.Len() {
 				g := &image.Gray{Pix: test.Image(i), Stride: 28, Rect: image.Rect(0, 0, 28, 28)}
 				m := imageprep.Measure(g)
-				ink, width, offset = append(ink, m.Ink), append(width, m.Width), append(offset, m.Offset)
+				ink, width, offset, hollow = append(ink, m.Ink), append(width, m.Width), append(offset, m.Offset), append(hollow, m.Hollow)
 			}
 			got := imageprep.Style{
 				InkLow: percentile(ink, 1), InkTypical: percentile(ink, 50),
 				WidthLow: percentile(width, 5), WidthTypical: percentile(width, 50),
 				OffsetTypical: percentile(offset, 50), OffsetHigh: percentile(offset, 99),
+				HollowTypical: percentile(hollow, 50), HollowHigh: percentile(hollow, 99),
 			}
 			t.Logf("%s, %d test images: %+v", name, test.Len(), got)
 			want := imageprep.Typical[fit]
@@ -53,6 +54,8 @@ func TestTypicalStyle(t *testing.T) {
 			assert.InDelta(t, want.WidthTypical, got.WidthTypical, 0.05)
 			assert.InDelta(t, want.OffsetTypical, got.OffsetTypical, 0.05)
 			assert.InDelta(t, want.OffsetHigh, got.OffsetHigh, 0.05)
+			assert.InDelta(t, want.HollowTypical, got.HollowTypical, 0.005)
+			assert.InDelta(t, want.HollowHigh, got.HollowHigh, 0.005)
 		})
 	}
 }

@@ -39,6 +39,30 @@ func TestMeasure(t *testing.T) {
 		{"faint", gray(2, 2, image.Rect(0, 0, 2, 2), 102), Measures{Ink: 0.4}},
 		// The whole 3x3 image: A = 9, P = 12 (all on the edge), 1.5.
 		{"full", gray(3, 3, image.Rect(0, 0, 3, 3), 255), Measures{Ink: 1, Width: 1.5}},
+		// A ring: the 5x5 image's 16 edge pixels around a 3x3 hole.
+		// A = 16, P = 20 outer + 12 inner sides = 32; hollow 9/25.
+		{"ring", func() *image.Gray {
+			g := gray(5, 5, image.Rect(0, 0, 5, 5), 255)
+			for y := 1; y < 4; y++ {
+				for x := 1; x < 4; x++ {
+					g.Pix[y*5+x] = 0
+				}
+			}
+			return g
+		}(), Measures{Ink: 16.0 / 25, Width: 1, Hollow: 9.0 / 25}},
+		// A C open to the right edge has no hole. A = 13; P = 5+5+5
+		// on the top, bottom and left edges, 2 on the right, 4+4+3
+		// inside: 28. Its centre of mass is 6/13 left of the centre:
+		// x = (2*5*2.5 + 3*0.5)/13.
+		{"open", func() *image.Gray {
+			g := gray(5, 5, image.Rect(0, 0, 5, 5), 255)
+			for y := 1; y < 4; y++ {
+				for x := 1; x < 5; x++ {
+					g.Pix[y*5+x] = 0
+				}
+			}
+			return g
+		}(), Measures{Ink: 13.0 / 25, Width: 26.0 / 28, Offset: 6.0 / 13}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +70,7 @@ func TestMeasure(t *testing.T) {
 			assert.InDelta(t, tt.want.Ink, m.Ink, 1e-12)
 			assert.InDelta(t, tt.want.Width, m.Width, 1e-12)
 			assert.InDelta(t, tt.want.Offset, m.Offset, 1e-12)
+			assert.InDelta(t, tt.want.Hollow, m.Hollow, 1e-12)
 		})
 	}
 }
@@ -90,8 +115,11 @@ func TestWarnings(t *testing.T) {
 		// A ring of 1-pixel strokes, 80 wide: 28/80 of a pixel after
 		// scaling, too faint to be a stroke, and little ink.
 		{"thin ring", ring(image.Rect(10, 10, 90, 90), 1), FitFashion, []string{WarnThin, WarnSparse}},
-		// The same ring with 12-pixel strokes is a fine bag.
-		{"thick ring", ring(image.Rect(10, 10, 90, 90), 12), FitFashion, []string{}},
+		// The same ring with 12-pixel strokes is an outline: its hole is
+		// most of the shape, unlike the data set's filled items.
+		{"thick ring", ring(image.Rect(10, 10, 90, 90), 12), FitFashion, []string{WarnHollow}},
+		// As a digit, the ring is a fine 0.
+		{"thick ring, digit", ring(image.Rect(10, 10, 90, 90), 12), FitMNIST, []string{}},
 		// An L lying mostly at the bottom left, fitted by its box: its
 		// centre of mass ends far below and left of the centre.
 		{"lopsided", func() image.Image {

@@ -102,7 +102,7 @@
 // Uint8Arrays; box {x, y, w, h}: where the step was cut from or went), image
 // (Uint8Array), pixels standardized with the data set's mean and std, and
 // warnings where the drawing is unlike the data set (codes empty, tiny,
-// edge, clipped, offcentre, thin, sparse: imageprep.Warnings).
+// edge, clipped, offcentre, thin, sparse, hollow: imageprep.Warnings).
 //
 // The explaining ops (wasm/explain.go, nn/explain.go) work on pixels, one
 // input as predict's, sent with each request. convWindow explains one

@@ -188,6 +188,12 @@ func TestDrawAndPredict(t *testing.T) {
 	t.Logf("scribble warnings: %v: %s", codes, Eval[string](s, `document.querySelector('#sees-panel .sees-warnings').textContent`))
 	drawShot(t, s, "#sees-panel", "sees-scribble")
 
+	// An outline where the data set has filled shapes is warned about too.
+	Eval[bool](s, `document.getElementById('clear').click(), true`)
+	Eval[bool](s, `(() => { const i = document.getElementById('draw-size'); i.value = '14'; i.dispatchEvent(new Event('input')); return true; })()`)
+	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, []drawPoint{{60, 60}, {220, 60}, {220, 220}, {60, 220}, {60, 60}})
+	Poll[bool](s, `[...document.querySelectorAll('#sees-panel .sees-warnings li')].some((li) => li.dataset.code === 'hollow')`)
+
 	// Clear: no prediction, and the engine's empty warning, not an error.
 	Eval[bool](s, `document.getElementById('clear').click(), true`)
 	Poll[bool](s, `window.convplay.state.prediction === null && document.querySelectorAll('#prediction li').length === 0`)

@@ -79,6 +79,8 @@ export function warningText(w, num) {
       return ['sees.warn.thin', { value: num(w.value, 1), limit: num(w.limit, 1), typical: num(w.typical, 1) }];
     case 'sparse':
       return ['sees.warn.sparse', { value: pct(w.value), limit: pct(w.limit), typical: pct(w.typical) }];
+    case 'hollow':
+      return ['sees.warn.hollow', { value: pct(w.value), limit: pct(w.limit), typical: pct(w.typical) }];
     default:
       return ['sees.warn.other', { code: String(w.code) }];
   }

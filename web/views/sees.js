@@ -41,6 +41,7 @@ const TEXTS = {
     'sees.warn.offcentre': 'The ink\'s centre of mass is {value} pixels from the image\'s centre; in 99% of the data set\'s images it is within {limit} (typically {typical}). Most of the drawing sits to one side.',
     'sees.warn.thin': 'The strokes are thin: about {value} pixels wide in the 28×28 image, while 95% of the data set\'s images have wider strokes than {limit} (typically {typical}). Try a bigger brush.',
     'sees.warn.sparse': 'There is little ink: it covers {value} of the image, while 99% of the data set\'s images have more than {limit} (typically {typical}). Fill the shape in or use a bigger brush.',
+    'sees.warn.hollow': 'The drawing is an outline: {value} of the shape inside the lines is empty, while 99% of the data set\'s images have at most {limit} enclosed and empty (typically {typical}). The network learnt from filled silhouettes: fill the shape in.',
     'sees.warn.other': 'The engine reports something unusual: {code}.',
   },
   zh: {
@@ -72,6 +73,7 @@ const TEXTS = {
     'sees.warn.offcentre': '墨迹的质心离图像中心 {value} 个像素；数据集中 99% 的图像都在 {limit} 以内（通常是 {typical}）。画的大部分偏在一边。',
     'sees.warn.thin': '笔画太细：在 28×28 的图像里只有约 {value} 个像素宽，而数据集中 95% 的图像笔画都比 {limit} 宽（通常是 {typical}）。试试更大的笔刷。',
     'sees.warn.sparse': '墨迹太少：只覆盖了图像的 {value}，而数据集中 99% 的图像都多于 {limit}（通常是 {typical}）。把形状涂满，或用更大的笔刷。',
+    'sees.warn.hollow': '这幅画只是轮廓：线条围起来的部分有 {value} 是空的，而数据集中 99% 的图像被围住的空白最多只有 {limit}（通常是 {typical}）。网络学的是实心的剪影：请把形状涂满。',
     'sees.warn.other': '引擎报告了异常情况：{code}。',
   },
 };
