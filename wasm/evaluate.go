@@ -28,10 +28,24 @@ type evaluation struct {
 	window    int   // samples per window
 	lossSum   float64
 	classes   int
-	confusion []int // (classes, classes), or nil for one output
-	wrong     []int // misclassified samples
-	predicted []int // the class predicted for each of them, or nil for one output
-	labels    []int // and their true class
+	confusion []int     // (classes, classes), or nil for one output
+	wrong     []int     // misclassified samples
+	predicted []int     // the class predicted for each of them, or nil for one output
+	labels    []int     // and their true class
+	told      time.Time // when the last evaluating event went out
+}
+
+// evalEventEvery is the least time between two evaluating events.
+const evalEventEvery = 200 * time.Millisecond
+
+// progress is the evaluating event's fields after a slice that left work
+// to do, or nil when the last event went out less than evalEventEvery ago.
+func (e *evaluation) progress(now time.Time) map[string]any {
+	if now.Sub(e.told) < evalEventEvery {
+		return nil
+	}
+	e.told = now
+	return map[string]any{"split": e.name, "done": e.done, "total": e.data.Len()}
 }
 
 // window is samples off..off+n-1 of a data set.
@@ -131,6 +145,9 @@ func (w *worker) evalSlice(e *evaluation) {
 			e.window = max(1, min(1024, int(sliceBudget/max(perSample, time.Microsecond))))
 		}
 		if e.done < e.data.Len() {
+			if p := e.progress(time.Now()); p != nil {
+				w.emit("evaluating", p)
+			}
 			w.schedule()
 			return nil
 		}

@@ -4,6 +4,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -76,5 +77,31 @@ func TestClassAccuracy(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, classAccuracy(tt.confusion, tt.classes))
 		})
+	}
+}
+
+// TestEvaluatingEvents: after a slice with work left, an evaluation tells
+// how far it is, at most every evalEventEvery.
+func TestEvaluatingEvents(t *testing.T) {
+	d := newTinyData(t)
+	w, _ := newWorker()
+	d.load(t, w)
+	s, err := w.data.Split("test")
+	require.NoError(t, err)
+	e := &evaluation{name: "test", data: s, done: 3}
+	t0 := time.Unix(1000, 0)
+	tests := []struct {
+		at   time.Duration
+		done int
+		want map[string]any
+	}{
+		{0, 3, map[string]any{"split": "test", "done": 3, "total": 4}},
+		{evalEventEvery - time.Millisecond, 3, nil},
+		{evalEventEvery, 4, map[string]any{"split": "test", "done": 4, "total": 4}},
+		{evalEventEvery + 10*time.Millisecond, 4, nil},
+	}
+	for _, tt := range tests {
+		e.done = tt.done
+		assert.Equal(t, tt.want, e.progress(t0.Add(tt.at)), "at %v", tt.at)
 	}
 }
