@@ -284,7 +284,9 @@ func TestEarlyStoppingMarked(t *testing.T) {
 	marks := Eval[map[string]string](s, `({...document.getElementById('curves').dataset})`)
 	assert.Equal(t, "early", marks["stopped"])
 	assert.Equal(t, "2", marks["stoppedEpoch"])
-	assert.Equal(t, "1", marks["bestEpoch"])
+	// The checkpoint keeps any lower val_loss; early stopping needs min_delta.
+	assert.Equal(t, Eval[string](s, `[...document.querySelectorAll('#train-log li')].filter((li) => li.textContent.includes('checkpoint saved')).pop().dataset.epoch`),
+		marks["bestEpoch"], "the ring marks the last checkpoint saved")
 	assert.Equal(t, "1", marks["wait"])
 	assert.Equal(t, 2, Eval[int](s, `document.querySelectorAll('#train-log li').length`))
 	assert.Contains(t, Eval[string](s, `document.getElementById('curves-early').textContent`), "Early stopping ended training after epoch 2")
@@ -405,4 +407,29 @@ func TestArchEditor(t *testing.T) {
 	assert.Equal(t, "finished", waitDone(s, 30*time.Second))
 	assert.Equal(t, 160.0, Eval[float64](s, `window.convplay.state.model.layers[0].params`), "the edited stack was trained")
 	assert.Empty(t, trainProblems(s))
+}
+
+// TestOverfittingLesson runs the lesson's button: a fresh small model on
+// 200 images for 40 epochs without early stopping; after a few epochs the
+// training loss is below the validation loss, and the run stops on request.
+func TestOverfittingLesson(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("")
+	Poll[bool](s, `!!window.convplay.views.curves`)
+	clickID(s, "curves-overfit")
+	Poll[bool](s, `window.convplay.state.training`)
+	got := Eval[map[string]any](s, `window.convplay.views.train.settings()`)
+	assert.Equal(t, 200.0, got["subset"])
+	assert.Equal(t, 40.0, got["epochs"])
+	assert.Equal(t, false, got["early"])
+	assert.True(t, Eval[bool](s, `document.getElementById('curves-overfit').disabled`), "one run at a time")
+	pollFor[bool](s, `document.querySelectorAll('#train-log li').length >= 6`, 60*time.Second)
+	clickID(s, "train-stop")
+	assert.Equal(t, "stopped", waitDone(s, 20*time.Second))
+	e := Eval[[]map[string]float64](s, `window.convplay.views.curves.data().epochs.map((e) => ({loss: e.loss, val: e.val_loss}))`)
+	last := e[len(e)-1]
+	assert.Less(t, last["loss"], last["val"], "the training loss falls below the validation loss: the curves part")
+	assert.Less(t, last["loss"], e[0]["loss"])
+	assert.Empty(t, trainProblems(s))
+	shotOf(s, "overfitting", "#curves-panel")
 }

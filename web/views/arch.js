@@ -29,6 +29,7 @@ const TEXT = {
     'arch.add': 'Add a layer',
     'arch.addType': 'Type of the new layer',
     'arch.total': 'Total parameters: {total}',
+    'arch.totalSoFar': 'Parameters of the {n} layers before the problem: {total}',
     'arch.checking': 'Checking…',
     'arch.ok': 'The stack works: it turns a {in} image into {classes} class probabilities. Choose “my architecture” in the training panel to train it.',
     'arch.use': 'Train this architecture',
@@ -83,6 +84,7 @@ const TEXT = {
     'arch.add': '添加一层',
     'arch.addType': '新层的类型',
     'arch.total': '参数总数：{total}',
+    'arch.totalSoFar': '出问题之前的 {n} 层的参数：{total}',
     'arch.checking': '正在检查…',
     'arch.ok': '这个结构可以工作：它把 {in} 的图像变成 {classes} 个类别的概率。在训练面板里选择“我的结构”就能训练它。',
     'arch.use': '训练这个结构',
@@ -248,7 +250,7 @@ export function mount(ctx, section) {
       setText(explain, 'arch.ok', { in: shapeText(spec.input), classes: classes() });
     }
     section.dataset.state = fieldError || (result && result.error) ? 'invalid' : result ? 'valid' : 'checking';
-    if (result) setText(total, 'arch.total', { total: ctx.fmt.count(result.totalParams) });
+    if (result) setText(total, err ? 'arch.totalSoFar' : 'arch.total', { total: ctx.fmt.count(result.totalParams), n: result.layers.length });
     total.dataset.total = result ? String(result.totalParams) : '';
     $('arch-use').disabled = section.dataset.state !== 'valid';
   }

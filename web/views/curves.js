@@ -18,7 +18,7 @@ export const OVERFIT = {
   model: 'small',
   continueWeights: false,
   optimizer: 'adam',
-  learningRate: 0.001,
+  learningRate: 0.003,
   batchSize: 20,
   epochs: 40,
   subset: 200,
@@ -48,8 +48,8 @@ const TEXT = {
     'curves.stop.diverged': 'diverged',
     'curves.stop.stopped': 'stopped',
     'curves.early': 'Early stopping: best validation loss {best} at epoch {bestEpoch}; {wait} of {patience} epochs without an improvement of at least {minDelta} (patience).',
-    'curves.earlyStopped': 'Early stopping ended training after epoch {epoch}: {patience} epochs in a row without improvement.',
-    'curves.bestNote': 'The ringed dot marks the best checkpoint: the epoch with the lowest validation loss so far, whose weights were saved.',
+    'curves.earlyStopped': 'Early stopping ended training after epoch {epoch}: the validation loss had not improved by at least min_delta for as many epochs as the patience allows ({patience}).',
+    'curves.bestNote': 'The ringed dot marks the best checkpoint: the epoch with the lowest validation loss so far, whose weights were saved. Early stopping is stricter: it only counts a drop of at least min_delta as an improvement.',
     'curves.overfit.title': 'Lesson: overfitting',
     'curves.overfit.text':
       'Train the small model on only 200 images for 40 epochs, without early stopping, and watch the curves part: the training loss keeps falling towards zero while the validation loss stops falling and then climbs. With so few examples the network memorizes those 200 images, details and noise included, instead of learning what shirts and shoes have in common, so it does worse on images it has not seen. More data, early stopping at the best checkpoint, Dropout or a smaller model all fight it.',
@@ -75,8 +75,8 @@ const TEXT = {
     'curves.stop.diverged': '发散',
     'curves.stop.stopped': '已停止',
     'curves.early': '早停：最佳验证损失 {best}，出现在第 {bestEpoch} 轮；已连续 {wait}/{patience} 轮没有至少 {minDelta} 的改善（耐心）。',
-    'curves.earlyStopped': '早停在第 {epoch} 轮后结束了训练：连续 {patience} 轮没有改善。',
-    'curves.bestNote': '带圈的点是最佳检查点：到目前为止验证损失最低的那一轮，它的权重被保存了下来。',
+    'curves.earlyStopped': '早停在第 {epoch} 轮后结束了训练：验证损失已连续 {patience} 轮（耐心允许的轮数）没有下降至少 min_delta。',
+    'curves.bestNote': '带圈的点是最佳检查点：到目前为止验证损失最低的那一轮，它的权重被保存了下来。早停更严格：只有下降至少 min_delta 才算改善。',
     'curves.overfit.title': '实验：过拟合',
     'curves.overfit.text':
       '只用 200 张图像训练小模型 40 轮，不用早停，看两条曲线分开：训练损失一直降向零，验证损失却先停下、再回升。样本这么少，网络记住了这 200 张图像本身（连细节和噪声一起），而没有学到衬衫、鞋子的共同特征，所以在没见过的图像上反而变差。更多数据、在最佳检查点早停、Dropout 或更小的模型，都能对抗过拟合。',
@@ -153,7 +153,7 @@ export function mount(ctx, section) {
       c.textAlign = 'right';
       c.fillStyle = c.strokeStyle;
       const key = `curves.stop.${st.reason}`;
-      c.fillText(ctx.t(key in TEXT.en ? key : 'curves.stop.stopped'), x - 4 * dpr, u.bbox.top + 12 * dpr);
+      c.fillText(ctx.t(key in TEXT.en ? key : 'curves.stop.stopped'), x - 4 * dpr, u.bbox.top + u.bbox.height - 6 * dpr);
     }
     c.restore();
   }
@@ -192,6 +192,7 @@ export function mount(ctx, section) {
         ],
         series,
         cursor: { drag: { x: false, y: false } },
+        legend: { live: false },
         hooks: kind === 'loss' ? { draw: [marks] } : {},
       },
       data,

@@ -239,7 +239,8 @@ export function mount(ctx, section) {
     el.stop.disabled = !run || st === 'starting' || busy;
     el.reset.disabled = Boolean(run) || !ready || busy;
     el.status.dataset.state = st;
-    if (!run || !run.last) setText(el.status, `train.state.${st}`);
+    // After a run, the status keeps its last progress line.
+    if (run ? !run.last : !el.status.dataset.shown) setText(el.status, `train.state.${st}`);
     if (!run) {
       const p = problem();
       if (p && invalid.size) showError(...p);
@@ -300,6 +301,8 @@ export function mount(ctx, section) {
     showError(null);
     el.result.hidden = true;
     el.log.textContent = '';
+    delete el.status.dataset.shown;
+    el.progress.value = 0;
     const args = trainArgs(settings);
     run = { state: 'starting', args, settings: { ...settings }, name: modelName(), last: null, epochs: [] };
     ctx.emit('training', true); // other views refuse to replace the model or the data from now on
@@ -354,6 +357,7 @@ export function mount(ctx, section) {
     el.status.dataset.batch = String(p.batch + 1);
     el.status.dataset.total = String(p.total);
     el.status.dataset.loss = String(p.loss);
+    el.status.dataset.shown = 'true';
     el.progress.value = fraction(p);
     setText(el.status, 'train.status', {
       epoch: p.epoch + 1,
@@ -418,11 +422,11 @@ export function mount(ctx, section) {
     el.result.textContent = '';
     el.result.dataset.reason = ev.reason;
     if (ev.reason !== 'error' && ctx.state.engine === 'ready') {
-      lines.push(['train.done.model', {}]);
+      if (ev.reason !== 'diverged') lines.push(['train.done.model', {}]);
       const o = ended.settings;
       ctx.setModel(ctx.state.model, {
         kind: 'trained',
-        label: ctx.t('train.trainedLabel', {
+        label: ctx.t(ev.reason === 'diverged' ? 'train.divergedLabel' : 'train.trainedLabel', {
           model: ended.name,
           epochs,
           samples: ended.reply ? ctx.fmt.count(ended.reply.samples) : '?',
