@@ -33,6 +33,7 @@ const TEXTS = {
     'convstep.channelOf': '(channel {c})',
     'convstep.sums': 'One partial sum per input channel: the kernel has a {k}×{k} slice for each of the {channels} channels, and their products are added up channel by channel. Pick a channel to see its slice.',
     'convstep.sumOne': 'Sum of the {n} products',
+    'convstep.ch': 'ch {c}',
     'convstep.sumMany': 'Sum of the {channels} channel sums',
     'convstep.bias': '+ bias',
     'convstep.pre': '= pre-activation z',
@@ -70,6 +71,7 @@ const TEXTS = {
     'convstep.channelOf': '（第 {c} 个通道）',
     'convstep.sums': '每个输入通道一个部分和：卷积核对 {channels} 个通道各有一片 {k}×{k} 的权重，乘积按通道分别相加。选一个通道，看它的那一片。',
     'convstep.sumOne': '{n} 个乘积之和',
+    'convstep.ch': '通道 {c}',
     'convstep.sumMany': '{channels} 个通道部分和之和',
     'convstep.bias': '+ 偏置',
     'convstep.pre': '= 激活前的值 z',
@@ -131,6 +133,7 @@ export function mount(ctx, section) {
       <div class="cs-sums-box">
         <p class="note cs-sums-note"></p>
         <div class="cs-sums" role="group"></div>
+        <p class="cs-sumline"></p>
       </div>
       <table class="cs-eq"><tbody></tbody></table>
       <p class="note" data-i18n="convstep.legend"></p>
@@ -146,7 +149,7 @@ export function mount(ctx, section) {
     wrap: $('.cs-wrap'), inCanvas: $('.cs-in'), win: $('.cs-window'), inCap: $('.cs-in-cap'),
     outCanvas: $('.cs-out'), mark: $('.cs-mark'), outCap: $('.cs-out-cap'),
     gWindow: $('.cs-g-window'), gKernel: $('.cs-g-kernel'), gProducts: $('.cs-g-products'), chOf: $('.cs-ch-of'),
-    sumsBox: $('.cs-sums-box'), sumsNote: $('.cs-sums-note'), sums: $('.cs-sums'), eq: $('.cs-eq tbody'), error: $('.cs-error'),
+    sumsBox: $('.cs-sums-box'), sumline: $('.cs-sumline'), sumsNote: $('.cs-sums-note'), sums: $('.cs-sums'), eq: $('.cs-eq tbody'), error: $('.cs-error'),
   };
 
   let pos = parsePos(ctx.url.get('conv'));
@@ -336,6 +339,7 @@ export function mount(ctx, section) {
         });
         return b;
       }));
+      ui.sumline.textContent = sumLine(r.channelSums, r.sum);
     }
     // The sum, the bias, the activation, the output.
     const rows = [
@@ -357,6 +361,14 @@ export function mount(ctx, section) {
       tr.append(th, td);
       return tr;
     }));
+  }
+
+  /** sumLine writes the channel sums as one addition: the first three, the last, and the engine's total. */
+  function sumLine(sums, total) {
+    const term = (i) => `${ctx.t('convstep.ch', { c: i })} (${num(sums[i], 3)})`;
+    const n = sums.length;
+    const terms = n <= 5 ? Array.from(sums, (_, i) => term(i)) : [term(0), term(1), term(2), '…', term(n - 1)];
+    return `${terms.join(' + ')} = ${num(total, 4)}`;
   }
 
   function setText(el, key, vars) {
@@ -457,6 +469,7 @@ export function mount(ctx, section) {
   });
   ctx.on('prediction', refresh);
   ctx.on('lang', () => {
+    showSpeed();
     if (last && ctx.state.prediction) render(last, ctx.state.prediction);
   });
   showSpeed();

@@ -132,6 +132,7 @@ export function mount(ctx, section) {
 
   async function fetchDemo() {
     const pred = ctx.state.prediction;
+    if (!pred || ctx.state.engine !== 'ready') return;
     const id = ++asked;
     try {
       const pixels = pred.input.pixels.slice();

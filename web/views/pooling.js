@@ -216,6 +216,7 @@ export function mount(ctx, section) {
 
   async function fetchPool() {
     const pred = ctx.state.prediction;
+    if (!pred || ctx.state.engine !== 'ready') return;
     const id = ++asked;
     try {
       const pixels = pred.input.pixels.slice();
@@ -324,7 +325,7 @@ export function mount(ctx, section) {
 
   async function shiftBy(dx, dy) {
     const pred = ctx.state.prediction;
-    if (!pred) return;
+    if (!pred || ctx.state.engine !== 'ready') return;
     try {
       const pixels = pred.input.pixels.slice();
       const r = await ctx.request('shiftCompare', { pixels, dx, dy }, { transfer: [pixels.buffer] });
