@@ -249,8 +249,18 @@ func TestGalleryByClass(t *testing.T) {
 	Poll[bool](s, fmt.Sprintf(`window.convplay.state.prediction && window.convplay.state.prediction.input.index === %d`, idx))
 	assert.Equal(t, "true", Eval[string](s, `document.querySelectorAll('#draw-panel .draw-thumb')[2].getAttribute('aria-pressed')`))
 
+	// In Chinese, the class buttons, the bars and the true class follow.
+	Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
+	assert.Equal(t, "裤子", Poll[string](s, `document.querySelector('#draw-panel .draw-class[data-class="1"]').textContent === '裤子' && '裤子'`))
+	assert.Equal(t, "裤子", Eval[string](s, `document.querySelector('#prediction li[data-class="1"] .prediction-name').textContent`))
+	assert.Contains(t, Eval[string](s, `document.querySelector('#prediction-panel .prediction-truth').textContent`), "真实类别")
+	assert.Contains(t, Eval[string](s, `document.querySelector('#sees-panel h2').textContent`), "网络看到了什么")
+	drawShot(t, s, "#draw-panel", "draw-zh")
+	drawShot(t, s, "#prediction-panel", "prediction-zh")
+	drawShot(t, s, "#sees-panel", "sees-zh")
+
 	// A shared link restores the image.
-	s.OpenReady(fmt.Sprintf("?img=%d", last))
+	s.OpenReady(fmt.Sprintf("?lang=en&img=%d", last))
 	Poll[bool](s, fmt.Sprintf(`(() => { const p = window.convplay.state.prediction; return !!p && p.input.index === %d; })()`, last))
 	assert.Equal(t, "9", Eval[string](s, `String(window.convplay.state.input.label)`))
 	assert.Contains(t, Eval[string](s, `document.querySelector('#draw-panel .draw-picked').textContent`), fmt.Sprintf("#%d", last))

@@ -17,6 +17,7 @@ const TEXTS = {
     'prediction.wrong': '✗ wrong',
     'prediction.fromDrawing': 'For your drawing. The ten probabilities add up to 1: softmax shares the network\'s confidence among the classes.',
     'prediction.fromGallery': 'For test image #{index}. The ten probabilities add up to 1: softmax shares the network\'s confidence among the classes.',
+    'prediction.fromInput': 'For the current input. The ten probabilities add up to 1: softmax shares the network\'s confidence among the classes.',
     'prediction.item': '{name}: {pct}',
   },
   zh: {
@@ -29,6 +30,7 @@ const TEXTS = {
     'prediction.wrong': '✗ 判断错误',
     'prediction.fromDrawing': '针对你的画。十个概率加起来等于 1：softmax 把网络的把握分给了各个类别。',
     'prediction.fromGallery': '针对测试图像 #{index}。十个概率加起来等于 1：softmax 把网络的把握分给了各个类别。',
+    'prediction.fromInput': '针对当前的输入。十个概率加起来等于 1：softmax 把网络的把握分给了各个类别。',
     'prediction.item': '{name}：{pct}',
   },
 };
@@ -100,7 +102,8 @@ export function mount(ctx, section) {
       delete truth.dataset.verdict;
     }
     if (input.source === 'gallery') text(note, 'prediction.fromGallery', { index: input.index });
-    else text(note, 'prediction.fromDrawing');
+    else if (input.source === 'draw') text(note, 'prediction.fromDrawing');
+    else text(note, 'prediction.fromInput');
   }
 
   ctx.on('prediction', render);

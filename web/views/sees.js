@@ -25,6 +25,8 @@ const TEXTS = {
     'sees.placed.mnist': '4. Placed in the 28×28 image with the centre of mass of the ink at the centre; the box is dashed',
     'sees.placed.empty': 'The 28×28 image: black, there is no ink',
     'sees.gallery': 'Test image #{index}, 28×28: already a data set image',
+    'sees.other': 'The current input, 28×28',
+    'sees.otherNote': 'Another lesson chose this input: it is already a 28×28 image, so only standardizing remains.',
     'sees.galleryNote': 'This image comes from the data set itself: its authors already cut, scaled and centred it, so the only step left is standardizing.',
     'sees.standard': '5. Standardized: each pixel becomes (value − mean) / std; these {count} numbers are the network\'s input',
     'sees.standardGallery': 'Standardized: each pixel becomes (value − mean) / std; these {count} numbers are the network\'s input',
@@ -57,6 +59,8 @@ const TEXTS = {
     'sees.placed.mnist': '4. 放进 28×28 的图像，让墨迹的质心落在中心；虚线是矩形的位置',
     'sees.placed.empty': '28×28 的图像：全黑，没有墨迹',
     'sees.gallery': '测试图像 #{index}，28×28：本来就是数据集里的图像',
+    'sees.other': '当前的输入，28×28',
+    'sees.otherNote': '这个输入是别的课程选的：它本来就是 28×28 的图像，所以只剩下标准化这一步。',
     'sees.galleryNote': '这张图像直接来自数据集：制作者已经把它裁剪、缩放并居中了，所以只剩下标准化这一步。',
     'sees.standard': '5. 标准化：每个像素变成 (数值 − 均值) / 标准差；这 {count} 个数字就是网络的输入',
     'sees.standardGallery': '标准化：每个像素变成 (数值 − 均值) / 标准差；这 {count} 个数字就是网络的输入',
@@ -196,9 +200,11 @@ export function mount(ctx, section) {
       return;
     }
     section.dataset.source = shown.source;
-    if (shown.source === 'gallery') {
-      text(intro, 'sees.galleryNote');
-      step(picture(grayRGBA(shown.image), 28, 28, CELL, false), 'sees.gallery', { index: shown.index }, 'image');
+    if (!shown.steps) {
+      // A data set image (the gallery's), or an input another lesson set.
+      const gallery = shown.source === 'gallery';
+      text(intro, gallery ? 'sees.galleryNote' : 'sees.otherNote');
+      step(picture(grayRGBA(shown.image), 28, 28, CELL, false), gallery ? 'sees.gallery' : 'sees.other', { index: shown.index }, 'image');
       standardized(shown.pixels, shown.index, true);
       return;
     }
