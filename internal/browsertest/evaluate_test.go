@@ -88,15 +88,31 @@ func TestEvaluateInThePage(t *testing.T) {
 	// answered before the evaluation's reply.
 	Eval[bool](s, `document.getElementById('evaluate').click(), true`)
 	assert.Contains(t, Poll[string](s, `document.getElementById('eval-status').textContent`), "Evaluating 10,000 test images")
-	order := Eval[[]string](s, `(async () => {
+	seen := Eval[map[string]any](s, `(async () => {
 		const got = [];
-		const running = new Promise((resolve) => { const check = () => document.getElementById('evaluate').disabled ? setTimeout(check, 20) : resolve('evaluate'); check(); });
+		let bar = 0, text = '';
+		const running = new Promise((resolve) => {
+			const check = () => {
+				const b = document.getElementById('eval-progress');
+				if (!b.hidden && b.value > bar) {
+					bar = b.value;
+					text = document.getElementById('eval-status').textContent;
+				}
+				if (document.getElementById('evaluate').disabled) setTimeout(check, 10);
+				else resolve('evaluate');
+			};
+			check();
+		});
 		const p = window.convplay.client.request('predict', {pixels: `+fixedInput+`}).then(() => 'predict');
 		for (const x of [p, running]) x.then((name) => got.push(name));
 		await Promise.all([p, running]);
-		return got;
+		return {order: got, bar, text, hidden: document.getElementById('eval-progress').hidden};
 	})()`)
-	assert.Equal(t, []string{"predict", "evaluate"}, order)
+	assert.Equal(t, []any{"predict", "evaluate"}, seen["order"])
+	assert.Greater(t, seen["bar"], 0.0, "the engine's evaluating events move the progress bar")
+	assert.Less(t, seen["bar"], 10000.0)
+	assert.Regexp(t, `^Evaluating 10,000 test images… [\d,]+ done · \d+ s$`, seen["text"])
+	assert.Equal(t, true, seen["hidden"], "the bar goes when the result comes")
 	evalRun(t, s)
 
 	loss := Eval[float64](s, `+document.getElementById('test-result').dataset.loss`)

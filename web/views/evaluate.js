@@ -16,6 +16,7 @@ const TEXTS = {
     'eval.intro': 'Training never sees the test images. Running the model over all of them once, at the end, tells how well it does on images it has never seen: the test loss and the test accuracy, the two numbers Keras’s model.evaluate returns.',
     'eval.run': 'Evaluate on the test set',
     'eval.running': 'Evaluating {n} test images… {s} s',
+    'eval.runningDone': 'Evaluating {n} test images… {done} done · {s} s',
     'eval.waitData': 'Waiting for the test images to load…',
     'eval.waitEngine': 'Waiting for the engine…',
     'eval.busyTraining': 'Training is running: evaluate when it stops.',
@@ -45,6 +46,7 @@ const TEXTS = {
     'eval.intro': '训练从来看不到测试图像。在最后把模型在全部测试图像上跑一遍，就知道它对从未见过的图像表现如何：测试损失和测试准确率，也就是 Keras 的 model.evaluate 返回的两个数。',
     'eval.run': '在测试集上评估',
     'eval.running': '正在评估 {n} 张测试图像…… {s} 秒',
+    'eval.runningDone': '正在评估 {n} 张测试图像…… 已完成 {done} 张 · {s} 秒',
     'eval.waitData': '正在等待测试图像载入……',
     'eval.waitEngine': '正在等待引擎……',
     'eval.busyTraining': '正在训练：停止后再评估。',
@@ -97,6 +99,7 @@ export function mount(ctx, section) {
     <p class="note" data-i18n="eval.intro"></p>
     <div class="controls">
       <button id="evaluate" type="button" data-i18n="eval.run"></button>
+      <progress id="eval-progress" class="eval-progress" max="1" value="0" hidden></progress>
       <span id="eval-status" class="eval-status" role="status" aria-live="polite"></span>
     </div>
     <div id="test-result" class="eval-result" hidden>
@@ -146,7 +149,7 @@ export function mount(ctx, section) {
     status.dataset.i18n = key;
     status.dataset.i18nVars = JSON.stringify(vars);
     status.classList.toggle('bad', bad);
-    status.classList.toggle('eval-spin', key === 'eval.running');
+    status.classList.toggle('eval-spin', key.startsWith('eval.running'));
     ctx.translate(status);
   }
 
@@ -171,8 +174,26 @@ export function mount(ctx, section) {
     running = true;
     const n = ctx.state.dataset.info.counts.test;
     const started = Date.now();
-    setStatus('eval.running', { n: fmt.count(n), s: 0 });
-    const tick = setInterval(() => setStatus('eval.running', { n: fmt.count(n), s: Math.floor((Date.now() - started) / 1000) }), 1000);
+    const bar = $('#eval-progress');
+    let done = null; // samples evaluated, from the engine's evaluating events
+    const show = () => {
+      const s = Math.floor((Date.now() - started) / 1000);
+      if (done === null) setStatus('eval.running', { n: fmt.count(n), s });
+      else setStatus('eval.runningDone', { n: fmt.count(n), done: fmt.count(done), s });
+    };
+    show();
+    const tick = setInterval(show, 1000);
+    // The engine tells how far it is; the client that runs this evaluation
+    // carries its events (a restart ends the evaluation with an error).
+    const client = ctx.client;
+    const off = client ? client.on('evaluating', (ev) => {
+      if (ev.split !== 'test') return;
+      done = ev.done;
+      bar.max = ev.total;
+      bar.value = ev.done;
+      bar.hidden = false;
+      show();
+    }) : () => {};
     showButton();
     try {
       const r = await ctx.request('evaluate', { split: 'test' }, { timeoutMs: 600000 });
@@ -183,7 +204,9 @@ export function mount(ctx, section) {
     } catch (err) {
       setStatus('eval.failed', { error: err.message }, true);
     } finally {
+      off();
       clearInterval(tick);
+      bar.hidden = true;
       running = false;
       showButton();
     }
