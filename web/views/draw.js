@@ -42,7 +42,8 @@ const TEXTS = {
     'draw.undoTitle': 'Undo the last stroke (Ctrl+Z)',
     'draw.clear': 'Clear',
     'draw.empty': 'The pad is empty: the network has nothing to look at.',
-    'draw.warnings': 'Your drawing differs from the data set\'s images in {count} way(s): see "What the network sees".',
+    'draw.warnings': 'Your drawing differs from the data set\'s images in {count} way(s).',
+    'draw.seeWhy': 'See why',
     'draw.fine': 'Your drawing looks like the data set\'s images.',
     'draw.failed': 'Could not prepare the drawing: {error}',
     'draw.gallery': 'Or pick a real test image',
@@ -71,7 +72,8 @@ const TEXTS = {
     'draw.undoTitle': '撤销上一笔（Ctrl+Z）',
     'draw.clear': '清空',
     'draw.empty': '画板是空的：网络没有东西可看。',
-    'draw.warnings': '你的画和数据集的图像有 {count} 处不同：请看“网络看到了什么”。',
+    'draw.warnings': '你的画和数据集的图像有 {count} 处不同。',
+    'draw.seeWhy': '看看原因',
     'draw.fine': '你的画和数据集的图像很像。',
     'draw.failed': '无法处理这幅画：{error}',
     'draw.gallery': '或者选一张真实的测试图像',
@@ -98,6 +100,7 @@ export function mount(ctx, section) {
     <div class="draw-pad">
       <canvas id="draw" width="${SIZE}" height="${SIZE}" role="img" data-i18n-attr="aria-label:draw.padLabel"></canvas>
       <p class="draw-overlay" aria-hidden="true"></p>
+      <span class="draw-cursor" aria-hidden="true" hidden></span>
     </div>
     <div class="controls draw-tools">
       <label class="draw-size"><span data-i18n="draw.brush"></span>
@@ -110,7 +113,8 @@ export function mount(ctx, section) {
       <button type="button" id="undo" data-i18n="draw.undo" data-i18n-attr="title:draw.undoTitle" disabled></button>
       <button type="button" id="clear" data-i18n="draw.clear"></button>
     </div>
-    <p class="draw-status" role="status" aria-live="polite"></p>
+    <p class="draw-status-line"><span class="draw-status" role="status" aria-live="polite"></span>
+      <a class="draw-seewhy" href="#sees-panel" data-i18n="draw.seeWhy" hidden></a></p>
     <p class="note draw-why" data-i18n="draw.why"></p>
     <h3 data-i18n="draw.gallery"></h3>
     <p class="note" data-i18n="draw.galleryNote"></p>
@@ -222,6 +226,7 @@ export function mount(ctx, section) {
   }
 
   function say(key, vars = {}, bad = false) {
+    $('.draw-seewhy').hidden = key !== 'draw.warnings';
     status.dataset.i18n = key;
     status.dataset.i18nVars = JSON.stringify(vars);
     status.classList.toggle('bad', bad);
@@ -285,7 +290,25 @@ export function mount(ctx, section) {
     pacer.poke();
   });
 
+  // The brush's outline follows a mouse or pen, so its size is seen before drawing.
+  const cursor = $('.draw-cursor');
+  function showCursor(e) {
+    if (e.pointerType === 'touch') {
+      cursor.hidden = true;
+      return;
+    }
+    const r = canvas.getBoundingClientRect();
+    const d = (Number(sizeInput.value) * r.width) / SIZE;
+    cursor.hidden = false;
+    cursor.style.width = cursor.style.height = `${d}px`;
+    cursor.style.transform = `translate(${e.clientX - r.left - d / 2}px, ${e.clientY - r.top - d / 2}px)`;
+  }
+  canvas.addEventListener('pointerleave', () => {
+    cursor.hidden = true;
+  });
+
   canvas.addEventListener('pointermove', (e) => {
+    showCursor(e);
     if (e.pointerId !== pointer) return;
     const events = (e.getCoalescedEvents && e.getCoalescedEvents()) || [];
     let moved = false;
@@ -442,6 +465,7 @@ export function mount(ctx, section) {
     ctx.url.set('img', record ? index : null);
     markThumb(index);
     showPicked();
+    $('.draw-seewhy').hidden = true;
     status.textContent = '';
     delete status.dataset.i18n;
     ctx.setInput({ pixels: sample.pixels, image: sample.image, source: 'gallery', label: sample.label, index });

@@ -90,6 +90,7 @@ export function mount(ctx, section) {
     <ol class="sees-steps" data-i18n-attr="aria-label:sees.steps"></ol>
     <div class="sees-legend" hidden>
       <span class="sees-scale" aria-hidden="true"></span>
+      <span class="sees-ticks" aria-hidden="true"><span></span><span>0</span><span></span></span>
       <p class="sees-range"></p>
       <p class="note sees-meanstd"></p>
     </div>
@@ -165,6 +166,10 @@ export function mount(ctx, section) {
     step(p, gallery ? 'sees.standardGallery' : 'sees.standard', { count: pixels.length }, 'standardized');
     const [lo, hi] = extent(pixels);
     const num = (x) => ctx.fmt.num(x, 2);
+    const limit = Math.max(Math.abs(lo), Math.abs(hi)); // the scale's ends, as divergingRGBA paints
+    const ticks = $('.sees-ticks').children;
+    ticks[0].textContent = num(-limit);
+    ticks[2].textContent = num(limit);
     text($('.sees-range'), 'sees.legend', { lo: num(lo), hi: num(hi) });
     const ms = (shown && shown.mean !== undefined ? shown : null) || (ctx.state.dataset.info && ctx.state.dataset.info.mean !== undefined ? ctx.state.dataset.info : null) || known;
     if (ms) text($('.sees-meanstd'), 'sees.meanStd', { mean: num(ms.mean), std: num(ms.std), lo: num(lo) });
