@@ -211,6 +211,13 @@ func TestEvaluateInThePage(t *testing.T) {
 		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'en'; sel.dispatchEvent(new Event('change')); return true; })()`)
 	})
 
+	t.Run("a model saved after its evaluation keeps its test accuracy", func(t *testing.T) {
+		Eval[bool](s, `(() => { document.getElementById('save-name').value = 'evaluated'; document.getElementById('save').click(); return true; })()`)
+		facts := Poll[string](s, `(() => { const li = [...document.querySelectorAll('#saved-list li')].find((li) => li.querySelector('.saved-name').textContent === 'evaluated');
+			return li && li.querySelector('.saved-facts').textContent; })()`)
+		assert.Regexp(t, ` · Fashion-MNIST \(2017 original release\) · test 89\.4% · `, facts)
+	})
+
 	t.Run("a changed model marks the result as old", func(t *testing.T) {
 		require.True(t, s.Request("buildModel", `{preset: 'small', seed: 3}`).OK)
 		Eval[bool](s, `window.convplay.ctx.setModel(window.convplay.state.model, {kind: 'preset', label: 'fresh'}), true`)
