@@ -17,7 +17,7 @@ strings({
     'bench.intro':
       'This page trains the playground’s two models for a fixed number of batches, first with convplay’s Go engine in Web Workers, then with TensorFlow.js in this same browser, and puts the speeds side by side.',
     'bench.tfjsNote':
-      'TensorFlow.js 4.22 runs on its WebAssembly backend (XNNPACK, with SIMD, and with threads when the page is cross-origin isolated). That backend has no kernel for the filter gradient of a convolution, so it cannot train a CNN as it comes: this page registers Conv2DBackpropFilter, built from its own Conv2D kernel (the gradient as a convolution of the transposed input with the transposed output gradient), and sends Conv2DBackpropInput through Conv2D with the flipped kernel instead of its plain loop. That is the fastest TensorFlow.js can train here without a GPU.',
+      'TensorFlow.js 4.22 runs on its WebAssembly backend (XNNPACK, with SIMD, and with threads when the page is cross-origin isolated). That backend has no kernel for the filter gradient of a convolution, so it cannot train a CNN as it comes: this page registers Conv2DBackpropFilter, built from its own Conv2D kernel (the gradient as a convolution of the transposed input with the transposed output gradient), and sends Conv2DBackpropInput through Conv2D with the flipped kernel instead of its plain loop. That is the fastest TensorFlow.js can train here without a GPU. Its core bundle also comes without gradients, so the page registers those of the six operations the models use, with the same formulas as TensorFlow.js’s own.',
     'bench.refBatches': 'Reference model, batches',
     'bench.smallBatches': 'Small model, batches',
     'bench.workers': 'Workers',
@@ -57,7 +57,7 @@ strings({
     'bench.intro':
       '本页把演示平台的两个模型各训练固定数量的批次：先用 convplay 的 Go 引擎在 Web Worker 里训练，再在同一个浏览器里用 TensorFlow.js 训练，并把两者的速度并排列出。',
     'bench.tfjsNote':
-      'TensorFlow.js 4.22 使用它的 WebAssembly 后端（XNNPACK，启用 SIMD；页面处于跨源隔离时还会启用多线程）。这个后端没有卷积核梯度（Conv2DBackpropFilter）的实现，原样无法训练卷积网络：本页用它自己的 Conv2D 内核补上这一项（把梯度写成转置后的输入与转置后的输出梯度之间的卷积），并让 Conv2DBackpropInput 改走 Conv2D（使用翻转后的卷积核），不再用它那个朴素的循环。这是没有 GPU 时 TensorFlow.js 在这里能达到的最快训练方式。',
+      'TensorFlow.js 4.22 使用它的 WebAssembly 后端（XNNPACK，启用 SIMD；页面处于跨源隔离时还会启用多线程）。这个后端没有卷积核梯度（Conv2DBackpropFilter）的实现，原样无法训练卷积网络：本页用它自己的 Conv2D 内核补上这一项（把梯度写成转置后的输入与转置后的输出梯度之间的卷积），并让 Conv2DBackpropInput 改走 Conv2D（使用翻转后的卷积核），不再用它那个朴素的循环。这是没有 GPU 时 TensorFlow.js 在这里能达到的最快训练方式。它的核心包也不带梯度函数，所以本页为两个模型用到的六种运算注册了梯度，公式与 TensorFlow.js 自带的相同。',
     'bench.refBatches': '参考模型，批次数',
     'bench.smallBatches': '小模型，批次数',
     'bench.workers': 'Worker 数',
@@ -230,18 +230,117 @@ function registerTrainingKernels(tf) {
   });
 }
 
-async function tfInit() {
+/**
+ * blobWorkersAllowed reports whether this page may start a worker from a
+ * blob: URL, as TensorFlow.js's threads do (Emscripten pthreads); the
+ * playground's Content-Security-Policy forbids it, so bench.html needs
+ * worker-src and script-src to allow blob: for TensorFlow.js to use threads.
+ */
+function blobWorkersAllowed() {
+  return new Promise((resolve) => {
+    let w = null;
+    let timer = null;
+    const finish = (ok) => {
+      clearTimeout(timer);
+      document.removeEventListener('securitypolicyviolation', onViolation);
+      if (w) w.terminate();
+      resolve(ok);
+    };
+    const onViolation = (e) => {
+      if (String(e.blockedURI).startsWith('blob')) finish(false);
+    };
+    document.addEventListener('securitypolicyviolation', onViolation);
+    timer = setTimeout(() => finish(false), 5000);
+    try {
+      w = new Worker(URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' })));
+      w.onmessage = () => finish(true);
+      w.onerror = () => finish(false);
+    } catch {
+      finish(false);
+    }
+  });
+}
+
+/**
+ * registerGradients gives TensorFlow.js the gradients of the ops the two
+ * models use. The core bundle (tf-core.min.js) ships without any (the
+ * union package registers them, but its bundle needs eval, which the
+ * page's Content-Security-Policy forbids); these are the same formulas,
+ * on the same kernels, as tfjs-core's own gradients.
+ */
+function registerGradients(tf) {
+  const run = (name, inputs, attrs) => tf.engine().runKernel(name, inputs, attrs);
+  const reduceTo = (dy, shape) => {
+    const axes = tf.backend_util.getReductionAxes(shape, dy.shape);
+    return tf.reshape(axes.length ? tf.sum(dy, axes) : dy, shape);
+  };
+  const grads = [
+    { kernelName: 'Add', inputsToSave: ['a', 'b'], gradFunc: (dy, [a, b]) => ({ a: () => reduceTo(dy, a.shape), b: () => reduceTo(dy, b.shape) }) },
+    { kernelName: 'Relu', inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.step(x)) }) },
+    { kernelName: 'Reshape', inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.reshape(dy, x.shape) }) },
+    {
+      kernelName: 'BatchMatMul',
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, [a, b], attrs) => {
+        if (attrs.transposeA || attrs.transposeB) throw new Error('bench: matMul gradient without transposes only');
+        return { a: () => tf.matMul(dy, b, false, true), b: () => tf.matMul(a, dy, true, false) };
+      },
+    },
+    {
+      kernelName: 'Conv2D',
+      inputsToSave: ['x', 'filter'],
+      gradFunc: (dy, [x, filter], attrs) => {
+        const { strides, pad, dataFormat, dimRoundingMode } = attrs;
+        return {
+          x: () => run('Conv2DBackpropInput', { dy, filter }, { strides, pad, dataFormat, dimRoundingMode, inputShape: x.shape }),
+          filter: () => run('Conv2DBackpropFilter', { x, dy }, { strides, pad, dataFormat, dimRoundingMode, filterShape: filter.shape }),
+        };
+      },
+    },
+    {
+      kernelName: 'MaxPool',
+      inputsToSave: ['x'],
+      outputsToSave: [true],
+      gradFunc: (dy, [x, y], attrs) => {
+        const { filterSize, strides, pad, dimRoundingMode } = attrs;
+        return { x: () => run('MaxPoolGrad', { dy, input: x, output: y }, { filterSize, strides, pad, dimRoundingMode }) };
+      },
+    },
+  ];
+  for (const g of grads) tf.registerGradient(g);
+}
+
+/**
+ * crossEntropy is the mean softmax cross-entropy of logits (B, K) against
+ * one-hot labels, with its gradient (softmax - labels) / B given directly.
+ */
+function crossEntropy(tf) {
+  return tf.customGrad((logits, labels, save) => {
+    const logp = tf.logSoftmax(logits);
+    save([logp, labels]);
+    const value = tf.div(tf.neg(tf.sum(tf.mul(labels, logp))), logits.shape[0]);
+    return {
+      value,
+      gradFunc: (dy, [lp, lab]) => [tf.mul(dy, tf.div(tf.sub(tf.exp(lp), lab), lp.shape[0])), tf.zerosLike(lab)],
+    };
+  });
+}
+
+async function tfInit(threads = Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4))) {
   if (tfState) return tfState;
   const tf = window.tf;
   if (!tf || !tf.wasm) throw new Error(t('bench.noTF'));
   tf.wasm.setWasmPaths(new URL('vendor/tfjs/', location.href).href);
+  if (!crossOriginIsolated || !(await blobWorkersAllowed())) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // Its default leaves a core free; use as many threads as convplay has workers.
+  else tf.wasm.setThreadsCount(threads);
   if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js: the wasm backend did not start');
   await tf.ready();
   registerTrainingKernels(tf);
+  if (!tf.getGradient('Conv2D')) registerGradients(tf);
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const multi = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  const threads = multi && tf.wasm.getThreadsCount ? tf.wasm.getThreadsCount() : 1;
-  tfState = { tf, simd, threads };
+  tfState = { tf, simd, threads: multi ? tf.wasm.getThreadsCount() : 1 };
   return tfState;
 }
 
@@ -293,6 +392,7 @@ async function tfTrain(name, batches, data) {
   const { tf } = await tfInit();
   const model = tfModel(tf, name);
   const opt = tf.train.sgd(0.01);
+  const loss = crossEntropy(tf);
   const n = Math.floor(data.length / BATCH);
   const xs = [];
   const ys = [];
@@ -301,19 +401,19 @@ async function tfTrain(name, batches, data) {
     const pix = new Float32Array(BATCH * 784);
     part.forEach((s, i) => pix.set(s.pixels, i * 784));
     xs.push(tf.tensor4d(pix, [BATCH, 28, 28, 1]));
-    ys.push(tf.oneHot(tf.tensor1d(part.map((s) => s.label), 'int32'), 10).toFloat());
+    ys.push(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(part.map((s) => s.label), 'int32'), 10), 'float32')));
   }
   const step = (b) => {
-    const cost = opt.minimize(() => tf.losses.softmaxCrossEntropy(ys[b % n], model.forward(xs[b % n])), true, model.vars);
-    const loss = cost.dataSync()[0];
+    const cost = opt.minimize(() => loss(model.forward(xs[b % n]), ys[b % n]), true, model.vars);
+    const value = cost.dataSync()[0];
     cost.dispose();
-    return loss;
+    return value;
   };
   step(0); // warm-up
   const t0 = performance.now();
-  let loss = 0;
+  let last = 0;
   for (let b = 1; b <= batches; b++) {
-    loss = step(b);
+    last = step(b);
     if (b % 5 === 0) await new Promise((r) => setTimeout(r, 0)); // let the page breathe
   }
   const s = (performance.now() - t0) / 1000;
@@ -335,8 +435,8 @@ async function tfTrain(name, batches, data) {
   ys.forEach((y) => y.dispose());
   opt.dispose();
   model.dispose();
-  if (!Number.isFinite(loss)) throw new Error(`TensorFlow.js: loss ${loss}`);
-  return { imagesPerSec: (batches * BATCH) / s, predictMs, loss };
+  if (!Number.isFinite(last)) throw new Error(`TensorFlow.js: loss ${last}`);
+  return { imagesPerSec: (batches * BATCH) / s, predictMs, loss: last };
 }
 
 // ---- the run and the table ----
@@ -350,6 +450,7 @@ async function runAll({ refBatches = 20, smallBatches = 100, workers = 2 } = {})
   const t0 = performance.now();
   results = [];
   render();
+  await tfInit(workers); // the threads are set once, before the backend starts
   const data = await samples('train', 8 * BATCH);
   const test = await client.request('getSample', { split: 'test', index: 0 });
   const counts = workers > 1 ? [1, workers] : [1];

@@ -16,9 +16,10 @@ import (
 // client (web/bench.js), which streams the Fashion-MNIST data and exposes
 // window.convplayBench.
 
-// openBench opens bench.html and waits until its engine holds the data.
+// openBench opens bench.html, served as it should be (BenchCSP), and
+// waits until its engine holds the data.
 func openBench(t *testing.T) *Session {
-	s := Start(t)
+	s := StartHandler(t, benchServer(t))
 	s.Open("bench.html")
 	require.True(t, Eval[bool](s, `window.convplayBench.ready.then(() => true)`), "problems: %q", s.Problems())
 	require.True(t, Eval[bool](s, `crossOriginIsolated`))
@@ -135,9 +136,11 @@ func TestParallelTrainingControls(t *testing.T) {
 	assert.Equal(t, true, r["stoppedDone"])
 	assert.Equal(t, "stopped", r["reason"])
 	// A request waits for at most the step in progress: about 25 ms of
-	// each worker's share; generous bounds for a loaded 2-core machine.
+	// each worker's share on a quiet machine (logged above). The bound is
+	// for a 2-core machine shared with other test runs (load average over
+	// 10 seen): it catches a request left waiting for a whole batch or more.
 	for _, k := range []string{"pauseMs", "resumeMs", "predictMs", "stopMs"} {
-		assert.Less(t, r[k].(float64), 400.0, k)
+		assert.Less(t, r[k].(float64), 1500.0, k)
 	}
 
 	crash := Eval[map[string]any](s, `(async () => {
