@@ -14,6 +14,9 @@
 import { TRAIN_TEXT } from './train-text.js';
 import { DEFAULTS, BOUNDS, DEFAULT_RATES, parseSetting, trainArgs, formatDuration, formatRate, fraction, settingsToURL, settingsFromURL } from './train-format.js';
 
+/** The optimizers as Keras names them (the same in every language). */
+const OPTIMIZER_NAMES = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' };
+
 const NUMBERS = [
   ['learningRate', 'train-lr', 'train.lr', 'any'],
   ['momentum', 'train-momentum', 'train.momentum', 'any'],
@@ -126,7 +129,7 @@ export function mount(ctx, section) {
   let invalid = new Map(); // setting -> message, for inputs that do not parse
   let arch = null; // the editor's last report: {spec, error, totalParams}
   // run: the current training run, or null:
-  // {state: 'starting'|'running'|'paused', args, reply, modelName, last: progress event, epochs: [...]}
+  // {state: 'starting'|'running'|'paused', args, settings, reply, last: progress event, epochs: [...]}
   let run = null;
   let busy = false; // a control's request is in flight
 
@@ -286,9 +289,9 @@ export function mount(ctx, section) {
   });
   el.start.addEventListener('click', () => start());
 
-  function modelName() {
-    if (settings.continueWeights) return ctx.state.modelSource ? ctx.state.modelSource.label : '';
-    return ctx.t(`train.model.${settings.model}Name`);
+  /** source is a model source whose label the core re-translates: {kind, labelKey, labelVars, label}. */
+  function source(kind, labelKey, labelVars) {
+    return { kind, labelKey, labelVars, label: ctx.t(labelKey, labelVars) };
   }
 
   async function start() {
@@ -304,7 +307,7 @@ export function mount(ctx, section) {
     delete el.status.dataset.shown;
     el.progress.value = 0;
     const args = trainArgs(settings);
-    run = { state: 'starting', args, settings: { ...settings }, name: modelName(), last: null, epochs: [] };
+    run = { state: 'starting', args, settings: { ...settings }, last: null, epochs: [] };
     ctx.emit('training', true); // other views refuse to replace the model or the data from now on
     showKnobs();
     showControls();
@@ -312,7 +315,8 @@ export function mount(ctx, section) {
       if (!settings.continueWeights) {
         const req = settings.model === 'custom' ? { spec: arch.spec, seed: settings.seed } : { preset: settings.model, seed: settings.seed };
         const model = await ctx.request('buildModel', req);
-        ctx.setModel(model, { kind: settings.model === 'custom' ? 'spec' : 'preset', preset: settings.model, label: ctx.t('train.freshLabel', { model: run.name, seed: settings.seed }) });
+        const src = source(settings.model === 'custom' ? 'spec' : 'preset', `train.fresh.${settings.model}`, { seed: settings.seed });
+        ctx.setModel(model, { ...src, preset: settings.model });
       }
       const d = ctx.state.dataset;
       if (!d.complete && d.available) {
@@ -424,16 +428,14 @@ export function mount(ctx, section) {
     if (ev.reason !== 'error' && ctx.state.engine === 'ready') {
       if (ev.reason !== 'diverged') lines.push(['train.done.model', {}]);
       const o = ended.settings;
-      ctx.setModel(ctx.state.model, {
-        kind: 'trained',
-        label: ctx.t(ev.reason === 'diverged' ? 'train.divergedLabel' : 'train.trainedLabel', {
-          model: ended.name,
-          epochs,
-          samples: ended.reply ? ctx.fmt.count(ended.reply.samples) : '?',
-          optimizer: ctx.t(`train.optimizer.${o.optimizer}`),
-          lr: o.learningRate,
-        }),
-      });
+      const vars = {
+        epochs,
+        samples: ended.reply ? ctx.fmt.count(ended.reply.samples) : '?',
+        optimizer: OPTIMIZER_NAMES[o.optimizer],
+        lr: o.learningRate,
+      };
+      const key = ev.reason === 'diverged' ? 'train.diverged' : o.continueWeights ? 'train.trained.continued' : `train.trained.${o.model}`;
+      ctx.setModel(ctx.state.model, source('trained', key, vars));
     }
     for (const [key, vars] of lines) {
       const span = document.createElement('span');
