@@ -317,28 +317,29 @@ func Shift(dst, src []float32, shape Shape, dx, dy int, fill float32) {
 // ShiftChange traces the input x and x shifted by (dx, dy) (Shift, the
 // cells that come in filled with x's smallest value: the blank background
 // of a standardized image) and returns, per layer, how much the output
-// changed, and both traces' outputs of the last layer.
-func (m *Model) ShiftChange(x []float32, dx, dy int) (changes []LayerChange, before, after []float32, err error) {
+// changed, and both traces' outputs of the last layer. Shifted is the
+// shifted input.
+func (m *Model) ShiftChange(x []float32, dx, dy int) (changes []LayerChange, before, after, shifted []float32, err error) {
 	in := m.InShape()
 	if len(in) != 3 {
-		return nil, nil, nil, fmt.Errorf("nn: shifting needs an image input (H, W, C), the model takes %v", in)
+		return nil, nil, nil, nil, fmt.Errorf("nn: shifting needs an image input (H, W, C), the model takes %v", in)
 	}
 	if len(x) != in.Size() {
-		return nil, nil, nil, fmt.Errorf("nn: got %d input values, want %d", len(x), in.Size())
+		return nil, nil, nil, nil, fmt.Errorf("nn: got %d input values, want %d", len(x), in.Size())
 	}
 	fill := float32(math.Inf(1))
 	for _, v := range x {
 		fill = min(fill, v)
 	}
-	shifted := make([]float32, len(x))
+	shifted = make([]float32, len(x))
 	Shift(shifted, x, in, dx, dy, fill)
 	a, err := m.Trace(x)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	b, err := m.Trace(shifted)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	changes = make([]LayerChange, len(a))
 	for i := range a {
@@ -356,7 +357,7 @@ func (m *Model) ShiftChange(x []float32, dx, dy int) (changes []LayerChange, bef
 		}
 		changes[i] = LayerChange{Name: a[i].Name, Type: a[i].Type, Shape: append(Shape(nil), a[i].Output.Shape...), Change: ch}
 	}
-	return changes, a[len(a)-1].Output.Data, b[len(b)-1].Output.Data, nil
+	return changes, a[len(a)-1].Output.Data, b[len(b)-1].Output.Data, shifted, nil
 }
 
 // Upsample runs one Conv2DTranspose (one filter, no bias, linear) with the

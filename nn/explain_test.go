@@ -332,15 +332,16 @@ func TestShiftChange(t *testing.T) {
 			x[i] = 2
 		}
 	}
-	changes, before, after, err := m.ShiftChange(x, 0, 0)
+	changes, before, after, shifted, err := m.ShiftChange(x, 0, 0)
 	require.NoError(t, err)
 	require.Len(t, changes, len(m.Layers))
 	for _, c := range changes {
 		assert.Zero(t, c.Change, c.Name)
 	}
 	assert.Equal(t, before, after)
+	assert.Equal(t, x, shifted)
 
-	changes, before, after, err = m.ShiftChange(x, 1, 0)
+	changes, before, after, shifted, err = m.ShiftChange(x, 1, 0)
 	require.NoError(t, err)
 	require.Len(t, changes, len(m.Layers))
 	assert.Equal(t, "conv2d", changes[0].Name)
@@ -350,6 +351,9 @@ func TestShiftChange(t *testing.T) {
 		assert.False(t, math.IsInf(c.Change, 0) || math.IsNaN(c.Change), c.Name)
 	}
 	assert.Len(t, before, 10)
+	assert.Equal(t, float32(-0.5), shifted[8*28+10], "the square's left edge moved right")
+	assert.Equal(t, float32(2), shifted[8*28+11])
+	assert.Equal(t, float32(2), shifted[8*28+18])
 	assert.NotEqual(t, before, after)
 
 	// The measure by hand on a one-layer model: a ReLU-free 1x1 "conv" of
@@ -358,13 +362,14 @@ func TestShiftChange(t *testing.T) {
 	id, err := Build(ModelSpec{Input: []int{1, 3, 1}, Layers: []LayerSpec{{Type: "Conv2D", Filters: 1, KernelSize: 1, NoBias: true}}}, 1)
 	require.NoError(t, err)
 	id.Layers[0].Params()[0].W[0] = 1
-	changes, _, _, err = id.ShiftChange([]float32{0, 2, 4}, 1, 0)
+	changes, _, _, shifted, err = id.ShiftChange([]float32{0, 2, 4}, 1, 0)
 	require.NoError(t, err)
 	assert.InDelta(t, 4.0/6, changes[0].Change, 1e-12)
+	assert.Equal(t, []float32{0, 0, 2}, shifted)
 
 	dense, err := Build(ModelSpec{Input: []int{4}, Layers: []LayerSpec{{Type: "Dense", Units: 2}}}, 1)
 	require.NoError(t, err)
-	_, _, _, err = dense.ShiftChange(make([]float32, 4), 1, 0)
+	_, _, _, _, err = dense.ShiftChange(make([]float32, 4), 1, 0)
 	assert.ErrorContains(t, err, "image input")
 }
 

@@ -177,7 +177,7 @@ func (w *worker) shiftCompare(req js.Value) (any, error) {
 			return nil, fmt.Errorf("worker: %s %d is outside -%d to %d", name, d[i], lim, lim)
 		}
 	}
-	changes, before, after, err := w.model.ShiftChange(x, d[0], d[1])
+	changes, before, after, shifted, err := w.model.ShiftChange(x, d[0], d[1])
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (w *worker) shiftCompare(req js.Value) (any, error) {
 	for i, c := range changes {
 		layers[i] = map[string]any{"name": c.Name, "type": c.Type, "shape": shapeToJS(c.Shape), "change": c.Change}
 	}
-	return map[string]any{"dx": d[0], "dy": d[1], "layers": layers, "probsBefore": float32sToJS(before), "probsAfter": float32sToJS(after)}, nil
+	return map[string]any{"dx": d[0], "dy": d[1], "layers": layers, "probsBefore": float32sToJS(before), "probsAfter": float32sToJS(after), "shifted": float32sToJS(shifted)}, nil
 }
 
 // The fixed kernels of transposeDemo: "copy" stamps each cell onto a 2x2

@@ -190,6 +190,9 @@ func TestShiftCompare(t *testing.T) {
 		assert.Greater(t, c, 0.0, layers.Index(i).Get("name").String())
 	}
 	assert.Equal(t, 10, r.result.Get("probsAfter").Length())
+	shifted := explainFloats(t, r.result.Get("shifted"))
+	require.Len(t, shifted, 784)
+	assert.Equal(t, x[5*28+7], shifted[4*28+9], "pixel (5, 7) moved 2 right and 1 up")
 
 	r = request(w, "shiftCompare", map[string]any{"pixels": float32sToJS(x)})
 	require.True(t, r.ok, r.err)

@@ -35,7 +35,7 @@
 //	convWindow     {pixels, layer, y, x, filter}   {inShape, outShape, k, stride, padTop, padLeft, top, left, window, kernel, products, inside, channelSums, sum, bias, preActivation, activation, activated, output}
 //	convSize       {n, k, s, padding, [p]}         {valid, out, padBefore, padAfter, padded, numerator, starts, unused, uncovered} or {valid: false, problem, message}
 //	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, input, max, avg, choices, dropped, uncovered}
-//	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter}
+//	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter, shifted}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
@@ -120,7 +120,8 @@
 // avg as AveragePooling2D), with the share of values dropped and the input
 // cells per channel no window covers. shiftCompare traces the input shifted
 // dx right and dy down (filled with its smallest value) and gives per layer
-// change = mean |shifted - original| / mean |original|. transposeDemo grows
+// change = mean |shifted - original| / mean |original|, and the shifted
+// input. transposeDemo grows
 // one channel of a layer's maps steps times (1-3) with Conv2DTranspose and
 // two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
 // same).
