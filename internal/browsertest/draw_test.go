@@ -129,6 +129,8 @@ func TestDrawAndPredict(t *testing.T) {
 	assert.NotEmpty(t, first.Top)
 	assert.False(t, Eval[bool](s, `new URLSearchParams(location.search).has('img')`), "the page's own first image needs no URL")
 	assert.Equal(t, 8, Poll[int](s, `document.querySelectorAll('#draw-panel .draw-thumb').length === 8 && 8`))
+	thumb := Eval[string](s, `document.querySelector('#draw-panel .draw-thumb').getAttribute('aria-label')`)
+	assert.Regexp(t, `^Test image #\d+: [A-Z][a-z]`, thumb, "a thumbnail names its image and class")
 	assert.Equal(t, "gallery", Eval[string](s, `document.getElementById('sees-panel').dataset.source`))
 	s.Screenshot("draw-start")
 

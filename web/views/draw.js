@@ -51,7 +51,7 @@ const TEXTS = {
     'draw.random': 'Random',
     'draw.byClass': 'By class',
     'draw.waiting': 'The test images appear once the data set has loaded.',
-    'draw.thumb': 'Test image #{index}',
+    'draw.thumb': 'Test image #{index}: {name}',
     'draw.picked': 'Test image #{index}; its true class: {name}.',
     'draw.none': 'No test image of this class is loaded.',
   },
@@ -81,7 +81,7 @@ const TEXTS = {
     'draw.random': '随机',
     'draw.byClass': '按类别',
     'draw.waiting': '数据集加载完后，这里会出现测试图像。',
-    'draw.thumb': '测试图像 #{index}',
+    'draw.thumb': '测试图像 #{index}：{name}',
     'draw.picked': '测试图像 #{index}；它的真实类别：{name}。',
     'draw.none': '这个类别还没有加载任何测试图像。',
   },
@@ -425,7 +425,7 @@ export function mount(ctx, section) {
       b.className = 'draw-thumb';
       b.dataset.index = index;
       b.dataset.i18nAttr = 'aria-label:draw.thumb;title:draw.thumb';
-      b.dataset.i18nVars = JSON.stringify({ index });
+      b.dataset.i18nVars = JSON.stringify({ index, name: ctx.className(sample.label) });
       b.setAttribute('aria-pressed', 'false');
       const c = document.createElement('canvas');
       c.width = 28;
@@ -551,6 +551,7 @@ export function mount(ctx, section) {
     }
     showClasses();
     showPicked();
+    renameThumbs();
     const n = testCount();
     if (!autoPicked && n > 0 && !ctx.state.input && !history.strokes.length) {
       const asked = ctx.url.get('img');
@@ -561,9 +562,17 @@ export function mount(ctx, section) {
     }
   });
 
+  /** renameThumbs redoes the thumbnails' names (the class names arrive with the data set's info, and change with the language). */
+  function renameThumbs() {
+    if (!thumbList.length) return;
+    showThumbs(thumbList);
+    if (backdrop) markThumb(backdrop.index);
+  }
+
   ctx.on('lang', () => {
     showClasses();
     showPicked();
+    renameThumbs();
   });
 
   setTool(false);
