@@ -300,6 +300,20 @@ func TestEvaluateDetailed(t *testing.T) {
 	}
 	_, _, err := m.Evaluate(&TensorData{X: x, Y: y}, -1)
 	assert.Error(t, err)
+
+	// One-hot targets give the same cells, labels and predictions.
+	oh := mtCompiled(t, mtDenseSpec(3, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "categorical_crossentropy")
+	copy(oh.Params()[0].W, k)
+	clear(oh.Params()[1].W)
+	y1 := NewTensor(5, 3)
+	for i, c := range []int{0, 2, 2, 1, 1} {
+		y1.Data[3*i+c] = 1
+	}
+	e1, err := oh.EvaluateDetailed(&TensorData{X: x, Y: y1}, 2)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 3, 4}, e1.Misclassified)
+	assert.Equal(t, []int{1, 2, 0}, e1.Predicted)
+	assert.Equal(t, []int{2, 1, 1}, e1.Labels)
 	y.Data[3] = -1
 	_, _, err = m.Evaluate(&TensorData{X: x, Y: y}, 2)
 	assert.ErrorContains(t, err, "nn: evaluation sample 3 has label -1, not a class index in [0, 3)")
