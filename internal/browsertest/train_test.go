@@ -189,6 +189,8 @@ func TestTrainSmallModelOneEpoch(t *testing.T) {
 	// The long-task observer (tasks of 50 ms or more, by the wall clock) and
 	// a trace of every main-thread task.
 	Eval[bool](s, `(() => {
+		window.__weights = 0;
+		window.convplay.ctx.on('weights', () => window.__weights++);
 		window.__long = [];
 		new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(Math.round(e.duration)); }).observe({type: 'longtask'});
 		return true; })()`)
@@ -226,6 +228,7 @@ func TestTrainSmallModelOneEpoch(t *testing.T) {
 	t.Logf("main thread during the epoch: %d tasks, the longest %.1f ms of CPU (%.1f ms by the clock); long-task entries (ms): %v; slowest curves redraw %.1f ms",
 		tasks, cpu, wall, long, Eval[float64](s, `window.convplay.views.curves.slowestRedrawMs()`))
 	assert.Greater(t, tasks, 100, "the trace saw the main thread")
+	assert.GreaterOrEqual(t, Eval[int](s, `window.__weights`), 2, "the views showing filters hear of the new weights during training")
 	assert.Less(t, cpu, 50.0, "no main-thread task takes 50 ms of CPU while training")
 	assert.Empty(t, trainProblems(s))
 	shotOf(s, "train-one-epoch", "#train-panel")
