@@ -46,6 +46,10 @@ const TEXTS = {
     'pooling.up': '↑ Up',
     'pooling.down': '↓ Down',
     'pooling.shifted': 'Shifted {dx} px right and {dy} px down (negative: left, up). The cells that come in are blank.',
+    'pooling.orig': 'Input',
+    'pooling.moved': 'Shifted',
+    'pooling.origLabel': 'The input as the model sees it',
+    'pooling.movedLabel': 'The input shifted by the engine',
     'pooling.layerCol': 'Layer',
     'pooling.shapeCol': 'Output',
     'pooling.changeCol': 'Change',
@@ -90,6 +94,10 @@ const TEXTS = {
     'pooling.up': '↑ 向上',
     'pooling.down': '↓ 向下',
     'pooling.shifted': '向右移动 {dx} 像素，向下移动 {dy} 像素（负数表示向左、向上）。移进来的格子是空白。',
+    'pooling.orig': '输入',
+    'pooling.moved': '平移后',
+    'pooling.origLabel': '模型看到的输入',
+    'pooling.movedLabel': '引擎平移后的输入',
     'pooling.layerCol': '层',
     'pooling.shapeCol': '输出',
     'pooling.changeCol': '变化',
@@ -155,7 +163,11 @@ export function mount(ctx, section) {
         <button type="button" data-dir="0,1" data-i18n="pooling.down"></button>
       </div>
       <div class="pl-shift-out" hidden>
-        <p class="note pl-shifted"></p>
+        <div class="pl-thumbs">
+          <figure><canvas class="pl-orig" role="img" data-i18n-attr="aria-label:pooling.origLabel"></canvas><figcaption class="note" data-i18n="pooling.orig"></figcaption></figure>
+          <figure><canvas class="pl-moved" role="img" data-i18n-attr="aria-label:pooling.movedLabel"></canvas><figcaption class="note" data-i18n="pooling.moved"></figcaption></figure>
+          <p class="note pl-shifted"></p>
+        </div>
         <div class="table-wrap"><table class="pl-changes">
           <thead><tr><th data-i18n="pooling.layerCol"></th><th data-i18n="pooling.shapeCol"></th><th data-i18n="pooling.changeCol"></th></tr></thead>
           <tbody></tbody>
@@ -172,7 +184,7 @@ export function mount(ctx, section) {
     inCanvas: $('.pl-in'), inCap: $('.pl-in-cap'), maxCanvas: $('.pl-max'), avgCanvas: $('.pl-avg'), maxCap: $('.pl-max-cap'), avgCap: $('.pl-avg-cap'),
     winTitle: $('.pl-win-title'), cells: $('.pl-cells'), maxv: $('.pl-maxv'), avgv: $('.pl-avgv'),
     sizes: $('.pl-sizes'), dropped: $('.pl-dropped'), uncovered: $('.pl-uncovered'), params: $('.pl-params'), error: $('.pl-error'),
-    amount: $('.pl-amount'), shiftOut: $('.pl-shift-out'), shifted: $('.pl-shifted'), changes: $('.pl-changes tbody'), pairs: $('.pl-pairs'), pred: $('.pl-pred'),
+    amount: $('.pl-amount'), shiftOut: $('.pl-shift-out'), orig: $('.pl-orig'), moved: $('.pl-moved'), shifted: $('.pl-shifted'), changes: $('.pl-changes tbody'), pairs: $('.pl-pairs'), pred: $('.pl-pred'),
   };
 
   const saved = parsePool(ctx.url.get('pool'));
@@ -342,6 +354,13 @@ export function mount(ctx, section) {
     const r = shift;
     ui.shiftOut.hidden = false;
     setText(ui.shifted, 'pooling.shifted', { dx: r.dx, dy: r.dy });
+    const input = ctx.state.prediction && ctx.state.prediction.input.pixels;
+    if (input && input.length === r.shifted.length) {
+      const side = Math.round(Math.sqrt(input.length));
+      const { lo, hi } = extent(input);
+      paintCells(ui.orig, input, side, side, lo, hi, 4);
+      paintCells(ui.moved, r.shifted, side, side, lo, hi, 4);
+    }
     const top = Math.max(...r.layers.map((l) => (Number.isFinite(l.change) ? l.change : 0)), 1e-9);
     ui.changes.replaceChildren(...r.layers.map((l, i) => {
       const tr = document.createElement('tr');
