@@ -22,7 +22,7 @@ import (
 // isolated; without it, or without the hook, training falls back to one
 // worker):
 //
-//	ctrl     int32, slotInts per worker (slot 0 unused): cmd, done, state, offset, n, version, correct
+//	ctrl     int32, slotInts per worker (slot 0 unused): cmd, done, state, offset, n, version, correct, memoryMB
 //	loss     float64, one per worker
 //	weights  float32, NumParams: the leader's weights, version in ctrl
 //	x, y     float32, the helpers' samples of the current Step (offset, n in their slot)
@@ -47,7 +47,8 @@ const (
 	slotN
 	slotVersion
 	slotCorrect
-	slotInts = 8
+	slotMemoryMB // the helper's WebAssembly memory, in MiB, after its last shard
+	slotInts     = 8
 )
 
 // A helper's state.
@@ -223,6 +224,29 @@ func (tm *team) close() {
 	}
 	tm.closed = true
 	js.Global().Call("convplayHelpers", 0, js.Null())
+}
+
+// memoryMB lists each worker's WebAssembly memory in MiB, the leader's
+// first (a helper's as of its last shard, 0 before it).
+func (tm *team) memoryMB() []any {
+	mb := []any{wasmMemoryMB()}
+	if tm == nil {
+		return mb
+	}
+	for h := 1; h < tm.l.Workers; h++ {
+		mb = append(mb, tm.v.load(h, slotMemoryMB))
+	}
+	return mb
+}
+
+// wasmMemoryMB is this worker's WebAssembly memory in MiB, as worker.js's
+// convplayMemoryBytes reports it (0 without it).
+func wasmMemoryMB() int {
+	f := js.Global().Get("convplayMemoryBytes")
+	if f.Type() != js.TypeFunction {
+		return 0
+	}
+	return f.Invoke().Int() >> 20
 }
 
 // helperError describes helper h's failure, or is nil.
@@ -441,6 +465,7 @@ func (h *helper) shard() {
 		h.v.put(l.Grads+4*(h.slot-1)*l.Params, h.g)
 		h.v.loss.SetIndex(h.slot, loss)
 		h.v.store(h.slot, slotCorrect, correct)
+		h.v.store(h.slot, slotMemoryMB, wasmMemoryMB())
 		return nil
 	})
 	if err != nil {

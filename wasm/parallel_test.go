@@ -57,6 +57,11 @@ func TestTrainWorkersFallsBack(t *testing.T) {
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 1, r.result.Get("workers").Int())
 	ev.waitFor(t, "done")
+	p := ev.named("progress")
+	require.NotEmpty(t, p)
+	last := p[len(p)-1]
+	assert.Equal(t, 1, last.Get("workers").Int())
+	assert.Equal(t, 1, last.Get("memoryMB").Length(), "the leader's memory alone")
 }
 
 // parallelFixture is a compiled tiny model and a team of 2 on a shared

@@ -329,6 +329,7 @@ func (w *worker) progress(t *training) {
 		"epoch": p.Epoch, "epochs": p.Epochs, "batch": p.Batch, "batches": p.Batches,
 		"loss": p.Loss, "accuracy": p.Accuracy, "samplesPerSec": rate, "etaSec": eta, "total": p.Total,
 		"batchMs": batchMs, "sliceMs": float64(t.lastSlice.Microseconds()) / 1000, "workers": t.team.active(),
+		"memoryMB": t.team.memoryMB(),
 	})
 }
 

@@ -43,6 +43,8 @@ strings({
     'bench.latencyConvplay': 'in the worker, with the trace of every layer',
     'bench.latencyTF': 'predict only, no trace',
     'bench.ms': '{ms} ms',
+    'bench.groupMemory': 'Reference model: peak WebAssembly memory while training, per worker (the first holds the whole data set)',
+    'bench.mib': '{mb} MiB',
     'bench.facts': 'Cross-origin isolated: {isolated}. Cores the browser reports: {cores}. Engine: {engine}.',
     'bench.loading': 'Loading the engine and the Fashion-MNIST data…',
     'bench.ready': 'Ready.',
@@ -83,6 +85,8 @@ strings({
     'bench.latencyConvplay': '在 worker 中完成，含每一层的追踪数据',
     'bench.latencyTF': '只做预测，不含追踪数据',
     'bench.ms': '{ms} 毫秒',
+    'bench.groupMemory': '参考模型：训练时每个 worker 的 WebAssembly 内存峰值（第一个 worker 保存整个数据集）',
+    'bench.mib': '{mb} MiB',
     'bench.facts': '跨源隔离：{isolated}。浏览器报告的核心数：{cores}。引擎：{engine}。',
     'bench.loading': '正在加载引擎和 Fashion-MNIST 数据……',
     'bench.ready': '准备就绪。',
@@ -120,8 +124,12 @@ function setStatus(key, vars = {}) {
 async function engineTrain({ preset, batches, workers, stepSamples }) {
   await client.request('buildModel', { preset, seed: 1 });
   let last = null;
+  const peakMB = [];
   const offProgress = client.on('progress', (ev) => {
     last = ev;
+    (ev.memoryMB || []).forEach((mb, i) => {
+      peakMB[i] = Math.max(peakMB[i] || 0, mb);
+    });
   });
   const done = new Promise((resolve) => {
     const off = client.on('done', (ev) => {
@@ -135,7 +143,7 @@ async function engineTrain({ preset, batches, workers, stepSamples }) {
   const ev = await done;
   offProgress();
   if (ev.reason !== 'finished') throw new Error(ev.error || ev.reason);
-  return { imagesPerSec: last.samplesPerSec, workers: plan.workers, plan, last };
+  return { imagesPerSec: last.samplesPerSec, workers: plan.workers, plan, last, peakMB };
 }
 
 // testPixels returns n standardized samples of a split, with their labels.
@@ -458,7 +466,7 @@ async function runAll({ refBatches = 20, smallBatches = 100, workers = 2 } = {})
     for (const n of counts) {
       setStatus('bench.running', { what: `convplay ${model}, ${n}` });
       const r = await engineTrain({ preset: model, batches, workers: n });
-      results.push({ kind: 'train', model, system: 'convplay', workers: r.workers, imagesPerSec: r.imagesPerSec, batches });
+      results.push({ kind: 'train', model, system: 'convplay', workers: r.workers, imagesPerSec: r.imagesPerSec, batches, peakMB: r.peakMB });
       render();
     }
     if (model === 'reference') {
@@ -520,6 +528,19 @@ function render() {
         [r.imagesPerSec.toFixed(1), 'num'],
         [ratio, r.ratio === undefined ? 'num' : `num ${r.ratio >= 1 ? 'ratio-good' : 'ratio-bad'}`],
       ]);
+    }
+  }
+  const mem = results.filter((r) => r.kind === 'train' && r.system === 'convplay' && r.model === 'reference' && r.peakMB && r.peakMB.length);
+  if (mem.length) {
+    const head = document.createElement('th');
+    head.colSpan = 4;
+    head.textContent = t('bench.groupMemory');
+    const tr = document.createElement('tr');
+    tr.className = 'group';
+    tr.append(head);
+    body.append(tr);
+    for (const r of mem) {
+      row([[t('bench.convplay')], [setupText(r)], [t('bench.mib', { mb: r.peakMB.join(' + ') }), 'num'], ['', 'num']]);
     }
   }
   const lat = results.filter((r) => r.kind === 'latency');

@@ -44,7 +44,7 @@
 //	ready       {version}: the engine is running, as the version result
 //	fatal       {error}: sent by worker.js when the Go program fails to load or exits
 //	data        {file, available: {train, validation, test}, complete}: a chunk was verified and loaded
-//	progress    {epoch, epochs, batch, batches, loss, accuracy, samplesPerSec, etaSec, total, batchMs, sliceMs, workers}
+//	progress    {epoch, epochs, batch, batches, loss, accuracy, samplesPerSec, etaSec, total, batchMs, sliceMs, workers, memoryMB}
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
@@ -85,7 +85,9 @@
 // 1 without cross-origin isolation; the result's workers is the count
 // used). Training runs in slices of about 25 ms between
 // which requests are answered. progress comes at most every 100 ms and after
-// each step (workers: how many computed the last step); earlyStopping in an epoch event is {wait, best, bestEpoch}; done
+// each step (workers: how many computed the last step; memoryMB: each
+// worker's WebAssembly memory in MiB, this one's first); earlyStopping in an
+// epoch event is {wait, best, bestEpoch}; done
 // has reason "finished", "stopped", "early" (early stopping), "diverged" (a
 // NaN or infinite loss: the weights from before the bad step are kept) or
 // "error", history (Keras's history dict) and restored (the best weights were

@@ -186,6 +186,8 @@ async function boot() {
     exit.call(go, c);
   };
   const { instance } = await instantiate(go);
+  // The engine's WebAssembly memory, for the progress event's memoryMB.
+  self.convplayMemoryBytes = () => instance.exports.mem.buffer.byteLength;
   await go.run(instance); // resolves only if the Go program exits
   fatal(`the engine exited (code ${code})`);
 }

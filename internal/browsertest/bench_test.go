@@ -72,6 +72,7 @@ type benchRow struct {
 	Ratio        float64 `json:"ratio"`
 	Ms           float64 `json:"ms"`
 	Batches      int     `json:"batches"`
+	PeakMB       []int   `json:"peakMB"` // convplay: each worker's peak WebAssembly memory, MiB
 }
 
 // TestBenchTFJSKernels: the two convolution gradients the benchmark page
@@ -130,6 +131,8 @@ func TestBenchPage(t *testing.T) {
 		switch {
 		case r.Kind == "train" && r.System == "convplay":
 			assert.Greater(t, r.ImagesPerSec, 0.0)
+			assert.Len(t, r.PeakMB, r.Workers, "one memory figure per worker")
+			assert.Greater(t, r.PeakMB[0], 0)
 			assert.Greater(t, r.Ratio, 0.0)
 			assert.Contains(t, []int{1, 2}, r.Workers)
 		case r.Kind == "train":
@@ -191,7 +194,11 @@ func TestBenchBrowser(t *testing.T) {
 		if r.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2fx", r.Ratio)
 		}
-		fmt.Fprintf(&b, "%-10s %-10s %-28s %12.1f %10s\n", r.Model, r.System, setup, r.ImagesPerSec, ratio)
+		mem := ""
+		if len(r.PeakMB) > 0 {
+			mem = fmt.Sprintf("  peak memory per worker %v MiB", r.PeakMB)
+		}
+		fmt.Fprintf(&b, "%-10s %-10s %-28s %12.1f %10s%s\n", r.Model, r.System, setup, r.ImagesPerSec, ratio, mem)
 	}
 	t.Log(b.String())
 	fmt.Print(b.String())
