@@ -436,3 +436,30 @@ func TestOverfittingLesson(t *testing.T) {
 	assert.Empty(t, trainProblems(s))
 	shotOf(s, "overfitting", "#curves-panel")
 }
+
+// TestSharedLinkAndFirstStep opens a link that carries the training
+// settings and an edited architecture: both come back; then "one batch"
+// pressed before any run starts one, paused after exactly one batch.
+func TestSharedLinkAndFirstStep(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?train=m=custom,e=1,n=640,vn=200,b=16&arch=C4.3.1.v.relu_M2.2_F_D10.softmax")
+	Poll[bool](s, `document.getElementById('arch-panel').dataset.state === 'valid'`)
+	got := Eval[map[string]any](s, `window.convplay.views.train.settings()`)
+	assert.Equal(t, "custom", got["model"])
+	assert.Equal(t, 640.0, got["subset"])
+	assert.Equal(t, 16.0, got["batchSize"])
+	assert.Equal(t, "custom", Eval[string](s, `document.getElementById('train-model').value`))
+	// 3*3*1*4 + 4 = 40; 26x26x4 pooled to 13x13x4 = 676 values; 676*10 + 10 = 6,770.
+	assert.Equal(t, "6810", Eval[string](s, `document.getElementById('arch-total').dataset.total`))
+	assert.Equal(t, 4, Eval[int](s, `document.querySelectorAll('#arch-layers .arch-layer').length`))
+
+	clickID(s, "train-step")
+	st := Poll[trainStatus](s, `(() => { const d = document.getElementById('train-status').dataset;
+		return d.total === '16' && {state: d.state, epoch: d.epoch, batch: d.batch, total: d.total, loss: d.loss}; })()`)
+	assert.Equal(t, "paused", st.State)
+	assert.Equal(t, "1", st.Batch)
+	assert.Equal(t, 6810.0, Eval[float64](s, `window.convplay.state.model.totalParams`), "the run uses the linked architecture")
+	clickID(s, "train-stop")
+	assert.Equal(t, "stopped", waitDone(s, 20*time.Second))
+	assert.Empty(t, trainProblems(s))
+}

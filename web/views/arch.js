@@ -169,6 +169,7 @@ export function mount(ctx, section) {
     const r = await ctx.request('checkSpec', { preset: name });
     spec = editable({ input: [28, 28, 1], layers: r.layers.map((l) => l.spec) });
     fieldError = null;
+    ctx.url.set('arch', null); // a preset needs no link of its own
     render();
     check(true);
   }
@@ -213,7 +214,6 @@ export function mount(ctx, section) {
       .join('');
     ctx.translate(list);
     showResult();
-    ctx.url.set('arch', specToURL(spec));
   }
 
   /** showResult writes the engine's shapes, counts and explanation into the rendered rows. */
@@ -303,6 +303,7 @@ export function mount(ctx, section) {
     spec = next;
     fieldError = null;
     result = null;
+    ctx.url.set('arch', specToURL(spec));
     render();
     check(true);
     if (focus) {

@@ -238,7 +238,7 @@ export function mount(ctx, section) {
     el.pause.disabled = !run || st === 'starting' || busy;
     setText(el.pause, st === 'paused' ? 'train.resume' : 'train.pause');
     el.pause.setAttribute('aria-pressed', String(st === 'paused'));
-    el.step.disabled = st !== 'paused' || busy;
+    el.step.disabled = (st !== 'paused' && st !== 'idle') || !ready || busy; // idle: start paused, then step
     el.stop.disabled = !run || st === 'starting' || busy;
     el.reset.disabled = Boolean(run) || !ready || busy;
     el.status.dataset.state = st;
@@ -271,7 +271,13 @@ export function mount(ctx, section) {
   }
 
   el.pause.addEventListener('click', () => control(run && run.state === 'paused' ? 'resume' : 'pause'));
-  el.step.addEventListener('click', () => control('step'));
+  el.step.addEventListener('click', async () => {
+    if (!run) {
+      await start({ paused: true });
+      if (!run || run.state !== 'paused') return;
+    }
+    control('step');
+  });
   el.stop.addEventListener('click', () => control('stop'));
   el.reset.addEventListener('click', async () => {
     if (run) return;
@@ -294,7 +300,8 @@ export function mount(ctx, section) {
     return { kind, labelKey, labelVars, label: ctx.t(labelKey, labelVars) };
   }
 
-  async function start() {
+  /** start begins a run with the settings; paused: true starts it paused, for stepping. */
+  async function start({ paused = false } = {}) {
     if (run || ctx.state.training) return;
     const p = problem();
     if (p) {
@@ -323,9 +330,9 @@ export function mount(ctx, section) {
         el.warning.hidden = false;
         setText(el.warning, 'train.loadingData', { n: ctx.fmt.count(d.available.train) });
       }
-      run.reply = await ctx.request('train', args);
+      run.reply = await ctx.request('train', paused ? { ...args, paused } : args);
       if (!run) return; // ended already (done came first)
-      if (run.state === 'starting') run.state = 'running';
+      if (run.state === 'starting') run.state = paused ? 'paused' : 'running';
       el.started.hidden = false;
       setText(el.started, 'train.started', {
         samples: ctx.fmt.count(run.reply.samples),
