@@ -1,6 +1,5 @@
-// views/draw.js: the drawing pad and the gallery of real test images, the
-// two ways to give the network an input (see /tmp/s2/contract.txt's view
-// contract and README's "The page").
+// views/draw.js: the drawing pad (its canvas: draw-pad.js) and the gallery
+// of real test images, the two ways to give the network an input.
 //
 // The pad is white ink on black, the data sets' own look: bright is ink,
 // and what the student sees on the pad is what "What the network sees"
@@ -10,10 +9,11 @@
 // most every 100 ms, the newest drawing only: draw-live.js) and its model
 // input to ctx.setInput; the pad itself never waits for the engine.
 
-import { createHistory, smoothPath, padPoint } from './draw-strokes.js';
+import { createPad } from './draw-pad.js';
 import { createLatest, createPacer } from './draw-live.js';
 import { createRng, findOfClass, parseIndex } from './draw-gallery.js';
 import { grayRGBA } from './sees-pixels.js';
+import { TEXTS } from './draw-strings.js';
 
 /** The pad's size in canvas pixels (ten data set pixels per 28x28 pixel). */
 const SIZE = 280;
@@ -23,69 +23,6 @@ const THUMBS = 8;
 const LIVE_MS = 100;
 /** The gallery's random source: seeded, so a lesson starts on the same images. */
 const SEED = 1;
-
-const TEXTS = {
-  en: {
-    'draw.title': 'Draw',
-    'draw.hint.fashion': 'Draw one piece of clothing, a shoe or a bag, filling it in: the data set\'s items are solid shapes, white on black.',
-    'draw.hint.digits': 'Draw one digit, 0 to 9, large and in one piece, as a pen would: white on black like the data set.',
-    'draw.why': 'The pad is white ink on black because the data set\'s images are: bright pixels are ink and carry high values.',
-    'draw.padLabel': 'Drawing pad: draw with a mouse, pen or finger; the network guesses as you draw',
-    'draw.padEmpty': 'Draw here',
-    'draw.padGallery': 'Test image #{index}: draw on the pad to replace it',
-    'draw.brush': 'Brush',
-    'draw.brushValue': '{size} px',
-    'draw.pen': 'Pen',
-    'draw.eraser': 'Eraser',
-    'draw.tool': 'Tool',
-    'draw.undo': 'Undo',
-    'draw.undoTitle': 'Undo the last stroke (Ctrl+Z)',
-    'draw.clear': 'Clear',
-    'draw.empty': 'The pad is empty: the network has nothing to look at.',
-    'draw.warnings': 'Your drawing differs from the data set\'s images in {count} way(s).',
-    'draw.seeWhy': 'See why',
-    'draw.fine': 'Your drawing looks like the data set\'s images.',
-    'draw.failed': 'Could not prepare the drawing: {error}',
-    'draw.gallery': 'Or pick a real test image',
-    'draw.galleryNote': 'Images from the test split, which the network never trained on.',
-    'draw.random': 'Random',
-    'draw.byClass': 'By class',
-    'draw.waiting': 'The test images appear once the data set has loaded.',
-    'draw.thumb': 'Test image #{index}: {name}',
-    'draw.picked': 'Test image #{index}; its true class: {name}.',
-    'draw.none': 'No test image of this class is loaded.',
-  },
-  zh: {
-    'draw.title': '画图',
-    'draw.hint.fashion': '画一件衣物、一只鞋或一个包，并把它涂满：数据集里的物品都是实心的形状，黑底白色。',
-    'draw.hint.digits': '画一个 0 到 9 的数字，写大一些、一笔连贯，就像用笔写字：和数据集一样是黑底白字。',
-    'draw.why': '画板用黑底白墨，因为数据集的图像就是这样：亮的像素是墨迹，数值也高。',
-    'draw.padLabel': '画板：用鼠标、触控笔或手指作画，网络会一边看一边猜',
-    'draw.padEmpty': '在这里画',
-    'draw.padGallery': '测试图像 #{index}：在画板上作画即可替换它',
-    'draw.brush': '笔刷',
-    'draw.brushValue': '{size} 像素',
-    'draw.pen': '画笔',
-    'draw.eraser': '橡皮',
-    'draw.tool': '工具',
-    'draw.undo': '撤销',
-    'draw.undoTitle': '撤销上一笔（Ctrl+Z）',
-    'draw.clear': '清空',
-    'draw.empty': '画板是空的：网络没有东西可看。',
-    'draw.warnings': '你的画和数据集的图像有 {count} 处不同。',
-    'draw.seeWhy': '看看原因',
-    'draw.fine': '你的画和数据集的图像很像。',
-    'draw.failed': '无法处理这幅画：{error}',
-    'draw.gallery': '或者选一张真实的测试图像',
-    'draw.galleryNote': '这些图像来自测试集，网络训练时从未见过它们。',
-    'draw.random': '随机',
-    'draw.byClass': '按类别',
-    'draw.waiting': '数据集加载完后，这里会出现测试图像。',
-    'draw.thumb': '测试图像 #{index}：{name}',
-    'draw.picked': '测试图像 #{index}；它的真实类别：{name}。',
-    'draw.none': '这个类别还没有加载任何测试图像。',
-  },
-};
 
 /** editable reports whether a key press belongs to a text field, not the page. */
 function editable(el) {
@@ -123,8 +60,6 @@ export function mount(ctx, section) {
     <p class="draw-picked note"></p>`;
 
   const $ = (sel) => section.querySelector(sel);
-  const canvas = $('#draw');
-  const g = canvas.getContext('2d', { willReadFrequently: true });
   const overlay = $('.draw-overlay');
   const sizeInput = $('#draw-size');
   const status = $('.draw-status');
@@ -132,91 +67,35 @@ export function mount(ctx, section) {
   const thumbs = $('.draw-thumbs');
   const picked = $('.draw-picked');
 
-  const history = createHistory();
   const rng = createRng(SEED);
   let erasing = false;
-  let backdrop = null; // {index, image}: the gallery image shown on the pad
-  let base = null; // the pad's pixels before the open stroke
-  let pointer = null; // the pointer drawing the open stroke
-  let frameAsked = false;
+  let shown = null; // {index, label}: the gallery image on the pad, or null
   let generation = 0; // bumps when the input stops being the pad's drawing
   let datasetName = null;
   let autoPicked = false;
   let thumbList = []; // [{index, sample}]
   let lastDrawing = null; // the last preprocess result for the pad
 
-  // Painting.
-
-  function paintStroke(s) {
-    g.save();
-    g.lineCap = 'round';
-    g.lineJoin = 'round';
-    g.lineWidth = s.size;
-    g.strokeStyle = g.fillStyle = s.erase ? '#000' : '#fff';
-    g.beginPath();
-    let open = false;
-    for (const [op, ...a] of smoothPath(s.points)) {
-      if (op === 'dot') {
-        g.arc(a[0], a[1], s.size / 2, 0, 2 * Math.PI);
-        g.fill();
-      } else if (op === 'move') {
-        g.moveTo(a[0], a[1]);
-        open = true;
-      } else if (op === 'quad') g.quadraticCurveTo(a[0], a[1], a[2], a[3]);
-      else g.lineTo(a[0], a[1]);
-    }
-    if (open) g.stroke();
-    g.restore();
-  }
-
-  function paintBackdrop() {
-    const small = document.createElement('canvas');
-    small.width = 28;
-    small.height = 28;
-    small.getContext('2d').putImageData(new ImageData(grayRGBA(backdrop.image), 28, 28), 0, 0);
-    g.save();
-    g.imageSmoothingEnabled = false;
-    g.drawImage(small, 0, 0, SIZE, SIZE);
-    g.restore();
-  }
-
-  /** repaint paints the pad from scratch: paper, the gallery image, every stroke. */
-  function repaint() {
-    g.fillStyle = '#000';
-    g.fillRect(0, 0, SIZE, SIZE);
-    if (backdrop) paintBackdrop();
-    for (const s of history.strokes) paintStroke(s);
-    showPad();
-  }
-
-  /** frame paints the open stroke over the pad as it was when the stroke began. */
-  function frame() {
-    frameAsked = false;
-    const s = history.strokes[history.strokes.length - 1];
-    if (!history.drawing || !base || !s) return;
-    g.putImageData(base, 0, 0);
-    paintStroke(s);
-  }
-
-  function askFrame() {
-    if (frameAsked) return;
-    frameAsked = true;
-    requestAnimationFrame(frame);
-  }
+  const pad = createPad($('#draw'), $('.draw-cursor'), {
+    brush: () => ({ size: Number(sizeInput.value), erase: erasing }),
+    onBegin: leaveGallery,
+    onMove: () => pacer.poke(),
+    onEnd: () => pacer.flush(),
+    onChange: showPad,
+  });
 
   function showPad() {
-    const blank = !backdrop && history.strokes.length === 0;
-    overlay.hidden = !blank && !backdrop;
-    overlay.classList.toggle('on-image', Boolean(backdrop));
-    if (backdrop) {
+    overlay.hidden = pad.strokes > 0 && !shown;
+    overlay.classList.toggle('on-image', Boolean(shown));
+    if (shown) {
       overlay.dataset.i18n = 'draw.padGallery';
-      overlay.dataset.i18nVars = JSON.stringify({ index: backdrop.index });
+      overlay.dataset.i18nVars = JSON.stringify({ index: shown.index });
     } else {
       overlay.dataset.i18n = 'draw.padEmpty';
       delete overlay.dataset.i18nVars;
     }
     ctx.translate(overlay);
-    $('#undo').disabled = history.strokes.length === 0;
+    $('#undo').disabled = pad.strokes === 0;
   }
 
   // Live prediction of the pad's drawing.
@@ -233,10 +112,17 @@ export function mount(ctx, section) {
     ctx.translate(status);
   }
 
+  function quiet() {
+    $('.draw-seewhy').hidden = true;
+    status.textContent = '';
+    delete status.dataset.i18n;
+    status.classList.remove('bad');
+  }
+
   async function predictDrawing() {
     const gen = generation;
-    const img = g.getImageData(0, 0, SIZE, SIZE);
-    const r = await ctx.request('preprocess', { rgba: img.data, width: SIZE, height: SIZE, fit: fit() }, { transfer: [img.data.buffer] });
+    const img = pad.pixels();
+    const r = await ctx.request('preprocess', { rgba: img.data, width: img.width, height: img.height, fit: fit() }, { transfer: [img.data.buffer] });
     if (gen !== generation) return; // a gallery image or another data set came meanwhile
     const empty = r.warnings.some((w) => w.code === 'empty');
     lastDrawing = { ...r, source: 'draw', empty };
@@ -257,80 +143,21 @@ export function mount(ctx, section) {
   const live = createLatest(predictDrawing, (err) => say('draw.failed', { error: err.message }, true));
   const pacer = createPacer(() => live.run(), LIVE_MS);
 
-  /** leaveGallery turns the pad back into a drawing when the student starts drawing on a test image. */
-  function leaveGallery() {
-    if (!backdrop) return;
-    backdrop = null;
-    history.clear();
+  function forgetPicked() {
+    shown = null;
     ctx.url.set('img', null);
     pressClass(null);
+    markThumb(null);
     picked.textContent = '';
     delete picked.dataset.i18n;
-    repaint();
   }
 
-  // Pointer events: mouse, pen and touch alike.
-
-  const point = (e) => padPoint(e.clientX, e.clientY, canvas.getBoundingClientRect(), SIZE, SIZE);
-
-  canvas.addEventListener('pointerdown', (e) => {
-    if (pointer !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
-    e.preventDefault();
-    pointer = e.pointerId;
-    try {
-      canvas.setPointerCapture(e.pointerId);
-    } catch {
-      // A synthesized pointer has nothing to capture; its events come to the canvas anyway.
-    }
-    leaveGallery();
-    base = g.getImageData(0, 0, SIZE, SIZE);
-    history.begin(point(e), Number(sizeInput.value), erasing);
-    frame();
-    showPad();
-    pacer.poke();
-  });
-
-  // The brush's outline follows a mouse or pen, so its size is seen before drawing.
-  const cursor = $('.draw-cursor');
-  function showCursor(e) {
-    if (e.pointerType === 'touch') {
-      cursor.hidden = true;
-      return;
-    }
-    const r = canvas.getBoundingClientRect();
-    const d = (Number(sizeInput.value) * r.width) / SIZE;
-    cursor.hidden = false;
-    cursor.style.width = cursor.style.height = `${d}px`;
-    cursor.style.transform = `translate(${e.clientX - r.left - d / 2}px, ${e.clientY - r.top - d / 2}px)`;
+  /** leaveGallery turns the pad back into a drawing when the student starts drawing on a test image. */
+  function leaveGallery() {
+    if (!shown) return;
+    forgetPicked();
+    pad.reset();
   }
-  canvas.addEventListener('pointerleave', () => {
-    cursor.hidden = true;
-  });
-
-  canvas.addEventListener('pointermove', (e) => {
-    showCursor(e);
-    if (e.pointerId !== pointer) return;
-    const events = (e.getCoalescedEvents && e.getCoalescedEvents()) || [];
-    let moved = false;
-    for (const ev of events.length ? events : [e]) moved = history.add(point(ev)) || moved;
-    if (!moved) return;
-    askFrame();
-    pacer.poke();
-  });
-
-  function endStroke(e) {
-    if (e.pointerId !== pointer) return;
-    if (e.type === 'pointerup') history.add(point(e));
-    history.end();
-    frame();
-    pointer = null;
-    base = null;
-    showPad();
-    pacer.flush();
-  }
-  canvas.addEventListener('pointerup', endStroke);
-  canvas.addEventListener('pointercancel', endStroke);
-  canvas.addEventListener('lostpointercapture', endStroke);
 
   // Tools.
 
@@ -346,16 +173,13 @@ export function mount(ctx, section) {
     erasing = erase;
     $('#draw-pen').setAttribute('aria-pressed', String(!erase));
     $('#draw-eraser').setAttribute('aria-pressed', String(erase));
-    canvas.classList.toggle('erasing', erase);
+    $('#draw').classList.toggle('erasing', erase);
   }
   $('#draw-pen').addEventListener('click', () => setTool(false));
   $('#draw-eraser').addEventListener('click', () => setTool(true));
 
   function undo() {
-    if (pointer !== null || history.strokes.length === 0) return;
-    history.undo();
-    repaint();
-    pacer.flush();
+    if (pad.undo()) pacer.flush();
   }
   $('#undo').addEventListener('click', undo);
   document.addEventListener('keydown', (e) => {
@@ -368,16 +192,8 @@ export function mount(ctx, section) {
   function clear() {
     pacer.cancel();
     generation++;
-    history.clear();
-    backdrop = null;
-    pointer = null;
-    base = null;
-    ctx.url.set('img', null);
-    pressClass(null);
-    picked.textContent = '';
-    delete picked.dataset.i18n;
-    thumbs.querySelectorAll('[aria-pressed="true"]').forEach((b) => b.setAttribute('aria-pressed', 'false'));
-    repaint();
+    forgetPicked();
+    pad.reset();
     live.run(); // the engine says the pad is empty: the warning, not an error
   }
   $('#clear').addEventListener('click', clear);
@@ -439,14 +255,15 @@ export function mount(ctx, section) {
     ctx.translate(thumbs);
   }
 
+  /** markThumb marks the thumbnail of test image index (null: none) as the one shown. */
   function markThumb(index) {
-    for (const b of thumbs.querySelectorAll('.draw-thumb')) b.setAttribute('aria-pressed', String(backdrop !== null && Number(b.dataset.index) === index));
+    for (const b of thumbs.querySelectorAll('.draw-thumb')) b.setAttribute('aria-pressed', String(Number(b.dataset.index) === index));
   }
 
   function showPicked() {
-    if (!backdrop) return;
+    if (!shown) return;
     picked.dataset.i18n = 'draw.picked';
-    picked.dataset.i18nVars = JSON.stringify({ index: backdrop.index, name: ctx.className(backdrop.label) });
+    picked.dataset.i18nVars = JSON.stringify({ index: shown.index, name: ctx.className(shown.label) });
     ctx.translate(picked);
   }
 
@@ -458,16 +275,12 @@ export function mount(ctx, section) {
   function pick(index, sample, record = true) {
     pacer.cancel();
     generation++;
-    history.clear();
-    pointer = null;
-    backdrop = { index, image: sample.image, label: sample.label };
-    repaint();
+    shown = { index, label: sample.label };
+    pad.reset(sample.image);
     ctx.url.set('img', record ? index : null);
     markThumb(index);
     showPicked();
-    $('.draw-seewhy').hidden = true;
-    status.textContent = '';
-    delete status.dataset.i18n;
+    quiet();
     ctx.setInput({ pixels: sample.pixels, image: sample.image, source: 'gallery', label: sample.label, index });
   }
 
@@ -483,7 +296,7 @@ export function mount(ctx, section) {
     const source = auto ? createRng(SEED) : rng;
     const first = source.int(n);
     const sample = await getSample(first);
-    if (auto && (ctx.state.input || history.strokes.length)) return;
+    if (auto && (ctx.state.input || pad.strokes)) return;
     pressClass('random');
     const list = [{ index: first, sample }];
     showThumbs(list);
@@ -508,7 +321,7 @@ export function mount(ctx, section) {
   /** showIndex picks test image index (a shared link's img=), with others of its class beside it. */
   async function showIndex(index) {
     const sample = await getSample(index);
-    if (ctx.state.input || history.strokes.length) return;
+    if (ctx.state.input || pad.strokes) return;
     const n = testCount();
     pressClass(String(sample.label));
     showThumbs([{ index, sample }]);
@@ -532,16 +345,14 @@ export function mount(ctx, section) {
     if (d.name !== datasetName) {
       if (datasetName !== null) {
         // Another data set: its own pad, gallery and first image.
-        ctx.url.set('img', null);
         generation++;
         pacer.cancel();
-        history.clear();
-        backdrop = null;
+        forgetPicked();
+        thumbList = [];
         thumbs.innerHTML = '';
-        picked.textContent = '';
-        delete picked.dataset.i18n;
-        repaint();
+        pad.reset();
         lastDrawing = null;
+        quiet();
       }
       datasetName = d.name;
       autoPicked = false;
@@ -553,7 +364,7 @@ export function mount(ctx, section) {
     showPicked();
     renameThumbs();
     const n = testCount();
-    if (!autoPicked && n > 0 && !ctx.state.input && !history.strokes.length) {
+    if (!autoPicked && n > 0 && !ctx.state.input && !pad.strokes) {
       const asked = ctx.url.get('img');
       const want = parseIndex(asked, n);
       if (asked !== null && want === null && !d.complete) return; // the link's image may be in a test chunk still coming
@@ -566,7 +377,7 @@ export function mount(ctx, section) {
   function renameThumbs() {
     if (!thumbList.length) return;
     showThumbs(thumbList);
-    if (backdrop) markThumb(backdrop.index);
+    markThumb(shown ? shown.index : null);
   }
 
   ctx.on('lang', () => {
@@ -577,12 +388,12 @@ export function mount(ctx, section) {
 
   setTool(false);
   showSize();
-  repaint();
+  pad.repaint();
   showClasses();
 
   window.convplay.views.draw = {
     get strokes() {
-      return history.strokes.length;
+      return pad.strokes;
     },
     get thumbs() {
       return thumbList.map((t) => ({ index: t.index, label: t.sample.label }));
