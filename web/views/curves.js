@@ -90,11 +90,11 @@ export function mount(ctx, section) {
   section.innerHTML = `
     <h2 data-i18n="curves.title"></h2>
     <p class="note" data-i18n="curves.intro"></p>
+    <p id="curves-empty" class="note" data-i18n="curves.empty"></p>
     <div id="curves" class="curves" data-points="0" data-epochs="0">
       <div class="curves-chart" id="curves-loss" role="img" data-i18n-attr="aria-label:curves.lossAria"></div>
       <div class="curves-chart" id="curves-acc" role="img" data-i18n-attr="aria-label:curves.accAria"></div>
     </div>
-    <p id="curves-empty" class="note" data-i18n="curves.empty"></p>
     <p id="curves-early" class="note" hidden></p>
     <p id="curves-best" class="note" data-i18n="curves.bestNote" hidden></p>
     <div class="curves-lesson">
