@@ -48,6 +48,7 @@ func (w *worker) loadDataset(req js.Value) (any, error) {
 	return map[string]any{
 		"name": m.Name, "title": m.Title, "classes": classes, "shape": shapeToJS(m.Shape),
 		"counts": countsJS(m.Counts), "files": files, "testDuplicates": len(m.TestDuplicates),
+		"mean": m.Mean, "std": m.Std,
 	}, nil
 }
 

@@ -40,6 +40,8 @@ func TestDataLoading(t *testing.T) {
 	assert.Equal(t, 12, r.result.Get("counts").Get("train").Int())
 	assert.Equal(t, 8, r.result.Get("files").Length())
 	assert.Equal(t, 1, r.result.Get("testDuplicates").Int())
+	assert.Equal(t, 100.0, r.result.Get("mean").Float(), "the training pixels' mean, for the page's explanations")
+	assert.Equal(t, 50.0, r.result.Get("std").Float())
 	assert.Equal(t, "亮", r.result.Get("classes").Index(1).Get("zh").String())
 
 	r = send(w, obj(map[string]any{"id": 3, "type": "getSample", "split": "train", "index": 0}))
