@@ -132,6 +132,11 @@ func TestDrawAndPredict(t *testing.T) {
 	thumb := Eval[string](s, `document.querySelector('#draw-panel .draw-thumb').getAttribute('aria-label')`)
 	assert.Regexp(t, `^Test image #\d+: [A-Z][a-z]`, thumb, "a thumbnail names its image and class")
 	assert.Equal(t, "gallery", Eval[string](s, `document.getElementById('sees-panel').dataset.source`))
+	// Under the pad, the top class by name, as the bars show it.
+	guess := Poll[string](s, `(() => { const top = document.querySelector('#prediction li.top .prediction-name');
+		const g = document.querySelector('#draw-panel .draw-guess').textContent;
+		return top && !g.includes('#') && g.includes(top.textContent) && g; })()`)
+	assert.Contains(t, guess, "The network's guess: ")
 	s.Screenshot("draw-start")
 
 	// A pair of trousers: two thick legs from a waistband.

@@ -4,9 +4,9 @@
 export const TEXTS = {
   en: {
     'draw.title': 'Draw',
-    'draw.hint.fashion': 'Draw one piece of clothing, a shoe or a bag, filling it in: the data set\'s items are solid shapes, white on black.',
+    'draw.hint.fashion': 'Draw one piece of clothing, a shoe or a bag, and fill it in: the data set\'s items are solid white shapes on black.',
     'draw.hint.digits': 'Draw one digit, 0 to 9, large and in one piece, as a pen would: white on black like the data set.',
-    'draw.why': 'The pad is white ink on black because the data set\'s images are: bright pixels are ink and carry high values.',
+    'draw.guess': 'The network\'s guess: {name} ({pct})',
     'draw.padLabel': 'Drawing pad: draw with a mouse, pen or finger; the network guesses as you draw',
     'draw.padEmpty': 'Draw here',
     'draw.padGallery': 'Test image #{index}: draw on the pad to replace it',
@@ -36,7 +36,7 @@ export const TEXTS = {
     'draw.title': '画图',
     'draw.hint.fashion': '画一件衣物、一只鞋或一个包，并把它涂满：数据集里的物品都是实心的形状，黑底白色。',
     'draw.hint.digits': '画一个 0 到 9 的数字，写大一些、一笔连贯，就像用笔写字：和数据集一样是黑底白字。',
-    'draw.why': '画板用黑底白墨，因为数据集的图像就是这样：亮的像素是墨迹，数值也高。',
+    'draw.guess': '网络的判断：{name}（{pct}）',
     'draw.padLabel': '画板：用鼠标、触控笔或手指作画，网络会一边看一边猜',
     'draw.padEmpty': '在这里画',
     'draw.padGallery': '测试图像 #{index}：在画板上作画即可替换它',

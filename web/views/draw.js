@@ -14,6 +14,7 @@ import { createLatest, createPacer } from './draw-live.js';
 import { createRng, findOfClass, parseIndex } from './draw-gallery.js';
 import { grayRGBA } from './sees-pixels.js';
 import { TEXTS } from './draw-strings.js';
+import { topClass } from './prediction-bars.js';
 
 /** The pad's size in canvas pixels (ten data set pixels per 28x28 pixel). */
 const SIZE = 280;
@@ -50,9 +51,9 @@ export function mount(ctx, section) {
       <button type="button" id="undo" data-i18n="draw.undo" data-i18n-attr="title:draw.undoTitle" disabled></button>
       <button type="button" id="clear" data-i18n="draw.clear"></button>
     </div>
+    <p class="draw-guess" aria-hidden="true"></p>
     <p class="draw-status-line"><span class="draw-status" role="status" aria-live="polite"></span>
       <a class="draw-seewhy" href="#sees-panel" data-i18n="draw.seeWhy" hidden></a></p>
-    <p class="note draw-why" data-i18n="draw.why"></p>
     <h3 data-i18n="draw.gallery"></h3>
     <p class="note" data-i18n="draw.galleryNote"></p>
     <div class="draw-classes" role="group" data-i18n-attr="aria-label:draw.byClass"></div>
@@ -363,6 +364,7 @@ export function mount(ctx, section) {
     showClasses();
     showPicked();
     renameThumbs();
+    showGuess(ctx.state.prediction);
     const n = testCount();
     if (!autoPicked && n > 0 && !ctx.state.input && !pad.strokes) {
       const asked = ctx.url.get('img');
@@ -380,7 +382,23 @@ export function mount(ctx, section) {
     markThumb(shown ? shown.index : null);
   }
 
+  /**
+   * showGuess repeats the network's top class under the pad (the bars are in
+   * the prediction panel, which may be out of sight while drawing).
+   */
+  function showGuess(p) {
+    const el = $('.draw-guess');
+    if (!p) {
+      el.textContent = '';
+      return;
+    }
+    const k = topClass(p.probs);
+    el.textContent = ctx.t('draw.guess', { name: ctx.className(k), pct: ctx.fmt.pct(p.probs[k]) });
+  }
+  ctx.on('prediction', showGuess);
+
   ctx.on('lang', () => {
+    showGuess(ctx.state.prediction);
     showClasses();
     showPicked();
     renameThumbs();

@@ -14,7 +14,7 @@ const CELL = VIEW / 28;
 const TEXTS = {
   en: {
     'sees.title': 'What the network sees',
-    'sees.intro': 'The network only ever sees 28×28 numbers. Your drawing is turned into them the way the data set\'s own images were made, step by step:',
+    'sees.intro': 'The network only ever sees 28×28 numbers. Your drawing is turned into them the way the data set\'s own images were made, step by step. The pad is white ink on black because those images are: bright pixels are ink and get high values, so nothing has to be inverted.',
     'sees.nothing': 'Nothing yet: draw on the pad or pick a test image.',
     'sees.steps': 'From the pad to the network\'s input',
     'sees.ink': '1. Your ink, {w}×{h} pixels, white on black',
@@ -48,7 +48,7 @@ const TEXTS = {
   },
   zh: {
     'sees.title': '网络看到了什么',
-    'sees.intro': '网络能看到的永远只是 28×28 个数字。你的画会按照数据集制作自己图像的方式，一步一步变成这些数字：',
+    'sees.intro': '网络能看到的永远只是 28×28 个数字。你的画会按照数据集制作自己图像的方式，一步一步变成这些数字。画板用黑底白墨，因为数据集的图像就是这样：亮的像素是墨迹、数值高，所以不需要反色。',
     'sees.nothing': '还没有内容：在画板上画点什么，或者选一张测试图像。',
     'sees.steps': '从画板到网络的输入',
     'sees.ink': '1. 你的墨迹，{w}×{h} 像素，黑底白色',
