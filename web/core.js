@@ -239,6 +239,11 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     try {
       const info = await streamDataset(client, name, {
         fetch,
+        onInfo: (info) => {
+          if (run !== datasetRun) return;
+          Object.assign(d, { info, total: info.files.length });
+          ctx.emit('dataset', d);
+        },
         onProgress: (p) => {
           if (run !== datasetRun) return;
           Object.assign(d, { loaded: p.loaded, total: p.total, available: p.available, complete: p.complete });

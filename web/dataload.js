@@ -11,15 +11,16 @@
 /**
  * streamDataset loads data set `name` into the engine and resolves with the
  * loadDataset result plus the last addChunk's {available, complete}.
- * onProgress gets {loaded, total, file, available, complete} after each
- * chunk. A failed download or a chunk the engine refuses rejects with an
+ * onInfo gets the loadDataset result (classes, counts, mean, std) as soon
+ * as the engine has read the manifest; onProgress gets {loaded, total,
+ * file, available, complete} after each chunk. A failed download or a chunk the engine refuses rejects with an
  * Error naming the file; the chunks loaded before stay in the engine.
  *
  * @param {{request: Function}} client
  * @param {string} name e.g. 'fashion'
- * @param {{fetch?: Function, base?: string, onProgress?: Function}} [options]
+ * @param {{fetch?: Function, base?: string, onInfo?: Function, onProgress?: Function}} [options]
  */
-export async function streamDataset(client, name, { fetch = globalThis.fetch, base = 'data/', onProgress = () => {} } = {}) {
+export async function streamDataset(client, name, { fetch = globalThis.fetch, base = 'data/', onInfo = () => {}, onProgress = () => {} } = {}) {
   const dir = `${base}${name}/`;
   const get = async (file) => {
     const resp = await fetch(dir + file);
@@ -28,6 +29,7 @@ export async function streamDataset(client, name, { fetch = globalThis.fetch, ba
   };
   const manifest = await (await get('manifest.json')).text();
   const info = await client.request('loadDataset', { manifest });
+  onInfo(info);
   const files = info.files.map((f) => f.name);
   const download = async (file) => new Uint8Array(await (await get(file)).arrayBuffer());
   let last = { available: null, complete: files.length === 0 };

@@ -40,7 +40,13 @@ test('streams the manifest, then every chunk in order, transferring the bytes', 
   const { fetch, fetched } = fakeFetch(site);
   const client = fakeClient();
   const progress = [];
-  const info = await streamDataset(client, 'tiny', { fetch, onProgress: (p) => progress.push(p) });
+  const early = [];
+  const info = await streamDataset(client, 'tiny', {
+    fetch,
+    onInfo: (i) => early.push([i.name, client.calls.length]),
+    onProgress: (p) => progress.push(p),
+  });
+  assert.deepEqual(early, [['tiny', 1]], 'the manifest info comes before any chunk');
   assert.deepEqual(fetched, ['data/tiny/manifest.json', 'data/tiny/a.gz', 'data/tiny/b.gz', 'data/tiny/c.gz']);
   assert.deepEqual(client.calls.map((c) => c.type), ['loadDataset', 'addChunk', 'addChunk', 'addChunk']);
   assert.equal(client.calls[0].args.manifest, manifest);
