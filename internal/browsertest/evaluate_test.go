@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -27,24 +26,6 @@ func pretrainedRecord(t *testing.T, name string) (test, dedup struct{ Loss, Accu
 	}
 	require.NoError(t, json.Unmarshal(b, &rec))
 	return rec.Test, rec.TestDedup
-}
-
-// keepProblems are the page's problems but those that name another view's
-// module, which its owner's tests report.
-func keepProblems(s *Session) []string {
-	var own []string
-	for _, p := range s.Problems() {
-		other := false
-		for _, v := range []string{"draw", "prediction", "sees", "network", "shapes", "convstep", "sandbox", "pooling", "dense", "fcn", "train", "arch", "curves"} {
-			if strings.Contains(p, "/views/"+v+".js") || strings.Contains(p, "/views/"+v+"-") {
-				other = true
-			}
-		}
-		if !other {
-			own = append(own, p)
-		}
-	}
-	return own
 }
 
 // panelShot saves a PNG of one element (e.g. a view's section) next to the
@@ -223,5 +204,5 @@ func TestEvaluateInThePage(t *testing.T) {
 		Eval[bool](s, `window.convplay.ctx.setModel(window.convplay.state.model, {kind: 'preset', label: 'fresh'}), true`)
 		Poll[bool](s, `document.getElementById('test-result').dataset.stale === '1' && !document.querySelector('#test-result .eval-stale').hidden`)
 	})
-	assert.Empty(t, keepProblems(s))
+	assert.Empty(t, s.Problems())
 }

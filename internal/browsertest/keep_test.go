@@ -391,5 +391,5 @@ func TestKeepTheModel(t *testing.T) {
 		assert.Equal(t, "my-small-model.cpw", name)
 		assert.Equal(t, cpw, b, "the stored file is the model's .cpw")
 	})
-	assert.Empty(t, keepProblems(s))
+	assert.Empty(t, s.Problems())
 }

@@ -72,20 +72,6 @@ func elementShot(t *testing.T, s *Session, name, sel string) string {
 	return path
 }
 
-// ownProblems are the session's problems but those another view's script
-// reports (views/<other>.js), which that view's tests look after.
-func ownProblems(s *Session) []string {
-	var own []string
-	for _, p := range s.Problems() {
-		other := strings.Contains(p, "/views/") && !strings.Contains(p, "/views/network") &&
-			!strings.Contains(p, "/views/shapes") && !strings.Contains(p, "/views/dense")
-		if !other {
-			own = append(own, p)
-		}
-	}
-	return own
-}
-
 func setViewport(t *testing.T, s *Session, w, h int64) {
 	t.Helper()
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(w, h)))
@@ -192,7 +178,7 @@ func TestNetworkStrip(t *testing.T) {
 	setViewport(t, s, 390, 844)
 	Poll[bool](s, `document.querySelector('.net-strip-wrap').scrollWidth > document.querySelector('.net-strip-wrap').clientWidth`)
 	elementShot(t, s, "network-phone", "#network-panel")
-	assert.Empty(t, ownProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 func TestNetworkURLRestoresLayer(t *testing.T) {
@@ -202,7 +188,7 @@ func TestNetworkURLRestoresLayer(t *testing.T) {
 	Poll[bool](s, `!document.getElementById('layer-detail').hidden && document.getElementById('layer-detail').dataset.name === 'conv2d_2'`)
 	Poll[bool](s, `document.querySelectorAll('#layer-detail canvas.filter').length === 64`)
 	assert.True(t, Eval[bool](s, `document.querySelector('#layers > li[data-name="conv2d_2"]').classList.contains('selected')`))
-	assert.Empty(t, ownProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 func TestShapesReference(t *testing.T) {
@@ -252,7 +238,7 @@ func TestShapesReference(t *testing.T) {
 	assert.Contains(t, Eval[string](s, `document.querySelector('#shapes-panel .shapes-double-text').textContent`), "池化")
 	setViewport(t, s, 390, 844)
 	elementShot(t, s, "shapes-phone", "#shapes-panel")
-	assert.Empty(t, ownProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 func TestDenseEnd(t *testing.T) {
@@ -296,7 +282,7 @@ func TestDenseEnd(t *testing.T) {
 	Poll[bool](s, `document.querySelector('#dense-panel h3').textContent.includes('展平')`)
 	setViewport(t, s, 390, 844)
 	elementShot(t, s, "dense-phone", "#dense-panel")
-	assert.Empty(t, ownProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 // TestNetworkFiltersFollowTraining: while the model trains, the open conv
@@ -317,7 +303,7 @@ func TestNetworkFiltersFollowTraining(t *testing.T) {
 		return shown.kernel[0] === f.kernel[0] && shown.kernel[0] !== `+strconv.FormatFloat(before, 'g', -1, 64)+`;
 	})()`)
 	Poll[bool](s, `document.querySelector('#layer-detail canvas.filter').title !== `+strconv.Quote(title))
-	assert.Empty(t, ownProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 // TestNetworkViewsDigits: the small digits model (valid padding, no hidden
@@ -341,5 +327,5 @@ func TestNetworkViewsDigits(t *testing.T) {
 	assert.Equal(t, 0, Eval[int](s, `document.querySelectorAll('#dense-panel .dense-units').length`), "no hidden dense layer")
 	elementShot(t, s, "digits-network", "#network-panel")
 	elementShot(t, s, "digits-dense", "#dense-panel")
-	assert.Empty(t, ownProblems(s))
+	assert.Empty(t, s.Problems())
 }

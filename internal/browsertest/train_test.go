@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -46,21 +45,6 @@ func openTrain(t *testing.T, settings string) *Session {
 	Poll[bool](s, `!!(window.convplay.views.train && window.convplay.views.curves && window.convplay.views.arch)`)
 	Eval[bool](s, fmt.Sprintf(`(window.convplay.views.train.set(%s), true)`, settings))
 	return s
-}
-
-// trainProblems is Problems without those that name another view's module:
-// these tests answer for the training views and the core.
-func trainProblems(s *Session) []string {
-	other := regexp.MustCompile(`/views/([a-z]+)[.-]`)
-	var out []string
-	for _, p := range s.Problems() {
-		m := other.FindStringSubmatch(p)
-		if m != nil && m[1] != "train" && m[1] != "arch" && m[1] != "curves" {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
 }
 
 // mainThreadTasks traces the browser while f runs and returns the longest
@@ -230,7 +214,7 @@ func TestTrainSmallModelOneEpoch(t *testing.T) {
 	assert.Greater(t, tasks, 100, "the trace saw the main thread")
 	assert.GreaterOrEqual(t, Eval[int](s, `window.__weights`), 2, "the views showing filters hear of the new weights during training")
 	assert.Less(t, cpu, 50.0, "no main-thread task takes 50 ms of CPU while training")
-	assert.Empty(t, trainProblems(s))
+	assert.Empty(t, s.Problems())
 	shotOf(s, "train-one-epoch", "#train-panel")
 	shotOf(s, "curves-one-epoch", "#curves-panel")
 }
@@ -265,7 +249,7 @@ func TestTrainPauseResumeStep(t *testing.T) {
 	clickID(s, "train-stop")
 	assert.Equal(t, "stopped", waitDone(s, 20*time.Second))
 	assert.Equal(t, "trained", Eval[string](s, `window.convplay.state.modelSource.kind`))
-	assert.Empty(t, trainProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 func atoi(t *testing.T, s string) int {
@@ -294,7 +278,7 @@ func TestEarlyStoppingMarked(t *testing.T) {
 	assert.Equal(t, 2, Eval[int](s, `document.querySelectorAll('#train-log li').length`))
 	assert.Contains(t, Eval[string](s, `document.getElementById('curves-early').textContent`), "Early stopping ended training after epoch 2")
 	assert.Contains(t, Eval[string](s, `document.getElementById('train-result').textContent`), "best epoch (1) were restored")
-	assert.Empty(t, trainProblems(s))
+	assert.Empty(t, s.Problems())
 	shotOf(s, "early-stopping", "#curves-panel")
 }
 
@@ -323,7 +307,7 @@ func TestDivergenceKeepsTheWeights(t *testing.T) {
 	for _, p := range after {
 		assert.False(t, p != p, "no NaN in the kept model's predictions")
 	}
-	assert.Empty(t, trainProblems(s))
+	assert.Empty(t, s.Problems())
 	shotOf(s, "diverged", "#train-panel")
 }
 
@@ -409,7 +393,7 @@ func TestArchEditor(t *testing.T) {
 	clickID(s, "train-start")
 	assert.Equal(t, "finished", waitDone(s, 30*time.Second))
 	assert.Equal(t, 160.0, Eval[float64](s, `window.convplay.state.model.layers[0].params`), "the edited stack was trained")
-	assert.Empty(t, trainProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 // TestOverfittingLesson runs the lesson's button: a fresh small model on
@@ -433,7 +417,7 @@ func TestOverfittingLesson(t *testing.T) {
 	last := e[len(e)-1]
 	assert.Less(t, last["loss"], last["val"], "the training loss falls below the validation loss: the curves part")
 	assert.Less(t, last["loss"], e[0]["loss"])
-	assert.Empty(t, trainProblems(s))
+	assert.Empty(t, s.Problems())
 	shotOf(s, "overfitting", "#curves-panel")
 }
 
@@ -461,5 +445,5 @@ func TestSharedLinkAndFirstStep(t *testing.T) {
 	assert.Equal(t, 6810.0, Eval[float64](s, `window.convplay.state.model.totalParams`), "the run uses the linked architecture")
 	clickID(s, "train-stop")
 	assert.Equal(t, "stopped", waitDone(s, 20*time.Second))
-	assert.Empty(t, trainProblems(s))
+	assert.Empty(t, s.Problems())
 }
