@@ -45,6 +45,9 @@ strings({
     'bench.ms': '{ms} ms',
     'bench.groupMemory': 'Reference model: peak WebAssembly memory while training, per worker (the first holds the whole data set)',
     'bench.mib': '{mb} MiB',
+    'bench.groupAccuracy': 'Small model: from pressing Train to 85% validation accuracy',
+    'bench.accuracySetup': '{workers} worker(s), Adam {lr}, batches of {batch}, all {samples} training images, validated on {val} after each epoch: {acc}% after epoch {epoch}',
+    'bench.seconds': '{s} s',
     'bench.facts': 'Cross-origin isolated: {isolated}. Cores the browser reports: {cores}. Engine: {engine}.',
     'bench.loading': 'Loading the engine and the Fashion-MNIST data…',
     'bench.ready': 'Ready.',
@@ -87,6 +90,9 @@ strings({
     'bench.ms': '{ms} 毫秒',
     'bench.groupMemory': '参考模型：训练时每个 worker 的 WebAssembly 内存峰值（第一个 worker 保存整个数据集）',
     'bench.mib': '{mb} MiB',
+    'bench.groupAccuracy': '小模型：从按下“训练”到验证准确率达到 85%',
+    'bench.accuracySetup': '{workers} 个 worker，Adam 学习率 {lr}，每批 {batch} 张，使用全部 {samples} 张训练图像，每轮结束后在 {val} 张验证图像上评估：第 {epoch} 轮后达到 {acc}%',
+    'bench.seconds': '{s} 秒',
     'bench.facts': '跨源隔离：{isolated}。浏览器报告的核心数：{cores}。引擎：{engine}。',
     'bench.loading': '正在加载引擎和 Fashion-MNIST 数据……',
     'bench.ready': '准备就绪。',
@@ -144,6 +150,40 @@ async function engineTrain({ preset, batches, workers, stepSamples }) {
   offProgress();
   if (ev.reason !== 'finished') throw new Error(ev.error || ev.reason);
   return { imagesPerSec: last.samplesPerSec, workers: plan.workers, plan, last, peakMB };
+}
+
+/**
+ * engineTimeToAccuracy presses Train as the page would, on the small model
+ * (seed 1) with the whole training split and validation each epoch, and
+ * times from the train request to the first epoch event whose validation
+ * accuracy reaches `target`; then it stops the training.
+ */
+async function engineTimeToAccuracy({ workers, target = 0.85, batchSize = 64, learningRate = 0.003, maxEpochs = 5 }) {
+  await client.request('buildModel', { preset: 'small', seed: 1 });
+  const t0 = performance.now();
+  let hit = null;
+  let lastEpoch = null;
+  const reached = new Promise((resolve) => {
+    const offEpoch = client.on('epoch', (ev) => {
+      lastEpoch = ev;
+      if (!hit && ev.val_accuracy >= target) {
+        hit = { seconds: (performance.now() - t0) / 1000, epoch: ev.epoch + 1, valAccuracy: ev.val_accuracy };
+        offEpoch();
+        resolve();
+      }
+    });
+    const offDone = client.on('done', () => {
+      offDone();
+      resolve();
+    });
+  });
+  const plan = await client.request('train', {
+    epochs: maxEpochs, batchSize, validation: true, checkpoint: false, seed: 1, workers, optimizer: { name: 'adam', learning_rate: learningRate },
+  });
+  await reached;
+  if (hit) await client.request('stop').catch(() => {}); // it may have finished already
+  if (!hit) throw new Error(`the small model stayed below ${target} (last epoch: ${JSON.stringify(lastEpoch)})`);
+  return { ...hit, workers: plan.workers, samples: plan.samples, validationSamples: plan.validationSamples, batchSize, learningRate };
 }
 
 // testPixels returns n standardized samples of a split, with their labels.
@@ -454,7 +494,7 @@ async function tfTrain(name, batches, data) {
  * workers, then TensorFlow.js; then the latencies. It returns the rows
  * of the table.
  */
-async function runAll({ refBatches = 20, smallBatches = 100, workers = 2 } = {}) {
+async function runAll({ refBatches = 20, smallBatches = 100, workers = 2, accuracy = true } = {}) {
   const t0 = performance.now();
   results = [];
   render();
@@ -478,6 +518,11 @@ async function runAll({ refBatches = 20, smallBatches = 100, workers = 2 } = {})
     const { simd, threads } = tfState;
     results.push({ kind: 'train', model, system: 'tfjs', simd, threads, imagesPerSec: tr.imagesPerSec, batches });
     if (tr.predictMs !== null) results.push({ kind: 'latency', model, system: 'tfjs', simd, threads, ms: tr.predictMs });
+    render();
+  }
+  if (accuracy) {
+    setStatus('bench.running', { what: 'convplay small → 85%' });
+    results.push({ kind: 'accuracy', model: 'small', system: 'convplay', ...(await engineTimeToAccuracy({ workers })) });
     render();
   }
   for (const r of results) {
@@ -541,6 +586,22 @@ function render() {
     body.append(tr);
     for (const r of mem) {
       row([[t('bench.convplay')], [setupText(r)], [t('bench.mib', { mb: r.peakMB.join(' + ') }), 'num'], ['', 'num']]);
+    }
+  }
+  const acc = results.filter((r) => r.kind === 'accuracy');
+  if (acc.length) {
+    const head = document.createElement('th');
+    head.colSpan = 4;
+    head.textContent = t('bench.groupAccuracy');
+    const tr = document.createElement('tr');
+    tr.className = 'group';
+    tr.append(head);
+    body.append(tr);
+    for (const r of acc) {
+      const setup = t('bench.accuracySetup', {
+        workers: r.workers, batch: r.batchSize, lr: r.learningRate, samples: r.samples, val: r.validationSamples, epoch: r.epoch, acc: (100 * r.valAccuracy).toFixed(1),
+      });
+      row([[t('bench.convplay')], [setup], [t('bench.seconds', { s: r.seconds.toFixed(1) }), 'num'], ['', 'num']]);
     }
   }
   const lat = results.filter((r) => r.kind === 'latency');
@@ -614,4 +675,4 @@ const ready = start();
 ready.catch((err) => setStatus('bench.failed', { error: err.message || String(err) }));
 
 // For the browser tests and make bench-browser.
-window.convplayBench = { ready, client, worker, engineTrain, enginePredictMs, tfTrain, tfInit, runAll, samples, get results() { return results; } };
+window.convplayBench = { ready, client, worker, engineTrain, engineTimeToAccuracy, enginePredictMs, tfTrain, tfInit, runAll, samples, get results() { return results; } };
