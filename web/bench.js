@@ -127,7 +127,7 @@ function setStatus(key, vars = {}) {
  * the engine's figures: images per second over its training time, the
  * workers it used and the last progress event.
  */
-async function engineTrain({ preset, batches, workers, stepSamples }) {
+async function engineTrain({ preset, batches, workers, stepSamples, batchSize }) {
   await client.request('buildModel', { preset, seed: 1 });
   let last = null;
   const peakMB = [];
@@ -143,7 +143,7 @@ async function engineTrain({ preset, batches, workers, stepSamples }) {
       resolve(ev);
     });
   });
-  const args = { epochs: 1, batchSize: BATCH, subset: batches * BATCH, validation: false, checkpoint: false, seed: 1, workers, optimizer: { name: 'sgd', learning_rate: 0.01 } };
+  const args = { epochs: 1, batchSize: batchSize || BATCH, subset: batches * (batchSize || BATCH), validation: false, checkpoint: false, seed: 1, workers, optimizer: { name: 'sgd', learning_rate: 0.01 } };
   if (stepSamples !== undefined) args.stepSamples = stepSamples;
   const plan = await client.request('train', args);
   const ev = await done;

@@ -97,8 +97,11 @@ self.convplayHelpers = (n, init) => {
 };
 
 // serveTeam, in a helper, sets up the Go side, then computes a shard each
-// time the leader bumps the slot's command. Atomics.waitAsync keeps this
-// worker's event loop free (for debugExit).
+// time the leader bumps the slot's command. It blocks in Atomics.wait (a
+// worker may): a futex wakes it at once, where Atomics.waitAsync would
+// queue a task behind whatever else runs. Every 50 ms it lets its event
+// loop run once (through a MessageChannel, which is not clamped as nested
+// timers are), for debugExit.
 function serveTeam() {
   const { init, slot } = helperJob;
   const ctrl = ctrlOf(init);
@@ -110,24 +113,18 @@ function serveTeam() {
   }
   const at = slot * SLOT_INTS + SLOT_CMD;
   let seen = 0;
-  const run = () => {
-    seen = Atomics.load(ctrl, at);
-    self.convplayShard();
-    next();
-  };
-  const next = () => {
-    if (!handler) return; // the engine stopped
-    if (typeof Atomics.waitAsync === 'function') {
-      const r = Atomics.waitAsync(ctrl, at, seen);
-      if (r.async) r.value.then(run);
-      else run();
-    } else if (Atomics.wait(ctrl, at, seen, 20) === 'timed-out') {
-      setTimeout(next, 0);
-    } else {
-      run();
+  const yieldPort = new MessageChannel();
+  const serve = () => {
+    const until = performance.now() + 50;
+    while (handler && performance.now() < until) {
+      if (Atomics.wait(ctrl, at, seen, Math.max(1, until - performance.now())) === 'timed-out') break;
+      seen = Atomics.load(ctrl, at);
+      self.convplayShard();
     }
+    if (handler) yieldPort.port2.postMessage(null);
   };
-  next();
+  yieldPort.port1.onmessage = serve;
+  serve();
 }
 
 // Called by the Go program for every reply and event. The buffers of typed
