@@ -6,7 +6,7 @@
 
 import { createCore } from './core.js';
 import { createURLState } from './urlstate.js';
-import { strings, t, translate, pickLang, setLang, LANGS, keys, has } from './i18n.js';
+import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const VIEWS = {
   'draw-panel': 'draw',
@@ -114,6 +114,8 @@ window.convplay = {
   },
   // For the language test: the keys without a Chinese text.
   untranslated: () => keys('en').filter((k) => !has(k, 'zh')),
+  // and the keys whose two texts are the same on purpose (a symbol, a size).
+  sameInBoth: () => keys('en').filter((k) => textIn('en', k) === textIn('zh', k)),
 };
 
 /** showLang marks the document's language and the switch. */

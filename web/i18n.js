@@ -56,6 +56,11 @@ export function has(key, l = lang) {
   return texts[l][key] !== undefined;
 }
 
+/** textIn is key's registered text in language l, or undefined. */
+export function textIn(l, key) {
+  return texts[l] && texts[l][key];
+}
+
 /** keys lists every registered key of language l. */
 export function keys(l = 'en') {
   return Object.keys(texts[l]);

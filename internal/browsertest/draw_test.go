@@ -128,8 +128,8 @@ func TestDrawAndPredict(t *testing.T) {
 	assert.Equal(t, []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, first.Classes)
 	assert.NotEmpty(t, first.Top)
 	assert.False(t, Eval[bool](s, `new URLSearchParams(location.search).has('img')`), "the page's own first image needs no URL")
-	assert.Equal(t, 8, Poll[int](s, `document.querySelectorAll('#draw-panel .draw-thumb').length === 8 && 8`))
-	thumb := Eval[string](s, `document.querySelector('#draw-panel .draw-thumb').getAttribute('aria-label')`)
+	assert.Equal(t, 8, Poll[int](s, `document.querySelectorAll('#gallery-panel .draw-thumb').length === 8 && 8`))
+	thumb := Eval[string](s, `document.querySelector('#gallery-panel .draw-thumb').getAttribute('aria-label')`)
 	assert.Regexp(t, `^Test image #\d+: [A-Z][a-z]`, thumb, "a thumbnail names its image and class")
 	assert.Equal(t, "gallery", Eval[string](s, `document.getElementById('sees-panel').dataset.source`))
 	// Under the pad, the top class by name, as the bars show it.
@@ -224,7 +224,7 @@ func TestGalleryByClass(t *testing.T) {
 	right := 0
 	var last int
 	for k := range 10 {
-		Eval[bool](s, fmt.Sprintf(`document.querySelector('#draw-panel .draw-class[data-class="%d"]').click(), true`, k))
+		Eval[bool](s, fmt.Sprintf(`document.querySelector('#gallery-panel .draw-class[data-class="%d"]').click(), true`, k))
 		Poll[bool](s, fmt.Sprintf(`(() => { const p = window.convplay.state.prediction;
 			return !!p && p.input.source === 'gallery' && p.input.label === %d && p.input === window.convplay.state.input; })()`, k))
 		p := shownPrediction(s)
@@ -252,13 +252,13 @@ func TestGalleryByClass(t *testing.T) {
 	assert.GreaterOrEqual(t, right, 8)
 
 	// A thumbnail picks its image.
-	idx := Eval[int](s, `(() => { const b = document.querySelectorAll('#draw-panel .draw-thumb')[2]; b.click(); return Number(b.dataset.index); })()`)
+	idx := Eval[int](s, `(() => { const b = document.querySelectorAll('#gallery-panel .draw-thumb')[2]; b.click(); return Number(b.dataset.index); })()`)
 	Poll[bool](s, fmt.Sprintf(`window.convplay.state.prediction && window.convplay.state.prediction.input.index === %d`, idx))
-	assert.Equal(t, "true", Eval[string](s, `document.querySelectorAll('#draw-panel .draw-thumb')[2].getAttribute('aria-pressed')`))
+	assert.Equal(t, "true", Eval[string](s, `document.querySelectorAll('#gallery-panel .draw-thumb')[2].getAttribute('aria-pressed')`))
 
 	// In Chinese, the class buttons, the bars and the true class follow.
 	Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
-	assert.Equal(t, "裤子", Poll[string](s, `document.querySelector('#draw-panel .draw-class[data-class="1"]').textContent === '裤子' && '裤子'`))
+	assert.Equal(t, "裤子", Poll[string](s, `document.querySelector('#gallery-panel .draw-class[data-class="1"]').textContent === '裤子' && '裤子'`))
 	assert.Equal(t, "裤子", Eval[string](s, `document.querySelector('#prediction li[data-class="1"] .prediction-name').textContent`))
 	assert.Contains(t, Eval[string](s, `document.querySelector('#prediction-panel .prediction-truth').textContent`), "真实类别")
 	assert.Contains(t, Eval[string](s, `document.querySelector('#sees-panel h2').textContent`), "网络看到了什么")
@@ -270,7 +270,7 @@ func TestGalleryByClass(t *testing.T) {
 	s.OpenReady(fmt.Sprintf("?lang=en&img=%d", last))
 	Poll[bool](s, fmt.Sprintf(`(() => { const p = window.convplay.state.prediction; return !!p && p.input.index === %d; })()`, last))
 	assert.Equal(t, "9", Eval[string](s, `String(window.convplay.state.input.label)`))
-	assert.Contains(t, Eval[string](s, `document.querySelector('#draw-panel .draw-picked').textContent`), fmt.Sprintf("#%d", last))
+	assert.Contains(t, Eval[string](s, `document.querySelector('#gallery-panel .draw-picked').textContent`), fmt.Sprintf("#%d", last))
 	assert.Empty(t, s.Problems())
 }
 

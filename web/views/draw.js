@@ -1,5 +1,6 @@
 // views/draw.js: the drawing pad (its canvas: draw-pad.js) and the gallery
-// of real test images, the two ways to give the network an input.
+// of real test images (in #gallery-panel), the two ways to give the network
+// an input.
 //
 // The pad is white ink on black, the data sets' own look: bright is ink,
 // and what the student sees on the pad is what "What the network sees"
@@ -54,19 +55,26 @@ export function mount(ctx, section) {
     <p class="draw-guess" aria-hidden="true"></p>
     <p class="draw-status-line"><span class="draw-status" role="status" aria-live="polite"></span>
       <a class="draw-seewhy" href="#sees-panel" data-i18n="draw.seeWhy" hidden></a></p>
-    <h3 data-i18n="draw.gallery"></h3>
+`;
+  // The gallery has a section of its own (#gallery-panel, below the
+  // prediction, so the pad and its probabilities stay side by side in view);
+  // this view owns both.
+  const gallery = document.getElementById('gallery-panel') || section;
+  gallery.insertAdjacentHTML('beforeend', `
+    <h2 id="gallery-title" data-i18n="draw.gallery"></h2>
     <p class="note" data-i18n="draw.galleryNote"></p>
     <div class="draw-classes" role="group" data-i18n-attr="aria-label:draw.byClass"></div>
     <div class="draw-thumbs"></div>
-    <p class="draw-picked note"></p>`;
+    <p class="draw-picked note"></p>`);
+  ctx.translate(gallery);
 
   const $ = (sel) => section.querySelector(sel);
   const overlay = $('.draw-overlay');
   const sizeInput = $('#draw-size');
   const status = $('.draw-status');
-  const classes = $('.draw-classes');
-  const thumbs = $('.draw-thumbs');
-  const picked = $('.draw-picked');
+  const classes = gallery.querySelector('.draw-classes');
+  const thumbs = gallery.querySelector('.draw-thumbs');
+  const picked = gallery.querySelector('.draw-picked');
 
   const rng = createRng(SEED);
   let erasing = false;
