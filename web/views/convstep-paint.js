@@ -13,19 +13,8 @@ export function grey(v, lo, hi) {
   return Math.round(255 * t);
 }
 
-const BLUE = [33, 102, 172];
-const WHITE = [247, 247, 247];
-const RED = [178, 24, 43];
-
-/** signed maps v in [-m, m] to [r, g, b]: blue below 0, white at 0, red above (clamped). */
-export function signed(v, m) {
-  let t = m > 0 ? v / m : 0;
-  if (!(t === t)) t = 0;
-  t = Math.max(-1, Math.min(1, t));
-  const end = t < 0 ? BLUE : RED;
-  const f = Math.abs(t);
-  return [0, 1, 2].map((j) => Math.round(WHITE[j] + (end[j] - WHITE[j]) * f));
-}
+/** signed maps v in [-m, m] to [r, g, b]: the network view's blue-white-red scale for weights. */
+export { diverging as signed } from './network-scale.js';
 
 /** extent is {lo, hi} of values[start], values[start+step], ... (every value: step 1). */
 export function extent(values, start = 0, step = 1) {

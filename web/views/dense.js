@@ -4,7 +4,7 @@
 // are predict's trace and the engine's scores (the output layer's values
 // before softmax, from the scores request); nothing is computed here.
 
-import { describe } from './network-describe.js';
+import { describe, modelLayers, currentTrace } from './network-describe.js';
 import { range, paintVector } from './network-scale.js';
 import { shapeText } from './shapes-format.js';
 import { denseStrings } from './dense-strings.js';
@@ -23,13 +23,8 @@ export function mount(ctx, section) {
   let scores = null; // {pred, result}: the scores request for prediction pred
   let asked = 0;
 
-  const layers = () => (ctx.state.model ? ctx.state.model.layers : []);
-  const traceOf = () => {
-    const p = ctx.state.prediction;
-    const ls = layers();
-    if (!p || !p.trace || p.trace.length !== ls.length) return null;
-    return p.trace.every((e, i) => e.name === ls[i].name) ? p.trace : null;
-  };
+  const layers = () => modelLayers(ctx);
+  const traceOf = () => currentTrace(ctx);
 
   function render() {
     const trace = traceOf();

@@ -5,7 +5,7 @@
 // they make. The maps are predict's trace, the filters getFilters', the
 // layer figures describeLayers': nothing here computes network math.
 
-import { describe } from './network-describe.js';
+import { describe, modelLayers, currentTrace } from './network-describe.js';
 import { SCALES, scaleRange, mapRange, range, maxAbs, sequential, diverging, shown } from './network-scale.js';
 import { drawMap, drawVector, drawFilter, drawBars, arrow } from './network-draw.js';
 import { shapeText } from './shapes-format.js';
@@ -86,13 +86,8 @@ export function mount(ctx, section) {
     cards[to].focus();
   });
 
-  const layers = () => (ctx.state.model ? ctx.state.model.layers : []);
-  const traceOf = () => {
-    const p = ctx.state.prediction;
-    const ls = layers();
-    if (!p || !p.trace || p.trace.length !== ls.length) return null;
-    return p.trace.every((e, i) => e.name === ls[i].name) ? p.trace : null;
-  };
+  const layers = () => modelLayers(ctx);
+  const traceOf = () => currentTrace(ctx);
 
   function select(index) {
     selected = index;
