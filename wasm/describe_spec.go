@@ -23,24 +23,9 @@ const maxLayerWeights = 4 << 20
 // cross-entropy needs. An invalid stack is a result, not an error reply;
 // a spec that is not a spec at all (unknown fields, wrong types) is one.
 func (w *worker) checkSpec(req js.Value) (any, error) {
-	var spec nn.ModelSpec
-	switch s, p := req.Get("spec"), req.Get("preset"); {
-	case s.Truthy() && p.Truthy():
-		return nil, fmt.Errorf("worker: checkSpec takes a spec or a preset, not both")
-	case p.Truthy():
-		if p.Type() != js.TypeString {
-			return nil, fmt.Errorf("worker: preset must be a name")
-		}
-		var err error
-		if spec, err = nn.Preset(p.String()); err != nil {
-			return nil, err
-		}
-	case s.Truthy():
-		if err := decodeSpec(&spec, s); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("worker: checkSpec needs a spec or a preset")
+	spec, err := specArg("checkSpec", req)
+	if err != nil {
+		return nil, err
 	}
 	classes, err := argInt(req, "classes", 0, 0)
 	if err != nil {

@@ -80,24 +80,9 @@ func (w *worker) buildModel(req js.Value) (any, error) {
 	if err := w.idle("build a model"); err != nil {
 		return nil, err
 	}
-	var spec nn.ModelSpec
-	switch s, p := req.Get("spec"), req.Get("preset"); {
-	case s.Truthy() && p.Truthy():
-		return nil, fmt.Errorf("worker: buildModel takes a spec or a preset, not both")
-	case p.Truthy():
-		if p.Type() != js.TypeString {
-			return nil, fmt.Errorf("worker: preset must be a name")
-		}
-		var err error
-		if spec, err = nn.Preset(p.String()); err != nil {
-			return nil, err
-		}
-	case s.Truthy():
-		if err := decodeSpec(&spec, s); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("worker: buildModel needs a spec or a preset")
+	spec, err := specArg("buildModel", req)
+	if err != nil {
+		return nil, err
 	}
 	seed := uint64(1)
 	if sv := req.Get("seed"); sv.Type() == js.TypeNumber {
@@ -237,4 +222,24 @@ func (w *worker) debugExit(req js.Value) (any, error) {
 	}
 	os.Exit(code)
 	return nil, nil
+}
+
+// specArg reads an op's model: {spec} (an nn.ModelSpec) or {preset} (a
+// built-in spec's name), exactly one of them.
+func specArg(op string, req js.Value) (nn.ModelSpec, error) {
+	var spec nn.ModelSpec
+	switch s, p := req.Get("spec"), req.Get("preset"); {
+	case s.Truthy() && p.Truthy():
+		return spec, fmt.Errorf("worker: %s takes a spec or a preset, not both", op)
+	case p.Truthy():
+		if p.Type() != js.TypeString {
+			return spec, fmt.Errorf("worker: preset must be a name")
+		}
+		return nn.Preset(p.String())
+	case s.Truthy():
+		err := decodeSpec(&spec, s)
+		return spec, err
+	default:
+		return spec, fmt.Errorf("worker: %s needs a spec or a preset", op)
+	}
 }
