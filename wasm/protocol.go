@@ -79,7 +79,7 @@
 // ({patience, min_delta, restore_best_weights, monitor} or null), paused
 // (start paused, for step) and stepSamples (the most samples one step of
 // training runs; by default measured: train times one sample's training
-// pass, sampleMs, and a batch that would take over 25 ms runs in parts of
+// pass, sampleMs, and a batch that would take over 50 ms runs in parts of
 // stepSamples samples whose gradients add up to the batch's one optimizer
 // step; 0: whole batches), workers (default min(hardwareConcurrency, 4);
 // data-parallel: each step's samples are shared out to workers-1 helper

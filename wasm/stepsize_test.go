@@ -24,12 +24,12 @@ func TestStepSamplesFor(t *testing.T) {
 	}{
 		{"nothing measured: whole batches", 0, 32, 0},
 		{"a small model's batch fits", 600 * us, 32, 0},
-		{"a batch of exactly the budget fits", 781250 * time.Nanosecond, 32, 0},
-		{"just over: the most samples that fit", 800 * us, 32, 31},
-		{"a big batch of a small model is cut", 100 * us, 1000, 250},
-		{"the reference model's batch of 32 at 7 ms a sample", 7 * time.Millisecond, 32, 3},
-		{"one sample over the budget still makes progress", 30 * time.Millisecond, 32, 1},
-		{"a batch of one over the budget", 30 * time.Millisecond, 1, 1},
+		{"a batch of exactly the budget fits", 1562500 * time.Nanosecond, 32, 0},
+		{"just over: the most samples that fit", 1600 * us, 32, 31},
+		{"a big batch of a small model is cut", 100 * us, 1000, 500},
+		{"the reference model's batch of 32 at 20 ms a sample", 20 * time.Millisecond, 32, 2},
+		{"one sample over the budget still makes progress", 60 * time.Millisecond, 32, 1},
+		{"a batch of one over the budget", 60 * time.Millisecond, 1, 1},
 		{"a batch of one within it", 5 * time.Millisecond, 1, 0},
 	}
 	for _, tt := range tests {
