@@ -318,6 +318,20 @@ func (s *Session) Request(typ, args string) Reply {
 		(result) => ({ok: true, result}), (err) => ({ok: false, error: err.message}))`, typJSON, args))
 }
 
+// ScreenshotOf saves a PNG of the first element matching the CSS selector
+// sel (scrolled into view) beside Screenshot's, logs its path and returns it.
+func (s *Session) ScreenshotOf(sel, name string) string {
+	s.t.Helper()
+	if err := chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(sel))); err != nil {
+		s.t.Fatalf("browsertest: screenshot of %s: %v", sel, err)
+	}
+	png, err := chromedp.Run(s.Ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	if err != nil {
+		s.t.Fatalf("browsertest: screenshot of %s: %v", sel, err)
+	}
+	return s.saveShot(name, png)
+}
+
 // Screenshot saves a PNG of the whole page into the session's screenshot
 // folder, which outlives the test, logs its path and returns it.
 func (s *Session) Screenshot(name string) string {
@@ -326,6 +340,13 @@ func (s *Session) Screenshot(name string) string {
 	if err != nil {
 		s.t.Fatalf("browsertest: screenshot: %v", err)
 	}
+	return s.saveShot(name, png)
+}
+
+// saveShot writes a screenshot into the session's folder, made on first use.
+func (s *Session) saveShot(name string, png []byte) string {
+	s.t.Helper()
+	var err error
 	if s.shots == "" {
 		if s.shots, err = os.MkdirTemp("", "convplay-screenshots-"); err != nil {
 			s.t.Fatalf("browsertest: %v", err)

@@ -5,8 +5,6 @@ package browsertest
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -98,20 +96,6 @@ func waitDrawn(s *Session, after int) int {
 // countDrawn counts, in the page, each new prediction of a drawing.
 const countDrawn = `(() => { window.__drawn = 0; window.convplay.ctx.on('prediction', (p) => { if (p && p.input.source === 'draw') window.__drawn++; }); return true; })()`
 
-// drawShot saves a PNG of the element sel and returns its path.
-func drawShot(t *testing.T, s *Session, sel, name string) string {
-	t.Helper()
-	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(sel))))
-	png, err := chromedp.Run(s.Ctx, chromedp.Screenshot(chromedp.CSS(sel)))
-	require.NoError(t, err)
-	dir := filepath.Join(os.TempDir(), "convplay-draw-shots")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	path := filepath.Join(dir, name+".png")
-	require.NoError(t, os.WriteFile(path, png, 0o644))
-	t.Logf("screenshot: %s", path)
-	return path
-}
-
 // TestDrawAndPredict: the page opens on a test image with its prediction;
 // drawing with the mouse predicts the drawing live, shows the steps the
 // engine made and its warnings; undo and clear work; an empty pad is a
@@ -173,8 +157,8 @@ func TestDrawAndPredict(t *testing.T) {
 		return [await time(prep), await time(async () => c.request('predict', {pixels: (await prep()).pixels}))];
 	})()`)
 	t.Logf("preprocess of the 280x280 pad: median %.1f ms; preprocess and predict: median %.1f ms", ms[0], ms[1])
-	drawShot(t, s, "#sees-panel", "sees-trousers")
-	drawShot(t, s, ".bench", "bench-trousers")
+	s.ScreenshotOf("#sees-panel", "sees-trousers")
+	s.ScreenshotOf(".bench", "bench-trousers")
 
 	// Undo with Ctrl+Z: one stroke fewer and a new prediction.
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl))))
@@ -193,7 +177,7 @@ func TestDrawAndPredict(t *testing.T) {
 	codes := Eval[[]string](s, `[...document.querySelectorAll('#sees-panel .sees-warnings li')].map((li) => li.dataset.code)`)
 	assert.Contains(t, codes, "tiny")
 	t.Logf("scribble warnings: %v: %s", codes, Eval[string](s, `document.querySelector('#sees-panel .sees-warnings').textContent`))
-	drawShot(t, s, "#sees-panel", "sees-scribble")
+	s.ScreenshotOf("#sees-panel", "sees-scribble")
 
 	// An outline where the data set has filled shapes is warned about too.
 	Eval[bool](s, `document.getElementById('clear').click(), true`)
@@ -244,8 +228,8 @@ func TestGalleryByClass(t *testing.T) {
 			assert.Equal(t, k, th.Label)
 		}
 		if k == 9 {
-			drawShot(t, s, "#draw-panel", "draw-gallery")
-			drawShot(t, s, "#prediction-panel", "prediction-gallery")
+			s.ScreenshotOf("#gallery-panel", "draw-gallery")
+			s.ScreenshotOf("#prediction-panel", "prediction-gallery")
 		}
 	}
 	t.Logf("gallery by class: %d of 10 right", right)
@@ -262,9 +246,9 @@ func TestGalleryByClass(t *testing.T) {
 	assert.Equal(t, "裤子", Eval[string](s, `document.querySelector('#prediction li[data-class="1"] .prediction-name').textContent`))
 	assert.Contains(t, Eval[string](s, `document.querySelector('#prediction-panel .prediction-truth').textContent`), "真实类别")
 	assert.Contains(t, Eval[string](s, `document.querySelector('#sees-panel h2').textContent`), "网络看到了什么")
-	drawShot(t, s, "#draw-panel", "draw-zh")
-	drawShot(t, s, "#prediction-panel", "prediction-zh")
-	drawShot(t, s, "#sees-panel", "sees-zh")
+	s.ScreenshotOf("#draw-panel", "draw-zh")
+	s.ScreenshotOf("#prediction-panel", "prediction-zh")
+	s.ScreenshotOf("#sees-panel", "sees-zh")
 
 	// A shared link restores the image.
 	s.OpenReady(fmt.Sprintf("?lang=en&img=%d", last))
@@ -309,8 +293,8 @@ func TestDrawTouchAndPen(t *testing.T) {
 	assert.Equal(t, []string{"touch"}, Eval[[]string](s, `[...window.__types]`))
 	assert.Equal(t, 6, Eval[int](s, `window.convplay.views.draw.strokes`))
 	assert.Equal(t, 0.0, Eval[float64](s, `window.scrollX`))
-	drawShot(t, s, "#draw-panel", "draw-phone")
-	drawShot(t, s, "#prediction-panel", "prediction-phone")
+	s.ScreenshotOf("#draw-panel", "draw-phone")
+	s.ScreenshotOf("#prediction-panel", "prediction-phone")
 
 	// The digits: a pen draws a 1.
 	Eval[bool](s, `(() => { const sel = document.getElementById('dataset'); sel.value = 'digits'; sel.dispatchEvent(new Event('change')); return true; })()`)
@@ -327,7 +311,7 @@ func TestDrawTouchAndPen(t *testing.T) {
 	assert.Equal(t, "1", p.Top, "a drawn stroke is a 1: %v", p.Probs)
 	caption := Eval[string](s, `document.querySelector('#sees-panel [data-step="placed"] figcaption').textContent`)
 	assert.True(t, strings.Contains(caption, "centre of mass"), caption)
-	drawShot(t, s, "#sees-panel", "sees-digit-phone")
+	s.ScreenshotOf("#sees-panel", "sees-digit-phone")
 	assert.Empty(t, s.Problems())
 	assert.False(t, math.IsNaN(p.Probs[1]))
 }

@@ -28,18 +28,6 @@ func pretrainedRecord(t *testing.T, name string) (test, dedup struct{ Loss, Accu
 	return rec.Test, rec.TestDedup
 }
 
-// panelShot saves a PNG of one element (e.g. a view's section) next to the
-// session's screenshots, logs its path and returns it.
-func panelShot(t *testing.T, s *Session, name, sel string) string {
-	t.Helper()
-	png, err := chromedp.Run(s.Ctx, chromedp.Screenshot(chromedp.CSS(sel)))
-	require.NoError(t, err)
-	path := filepath.Join(os.TempDir(), "convplay-keep-"+name+".png")
-	require.NoError(t, os.WriteFile(path, png, 0o644))
-	t.Logf("screenshot: %s", path)
-	return path
-}
-
 // evalRun presses #evaluate and waits (the evaluation runs in the engine's
 // slices) until #test-result shows a fresh result.
 func evalRun(t *testing.T, s *Session) {
@@ -166,7 +154,7 @@ func TestEvaluateInThePage(t *testing.T) {
 			Eval[bool](s, `document.querySelector('#cell-images .eval-more').click(), true`)
 			Poll[bool](s, `document.querySelectorAll('#cell-images .eval-thumb[data-loaded]').length === `+itoa(min(n, 80)))
 		}
-		panelShot(t, s, "evaluate-cell", "#eval-panel")
+		s.ScreenshotOf("#eval-panel", "evaluate-cell")
 
 		index := Eval[float64](s, `+document.querySelector('#cell-images .eval-thumb').dataset.index`)
 		Eval[bool](s, `document.querySelector('#cell-images .eval-thumb').click(), true`)
@@ -188,7 +176,7 @@ func TestEvaluateInThePage(t *testing.T) {
 		assert.Equal(t, "衬衫", Eval[string](s, `document.querySelector('#confusion tbody tr:nth-child(7) th').textContent`))
 		assert.Contains(t, Eval[string](s, `document.querySelector('#eval-lesson .eval-lesson-text').textContent`), "衬衫")
 		Eval[bool](s, `document.getElementById('eval-panel').scrollIntoView(), true`)
-		panelShot(t, s, "evaluate-zh", "#eval-panel")
+		s.ScreenshotOf("#eval-panel", "evaluate-zh")
 		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'en'; sel.dispatchEvent(new Event('change')); return true; })()`)
 	})
 

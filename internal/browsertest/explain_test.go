@@ -4,8 +4,6 @@ package browsertest
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,40 +32,6 @@ func explainReady(t *testing.T, s *Session, path string, index int) {
 	Poll[bool](s, fmt.Sprintf(`(() => { const st = window.convplay.state, p = st.prediction;
 		if (!p || p.input.index !== %d) { window.__dbg = JSON.stringify({input: st.input && st.input.index, pred: !!p, err: st.error}); return false; }
 		return true; })()`, index))
-}
-
-// shot saves a PNG of the element sel into the session's screenshot folder
-// (beside Screenshot's) and returns its path.
-func shot(t *testing.T, s *Session, sel, name string) string {
-	t.Helper()
-	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(sel))))
-	png, err := chromedp.Run(s.Ctx, chromedp.Screenshot(chromedp.CSS(sel)))
-	require.NoError(t, err)
-	dir := filepath.Join(os.TempDir(), "convplay-explain-shots")
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	path := filepath.Join(dir, name+".png")
-	require.NoError(t, os.WriteFile(path, png, 0o644))
-	t.Logf("screenshot: %s", path)
-	return path
-}
-
-// explainProblems is s.Problems() without those that name another view's
-// module (other views are being written beside these; their problems are
-// theirs to fix).
-func explainProblems(s *Session) []string {
-	var out []string
-	for _, p := range s.Problems() {
-		foreign := strings.Contains(p, "/views/")
-		for _, mine := range []string{"/views/convstep", "/views/sandbox", "/views/pooling", "/views/fcn"} {
-			if strings.Contains(p, mine) {
-				foreign = false
-			}
-		}
-		if !foreign {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // overflowing lists the elements under sel whose right edge passes the
@@ -184,19 +148,19 @@ func TestConvStepThrough(t *testing.T) {
 	})
 	convAt(t, s, "1,0,0,3")
 	Eval[bool](s, `(document.querySelector('#conv-panel .cs-sums button:nth-child(4)').click(), true)`)
-	shot(t, s, "#conv-panel", "convstep-wide")
+	s.ScreenshotOf("#conv-panel", "convstep-wide")
 	t.Run("Chinese", func(t *testing.T) {
 		Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
 		assert.Contains(t, Eval[string](s, `document.querySelector('#conv-panel h2').textContent`), "卷积")
 		assert.Contains(t, Eval[string](s, `document.querySelector('#conv-panel .cs-eq').textContent`), "偏置")
-		shot(t, s, "#conv-panel", "convstep-zh")
+		s.ScreenshotOf("#conv-panel", "convstep-zh")
 		Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
 	})
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
 	convAt(t, s, "0,10,10,0")
-	shot(t, s, "#conv-panel", "convstep-phone")
+	s.ScreenshotOf("#conv-panel", "convstep-phone")
 	assert.Empty(t, overflowing(s, "#conv-panel"), "nothing sticks out of the panel on a phone")
-	assert.Empty(t, explainProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 // sandboxShown is what the sandbox shows once its settings are s.
@@ -245,7 +209,7 @@ func TestSandbox(t *testing.T) {
 		assert.Equal(t, "9", Eval[string](s, `document.querySelector('#sandbox-panel .sb-n').value`))
 		assert.Equal(t, "explicit", Eval[string](s, `document.querySelector('#sandbox-panel .sb-padding').value`))
 	})
-	shot(t, s, "#sandbox-panel", "sandbox-stride")
+	s.ScreenshotOf("#sandbox-panel", "sandbox-stride")
 
 	// The output size by the formula, computed here independently of the
 	// page and the engine: floor((n + before + after - k) / s) + 1, with
@@ -316,9 +280,9 @@ func TestSandbox(t *testing.T) {
 		})
 	}
 	sandboxAt(t, s, "7,2,2,valid")
-	shot(t, s, "#sandbox-panel", "sandbox-floor")
+	s.ScreenshotOf("#sandbox-panel", "sandbox-floor")
 	sandboxAt(t, s, "2,5,1,valid")
-	shot(t, s, "#sandbox-panel", "sandbox-invalid")
+	s.ScreenshotOf("#sandbox-panel", "sandbox-invalid")
 	t.Run("Chinese", func(t *testing.T) {
 		Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
 		assert.Contains(t, Eval[string](s, `document.querySelector('#sandbox-panel .sb-problem').textContent`), "卷积核放不进")
@@ -326,9 +290,9 @@ func TestSandbox(t *testing.T) {
 	})
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
 	sandboxAt(t, s, "6,3,2,same")
-	shot(t, s, "#sandbox-panel", "sandbox-phone")
+	s.ScreenshotOf("#sandbox-panel", "sandbox-phone")
 	assert.Empty(t, overflowing(s, "#sandbox-panel"), "nothing sticks out of the panel on a phone")
-	assert.Empty(t, explainProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 func TestPoolingAndShift(t *testing.T) {
@@ -398,19 +362,19 @@ func TestPoolingAndShift(t *testing.T) {
 		}
 		assert.Equal(t, 3, Eval[int](s, `document.querySelectorAll('#pool-panel .pl-pairs li').length`), "one line per pooling layer")
 	})
-	shot(t, s, "#pool-panel", "pooling-wide")
+	s.ScreenshotOf("#pool-panel", "pooling-wide")
 	t.Run("Chinese", func(t *testing.T) {
 		Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
 		assert.Contains(t, Eval[string](s, `document.querySelector('#pool-panel .pl-dropped').textContent`), "的值被丢掉了")
 		assert.Contains(t, Eval[string](s, `document.querySelector('#pool-panel .pl-pairs').textContent`), "池化前")
-		shot(t, s, "#pool-panel", "pooling-zh")
+		s.ScreenshotOf("#pool-panel", "pooling-zh")
 		Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
 	})
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
 	Eval[bool](s, `(window.convplay.views.pooling.setWindow(5), true)`)
-	shot(t, s, "#pool-panel", "pooling-phone")
+	s.ScreenshotOf("#pool-panel", "pooling-phone")
 	assert.Empty(t, overflowing(s, "#pool-panel"), "nothing sticks out of the panel on a phone")
-	assert.Empty(t, explainProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 func TestTransposedConvolution(t *testing.T) {
@@ -433,14 +397,14 @@ func TestTransposedConvolution(t *testing.T) {
 	assert.Equal(t, true, r["blocks"], "copy turns each cell into a 2x2 block")
 	assert.Equal(t, []any{"14x14", "28x28", "14x14", "28x28"}, r["stages"], "7 -> 14 -> 28, with both kernels")
 	assert.Equal(t, true, r["overlay"], "28x28 is the input's size: laid over it")
-	shot(t, s, "#fcn-panel", "fcn-wide")
+	s.ScreenshotOf("#fcn-panel", "fcn-wide")
 	Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
 	assert.Contains(t, Eval[string](s, `document.querySelector('#fcn-panel h2').textContent`), "转置卷积")
 	Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
-	shot(t, s, "#fcn-panel", "fcn-phone")
+	s.ScreenshotOf("#fcn-panel", "fcn-phone")
 	assert.Empty(t, overflowing(s, "#fcn-panel"), "nothing sticks out of the panel on a phone")
-	assert.Empty(t, explainProblems(s))
+	assert.Empty(t, s.Problems())
 }
 
 // TestExplainLanguages switches the page to Chinese and back with every
@@ -475,5 +439,5 @@ func TestExplainLanguages(t *testing.T) {
 	}
 	Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
 	assert.Equal(t, en, Eval[map[string]string](s, texts), "back to English")
-	assert.Empty(t, explainProblems(s))
+	assert.Empty(t, s.Problems())
 }

@@ -327,7 +327,7 @@ func TestKeepTheModel(t *testing.T) {
 			assert.Equal(t, "error", Eval[string](s, `document.getElementById('keep-status').dataset.kind`))
 			assert.Equal(t, before, keepNow(s), "the model stays after %s", filepath.Base(tt.file))
 		}
-		panelShot(t, s, "keep-refused", "#keep-panel")
+		s.ScreenshotOf("#keep-panel", "keep-refused")
 
 		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
 		assert.Contains(t, Poll[string](s, `document.getElementById('keep-status').textContent.startsWith('这个文件') && document.getElementById('keep-status').textContent`),
@@ -361,7 +361,7 @@ func TestKeepTheModel(t *testing.T) {
 		assert.Equal(t, "file", after.Kind)
 		assert.Equal(t, before.Probs, after.Probs, "the weights made the round trip through Keras's order unchanged")
 		Eval[bool](s, `document.getElementById('keep-panel').scrollIntoView(), true`)
-		panelShot(t, s, "keep", "#keep-panel")
+		s.ScreenshotOf("#keep-panel", "keep")
 	})
 
 	t.Run("loads are refused while training runs", func(t *testing.T) {

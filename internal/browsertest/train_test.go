@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -123,20 +121,6 @@ func mainThreadTasks(s *Session, f func()) (wallMs, cpuMs float64, tasks int) {
 
 var shotDir string
 
-// shotOf saves a PNG of one element (a CSS selector) and logs its path.
-func shotOf(s *Session, name, sel string) {
-	s.t.Helper()
-	png, err := chromedp.Run(s.Ctx, chromedp.Screenshot(chromedp.CSS(sel)))
-	require.NoError(s.t, err)
-	if shotDir == "" {
-		shotDir, err = os.MkdirTemp("", "convplay-train-shots-")
-		require.NoError(s.t, err)
-	}
-	path := filepath.Join(shotDir, name+".png")
-	require.NoError(s.t, os.WriteFile(path, png, 0o644))
-	s.t.Logf("screenshot: %s", path)
-}
-
 func clickID(s *Session, id string) {
 	s.t.Helper()
 	ok := Eval[bool](s, fmt.Sprintf(`(() => { const b = document.getElementById(%q); if (!b || b.disabled) return false; b.click(); return true; })()`, id))
@@ -215,8 +199,8 @@ func TestTrainSmallModelOneEpoch(t *testing.T) {
 	assert.GreaterOrEqual(t, Eval[int](s, `window.__weights`), 2, "the views showing filters hear of the new weights during training")
 	assert.Less(t, cpu, 50.0, "no main-thread task takes 50 ms of CPU while training")
 	assert.Empty(t, s.Problems())
-	shotOf(s, "train-one-epoch", "#train-panel")
-	shotOf(s, "curves-one-epoch", "#curves-panel")
+	s.ScreenshotOf("#train-panel", "train-one-epoch")
+	s.ScreenshotOf("#curves-panel", "curves-one-epoch")
 }
 
 // TestTrainPauseResumeStep pauses a run (the batch counter stops), steps
@@ -279,7 +263,7 @@ func TestEarlyStoppingMarked(t *testing.T) {
 	assert.Contains(t, Eval[string](s, `document.getElementById('curves-early').textContent`), "Early stopping ended training after epoch 2")
 	assert.Contains(t, Eval[string](s, `document.getElementById('train-result').textContent`), "best epoch (1) were restored")
 	assert.Empty(t, s.Problems())
-	shotOf(s, "early-stopping", "#curves-panel")
+	s.ScreenshotOf("#curves-panel", "early-stopping")
 }
 
 // TestDivergenceKeepsTheWeights trains with an absurd learning rate: the
@@ -308,7 +292,7 @@ func TestDivergenceKeepsTheWeights(t *testing.T) {
 		assert.False(t, p != p, "no NaN in the kept model's predictions")
 	}
 	assert.Empty(t, s.Problems())
-	shotOf(s, "diverged", "#train-panel")
+	s.ScreenshotOf("#train-panel", "diverged")
 }
 
 // TestArchEditor edits the small model's stack: shapes and parameter counts
@@ -355,7 +339,7 @@ func TestArchEditor(t *testing.T) {
 	clickID(s, "train-start")
 	assert.Contains(t, Eval[string](s, `document.getElementById('train-error').textContent`), "My architecture cannot be trained yet")
 	assert.False(t, Eval[bool](s, `window.convplay.state.training`))
-	shotOf(s, "arch-dense-before-flatten", "#arch-panel")
+	s.ScreenshotOf("#arch-panel", "arch-dense-before-flatten")
 
 	// And back down with the keyboard.
 	require.NoError(t, chromedp.Do(s.Ctx,
@@ -378,7 +362,7 @@ func TestArchEditor(t *testing.T) {
 	explain = Eval[string](s, `document.getElementById('arch-explain').textContent`)
 	assert.Contains(t, explain, "第 7 层")
 	assert.Contains(t, explain, "1×1×16")
-	shotOf(s, "arch-pool-too-large-zh", "#arch-panel")
+	s.ScreenshotOf("#arch-panel", "arch-pool-too-large-zh")
 	missing := Eval[[]string](s, `import('./i18n.js').then((m) => m.keys('en').filter((k) => /^(train|arch|curves)\./.test(k) && !m.has(k, 'zh')))`)
 	assert.Empty(t, missing, "every label of the training views has its Chinese text")
 
@@ -418,7 +402,7 @@ func TestOverfittingLesson(t *testing.T) {
 	assert.Less(t, last["loss"], last["val"], "the training loss falls below the validation loss: the curves part")
 	assert.Less(t, last["loss"], e[0]["loss"])
 	assert.Empty(t, s.Problems())
-	shotOf(s, "overfitting", "#curves-panel")
+	s.ScreenshotOf("#curves-panel", "overfitting")
 }
 
 // TestSharedLinkAndFirstStep opens a link that carries the training
