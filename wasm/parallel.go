@@ -217,7 +217,7 @@ func newTeam(m *nn.Model, workers, maxN int, version func() int) (*team, error) 
 	return tm, nil
 }
 
-// close stops the helpers.
+// close parks the helpers (worker.js keeps them for the next training).
 func (tm *team) close() {
 	if tm == nil || tm.closed {
 		return

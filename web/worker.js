@@ -28,14 +28,23 @@ const HELPER_DEAD = 2;
 let handler = null; // the Go program's handler, once attached
 const early = []; // requests received before it was
 let wasmModule = null; // the compiled engine, handed to helpers
-let helperJob = null; // in a helper: {init, slot}, the team it serves
+let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
 
 self.onmessage = (e) => {
   const msg = e.data;
   if (isHelper && msg && msg.helperBoot) {
     wasmModule = msg.helperBoot.module;
-    helperJob = { init: msg.helperBoot.init, slot: msg.helperBoot.slot };
     boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+    return;
+  }
+  if (isHelper && msg && msg.helperInit) {
+    helperJob = msg.helperInit;
+    if (handler) serveTeam(); // else convplayAttach starts it
+    return;
+  }
+  if (isHelper && msg && msg.helperPark) {
+    helperJob = null;
+    serving++;
     return;
   }
   if (!isHelper && msg && msg.type === 'debugExit' && msg.helper) {
@@ -51,11 +60,13 @@ self.onmessage = (e) => {
 // Called once by the Go program with its message handler.
 self.convplayAttach = (fn) => {
   handler = fn;
-  if (isHelper) serveTeam();
+  if (isHelper && helperJob) serveTeam();
   for (const msg of early.splice(0)) fn(msg);
 };
 
-// The leader's helpers, [{worker, slot}], while a training uses them.
+// The leader's helpers, [{worker, slot, ctrl, alive}]. They outlive a
+// training (parked between two), so the next one starts at full speed
+// instead of waiting for them to boot; a helper that died is replaced.
 let helpers = [];
 
 // markDead records in the team's shared buffer that helper slot stopped,
@@ -70,40 +81,58 @@ function ctrlOf(init) {
   return new Int32Array(init.sab, layout.ctrl, SLOT_INTS * layout.workers);
 }
 
-// Called by the leader's Go program: start n helpers for the team init
-// ({sab, layout, spec}), or with n = 0 stop them all.
-self.convplayHelpers = (n, init) => {
-  for (const h of helpers) h.worker.terminate();
-  helpers = [];
-  if (!n) return;
-  const ctrl = ctrlOf(init);
+function spawnHelper(slot) {
   const url = self.location ? String(self.location.href).split('?')[0] : 'worker.js';
+  const h = { worker: new Worker(url, { name: HELPER_PREFIX + slot }), slot, ctrl: null, alive: true };
+  const died = (why) => {
+    console.error(`convplay helper ${h.slot}: ${why}`);
+    h.alive = false;
+    if (h.ctrl) markDead(h.ctrl, h.slot);
+  };
+  h.worker.onmessage = (e) => {
+    if (e.data && e.data.event === 'fatal') died(e.data.error);
+  };
+  h.worker.onerror = (e) => died(e.message || String(e));
+  return h;
+}
+
+// Called by the leader's Go program: give n helpers the team init ({sab,
+// layout, spec}), starting those missing, or with n = 0 park them all.
+self.convplayHelpers = (n, init) => {
+  helpers = helpers.filter((h) => {
+    if (!h.alive) h.worker.terminate();
+    return h.alive;
+  });
+  for (let i = 0; i < helpers.length; i++) {
+    const h = helpers[i];
+    if (i < n) continue;
+    h.ctrl = null;
+    h.worker.postMessage({ helperPark: true });
+  }
   for (let slot = 1; slot <= n; slot++) {
-    const worker = new Worker(url, { name: HELPER_PREFIX + slot });
-    worker.onmessage = (e) => {
-      const ev = e.data;
-      if (ev && ev.event === 'fatal') {
-        console.error(`convplay helper ${slot}: ${ev.error}`);
-        markDead(ctrl, slot);
-      }
-    };
-    worker.onerror = (e) => {
-      console.error(`convplay helper ${slot}: ${e.message || e}`);
-      markDead(ctrl, slot);
-    };
-    worker.postMessage({ helperBoot: { module: wasmModule, init, slot } });
-    helpers.push({ worker, slot });
+    let h = helpers[slot - 1];
+    if (!h) {
+      h = spawnHelper(slot);
+      helpers.push(h);
+      h.worker.postMessage({ helperBoot: { module: wasmModule } });
+    }
+    h.slot = slot;
+    h.ctrl = ctrlOf(init);
+    h.worker.postMessage({ helperInit: { init, slot } });
   }
 };
 
-// serveTeam, in a helper, sets up the Go side, then computes a shard each
-// time the leader bumps the slot's command. It blocks in Atomics.wait (a
-// worker may): a futex wakes it at once, where Atomics.waitAsync would
-// queue a task behind whatever else runs. Every 50 ms it lets its event
-// loop run once (through a MessageChannel, which is not clamped as nested
-// timers are), for debugExit.
+// serveTeam, in a helper, sets up the Go side for the team it was given,
+// then computes a shard each time the leader bumps the slot's command. It
+// blocks in Atomics.wait (a worker may): a futex wakes it at once, where
+// Atomics.waitAsync would queue a task behind whatever else runs. Every
+// 50 ms it lets its event loop run once (through a MessageChannel, which
+// is not clamped as nested timers are), for debugExit and the next team.
+let serving = 0; // the team being served; a new one or helperPark ends the loop
+
 function serveTeam() {
   const { init, slot } = helperJob;
+  const gen = ++serving;
   const ctrl = ctrlOf(init);
   const err = self.convplayShardInit(init, slot);
   if (err) {
@@ -116,12 +145,13 @@ function serveTeam() {
   const yieldPort = new MessageChannel();
   const serve = () => {
     const until = performance.now() + 50;
-    while (handler && performance.now() < until) {
+    while (handler && gen === serving && performance.now() < until) {
       if (Atomics.wait(ctrl, at, seen, Math.max(1, until - performance.now())) === 'timed-out') break;
       seen = Atomics.load(ctrl, at);
       self.convplayShard();
     }
-    if (handler) yieldPort.port2.postMessage(null);
+    if (handler && gen === serving) yieldPort.port2.postMessage(null);
+    else yieldPort.port1.close();
   };
   yieldPort.port1.onmessage = serve;
   serve();
