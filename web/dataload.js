@@ -1,6 +1,7 @@
 // dataload.js: streams a packed data set (web/data/<name>/, made by
 // `make data`) into the engine: the manifest first (loadDataset), then each
-// chunk file (addChunk), which the Go reader verifies by its SHA-256. The
+// chunk file (addChunk, the test split's first), which the Go reader
+// verifies by its SHA-256. The
 // next file downloads while the engine checks the last one; every chunk's
 // bytes are transferred to the worker, not copied. The engine can train on
 // the chunks it has while the rest arrive.
@@ -30,7 +31,9 @@ export async function streamDataset(client, name, { fetch = globalThis.fetch, ba
   const manifest = await (await get('manifest.json')).text();
   const info = await client.request('loadDataset', { manifest });
   onInfo(info);
-  const files = info.files.map((f) => f.name);
+  // The test split first: the page's first picture is a test image, and its
+  // 10,000 images arrive in a fraction of the time the whole set takes.
+  const files = [...info.files.filter((f) => f.split === 'test'), ...info.files.filter((f) => f.split !== 'test')].map((f) => f.name);
   const download = async (file) => new Uint8Array(await (await get(file)).arrayBuffer());
   let last = { available: null, complete: files.length === 0 };
   let next = files.length ? download(files[0]) : null;

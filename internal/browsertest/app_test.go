@@ -17,6 +17,11 @@ import (
 // console error and no request leaving the origin.
 func TestPageStartsWithThePretrainedModel(t *testing.T) {
 	s := Start(t)
+	s.Open("")
+	// How long a student waits, from navigation to the first prediction
+	// on screen (logged: timing belongs in benchmarks, see BENCHMARKS.md).
+	ms := Poll[float64](s, `document.querySelector('#prediction[data-top]') && performance.now()`)
+	t.Logf("first prediction on screen after %.0f ms (data loaded: %v files)", ms, Eval[float64](s, `window.convplay.state.dataset.loaded`))
 	s.OpenReady("")
 	assert.Equal(t, "pretrained", Eval[string](s, `window.convplay.state.modelSource.kind`))
 	assert.Equal(t, "reference", Eval[string](s, `window.convplay.state.modelSource.preset`))
