@@ -4,7 +4,7 @@
 GOROOT   := $(shell go env GOROOT)
 WASM_ENV := GOOS=js GOARCH=wasm PATH="$(GOROOT)/lib/wasm:$$PATH"
 
-.PHONY: all test test-go test-wasm bench bench-wasm fuzz vet wasm page serve test-js test-browser
+.PHONY: all test test-go test-wasm bench bench-wasm bench-browser bench-vendor fuzz vet wasm page serve test-js test-browser
 
 all: test
 
@@ -30,6 +30,11 @@ bench:
 	go test -run '^$$' -bench . -benchmem -cpu 1,$$(nproc) ./nn/
 	$(MAKE) bench-wasm
 
+## bench-browser: web/bench.html in headless Chromium: convplay (1 and N workers) against
+## TensorFlow.js's wasm backend, training both models and predicting; prints the table.
+bench-browser: page data /usr/bin/chromium
+	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 30m -run '^TestBenchBrowser$$' -v ./internal/browsertest/
+
 bench-wasm:
 	$(WASM_ENV) go test -run '^$$' -bench . -benchmem ./nn/
 
@@ -49,7 +54,7 @@ wasm:
 
 ## page: everything the page loads that is built, not committed: the engine,
 ## Go's loader and the pretrained models the page starts with.
-page: wasm web/pretrained web/vendor/uPlot.esm.js
+page: wasm web/pretrained web/vendor/uPlot.esm.js bench-vendor
 
 # uPlot (npm, pinned in package.json) draws the learning curves.
 web/vendor/uPlot.esm.js: node_modules/.package-lock.json
@@ -60,6 +65,16 @@ web/pretrained: $(wildcard pretrained/*.cpw)
 	mkdir -p web/pretrained
 	cp pretrained/*.cpw web/pretrained/
 	touch web/pretrained
+
+## bench-vendor: TensorFlow.js 4.22 (npm, pinned), for the benchmark page
+## web/bench.html only: the playground never loads it.
+TFJS := node_modules/@tensorflow
+bench-vendor: web/vendor/tfjs/tf-core.min.js
+
+web/vendor/tfjs/tf-core.min.js: node_modules/.package-lock.json
+	mkdir -p web/vendor/tfjs
+	cp $(TFJS)/tfjs-core/dist/tf-core.min.js $(TFJS)/tfjs-backend-wasm/dist/tf-backend-wasm.min.js \
+	  $(TFJS)/tfjs-backend-wasm/dist/*.wasm web/vendor/tfjs/
 
 ## serve: build what the page needs (the data runs npm ci when node_modules is
 ## missing) and serve web/ on http://127.0.0.1:8080.
