@@ -58,6 +58,7 @@ strings({
     'nav.eval': 'Evaluate',
     'nav.keep': 'Keep the model',
     'footer.engine': 'Engine:',
+    'footer.bench': 'How fast is it? Convplay against TensorFlow.js',
   },
   zh: {
     'app.title': 'convplay',
@@ -88,6 +89,7 @@ strings({
     'nav.eval': '评估',
     'nav.keep': '保存模型',
     'footer.engine': '引擎：',
+    'footer.bench': '有多快？convplay 与 TensorFlow.js 的对比',
   },
 });
 

@@ -30,6 +30,8 @@ func TestPageStartsWithThePretrainedModel(t *testing.T) {
 	assert.Contains(t, Eval[string](s, `document.getElementById('model-source').textContent`), "pretrained reference model")
 	assert.Contains(t, Eval[string](s, `document.getElementById('engine-version').textContent`), runtime.Version())
 	assert.True(t, Eval[bool](s, `crossOriginIsolated`), "COOP and COEP make the page cross-origin isolated")
+	assert.Equal(t, 200.0, Eval[float64](s, `fetch(document.querySelector('footer a[href="bench.html"]').href).then((r) => r.status)`),
+		"the footer links the benchmark page")
 	assert.Empty(t, s.Problems())
 	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(1280, 900)))
 	Poll[bool](s, `window.convplay.state.prediction !== null`)
