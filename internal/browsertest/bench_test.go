@@ -64,17 +64,18 @@ func (w *cspWriter) Write(b []byte) (int, error) {
 
 // benchRow is one row of the benchmark page's table (web/bench.js).
 type benchRow struct {
-	Kind         string  `json:"kind"`   // "train" or "latency"
-	Model        string  `json:"model"`  // "reference" or "small"
-	System       string  `json:"system"` // "convplay" or "tfjs"
-	Workers      int     `json:"workers"`
-	Threads      int     `json:"threads"`
-	SIMD         bool    `json:"simd"`
-	ImagesPerSec float64 `json:"imagesPerSec"`
-	Ratio        float64 `json:"ratio"`
-	Ms           float64 `json:"ms"`
-	Batches      int     `json:"batches"`
-	PeakMB       []int   `json:"peakMB"` // convplay: each worker's peak WebAssembly memory, MiB
+	Kind         string    `json:"kind"`   // "train" or "latency"
+	Model        string    `json:"model"`  // "reference" or "small"
+	System       string    `json:"system"` // "convplay" or "tfjs"
+	Workers      int       `json:"workers"`
+	Threads      int       `json:"threads"`
+	SIMD         bool      `json:"simd"`
+	ImagesPerSec float64   `json:"imagesPerSec"`
+	Ratio        float64   `json:"ratio"`
+	Ms           float64   `json:"ms"`
+	Batches      int       `json:"batches"`
+	PeakMB       []int     `json:"peakMB"` // convplay: each worker's peak WebAssembly memory, MiB
+	Runs         []float64 `json:"runs"`   // images/s of each run; ImagesPerSec is the best
 	// kind "accuracy": the small model from the train request to 85% validation accuracy.
 	Seconds      float64 `json:"seconds"`
 	Epoch        int     `json:"epoch"`
@@ -133,7 +134,7 @@ func TestBenchTFJSKernels(t *testing.T) {
 // row, in English and in Chinese; the playground never loads TensorFlow.js.
 func TestBenchPage(t *testing.T) {
 	s := openBench(t)
-	rows := Eval[[]benchRow](s, `window.convplayBench.runAll({refBatches: 1, smallBatches: 2, workers: 2, accuracy: false})`)
+	rows := Eval[[]benchRow](s, `window.convplayBench.runAll({refBatches: 1, smallBatches: 2, workers: 2, accuracy: false, repeat: 1})`)
 	require.Len(t, rows, 8, "per model: convplay 1 and 2 workers, TensorFlow.js; latencies: convplay and TensorFlow.js")
 	for _, r := range rows {
 		switch {
@@ -212,9 +213,9 @@ func TestBenchBrowser(t *testing.T) {
 		if r.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2fx", r.Ratio)
 		}
-		mem := ""
+		mem := fmt.Sprintf("  runs %.1f", r.Runs)
 		if len(r.PeakMB) > 0 {
-			mem = fmt.Sprintf("  peak memory per worker %v MiB", r.PeakMB)
+			mem += fmt.Sprintf("  peak memory per worker %v MiB", r.PeakMB)
 		}
 		fmt.Fprintf(&b, "%-10s %-10s %-28s %12.1f %10s%s\n", r.Model, r.System, setup, r.ImagesPerSec, ratio, mem)
 	}
