@@ -12,10 +12,10 @@ const source = readFileSync(new URL('./worker.js', import.meta.url), 'utf8');
  * load runs worker.js with fakes. streaming is what instantiateStreaming
  * does: 'ok', or 'TypeError' or 'Error' to throw one, made in the worker's
  * realm as the browser would; responses are the fetch results in order;
- * exitCode, when set, makes the Go program exit with it. Messages are posted
+ * exitCode, when set, makes the Go program exit with it; extra adds globals. Messages are posted
  * as plain JSON copies, transfer lists as they are.
  */
-function load({ streaming = 'ok', responses = [{ ok: true }], exitCode } = {}) {
+function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = {} } = {}) {
   const posted = []; // [msg, transfer]
   const calls = { fetch: 0, instantiate: 0, imported: [] };
   const g = {
@@ -52,6 +52,7 @@ function load({ streaming = 'ok', responses = [{ ok: true }], exitCode } = {}) {
       }
     },
   };
+  Object.assign(g, extra);
   g.self = g;
   vm.createContext(g);
   vm.runInContext(source, g, { filename: 'worker.js' });
@@ -128,4 +129,84 @@ test('typed arrays in a reply are transferred, each buffer once', () => {
   assert.deepEqual(posted[1][1], []);
   g.convplayPost({ event: 'ready', version: { go: 'go1.26.8' } });
   assert.deepEqual(posted[2][1], []);
+});
+
+test('the leader starts helpers, parks them after a training, reuses them, and replaces one that died', () => {
+  const workers = [];
+  class FakeWorker {
+    constructor(url, opts) {
+      Object.assign(this, { url, name: opts.name, sent: [], terminated: false });
+      workers.push(this);
+    }
+    postMessage(m) {
+      const [kind] = Object.keys(m);
+      this.sent.push(kind === 'helperInit' ? `helperInit:${m.helperInit.slot}` : kind);
+    }
+    terminate() {
+      this.terminated = true;
+    }
+  }
+  const errors = [];
+  const { g } = load({ extra: { Worker: FakeWorker, location: { href: 'http://x/worker.js?v=1' }, console: { error: (m) => errors.push(m) } } });
+  // The team's shared buffer: 3 workers' ctrl slots of 8 int32 (wasm/parallel.go).
+  const team = () => {
+    const sab = new SharedArrayBuffer(3 * 8 * 4);
+    return { init: { sab, layout: JSON.stringify({ workers: 3, ctrl: 0 }), spec: '{}' }, ctrl: new Int32Array(sab) };
+  };
+
+  const t1 = team();
+  g.convplayHelpers(2, t1.init);
+  assert.deepEqual(workers.map((w) => [w.url, w.name, w.sent]), [
+    ['http://x/worker.js', 'convplay-helper-1', ['helperBoot', 'helperInit:1']],
+    ['http://x/worker.js', 'convplay-helper-2', ['helperBoot', 'helperInit:2']],
+  ]);
+
+  g.convplayHelpers(0, null); // the training ended: parked, not stopped
+  assert.deepEqual(workers.map((w) => [w.sent.at(-1), w.terminated]), [['helperPark', false], ['helperPark', false]]);
+
+  const t2 = team();
+  g.convplayHelpers(2, t2.init); // the next training reuses them
+  assert.equal(workers.length, 2);
+  assert.deepEqual(workers.map((w) => w.sent.at(-1)), ['helperInit:1', 'helperInit:2']);
+
+  // Helper 1's engine exits: its slot says so, for the leader's Go program.
+  workers[0].onmessage({ data: { event: 'fatal', error: 'the engine exited (code 7)' } });
+  assert.equal(t2.ctrl[1 * 8 + 2], 2, 'helper 1 marked dead');
+  assert.equal(t2.ctrl[2 * 8 + 2], 0, 'helper 2 untouched');
+  assert.deepEqual(errors, ['convplay helper 1: the engine exited (code 7)']);
+
+  const t3 = team();
+  g.convplayHelpers(1, t3.init); // the dead one goes; the live one serves slot 1
+  assert.equal(workers[0].terminated, true);
+  assert.equal(workers.length, 2);
+  assert.equal(workers[1].sent.at(-1), 'helperInit:1');
+
+  const t4 = team();
+  g.convplayHelpers(2, t4.init); // one more is started for slot 2
+  assert.equal(workers.length, 3);
+  assert.deepEqual([workers[2].name, workers[2].sent], ['convplay-helper-2', ['helperBoot', 'helperInit:2']]);
+  workers[1].onerror({ message: 'out of memory' });
+  assert.equal(t4.ctrl[1 * 8 + 2], 2, 'the helper serving slot 1 marked dead in the current team');
+});
+
+test('debugExit with a helper goes to that helper, not to this engine', () => {
+  const workers = [];
+  class FakeWorker {
+    constructor() {
+      this.sent = [];
+      workers.push(this);
+    }
+    postMessage(m) {
+      this.sent.push(m);
+    }
+    terminate() {}
+  }
+  const { g } = load({ extra: { Worker: FakeWorker } });
+  const seen = [];
+  g.convplayAttach((msg) => seen.push(msg.type));
+  const sab = new SharedArrayBuffer(2 * 8 * 4);
+  g.convplayHelpers(1, { sab, layout: JSON.stringify({ workers: 2, ctrl: 0 }), spec: '{}' });
+  g.onmessage({ data: { id: 5, type: 'debugExit', helper: 1, code: 7 } });
+  assert.deepEqual(JSON.parse(JSON.stringify(workers[0].sent.at(-1))), { id: 5, type: 'debugExit', code: 7 });
+  assert.deepEqual(seen, []);
 });
