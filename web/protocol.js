@@ -75,20 +75,19 @@
 // validationSubset, checkpoint (true: keep the best val_loss weights, sent
 // as the epoch event's checkpoint .cpw bytes, else null), earlyStopping
 // ({patience, min_delta, restore_best_weights, monitor} or null), paused
-// (start paused, for step) and stepSamples (the most samples one step of
+// (start paused, for step), stepSamples (the most samples one step of
 // training runs; by default measured: train times one sample's training
 // pass, sampleMs, and a batch that would take over 50 ms runs in parts of
 // stepSamples samples whose gradients add up to the batch's one optimizer
-// step; 0: whole batches), workers (default min(hardwareConcurrency, 4);
-// data-parallel: each step's samples are shared out to workers-1 helper
-// Web Workers, the gradients summed in shard order, one optimizer step;
-// 1 without cross-origin isolation; the result's workers is the count
-// used). Training runs in slices of about 25 ms between
-// which requests are answered. progress comes at most every 100 ms and after
-// each step (workers: how many computed the last step; memoryMB: each
-// worker's WebAssembly memory in MiB, this one's first); earlyStopping in an
-// epoch event is {wait, best, bestEpoch}; done
-// has reason "finished", "stopped", "early" (early stopping), "diverged" (a
+// step; 0: whole batches) and workers (default min(hardwareConcurrency,
+// 4); data-parallel: each step's samples are shared out to workers-1 helper
+// Web Workers, the gradients summed in shard order, one optimizer step; 1
+// without cross-origin isolation; the result's workers is the count used).
+// Training runs in slices of about 25 ms between which requests are
+// answered. progress comes at most every 100 ms and after each step
+// (workers: how many computed the last step; memoryMB: each worker's
+// WebAssembly memory in MiB, this one's first); earlyStopping in an epoch
+// event is {wait, best, bestEpoch}; done has reason "finished", "stopped", "early" (early stopping), "diverged" (a
 // NaN or infinite loss: the weights from before the bad step are kept) or
 // "error", history (Keras's history dict) and restored (the best weights were
 // restored). evaluate runs on split (default "test") and gives the confusion
