@@ -1,9 +1,11 @@
 // Unit tests of the step-through's DOM-free modules: convstep-state.js (the
-// position, its URL form, stepping, the pointer) and convstep-paint.js (colours).
+// position, its URL form, stepping, the pointer), convstep-paint.js (colours)
+// and the one DOM-free part of convstep-grids.js (sumLine).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { convLayers, parsePos, formatPos, fitPos, step, move, cellAt } from './convstep-state.js';
 import { grey, signed, extent, maxAbs, greyPixels, channel, num, textColour } from './convstep-paint.js';
+import { sumLine } from './convstep-grids.js';
 
 const model = {
   layers: [
@@ -87,4 +89,13 @@ test('num writes a true minus and no negative zero', () => {
   assert.equal(num(NaN), 'NaN');
   assert.equal(textColour([255, 255, 255]), '#000');
   assert.equal(textColour([33, 102, 172]), '#fff');
+});
+
+test('sumLine: every channel sum up to five, else the first three, an ellipsis and the last; then the total', () => {
+  const t = (key, vars) => `${key}:${vars.c}`;
+  assert.equal(sumLine(t, Float32Array.from([1, -2]), -1), 'convstep.ch:0 (1.000) + convstep.ch:1 (−2.000) = −1.0000');
+  assert.equal(
+    sumLine(t, Float32Array.from([1, 2, 3, 4, 5, 6]), 21),
+    'convstep.ch:0 (1.000) + convstep.ch:1 (2.000) + convstep.ch:2 (3.000) + … + convstep.ch:5 (6.000) = 21.0000',
+  );
 });
