@@ -431,3 +431,29 @@ func TestSharedLinkAndFirstStep(t *testing.T) {
 	assert.Equal(t, "stopped", waitDone(s, 20*time.Second))
 	assert.Empty(t, s.Problems())
 }
+
+// TestTrainDefaultsReach85 presses Train as a student first would, with the
+// panel's defaults (the small model, every training image, Adam at 0.003
+// in batches of 64): the first epoch's validation accuracy passes 85%. The
+// time from the click to that epoch is logged, not asserted (issue 8's
+// "85% within 20 s" is a benchmark; BENCHMARKS.md has the figures).
+func TestTrainDefaultsReach85(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("")
+	Poll[bool](s, `!!window.convplay.views.train`)
+	Eval[bool](s, `(() => {
+		const ctx = window.convplay.ctx;
+		window.__workers = 0;
+		ctx.on('progress', (ev) => { window.__workers = ev.workers || 1; });
+		const off = ctx.on('epoch', (ev) => { off(); window.__first = {ms: performance.now() - window.__pressed, acc: ev.val_accuracy}; });
+		window.__pressed = performance.now();
+		return true; })()`)
+	clickID(s, "train-start")
+	first := pollFor[map[string]float64](s, `window.__first`, 75*time.Second)
+	t.Logf("defaults: validation accuracy %.4f after the first epoch, %.1f s after pressing Train (%v workers)",
+		first["acc"], first["ms"]/1000, Eval[float64](s, `window.__workers`))
+	assert.GreaterOrEqual(t, first["acc"], 0.85, "the defaults pass 85%% after one epoch")
+	clickID(s, "train-stop")
+	Poll[bool](s, `!window.convplay.state.training`)
+	assert.Empty(t, s.Problems())
+}

@@ -39,7 +39,7 @@ test('trainArgs: the optimizer spec, the callbacks and the subset', () => {
   assert.deepEqual(a.earlyStopping, { patience: 1, min_delta: 0.5, restore_best_weights: true });
   assert.equal(a.subset, DEFAULTS.subset);
   const b = trainArgs({ ...DEFAULTS, optimizer: 'adam', momentum: 0.9, validation: false, early: true });
-  assert.deepEqual(b.optimizer, { name: 'adam', learning_rate: 0.001 }, 'momentum is for SGD only');
+  assert.deepEqual(b.optimizer, { name: 'adam', learning_rate: DEFAULTS.learningRate }, 'momentum is for SGD only');
   assert.equal(b.checkpoint, false, 'no checkpoint on val_loss without validation');
   assert.equal(b.earlyStopping.monitor, 'loss');
   assert.equal(trainArgs(DEFAULTS).earlyStopping, null);
