@@ -1,6 +1,6 @@
 // views/draw.js: the drawing pad (its canvas: draw-pad.js) and the gallery
-// of real test images (in #gallery-panel), the two ways to give the network
-// an input.
+// of real test images (in #gallery-panel: draw-gallery-view.js), the two
+// ways to give the network an input; the texts are in draw-strings.js.
 //
 // The pad is white ink on black, the data sets' own look: bright is ink,
 // and what the student sees on the pad is what "What the network sees"
@@ -12,19 +12,14 @@
 
 import { createPad } from './draw-pad.js';
 import { createLatest, createPacer } from './draw-live.js';
-import { createRng, findOfClass, parseIndex } from './draw-gallery.js';
-import { grayRGBA } from './sees-pixels.js';
+import { createGallery } from './draw-gallery-view.js';
 import { TEXTS } from './draw-strings.js';
 import { topClass } from './prediction-bars.js';
 
 /** The pad's size in canvas pixels (ten data set pixels per 28x28 pixel). */
 const SIZE = 280;
-/** Thumbnails shown in the gallery. */
-const THUMBS = 8;
 /** The pacing of live prediction while drawing. */
 const LIVE_MS = 100;
-/** The gallery's random source: seeded, so a lesson starts on the same images. */
-const SEED = 1;
 
 /** editable reports whether a key press belongs to a text field, not the page. */
 function editable(el) {
@@ -56,33 +51,14 @@ export function mount(ctx, section) {
     <p class="draw-status-line"><span class="draw-status" role="status" aria-live="polite"></span>
       <a class="draw-seewhy" href="#sees-panel" data-i18n="draw.seeWhy" hidden></a></p>
 `;
-  // The gallery has a section of its own (#gallery-panel, below the
-  // prediction, so the pad and its probabilities stay side by side in view);
-  // this view owns both.
-  const gallery = document.getElementById('gallery-panel') || section;
-  gallery.insertAdjacentHTML('beforeend', `
-    <h2 id="gallery-title" data-i18n="draw.gallery"></h2>
-    <p class="note" data-i18n="draw.galleryNote"></p>
-    <div class="draw-classes" role="group" data-i18n-attr="aria-label:draw.byClass"></div>
-    <div class="draw-thumbs"></div>
-    <p class="draw-picked note"></p>`);
-  ctx.translate(gallery);
-
   const $ = (sel) => section.querySelector(sel);
   const overlay = $('.draw-overlay');
   const sizeInput = $('#draw-size');
   const status = $('.draw-status');
-  const classes = gallery.querySelector('.draw-classes');
-  const thumbs = gallery.querySelector('.draw-thumbs');
-  const picked = gallery.querySelector('.draw-picked');
 
-  const rng = createRng(SEED);
   let erasing = false;
-  let shown = null; // {index, label}: the gallery image on the pad, or null
   let generation = 0; // bumps when the input stops being the pad's drawing
   let datasetName = null;
-  let autoPicked = false;
-  let thumbList = []; // [{index, sample}]
   let lastDrawing = null; // the last preprocess result for the pad
 
   const pad = createPad($('#draw'), $('.draw-cursor'), {
@@ -93,7 +69,21 @@ export function mount(ctx, section) {
     onChange: showPad,
   });
 
+  // The gallery has a section of its own (#gallery-panel, below the
+  // prediction, so the pad and its probabilities stay side by side in view);
+  // this view owns both.
+  const gallery = createGallery(ctx, document.getElementById('gallery-panel') || section, {
+    pad,
+    stopDrawing: () => {
+      pacer.cancel();
+      generation++;
+    },
+    quiet,
+    report: (err) => say('draw.failed', { error: err.message }, true),
+  });
+
   function showPad() {
+    const shown = gallery.shown();
     overlay.hidden = pad.strokes > 0 && !shown;
     overlay.classList.toggle('on-image', Boolean(shown));
     if (shown) {
@@ -152,19 +142,10 @@ export function mount(ctx, section) {
   const live = createLatest(predictDrawing, (err) => say('draw.failed', { error: err.message }, true));
   const pacer = createPacer(() => live.run(), LIVE_MS);
 
-  function forgetPicked() {
-    shown = null;
-    ctx.url.set('img', null);
-    pressClass(null);
-    markThumb(null);
-    picked.textContent = '';
-    delete picked.dataset.i18n;
-  }
-
   /** leaveGallery turns the pad back into a drawing when the student starts drawing on a test image. */
   function leaveGallery() {
-    if (!shown) return;
-    forgetPicked();
+    if (!gallery.shown()) return;
+    gallery.forget();
     pad.reset();
   }
 
@@ -201,152 +182,11 @@ export function mount(ctx, section) {
   function clear() {
     pacer.cancel();
     generation++;
-    forgetPicked();
+    gallery.forget();
     pad.reset();
     live.run(); // the engine says the pad is empty: the warning, not an error
   }
   $('#clear').addEventListener('click', clear);
-
-  // The gallery.
-
-  const testCount = () => (ctx.state.dataset.available && ctx.state.dataset.available.test) || 0;
-  const getSample = (index) => ctx.request('getSample', { split: 'test', index });
-
-  function showClasses() {
-    const n = (ctx.state.dataset.info && ctx.state.dataset.info.classes.length) || 10;
-    const ready = testCount() > 0;
-    let html = `<button type="button" id="gallery-random" data-i18n="draw.random"></button>`;
-    for (let k = 0; k < n; k++) html += `<button type="button" class="draw-class" data-class="${k}"></button>`;
-    const pressed = classes.querySelector('[aria-pressed="true"]');
-    const was = pressed ? pressed.dataset.class || 'random' : null;
-    classes.innerHTML = html;
-    for (const b of classes.querySelectorAll('.draw-class')) b.textContent = ctx.className(Number(b.dataset.class));
-    for (const b of classes.querySelectorAll('button')) {
-      b.disabled = !ready;
-      b.setAttribute('aria-pressed', String((b.dataset.class || 'random') === was));
-    }
-    ctx.translate(classes);
-    if (!ready && !thumbs.children.length) {
-      thumbs.innerHTML = '<p class="note" data-i18n="draw.waiting"></p>';
-      ctx.translate(thumbs);
-    }
-  }
-
-  function pressClass(which) {
-    for (const b of classes.querySelectorAll('button')) b.setAttribute('aria-pressed', String((b.dataset.class || 'random') === which));
-  }
-
-  function showThumbs(list) {
-    thumbList = list;
-    thumbs.innerHTML = '';
-    if (!list.length) {
-      thumbs.innerHTML = '<p class="note" data-i18n="draw.none"></p>';
-      ctx.translate(thumbs);
-      return;
-    }
-    for (const { index, sample } of list) {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'draw-thumb';
-      b.dataset.index = index;
-      b.dataset.i18nAttr = 'aria-label:draw.thumb;title:draw.thumb';
-      b.dataset.i18nVars = JSON.stringify({ index, name: ctx.className(sample.label) });
-      b.setAttribute('aria-pressed', 'false');
-      const c = document.createElement('canvas');
-      c.width = 28;
-      c.height = 28;
-      c.className = 'pixels';
-      c.getContext('2d').putImageData(new ImageData(grayRGBA(sample.image), 28, 28), 0, 0);
-      b.append(c);
-      b.addEventListener('click', () => pick(index, sample));
-      thumbs.append(b);
-    }
-    ctx.translate(thumbs);
-  }
-
-  /** markThumb marks the thumbnail of test image index (null: none) as the one shown. */
-  function markThumb(index) {
-    for (const b of thumbs.querySelectorAll('.draw-thumb')) b.setAttribute('aria-pressed', String(Number(b.dataset.index) === index));
-  }
-
-  function showPicked() {
-    if (!shown) return;
-    picked.dataset.i18n = 'draw.picked';
-    picked.dataset.i18nVars = JSON.stringify({ index: shown.index, name: ctx.className(shown.label) });
-    ctx.translate(picked);
-  }
-
-  /**
-   * pick makes test image index the input and shows it on the pad; record:
-   * the URL keeps it (img=), for a link to reproduce (the page's own first
-   * image needs no record: every visit starts on it).
-   */
-  function pick(index, sample, record = true) {
-    pacer.cancel();
-    generation++;
-    shown = { index, label: sample.label };
-    pad.reset(sample.image);
-    ctx.url.set('img', record ? index : null);
-    markThumb(index);
-    showPicked();
-    quiet();
-    ctx.setInput({ pixels: sample.pixels, image: sample.image, source: 'gallery', label: sample.label, index });
-  }
-
-  /**
-   * randomSet shows THUMBS random test images and picks the first. auto: the
-   * page's first image, taken from a fresh source of the same seed (so every
-   * visit starts on the same image) and only if nothing else became the
-   * input meanwhile.
-   */
-  async function randomSet(auto = false) {
-    const n = testCount();
-    if (!n) return;
-    const source = auto ? createRng(SEED) : rng;
-    const first = source.int(n);
-    const sample = await getSample(first);
-    if (auto && (ctx.state.input || pad.strokes)) return;
-    pressClass('random');
-    const list = [{ index: first, sample }];
-    showThumbs(list);
-    pick(first, sample, !auto);
-    for (let i = 1; i < THUMBS; i++) {
-      const index = source.int(n);
-      list.push({ index, sample: await getSample(index) });
-    }
-    if (thumbList === list) showThumbs(list);
-    markThumb(first);
-  }
-
-  async function classSet(k) {
-    const n = testCount();
-    if (!n) return;
-    pressClass(String(k));
-    const list = await findOfClass(getSample, k, rng.int(n), n, THUMBS);
-    showThumbs(list);
-    if (list.length) pick(list[0].index, list[0].sample);
-  }
-
-  /** showIndex picks test image index (a shared link's img=), with others of its class beside it. */
-  async function showIndex(index) {
-    const sample = await getSample(index);
-    if (ctx.state.input || pad.strokes) return;
-    const n = testCount();
-    pressClass(String(sample.label));
-    showThumbs([{ index, sample }]);
-    pick(index, sample);
-    const others = await findOfClass(getSample, sample.label, (index + 1) % n, n, THUMBS - 1);
-    if (thumbList.length === 1 && thumbList[0].index === index) showThumbs([{ index, sample }, ...others.filter((o) => o.index !== index)]);
-    markThumb(index);
-  }
-
-  const report = (err) => say('draw.failed', { error: err.message }, true);
-  classes.addEventListener('click', (e) => {
-    const b = e.target.closest('button');
-    if (!b || b.disabled) return;
-    if (b.id === 'gallery-random') randomSet().catch(report);
-    else classSet(Number(b.dataset.class)).catch(report);
-  });
 
   // The page's events.
 
@@ -356,39 +196,19 @@ export function mount(ctx, section) {
         // Another data set: its own pad, gallery and first image.
         generation++;
         pacer.cancel();
-        forgetPicked();
-        thumbList = [];
-        thumbs.innerHTML = '';
+        gallery.reset();
         pad.reset();
         lastDrawing = null;
         quiet();
       }
       datasetName = d.name;
-      autoPicked = false;
       const hint = $('.draw-hint');
       hint.dataset.i18n = d.name === 'digits' ? 'draw.hint.digits' : 'draw.hint.fashion';
       ctx.translate(hint);
     }
-    showClasses();
-    showPicked();
-    renameThumbs();
     showGuess(ctx.state.prediction);
-    const n = testCount();
-    if (!autoPicked && n > 0 && !ctx.state.input && !pad.strokes) {
-      const asked = ctx.url.get('img');
-      const want = parseIndex(asked, n);
-      if (asked !== null && want === null && !d.complete) return; // the link's image may be in a test chunk still coming
-      autoPicked = true;
-      (want === null ? randomSet(true) : showIndex(want)).catch(report);
-    }
+    gallery.update(d);
   });
-
-  /** renameThumbs redoes the thumbnails' names (the class names arrive with the data set's info, and change with the language). */
-  function renameThumbs() {
-    if (!thumbList.length) return;
-    showThumbs(thumbList);
-    markThumb(shown ? shown.index : null);
-  }
 
   /**
    * showGuess repeats the network's top class under the pad (the bars are in
@@ -407,22 +227,19 @@ export function mount(ctx, section) {
 
   ctx.on('lang', () => {
     showGuess(ctx.state.prediction);
-    showClasses();
-    showPicked();
-    renameThumbs();
+    gallery.relabel();
   });
 
   setTool(false);
   showSize();
   pad.repaint();
-  showClasses();
 
   window.convplay.views.draw = {
     get strokes() {
       return pad.strokes;
     },
     get thumbs() {
-      return thumbList.map((t) => ({ index: t.index, label: t.sample.label }));
+      return gallery.thumbs();
     },
     get lastDrawing() {
       return lastDrawing;
