@@ -107,10 +107,6 @@ export function mount(ctx, section) {
     el.textContent = ctx.t(key, vars);
   }
 
-  function pct(x) {
-    return ctx.fmt.pct(x);
-  }
-
   const experiment = createShiftExperiment(ctx, section, setText);
 
   function refresh() {
@@ -212,7 +208,7 @@ export function mount(ctx, section) {
     ui.avgv.textContent = `${ctx.t('pooling.avg')} = ${num(av[win], 4)}`;
     ui.avgv.dataset.value = String(av[win]);
     setText(ui.sizes, 'pooling.sizes', { h, w, ho, wo, in: h * w, out: ho * wo });
-    setText(ui.dropped, 'pooling.dropped', { pct: pct(r.dropped) });
+    setText(ui.dropped, 'pooling.dropped', { pct: ctx.fmt.pct(r.dropped) });
     ui.uncovered.hidden = r.uncovered === 0;
     setText(ui.uncovered, 'pooling.uncovered', { n: r.uncovered, h, k, ho });
     setText(ui.params, 'pooling.noParams', { k, s: r.stride });
