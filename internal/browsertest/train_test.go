@@ -410,9 +410,11 @@ func TestOverfittingLesson(t *testing.T) {
 // pressed before any run starts one, paused after exactly one batch.
 func TestSharedLinkAndFirstStep(t *testing.T) {
 	s := Start(t)
-	s.OpenReady("?train=m=custom,e=1,n=640,vn=200,b=16&arch=C4.3.1.v.relu_M2.2_F_D10.softmax")
+	s.OpenReady("?train=m=custom,e=1,n=640,vn=200,b=16,w=1&arch=C4.3.1.v.relu_M2.2_F_D10.softmax")
 	Poll[bool](s, `document.getElementById('arch-panel').dataset.state === 'valid'`)
+	Eval[bool](s, `(window.convplay.ctx.on('progress', (ev) => { window.__workers = ev.workers; }), true)`)
 	got := Eval[map[string]any](s, `window.convplay.views.train.settings()`)
+	assert.Equal(t, 1.0, got["workers"], "the Web Workers knob from the link")
 	assert.Equal(t, "custom", got["model"])
 	assert.Equal(t, 640.0, got["subset"])
 	assert.Equal(t, 16.0, got["batchSize"])
@@ -427,6 +429,7 @@ func TestSharedLinkAndFirstStep(t *testing.T) {
 	assert.Equal(t, "paused", st.State)
 	assert.Equal(t, "1", st.Batch)
 	assert.Equal(t, 6810.0, Eval[float64](s, `window.convplay.state.model.totalParams`), "the run uses the linked architecture")
+	assert.Equal(t, 1.0, Eval[float64](s, `window.__workers`), "the step ran on one Web Worker, as the link says")
 	clickID(s, "train-stop")
 	assert.Equal(t, "stopped", waitDone(s, 20*time.Second))
 	assert.Empty(t, s.Problems())

@@ -20,6 +20,7 @@ export const DEFAULTS = {
   subset: 0, // 0: every training sample
   validationSubset: 0, // 0: every validation sample
   seed: 1,
+  workers: 0, // Web Workers sharing each batch; 0: the engine's choice (one per core, up to 4)
   validation: true,
   checkpoint: true,
   early: false,
@@ -37,6 +38,7 @@ export const BOUNDS = {
   subset: [0, 1000000, true],
   validationSubset: [0, 1000000, true],
   seed: [0, 2 ** 31, true],
+  workers: [0, 8, true],
   patience: [0, 100, true],
   minDelta: [0, 1e6, false],
 };
@@ -75,6 +77,7 @@ export function trainArgs(s) {
     checkpoint: s.validation && s.checkpoint,
     earlyStopping: null,
   };
+  if (s.workers > 0) args.workers = s.workers;
   if (s.early) {
     args.earlyStopping = { patience: s.patience, min_delta: s.minDelta, restore_best_weights: s.restoreBest };
     if (!s.validation) args.earlyStopping.monitor = 'loss';
@@ -110,7 +113,7 @@ export function fraction(p) {
  * read them back, ignoring what does not parse.
  */
 const URL_KEYS = {
-  model: 'm', optimizer: 'o', learningRate: 'lr', momentum: 'mo', batchSize: 'b', epochs: 'e', subset: 'n', validationSubset: 'vn', seed: 's',
+  model: 'm', optimizer: 'o', learningRate: 'lr', momentum: 'mo', batchSize: 'b', epochs: 'e', subset: 'n', validationSubset: 'vn', seed: 's', workers: 'w',
   validation: 'v', checkpoint: 'c', early: 'es', patience: 'p', minDelta: 'md', restoreBest: 'r', continueWeights: 'k',
 };
 

@@ -12,6 +12,7 @@ const NUMBERS = [
   ['subset', 'train-subset', 'train.subset', '1'],
   ['validationSubset', 'train-val-subset', 'train.valSubset', '1'],
   ['seed', 'train-seed', 'train.seed', '1'],
+  ['workers', 'train-workers', 'train.workers', '1'],
   ['patience', 'train-patience', 'train.patience', '1'],
   ['minDelta', 'train-min-delta', 'train.minDelta', 'any'],
 ];
@@ -67,7 +68,7 @@ export function template() {
         </select>
         <p class="hint" data-i18n="train.optimizer.hint"></p>
       </div>
-      ${n.learningRate}${n.momentum}${n.batchSize}${n.epochs}${n.subset}${n.validationSubset}${n.seed}
+      ${n.learningRate}${n.momentum}${n.batchSize}${n.epochs}${n.subset}${n.validationSubset}${n.seed}${n.workers}
       ${c.validation}
     </fieldset>
     <fieldset class="callbacks">
