@@ -140,9 +140,7 @@ function showStatus() {
   else if (s.engine === 'crashed') [key, vars] = ['status.crashed', { error: s.error }];
   else if (d.error) [key, vars] = ['status.error', { error: d.error }];
   else if (!d.complete && d.total) [key, vars] = ['status.loadingData', { data: d.name, loaded: d.loaded, total: d.total }];
-  text.dataset.i18n = key;
-  text.dataset.i18nVars = JSON.stringify(vars);
-  translate(text);
+  ctx.setText(text, key, vars);
   const v = s.version;
   $('engine-version').textContent = v ? `convplay ${v.version} · ${v.go} · ${v.platform}` : '…';
   $('dataset').value = d.name || 'fashion';
@@ -174,10 +172,7 @@ ctx.on('lang', () => {
 });
 ctx.on('error', ({ message }) => {
   ctx.state.error = message;
-  const text = $('status-text');
-  text.dataset.i18n = 'status.error';
-  text.dataset.i18nVars = JSON.stringify({ error: message });
-  translate(text);
+  ctx.setText($('status-text'), 'status.error', { error: message });
 });
 
 $('lang').addEventListener('change', (e) => {

@@ -101,6 +101,16 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       return client.request(type, args, opts);
     },
 
+    /**
+     * setText shows key's text in el and remembers key and vars on it
+     * (data-i18n, data-i18n-vars), so a language switch re-translates it.
+     */
+    setText(el, key, vars = {}) {
+      el.dataset.i18n = key;
+      el.dataset.i18nVars = JSON.stringify(vars);
+      el.textContent = t(key, vars);
+    },
+
     /** className is class k's name in the current language, from the data set's manifest. */
     className(k) {
       const c = state.dataset.info && state.dataset.info.classes[k];

@@ -85,11 +85,6 @@ export async function openStore(idb = globalThis.indexedDB, name = DB_NAME) {
       return all.sort((a, b) => b.date - a.date || b.id - a.id);
     },
 
-    /** latest is the newest saved model's record, or null. */
-    async latest() {
-      return (await this.list())[0] || null;
-    },
-
     /** bytes returns a saved model's .cpw bytes; it rejects for an unknown id. */
     async bytes(id) {
       const b = await request(db.transaction(FILES, 'readonly').objectStore(FILES).get(id));

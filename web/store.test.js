@@ -17,13 +17,12 @@ const model = (name, date, bytes = new Uint8Array([1, 2, 3])) => ({
 test('save, list newest first, read the bytes back', async () => {
   const store = await openStore(fakeIndexedDB());
   assert.deepEqual(await store.list(), []);
-  assert.equal(await store.latest(), null);
   const a = await store.save(model('  first  ', 1000));
   assert.deepEqual(a, { id: 1, name: 'first', date: 1000, arch: 'Conv2D(8) → Dense(10)', dataset: 'Tiny', metrics: { loss: 0.5, accuracy: 0.75 }, size: 3 });
   const b = await store.save(model('second', 3000, new Uint8Array([9])));
   const c = await store.save(model('same date as the second, saved later', 3000));
   assert.deepEqual((await store.list()).map((r) => r.name), ['same date as the second, saved later', 'second', 'first']);
-  assert.equal((await store.latest()).id, c.id);
+  assert.equal((await store.list())[0].id, c.id);
   assert.equal(b.id, 2);
   assert.deepEqual(await store.bytes(b.id), new Uint8Array([9]));
   assert.equal((await store.list())[0].bytes, undefined, 'the list holds no weights');

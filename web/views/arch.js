@@ -154,11 +154,7 @@ export function mount(ctx, section) {
   let seq = 0; // the newest check; older replies are dropped
   let timer = 0;
 
-  function setText(node, key, vars = {}) {
-    node.dataset.i18n = key;
-    node.dataset.i18nVars = JSON.stringify(vars);
-    node.textContent = ctx.t(key, vars);
-  }
+  const setText = ctx.setText;
 
   function classes() {
     const info = ctx.state.dataset.info;

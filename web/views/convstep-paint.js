@@ -37,28 +37,6 @@ export function maxAbs(values) {
 }
 
 /**
- * greyPixels fills rgba (Uint8ClampedArray of w*h*4) with channel c of an
- * (h, w, channels) map in grey on [lo, hi]: the ImageData of a canvas.
- */
-export function greyPixels(rgba, map, w, h, channels, c, lo, hi) {
-  for (let i = 0; i < w * h; i++) {
-    const g = grey(map[i * channels + c], lo, hi);
-    rgba[4 * i] = g;
-    rgba[4 * i + 1] = g;
-    rgba[4 * i + 2] = g;
-    rgba[4 * i + 3] = 255;
-  }
-  return rgba;
-}
-
-/** channel is channel c of an (h*w, channels) map as a new Float32Array of h*w values. */
-export function channel(map, channels, c) {
-  const out = new Float32Array(Math.floor(map.length / channels));
-  for (let i = 0; i < out.length; i++) out[i] = map[i * channels + c];
-  return out;
-}
-
-/**
  * num formats a number for a cell: fixed digits, a true minus sign, and
  * "0" rather than "-0.00". Non-finite values are spelt out.
  */

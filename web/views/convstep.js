@@ -206,11 +206,7 @@ export function mount(ctx, section) {
     fillEquation(ui.eq, ctx.t, r, c, k);
   }
 
-  function setText(el, key, vars) {
-    el.dataset.i18n = key;
-    el.dataset.i18nVars = JSON.stringify(vars);
-    el.textContent = ctx.t(key, vars);
-  }
+  const setText = ctx.setText;
 
   function showSpeed() {
     setText(ui.speedOut, 'convstep.perSec', { n: ui.speed.value });

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { convLayers, parsePos, formatPos, fitPos, step, move, cellAt } from './convstep-state.js';
-import { grey, signed, extent, maxAbs, greyPixels, channel, num, textColour } from './convstep-paint.js';
+import { grey, signed, extent, maxAbs, num, textColour } from './convstep-paint.js';
 import { sumLine } from './convstep-grids.js';
 
 const model = {
@@ -70,15 +70,12 @@ test('grey and signed scales', () => {
   assert.deepEqual(signed(1, 0), [247, 247, 247]);
 });
 
-test('extent, maxAbs, channel and greyPixels', () => {
+test('extent and maxAbs', () => {
   const map = Float32Array.from([1, -2, 3, 4, -5, 6]); // (1, 3, 2)
   assert.deepEqual(extent(map), { lo: -5, hi: 6 });
   assert.deepEqual(extent(map, 1, 2), { lo: -2, hi: 6 });
   assert.deepEqual(extent([]), { lo: 0, hi: 0 });
   assert.equal(maxAbs(map), 6);
-  assert.deepEqual([...channel(map, 2, 1)], [-2, 4, 6]);
-  const rgba = greyPixels(new Uint8ClampedArray(12), map, 3, 1, 2, 0, -5, 3);
-  assert.deepEqual([...rgba], [191, 191, 191, 255, 255, 255, 255, 255, 0, 0, 0, 255]);
 });
 
 test('num writes a true minus and no negative zero', () => {

@@ -229,11 +229,7 @@ export function mount(ctx, section) {
     if (!timer) timer = setTimeout(redraw, REDRAW_MS);
   }
 
-  function setText(node, key, vars) {
-    node.dataset.i18n = key;
-    node.dataset.i18nVars = JSON.stringify(vars);
-    node.textContent = ctx.t(key, vars);
-  }
+  const setText = ctx.setText;
 
   /** showEarly writes the early-stopping state and the best checkpoint under the charts, and on #curves for tests. */
   function showEarly() {

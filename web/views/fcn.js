@@ -90,11 +90,7 @@ export function mount(ctx, section) {
   const hook = { get data() { return data; } };
   if (globalThis.convplay) globalThis.convplay.views.fcn = hook;
 
-  function setText(el, key, vars = {}) {
-    el.dataset.i18n = key;
-    el.dataset.i18nVars = JSON.stringify(vars);
-    el.textContent = ctx.t(key, vars);
-  }
+  const setText = ctx.setText;
 
   /** defaultLayer: the first map of at most 7 cells a side (after two poolings here), else the smallest. */
   function defaultLayer(layers) {

@@ -15,23 +15,6 @@ function theStore() {
   return storePromise;
 }
 
-/**
- * lastSaved is the newest model saved in this browser, {bytes (.cpw),
- * label, record}, or null when none is (or the browser keeps none): what the
- * core may restore after the engine crashed.
- */
-export async function lastSaved() {
-  let store;
-  try {
-    store = await theStore();
-  } catch {
-    return null;
-  }
-  const r = await store.latest();
-  if (!r) return null;
-  return { bytes: await store.bytes(r.id), label: r.name, record: r };
-}
-
 /** slug turns a name into a file name's stem: "my small model" -> "my-small-model". */
 export function slug(name) {
   const s = String(name).toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');

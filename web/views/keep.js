@@ -16,7 +16,6 @@ import { kerasSnippet, specOfCPW } from './keep-snippet.js';
 import { createSaved, offerDownload } from './keep-saved.js';
 import { TEXTS } from './keep-strings.js';
 
-export { lastSaved } from './keep-saved.js'; // keep_test.go imports it from here
 
 export function mount(ctx, section) {
   ctx.strings(TEXTS);

@@ -101,11 +101,7 @@ export function mount(ctx, section) {
   const hook = { get data() { return data; }, get shift() { return experiment.current(); }, get win() { return win; }, get channel() { return channel; }, setWindow: (i) => showWindow(i), shiftBy: (dx, dy) => experiment.shiftBy(dx, dy) };
   if (globalThis.convplay) globalThis.convplay.views.pooling = hook;
 
-  function setText(el, key, vars = {}) {
-    el.dataset.i18n = key;
-    el.dataset.i18nVars = JSON.stringify(vars);
-    el.textContent = ctx.t(key, vars);
-  }
+  const setText = ctx.setText;
 
   const experiment = createShiftExperiment(ctx, section, setText);
 

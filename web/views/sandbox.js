@@ -174,11 +174,7 @@ export function mount(ctx, section) {
     }
   }
 
-  function setText(el, key, vars) {
-    el.dataset.i18n = key;
-    el.dataset.i18nVars = JSON.stringify(vars);
-    el.textContent = ctx.t(key, vars);
-  }
+  const setText = ctx.setText;
 
   function render() {
     const r = last;

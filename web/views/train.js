@@ -47,11 +47,7 @@ export function mount(ctx, section) {
   let busy = false; // a control's request is in flight
 
   /** setText shows key's text in el, re-translated when the language switches. */
-  function setText(node, key, vars = {}) {
-    node.dataset.i18n = key;
-    node.dataset.i18nVars = JSON.stringify(vars);
-    node.textContent = ctx.t(key, vars);
-  }
+  const setText = ctx.setText;
 
   function showError(key, vars) {
     if (!key) {
