@@ -35,16 +35,8 @@ func (e *SpecError) Unwrap() error { return e.Err }
 // layer is built, so a spec typed in by hand cannot make it allocate
 // gigabytes. An empty input shape or layer list is a plain error.
 func CheckSpec(spec ModelSpec, maxParams int) ([]LayerCheck, error) {
-	if len(spec.Input) == 0 {
-		return nil, fmt.Errorf("nn: model has no input shape")
-	}
-	for _, d := range spec.Input {
-		if d <= 0 {
-			return nil, fmt.Errorf("nn: input shape %v has a dimension that is not positive", Shape(spec.Input))
-		}
-	}
-	if len(spec.Layers) == 0 {
-		return nil, fmt.Errorf("nn: model has no layers")
+	if err := spec.checkFrame(); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(0, 0)) // the weights are dropped: any seed
 	in := Shape(spec.Input)

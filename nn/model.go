@@ -27,16 +27,8 @@ type Model struct {
 // spec gives an error naming the layer, e.g.
 // "nn: layer 7 (max_pooling2d_2): pool 2 larger than input 1x1".
 func Build(spec ModelSpec, seed uint64) (*Model, error) {
-	if len(spec.Input) == 0 {
-		return nil, fmt.Errorf("nn: model has no input shape")
-	}
-	for _, d := range spec.Input {
-		if d <= 0 {
-			return nil, fmt.Errorf("nn: input shape %v has a dimension that is not positive", Shape(spec.Input))
-		}
-	}
-	if len(spec.Layers) == 0 {
-		return nil, fmt.Errorf("nn: model has no layers")
+	if err := spec.checkFrame(); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x636f6e76706c6179)) // "convplay"
 	m := &Model{Spec: ModelSpec{Input: append([]int(nil), spec.Input...)}}
@@ -231,4 +223,21 @@ func (m *Model) countCorrect(out, y []float32, n int) int {
 		return c
 	}
 	return correctCount(out, y, n, size, m.sparse())
+}
+
+// checkFrame checks what a spec needs before its first layer: an input
+// shape of positive dimensions, and at least one layer.
+func (spec ModelSpec) checkFrame() error {
+	if len(spec.Input) == 0 {
+		return fmt.Errorf("nn: model has no input shape")
+	}
+	for _, d := range spec.Input {
+		if d <= 0 {
+			return fmt.Errorf("nn: input shape %v has a dimension that is not positive", Shape(spec.Input))
+		}
+	}
+	if len(spec.Layers) == 0 {
+		return fmt.Errorf("nn: model has no layers")
+	}
+	return nil
 }
