@@ -1,5 +1,7 @@
 package nn
 
+import "math"
+
 // Winograd F(2x2, 3x3) convolution (Lavin & Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2015) for 3x3 stride-1 Conv2D layers. A 2x2
 // block of outputs of one channel pair needs 36 multiplications directly and
@@ -54,6 +56,9 @@ type winograd struct {
 	rows   int         // tile rows per block
 	row0   int         // the block being worked on: tile rows row0.. of the batch (N*tH rows)
 	u      []float32   // (16, C, F) the kernel transformed, G g Gᵀ
+	kw     []float32   // (3, 3, C, F) the kernel u was computed from (valid with uOK)
+	uOK    bool        // u (and with utOK, ut) are the transforms of kw
+	utOK   bool        // ut is u transposed
 	v      []float32   // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
 	m      []float32   // (16, rows*tW, F) one block's products M; backward puts Z = A dy Aᵀ there
 	du     []float32   // (16, C, F) gradient of u
@@ -148,11 +153,10 @@ func (w *winograd) forward(z, x, kernel []float32, n int) {
 	tiles := n * w.tH * w.tW
 	w.n = n
 	w.rows = max(1, w.block/(16*(c+f)*w.tW))
-	w.u = grow(w.u, 16*c*f)
 	w.v = grow(w.v, 16*tiles*c)
 	w.m = grow(w.m, 16*min(w.rows, n*w.tH)*w.tW*f)
 	w.zero = grow(w.zero, max(c, f))
-	winoKernel(w.u, kernel, c*f)
+	w.setKernel(kernel)
 	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
 		rows := min(w.rows, n*w.tH-w.row0)
 		bt := rows * w.tW
@@ -176,10 +180,14 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 	c, f, n := w.g.c, w.f, w.n
 	tiles := n * w.tH * w.tW
 	w.du = grow(w.du, 16*c*f)
-	// Uᵀ once per backward: gemm would pack U transposed for every block.
-	w.ut = grow(w.ut, 16*c*f)
-	for e := range 16 {
-		transpose(w.ut[e*c*f:(e+1)*c*f], w.u[e*c*f:(e+1)*c*f], c, f)
+	// Uᵀ once per kernel (setKernel): gemm would pack U transposed for
+	// every block.
+	if !w.utOK {
+		w.ut = grow(w.ut, 16*c*f)
+		for e := range 16 {
+			transpose(w.ut[e*c*f:(e+1)*c*f], w.u[e*c*f:(e+1)*c*f], c, f)
+		}
+		w.utOK = true
 	}
 	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
 		rows := min(w.rows, n*w.tH-w.row0)
@@ -193,6 +201,43 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 	}
 	winoKernelGrad(kernelG, w.du, c*f)
 	w.run(winoGradIn, n, dx, nil)
+}
+
+// setKernel makes u the transform of kernel (3, 3, C, F). The transforms
+// (u, and ut for backward) depend on the weights only, so they are kept
+// from one call to the next while the kernel stays the same bit for bit:
+// a batch trained in slices (FitConfig.StepSamples) or shards, and
+// inference, transform each kernel once per optimizer step instead of once
+// per forward. The kernel is compared with the copy u was made from rather
+// than trusting its writers to say when they write (the optimizer,
+// SetFlatWeights, LoadWeights, ImportNPZ, the page's edits, tests writing
+// Param.W): one read of the kernel against a transform and a transpose.
+func (w *winograd) setKernel(kernel []float32) {
+	cf := w.g.c * w.f
+	kernel = kernel[:9*cf]
+	if w.uOK && sameBits(w.kw, kernel) {
+		return
+	}
+	w.kw = append(w.kw[:0], kernel...)
+	w.u = grow(w.u, 16*cf)
+	winoKernel(w.u, kernel, cf)
+	w.uOK, w.utOK = true, false
+}
+
+// sameBits reports whether a and b hold the same float32 bit patterns (so
+// 0 and -0 differ, and a NaN never equals anything else's bits by chance
+// of ==).
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	b = b[:len(a)]
+	for i, v := range a {
+		if math.Float32bits(v) != math.Float32bits(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // transpose sets dst (cols x rows) to src (rows x cols) transposed.
