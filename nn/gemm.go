@@ -53,6 +53,7 @@ type gemmTask struct {
 	rowsPer, colsPer           int         // chunk size, multiples of mr and nr
 	rowChunks, colChunks       int         // per product
 	bpack                      []float32   // per product: op(B) as ceil(n/nr) panels of k x nr, zero-padded
+	bp                         []float32   // the packed op(B) the call reads: bpack, or its caller's
 	apack                      [][]float32 // per worker: a block of op(A) as panels of kc x mr
 	tile                       [][]float32 // per worker: an mr x nr tile for C's edges
 }
@@ -103,6 +104,34 @@ func gemmChunks(workers, batch, mPanels, nPanels, mcPanels int) (rowPanels, colP
 // gemmBatchWorkers is gemmBatch on a given number of workers; the result
 // does not depend on it.
 func gemmBatchWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) {
+	gemmBatchPackedWorkers(workers, batch, sa, sb, sc, transA, transB, m, n, k, a, b, nil, c, accumulate)
+}
+
+// gemmBatchPacked is gemmBatch with op(B) of every product already packed
+// for the pure-Go kernel: bpack is what packBatchB made of the same b (the
+// AVX2 path, which packs differently, reads b). An operand that many calls
+// share, a layer's weights between two optimizer steps, is then packed once
+// instead of once per call. The result is gemmBatch's, bit for bit: the
+// kernel reads the same values from the same layout.
+func gemmBatchPacked(batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, bpack, c []float32, accumulate bool) {
+	gemmBatchPackedWorkers(maxWorkers(), batch, sa, sb, sc, transA, transB, m, n, k, a, b, bpack, c, accumulate)
+}
+
+// packBatchB sets dst (grown and returned) to op(B) of batch products of
+// k x n, b[i*sb:] each, packed as gemm's pure-Go kernel reads them: for
+// gemmBatchPacked.
+func packBatchB(dst []float32, batch, sb int, transB bool, n, k int, b []float32) []float32 {
+	per := (n + gemmNR - 1) / gemmNR * k * gemmNR
+	dst = grow(dst, batch*per)
+	for i := range batch {
+		packB(dst[i*per:], transB, n, k, b[i*sb:])
+	}
+	return dst
+}
+
+// gemmBatchPackedWorkers is gemmBatchWorkers, with op(B) already packed
+// into bpack unless it is nil.
+func gemmBatchPackedWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, bpack, c []float32, accumulate bool) {
 	if m == 0 || n == 0 || batch == 0 {
 		return
 	}
@@ -130,16 +159,21 @@ func gemmBatchWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n,
 	t.rowsPer, t.colsPer = rowPanels*gemmMR, colPanels*gemmNR
 	t.rowChunks, t.colChunks = rowChunks, colChunks
 
-	t.bpack = grow(t.bpack, batch*nPanels*k*gemmNR)
 	for len(t.apack) < workers {
 		t.apack = append(t.apack, nil)
 		t.tile = append(t.tile, make([]float32, gemmMR*gemmNR))
 	}
-	for i := range batch {
-		packB(t.bpack[i*nPanels*k*gemmNR:], transB, n, k, b[i*sb:])
+	if bpack != nil {
+		t.bp = bpack[:batch*nPanels*k*gemmNR]
+	} else {
+		t.bpack = grow(t.bpack, batch*nPanels*k*gemmNR)
+		for i := range batch {
+			packB(t.bpack[i*nPanels*k*gemmNR:], transB, n, k, b[i*sb:])
+		}
+		t.bp = t.bpack
 	}
 	parallelFor(workers, batch*rowChunks*colChunks, t)
-	t.a, t.b, t.c = nil, nil, nil
+	t.a, t.b, t.c, t.bp = nil, nil, nil, nil
 }
 
 // runChunk computes one block of one product's C: rows [i0, i1) and columns
@@ -158,7 +192,7 @@ func (t *gemmTask) runChunk(worker, chunk int) {
 	tile := t.tile[worker]
 	n, k := t.n, t.k
 	a, c := t.a[item*t.sa:][:t.m*k], t.c[item*t.sc:][:t.m*n]
-	bpack := t.bpack[item*((n+gemmNR-1)/gemmNR)*k*gemmNR:]
+	bpack := t.bp[item*((n+gemmNR-1)/gemmNR)*k*gemmNR:]
 	blocks := (k + gemmKC - 1) / gemmKC
 	step := (k + blocks - 1) / blocks
 	for p0 := 0; p0 < k; p0 += step {

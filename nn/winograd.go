@@ -57,8 +57,10 @@ type winograd struct {
 	row0   int         // the block being worked on: tile rows row0.. of the batch (N*tH rows)
 	u      []float32   // (16, C, F) the kernel transformed, G g Gᵀ
 	kw     []float32   // (3, 3, C, F) the kernel u was computed from (valid with uOK)
-	uOK    bool        // u (and with utOK, ut) are the transforms of kw
-	utOK   bool        // ut is u transposed
+	uOK    bool        // u (and with utOK, ut and utPack) are the transforms of kw
+	utOK   bool        // ut is u transposed, utPack packed
+	uPack  []float32   // u packed as gemm's B for the forward products (packBatchB)
+	utPack []float32   // u packed as gemm's B transposed, for dV's products
 	v      []float32   // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
 	m      []float32   // (16, rows*tW, F) one block's products M; backward puts Z = A dy Aᵀ there
 	du     []float32   // (16, C, F) gradient of u
@@ -162,7 +164,7 @@ func (w *winograd) forward(z, x, kernel []float32, n int) {
 		bt := rows * w.tW
 		w.run(winoInput, rows, x, nil)
 		// M[e] = V[e]·U[e] for the 16 elements e, together on the pool.
-		gemmBatch(16, tiles*c, c*f, bt*f, false, false, bt, f, c, w.v[w.row0*w.tW*c:], w.u, w.m, false)
+		gemmBatchPacked(16, tiles*c, c*f, bt*f, false, false, bt, f, c, w.v[w.row0*w.tW*c:], w.u, w.uPack, w.m, false)
 		w.run(winoOutput, rows, nil, z)
 	}
 }
@@ -187,6 +189,9 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		for e := range 16 {
 			transpose(w.ut[e*c*f:(e+1)*c*f], w.u[e*c*f:(e+1)*c*f], c, f)
 		}
+		// Uᵀ as the pure-Go kernel reads it: U[e] is Uᵀ[e] stored
+		// transposed, so it packs from U directly.
+		w.utPack = packBatchB(w.utPack, 16, c*f, true, c, f, w.u)
 		w.utOK = true
 	}
 	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
@@ -197,7 +202,7 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		// elements of each together on the pool.
 		v := w.v[w.row0*w.tW*c:]
 		gemmBatch(16, tiles*c, bt*f, c*f, true, false, c, f, bt, v, w.m, w.du, w.row0 > 0)
-		gemmBatch(16, bt*f, c*f, tiles*c, false, false, bt, c, f, w.m, w.ut, v, false)
+		gemmBatchPacked(16, bt*f, c*f, tiles*c, false, false, bt, c, f, w.m, w.ut, w.utPack, v, false)
 	}
 	winoKernelGrad(kernelG, w.du, c*f)
 	w.run(winoGradIn, n, dx, nil)
@@ -207,8 +212,8 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 // (u, and ut for backward) depend on the weights only, so they are kept
 // from one call to the next while the kernel stays the same bit for bit:
 // a batch trained in slices (FitConfig.StepSamples) or shards, and
-// inference, transform each kernel once per optimizer step instead of once
-// per forward. The kernel is compared with the copy u was made from rather
+// inference, transform (and pack, for gemm's pure-Go kernel) each kernel
+// once per optimizer step instead of once per forward. The kernel is compared with the copy u was made from rather
 // than trusting its writers to say when they write (the optimizer,
 // SetFlatWeights, LoadWeights, ImportNPZ, the page's edits, tests writing
 // Param.W): one read of the kernel against a transform and a transpose.
@@ -221,6 +226,7 @@ func (w *winograd) setKernel(kernel []float32) {
 	w.kw = append(w.kw[:0], kernel...)
 	w.u = grow(w.u, 16*cf)
 	winoKernel(w.u, kernel, cf)
+	w.uPack = packBatchB(w.uPack, 16, cf, false, w.f, w.g.c, w.u)
 	w.uOK, w.utOK = true, false
 }
 

@@ -108,6 +108,7 @@ func TestWinogradKeptTransformsFollowEveryWriter(t *testing.T) {
 			m.ComputeGradients(x, y, n)
 			f.ComputeGradients(x, y, n)
 			require.Equal(t, bits(f.FlatGradients(nil)), bits(m.FlatGradients(nil)), "gradients after the write")
+			require.Equal(t, bits(f.Layers[0].(*conv2D).dx), bits(m.Layers[0].(*conv2D).dx), "input gradient after the write")
 			mw, fw := m.Layers[0].(*conv2D).wino, f.Layers[0].(*conv2D).wino
 			require.Equal(t, bits(fw.u), bits(mw.u), "kept U")
 			require.Equal(t, bits(fw.ut), bits(mw.ut), "kept Uᵀ")
