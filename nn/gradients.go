@@ -207,15 +207,19 @@ func (m *Model) accumulateGradients(acc []float32, w float32, add bool) []float3
 	acc = grow(acc, m.NumParams())
 	off := 0
 	for _, p := range m.params {
-		a := acc[off : off+len(p.G)]
-		for i, g := range p.G {
-			if add {
-				a[i] += float32(w * g)
-			} else {
-				a[i] = w * g
+		g := p.G
+		a := acc[off : off+len(g)]
+		a = a[:len(g)] // no bounds checks below
+		if add {
+			for i, v := range g {
+				a[i] += float32(w * v)
+			}
+		} else {
+			for i, v := range g {
+				a[i] = w * v
 			}
 		}
-		off += len(p.G)
+		off += len(g)
 	}
 	return acc
 }

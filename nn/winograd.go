@@ -1,6 +1,9 @@
 package nn
 
-import "math"
+import (
+	"bytes"
+	"unsafe"
+)
 
 // Winograd F(2x2, 3x3) convolution (Lavin & Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2015) for 3x3 stride-1 Conv2D layers. A 2x2
@@ -231,19 +234,16 @@ func (w *winograd) setKernel(kernel []float32) {
 }
 
 // sameBits reports whether a and b hold the same float32 bit patterns (so
-// 0 and -0 differ, and a NaN never equals anything else's bits by chance
-// of ==).
+// 0 and -0 differ, and a NaN equals its own bits), comparing them as bytes
+// (the runtime's memequal: wide loads natively and in WebAssembly).
 func sameBits(a, b []float32) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	b = b[:len(a)]
-	for i, v := range a {
-		if math.Float32bits(v) != math.Float32bits(b[i]) {
-			return false
-		}
+	if len(a) == 0 {
+		return true
 	}
-	return true
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a)), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
 }
 
 // transpose sets dst (cols x rows) to src (rows x cols) transposed.
