@@ -140,10 +140,17 @@ func TestSameBits(t *testing.T) {
 		{"a NaN and itself", []float32{nan, 1}, []float32{nan, 1}, true},
 		{"lengths", []float32{1}, []float32{1, 1}, false},
 		{"one low bit", []float32{1}, []float32{math.Float32frombits(math.Float32bits(1) ^ 1)}, false},
+		{"odd length, last differs", []float32{1, 2, 3}, []float32{1, 2, 4}, false},
+		{"even length, last differs", []float32{1, 2, 3, 4}, []float32{1, 2, 3, 5}, false},
+		{"odd length, equal", []float32{1, 2, 3}, []float32{1, 2, 3}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.want, sameBits(tt.a, tt.b))
+			if len(tt.a) > 1 && len(tt.a) == len(tt.b) { // misaligned views: one float at a time
+				require.Equal(t, tt.want, sameBits(append([]float32{0}, tt.a...)[1:], tt.b))
+				require.Equal(t, tt.want, sameBits(append([]float32{0}, tt.a...)[1:], append([]float32{0}, tt.b...)[1:]))
+			}
 		})
 	}
 }
