@@ -15,10 +15,17 @@ import (
 // about 0.6 s in WebAssembly) runs as several Steps of
 // FitConfig.StepSamples samples, which sum the batch's gradients before its
 // one optimizer step; a batch that fits (the small model's) runs whole, as
-// one Step. Each Step has costs of its own (zeroing and summing every
-// gradient, the layers' set-up): in Chromium the reference model trained
-// 42.7 images/s in Steps of one sample (a 25 ms budget), 50.4 in Steps of
-// two, 60.2 in whole batches, so the budget is two slices, not one.
+// one Step. Each Step has costs of its own: each of a Winograd layer's
+// three products (forward, weight gradient, input gradient) streams the
+// layer's transformed weights (16·C·F floats) through the cache once per
+// Step whatever its samples, so a one-sample Step does few multiply-adds
+// per weight read (16 tiles on a 7x7 map); and every Step zeroes, scales
+// and sums every gradient. (Transforming and packing the weights, once per
+// Step too until the engine kept them between the Steps of a batch, is now
+// once per batch.) In Chromium the reference model trained 42.7 images/s
+// in Steps of one sample (a 25 ms budget), 50.4 in Steps of two, 60.2 in
+// whole batches, so the budget is two slices, not one
+// (BenchmarkTrainerStepSamples in nn measures the same in Node).
 const stepBudget = 2 * sliceBudget
 
 // stepSamplesFor is FitConfig.StepSamples for a training pass costing
