@@ -38,9 +38,9 @@ export function mount(ctx, section) {
         ${SCALES.map((s) => `<label><input type="radio" name="net-scale" value="${s}"> <span data-i18n="network.scale.${s}"></span></label>`).join('')}
       </fieldset>
       <div class="net-legend" data-scale="">
-        <div class="net-legend-row"><span class="net-lo"></span><canvas class="net-bar" width="128" height="1"></canvas><span class="net-hi"></span></div>
+        <div class="net-legend-row"><span class="net-lo"></span><canvas class="net-bar" width="128" height="1" aria-hidden="true"></canvas><span class="net-hi"></span></div>
         <p class="net-legend-text"></p>
-        <div class="net-legend-row net-wlegend" hidden><span class="net-wlo"></span><canvas class="net-wbar" width="128" height="1"></canvas><span class="net-whi"></span></div>
+        <div class="net-legend-row net-wlegend" hidden><span class="net-wlo"></span><canvas class="net-wbar" width="128" height="1" aria-hidden="true"></canvas><span class="net-whi"></span></div>
         <p class="net-wlegend-text" hidden></p>
       </div>
       <p class="net-caption note"></p>
