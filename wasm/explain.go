@@ -28,29 +28,6 @@ func (w *worker) explainPixels(req js.Value) ([]float32, error) {
 	return x, nil
 }
 
-// explainLayer reads the request's layer, an index or a name.
-func (w *worker) explainLayer(req js.Value) (int, error) {
-	switch v := req.Get("layer"); v.Type() {
-	case js.TypeNumber:
-		n, err := argInt(req, "layer", 0, 0)
-		if err != nil {
-			return 0, err
-		}
-		if n >= len(w.model.Layers) {
-			return 0, fmt.Errorf("worker: layer %d does not exist: the model has layers 0 to %d", n, len(w.model.Layers)-1)
-		}
-		return n, nil
-	case js.TypeString:
-		for i, l := range w.model.Layers {
-			if l.Spec().Name == v.String() {
-				return i, nil
-			}
-		}
-		return 0, fmt.Errorf("worker: no layer named %q", v.String())
-	}
-	return 0, fmt.Errorf("worker: layer must be a layer's index or name")
-}
-
 func boolsToJS(b []bool) []any {
 	out := make([]any, len(b))
 	for i, v := range b {
@@ -66,7 +43,7 @@ func (w *worker) convWindow(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	li, err := w.explainLayer(req)
+	li, err := w.layerArg(req)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +117,7 @@ func (w *worker) poolCompare(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	li, err := w.explainLayer(req)
+	li, err := w.layerArg(req)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +187,7 @@ func (w *worker) transposeDemo(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	li, err := w.explainLayer(req)
+	li, err := w.layerArg(req)
 	if err != nil {
 		return nil, err
 	}

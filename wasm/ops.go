@@ -167,28 +167,9 @@ func (w *worker) getFilters(req js.Value) (any, error) {
 	if w.model == nil {
 		return nil, errNoModel
 	}
-	li := -1
-	switch v := req.Get("layer"); v.Type() {
-	case js.TypeNumber:
-		n, err := argInt(req, "layer", 0, 0)
-		if err != nil {
-			return nil, err
-		}
-		if n >= len(w.model.Layers) {
-			return nil, fmt.Errorf("worker: layer %d does not exist: the model has layers 0 to %d", n, len(w.model.Layers)-1)
-		}
-		li = n
-	case js.TypeString:
-		for i, l := range w.model.Layers {
-			if l.Spec().Name == v.String() {
-				li = i
-			}
-		}
-		if li < 0 {
-			return nil, fmt.Errorf("worker: no layer named %q", v.String())
-		}
-	default:
-		return nil, fmt.Errorf("worker: layer must be a layer's index or name")
+	li, err := w.layerArg(req)
+	if err != nil {
+		return nil, err
 	}
 	l := w.model.Layers[li]
 	spec := l.Spec()
@@ -242,4 +223,27 @@ func specArg(op string, req js.Value) (nn.ModelSpec, error) {
 	default:
 		return spec, fmt.Errorf("worker: %s needs a spec or a preset", op)
 	}
+}
+
+// layerArg reads the request's layer of the model: an index or a name.
+func (w *worker) layerArg(req js.Value) (int, error) {
+	switch v := req.Get("layer"); v.Type() {
+	case js.TypeNumber:
+		n, err := argInt(req, "layer", 0, 0)
+		if err != nil {
+			return 0, err
+		}
+		if n >= len(w.model.Layers) {
+			return 0, fmt.Errorf("worker: layer %d does not exist: the model has layers 0 to %d", n, len(w.model.Layers)-1)
+		}
+		return n, nil
+	case js.TypeString:
+		for i, l := range w.model.Layers {
+			if l.Spec().Name == v.String() {
+				return i, nil
+			}
+		}
+		return 0, fmt.Errorf("worker: no layer named %q", v.String())
+	}
+	return 0, fmt.Errorf("worker: layer must be a layer's index or name")
 }
