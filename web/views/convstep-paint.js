@@ -16,25 +16,8 @@ export function grey(v, lo, hi) {
 /** signed maps v in [-m, m] to [r, g, b]: the network view's blue-white-red scale for weights. */
 export { diverging as signed } from './network-scale.js';
 
-/** extent is {lo, hi} of values[start], values[start+step], ... (every value: step 1). */
-export function extent(values, start = 0, step = 1) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = start; i < values.length; i += step) {
-    const v = values[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (lo > hi) return { lo: 0, hi: 0 };
-  return { lo, hi };
-}
-
-/** maxAbs is the largest |v| of values (0 for none). */
-export function maxAbs(values) {
-  let m = 0;
-  for (const v of values) if (Math.abs(v) > m) m = Math.abs(v);
-  return m;
-}
+/** extent is {lo, hi} of values[start], values[start+step], ... (every value: step 1); maxAbs the largest |v|. */
+export { range as extent, maxAbs } from './network-scale.js';
 
 /**
  * num formats a number for a cell: fixed digits, a true minus sign, and

@@ -6,7 +6,7 @@
 
 import { describe, modelLayers, currentTrace } from './network-describe.js';
 import { range, paintVector } from './network-scale.js';
-import { shapeText } from './shapes-format.js';
+import { esc, shapeText } from './shapes-format.js';
 import { denseStrings } from './dense-strings.js';
 
 export function mount(ctx, section) {
@@ -233,8 +233,4 @@ export function mount(ctx, section) {
   if (ctx.state.prediction) askScores();
   const hook = { scores: () => scores && scores.result };
   if (window.convplay && window.convplay.views) window.convplay.views.dense = hook;
-}
-
-function esc(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }

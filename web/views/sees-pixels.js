@@ -2,6 +2,8 @@
 // with node --test). The values come from the engine (preprocess,
 // getSample); this module only maps them to colours.
 
+import { range, diverging } from './network-scale.js';
+
 /** grayRGBA paints gray values (0..255) as opaque RGBA pixels. */
 export function grayRGBA(gray) {
   const out = new Uint8ClampedArray(gray.length * 4);
@@ -17,30 +19,12 @@ export function grayRGBA(gray) {
 
 /** extent is [min, max] of the values, [0, 0] for none. */
 export function extent(values) {
-  if (values.length === 0) return [0, 0];
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const { lo, hi } = range(values);
   return [lo, hi];
 }
 
-const BLUE = [33, 102, 172];
-const WHITE = [247, 247, 247];
-const RED = [178, 24, 43];
-
-/**
- * diverging maps v to blue (negative) - white (0) - red (positive), full
- * colour at |v| = limit.
- */
-export function diverging(v, limit) {
-  const t = limit > 0 ? Math.max(-1, Math.min(1, v / limit)) : 0;
-  const end = t < 0 ? BLUE : RED;
-  const f = Math.abs(t);
-  return WHITE.map((w, i) => Math.round(w + (end[i] - w) * f));
-}
+/** diverging maps v to blue (negative) - white (0) - red (positive), full colour at |v| = limit: the network view's scale. */
+export { diverging };
 
 /** divergingRGBA paints standardized values on the diverging scale, symmetric around 0. */
 export function divergingRGBA(values) {

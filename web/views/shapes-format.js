@@ -76,3 +76,8 @@ export function percent(x) {
   if (p >= 0.1) return `${p.toFixed(2)}%`;
   return `${Number(p.toPrecision(1))}%`;
 }
+
+/** esc makes text safe to put in HTML. */
+export function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}

@@ -5,7 +5,7 @@
 // is describeLayers' (the engine's); this view only writes them out.
 
 import { describe } from './network-describe.js';
-import { shapeText, sizeFormula, paramFormula, flattenFormula, areaFormula, percent, SIZE_SYMBOLIC } from './shapes-format.js';
+import { esc, shapeText, sizeFormula, paramFormula, flattenFormula, areaFormula, percent, SIZE_SYMBOLIC } from './shapes-format.js';
 import { shapesStrings } from './shapes-strings.js';
 
 export function mount(ctx, section) {
@@ -213,8 +213,4 @@ export function mount(ctx, section) {
     sizeBars();
   });
   onModel();
-}
-
-function esc(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
