@@ -6,7 +6,7 @@
 
 import { extent, num, signed, textColour } from './convstep-paint.js';
 import { paintCells, scaleFor } from './pooling-canvas.js';
-import { argmax } from './pooling-shift.js';
+import { mostActive } from './pooling-shift.js';
 
 const TEXTS = {
   en: {
@@ -86,8 +86,11 @@ export function mount(ctx, section) {
   let layer = null;
   let channel = null; // null: the most active channel of the layer
   let data = null;
+  let dataFor = null; // the prediction data was made for
   let asked = 0;
-  const hook = { get data() { return data; } };
+  // The test hook shows the demo of the current prediction only (a newer
+  // prediction's request may still be on its way).
+  const hook = { get data() { return dataFor === ctx.state.prediction ? data : null; } };
   if (globalThis.convplay) globalThis.convplay.views.fcn = hook;
 
   const setText = ctx.setText;
@@ -120,12 +123,6 @@ export function mount(ctx, section) {
     fetchDemo();
   }
 
-  function mostActive(map, c) {
-    const totals = new Float64Array(c);
-    for (let i = 0; i < map.length; i++) totals[i % c] += map[i];
-    return argmax(totals);
-  }
-
   async function fetchDemo() {
     const pred = ctx.state.prediction;
     if (!pred || ctx.state.engine !== 'ready') return;
@@ -136,6 +133,7 @@ export function mount(ctx, section) {
       if (id !== asked) return;
       ui.error.hidden = true;
       data = r;
+      dataFor = pred;
       render(pred);
     } catch (err) {
       if (id !== asked) return;

@@ -7,7 +7,7 @@
 // layer and channel shown live in the URL (pool=layer,channel). The texts
 // are in pooling-strings.js, the shift experiment in pooling-experiment.js.
 
-import { poolLayers, windowCells, argmax, parsePool } from './pooling-shift.js';
+import { poolLayers, windowCells, mostActive, parsePool } from './pooling-shift.js';
 import { extent, num } from './convstep-paint.js';
 import { paintCells, frame, gridLines, scaleFor } from './pooling-canvas.js';
 import { createShiftExperiment } from './pooling-experiment.js';
@@ -133,7 +133,7 @@ export function mount(ctx, section) {
       ui.error.hidden = true;
       data = r;
       const c = r.inShape[2];
-      if (channel === null || channel >= c) channel = mostActive(r);
+      if (channel === null || channel >= c) channel = mostActive(r.input, r.inShape[2]);
       ui.channel.replaceChildren(...Array.from({ length: c }, (_, i) => new Option(String(i), String(i))));
       ui.channel.value = String(channel);
       ctx.url.set('pool', `${layer},${channel}`);
@@ -145,14 +145,6 @@ export function mount(ctx, section) {
       ui.error.hidden = false;
       setText(ui.error, 'pooling.error', { error: err.message });
     }
-  }
-
-  /** mostActive is the channel whose input map has the largest total (a lively map to start on). */
-  function mostActive(r) {
-    const c = r.inShape[2];
-    const totals = new Float64Array(c);
-    for (let i = 0; i < r.input.length; i++) totals[i % c] += r.input[i];
-    return argmax(totals);
   }
 
   function render() {
