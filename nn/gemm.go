@@ -166,10 +166,7 @@ func gemmBatchPackedWorkers(workers, batch, sa, sb, sc int, transA, transB bool,
 	if bpack != nil {
 		t.bp = bpack[:batch*nPanels*k*gemmNR]
 	} else {
-		t.bpack = grow(t.bpack, batch*nPanels*k*gemmNR)
-		for i := range batch {
-			packB(t.bpack[i*nPanels*k*gemmNR:], transB, n, k, b[i*sb:])
-		}
+		t.bpack = packBatchB(t.bpack, batch, sb, transB, n, k, b)
 		t.bp = t.bpack
 	}
 	parallelFor(workers, batch*rowChunks*colChunks, t)
