@@ -5,7 +5,6 @@ package browsertest
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -13,54 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"convplay/internal/webserver"
 )
-
-// BenchCSP is the Content-Security-Policy bench.html needs: the
-// playground's, with blob: allowed for workers and their scripts, which is
-// how TensorFlow.js's wasm backend starts its threads (Emscripten pthreads
-// from a blob). The playground's own pages keep webserver.CSP.
-var BenchCSP = strings.NewReplacer(
-	"script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' blob:",
-	"worker-src 'self'", "worker-src 'self' blob:",
-).Replace(webserver.CSP)
-
-// benchServer is convplay's server with BenchCSP for bench.html.
-func benchServer(t testing.TB) func(string) http.Handler {
-	return func(dir string) http.Handler {
-		h, err := webserver.New(dir)
-		require.NoError(t, err)
-		t.Cleanup(func() { h.Close() })
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/bench.html" {
-				w = &cspWriter{ResponseWriter: w}
-			}
-			h.ServeHTTP(w, r)
-		})
-	}
-}
-
-// cspWriter replaces the Content-Security-Policy as the headers go out.
-type cspWriter struct {
-	http.ResponseWriter
-	wrote bool
-}
-
-func (w *cspWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.wrote = true
-		w.Header().Set("Content-Security-Policy", BenchCSP)
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *cspWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.WriteHeader(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
 
 // benchRow is one row of the benchmark page's table (web/bench.js).
 type benchRow struct {

@@ -16,10 +16,10 @@ import (
 // client (web/bench.js), which streams the Fashion-MNIST data and exposes
 // window.convplayBench.
 
-// openBench opens bench.html, served as it should be (BenchCSP), and
+// openBench opens bench.html (which the server sends with BenchCSP) and
 // waits until its engine holds the data.
 func openBench(t *testing.T) *Session {
-	s := StartHandler(t, benchServer(t))
+	s := Start(t)
 	s.Open("bench.html")
 	require.True(t, Eval[bool](s, `window.convplayBench.ready.then(() => true)`), "problems: %q", s.Problems())
 	require.True(t, Eval[bool](s, `crossOriginIsolated`))

@@ -34,6 +34,15 @@ const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-sr
 	"connect-src 'self'; img-src 'self' data: blob:; style-src 'self'; object-src 'none'; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+// BenchCSP is CSP with blob: allowed for workers and their scripts, sent
+// with the benchmark page (bench.html) alone: that is how TensorFlow.js's
+// wasm backend starts its threads (Emscripten pthreads from a blob). The
+// playground's pages never load TensorFlow.js and keep CSP.
+var BenchCSP = strings.NewReplacer(
+	"script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' blob:",
+	"worker-src 'self'", "worker-src 'self' blob:",
+).Replace(CSP)
+
 // fileType is what the server knows about one file extension.
 type fileType struct {
 	mime     string
@@ -94,7 +103,11 @@ func (h *Handler) Close() error { return h.root.Close() }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", CSP)
+	if r.URL.Path == "/bench.html" {
+		hd.Set("Content-Security-Policy", BenchCSP)
+	} else {
+		hd.Set("Content-Security-Policy", CSP)
+	}
 	hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 	hd.Set("Cross-Origin-Embedder-Policy", "require-corp")
 	hd.Set("Cross-Origin-Resource-Policy", "same-origin")

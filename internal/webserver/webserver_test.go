@@ -119,6 +119,21 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
+// TestBenchPageCSP: the benchmark page alone may start workers from blob:
+// URLs (TensorFlow.js's threads); everything else keeps the strict policy.
+func TestBenchPageCSP(t *testing.T) {
+	_, h := site(t)
+	bench := get(h, "GET", "/bench.html", "").Header().Get("Content-Security-Policy")
+	assert.Contains(t, bench, "script-src 'self' 'wasm-unsafe-eval' blob:;")
+	assert.Contains(t, bench, "worker-src 'self' blob:;")
+	assert.NotContains(t, bench, "unsafe-inline")
+	assert.NotContains(t, bench, "'unsafe-eval'")
+	for _, p := range []string{"/", "/index.html", "/bench.js", "/bench.html/x"} {
+		csp := get(h, "GET", p, "").Header().Get("Content-Security-Policy")
+		assert.Equal(t, CSP, csp, p)
+	}
+}
+
 func TestCacheControl(t *testing.T) {
 	_, h := site(t)
 	tests := []struct{ path, want string }{
