@@ -2,7 +2,10 @@
 # `make serve` builds everything and serves the playground; `make test` runs every test.
 
 GOROOT   := $(shell go env GOROOT)
-WASM_ENV := GOOS=js GOARCH=wasm PATH="$(GOROOT)/lib/wasm:$$PATH"
+# go test runs WebAssembly test binaries with tools/wasmexec's runner: Go's
+# own (in $(GOROOT)/lib/wasm), plus the memory hand-over the page's worker
+# does, so the engine's SIMD kernels are tested as the page runs them.
+WASM_ENV := GOOS=js GOARCH=wasm PATH="$(CURDIR)/tools/wasmexec:$$PATH"
 
 .PHONY: all test test-go test-wasm bench bench-wasm bench-browser bench-vendor fuzz vet wasm page serve test-js test-browser
 
@@ -21,7 +24,7 @@ test-go: data
 	go test -tags noasm ./nn/
 
 # The engine's tests again, compiled to WebAssembly and run by Node through
-# Go's go_js_wasm_exec, so the browser build is tested too.
+# go_js_wasm_exec (tools/wasmexec), so the browser build is tested too.
 test-wasm: data
 	$(WASM_ENV) go test ./nn/... ./wasm/... ./dataset/...
 

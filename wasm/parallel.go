@@ -239,14 +239,14 @@ func (tm *team) memoryMB() []any {
 	return mb
 }
 
-// wasmMemoryMB is this worker's WebAssembly memory in MiB, as worker.js's
-// convplayMemoryBytes reports it (0 without it).
+// wasmMemoryMB is this worker's WebAssembly memory in MiB, the memory
+// worker.js hands the engine as convplayMemory (0 without it).
 func wasmMemoryMB() int {
-	f := js.Global().Get("convplayMemoryBytes")
-	if f.Type() != js.TypeFunction {
+	mem := js.Global().Get("convplayMemory")
+	if mem.Type() != js.TypeObject {
 		return 0
 	}
-	return f.Invoke().Int() >> 20
+	return mem.Get("buffer").Get("byteLength").Int() >> 20
 }
 
 // helperError describes helper h's failure, or is nil.

@@ -213,8 +213,9 @@ async function boot() {
     exit.call(go, c);
   };
   const { instance } = await instantiate(go);
-  // The engine's WebAssembly memory, for the progress event's memoryMB.
-  self.convplayMemoryBytes = () => instance.exports.mem.buffer.byteLength;
+  // The engine's own WebAssembly memory: it links its SIMD kernels to it
+  // (nn/gemm_wasm.go) and reports its size (the progress event's memoryMB).
+  self.convplayMemory = instance.exports.mem;
   await go.run(instance); // resolves only if the Go program exits
   fatal(`the engine exited (code ${code})`);
 }

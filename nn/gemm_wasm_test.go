@@ -1,0 +1,64 @@
+//go:build js && wasm
+
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// withWasmSIMD runs f with gemm's WebAssembly SIMD path on or off.
+func withWasmSIMD(on bool, f func()) {
+	saved := wasmSIMD.enabled
+	wasmSIMD.enabled = on
+	defer func() { wasmSIMD.enabled = saved }()
+	f()
+}
+
+// The tests run under tools/wasmexec (make test-wasm), which hands the
+// program its memory as the page's worker does: the SIMD kernel must link,
+// or every comparison below would compare the pure-Go kernel with itself.
+func TestWasmSIMDLinked(t *testing.T) {
+	require.True(t, wasmSIMD.enabled, "the WebAssembly SIMD kernel did not link: run the tests with tools/wasmexec on PATH (make test-wasm)")
+	c := []float32{0}
+	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+	assert.Equal(t, []float32{6}, c)
+	withWasmSIMD(false, func() {
+		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+	})
+}
+
+// TestWasmSIMDMatchesPureGo: the SIMD path gives the pure-Go kernel's bits,
+// for every transpose, with and without accumulating, on shapes with and
+// without edge tiles, k over several blocks, and batches of products.
+func TestWasmSIMDMatchesPureGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	shapes := [][3]int{{1, 1, 1}, {4, 8, 1}, {3, 5, 7}, {4, 8, 300}, {9, 17, 33}, {16, 32, 9}, {64, 128, 128}, {6, 10, 513}, {33, 70, 64}, {2, 1152, 128}}
+	for _, s := range shapes {
+		m, n, k := s[0], s[1], s[2]
+		for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			for _, acc := range []bool{false, true} {
+				for _, batch := range []int{1, 3} {
+					name := fmt.Sprintf("m=%d,n=%d,k=%d,tA=%v,tB=%v,acc=%v,batch=%d", m, n, k, tr[0], tr[1], acc, batch)
+					sa, sb, sc := m*k+3, k*n+1, m*n+5
+					a, b := randSlice(rng, batch*sa), randSlice(rng, batch*sb)
+					c0 := randSlice(rng, batch*sc)
+					var simd, pure []float32
+					withWasmSIMD(true, func() {
+						simd = append([]float32(nil), c0...)
+						gemmBatchWorkers(1, batch, sa, sb, sc, tr[0], tr[1], m, n, k, a, b, simd, acc)
+					})
+					withWasmSIMD(false, func() {
+						pure = append([]float32(nil), c0...)
+						gemmBatchWorkers(1, batch, sa, sb, sc, tr[0], tr[1], m, n, k, a, b, pure, acc)
+					})
+					require.Equal(t, pure, simd, name)
+				}
+			}
+		}
+	}
+}
