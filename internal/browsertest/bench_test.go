@@ -99,6 +99,7 @@ func TestBenchPage(t *testing.T) {
 		case r.Kind == "train":
 			assert.Greater(t, r.ImagesPerSec, 0.0)
 			assert.True(t, r.SIMD, "TensorFlow.js runs with SIMD")
+			assert.Equal(t, 2, r.Threads, "TensorFlow.js runs as many threads as convplay has workers")
 		default:
 			assert.Greater(t, r.Ms, 0.0)
 		}
