@@ -76,10 +76,27 @@ func gemmBatch(batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c 
 	gemmBatchWorkers(maxWorkers(), batch, sa, sb, sc, transA, transB, m, n, k, a, b, c, accumulate)
 }
 
-// gemmAsmBatch runs a gemmBatchWorkers call on the AVX2 kernel and reports
-// true, or reports false when the CPU lacks AVX2. gemm_amd64.go sets it;
-// other builds (WebAssembly, `-tags noasm`) leave it nil.
-var gemmAsmBatch func(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) bool
+// gemmAsmBatch runs a gemmBatchWorkers call on a SIMD kernel and reports
+// true, or reports false when that kernel is off: AVX2 natively
+// (gemm_amd64.go: off on a CPU without it), WebAssembly SIMD in a browser
+// (gemm_wasm.go: off when the host did not hand over the memory). Other
+// builds (`-tags noasm`, other CPUs) leave it nil. gemmSIMDName names the
+// kernel while it is on ("" when off).
+var (
+	gemmAsmBatch func(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) bool
+	gemmSIMDName func() string
+)
+
+// GemmKernel names the matrix-product kernel every layer's products run
+// on: "avx2", "wasm-simd" or "go" (the portable pure-Go kernel).
+func GemmKernel() string {
+	if gemmSIMDName != nil {
+		if name := gemmSIMDName(); name != "" {
+			return name
+		}
+	}
+	return "go"
+}
 
 // gemmChunks splits each of batch products with mPanels x nPanels tiles
 // into chunks: row blocks of at most mcMax/mr panels, small enough to give

@@ -66,7 +66,15 @@ type gemmAsmTask struct {
 	tile                       [][]float32 // per worker: a 6 x 16 tile for C's edges
 }
 
-func init() { gemmAsmBatch = gemmAsmBatchWorkers }
+func init() {
+	gemmAsmBatch = gemmAsmBatchWorkers
+	gemmSIMDName = func() string {
+		if gemmAsmEnabled {
+			return "avx2"
+		}
+		return ""
+	}
+}
 
 // gemmAsmBatchWorkers runs gemmBatchWorkers' call on the AVX2 path and
 // reports true, or reports false when the CPU lacks AVX2. m, n, k, batch >= 1.

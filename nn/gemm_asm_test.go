@@ -28,8 +28,10 @@ func TestGemmAsmAvailable(t *testing.T) {
 	require.NotNil(t, gemmAsmBatch, "gemm_amd64.go hands gemm its AVX2 path")
 	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
 	assert.Equal(t, []float32{6}, c)
+	assert.Equal(t, "avx2", GemmKernel())
 	withGemmAsm(false, func() {
 		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+		assert.Equal(t, "go", GemmKernel())
 	})
 }
 

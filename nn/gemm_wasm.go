@@ -40,6 +40,12 @@ func init() {
 	}
 	wasmSIMD.tiles, wasmSIMD.enabled = tiles, true
 	gemmAsmBatch = gemmWasmSIMDBatch
+	gemmSIMDName = func() string {
+		if wasmSIMD.enabled {
+			return "wasm-simd"
+		}
+		return ""
+	}
 }
 
 // linkWasmSIMD instantiates the kernel module on this program's memory and

@@ -27,8 +27,10 @@ func TestWasmSIMDLinked(t *testing.T) {
 	c := []float32{0}
 	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
 	assert.Equal(t, []float32{6}, c)
+	assert.Equal(t, "wasm-simd", GemmKernel())
 	withWasmSIMD(false, func() {
 		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+		assert.Equal(t, "go", GemmKernel())
 	})
 }
 

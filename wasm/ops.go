@@ -50,10 +50,12 @@ func (w *worker) ping(js.Value) (any, error) { return "pong", nil }
 
 func (w *worker) version(js.Value) (any, error) { return versionInfo(), nil }
 
-// versionInfo describes the running engine: Go version, module and, when
-// the build recorded it, the VCS revision.
+// versionInfo describes the running engine: Go version, module, the
+// matrix-product kernel (nn.GemmKernel: "wasm-simd" once the worker handed
+// the engine its memory) and, when the build recorded it, the VCS revision.
 func versionInfo() map[string]any {
 	v := map[string]any{
+		"kernel":   nn.GemmKernel(),
 		"go":       runtime.Version(),
 		"module":   "convplay",
 		"version":  "(devel)",

@@ -130,6 +130,7 @@ func TestVersion(t *testing.T) {
 	assert.Equal(t, runtime.Version(), r.result.Get("go").String())
 	assert.Equal(t, "js/wasm", r.result.Get("platform").String())
 	assert.Equal(t, "convplay", r.result.Get("module").String())
+	assert.Equal(t, "wasm-simd", r.result.Get("kernel").String(), "the runner (tools/wasmexec) hands the engine its memory, as the page's worker does")
 }
 
 // tinySpec is Flatten then Dense(3, softmax) on a 2x2x1 input: 4*3+3 = 15

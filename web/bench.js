@@ -48,7 +48,9 @@ strings({
     'bench.groupAccuracy': 'Small model: from pressing Train to 85% validation accuracy',
     'bench.accuracySetup': '{workers} worker(s), Adam {lr}, batches of {batch}, all {samples} training images, validated on {val} after each epoch: {acc}% after epoch {epoch}',
     'bench.seconds': '{s} s',
-    'bench.facts': 'Cross-origin isolated: {isolated}. Cores the browser reports: {cores}. Engine: {engine}.',
+    'bench.facts': 'Cross-origin isolated: {isolated}. Cores the browser reports: {cores}. Engine: {engine}; its matrix products run on {kernel}.',
+    'bench.kernel.wasm-simd': 'WebAssembly SIMD (4 floats per instruction)',
+    'bench.kernel.go': 'plain Go WebAssembly (no SIMD: this browser did not link the SIMD kernel)',
     'bench.loading': 'Loading the engine and the Fashion-MNIST data…',
     'bench.ready': 'Ready.',
     'bench.running': 'Running: {what}…',
@@ -93,7 +95,9 @@ strings({
     'bench.groupAccuracy': '小模型：从按下“训练”到验证准确率达到 85%',
     'bench.accuracySetup': '{workers} 个 worker，Adam 学习率 {lr}，每批 {batch} 张，使用全部 {samples} 张训练图像，每轮结束后在 {val} 张验证图像上评估：第 {epoch} 轮后达到 {acc}%',
     'bench.seconds': '{s} 秒',
-    'bench.facts': '跨源隔离：{isolated}。浏览器报告的核心数：{cores}。引擎：{engine}。',
+    'bench.facts': '跨源隔离：{isolated}。浏览器报告的核心数：{cores}。引擎：{engine}；矩阵乘法使用{kernel}。',
+    'bench.kernel.wasm-simd': ' WebAssembly SIMD（每条指令算 4 个浮点数）',
+    'bench.kernel.go': '普通的 Go WebAssembly（没有 SIMD：这个浏览器没有接上 SIMD 内核）',
     'bench.loading': '正在加载引擎和 Fashion-MNIST 数据……',
     'bench.ready': '准备就绪。',
     'bench.running': '正在运行：{what}……',
@@ -664,7 +668,7 @@ function renderFacts() {
   if (!facts.engine) return;
   const el = $('#bench-facts');
   el.dataset.i18n = 'bench.facts';
-  el.dataset.i18nVars = JSON.stringify({ ...facts, isolated: t(facts.isolated ? 'bench.yes' : 'bench.no') });
+  el.dataset.i18nVars = JSON.stringify({ ...facts, isolated: t(facts.isolated ? 'bench.yes' : 'bench.no'), kernel: t(`bench.kernel.${facts.kernel}`) });
   translate(el);
 }
 
@@ -689,7 +693,7 @@ async function start() {
   $('#workers').value = String(Math.max(1, Math.min(navigator.hardwareConcurrency || 1, 4)));
   setStatus('bench.loading');
   const version = await client.ready;
-  facts = { isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency || '?', engine: `${version.go}, ${version.platform}` };
+  facts = { isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency || '?', engine: `${version.go}, ${version.platform}`, kernel: version.kernel };
   renderFacts();
   await streamDataset(client, 'fashion');
   setStatus('bench.ready');
