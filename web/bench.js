@@ -15,7 +15,7 @@ strings({
     'bench.title': 'How fast does convplay train?',
     'bench.language': 'Language',
     'bench.intro':
-      'This page trains the playground’s two models for a fixed number of batches, first with convplay’s Go engine in Web Workers, then with TensorFlow.js in this same browser, and puts the speeds side by side.',
+      'This page trains the playground’s two models for a fixed number of batches, first with convplay’s Go engine in Web Workers, then with TensorFlow.js in this same browser, and puts the speeds side by side. convplay’s matrix products run on a small WebAssembly SIMD kernel that the engine writes and links to itself (Go’s own WebAssembly has no SIMD); with several workers, each computes the gradients of its share of every batch.',
     'bench.tfjsNote':
       'TensorFlow.js 4.22 runs on its WebAssembly backend (XNNPACK with SIMD; the page asks it for as many threads as convplay has workers, and the Setup column shows how many it got: the backend takes only half of the logical cores the browser reports, so while it starts the page reports twice the threads asked for). That backend has no kernel for the filter gradient of a convolution, so it cannot train a CNN as it comes: this page registers Conv2DBackpropFilter, built from its own Conv2D kernel (the gradient as a convolution of the transposed input with the transposed output gradient), and sends Conv2DBackpropInput through Conv2D with the flipped kernel instead of its plain loop. That is the fastest TensorFlow.js can train here without a GPU. Its core bundle also comes without gradients, so the page registers those of the six operations the models use, with the same formulas as TensorFlow.js’s own.',
     'bench.refBatches': 'Reference model, batches',
@@ -62,7 +62,7 @@ strings({
     'bench.title': 'convplay 训练有多快？',
     'bench.language': '语言',
     'bench.intro':
-      '本页把演示平台的两个模型各训练固定数量的批次：先用 convplay 的 Go 引擎在 Web Worker 里训练，再在同一个浏览器里用 TensorFlow.js 训练，并把两者的速度并排列出。',
+      '本页把演示平台的两个模型各训练固定数量的批次：先用 convplay 的 Go 引擎在 Web Worker 里训练，再在同一个浏览器里用 TensorFlow.js 训练，并把两者的速度并排列出。convplay 的矩阵乘法由引擎自己生成并接到自身内存上的一个小型 WebAssembly SIMD 内核完成（Go 自带的 WebAssembly 没有 SIMD）；使用多个 worker 时，每个 worker 计算每一批中自己那一份的梯度。',
     'bench.tfjsNote':
       'TensorFlow.js 4.22 使用它的 WebAssembly 后端（XNNPACK，启用 SIMD；本页请求的线程数与 convplay 的 worker 数相同，实际得到的线程数见“配置”一栏：这个后端只用浏览器报告的逻辑核数的一半，所以本页在它启动时报告两倍于所请求的线程数）。这个后端没有卷积核梯度（Conv2DBackpropFilter）的实现，原样无法训练卷积网络：本页用它自己的 Conv2D 内核补上这一项（把梯度写成转置后的输入与转置后的输出梯度之间的卷积），并让 Conv2DBackpropInput 改走 Conv2D（使用翻转后的卷积核），不再用它那个朴素的循环。这是没有 GPU 时 TensorFlow.js 在这里能达到的最快训练方式。它的核心包也不带梯度函数，所以本页为两个模型用到的六种运算注册了梯度，公式与 TensorFlow.js 自带的相同。',
     'bench.refBatches': '参考模型，批次数',
