@@ -31,12 +31,12 @@ function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = 
       instantiateStreaming: async (resp) => {
         await resp;
         if (streaming !== 'ok') throw new (vm.runInContext(streaming, g))('streaming failed: Incorrect response MIME type');
-        return { instance: { streamed: true } };
+        return { instance: { streamed: true, exports: { mem: { name: 'the engine memory' } } } };
       },
       instantiate: async (bytes) => {
         calls.instantiate++;
         assert.ok(bytes instanceof ArrayBuffer);
-        return { instance: { streamed: false } };
+        return { instance: { streamed: false, exports: { mem: { name: 'the engine memory' } } } };
       },
     },
     Go: class {
@@ -46,6 +46,7 @@ function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = 
       }
       run(instance) {
         calls.instance = instance;
+        calls.memoryAtRun = g.convplayMemory;
         if (exitCode === undefined) return new Promise(() => {}); // runs forever
         this.exit(exitCode);
         return Promise.resolve();
@@ -70,6 +71,8 @@ test('boots with streaming instantiation', async () => {
   assert.deepEqual(calls.imported, ['wasm_exec.js']);
   assert.equal(calls.fetch, 1);
   assert.equal(calls.instance.streamed, true);
+  // The engine finds its own memory before it starts, to link its SIMD kernels.
+  assert.equal(calls.memoryAtRun, calls.instance.exports.mem);
   assert.deepEqual(posted, []);
 });
 
