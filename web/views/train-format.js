@@ -6,7 +6,7 @@
 /**
  * DEFAULTS are the panel's starting settings: the small model on the whole
  * training split with Adam at 0.003 in batches of 64, the recipe that
- * passes 85% validation accuracy after the first epoch (about 14 s with two
+ * passes 85% validation accuracy after the first epoch (about 8 s with two
  * workers; BENCHMARKS.md, "In the browser").
  */
 export const DEFAULTS = {
