@@ -116,13 +116,7 @@ func (a Activation) forwardRows(y, z []float32, dim int) {
 	case Linear:
 		copy(y, z)
 	case ReLU:
-		// Not max(v, 0): under WebAssembly that is a runtime call (2% of a
-		// training step). !(v <= 0) keeps a NaN a NaN, so divergence still
-		// shows. v's bits are masked rather than branched on: half the
-		// values are negative, and a branch on each was mispredicted.
-		for i, v := range z {
-			y[i] = math.Float32frombits(math.Float32bits(v) & keepMask(!(v <= 0)))
-		}
+		reluForward(y, z)
 	case Sigmoid:
 		for i, v := range z {
 			y[i] = float32(1 / (1 + portableExp(-float64(v))))
@@ -135,6 +129,19 @@ func (a Activation) forwardRows(y, z []float32, dim int) {
 		for r := 0; r < len(z); r += dim {
 			softmaxRow(y[r:r+dim], z[r:r+dim])
 		}
+	}
+}
+
+// reluForwardGo is ReLU's forward, y = z where z > 0, else +0. Not max(v,
+// 0): under WebAssembly that is a runtime call (2% of a training step).
+// !(v <= 0) keeps a NaN a NaN, so divergence still shows. v's bits are
+// masked rather than branched on: half the values are negative, and a
+// branch on each was mispredicted. reluForward runs this loop, or on amd64
+// AVX2 assembly with the same bits (relu_amd64.go).
+func reluForwardGo(y, z []float32) {
+	y = y[:len(z)]
+	for i, v := range z {
+		y[i] = math.Float32frombits(math.Float32bits(v) & keepMask(!(v <= 0)))
 	}
 }
 
@@ -180,10 +187,8 @@ func (a Activation) backwardRows(dz, dy, y []float32, dim int) {
 	switch a {
 	case Linear:
 		copy(dz, dy)
-	case ReLU: // masked, as in forwardRows
-		for i, g := range dy {
-			dz[i] = math.Float32frombits(math.Float32bits(g) & keepMask(y[i] > 0))
-		}
+	case ReLU:
+		reluBackward(dz, dy, y)
 	case Sigmoid:
 		for i, g := range dy {
 			dz[i] = g * y[i] * (1 - y[i])
@@ -204,6 +209,15 @@ func (a Activation) backwardRows(dz, dy, y []float32, dim int) {
 				dz[r+i] = yr[i] * (gr[i] - float32(dot))
 			}
 		}
+	}
+}
+
+// reluBackwardGo is ReLU's backward, dz = dy where y > 0, else +0: masked,
+// as in reluForwardGo. reluBackward runs this loop, or its AVX2 assembly.
+func reluBackwardGo(dz, dy, y []float32) {
+	dz, y = dz[:len(dy)], y[:len(dy)]
+	for i, g := range dy {
+		dz[i] = math.Float32frombits(math.Float32bits(g) & keepMask(y[i] > 0))
 	}
 }
 

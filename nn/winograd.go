@@ -353,10 +353,13 @@ func winoKernelGrad(kernelG, du []float32, cf int) {
 
 // The transforms on whole rows of channels: element k of each output comes
 // from element k of the inputs. Every input element is read before the
-// outputs are written, so an output may be an input (in place).
+// outputs are written, so an output may be an input (in place). bt4Vec,
+// b4Vec, b4AddVec, at4Vec and a2Vec run these loops, or on amd64 AVX2
+// assembly with the same bits (winovec_amd64.go); the g3/gt4 ones transform
+// the kernel, once a step, and stay in Go.
 
-// bt4Vec is bt4 on each channel.
-func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
+// bt4VecGo is bt4 on each channel.
+func bt4VecGo(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
 	d1, d2, d3 = d1[:len(d0)], d2[:len(d0)], d3[:len(d0)]
 	v0, v1, v2, v3 = v0[:len(d0)], v1[:len(d0)], v2[:len(d0)], v3[:len(d0)]
 	for k := range d0 {
@@ -364,8 +367,8 @@ func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
 	}
 }
 
-// b4Vec is b4 on each channel.
-func b4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+// b4VecGo is b4 on each channel.
+func b4VecGo(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
 	d0, d1, d2, d3 = d0[:len(v0)], d1[:len(v0)], d2[:len(v0)], d3[:len(v0)]
 	for k := range v0 {
@@ -373,8 +376,8 @@ func b4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	}
 }
 
-// b4AddVec adds b4 of each channel to d0..d3.
-func b4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+// b4AddVecGo adds b4 of each channel to d0..d3.
+func b4AddVecGo(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
 	d0, d1, d2, d3 = d0[:len(v0)], d1[:len(v0)], d2[:len(v0)], d3[:len(v0)]
 	for k := range v0 {
@@ -386,8 +389,8 @@ func b4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	}
 }
 
-// at4Vec is at4 on each channel.
-func at4Vec(y0, y1, m0, m1, m2, m3 []float32) {
+// at4VecGo is at4 on each channel.
+func at4VecGo(y0, y1, m0, m1, m2, m3 []float32) {
 	m1, m2, m3 = m1[:len(m0)], m2[:len(m0)], m3[:len(m0)]
 	y0, y1 = y0[:len(m0)], y1[:len(m0)]
 	for k := range m0 {
@@ -395,8 +398,8 @@ func at4Vec(y0, y1, m0, m1, m2, m3 []float32) {
 	}
 }
 
-// a2Vec is a2 on each channel.
-func a2Vec(m0, m1, m2, m3, y0, y1 []float32) {
+// a2VecGo is a2 on each channel.
+func a2VecGo(m0, m1, m2, m3, y0, y1 []float32) {
 	y1 = y1[:len(y0)]
 	m0, m1, m2, m3 = m0[:len(y0)], m1[:len(y0)], m2[:len(y0)], m3[:len(y0)]
 	for k := range y0 {
