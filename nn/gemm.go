@@ -126,7 +126,8 @@ func gemmBatchWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n,
 
 // gemmBatchPacked is gemmBatch with op(B) of every product already packed
 // for the pure-Go kernel: bpack is what packBatchB made of the same b (the
-// AVX2 path, which packs differently, reads b). An operand that many calls
+// SIMD paths, which pack differently, read b; an empty bpack, as
+// packForGoKernel leaves it for them, has this call pack). An operand that many calls
 // share, a layer's weights between two optimizer steps, is then packed once
 // instead of once per call. The result is gemmBatch's, bit for bit: the
 // kernel reads the same values from the same layout.
@@ -146,8 +147,20 @@ func packBatchB(dst []float32, batch, sb int, transB bool, n, k int, b []float32
 	return dst
 }
 
+// packForGoKernel is packBatchB when gemm runs its pure-Go kernel, the only
+// one that reads a packed op(B); on a SIMD kernel, which reads b, it packs
+// nothing and returns dst emptied, and gemmBatchPacked then packs for itself
+// should the pure-Go kernel run after all (a test switching the SIMD path
+// off), so an empty pack is never stale.
+func packForGoKernel(dst []float32, batch, sb int, transB bool, n, k int, b []float32) []float32 {
+	if GemmKernel() != "go" {
+		return dst[:0]
+	}
+	return packBatchB(dst, batch, sb, transB, n, k, b)
+}
+
 // gemmBatchPackedWorkers is gemmBatchWorkers, with op(B) already packed
-// into bpack unless it is nil.
+// into bpack unless it is empty.
 func gemmBatchPackedWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, bpack, c []float32, accumulate bool) {
 	if m == 0 || n == 0 || batch == 0 {
 		return
@@ -180,7 +193,7 @@ func gemmBatchPackedWorkers(workers, batch, sa, sb, sc int, transA, transB bool,
 		t.apack = append(t.apack, nil)
 		t.tile = append(t.tile, make([]float32, gemmMR*gemmNR))
 	}
-	if bpack != nil {
+	if len(bpack) > 0 {
 		t.bp = bpack[:batch*nPanels*k*gemmNR]
 	} else {
 		t.bpack = packBatchB(t.bpack, batch, sb, transB, n, k, b)

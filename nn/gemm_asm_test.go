@@ -265,3 +265,7 @@ func TestGemmBatchAsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+func TestWinogradPacksOnlyForGoKernelAVX2(t *testing.T) {
+	checkPacksOnlyForGoKernel(t, withGemmAsm)
+}

@@ -64,3 +64,7 @@ func TestWasmSIMDMatchesPureGo(t *testing.T) {
 		}
 	}
 }
+
+func TestWinogradPacksOnlyForGoKernelWasmSIMD(t *testing.T) {
+	checkPacksOnlyForGoKernel(t, withWasmSIMD)
+}

@@ -194,7 +194,7 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		}
 		// Uᵀ as the pure-Go kernel reads it: U[e] is Uᵀ[e] stored
 		// transposed, so it packs from U directly.
-		w.utPack = packBatchB(w.utPack, 16, c*f, true, c, f, w.u)
+		w.utPack = packForGoKernel(w.utPack, 16, c*f, true, c, f, w.u)
 		w.utOK = true
 	}
 	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
@@ -229,7 +229,7 @@ func (w *winograd) setKernel(kernel []float32) {
 	w.kw = append(w.kw[:0], kernel...)
 	w.u = grow(w.u, 16*cf)
 	winoKernel(w.u, kernel, cf)
-	w.uPack = packBatchB(w.uPack, 16, cf, false, w.f, w.g.c, w.u)
+	w.uPack = packForGoKernel(w.uPack, 16, cf, false, w.f, w.g.c, w.u)
 	w.uOK, w.utOK = true, false
 }
 

@@ -154,3 +154,34 @@ func TestSameBits(t *testing.T) {
 		})
 	}
 }
+
+// checkPacksOnlyForGoKernel: with gemm on a SIMD kernel (withSIMD(true)), a
+// Winograd layer keeps no pure-Go packing of its transforms; switched to the
+// pure-Go kernel with the same weights, it computes the same bits (gemm packs
+// for itself), and once its weights change it packs for that kernel again.
+func checkPacksOnlyForGoKernel(t *testing.T, withSIMD func(on bool, f func())) {
+	const n = 2
+	x, y := mtBatch(5, n, 6*5*8, 3)
+	m := mtCompiled(t, wcSpec(), 1, OptimizerSpec{Name: "sgd", LearningRate: 0.5}, "sparse_categorical_crossentropy")
+	w := m.Layers[0].(*conv2D).wino
+	var out []uint32
+	var grads []uint32
+	withSIMD(true, func() {
+		require.NotEqual(t, "go", GemmKernel())
+		m.ComputeGradients(x, y, n)
+		grads = bits(m.FlatGradients(nil))
+		out = bits(m.Forward(x, n, false))
+		require.Empty(t, w.uPack, "U packed for a kernel that does not run")
+		require.Empty(t, w.utPack, "Uᵀ packed for a kernel that does not run")
+	})
+	withSIMD(false, func() {
+		require.Equal(t, "go", GemmKernel())
+		m.ComputeGradients(x, y, n)
+		require.Equal(t, grads, bits(m.FlatGradients(nil)), "gradients on the pure-Go kernel, transforms kept unpacked")
+		require.Equal(t, out, bits(m.Forward(x, n, false)), "forward on the pure-Go kernel")
+		wcKernel(t, m).W[3] += 0.5
+		m.ComputeGradients(x, y, n)
+		require.NotEmpty(t, w.uPack, "new weights on the pure-Go kernel: U packed for it")
+		require.NotEmpty(t, w.utPack)
+	})
+}
