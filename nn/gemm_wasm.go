@@ -24,21 +24,27 @@ const wasmSIMDKC = 256
 // wasmSIMDWork is the linked kernel and its workspace.
 type wasmSIMDWork struct {
 	mu      sync.Mutex // WebAssembly runs one goroutine at a time, but gemm may be called from several: calls take turns
-	enabled bool       // gemm takes this path (the tests turn it off to compare)
+	enabled bool       // gemm and ReLU take this path (the tests turn it off to compare)
 	tiles   js.Value   // the module's gemmTiles
-	bpack   []float32  // op(B)'s packed column tiles of one k block
-	apack   []float32  // op(A)'s short last row tile of one k block
-	scratch []float32  // C's edge tiles
+
+	reluForward, reluBackward js.Value // the module's ReLU (relu_wasm.go)
+
+	bpack   []float32 // op(B)'s packed column tiles of one k block
+	apack   []float32 // op(A)'s short last row tile of one k block
+	scratch []float32 // C's edge tiles
 }
 
 var wasmSIMD wasmSIMDWork
 
 func init() {
-	tiles, ok := linkWasmSIMD()
+	exports, ok := linkWasmSIMD()
 	if !ok {
 		return
 	}
-	wasmSIMD.tiles, wasmSIMD.enabled = tiles, true
+	wasmSIMD.tiles = exports.Get("gemmTiles")
+	wasmSIMD.reluForward = exports.Get("reluForward")
+	wasmSIMD.reluBackward = exports.Get("reluBackward")
+	wasmSIMD.enabled = true
 	gemmAsmBatch = gemmWasmSIMDBatch
 	gemmSIMDName = func() string {
 		if wasmSIMD.enabled {
@@ -49,9 +55,10 @@ func init() {
 }
 
 // linkWasmSIMD instantiates the kernel module on this program's memory and
-// checks it on one tile, so that a host that passed another memory, or an
-// engine without SIMD, leaves gemm on the pure-Go kernel.
-func linkWasmSIMD() (tiles js.Value, ok bool) {
+// returns its exports, after checking gemmTiles on one tile, so that a host
+// that passed another memory, or an engine without SIMD, leaves gemm and
+// ReLU on their Go loops.
+func linkWasmSIMD() (exports js.Value, ok bool) {
 	defer func() {
 		if recover() != nil { // a JavaScript exception: no SIMD, or no such memory
 			ok = false
@@ -67,7 +74,8 @@ func linkWasmSIMD() (tiles js.Value, ok bool) {
 	wa := js.Global().Get("WebAssembly")
 	module := wa.Get("Module").New(bytes)
 	instance := wa.Get("Instance").New(module, map[string]any{"env": map[string]any{"mem": mem}})
-	tiles = instance.Get("exports").Get("gemmTiles")
+	exports = instance.Get("exports")
+	tiles := exports.Get("gemmTiles")
 
 	// One 4x8 tile of a 4x2 times 2x8 product: C[i][j] = i+1 + 10*(j+1).
 	a := []float32{1, 1, 2, 1, 3, 1, 4, 1}
@@ -84,7 +92,7 @@ func linkWasmSIMD() (tiles js.Value, ok bool) {
 			}
 		}
 	}
-	return tiles, true
+	return exports, true
 }
 
 // addr is the address of s's first element in the WebAssembly memory.

@@ -4,6 +4,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -67,4 +68,44 @@ func TestWasmSIMDMatchesPureGo(t *testing.T) {
 
 func TestWinogradPacksOnlyForGoKernelWasmSIMD(t *testing.T) {
 	checkPacksOnlyForGoKernel(t, withWasmSIMD)
+}
+
+// TestWasmSIMDReLUMatchesGo: ReLU on the SIMD module gives its Go loops'
+// bits (any NaN for a NaN) on rows of every length up to 40, with awkward
+// values (±0, NaNs, infinities, subnormals) among ordinary ones, in place
+// and not.
+func TestWasmSIMDReLUMatchesGo(t *testing.T) {
+	require.True(t, wasmSIMD.enabled)
+	rng := rand.New(rand.NewPCG(13, 14))
+	awkward := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-45, -1e-45, 1, -1}
+	row := func(n int) []float32 {
+		r := make([]float32, n)
+		for i := range r {
+			if rng.IntN(3) == 0 {
+				r[i] = awkward[rng.IntN(len(awkward))]
+			} else {
+				r[i] = float32(rng.NormFloat64())
+			}
+		}
+		return r
+	}
+	same := func(want, got []float32, what string) {
+		for i := range want {
+			w, g := want[i], got[i]
+			require.True(t, math.Float32bits(w) == math.Float32bits(g) || (w != w && g != g), "%s [%d]: SIMD %v, Go %v", what, i, g, w)
+		}
+	}
+	for n := 0; n <= 40; n++ {
+		z, dy, y := row(n), row(n), row(n)
+		want, got := make([]float32, n), make([]float32, n)
+		reluForwardGo(want, z)
+		reluForward(got, z)
+		same(want, got, fmt.Sprintf("forward, n=%d", n))
+		inPlace := append([]float32(nil), z...)
+		reluForward(inPlace, inPlace)
+		same(want, inPlace, fmt.Sprintf("forward in place, n=%d", n))
+		reluBackwardGo(want, dy, y)
+		reluBackward(got, dy, y)
+		same(want, got, fmt.Sprintf("backward, n=%d", n))
+	}
 }

@@ -1,8 +1,9 @@
-//go:build !amd64 || noasm
+//go:build (!amd64 || noasm) && !(js && wasm)
 
 package nn
 
-// ReLU is its Go loops here; amd64 runs them in AVX2 assembly (relu_amd64.go).
+// ReLU is its Go loops here; amd64 runs them in AVX2 assembly (relu_amd64.go),
+// WebAssembly on its SIMD module (relu_wasm.go).
 
 func reluForward(y, z []float32)       { reluForwardGo(y, z) }
 func reluBackward(dz, dy, y []float32) { reluBackwardGo(dz, dy, y) }

@@ -1,11 +1,15 @@
 package nn
 
-// The WebAssembly SIMD micro-kernel for gemm in the browser. Go compiles to
-// WebAssembly without SIMD, so a scalar kernel does one multiply-add per
-// instruction pair; WebAssembly's 128-bit SIMD does four. This file writes,
-// as bytes, a small WebAssembly module with one function, gemmTiles, that
-// imports the Go program's own memory (env.mem) and works on Go's slices
-// where they lie; gemm_wasm.go instantiates it and calls it. It computes what
+// The WebAssembly SIMD kernels in the browser. Go compiles to WebAssembly
+// without SIMD, so a scalar kernel does one multiply-add per instruction
+// pair; WebAssembly's 128-bit SIMD does four. This file writes, as bytes, a
+// small WebAssembly module that imports the Go program's own memory
+// (env.mem) and works on Go's slices where they lie; gemm_wasm.go
+// instantiates it and calls it. Its functions: gemmTiles, gemm's
+// micro-kernel, and ReLU forward and backward (relu_wasm.go), each
+// computing its Go loop's bits.
+//
+// gemmTiles computes what
 // gemmKernel computes, bit for bit: each C element starts from 0 (or C) and
 // adds float32(A[i][p]*B[p][j]) for p = 0, 1, ..., kc-1, one f32x4.mul and
 // one f32x4.add per product (no fused multiply-add, whose single rounding
@@ -27,26 +31,44 @@ const (
 	wasmSIMDNR = 8
 )
 
+// wasmSIMDFunc is one function of the module: its name, how many i32
+// parameters it takes, how many i32 and v128 locals it has after them, and
+// its instructions.
+type wasmSIMDFunc struct {
+	name              string
+	params            int
+	i32Locals, v128Ls int
+	code              func(*wasmWriter)
+}
+
+// wasmSIMDFuncs are the module's functions, exported under their names.
+var wasmSIMDFuncs = []wasmSIMDFunc{
+	{"gemmTiles", 12, 10, 11, gemmTilesCode},
+	{"reluForward", 3, 1, 2, reluForwardCode},
+	{"reluBackward", 4, 1, 2, reluBackwardCode},
+}
+
 // wasmSIMDModule returns the module's bytes.
 func wasmSIMDModule() []byte {
 	const (
 		i32  = 0x7f
 		v128 = 0x7b
 	)
+	fs := wasmSIMDFuncs
 	var w wasmWriter
 	w.raw(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00) // \0asm, version 1
 
-	// Type 0: (i32 x 12) -> ().
-	params := make([]byte, 12)
-	for i := range params {
-		params[i] = i32
-	}
+	// Type i: function i's (i32 x params) -> ().
 	w.section(1, func(s *wasmWriter) {
-		s.u32(1)
-		s.raw(0x60)
-		s.u32(uint32(len(params)))
-		s.raw(params...)
-		s.u32(0)
+		s.u32(uint32(len(fs)))
+		for _, f := range fs {
+			s.raw(0x60)
+			s.u32(uint32(f.params))
+			for range f.params {
+				s.raw(i32)
+			}
+			s.u32(0)
+		}
 	})
 	// Import env.mem, a memory of at least 0 pages: Go's.
 	w.section(2, func(s *wasmWriter) {
@@ -56,28 +78,111 @@ func wasmSIMDModule() []byte {
 		s.raw(0x02, 0x00) // memory, limits without a maximum
 		s.u32(0)
 	})
-	w.section(3, func(s *wasmWriter) { s.u32(1); s.u32(0) }) // function 0 has type 0
+	w.section(3, func(s *wasmWriter) { // function i has type i
+		s.u32(uint32(len(fs)))
+		for i := range fs {
+			s.u32(uint32(i))
+		}
+	})
 	w.section(7, func(s *wasmWriter) {
-		s.u32(1)
-		s.name("gemmTiles")
-		s.raw(0x00) // a function
-		s.u32(0)
+		s.u32(uint32(len(fs)))
+		for i, f := range fs {
+			s.name(f.name)
+			s.raw(0x00) // a function
+			s.u32(uint32(i))
+		}
 	})
 	w.section(10, func(s *wasmWriter) {
-		s.u32(1)
-		var body wasmWriter
-		// Locals after the 12 parameters: 10 i32, then 11 v128.
-		body.u32(2)
-		body.u32(10)
-		body.raw(i32)
-		body.u32(11)
-		body.raw(v128)
-		gemmTilesCode(&body)
-		body.raw(0x0b) // end of the function
-		s.u32(uint32(len(body.b)))
-		s.raw(body.b...)
+		s.u32(uint32(len(fs)))
+		for _, f := range fs {
+			var body wasmWriter
+			body.u32(2) // local groups: the i32s, then the v128s
+			body.u32(uint32(f.i32Locals))
+			body.raw(i32)
+			body.u32(uint32(f.v128Ls))
+			body.raw(v128)
+			f.code(&body)
+			body.raw(0x0b) // end of the function
+			s.u32(uint32(len(body.b)))
+			s.raw(body.b...)
+		}
 	})
 	return w.b
+}
+
+// reluForwardCode writes reluForward(y, z, n): for i < n (a positive
+// multiple of 4), y[i] = z[i] if !(z[i] <= 0) else +0, as reluForwardGo:
+// f32x4.le gives the lanes where z <= 0 (not a NaN's) all ones, and
+// v128.andnot clears them.
+func reluForwardCode(f *wasmWriter) {
+	const (
+		y, z, n = 0, 1, 2 // parameters
+		end     = 3       // z + 4n
+		v, zero = 4, 5    // v128
+	)
+	f.simd(0x0c) // v128.const 0
+	f.raw(make([]byte, 16)...)
+	f.set(zero)
+	f.get(z)
+	f.get(n)
+	f.i32Const(2)
+	f.op(0x74) // i32.shl
+	f.op(0x6a) // i32.add
+	f.set(end)
+	f.loop()
+	f.get(y)
+	f.get(z)
+	f.simdMem(0x00, 0) // v128.load
+	f.tee(v)
+	f.get(v)
+	f.get(zero)
+	f.simd(0x45)       // f32x4.le
+	f.simd(0x4f)       // v128.andnot: v & ^mask
+	f.simdMem(0x0b, 0) // v128.store
+	f.stepPointers(16, y, z)
+	f.get(z)
+	f.get(end)
+	f.op(0x49) // i32.lt_u
+	f.brIf(0)
+	f.op(0x0b) // end loop
+}
+
+// reluBackwardCode writes reluBackward(dz, dy, y, n): for i < n (a positive
+// multiple of 4), dz[i] = dy[i] if y[i] > 0 else +0, as reluBackwardGo:
+// f32x4.gt's mask ANDed with dy.
+func reluBackwardCode(f *wasmWriter) {
+	const (
+		dz, dy, y, n = 0, 1, 2, 3 // parameters
+		end          = 4          // y + 4n
+		g, zero      = 5, 6       // v128
+	)
+	f.simd(0x0c)
+	f.raw(make([]byte, 16)...)
+	f.set(zero)
+	f.get(y)
+	f.get(n)
+	f.i32Const(2)
+	f.op(0x74)
+	f.op(0x6a)
+	f.set(end)
+	f.loop()
+	f.get(dy)
+	f.simdMem(0x00, 0)
+	f.set(g)
+	f.get(dz)
+	f.get(g)
+	f.get(y)
+	f.simdMem(0x00, 0)
+	f.get(zero)
+	f.simd(0x44) // f32x4.gt
+	f.simd(0x4e) // v128.and
+	f.simdMem(0x0b, 0)
+	f.stepPointers(16, dz, dy, y)
+	f.get(y)
+	f.get(end)
+	f.op(0x49)
+	f.brIf(0)
+	f.op(0x0b)
 }
 
 // gemmTilesCode writes gemmTiles' instructions.
@@ -323,6 +428,16 @@ func (w *wasmWriter) simd(code uint32) { w.op(0xfd); w.u32(code) }
 // simdMem appends a SIMD load or store with alignment hint 1 byte and the
 // given offset.
 func (w *wasmWriter) simdMem(code, offset uint32) { w.simd(code); w.u32(0); w.u32(offset) }
+
+// stepPointers adds step to each of the locals.
+func (w *wasmWriter) stepPointers(step int32, locals ...int) {
+	for _, l := range locals {
+		w.get(l)
+		w.i32Const(step)
+		w.op(0x6a) // i32.add
+		w.set(l)
+	}
+}
 
 // cRow pushes the address of row r of the tile at local cp: cp + r*ldc.
 func (w *wasmWriter) cRow(cp, ldc, r int) {
