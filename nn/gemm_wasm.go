@@ -28,6 +28,7 @@ type wasmSIMDWork struct {
 	tiles   js.Value   // the module's gemmTiles
 
 	reluForward, reluBackward js.Value // the module's ReLU (relu_wasm.go)
+	vecOps                    js.Value // the module's Winograd transforms (winovec_wasm.go)
 
 	bpack   []float32 // op(B)'s packed column tiles of one k block
 	apack   []float32 // op(A)'s short last row tile of one k block
@@ -44,6 +45,7 @@ func init() {
 	wasmSIMD.tiles = exports.Get("gemmTiles")
 	wasmSIMD.reluForward = exports.Get("reluForward")
 	wasmSIMD.reluBackward = exports.Get("reluBackward")
+	wasmSIMD.vecOps = exports.Get("vecOps")
 	wasmSIMD.enabled = true
 	gemmAsmBatch = gemmWasmSIMDBatch
 	gemmSIMDName = func() string {

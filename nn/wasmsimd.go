@@ -46,6 +46,131 @@ var wasmSIMDFuncs = []wasmSIMDFunc{
 	{"gemmTiles", 12, 10, 11, gemmTilesCode},
 	{"reluForward", 3, 1, 2, reluForwardCode},
 	{"reluBackward", 4, 1, 2, reluBackwardCode},
+	{"vecOps", 3, 13, 5, vecOpsCode},
+}
+
+// The Winograd transforms on channel rows (winograd_math.go) as vecOps
+// runs them: an entry of its list is the op's code and the addresses of its
+// 8 row arguments, in the Go function's order (outputs first; the unused
+// ones 0).
+const (
+	vecOpBt4   = iota // bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3)
+	vecOpB4           // b4Vec(d0, d1, d2, d3, v0, v1, v2, v3)
+	vecOpB4Add        // b4AddVec(d0, d1, d2, d3, v0, v1, v2, v3)
+	vecOpAt4          // at4Vec(y0, y1, m0, m1, m2, m3)
+	vecOpA2           // a2Vec(m0, m1, m2, m3, y0, y1)
+	vecOpWords = 9    // i32 words per entry
+)
+
+// vecOpsCode writes vecOps(list, count, n): the count entries of list, in
+// order, each on lanes 0..n-1 of its rows (n a positive multiple of 4). A
+// lane's outputs are its Go loop's: the same f32 operations in the same
+// order, -v a sign flip (f32x4.neg), all of a group's inputs loaded before
+// any output is stored, so an output may be an input.
+func vecOpsCode(f *wasmWriter) {
+	const (
+		list, count, n = 0, 1, 2 // parameters
+		e              = 3       // the entry
+		stop           = 4       // list's end
+		o              = 5       // the lane group's byte offset
+		end            = 6       // 4n
+		code           = 7
+		p0             = 8  // 8 row addresses: p0..p0+7 (locals 8-15)
+		x0             = 16 // v128: up to 4 inputs x0..x3, then t
+		t              = 20
+	)
+	f.get(n)
+	f.i32Const(2)
+	f.op(0x74) // i32.shl
+	f.set(end)
+	f.get(list)
+	f.get(count)
+	f.i32Const(4 * vecOpWords)
+	f.op(0x6c) // i32.mul
+	f.op(0x6a)
+	f.set(stop)
+	f.get(list)
+	f.set(e)
+	f.loop() // over entries
+	f.get(e)
+	f.memI32(0)
+	f.set(code)
+	for j := range 8 {
+		f.get(e)
+		f.memI32(uint32(4 + 4*j))
+		f.set(p0 + j)
+	}
+	// row j at the lane group: p_j + o
+	at := func(j int) { f.get(p0 + j); f.get(o); f.op(0x6a) }
+	load := func(j, dst int) { at(j); f.simdMem(0x00, 0); f.set(dst) }
+	store := func(j int, value func()) { at(j); value(); f.simdMem(0x0b, 0) }
+	x := func(i int) func() { return func() { f.get(x0 + i) } }
+	bin := func(op uint32, a, b func()) func() { return func() { a(); b(); f.simd(op) } }
+	const add, sub, neg = 0xe4, 0xe5, 0xe1
+	ops := []struct {
+		inputs []int // rows loaded into x0, x1, ...
+		body   func()
+	}{
+		vecOpBt4: {[]int{4, 5, 6, 7}, func() { // v = (d0-d2, d1+d2, d2-d1, d1-d3)
+			store(0, bin(sub, x(0), x(2)))
+			store(1, bin(add, x(1), x(2)))
+			store(2, bin(sub, x(2), x(1)))
+			store(3, bin(sub, x(1), x(3)))
+		}},
+		vecOpB4: {[]int{4, 5, 6, 7}, func() { // d = (v0, v1-v2+v3, v1+v2-v0, -v3)
+			store(0, x(0))
+			store(1, bin(add, bin(sub, x(1), x(2)), x(3)))
+			store(2, bin(sub, bin(add, x(1), x(2)), x(0)))
+			store(3, func() { f.get(x0 + 3); f.simd(neg) })
+		}},
+		vecOpB4Add: {[]int{4, 5, 6, 7}, func() { // d += b4(v), each d loaded into t first
+			b4 := []func(){x(0), bin(add, bin(sub, x(1), x(2)), x(3)), bin(sub, bin(add, x(1), x(2)), x(0)), func() { f.get(x0 + 3); f.simd(neg) }}
+			for j, v := range b4 {
+				load(j, t)
+				store(j, bin(add, func() { f.get(t) }, v))
+			}
+		}},
+		vecOpAt4: {[]int{2, 3, 4, 5}, func() { // y = (m0+m1+m2, m1-m2-m3)
+			store(0, bin(add, bin(add, x(0), x(1)), x(2)))
+			store(1, bin(sub, bin(sub, x(1), x(2)), x(3)))
+		}},
+		vecOpA2: {[]int{4, 5}, func() { // m = (y0, y0+y1, y0-y1, -y1)
+			store(0, x(0))
+			store(1, bin(add, x(0), x(1)))
+			store(2, bin(sub, x(0), x(1)))
+			store(3, func() { f.get(x0 + 1); f.simd(neg) })
+		}},
+	}
+	for c, op := range ops {
+		f.get(code)
+		f.i32Const(int32(c))
+		f.op(0x46) // i32.eq
+		f.ifThen()
+		f.i32Const(0)
+		f.set(o)
+		f.loop() // over lane groups
+		for i, j := range op.inputs {
+			load(j, x0+i)
+		}
+		op.body()
+		f.get(o)
+		f.i32Const(16)
+		f.op(0x6a)
+		f.tee(o)
+		f.get(end)
+		f.op(0x49) // i32.lt_u
+		f.brIf(0)
+		f.op(0x0b) // end loop
+		f.op(0x0b) // end if
+	}
+	f.get(e)
+	f.i32Const(4 * vecOpWords)
+	f.op(0x6a)
+	f.tee(e)
+	f.get(stop)
+	f.op(0x49)
+	f.brIf(0)
+	f.op(0x0b) // end loop over entries
 }
 
 // wasmSIMDModule returns the module's bytes.
@@ -419,8 +544,12 @@ func (w *wasmWriter) i32Const(v int32) { w.op(0x41); w.s32(v) }
 func (w *wasmWriter) block()           { w.raw(0x02, 0x40) }
 func (w *wasmWriter) loop()            { w.raw(0x03, 0x40) }
 func (w *wasmWriter) ifElse()          { w.raw(0x04, 0x40) }
-func (w *wasmWriter) br(depth int)     { w.op(0x0c); w.u32(uint32(depth)) }
-func (w *wasmWriter) brIf(depth int)   { w.op(0x0d); w.u32(uint32(depth)) }
+func (w *wasmWriter) ifThen()          { w.raw(0x04, 0x40) }
+
+// memI32 appends i32.load with alignment hint 4 bytes and the given offset.
+func (w *wasmWriter) memI32(offset uint32) { w.op(0x28); w.u32(2); w.u32(offset) }
+func (w *wasmWriter) br(depth int)         { w.op(0x0c); w.u32(uint32(depth)) }
+func (w *wasmWriter) brIf(depth int)       { w.op(0x0d); w.u32(uint32(depth)) }
 
 // simd appends a SIMD instruction (prefix 0xfd).
 func (w *wasmWriter) simd(code uint32) { w.op(0xfd); w.u32(code) }

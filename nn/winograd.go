@@ -306,6 +306,7 @@ func (w *winograd) inputRow(x []float32, img, ty int) {
 			bt4Vec(v[i], v[i+1], v[i+2], v[i+3], v[i], v[i+1], v[i+2], v[i+3])
 		}
 	}
+	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
 }
 
 // outputRow transforms M (the current block's) back into the 2x2 output
@@ -335,6 +336,7 @@ func (w *winograd) outputRow(z []float32, img, ty int, junk []float32) {
 		at4Vec(y[0], y[1], m[0], m[1], m[2], m[3])
 		at4Vec(y[2], y[3], m[4], m[5], m[6], m[7])
 	}
+	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
 }
 
 // gradOutputRow puts Z = A dy Aᵀ for the 2x2 blocks of dz in tile row ty of
@@ -359,6 +361,7 @@ func (w *winograd) gradOutputRow(dz []float32, img, ty int) {
 			a2Vec(m[i], m[i+1], m[i+2], m[i+3], m[i], m[i+1])
 		}
 	}
+	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
 }
 
 // gradInputImage sets image img of dx to the sum of B dV Bᵀ over its tiles,
@@ -389,4 +392,5 @@ func (w *winograd) gradInputImage(dx []float32, img int, junk []float32) {
 			}
 		}
 	}
+	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
 }

@@ -19,6 +19,10 @@ import "golang.org/x/sys/cpu"
 // CPU (and the OS) supports AVX2. The tests turn it off to compare the paths.
 var vecAsmEnabled = cpu.X86.HasAVX2
 
+// flushVecOps has nothing to do: the transforms ran when called (only
+// WebAssembly queues them, winovec_wasm.go).
+func flushVecOps() {}
+
 // vecAsmLen is how many leading elements of a row of n the assembly takes.
 func vecAsmLen(n int) int {
 	if !vecAsmEnabled {

@@ -1,9 +1,13 @@
-//go:build !amd64 || noasm
+//go:build (!amd64 || noasm) && !(js && wasm)
 
 package nn
 
 // The Winograd input and output transforms on channel rows are their Go
-// loops here; amd64 runs them in AVX2 assembly (winovec_amd64.go).
+// loops here; amd64 runs them in AVX2 assembly (winovec_amd64.go),
+// WebAssembly on its SIMD module (winovec_wasm.go).
+
+// flushVecOps has nothing to do: the transforms ran when called.
+func flushVecOps() {}
 
 func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) { bt4VecGo(v0, v1, v2, v3, d0, d1, d2, d3) }
 func b4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32)  { b4VecGo(d0, d1, d2, d3, v0, v1, v2, v3) }
