@@ -90,7 +90,7 @@ export const TRAIN_TEXT = {
     'train.noData': 'The training images are still loading: wait a moment.',
     'train.loadingData': 'The data is still loading: training uses the {n} training images loaded so far.',
     'train.busy': 'Training is running: stop it before loading another model or data set.',
-    'train.reference.warning': 'The reference model is about 80 times the small one in parameters and does about 150 times its arithmetic: an epoch of all 55,000 images takes minutes (about three with two Web Workers on a two-core machine). Try a subset first.',
+    'train.reference.warning': 'The reference model is about 80 times the small one in parameters and does about 150 times its arithmetic: an epoch of all 55,000 images takes minutes (two to three with two Web Workers on a two-core machine). Try a subset first.',
   },
   zh: {
     'train.title': '训练网络',
@@ -179,6 +179,6 @@ export const TRAIN_TEXT = {
     'train.noData': '训练图像还在加载：请稍等。',
     'train.loadingData': '数据还在加载：训练只使用已加载的 {n} 张训练图像。',
     'train.busy': '正在训练：请先停止，再加载其他模型或数据集。',
-    'train.reference.warning': '参考模型的参数约是小模型的 80 倍，计算量约是它的 150 倍：用全部 55,000 张图像训练一轮要几分钟（在双核机器上用两个 Web Worker 大约三分钟）。建议先用一部分图像试试。',
+    'train.reference.warning': '参考模型的参数约是小模型的 80 倍，计算量约是它的 150 倍：用全部 55,000 张图像训练一轮要几分钟（在双核机器上用两个 Web Worker 大约两三分钟）。建议先用一部分图像试试。',
   },
 };
