@@ -24,15 +24,7 @@ func withGemmAsm(on bool, f func()) {
 // below would compare the pure-Go kernel with itself.
 func TestGemmAsmAvailable(t *testing.T) {
 	require.True(t, gemmAsmEnabled, "this amd64 CPU reports no AVX2: the assembly path is untested")
-	c := []float32{0}
-	require.NotNil(t, gemmAsmBatch, "gemm_amd64.go hands gemm its AVX2 path")
-	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
-	assert.Equal(t, []float32{6}, c)
-	assert.Equal(t, "avx2", GemmKernel())
-	withGemmAsm(false, func() {
-		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
-		assert.Equal(t, "go", GemmKernel())
-	})
+	checkGemmSIMDPath(t, "avx2", withGemmAsm)
 }
 
 // TestGemmKernelAVX2HandComputed checks the kernel's rounding and order on

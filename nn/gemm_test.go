@@ -215,3 +215,18 @@ func TestGemmBatchAllocatesNothing(t *testing.T) {
 		assert.Zero(t, allocs, "workers=%d", workers)
 	}
 }
+
+// checkGemmSIMDPath: the build's SIMD path (gemmAsmBatch) computes a product
+// and GemmKernel names it; switched off (withSIMD(false)), it declines and
+// GemmKernel says "go".
+func checkGemmSIMDPath(t *testing.T, name string, withSIMD func(on bool, f func())) {
+	c := []float32{0}
+	require.NotNil(t, gemmAsmBatch, "the build hands gemm its SIMD path")
+	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+	assert.Equal(t, []float32{6}, c)
+	assert.Equal(t, name, GemmKernel())
+	withSIMD(false, func() {
+		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+		assert.Equal(t, "go", GemmKernel())
+	})
+}

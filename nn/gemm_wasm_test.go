@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,14 +24,7 @@ func withWasmSIMD(on bool, f func()) {
 // or every comparison below would compare the pure-Go kernel with itself.
 func TestWasmSIMDLinked(t *testing.T) {
 	require.True(t, wasmSIMD.enabled, "the WebAssembly SIMD kernel did not link: run the tests with tools/wasmexec on PATH (make test-wasm)")
-	c := []float32{0}
-	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
-	assert.Equal(t, []float32{6}, c)
-	assert.Equal(t, "wasm-simd", GemmKernel())
-	withWasmSIMD(false, func() {
-		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
-		assert.Equal(t, "go", GemmKernel())
-	})
+	checkGemmSIMDPath(t, "wasm-simd", withWasmSIMD)
 }
 
 // TestWasmSIMDMatchesPureGo: the SIMD path gives the pure-Go kernel's bits,
