@@ -145,7 +145,7 @@ func vecOpsCode(f *wasmWriter) {
 		f.get(code)
 		f.i32Const(int32(c))
 		f.op(0x46) // i32.eq
-		f.ifThen()
+		f.ifBlock()
 		f.i32Const(0)
 		f.set(o)
 		f.loop() // over lane groups
@@ -407,7 +407,7 @@ func gemmTilesCode(f *wasmWriter) {
 
 	// The accumulators: C's tile, or 0.
 	f.get(load)
-	f.ifElse()
+	f.ifBlock()
 	for r := range 4 {
 		for h := range 2 {
 			f.cRow(cp, ldc, r)
@@ -543,8 +543,7 @@ func (w *wasmWriter) tee(local int)    { w.op(0x22); w.u32(uint32(local)) }
 func (w *wasmWriter) i32Const(v int32) { w.op(0x41); w.s32(v) }
 func (w *wasmWriter) block()           { w.raw(0x02, 0x40) }
 func (w *wasmWriter) loop()            { w.raw(0x03, 0x40) }
-func (w *wasmWriter) ifElse()          { w.raw(0x04, 0x40) }
-func (w *wasmWriter) ifThen()          { w.raw(0x04, 0x40) }
+func (w *wasmWriter) ifBlock()         { w.raw(0x04, 0x40) } // if, without a result; an else (0x05) may follow
 
 // memI32 appends i32.load with alignment hint 4 bytes and the given offset.
 func (w *wasmWriter) memI32(offset uint32) { w.op(0x28); w.u32(2); w.u32(offset) }
