@@ -6,6 +6,7 @@
 
 import { createCore } from './core.js';
 import { createURLState } from './urlstate.js';
+import { installTouchTips } from './touchtip.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const VIEWS = {
@@ -204,5 +205,6 @@ async function mountViews() {
 
 showLang();
 translate(document);
+installTouchTips(); // a tap shows the values a mouse's hover shows
 await mountViews();
 ctx.start(url.get('data'));

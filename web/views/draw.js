@@ -32,7 +32,7 @@ export function mount(ctx, section) {
     <h2 data-i18n="draw.title"></h2>
     <p class="note draw-hint" data-i18n="draw.hint.fashion"></p>
     <div class="draw-pad">
-      <canvas id="draw" width="${SIZE}" height="${SIZE}" role="img" data-i18n-attr="aria-label:draw.padLabel"></canvas>
+      <canvas id="draw" class="no-touch-tip" width="${SIZE}" height="${SIZE}" role="img" data-i18n-attr="aria-label:draw.padLabel"></canvas>
       <p class="draw-overlay" aria-hidden="true"></p>
       <span class="draw-cursor" aria-hidden="true" hidden></span>
     </div>

@@ -1,0 +1,59 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTouchShowsValues: on a phone, where no pointer hovers, a tap on a
+// feature map shows the value under the finger (what a mouse's hover shows
+// in the title), in the page's language, near the finger and inside the
+// screen; a tap on the drawing pad shows nothing and draws as before.
+func TestTouchShowsValues(t *testing.T) {
+	s := Start(t)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch)))
+	s.OpenReady("?lang=zh")
+	Poll[bool](s, `!!window.convplay.state.prediction`)
+	Eval[bool](s, `document.querySelector('#layers > li[data-layer="0"] button').click(), true`)
+	Poll[bool](s, `document.querySelectorAll('#layer-detail canvas.big').length === 32`)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(`#layer-detail canvas.big`))))
+	r := Eval[drawRect](s, `(() => { const r = document.querySelector('#layer-detail canvas.big').getBoundingClientRect();
+		return {Left: r.left, Top: r.top, Width: r.width, Height: r.height}; })()`)
+
+	tab := chromedp.FromContext(s.Ctx).Target
+	tap := func(x, y float64) {
+		for _, typ := range []input.DispatchTouchEventType{input.DispatchTouchEventTypeTouchStart, input.DispatchTouchEventTypeTouchEnd} {
+			params := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
+			if typ == input.DispatchTouchEventTypeTouchStart {
+				params.TouchPoints = append(params.TouchPoints, &input.TouchPoint{X: x, Y: y})
+			}
+			_, err := cdp.Call(s.Ctx, tab, input.DispatchTouchEvent, params)
+			require.NoError(t, err)
+		}
+	}
+	// The cell a quarter of the way across and down the 28x28 map: row 7, column 7.
+	tap(r.Left+r.Width*0.27, r.Top+r.Height*0.27)
+	Poll[bool](s, `(() => { const tip = document.querySelector('.touch-tip'); return !!tip && !tip.hidden; })()`)
+	tip := Eval[string](s, `document.querySelector('.touch-tip').textContent`)
+	assert.Regexp(t, `^第 1 张图，第 7 行，第 7 列：-?[0-9.]+$`, tip)
+	assert.Equal(t, tip, Eval[string](s, `document.querySelector('#layer-detail canvas.big').title`))
+	inside := Eval[bool](s, `(() => { const b = document.querySelector('.touch-tip').getBoundingClientRect();
+		return b.left >= 0 && b.top >= 0 && b.right <= innerWidth && b.bottom <= innerHeight; })()`)
+	assert.True(t, inside, "the tip lies inside the screen")
+	shot, err := chromedp.Run(s.Ctx, chromedp.CaptureScreenshot()) // the screen as the student sees it: the tip is fixed to it
+	require.NoError(t, err)
+	t.Logf("screenshot: %s", s.saveShot("touch-tip-phone", shot))
+
+	// A tap on the pad draws, and shows no tip.
+	p := padRect(t, s)
+	tap(p.Left+p.Width/2, p.Top+p.Height/2)
+	Poll[bool](s, `document.querySelector('.touch-tip').hidden`)
+	assert.Empty(t, s.Problems())
+}
