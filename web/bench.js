@@ -197,27 +197,31 @@ function setupText(r) {
 function render() {
   const body = $('#results tbody');
   body.textContent = '';
-  const row = (cells, cls) => {
+  // row appends a row of cells, each [text, class].
+  const row = (cells) => {
     const tr = document.createElement('tr');
-    if (cls) tr.className = cls;
-    for (const [text, c, tag] of cells) {
-      const td = document.createElement(tag || 'td');
+    for (const [text, c] of cells) {
+      const td = document.createElement('td');
       td.textContent = text;
       if (c) td.className = c;
       tr.append(td);
     }
     body.append(tr);
   };
-  for (const model of ['reference', 'small']) {
-    const rows = results.filter((r) => r.kind === 'train' && r.model === model);
-    if (!rows.length) continue;
+  // group starts a part of the table under a heading across its 4 columns.
+  const group = (text) => {
     const head = document.createElement('th');
     head.colSpan = 4;
-    head.textContent = t('bench.groupTrain', { model: t(`bench.model.${model}`) });
+    head.textContent = text;
     const tr = document.createElement('tr');
     tr.className = 'group';
     tr.append(head);
     body.append(tr);
+  };
+  for (const model of ['reference', 'small']) {
+    const rows = results.filter((r) => r.kind === 'train' && r.model === model);
+    if (!rows.length) continue;
+    group(t('bench.groupTrain', { model: t(`bench.model.${model}`) }));
     for (const r of rows) {
       const ratio = r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`;
       row([
@@ -230,26 +234,14 @@ function render() {
   }
   const mem = results.filter((r) => r.kind === 'train' && r.system === 'convplay' && r.model === 'reference' && r.peakMB && r.peakMB.length);
   if (mem.length) {
-    const head = document.createElement('th');
-    head.colSpan = 4;
-    head.textContent = t('bench.groupMemory');
-    const tr = document.createElement('tr');
-    tr.className = 'group';
-    tr.append(head);
-    body.append(tr);
+    group(t('bench.groupMemory'));
     for (const r of mem) {
       row([[t('bench.convplay')], [setupText(r)], [t('bench.mib', { mb: r.peakMB.join(' + ') }), 'num'], ['', 'num']]);
     }
   }
   const acc = results.filter((r) => r.kind === 'accuracy');
   if (acc.length) {
-    const head = document.createElement('th');
-    head.colSpan = 4;
-    head.textContent = t('bench.groupAccuracy');
-    const tr = document.createElement('tr');
-    tr.className = 'group';
-    tr.append(head);
-    body.append(tr);
+    group(t('bench.groupAccuracy'));
     for (const r of acc) {
       const setup = t('bench.accuracySetup', {
         workers: r.workers, batch: r.batchSize, lr: r.learningRate, samples: r.samples, val: r.validationSamples, epoch: r.epoch, acc: (100 * r.valAccuracy).toFixed(1),
@@ -259,13 +251,7 @@ function render() {
   }
   const lat = results.filter((r) => r.kind === 'latency');
   if (lat.length) {
-    const head = document.createElement('th');
-    head.colSpan = 4;
-    head.textContent = t('bench.groupLatency');
-    const tr = document.createElement('tr');
-    tr.className = 'group';
-    tr.append(head);
-    body.append(tr);
+    group(t('bench.groupLatency'));
     for (const r of lat) {
       row([
         [t(r.system === 'tfjs' ? 'bench.tfjs' : 'bench.convplay')],
