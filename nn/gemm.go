@@ -380,6 +380,30 @@ func packShortA(dst []float32, mr int, trans bool, m, k, i, mi, p0, kc int, a []
 	}
 }
 
+// packBPanel copies rows p0..p0+kc-1 of columns j0..j0+nj-1 of op(B)
+// (k x n; with trans, b is stored n x k) into panel as kc rows of nr, the
+// columns past nj 0: element (p0+p, j0+jj) goes to panel[p*nr+jj]. Every
+// kernel packs its narrow last panel with it, and the WebAssembly path its
+// transposed ones.
+func packBPanel(panel []float32, nr int, trans bool, n, k, j0, nj, p0, kc int, b []float32) {
+	panel = panel[:kc*nr]
+	if nj < nr {
+		clear(panel)
+	}
+	if !trans { // step by step: a step's nj columns lie together
+		for p := range kc {
+			copy(panel[p*nr:p*nr+nj], b[(p0+p)*n+j0:])
+		}
+		return
+	}
+	for jj := range nj { // column jj of the panel is row j0+jj of b
+		row := b[(j0+jj)*k+p0:][:kc]
+		for p, v := range row {
+			panel[p*nr+jj] = v
+		}
+	}
+}
+
 // packB copies op(B) (k x n) into dst as panels of nr columns: element
 // (p, j*nr+jj) goes to dst[(j*k+p)*nr+jj]. Columns past n are 0. With trans,
 // b is stored n x k.
@@ -404,16 +428,7 @@ func packB(dst []float32, trans bool, n, k int, b []float32) {
 				d[0], d[1], d[2], d[3] = v, c1[p], c2[p], c3[p]
 			}
 		default: // the last, narrow panel: columns past n are 0
-			clear(panel)
-			for jj := 0; jj < nj; jj++ {
-				for p := 0; p < k; p++ {
-					if trans {
-						panel[p*gemmNR+jj] = b[(j*gemmNR+jj)*k+p]
-					} else {
-						panel[p*gemmNR+jj] = b[p*n+j*gemmNR+jj]
-					}
-				}
-			}
+			packBPanel(panel, gemmNR, trans, n, k, j*gemmNR, nj, 0, k, b)
 		}
 	}
 }

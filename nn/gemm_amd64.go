@@ -180,12 +180,9 @@ func packBAsm(dst []float32, trans bool, n, k int, b []float32) {
 		nj := min(nr, n-j*nr)
 		switch {
 		case !trans && nj == nr: // read in place
-		case !trans: // the last, narrow panel: columns past n are 0
-			clear(panel)
-			for p := 0; p < k; p++ {
-				copy(panel[p*nr:p*nr+nj], b[p*n+j*nr:])
-			}
-		case nj == nr: // column jj of the panel is row j*16+jj of b
+		case nj < nr: // the last, narrow panel: columns past n are 0
+			packBPanel(panel, nr, trans, n, k, j*nr, nj, 0, k, b)
+		default: // transposed: column jj of the panel is row j*16+jj of b
 			r := b[j*nr*k:][:nr*k]
 			r0, r1, r2, r3 := r[:k], r[k:2*k], r[2*k:3*k], r[3*k:4*k]
 			r4, r5, r6, r7 := r[4*k:5*k], r[5*k:6*k], r[6*k:7*k], r[7*k:8*k]
@@ -197,15 +194,6 @@ func packBAsm(dst []float32, trans bool, n, k int, b []float32) {
 				d[4], d[5], d[6], d[7] = r4[p], r5[p], r6[p], r7[p]
 				d[8], d[9], d[10], d[11] = r8[p], r9[p], r10[p], r11[p]
 				d[12], d[13], d[14], d[15] = r12[p], r13[p], r14[p], r15[p]
-			}
-		default: // the last, narrow panel: columns past n are 0
-			clear(panel)
-			for jj := 0; jj < nj; jj++ {
-				row := b[(j*nr+jj)*k:][:k]
-				col := panel[jj:]
-				for p, v := range row {
-					col[p*nr] = v
-				}
 			}
 		}
 	}

@@ -200,22 +200,8 @@ func (w *wasmSIMDWork) throughScratch(kc int, a []float32, ars, acs int, b []flo
 func packWasmB(dst []float32, trans bool, n, k, p0, kc int, b []float32) {
 	const nr = wasmSIMDNR
 	for j := 0; j*nr < n; j++ {
-		nj := min(nr, n-j*nr)
-		if !trans && nj == nr {
-			continue
-		}
-		panel := dst[j*kc*nr:][:kc*nr]
-		if nj < nr {
-			clear(panel)
-		}
-		for jj := range nj {
-			for p := range kc {
-				if trans {
-					panel[p*nr+jj] = b[(j*nr+jj)*k+p0+p]
-				} else {
-					panel[p*nr+jj] = b[(p0+p)*n+j*nr+jj]
-				}
-			}
+		if nj := min(nr, n-j*nr); trans || nj < nr {
+			packBPanel(dst[j*kc*nr:], nr, trans, n, k, j*nr, nj, p0, kc, b)
 		}
 	}
 }
