@@ -98,7 +98,7 @@ func linkWasmSIMD() (exports js.Value, ok bool) {
 }
 
 // addr is the address of s's first element in the WebAssembly memory.
-func addr(s []float32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
+func addr[T float32 | int32](s []T) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
 
 // wasmGemmTiles calls gemmTiles (see wasmsimd.go) with a, b and c's first
 // elements as the addresses and the strides in elements.

@@ -81,13 +81,13 @@ func vecOpsCode(f *wasmWriter) {
 	)
 	f.get(n)
 	f.i32Const(2)
-	f.op(0x74) // i32.shl
+	f.op(opI32Shl)
 	f.set(end)
 	f.get(list)
 	f.get(count)
 	f.i32Const(4 * vecOpWords)
-	f.op(0x6c) // i32.mul
-	f.op(0x6a)
+	f.op(opI32Mul)
+	f.op(opI32Add)
 	f.set(stop)
 	f.get(list)
 	f.set(e)
@@ -101,12 +101,12 @@ func vecOpsCode(f *wasmWriter) {
 		f.set(p0 + j)
 	}
 	// row j at the lane group: p_j + o
-	at := func(j int) { f.get(p0 + j); f.get(o); f.op(0x6a) }
-	load := func(j, dst int) { at(j); f.simdMem(0x00, 0); f.set(dst) }
-	store := func(j int, value func()) { at(j); value(); f.simdMem(0x0b, 0) }
+	at := func(j int) { f.get(p0 + j); f.get(o); f.op(opI32Add) }
+	load := func(j, dst int) { at(j); f.simdMem(simdV128Load, 0); f.set(dst) }
+	store := func(j int, value func()) { at(j); value(); f.simdMem(simdV128Store, 0) }
 	x := func(i int) func() { return func() { f.get(x0 + i) } }
 	bin := func(op uint32, a, b func()) func() { return func() { a(); b(); f.simd(op) } }
-	const add, sub, neg = 0xe4, 0xe5, 0xe1
+	const add, sub, neg = simdF32x4Add, simdF32x4Sub, simdF32x4Neg
 	ops := []struct {
 		inputs []int // rows loaded into x0, x1, ...
 		body   func()
@@ -144,7 +144,7 @@ func vecOpsCode(f *wasmWriter) {
 	for c, op := range ops {
 		f.get(code)
 		f.i32Const(int32(c))
-		f.op(0x46) // i32.eq
+		f.op(opI32Eq)
 		f.ifBlock()
 		f.i32Const(0)
 		f.set(o)
@@ -155,22 +155,22 @@ func vecOpsCode(f *wasmWriter) {
 		op.body()
 		f.get(o)
 		f.i32Const(16)
-		f.op(0x6a)
+		f.op(opI32Add)
 		f.tee(o)
 		f.get(end)
-		f.op(0x49) // i32.lt_u
+		f.op(opI32LtU)
 		f.brIf(0)
-		f.op(0x0b) // end loop
-		f.op(0x0b) // end if
+		f.op(opEnd) // end loop
+		f.op(opEnd) // end if
 	}
 	f.get(e)
 	f.i32Const(4 * vecOpWords)
-	f.op(0x6a)
+	f.op(opI32Add)
 	f.tee(e)
 	f.get(stop)
-	f.op(0x49)
+	f.op(opI32LtU)
 	f.brIf(0)
-	f.op(0x0b) // end loop over entries
+	f.op(opEnd) // end loop over entries
 }
 
 // wasmSIMDModule returns the module's bytes.
@@ -245,31 +245,25 @@ func reluForwardCode(f *wasmWriter) {
 		end     = 3       // z + 4n
 		v, zero = 4, 5    // v128
 	)
-	f.simd(0x0c) // v128.const 0
-	f.raw(make([]byte, 16)...)
+	f.v128Zero()
 	f.set(zero)
-	f.get(z)
-	f.get(n)
-	f.i32Const(2)
-	f.op(0x74) // i32.shl
-	f.op(0x6a) // i32.add
-	f.set(end)
+	f.floatsEnd(end, z, n)
 	f.loop()
 	f.get(y)
 	f.get(z)
-	f.simdMem(0x00, 0) // v128.load
+	f.simdMem(simdV128Load, 0)
 	f.tee(v)
 	f.get(v)
 	f.get(zero)
-	f.simd(0x45)       // f32x4.le
-	f.simd(0x4f)       // v128.andnot: v & ^mask
-	f.simdMem(0x0b, 0) // v128.store
+	f.simd(simdF32x4Le)
+	f.simd(simdV128AndNot) // v & ^mask
+	f.simdMem(simdV128Store, 0)
 	f.stepPointers(16, y, z)
 	f.get(z)
 	f.get(end)
-	f.op(0x49) // i32.lt_u
+	f.op(opI32LtU)
 	f.brIf(0)
-	f.op(0x0b) // end loop
+	f.op(opEnd) // end loop
 }
 
 // reluBackwardCode writes reluBackward(dz, dy, y, n): for i < n (a positive
@@ -281,33 +275,27 @@ func reluBackwardCode(f *wasmWriter) {
 		end          = 4          // y + 4n
 		g, zero      = 5, 6       // v128
 	)
-	f.simd(0x0c)
-	f.raw(make([]byte, 16)...)
+	f.v128Zero()
 	f.set(zero)
-	f.get(y)
-	f.get(n)
-	f.i32Const(2)
-	f.op(0x74)
-	f.op(0x6a)
-	f.set(end)
+	f.floatsEnd(end, y, n)
 	f.loop()
 	f.get(dy)
-	f.simdMem(0x00, 0)
+	f.simdMem(simdV128Load, 0)
 	f.set(g)
 	f.get(dz)
 	f.get(g)
 	f.get(y)
-	f.simdMem(0x00, 0)
+	f.simdMem(simdV128Load, 0)
 	f.get(zero)
-	f.simd(0x44) // f32x4.gt
-	f.simd(0x4e) // v128.and
-	f.simdMem(0x0b, 0)
+	f.simd(simdF32x4Gt)
+	f.simd(simdV128And)
+	f.simdMem(simdV128Store, 0)
 	f.stepPointers(16, dz, dy, y)
 	f.get(y)
 	f.get(end)
-	f.op(0x49)
+	f.op(opI32LtU)
 	f.brIf(0)
-	f.op(0x0b)
+	f.op(opEnd)
 }
 
 // gemmTilesCode writes gemmTiles' instructions.
@@ -351,15 +339,15 @@ func gemmTilesCode(f *wasmWriter) {
 
 	f.get(ars)
 	f.i32Const(1)
-	f.op(0x74) // i32.shl
+	f.op(opI32Shl)
 	f.set(ars2)
 	f.get(ars2)
 	f.get(ars)
-	f.op(0x6a) // i32.add
+	f.op(opI32Add)
 	f.set(ars3)
 	f.get(ars)
 	f.i32Const(2)
-	f.op(0x74)
+	f.op(opI32Shl)
 	f.set(crow4)
 
 	f.i32Const(0)
@@ -368,13 +356,13 @@ func gemmTilesCode(f *wasmWriter) {
 	f.loop() // over tile columns
 	f.get(tj)
 	f.get(nt)
-	f.op(0x4e) // i32.ge_s
+	f.op(opI32GeS)
 	f.brIf(1)
 	f.get(b)
 	f.get(tj)
 	f.get(bts)
-	f.op(0x6c) // i32.mul
-	f.op(0x6a)
+	f.op(opI32Mul)
+	f.op(opI32Add)
 	f.set(bcol)
 
 	f.i32Const(0)
@@ -383,26 +371,26 @@ func gemmTilesCode(f *wasmWriter) {
 	f.loop() // over tile rows
 	f.get(ti)
 	f.get(mt)
-	f.op(0x4e)
+	f.op(opI32GeS)
 	f.brIf(1)
 	// ap = a + ti*4*ars; cp = c + ti*4*ldc + tj*32
 	f.get(a)
 	f.get(ti)
 	f.get(crow4)
-	f.op(0x6c)
-	f.op(0x6a)
+	f.op(opI32Mul)
+	f.op(opI32Add)
 	f.set(ap)
 	f.get(c)
 	f.get(ti)
 	f.get(ldc)
 	f.i32Const(2)
-	f.op(0x74)
-	f.op(0x6c)
-	f.op(0x6a)
+	f.op(opI32Shl)
+	f.op(opI32Mul)
+	f.op(opI32Add)
 	f.get(tj)
 	f.i32Const(5)
-	f.op(0x74)
-	f.op(0x6a)
+	f.op(opI32Shl)
+	f.op(opI32Add)
 	f.set(cp)
 
 	// The accumulators: C's tile, or 0.
@@ -411,17 +399,16 @@ func gemmTilesCode(f *wasmWriter) {
 	for r := range 4 {
 		for h := range 2 {
 			f.cRow(cp, ldc, r)
-			f.simdMem(0x00, uint32(16*h)) // v128.load
+			f.simdMem(simdV128Load, uint32(16*h))
 			f.set(acc + 2*r + h)
 		}
 	}
-	f.op(0x05) // else
+	f.op(opElse)
 	for i := range 8 {
-		f.simd(0x0c) // v128.const 0
-		f.raw(make([]byte, 16)...)
+		f.v128Zero()
 		f.set(acc + i)
 	}
-	f.op(0x0b) // end if
+	f.op(opEnd) // end if
 
 	f.get(bcol)
 	f.set(bp)
@@ -429,74 +416,101 @@ func gemmTilesCode(f *wasmWriter) {
 	f.set(p)
 	f.loop() // over steps p
 	f.get(bp)
-	f.simdMem(0x00, 0)
+	f.simdMem(simdV128Load, 0)
 	f.set(b0)
 	f.get(bp)
-	f.simdMem(0x00, 16)
+	f.simdMem(simdV128Load, 16)
 	f.set(b1)
 	for r := range 4 {
 		f.get(ap)
 		switch r {
 		case 1:
 			f.get(ars)
-			f.op(0x6a)
+			f.op(opI32Add)
 		case 2:
 			f.get(ars2)
-			f.op(0x6a)
+			f.op(opI32Add)
 		case 3:
 			f.get(ars3)
-			f.op(0x6a)
+			f.op(opI32Add)
 		}
-		f.simdMem(0x09, 0) // v128.load32_splat
+		f.simdMem(simdLoad32Splat, 0)
 		f.set(av)
 		for h, bv := range []int{b0, b1} {
 			f.get(acc + 2*r + h)
 			f.get(av)
 			f.get(bv)
-			f.simd(0xe6) // f32x4.mul
-			f.simd(0xe4) // f32x4.add
+			f.simd(simdF32x4Mul)
+			f.simd(simdF32x4Add)
 			f.set(acc + 2*r + h)
 		}
 	}
 	f.get(ap)
 	f.get(acs)
-	f.op(0x6a)
+	f.op(opI32Add)
 	f.set(ap)
 	f.get(bp)
 	f.get(ldb)
-	f.op(0x6a)
+	f.op(opI32Add)
 	f.set(bp)
 	f.get(p)
 	f.i32Const(1)
-	f.op(0x6b) // i32.sub
+	f.op(opI32Sub)
 	f.tee(p)
 	f.brIf(0)
-	f.op(0x0b) // end loop over p
+	f.op(opEnd) // end loop over p
 
 	for r := range 4 {
 		for h := range 2 {
 			f.cRow(cp, ldc, r)
 			f.get(acc + 2*r + h)
-			f.simdMem(0x0b, uint32(16*h)) // v128.store
+			f.simdMem(simdV128Store, uint32(16*h))
 		}
 	}
 
 	f.get(ti)
 	f.i32Const(1)
-	f.op(0x6a)
+	f.op(opI32Add)
 	f.set(ti)
 	f.br(0)
-	f.op(0x0b) // end loop over tile rows
-	f.op(0x0b) // end block
+	f.op(opEnd) // end loop over tile rows
+	f.op(opEnd) // end block
 
 	f.get(tj)
 	f.i32Const(1)
-	f.op(0x6a)
+	f.op(opI32Add)
 	f.set(tj)
 	f.br(0)
-	f.op(0x0b) // end loop over tile columns
-	f.op(0x0b) // end block
+	f.op(opEnd) // end loop over tile columns
+	f.op(opEnd) // end block
 }
+
+// The instructions the kernels use, by their WebAssembly names: opcodes,
+// and SIMD opcodes (after the 0xfd prefix, simd and simdMem).
+const (
+	opElse   = 0x05
+	opEnd    = 0x0b
+	opI32Eq  = 0x46
+	opI32LtU = 0x49
+	opI32GeS = 0x4e
+	opI32Add = 0x6a
+	opI32Sub = 0x6b
+	opI32Mul = 0x6c
+	opI32Shl = 0x74
+
+	simdV128Load    = 0x00
+	simdLoad32Splat = 0x09
+	simdV128Store   = 0x0b
+	simdV128Const   = 0x0c
+	simdF32x4Gt     = 0x44
+	simdF32x4Le     = 0x45
+	simdV128And     = 0x4e
+	simdV128AndNot  = 0x4f
+	simdF32x4Neg    = 0xe1
+	simdF32x4Add    = 0xe4
+	simdF32x4Sub    = 0xe5
+	simdF32x4Mul    = 0xe6
+)
 
 // wasmWriter appends WebAssembly's binary encoding.
 type wasmWriter struct{ b []byte }
@@ -553,16 +567,30 @@ func (w *wasmWriter) brIf(depth int)       { w.op(0x0d); w.u32(uint32(depth)) }
 // simd appends a SIMD instruction (prefix 0xfd).
 func (w *wasmWriter) simd(code uint32) { w.op(0xfd); w.u32(code) }
 
+// v128Zero pushes a v128 of zeros.
+func (w *wasmWriter) v128Zero() { w.simd(simdV128Const); w.raw(make([]byte, 16)...) }
+
 // simdMem appends a SIMD load or store with alignment hint 1 byte and the
 // given offset.
 func (w *wasmWriter) simdMem(code, offset uint32) { w.simd(code); w.u32(0); w.u32(offset) }
+
+// floatsEnd sets local dst to the address just past n floats from local
+// base: base + 4*n.
+func (w *wasmWriter) floatsEnd(dst, base, n int) {
+	w.get(base)
+	w.get(n)
+	w.i32Const(2)
+	w.op(opI32Shl)
+	w.op(opI32Add)
+	w.set(dst)
+}
 
 // stepPointers adds step to each of the locals.
 func (w *wasmWriter) stepPointers(step int32, locals ...int) {
 	for _, l := range locals {
 		w.get(l)
 		w.i32Const(step)
-		w.op(0x6a) // i32.add
+		w.op(opI32Add)
 		w.set(l)
 	}
 }
@@ -576,7 +604,7 @@ func (w *wasmWriter) cRow(cp, ldc, r int) {
 	w.get(ldc)
 	if r > 1 {
 		w.i32Const(int32(r))
-		w.op(0x6c)
+		w.op(opI32Mul)
 	}
-	w.op(0x6a)
+	w.op(opI32Add)
 }

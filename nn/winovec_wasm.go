@@ -2,10 +2,7 @@
 
 package nn
 
-import (
-	"slices"
-	"unsafe"
-)
+import "slices"
 
 // In the browser the Winograd transforms on channel rows run on the SIMD
 // module (wasmsimd.go, vecOps) when gemm's SIMD path is on. A call crosses
@@ -68,7 +65,7 @@ func flushVecOps() {
 	}
 	n := q.n
 	if n4 := n &^ 3; n4 > 0 {
-		wasmSIMD.vecOps.Invoke(addr32(q.ops), count, n4)
+		wasmSIMD.vecOps.Invoke(addr(q.ops), count, n4)
 		if n4 < n {
 			for k, r := range q.rows {
 				var tail [8][]float32
@@ -99,9 +96,6 @@ func runVecGo(op int32, r [][]float32) {
 		a2VecGo(r[0], r[1], r[2], r[3], r[4], r[5])
 	}
 }
-
-// addr32 is the address of s's first element in the WebAssembly memory.
-func addr32(s []int32) int { return int(uintptr(unsafe.Pointer(unsafe.SliceData(s)))) }
 
 func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
 	queueVec(vecOpBt4, v0, v1, v2, v3, d0, d1, d2, d3)
