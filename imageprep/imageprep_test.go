@@ -8,33 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"convplay/internal/testimage"
 )
-
-// picture is a w x h picture of paper with ink in the rectangle r.
-func picture(w, h int, r image.Rectangle, paper, ink color.Color) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			c := paper
-			if image.Pt(x, y).In(r) {
-				c = ink
-			}
-			img.Set(x, y, c)
-		}
-	}
-	return img
-}
-
-// block is a 28x28 image, 255 inside r, 0 outside.
-func block(r image.Rectangle) []uint8 {
-	px := make([]uint8, 28*28)
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			px[y*28+x] = 255
-		}
-	}
-	return px
-}
 
 var (
 	black, white = color.Gray{0}, color.Gray{255}
@@ -50,20 +26,20 @@ func TestFitPicture(t *testing.T) {
 	}{
 		// A 4x2 ink box: its longest edge becomes 28, the other 14,
 		// centred: rows 7..20.
-		{"fashion, dark ink on white paper", picture(10, 10, image.Rect(3, 5, 7, 7), white, black), FitFashion, block(image.Rect(0, 7, 28, 21))},
-		{"fashion, white ink on black paper", picture(10, 10, image.Rect(3, 5, 7, 7), black, white), FitFashion, block(image.Rect(0, 7, 28, 21))},
+		{"fashion, dark ink on white paper", testimage.Picture(10, 10, image.Rect(3, 5, 7, 7), white, black), FitFashion, testimage.Block(image.Rect(0, 7, 28, 21))},
+		{"fashion, white ink on black paper", testimage.Picture(10, 10, image.Rect(3, 5, 7, 7), black, white), FitFashion, testimage.Block(image.Rect(0, 7, 28, 21))},
 		// Portrait, odd: 1x3 in a 5x7 picture -> 9x28 (28/3 = 9.33),
 		// centred at (28-9)/2 = 9.5, rounded to 10.
-		{"fashion, portrait", picture(5, 7, image.Rect(2, 2, 3, 5), white, black), FitFashion, block(image.Rect(10, 0, 19, 28))},
+		{"fashion, portrait", testimage.Picture(5, 7, image.Rect(2, 2, 3, 5), white, black), FitFashion, testimage.Block(image.Rect(10, 0, 19, 28))},
 		// MNIST: a square box scaled to 20x20, its centre of mass (10, 10)
 		// put at (14, 14): columns and rows 4..23.
-		{"mnist, square", picture(9, 9, image.Rect(3, 3, 6, 6), white, black), FitMNIST, block(image.Rect(4, 4, 24, 24))},
+		{"mnist, square", testimage.Picture(9, 9, image.Rect(3, 3, 6, 6), white, black), FitMNIST, testimage.Block(image.Rect(4, 4, 24, 24))},
 		// A 2x1 box: 20x10, centre of mass (10, 5) at (14, 14).
-		{"mnist, wide", picture(30, 20, image.Rect(0, 19, 2, 20), black, white), FitMNIST, block(image.Rect(4, 9, 24, 19))},
+		{"mnist, wide", testimage.Picture(30, 20, image.Rect(0, 19, 2, 20), black, white), FitMNIST, testimage.Block(image.Rect(4, 9, 24, 19))},
 		// Black ink on transparent paper: transparent counts as white.
-		{"transparent paper", picture(9, 9, image.Rect(3, 3, 6, 6), clear, black), FitMNIST, block(image.Rect(4, 4, 24, 24))},
-		{"no ink", picture(12, 12, image.Rectangle{}, white, black), FitMNIST, make([]uint8, 28*28)},
-		{"none: the whole picture", picture(28, 28, image.Rect(20, 0, 28, 28), black, white), FitNone, block(image.Rect(20, 0, 28, 28))},
+		{"transparent paper", testimage.Picture(9, 9, image.Rect(3, 3, 6, 6), clear, black), FitMNIST, testimage.Block(image.Rect(4, 4, 24, 24))},
+		{"no ink", testimage.Picture(12, 12, image.Rectangle{}, white, black), FitMNIST, make([]uint8, 28*28)},
+		{"none: the whole picture", testimage.Picture(28, 28, image.Rect(20, 0, 28, 28), black, white), FitNone, testimage.Block(image.Rect(20, 0, 28, 28))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,14 +52,14 @@ func TestFitPicture(t *testing.T) {
 			}
 		})
 	}
-	_, err := FitPicture(picture(3, 3, image.Rect(1, 1, 2, 2), white, black), 28, 28, "auto")
+	_, err := FitPicture(testimage.Picture(3, 3, image.Rect(1, 1, 2, 2), white, black), 28, 28, "auto")
 	assert.EqualError(t, err, `imageprep: fit "auto": want mnist, fashion or none`)
 }
 
 // TestPrepareSteps: every step of a 4x2 box of dark ink in a 10x10
 // picture fitted as Fashion-MNIST.
 func TestPrepareSteps(t *testing.T) {
-	s, err := Prepare(picture(10, 10, image.Rect(3, 5, 7, 7), white, black), 28, 28, FitFashion)
+	s, err := Prepare(testimage.Picture(10, 10, image.Rect(3, 5, 7, 7), white, black), 28, 28, FitFashion)
 	require.NoError(t, err)
 	assert.Equal(t, image.Rect(0, 0, 10, 10), s.Ink.Rect)
 	assert.Equal(t, uint8(255), s.Ink.GrayAt(3, 5).Y) // inverted: the ink is bright
@@ -91,9 +67,9 @@ func TestPrepareSteps(t *testing.T) {
 	assert.Equal(t, image.Rect(3, 5, 7, 7), s.Box)
 	assert.Equal(t, image.Rect(0, 0, 28, 14), s.Scaled.Rect)
 	assert.Equal(t, image.Pt(0, 7), s.At)
-	assert.Equal(t, block(image.Rect(0, 7, 28, 21)), s.Placed.Pix)
+	assert.Equal(t, testimage.Block(image.Rect(0, 7, 28, 21)), s.Placed.Pix)
 
-	s, err = Prepare(picture(6, 6, image.Rectangle{}, white, black), 28, 28, FitMNIST)
+	s, err = Prepare(testimage.Picture(6, 6, image.Rectangle{}, white, black), 28, 28, FitMNIST)
 	require.NoError(t, err)
 	assert.True(t, s.Box.Empty())
 	assert.Nil(t, s.Scaled)

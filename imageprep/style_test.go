@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"convplay/internal/testimage"
 )
 
 // gray is a w x h image, v inside r, 0 outside.
@@ -88,7 +90,7 @@ func TestWarnings(t *testing.T) {
 	// A ring: a filled square with a hole, drawn with a stroke of width
 	// stroke on a 100x100 pad, its box at r.
 	ring := func(r image.Rectangle, stroke int) *image.NRGBA {
-		img := picture(100, 100, r, white, black)
+		img := testimage.Picture(100, 100, r, white, black)
 		in := r.Inset(stroke)
 		for y := in.Min.Y; y < in.Max.Y; y++ {
 			for x := in.Min.X; x < in.Max.X; x++ {
@@ -103,15 +105,15 @@ func TestWarnings(t *testing.T) {
 		mode Fit
 		want []string
 	}{
-		{"empty", picture(100, 100, image.Rectangle{}, white, black), FitFashion, []string{WarnEmpty}},
-		{"empty, none", picture(100, 100, image.Rectangle{}, white, black), FitNone, []string{WarnEmpty}},
+		{"empty", testimage.Picture(100, 100, image.Rectangle{}, white, black), FitFashion, []string{WarnEmpty}},
+		{"empty, none", testimage.Picture(100, 100, image.Rectangle{}, white, black), FitNone, []string{WarnEmpty}},
 		// A filled 60x60 square in the middle looks like the data set's
 		// filled shapes: no warning.
-		{"filled square", picture(100, 100, image.Rect(20, 20, 80, 80), white, black), FitFashion, []string{}},
+		{"filled square", testimage.Picture(100, 100, image.Rect(20, 20, 80, 80), white, black), FitFashion, []string{}},
 		// A 6x6 dot: its box is 6% of the pad, below TinyShare.
-		{"dot", picture(100, 100, image.Rect(47, 47, 53, 53), white, black), FitFashion, []string{WarnTiny}},
+		{"dot", testimage.Picture(100, 100, image.Rect(47, 47, 53, 53), white, black), FitFashion, []string{WarnTiny}},
 		// Touching the left and bottom edges.
-		{"edges", picture(100, 100, image.Rect(0, 30, 70, 100), white, black), FitFashion, []string{WarnEdge}},
+		{"edges", testimage.Picture(100, 100, image.Rect(0, 30, 70, 100), white, black), FitFashion, []string{WarnEdge}},
 		// A ring of 1-pixel strokes, 80 wide: 28/80 of a pixel after
 		// scaling, too faint to be a stroke, and little ink.
 		{"thin ring", ring(image.Rect(10, 10, 90, 90), 1), FitFashion, []string{WarnThin, WarnSparse}},
@@ -123,7 +125,7 @@ func TestWarnings(t *testing.T) {
 		// An L lying mostly at the bottom left, fitted by its box: its
 		// centre of mass ends far below and left of the centre.
 		{"lopsided", func() image.Image {
-			img := picture(100, 100, image.Rect(10, 70, 90, 90), white, black)
+			img := testimage.Picture(100, 100, image.Rect(10, 70, 90, 90), white, black)
 			for y := 10; y < 70; y++ {
 				img.Set(10, y, black)
 			}
@@ -132,7 +134,7 @@ func TestWarnings(t *testing.T) {
 		// The same L fitted as a digit: centring its centre of mass
 		// pushes the upright stroke's top out of the image.
 		{"lopsided digit", func() image.Image {
-			img := picture(100, 100, image.Rect(10, 80, 90, 90), white, black)
+			img := testimage.Picture(100, 100, image.Rect(10, 80, 90, 90), white, black)
 			for y := 10; y < 80; y++ {
 				for x := 10; x < 14; x++ {
 					img.Set(x, y, black)

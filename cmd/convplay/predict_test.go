@@ -19,34 +19,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/dataset"
+	"convplay/internal/testimage"
 	"convplay/nn"
 )
-
-// picture is a w x h picture of paper with ink in the rectangle r.
-func picture(w, h int, r image.Rectangle, paper, ink color.Color) *image.NRGBA {
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			c := paper
-			if image.Pt(x, y).In(r) {
-				c = ink
-			}
-			img.Set(x, y, c)
-		}
-	}
-	return img
-}
-
-// block is a 28x28 image, 255 inside r, 0 outside.
-func block(r image.Rectangle) []uint8 {
-	px := make([]uint8, 28*28)
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			px[y*28+x] = 255
-		}
-	}
-	return px
-}
 
 // predictions runs predict and parses its JSON lines.
 func predictions(t *testing.T, args ...string) []prediction {
@@ -104,9 +79,9 @@ func TestPredictCommand(t *testing.T) {
 	// dark ink on the right of white paper (class 1) as JPEG, with -fit
 	// none (the picture scaled whole, here 28x28 already).
 	left := filepath.Join(dir, "left.png")
-	writeImage(t, left, picture(28, 28, image.Rect(0, 2, 14, 26), color.Gray{0}, color.Gray{255}), png.Encode)
+	writeImage(t, left, testimage.Picture(28, 28, image.Rect(0, 2, 14, 26), color.Gray{0}, color.Gray{255}), png.Encode)
 	right := filepath.Join(dir, "right.jpg")
-	writeImage(t, right, picture(28, 28, image.Rect(14, 2, 28, 26), color.Gray{255}, color.Gray{0}),
+	writeImage(t, right, testimage.Picture(28, 28, image.Rect(14, 2, 28, 26), color.Gray{255}, color.Gray{0}),
 		func(w io.Writer, img image.Image) error { return jpeg.Encode(w, img, &jpeg.Options{Quality: 95}) })
 	ps := predictions(t, "-weights", ckpt, "-data", data, "-fit", "none", left, right)
 	require.Len(t, ps, 2)
@@ -122,7 +97,7 @@ func TestPredictCommand(t *testing.T) {
 	}
 	// The PNG's probabilities are the model's on the standardized block.
 	x = make([]float32, 28*28)
-	standardize(x, block(image.Rect(0, 2, 14, 26)), ds.Manifest)
+	standardize(x, testimage.Block(image.Rect(0, 2, 14, 26)), ds.Manifest)
 	want, err = m.Predict(x, 1)
 	require.NoError(t, err)
 	assert.Equal(t, want, ps[0].Probs)
