@@ -127,9 +127,9 @@ func gemmBatchWorkers(workers, batch, sa, sb, sc int, transA, transB bool, m, n,
 // gemmBatchPacked is gemmBatch with op(B) of every product already packed
 // for the pure-Go kernel: bpack is what packBatchB made of the same b (the
 // SIMD paths, which pack differently, read b; an empty bpack, as
-// packForGoKernel leaves it for them, has this call pack). An operand that many calls
-// share, a layer's weights between two optimizer steps, is then packed once
-// instead of once per call. The result is gemmBatch's, bit for bit: the
+// packForGoKernel leaves it for them, has this call pack). An operand that
+// many calls share, a layer's weights between two optimizer steps, is then
+// packed once instead of once per call. The result is gemmBatch's, bit for bit: the
 // kernel reads the same values from the same layout.
 func gemmBatchPacked(batch, sa, sb, sc int, transA, transB bool, m, n, k int, a, b, bpack, c []float32, accumulate bool) {
 	gemmBatchPackedWorkers(maxWorkers(), batch, sa, sb, sc, transA, transB, m, n, k, a, b, bpack, c, accumulate)

@@ -19,10 +19,9 @@ import "slices"
 
 // vecQueue holds the transforms queued since the last flush.
 var vecQueue struct {
-	n     int            // the rows' length: every queued op's
-	count int            // ops queued
-	ops   []int32        // the module's list: per op, its code and 8 addresses
-	rows  [][8][]float32 // when n%4 != 0, the same ops' rows, for the Go loops on the last lanes
+	n    int            // the rows' length, at least 4: every queued op's
+	ops  []int32        // the module's list: per op, its code and 8 addresses
+	rows [][8][]float32 // when n%4 != 0, the same ops' rows, for the Go loops on the last lanes
 }
 
 // queueVec queues op on rows (outputs first, as the Go function takes them),
@@ -48,7 +47,6 @@ func queueVec(op int32, rows ...[]float32) {
 		e[1+i] = int32(addr(r[:n]))
 	}
 	clear(e[1+len(rows):])
-	q.count++
 	if n&3 != 0 { // the Go loops will need the rows for the last lanes
 		var r [8][]float32
 		copy(r[:], rows)
@@ -59,26 +57,21 @@ func queueVec(op int32, rows ...[]float32) {
 // flushVecOps runs the queued transforms (see above).
 func flushVecOps() {
 	q := &vecQueue
-	count := q.count
-	if count == 0 {
+	if len(q.ops) == 0 {
 		return
 	}
-	n := q.n
-	if n4 := n &^ 3; n4 > 0 {
-		wasmSIMD.vecOps.Invoke(addr(q.ops), count, n4)
-		if n4 < n {
-			for k, r := range q.rows {
-				var tail [8][]float32
-				for i, row := range r {
-					if row != nil {
-						tail[i] = row[n4:]
-					}
-				}
-				runVecGo(q.ops[k*vecOpWords], tail[:])
+	n4 := q.n &^ 3
+	wasmSIMD.vecOps.Invoke(addr(q.ops), len(q.ops)/vecOpWords, n4)
+	for k, r := range q.rows { // only when q.n%4 != 0: the last lanes
+		var tail [8][]float32
+		for i, row := range r {
+			if row != nil {
+				tail[i] = row[n4:]
 			}
 		}
+		runVecGo(q.ops[k*vecOpWords], tail[:])
 	}
-	q.ops, q.rows, q.count = q.ops[:0], q.rows[:0], 0
+	q.ops, q.rows = q.ops[:0], q.rows[:0]
 }
 
 // runVecGo runs op's Go loop on rows.
