@@ -259,6 +259,15 @@ func TestGalleryByClass(t *testing.T) {
 	assert.Empty(t, s.Problems())
 }
 
+// fingers sends the browser a touch event of type typ with the fingers at
+// the given points (none for the end of a touch), as a touch screen does.
+func fingers(t *testing.T, s *Session, typ input.DispatchTouchEventType, points ...*input.TouchPoint) {
+	t.Helper()
+	params := input.DispatchTouchEventParams{Type: typ, TouchPoints: append([]*input.TouchPoint{}, points...)}
+	_, err := cdp.Call(s.Ctx, chromedp.FromContext(s.Ctx).Target, input.DispatchTouchEvent, params)
+	require.NoError(t, err)
+}
+
 // TestDrawTouchAndPen draws with a finger (touch events, as a phone sends
 // them) on a phone-sized screen and with a pen, and switches to the digits,
 // where a drawn 1 is fitted as MNIST's digits were.
@@ -273,14 +282,12 @@ func TestDrawTouchAndPen(t *testing.T) {
 
 	// A finger draws a filled bag: a square scribbled in.
 	r := padRect(t, s)
-	tab := chromedp.FromContext(s.Ctx).Target
 	touch := func(typ input.DispatchTouchEventType, p *drawPoint) {
-		params := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
-		if p != nil {
-			params.TouchPoints = append(params.TouchPoints, &input.TouchPoint{X: r.Left + p.X*r.Width/280, Y: r.Top + p.Y*r.Height/280})
+		if p == nil {
+			fingers(t, s, typ)
+			return
 		}
-		_, err := cdp.Call(s.Ctx, tab, input.DispatchTouchEvent, params)
-		require.NoError(t, err)
+		fingers(t, s, typ, &input.TouchPoint{X: r.Left + p.X*r.Width/280, Y: r.Top + p.Y*r.Height/280})
 	}
 	for y := 90.0; y <= 230; y += 28 {
 		st := line(drawPoint{60, y}, drawPoint{220, y}, 12)

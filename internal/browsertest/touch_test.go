@@ -5,7 +5,6 @@ package browsertest
 import (
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -27,16 +26,9 @@ func TestTouchShowsValues(t *testing.T) {
 	r := Eval[drawRect](s, `(() => { const r = document.querySelector('#layer-detail canvas.big').getBoundingClientRect();
 		return {Left: r.left, Top: r.top, Width: r.width, Height: r.height}; })()`)
 
-	tab := chromedp.FromContext(s.Ctx).Target
 	tap := func(x, y float64) {
-		for _, typ := range []input.DispatchTouchEventType{input.DispatchTouchEventTypeTouchStart, input.DispatchTouchEventTypeTouchEnd} {
-			params := input.DispatchTouchEventParams{Type: typ, TouchPoints: []*input.TouchPoint{}}
-			if typ == input.DispatchTouchEventTypeTouchStart {
-				params.TouchPoints = append(params.TouchPoints, &input.TouchPoint{X: x, Y: y})
-			}
-			_, err := cdp.Call(s.Ctx, tab, input.DispatchTouchEvent, params)
-			require.NoError(t, err)
-		}
+		fingers(t, s, input.DispatchTouchEventTypeTouchStart, &input.TouchPoint{X: x, Y: y})
+		fingers(t, s, input.DispatchTouchEventTypeTouchEnd)
 	}
 	// The cell a quarter of the way across and down the 28x28 map: row 7, column 7.
 	tap(r.Left+r.Width*0.27, r.Top+r.Height*0.27)
