@@ -8,7 +8,7 @@ import (
 // ErrDiverged stops training when a batch's loss, a gradient or, after the
 // step, a weight is not a finite number. The bad step is not applied (or is
 // undone, optimizer state included), so the model keeps the weights from
-// before it.
+// before it, or, with FitConfig.RollBack, older ones (Result).
 var ErrDiverged = errors.New("nn: training diverged (a number overflowed): the learning rate is likely too high; the weights are those from before the bad step")
 
 // FitConfig configures training, with Keras's fit() arguments.
@@ -32,6 +32,21 @@ type FitConfig struct {
 	// rounding) in shorter slices. Validation runs StepSamples at a time
 	// too. 0 means one whole batch per Step.
 	StepSamples int
+	// Gradients, if set, computes each Step's gradients instead of
+	// Model.ComputeGradients: for instance shared out to other workers
+	// (see ShardSum). Its error ends training with that error; the
+	// batch it was computing is not applied.
+	Gradients GradientFunc
+	// RollBack makes training keep the last known good weights when it
+	// fails (see Result): after ErrDiverged the model goes back further
+	// than the bad step, to the weights at the end of the last completed
+	// epoch (or from before training), since a learning rate high enough
+	// to overflow has likely ruined the steps before; and after a run no
+	// better than chance (Verdict), to the weights from before training,
+	// so that a useless run does not replace the model it started from.
+	// The optimizer's state is not rolled back. It costs two copies of
+	// the weights, and one more copy per epoch.
+	RollBack bool
 }
 
 // BatchProgress is the state after one training batch, as Keras's progress

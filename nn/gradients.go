@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 	"math"
-	"sync"
 )
 
 // ComputeGradients runs one training pass over a batch of n samples: it
@@ -12,30 +11,10 @@ import (
 // gradient of the batch's mean loss. It returns that mean loss and how many
 // samples were classified correctly. The targets must be valid
 // (CheckTargets). It allocates nothing once the layers have seen a batch of
-// n samples. When a GradientFunc is set (SetGradientFunc), it runs that
-// instead: the Trainer's batches are then computed wherever it says.
-//
-// Data-parallel training: split a batch of N samples into shards of n_i
-// samples (ShardSizes), one per worker, each holding the same weights. Each
-// worker runs LocalGradients on its shard and sends FlatGradients. The
-// batch's gradient is the mean weighted by shard size, sum_i (n_i/N) g_i,
-// so one worker scales its own by ScaleGradients(n_0/N), adds every other
-// shard's with AddFlatGradients(g_i, n_i/N) in a fixed order (so the sum
-// does not depend on which worker finished first), and calls
-// ApplyGradients; the batch's loss is sum_i (n_i/N) loss_i and its correct
-// count the sum. The others then copy its weights (FlatWeights,
-// SetFlatWeights). Dropout draws different masks on each worker, as it
-// would for different samples.
+// n samples. The Trainer calls it unless FitConfig.Gradients says
+// otherwise; data-parallel training runs it on each worker's shard and adds
+// the shards up with a ShardSum.
 func (m *Model) ComputeGradients(x, y []float32, n int) (loss float64, correct int) {
-	if f, ok := gradientFuncs.Load(m); ok {
-		return f.(GradientFunc)(m, x, y, n)
-	}
-	return m.LocalGradients(x, y, n)
-}
-
-// LocalGradients is ComputeGradients computed here, in this model,
-// whatever GradientFunc is set.
-func (m *Model) LocalGradients(x, y []float32, n int) (loss float64, correct int) {
 	m.mustBeCompiled()
 	m.ZeroGrads()
 	out := m.Forward(x, n, true)
@@ -53,44 +32,19 @@ func (m *Model) LocalGradients(x, y []float32, n int) (loss float64, correct int
 	return loss, correct
 }
 
-// GradientFunc computes what ComputeGradients does for m (the gradients
-// of the mean loss of the n samples x, y left in each Param.G; the mean
-// loss; the correct count), for instance by sharing the samples out to
-// other workers holding the same weights (see ComputeGradients) and
-// running LocalGradients on its own shard.
-type GradientFunc func(m *Model, x, y []float32, n int) (loss float64, correct int)
+// GradientFunc computes what ComputeGradients does, for the Trainer (see
+// FitConfig.Gradients): the gradients of the mean loss of the n samples
+// x, y left in each of m's Param.G, that mean loss and the correct count;
+// for instance by sharing the samples out to other workers holding the
+// same weights and adding their shards up with a ShardSum. An error (a
+// worker that died or failed) ends training with that error; the batch is
+// not applied, so the weights stay those after the last good step.
+type GradientFunc func(m *Model, x, y []float32, n int) (loss float64, correct int, err error)
 
-// gradientFuncs holds each model's GradientFunc, if it has one. A map
-// beside Model rather than a field: only the data-parallel worker sets one,
-// for the length of a training.
-var gradientFuncs sync.Map // *Model -> GradientFunc
-
-// SetGradientFunc makes m's ComputeGradients call f; nil goes back to
-// LocalGradients.
-func (m *Model) SetGradientFunc(f GradientFunc) {
-	if f == nil {
-		gradientFuncs.Delete(m)
-		return
-	}
-	gradientFuncs.Store(m, f)
-}
-
-// ShardSizes splits n samples into at most k consecutive shards of
-// nearly equal size, the first ones one larger, none empty: ShardSizes(5,
-// 2) is [3 2], ShardSizes(1, 3) is [1]. It is nil when n is 0.
-func ShardSizes(n, k int) []int {
-	k = max(min(k, n), 0)
-	if k == 0 {
-		return nil
-	}
-	s := make([]int, k)
-	for i := range s {
-		s[i] = n / k
-		if i < n%k {
-			s[i]++
-		}
-	}
-	return s
+// localGradients is the GradientFunc the Trainer uses by default.
+func localGradients(m *Model, x, y []float32, n int) (float64, int, error) {
+	loss, correct := m.ComputeGradients(x, y, n)
+	return loss, correct, nil
 }
 
 // ApplyGradients takes one optimizer step with the current gradients.
@@ -159,77 +113,6 @@ func (m *Model) SetFlatWeights(src []float32) error {
 		}
 	}
 	return nil
-}
-
-// SetFlatGradients sets every gradient from src, in FlatGradients's
-// layout (a data-parallel sum made elsewhere).
-func (m *Model) SetFlatGradients(src []float32) error {
-	if len(src) != m.NumParams() {
-		return fmt.Errorf("nn: %d gradients for a model with %d weights", len(src), m.NumParams())
-	}
-	m.setFlatGradients(src)
-	return nil
-}
-
-// ScaleGradients multiplies every gradient by s.
-func (m *Model) ScaleGradients(s float32) {
-	for _, l := range m.Layers {
-		for _, p := range l.Params() {
-			for i := range p.G {
-				p.G[i] *= s
-			}
-		}
-	}
-}
-
-// AddFlatGradients adds weight*src to the gradients, src being in
-// FlatGradients's layout.
-func (m *Model) AddFlatGradients(src []float32, weight float32) error {
-	if len(src) != m.NumParams() {
-		return fmt.Errorf("nn: %d gradients for a model with %d weights", len(src), m.NumParams())
-	}
-	off := 0
-	for _, l := range m.Layers {
-		for _, p := range l.Params() {
-			for i, v := range src[off : off+len(p.G)] {
-				p.G[i] += float32(weight * v)
-			}
-			off += len(p.G)
-		}
-	}
-	return nil
-}
-
-// accumulateGradients sets acc (grown to NumParams values) to w times the
-// gradients, or with add adds that, in FlatGradients's layout; it returns
-// acc. The Trainer sums a batch's slices with it.
-func (m *Model) accumulateGradients(acc []float32, w float32, add bool) []float32 {
-	acc = grow(acc, m.NumParams())
-	off := 0
-	for _, p := range m.params {
-		g := p.G
-		a := acc[off : off+len(g)]
-		a = a[:len(g)] // no bounds checks below
-		if add {
-			for i, v := range g {
-				a[i] += float32(w * v)
-			}
-		} else {
-			for i, v := range g {
-				a[i] = w * v
-			}
-		}
-		off += len(g)
-	}
-	return acc
-}
-
-// setFlatGradients sets the gradients from src, in FlatGradients's layout.
-func (m *Model) setFlatGradients(src []float32) {
-	off := 0
-	for _, p := range m.params {
-		off += copy(p.G, src[off:])
-	}
 }
 
 // predictBatch is the number of samples Predict and Evaluate run at once,

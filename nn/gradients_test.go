@@ -1,61 +1,45 @@
 package nn
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestShardSizes(t *testing.T) {
-	for _, c := range []struct {
-		n, k int
-		want []int
-	}{
-		{0, 2, nil},
-		{5, 0, nil},
-		{1, 3, []int{1}},
-		{5, 2, []int{3, 2}},
-		{8, 2, []int{4, 4}},
-		{32, 3, []int{11, 11, 10}},
-		{7, 4, []int{2, 2, 2, 1}},
-	} {
-		assert.Equal(t, c.want, ShardSizes(c.n, c.k), "ShardSizes(%d, %d)", c.n, c.k)
-	}
-}
-
-// shardedGradients is the data-parallel sum of ComputeGradients's comment,
-// with replicas standing in for the other workers: each copies the
-// leader's weights, computes its shard, and the leader adds the shards'
-// gradients in index order.
+// shardedGradients is the data-parallel sum of ShardSum's comment, with
+// replicas standing in for the other workers: each copies the leader's
+// weights, computes its shard, and the leader adds the shards' gradients
+// in index order.
 func shardedGradients(t *testing.T, replicas []*Model, calls *int) GradientFunc {
-	return func(m *Model, x, y []float32, n int) (float64, int) {
+	var sum ShardSum
+	return func(m *Model, x, y []float32, n int) (float64, int, error) {
 		*calls++
 		sizes := ShardSizes(n, len(replicas)+1)
 		in, ts := m.InShape().Size(), m.targetSize()
 		w := m.FlatWeights(nil)
-		loss, correct := m.LocalGradients(x[:sizes[0]*in], y[:sizes[0]*ts], sizes[0])
-		loss *= float64(sizes[0]) / float64(n)
-		m.ScaleGradients(float32(sizes[0]) / float32(n))
+		sum.Start(n)
+		loss, correct := m.ComputeGradients(x[:sizes[0]*in], y[:sizes[0]*ts], sizes[0])
+		sum.AddModel(m, sizes[0], loss, correct)
 		off := sizes[0]
 		for i, k := range sizes[1:] {
 			r := replicas[i]
 			require.NoError(t, r.SetFlatWeights(w))
-			l, c := r.LocalGradients(x[off*in:(off+k)*in], y[off*ts:(off+k)*ts], k)
-			require.NoError(t, m.AddFlatGradients(r.FlatGradients(nil), float32(k)/float32(n)))
-			loss += l * float64(k) / float64(n)
-			correct += c
+			l, c := r.ComputeGradients(x[off*in:(off+k)*in], y[off*ts:(off+k)*ts], k)
+			require.NoError(t, sum.AddFlat(m, r.FlatGradients(nil), k, l, c))
 			off += k
 		}
-		return loss, correct
+		loss, correct = sum.Sum(m)
+		return loss, correct, nil
 	}
 }
 
 // TestDataParallelGradients: training with each batch shared out to 1, 2
 // or 3 workers (the leader and replicas) gives the single model's weights
 // and history up to float32 rounding; the last batch of 5 samples shared
-// by 3 is shards of 2, 2 and 1. With the GradientFunc removed,
-// ComputeGradients is local again.
+// by 3 is shards of 2, 2 and 1.
 func TestDataParallelGradients(t *testing.T) {
 	train, val := &TensorData{X: NewTensor(21, 6, 5, 2), Y: NewTensor(21)}, &TensorData{X: NewTensor(4, 6, 5, 2), Y: NewTensor(4)}
 	x, y := mtBatch(4, 25, 60, 3)
@@ -68,15 +52,15 @@ func TestDataParallelGradients(t *testing.T) {
 	run := func(workers, stepSamples int) (*Model, *History, int) {
 		m := mtCompiled(t, spec, 5, opt, "sparse_categorical_crossentropy")
 		calls := 0
+		var grads GradientFunc
 		if workers > 1 {
 			replicas := make([]*Model, workers-1)
 			for i := range replicas {
 				replicas[i] = mtCompiled(t, spec, uint64(10+i), OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
 			}
-			m.SetGradientFunc(shardedGradients(t, replicas, &calls))
-			defer m.SetGradientFunc(nil)
+			grads = shardedGradients(t, replicas, &calls)
 		}
-		tr, err := NewTrainer(m, train, FitConfig{Epochs: 2, BatchSize: 8, Seed: 1, Validation: val, StepSamples: stepSamples})
+		tr, err := NewTrainer(m, train, FitConfig{Epochs: 2, BatchSize: 8, Seed: 1, Validation: val, StepSamples: stepSamples, Gradients: grads})
 		require.NoError(t, err)
 		for {
 			done, err := tr.Step()
@@ -103,8 +87,48 @@ func TestDataParallelGradients(t *testing.T) {
 			assert.InDeltaSlice(t, h1.Loss, h.Loss, 1e-6)
 			assert.Equal(t, h1.Accuracy, h.Accuracy)
 			assert.InDeltaSlice(t, h1.ValLoss, h.ValLoss, 1e-6)
-			_, ok := gradientFuncs.Load(m)
-			assert.False(t, ok, "SetGradientFunc(nil) removes it")
 		})
+	}
+}
+
+// TestGradientsFail: a gradient source that fails mid-epoch (a helper
+// that died) ends training with its error, not a panic; the batch it was
+// computing is not applied, so the weights are those after the last good
+// step, whole batches or slices of them. With RollBack they stay so too:
+// a failure is not a divergence.
+func TestGradientsFail(t *testing.T) {
+	dead := errors.New("worker: helper worker 1 of 1 stopped")
+	for _, c := range []struct {
+		name        string
+		stepSamples int
+		failAt      int // the failing call, 1-based
+		goodBatches int
+	}{
+		{"whole batches, in the first epoch", 0, 2, 1},
+		{"whole batches, in the second epoch", 0, 5, 4}, // 3 batches an epoch
+		{"the second slice of a batch", 2, 4, 1},        // slices of 2, 2 of a batch of 4
+	} {
+		for _, rollBack := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, rollBack %v", c.name, rollBack), func(t *testing.T) {
+				m := mtBlobModel(t, OptimizerSpec{Name: "sgd", LearningRate: 0.1})
+				calls := 0
+				fail := func(m *Model, x, y []float32, n int) (float64, int, error) {
+					if calls++; calls == c.failAt {
+						m.ZeroGrads()
+						return 0, 0, dead
+					}
+					l, k := m.ComputeGradients(x, y, n)
+					return l, k, nil
+				}
+				var last []float32
+				batches := 0
+				_, err := m.Fit(mtBlobs(t, 1, 10), FitConfig{Epochs: 3, BatchSize: 4, Seed: 1, StepSamples: c.stepSamples,
+					Gradients: fail, RollBack: rollBack, OnBatch: func(BatchProgress) { last = m.FlatWeights(last); batches++ }})
+				require.ErrorIs(t, err, dead)
+				assert.Equal(t, c.goodBatches, batches)
+				assert.Equal(t, last, m.FlatWeights(nil), "the weights after the last good step")
+				assert.Equal(t, int64(batches), m.Optimizer().Iterations())
+			})
+		}
 	}
 }

@@ -169,49 +169,6 @@ func mtOneHot(labels []float32, classes int) []float32 {
 	return y
 }
 
-// TestShardedGradients: the batch's gradient is the shards' gradients
-// averaged with weights n_i/N, as ComputeGradients documents.
-func TestShardedGradients(t *testing.T) {
-	tests := []struct {
-		name   string
-		shards []int
-	}{
-		{"two halves", []int{3, 3}},
-		{"uneven", []int{5, 1}},
-		{"three", []int{2, 1, 3}},
-	}
-	const in, N = 60, 6
-	x, y := mtBatch(7, N, in, 3)
-	full := mtCompiled(t, mtPoolSpec(0), 11, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
-	wantLoss, wantCorrect := full.ComputeGradients(x, y, N)
-	want := full.FlatGradients(nil)
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			workers := make([]*Model, len(tt.shards))
-			var loss float64
-			correct, lo := 0, 0
-			var grads [][]float32
-			for i, n := range tt.shards {
-				workers[i] = mtCompiled(t, mtPoolSpec(0), 11, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
-				l, c := workers[i].ComputeGradients(x[lo*in:(lo+n)*in], y[lo:lo+n], n)
-				loss += l * float64(n) / N
-				correct += c
-				grads = append(grads, workers[i].FlatGradients(nil))
-				lo += n
-			}
-			lead := workers[0]
-			lead.ScaleGradients(float32(tt.shards[0]) / N)
-			for i := 1; i < len(tt.shards); i++ {
-				require.NoError(t, lead.AddFlatGradients(grads[i], float32(tt.shards[i])/N))
-			}
-			assert.InDelta(t, wantLoss, loss, 1e-6)
-			assert.Equal(t, wantCorrect, correct)
-			assert.InDeltaSlice(t, want, lead.FlatGradients(nil), 1e-6)
-		})
-	}
-	assert.Error(t, full.AddFlatGradients(make([]float32, 3), 1))
-}
-
 func TestCheckTargets(t *testing.T) {
 	sparse := mtCompiled(t, mtDenseSpec(2, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
 	mse := mtCompiled(t, mtDenseSpec(2, 3, ""), 1, OptimizerSpec{Name: "sgd"}, "mse")

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -19,9 +20,10 @@ type Trainer struct {
 	perm    []int     // (train.Len()) the epoch's sample order
 	vidx    []int     // (step) a validation slice's sample indices
 	x, y    []float32 // (step, ...) the slice's inputs and targets
-	acc     []float32 // (NumParams) a sliced batch's gradients so far
-	batches int       // training batches per epoch
-	vbatchs int       // validation slices per epoch
+	grads   GradientFunc
+	sum     ShardSum // the current batch's slices so far
+	batches int      // training batches per epoch
+	vbatchs int      // validation slices per epoch
 	history History
 	// A copy of the weights and optimizer state from before the current
 	// step, to undo a step that made a weight overflow. Copying is cheap
@@ -30,11 +32,16 @@ type Trainer struct {
 	snapW    []float32
 	snapS    [][]float32
 	snapIter int64
+	// With RollBack: the weights from before training, and the last known
+	// good ones (those at the end of epoch goodEpoch, 0 for before
+	// training).
+	initial, good []float32
+	goodEpoch     int
+	firstLoss     float64 // the first batch's loss, before any step (NaN until then)
+	result        Result
 
-	epoch, batch int     // the next batch (or validation slice) to run, 0-based, in its phase
-	sub          int     // samples of the current training batch already run
-	bloss        float64 // the current batch's loss so far, times its samples
-	bcorrect     int
+	epoch, batch int  // the next batch (or validation slice) to run, 0-based, in its phase
+	sub          int  // samples of the current training batch already run
 	inVal        bool // running the epoch's validation
 	loss         float64
 	correct      int
@@ -66,7 +73,11 @@ func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
 	if err := checkData(m, train, "training"); err != nil {
 		return nil, err
 	}
-	t := &Trainer{m: m, train: train, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65))} // "shuffle"
+	t := &Trainer{m: m, train: train, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65)), // "shuffle"
+		grads: cfg.Gradients, firstLoss: math.NaN()}
+	if t.grads == nil {
+		t.grads = localGradients
+	}
 	t.step = cfg.BatchSize
 	if cfg.StepSamples > 0 {
 		t.step = min(cfg.StepSamples, cfg.BatchSize)
@@ -83,6 +94,10 @@ func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
 	t.y = make([]float32, n*m.targetSize())
 	t.perm = make([]int, train.Len())
 	t.vidx = make([]int, n)
+	if cfg.RollBack {
+		t.initial = m.FlatWeights(nil)
+		t.good = m.FlatWeights(nil)
+	}
 	for _, cb := range cfg.Callbacks {
 		if err := cb.TrainBegin(t); err != nil {
 			return nil, err
@@ -136,7 +151,7 @@ func (t *Trainer) startEpoch() {
 // the end of an epoch; after an epoch's last one it also ends the epoch.
 // It reports done once training is over: all epochs run, a callback stopped
 // it, Stop was called, or an error (ErrDiverged, a bad label, a callback's
-// error), which it returns.
+// error, the GradientFunc's), which it returns. Result then says more.
 func (t *Trainer) Step() (done bool, err error) {
 	if t.done {
 		return true, nil
@@ -180,21 +195,23 @@ func (t *Trainer) trainingSlice() error {
 		return err
 	}
 	n, size := len(idx), hi-lo
-	loss, correct := t.m.ComputeGradients(x, y, n)
-	t.bloss += float64(loss * float64(n))
-	t.bcorrect += correct
-	if n < size { // a sliced batch: its gradient is sum (n_i/size) g_i
-		t.acc = t.m.accumulateGradients(t.acc, float32(n)/float32(size), t.sub > 0)
+	if t.sub == 0 {
+		t.sum.Start(size) // a sliced batch's gradient is sum_i (n_i/size) g_i
 	}
+	loss, correct, err := t.grads(t.m, x, y, n)
+	if err != nil {
+		return err // the batch is not applied
+	}
+	t.sum.AddModel(t.m, n, loss, correct)
 	t.sub += n
 	if lo+t.sub < hi {
 		return nil
 	}
-	if n < size {
-		t.m.setFlatGradients(t.acc)
+	loss, correct = t.sum.Sum(t.m)
+	t.sub = 0
+	if math.IsNaN(t.firstLoss) {
+		t.firstLoss = loss // with the weights from before training
 	}
-	loss, correct = t.bloss/float64(size), t.bcorrect
-	t.sub, t.bloss, t.bcorrect = 0, 0, 0
 	if !isFinite(loss) {
 		return fmt.Errorf("%w (epoch %d, batch %d: loss %v)", ErrDiverged, t.epoch+1, t.batch+1, loss)
 	}
@@ -264,6 +281,9 @@ func (t *Trainer) endEpoch() (bool, error) {
 		stop = stop || s
 	}
 	t.epoch++
+	if t.cfg.RollBack {
+		t.good, t.goodEpoch = t.m.FlatWeights(t.good), t.epoch
+	}
 	if stop || t.epoch == t.cfg.Epochs {
 		return true, t.finish(nil)
 	}
@@ -271,8 +291,8 @@ func (t *Trainer) endEpoch() (bool, error) {
 	return false, nil
 }
 
-// finish ends training: it calls every callback's TrainEnd and returns err,
-// or the first TrainEnd error.
+// finish ends training: it calls every callback's TrainEnd, judges the
+// run (Result) and returns err, or the first TrainEnd error.
 func (t *Trainer) finish(err error) error {
 	t.done = true
 	for _, cb := range t.cfg.Callbacks {
@@ -280,6 +300,7 @@ func (t *Trainer) finish(err error) error {
 			err = e
 		}
 	}
+	t.conclude(err)
 	return err
 }
 
