@@ -14,7 +14,7 @@ import (
 
 // Data-parallel training across N Web Workers, invisible to the page: the
 // page's worker (the leader) trains as always, with an nn.GradientFunc
-// that shares each Step's samples out to N-1 helper workers. worker.js
+// (FitConfig.Gradients) that shares each Step's samples out to N-1 helper workers. worker.js
 // starts the helpers (convplayHelpers); each runs this same Go program
 // (helper mode: convplayShardInit, convplayShard) and computes the
 // gradients of its shard with the weights the leader wrote. Leader and
@@ -32,7 +32,7 @@ import (
 // samples, sets each helper's slot and bumps its cmd; computes shard 0
 // itself; then, in shard order, waits for each helper's done (Atomics.wait:
 // a worker may block) and adds its gradients, weighted by shard size (see
-// nn.ComputeGradients). Only the leader holds an optimizer, so only one
+// nn.ShardSum). Only the leader holds an optimizer, so only one
 // copy of the weights is ever changed, and the sum's order never depends
 // on which worker finished first. A helper still booting leaves its shard
 // to the leader; a helper that died (its Go program exited or its worker
@@ -158,12 +158,12 @@ func (v sharedViews) get(dst []float32, at int) {
 type team struct {
 	l       teamLayout
 	v       sharedViews
-	version func() int // the weights' version: it changes when a batch changed them
-	sent    int        // the version the shared buffer holds, -1 for none
-	seq     int        // the last command sent
-	w, g    []float32  // scratch: weights, a shard's gradients
-	acc     []float32  // the Step's gradients so far
-	last    int        // the workers that computed the last Step
+	version func() int  // the weights' version: it changes when a batch changed them
+	sent    int         // the version the shared buffer holds, -1 for none
+	seq     int         // the last command sent
+	w, g    []float32   // scratch: weights, a helper's gradients
+	sum     nn.ShardSum // adds up a Step's shards
+	last    int         // the workers that computed the last Step
 	closed  bool
 }
 
@@ -260,14 +260,15 @@ func (tm *team) helperError(h int) error {
 	return nil
 }
 
-// gradients is the leader's nn.GradientFunc.
-func (tm *team) gradients(m *nn.Model, x, y []float32, n int) (float64, int) {
+// gradients is the leader's nn.GradientFunc. A helper that died, failed
+// or did not answer is its error, which ends the training.
+func (tm *team) gradients(m *nn.Model, x, y []float32, n int) (float64, int, error) {
 	l := tm.l
 	sizes := nn.ShardSizes(n, l.Workers)
 	byHelper := make([]bool, len(sizes)) // shard i is helper i's
 	for h := 1; h < l.Workers; h++ {
 		if err := tm.helperError(h); err != nil {
-			panic(err)
+			return 0, 0, err
 		}
 		if h < len(sizes) {
 			byHelper[h] = tm.v.load(h, slotState) == helperReady
@@ -299,44 +300,33 @@ func (tm *team) gradients(m *nn.Model, x, y []float32, n int) (float64, int) {
 			tm.last++
 		}
 	}
-	// Sum the shards in order, computing the leader's (and any a helper
-	// still booting would have had) here.
-	loss, correct := 0.0, 0
+	// Sum the shards in order (nn.ShardSum), computing the leader's (and
+	// any a helper still booting would have had) here.
+	tm.sum.Start(n)
 	off = 0
 	for i, k := range sizes {
-		var l1 float64
-		var c int
 		if byHelper[i] {
-			l1, c = tm.await(i)
+			loss, correct, err := tm.await(i)
+			if err != nil {
+				return 0, 0, err
+			}
 			tm.g = grow(tm.g, l.Params)
 			tm.v.get(tm.g, l.Grads+4*(i-1)*l.Params)
-		} else {
-			l1, c = m.LocalGradients(x[off*l.In:(off+k)*l.In], y[off*l.Targets:(off+k)*l.Targets], k)
-			tm.g = m.FlatGradients(tm.g)
-		}
-		wt := float32(k) / float32(n)
-		tm.acc = grow(tm.acc, l.Params)
-		if i == 0 {
-			for j, g := range tm.g {
-				tm.acc[j] = wt * g
+			if err := tm.sum.AddFlat(m, tm.g, k, loss, correct); err != nil {
+				return 0, 0, err
 			}
 		} else {
-			for j, g := range tm.g {
-				tm.acc[j] += float32(wt * g)
-			}
+			loss, correct := m.ComputeGradients(x[off*l.In:(off+k)*l.In], y[off*l.Targets:(off+k)*l.Targets], k)
+			tm.sum.AddModel(m, k, loss, correct)
 		}
-		loss += l1 * float64(k) / float64(n)
-		correct += c
 		off += k
 	}
-	if err := m.SetFlatGradients(tm.acc); err != nil {
-		panic(err) // sized from this model
-	}
-	return loss, correct
+	loss, correct := tm.sum.Sum(m)
+	return loss, correct, nil
 }
 
 // await waits for helper h's answer to the current command.
-func (tm *team) await(h int) (float64, int) {
+func (tm *team) await(h int) (float64, int, error) {
 	deadline := time.Now().Add(helperTimeout)
 	for {
 		done := tm.v.load(h, slotDone)
@@ -344,17 +334,17 @@ func (tm *team) await(h int) (float64, int) {
 			break
 		}
 		if err := tm.helperError(h); err != nil {
-			panic(err)
+			return 0, 0, err
 		}
 		if time.Now().After(deadline) {
-			panic(fmt.Errorf("worker: helper worker %d of %d did not answer in %v", h, tm.l.Workers-1, helperTimeout))
+			return 0, 0, fmt.Errorf("worker: helper worker %d of %d did not answer in %v", h, tm.l.Workers-1, helperTimeout)
 		}
 		tm.v.wait(h, slotDone, done, 250*time.Millisecond)
 	}
 	if err := tm.helperError(h); err != nil {
-		panic(err)
+		return 0, 0, err
 	}
-	return tm.v.loss.Index(h).Float(), tm.v.load(h, slotCorrect)
+	return tm.v.loss.Index(h).Float(), tm.v.load(h, slotCorrect), nil
 }
 
 func grow(s []float32, n int) []float32 {
@@ -460,7 +450,7 @@ func (h *helper) shard() {
 		h.x, h.y = grow(h.x, n*l.In), grow(h.y, n*l.Targets)
 		h.v.get(h.x, l.X+4*off*l.In)
 		h.v.get(h.y, l.Y+4*off*l.Targets)
-		loss, correct := h.m.LocalGradients(h.x, h.y, n)
+		loss, correct := h.m.ComputeGradients(h.x, h.y, n)
 		h.g = h.m.FlatGradients(h.g)
 		h.v.put(l.Grads+4*(h.slot-1)*l.Params, h.g)
 		h.v.loss.SetIndex(h.slot, loss)

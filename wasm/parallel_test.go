@@ -104,11 +104,12 @@ func TestTeamGradients(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(init.Get("layout").String()), &layout))
 	assert.Equal(t, tm.l, layout)
 
-	wantLoss, wantCorrect := m.LocalGradients(x, y, 5)
+	wantLoss, wantCorrect := m.ComputeGradients(x, y, 5)
 	want := m.FlatGradients(nil)
 
 	// The helper is booting: the leader computes shards [3 2] itself.
-	loss, correct := tm.gradients(m, x, y, 5)
+	loss, correct, err := tm.gradients(m, x, y, 5)
+	require.NoError(t, err)
 	assert.InDelta(t, wantLoss, loss, 1e-6)
 	assert.Equal(t, wantCorrect, correct)
 	assert.InDeltaSlice(t, want, m.FlatGradients(nil), 1e-6)
@@ -122,7 +123,8 @@ func TestTeamGradients(t *testing.T) {
 	realWait := atomics.Get("wait")
 	atomics.Set("wait", js.FuncOf(func(js.Value, []js.Value) any { h.shard(); return "ok" }))
 	t.Cleanup(func() { atomics.Set("wait", realWait) })
-	loss, correct = tm.gradients(m, x, y, 5)
+	loss, correct, err = tm.gradients(m, x, y, 5)
+	require.NoError(t, err)
 	assert.InDelta(t, wantLoss, loss, 1e-6)
 	assert.Equal(t, wantCorrect, correct)
 	assert.InDeltaSlice(t, want, m.FlatGradients(nil), 1e-6)
@@ -130,7 +132,8 @@ func TestTeamGradients(t *testing.T) {
 	assert.Equal(t, tm.seq, tm.v.load(1, slotDone))
 
 	tm.v.store(1, slotState, helperDead)
-	assert.PanicsWithError(t, "worker: helper worker 1 of 1 stopped (its engine exited or the worker failed)", func() { tm.gradients(m, x, y, 5) })
+	_, _, err = tm.gradients(m, x, y, 5)
+	assert.EqualError(t, err, "worker: helper worker 1 of 1 stopped (its engine exited or the worker failed)", "an error, not a panic")
 	tm.close()
 	assert.Equal(t, []int{1, 0}, *calls, "close stops the helpers")
 }

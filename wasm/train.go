@@ -35,9 +35,7 @@ type training struct {
 	paused bool
 	stop   bool // stop was requested
 
-	good      []float32 // weights at the start, then at each epoch's end: restored on divergence
-	goodEpoch int       // the epochs that good has seen
-	ckptBytes []byte    // the checkpoint the last epoch saved, or nil
+	ckptBytes []byte // the checkpoint the last epoch saved, or nil
 
 	trainLen    int
 	workers     int   // the workers sharing each batch, this one included
@@ -191,16 +189,19 @@ func (w *worker) train(req js.Value) (any, error) {
 	if cfg.StepSamples > 0 {
 		t.stepSamples = min(cfg.StepSamples, cfg.BatchSize)
 	}
-	if t.tr, err = nn.NewTrainer(w.model, train, cfg); err != nil {
-		return nil, err
-	}
-	t.good = w.model.FlatWeights(nil)
+	// A run that diverges or ends no better than chance does not replace
+	// the model it started from with ruined weights: see nn.Result.
+	cfg.RollBack = true
 	t.workers = workers
 	if workers > 1 {
 		if t.team, err = newTeam(w.model, workers, t.stepSamples, func() int { return t.batchCount }); err != nil {
 			return nil, err
 		}
-		w.model.SetGradientFunc(t.team.gradients)
+		cfg.Gradients = t.team.gradients
+	}
+	if t.tr, err = nn.NewTrainer(w.model, train, cfg); err != nil {
+		t.team.close()
+		return nil, err
 	}
 	t.last = nn.BatchProgress{Epochs: cfg.Epochs, Batches: (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize}
 	w.run = t
@@ -349,17 +350,15 @@ func (w *worker) epoch(t *training, logs nn.Logs) {
 		ev["earlyStopping"] = map[string]any{"wait": e.Wait(), "best": best, "bestEpoch": bestEpoch, "stoppedEpoch": e.StoppedEpoch()}
 	}
 	w.emit("epoch", ev)
-	t.good = w.model.FlatWeights(t.good)
-	t.goodEpoch = t.epochNum + 1
 }
 
-// finish ends the training and sends the done event.
+// finish ends the training and sends the done event. Its chance field
+// says the run ended no better than chance (nn.Verdict, described by
+// verdict): the weights then went back to those from before training
+// (restored), so the model the page had stays.
 func (w *worker) finish(t *training, err error) {
 	w.run = nil
-	if t.team != nil {
-		w.model.SetGradientFunc(nil)
-		t.team.close()
-	}
+	t.team.close()
 	h := t.tr.History()
 	history := map[string]any{"loss": h.Loss, "accuracy": h.Accuracy, "val_loss": h.ValLoss, "val_accuracy": h.ValAccuracy}
 	for k, v := range history {
@@ -370,7 +369,11 @@ func (w *worker) finish(t *training, err error) {
 		}
 		history[k] = a
 	}
-	ev := map[string]any{"history": history, "restored": false, "error": nil}
+	res := t.tr.Result()
+	ev := map[string]any{"history": history, "restored": false, "error": nil, "chance": res.Verdict.NoBetter, "verdict": nil}
+	if res.Verdict.Metric != "" {
+		ev["verdict"] = res.Verdict.String()
+	}
 	switch {
 	case err == nil && t.stop:
 		ev["reason"] = "stopped"
@@ -379,20 +382,19 @@ func (w *worker) finish(t *training, err error) {
 	case err == nil:
 		ev["reason"] = "finished"
 	case errors.Is(err, nn.ErrDiverged):
-		// The Trainer kept the weights from before the bad step; with so
-		// high a learning rate they are already ruined, so go back to the
-		// last weights known good: the last completed epoch's.
-		if e := w.model.SetFlatWeights(t.good); e != nil {
-			panic(e) // taken from this model
-		}
+		// The Trainer went back past the bad step to the last weights
+		// known good (FitConfig.RollBack): the last completed epoch's.
 		from := "from before training"
-		if t.goodEpoch > 0 {
-			from = fmt.Sprintf("from the end of epoch %d", t.goodEpoch)
+		if res.GoodEpochs > 0 {
+			from = fmt.Sprintf("from the end of epoch %d", res.GoodEpochs)
 		}
-		ev["reason"], ev["restored"] = "diverged", true
+		ev["reason"], ev["restored"] = "diverged", res.RolledBack
 		ev["error"] = fmt.Sprintf("%v; training stopped, and the weights go back further, to those %s (the last known good ones)", err, from)
 	default:
 		ev["reason"], ev["error"] = "error", err.Error()
+	}
+	if res.Verdict.NoBetter {
+		ev["restored"] = res.RolledBack
 	}
 	w.emit("done", ev)
 }

@@ -3,12 +3,15 @@
 package main
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"convplay/nn"
 )
 
 // trainReady is a worker with the tiny data loaded and the tiny model built.
@@ -83,6 +86,8 @@ func TestTrainRuns(t *testing.T) {
 	done := ev.waitFor(t, "done")
 	assert.Equal(t, "finished", done.Get("reason").String())
 	assert.True(t, done.Get("error").IsNull())
+	assert.False(t, done.Get("chance").Bool(), "the tiny problem is learnt")
+	assert.Contains(t, done.Get("verdict").String(), "better than chance: val_accuracy 1.0000")
 	assert.Equal(t, 3, done.Get("history").Get("loss").Length())
 	assert.Equal(t, 3, done.Get("history").Get("val_accuracy").Length())
 	assert.Nil(t, w.run)
@@ -213,6 +218,33 @@ func TestTrainDiverges(t *testing.T) {
 	ev.drain()
 	require.True(t, request(w, "train", map[string]any{"epochs": 1, "batchSize": 4}).ok)
 	assert.Equal(t, "finished", ev.waitFor(t, "done").Get("reason").String())
+}
+
+// TestTrainNoBetterThanChance: a run that ends no better than chance says
+// so and leaves the model as it was before training. The model calls every
+// image dark (a bias of 100 for class 0), and a learning rate of 1e-6
+// cannot change that in one epoch: validation accuracy 0.5, two classes.
+func TestTrainNoBetterThanChance(t *testing.T) {
+	w, ev := trainReady(t)
+	m, err := nn.Build(tinyModelSpec(), 1)
+	require.NoError(t, err)
+	clear(m.Params()[0].W)
+	m.Params()[1].W[0] = 100
+	var buf bytes.Buffer
+	require.NoError(t, m.Save(&buf))
+	require.True(t, request(w, "loadWeights", map[string]any{"bytes": bytesToJS(buf.Bytes()), "build": true}).ok)
+	before := exported(t, w, "npz")
+
+	r := request(w, "train", map[string]any{"epochs": 1, "batchSize": 4, "optimizer": map[string]any{"name": "sgd", "learning_rate": 1e-6}})
+	require.True(t, r.ok, r.err)
+	done := ev.waitFor(t, "done")
+	assert.Equal(t, "finished", done.Get("reason").String())
+	assert.True(t, done.Get("error").IsNull())
+	assert.True(t, done.Get("chance").Bool())
+	assert.Equal(t, "no better than chance: val_accuracy 0.5000 is not above 0.5250 (chance 0.5000, plus a twentieth of the way to 1)", done.Get("verdict").String())
+	assert.True(t, done.Get("restored").Bool())
+	assert.Equal(t, 1, done.Get("history").Get("loss").Length(), "the history stays")
+	assert.Equal(t, before, exported(t, w, "npz"), "the weights from before training")
 }
 
 func TestTrainEarlyStopping(t *testing.T) {
