@@ -214,6 +214,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		fmt.Fprintf(stdout, "Early stopping after epoch %d (best %s %.4f at epoch %d).\n", early.StoppedEpoch()+1, f.monitor, bestOf(early), bestEpochOf(early)+1)
 	}
 	fmt.Fprintf(stdout, "Trained %d epochs in %s (%.0f images/s).\n", len(h.Loss), took.Round(time.Second), float64(p.last.Total)/max(took.Seconds(), 1e-9))
+	if v := t.Result().Verdict; v.NoBetter {
+		fmt.Fprintf(stdout, "This run ended %s: it learnt nothing useful (a learning rate far too high or too low?).\n", v)
+	}
 	if f.csv != "" && len(h.Loss) > 0 {
 		fmt.Fprintf(stdout, "History: %s\n", f.csv)
 	}

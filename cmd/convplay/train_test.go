@@ -19,6 +19,14 @@ import (
 	"convplay/nn"
 )
 
+// TestTrainNoBetterThanChance: a run that learns nothing says so in a
+// line of its own (at a learning rate of 1e-9, the tiny model keeps
+// calling every image one class: a third of them right).
+func TestTrainNoBetterThanChance(t *testing.T) {
+	_, out := trainTiny(t, writeTinyData(t), t.TempDir(), 1, "-lr", "1e-9", "-no-test")
+	assert.Contains(t, out, "\nThis run ended no better than chance: val_accuracy 0.3333 is not above 0.3667 (chance 0.3333, plus a twentieth of the way to 1): it learnt nothing useful")
+}
+
 func TestTrainCommand(t *testing.T) {
 	data, dir := writeTinyData(t), t.TempDir()
 	ckpt, out := trainTiny(t, data, dir, 3)
@@ -34,6 +42,7 @@ func TestTrainCommand(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 	assert.NotContains(t, out, "\r", "no terminal redraws in a file")
+	assert.NotContains(t, out, "chance", "the tiny problem is learnt")
 
 	// The CSV: Keras's CSVLogger, a header and one row per epoch.
 	csv, err := os.ReadFile(filepath.Join(dir, "history.csv"))
