@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+	"slices"
+)
 
 // evalBatch runs a batch in inference mode and returns its mean loss and
 // correct count.
@@ -13,6 +17,8 @@ func (m *Model) evalBatch(x, y []float32, n int) (float64, int) {
 type Evaluation struct {
 	Loss     float64 // mean loss over the samples
 	Accuracy float64 // fraction classified correctly
+	Samples  int     // samples evaluated
+	Correct  int     // of them classified correctly
 	// Confusion counts samples by true class (row) and predicted class
 	// (column): Confusion[true*Classes+pred]. Nil for a single output.
 	Confusion []int
@@ -25,6 +31,40 @@ type Evaluation struct {
 	// matrix's column and row), so a page can show the samples of one
 	// cell. Nil for a single output.
 	Predicted, Labels []int
+}
+
+// ClassAccuracy is, for each true class (a row of the confusion matrix),
+// the fraction of its samples predicted as that class: the per-class
+// accuracy; NaN for a class without samples. Nil without a confusion
+// matrix.
+func (e *Evaluation) ClassAccuracy() []float64 {
+	if e.Confusion == nil {
+		return nil
+	}
+	k := e.Classes
+	acc := make([]float64, k)
+	for c := range k {
+		row := e.Confusion[c*k : (c+1)*k]
+		total := 0
+		for _, n := range row {
+			total += n
+		}
+		acc[c] = math.NaN()
+		if total > 0 {
+			acc[c] = float64(row[c]) / float64(total)
+		}
+	}
+	return acc
+}
+
+// Without returns the loss and accuracy of e's samples without those of
+// d, an evaluation of some of them (a test split's duplicates of training
+// images, say): (e.Loss*e.Samples - d.Loss*d.Samples) / (e.Samples -
+// d.Samples), and so for the correct count. It is NaN when d holds all of
+// e's samples.
+func (e *Evaluation) Without(d *Evaluation) (loss, accuracy float64) {
+	n := float64(e.Samples - d.Samples)
+	return (e.Loss*float64(e.Samples) - d.Loss*float64(d.Samples)) / n, float64(e.Correct-d.Correct) / n
 }
 
 // Evaluate returns the mean loss and the accuracy of a compiled model on
@@ -44,6 +84,36 @@ func (m *Model) EvaluateDetailed(data Data, batchSize int) (*Evaluation, error) 
 }
 
 func (m *Model) evaluate(data Data, batchSize int, detailed bool) (*Evaluation, error) {
+	v, err := m.NewEvaluator(data, batchSize, detailed)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Run(data.Len()); err != nil {
+		return nil, err
+	}
+	return v.Result(), nil
+}
+
+// An Evaluator evaluates a compiled model on a data set a part at a time,
+// in order, so that the page's worker can evaluate in short slices and
+// answer messages in between; Evaluate runs one to the end. It adds up
+// what EvaluateDetailed reports: the loss and correct count and, when
+// detailed, the confusion matrix and the misclassified samples.
+type Evaluator struct {
+	m        *Model
+	data     Data
+	bs       int       // samples per batch
+	detailed bool      // with the confusion matrix and the misclassified samples
+	x, y     []float32 // (bs, ...) a batch's inputs and targets
+	idx      []int     // (bs) its sample indices
+	loss     float64   // sum of the batches' mean loss times their samples
+	e        Evaluation
+}
+
+// NewEvaluator prepares evaluating m on data in batches of batchSize
+// samples (0 means 32), with the confusion matrix and the misclassified
+// samples when detailed. It validates the data.
+func (m *Model) NewEvaluator(data Data, batchSize int, detailed bool) (*Evaluator, error) {
 	m.mustBeCompiled()
 	if batchSize == 0 {
 		batchSize = predictBatch
@@ -54,54 +124,78 @@ func (m *Model) evaluate(data Data, batchSize int, detailed bool) (*Evaluation, 
 	if err := checkData(m, data, "evaluation"); err != nil {
 		return nil, err
 	}
-	n, ts, classes := data.Len(), m.targetSize(), m.OutShape().Size()
-	bs := min(batchSize, n)
-	x, y := make([]float32, bs*m.InShape().Size()), make([]float32, bs*ts)
-	idx := make([]int, bs)
-	e := &Evaluation{Classes: classes}
+	bs, classes := min(batchSize, data.Len()), m.OutShape().Size()
+	v := &Evaluator{m: m, data: data, bs: bs, detailed: detailed, e: Evaluation{Classes: classes},
+		x: make([]float32, bs*m.InShape().Size()), y: make([]float32, bs*m.targetSize()), idx: make([]int, bs)}
 	if detailed && classes > 1 {
-		e.Confusion = make([]int, classes*classes)
+		v.e.Confusion = make([]int, classes*classes)
 	}
-	var loss float64
-	correct := 0
-	for lo := 0; lo < n; lo += bs {
-		b := min(bs, n-lo)
-		idx = idx[:b]
+	return v, nil
+}
+
+// Done is the number of samples evaluated so far; Len the data's.
+func (v *Evaluator) Done() int { return v.e.Samples }
+func (v *Evaluator) Len() int  { return v.data.Len() }
+
+// Run evaluates the next n samples (fewer at the end of the data), in
+// batches that start at the first of them.
+func (v *Evaluator) Run(n int) error {
+	m, ts, classes := v.m, v.m.targetSize(), v.e.Classes
+	end := min(v.e.Samples+max(n, 0), v.data.Len())
+	for lo := v.e.Samples; lo < end; lo += v.bs {
+		b := min(v.bs, end-lo)
+		idx := v.idx[:b]
 		for i := range idx {
 			idx[i] = lo + i
 		}
-		data.Fill(x[:b*len(x)/bs], y[:b*ts], idx)
-		if err := m.checkSamples(y[:b*ts], idx, "evaluation"); err != nil {
-			return nil, err
+		x, y := v.x[:b*len(v.x)/v.bs], v.y[:b*ts]
+		v.data.Fill(x, y, idx)
+		if err := m.checkSamples(y, idx, "evaluation"); err != nil {
+			return err
 		}
-		out := m.Forward(x[:b*len(x)/bs], b, false)
-		loss += float64(m.lossOf(out, y[:b*ts], b) * float64(b))
-		c := m.countCorrect(out, y[:b*ts], b)
-		correct += c
-		if detailed {
-			if e.Confusion != nil {
-				confusion(e.Confusion, out, y[:b*ts], b, classes)
-			}
-			if c < b {
-				for i := range b {
-					if m.countCorrect(out[i*classes:(i+1)*classes], y[i*ts:(i+1)*ts], 1) == 0 {
-						e.Misclassified = append(e.Misclassified, lo+i)
-						if e.Confusion != nil {
-							e.Predicted = append(e.Predicted, argmaxFirst(out[i*classes:(i+1)*classes]))
-							label := y[i*ts : (i+1)*ts]
-							if ts == 1 { // sparse: the class number
-								e.Labels = append(e.Labels, int(label[0]))
-							} else { // one-hot
-								e.Labels = append(e.Labels, argmaxFirst(label))
-							}
-						}
+		out := m.Forward(x, b, false)
+		v.loss += float64(m.lossOf(out, y, b) * float64(b))
+		c := m.countCorrect(out, y, b)
+		v.e.Correct += c
+		v.e.Samples += b
+		if !v.detailed {
+			continue
+		}
+		e := &v.e
+		if e.Confusion != nil {
+			confusion(e.Confusion, out, y, b, classes)
+		}
+		if c == b {
+			continue
+		}
+		for i := range b {
+			if m.countCorrect(out[i*classes:(i+1)*classes], y[i*ts:(i+1)*ts], 1) == 0 {
+				e.Misclassified = append(e.Misclassified, lo+i)
+				if e.Confusion != nil {
+					e.Predicted = append(e.Predicted, argmaxFirst(out[i*classes:(i+1)*classes]))
+					label := y[i*ts : (i+1)*ts]
+					if ts == 1 { // sparse: the class number
+						e.Labels = append(e.Labels, int(label[0]))
+					} else { // one-hot
+						e.Labels = append(e.Labels, argmaxFirst(label))
 					}
 				}
 			}
 		}
 	}
-	e.Loss, e.Accuracy = loss/float64(n), float64(correct)/float64(n)
-	return e, nil
+	return nil
+}
+
+// Result is the evaluation of the samples done so far (all of them once
+// Done equals Len): a copy, which later Runs do not change.
+func (v *Evaluator) Result() *Evaluation {
+	e := v.e
+	n := float64(e.Samples)
+	e.Loss, e.Accuracy = v.loss/n, float64(e.Correct)/n
+	e.Confusion = slices.Clone(e.Confusion)
+	e.Misclassified = slices.Clone(e.Misclassified)
+	e.Predicted, e.Labels = slices.Clone(e.Predicted), slices.Clone(e.Labels)
+	return &e
 }
 
 // Predict runs n samples (x holds n*InShape().Size() values) through the
