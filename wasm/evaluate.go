@@ -4,6 +4,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"syscall/js"
 	"time"
 
@@ -11,28 +12,21 @@ import (
 	"convplay/nn"
 )
 
-// An evaluation runs nn.Model.EvaluateDetailed over consecutive windows of
-// the split, a window per step, sized to fit sliceBudget by the time per
-// sample so far, and adds up the engine's figures: the loss weighted by
-// the window's size, the confusion matrices, the misclassified samples
-// offset by the window's start. The reference model takes about a minute
-// over the 10,000 test images in the browser; in slices, the worker keeps
-// answering (predict, ping, pause) meanwhile, and the page's client does
-// not take the silence for a hung engine.
+// An evaluation runs an nn.Evaluator over the split a window at a time, a
+// window per step, sized to fit sliceBudget by the time per sample so far.
+// The reference model takes about a minute over the 10,000 test images in
+// the browser; in slices, the worker keeps answering (predict, ping,
+// pause) meanwhile, and the page's client does not take the silence for a
+// hung engine.
 type evaluation struct {
-	id        js.Value // the request's
-	name      string   // the split's
-	data      nn.Data
-	dups      []int // the test duplicates to leave out for the dedup figures, or nil
-	done      int   // samples evaluated
-	window    int   // samples per window
-	lossSum   float64
-	classes   int
-	confusion []int     // (classes, classes), or nil for one output
-	wrong     []int     // misclassified samples
-	predicted []int     // the class predicted for each of them, or nil for one output
-	labels    []int     // and their true class
-	told      time.Time // when the last evaluating event went out
+	id     js.Value // the request's
+	name   string   // the split's
+	data   nn.Data
+	ev     *nn.Evaluator
+	dups   []int     // the test duplicates to leave out for the dedup figures, or nil
+	done   int       // samples evaluated
+	window int       // samples per window
+	told   time.Time // when the last evaluating event went out
 }
 
 // evalEventEvery is the least time between two evaluating events.
@@ -46,26 +40,6 @@ func (e *evaluation) progress(now time.Time) map[string]any {
 	}
 	e.told = now
 	return map[string]any{"split": e.name, "done": e.done, "total": e.data.Len()}
-}
-
-// window is samples off..off+n-1 of a data set.
-type window struct {
-	nn.Data
-	off, n int
-	idx    []int
-}
-
-func (v *window) Len() int { return v.n }
-
-func (v *window) Fill(x, y []float32, idx []int) {
-	if cap(v.idx) < len(idx) {
-		v.idx = make([]int, len(idx))
-	}
-	shifted := v.idx[:len(idx)]
-	for i, j := range idx {
-		shifted[i] = v.off + j
-	}
-	v.Data.Fill(x, y, shifted)
 }
 
 // picked is the samples ids of a data set.
@@ -113,7 +87,11 @@ func (w *worker) evaluate(req js.Value) (any, error) {
 	if err := w.compiled(); err != nil {
 		return nil, err
 	}
-	e := &evaluation{id: req.Get("id"), name: name, data: s, window: 1, classes: w.model.OutShape().Size()}
+	ev, err := w.model.NewEvaluator(s, 0, true)
+	if err != nil {
+		return nil, err
+	}
+	e := &evaluation{id: req.Get("id"), name: name, data: s, ev: ev, window: 1}
 	if dedup && name == dataset.Test {
 		for _, id := range w.data.Manifest.TestDuplicates {
 			if id < s.Len() {
@@ -136,11 +114,10 @@ func (w *worker) evalSlice(e *evaluation) {
 		for e.done < e.data.Len() && time.Since(start) < sliceBudget {
 			n := min(e.window, e.data.Len()-e.done)
 			t0 := time.Now()
-			r, err := w.model.EvaluateDetailed(&window{Data: e.data, off: e.done, n: n}, 0)
-			if err != nil {
+			if err := e.ev.Run(n); err != nil {
 				return err
 			}
-			e.add(r, n)
+			e.done = e.ev.Done()
 			perSample := time.Since(t0) / time.Duration(n)
 			e.window = max(1, min(1024, int(sliceBudget/max(perSample, time.Microsecond))))
 		}
@@ -161,32 +138,15 @@ func (w *worker) evalSlice(e *evaluation) {
 	}
 }
 
-func (e *evaluation) add(r *nn.Evaluation, n int) {
-	e.lossSum += r.Loss * float64(n)
-	if r.Confusion != nil {
-		if e.confusion == nil {
-			e.confusion = make([]int, len(r.Confusion))
-		}
-		for i, c := range r.Confusion {
-			e.confusion[i] += c
-		}
-	}
-	for _, id := range r.Misclassified {
-		e.wrong = append(e.wrong, e.done+id)
-	}
-	e.predicted = append(e.predicted, r.Predicted...)
-	e.labels = append(e.labels, r.Labels...)
-	e.done += n
-}
-
 // evalResult is the reply. The dedup figures take the duplicates' own
 // evaluation (a few samples) out of the totals.
 func (w *worker) evalResult(e *evaluation) (map[string]any, error) {
-	n := e.data.Len()
+	r := e.ev.Result()
+	n := r.Samples
 	res := map[string]any{
-		"split": e.name, "loss": e.lossSum / float64(n), "accuracy": float64(n-len(e.wrong)) / float64(n),
-		"samples": n, "classes": e.classes, "confusion": intsToJS(e.confusion), "misclassified": intsToJS(e.wrong), "predicted": intsToJS(e.predicted), "labels": intsToJS(e.labels), "dedup": nil,
-		"classAccuracy": classAccuracy(e.confusion, e.classes),
+		"split": e.name, "loss": r.Loss, "accuracy": r.Accuracy,
+		"samples": n, "classes": r.Classes, "confusion": intsToJS(r.Confusion), "misclassified": intsToJS(r.Misclassified), "predicted": intsToJS(r.Predicted), "labels": intsToJS(r.Labels), "dedup": nil,
+		"classAccuracy": classAccuracy(r),
 	}
 	if len(e.dups) == 0 || len(e.dups) == n {
 		return res, nil
@@ -195,33 +155,23 @@ func (w *worker) evalResult(e *evaluation) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("worker: evaluating the test duplicates: %w", err)
 	}
-	k := len(e.dups)
-	wrongDups := len(d.Misclassified)
-	res["dedup"] = map[string]any{
-		"loss":     (e.lossSum - d.Loss*float64(k)) / float64(n-k),
-		"accuracy": float64(n-len(e.wrong)-(k-wrongDups)) / float64(n-k),
-		"samples":  n - k, "removed": k,
-	}
+	loss, acc := r.Without(d)
+	res["dedup"] = map[string]any{"loss": loss, "accuracy": acc, "samples": n - d.Samples, "removed": d.Samples}
 	return res, nil
 }
 
-// classAccuracy is, for each true class (a row of the confusion matrix),
-// the fraction of its samples predicted as that class; null for a class
-// without samples. Nil without a confusion matrix.
-func classAccuracy(confusion []int, classes int) []any {
-	if confusion == nil {
+// classAccuracy is the engine's per-class accuracy for the page: null for
+// a class without samples; nil without a confusion matrix.
+func classAccuracy(r *nn.Evaluation) []any {
+	acc := r.ClassAccuracy()
+	if acc == nil {
 		return nil
 	}
-	acc := make([]any, classes)
-	for k := range classes {
-		row := confusion[k*classes : (k+1)*classes]
-		total := 0
-		for _, c := range row {
-			total += c
-		}
-		if total > 0 {
-			acc[k] = float64(row[k]) / float64(total)
+	out := make([]any, len(acc))
+	for k, a := range acc {
+		if !math.IsNaN(a) {
+			out[k] = a
 		}
 	}
-	return acc
+	return out
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"convplay/nn"
 )
 
 // TestEvaluatePredicted: evaluate gives, beside each misclassified sample,
@@ -75,7 +77,7 @@ func TestClassAccuracy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, classAccuracy(tt.confusion, tt.classes))
+			assert.Equal(t, tt.want, classAccuracy(&nn.Evaluation{Confusion: tt.confusion, Classes: tt.classes}))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -81,18 +82,13 @@ func runEvaluate(args []string, stdout io.Writer) error {
 		}
 		res.Dedup, res.DedupSamples = &metrics{Loss: de.Loss, Accuracy: de.Accuracy}, dd.Len()
 	}
-	k := e.Classes
+	k, perClass := e.Classes, e.ClassAccuracy()
 	for i, c := range ds.Manifest.Classes {
 		res.Classes = append(res.Classes, c.En)
-		row := e.Confusion[i*k : (i+1)*k]
-		res.Confusion = append(res.Confusion, append([]int(nil), row...))
-		total := 0
-		for _, n := range row {
-			total += n
-		}
-		acc := 0.0
-		if total > 0 {
-			acc = float64(row[i]) / float64(total)
+		res.Confusion = append(res.Confusion, append([]int(nil), e.Confusion[i*k:(i+1)*k]...))
+		acc := perClass[i]
+		if math.IsNaN(acc) { // no samples of the class
+			acc = 0
 		}
 		res.PerClass = append(res.PerClass, acc)
 	}
