@@ -137,3 +137,37 @@ func TestTeamGradients(t *testing.T) {
 	tm.close()
 	assert.Equal(t, []int{1, 0}, *calls, "close stops the helpers")
 }
+
+// TestTrainHelperDies: a helper that dies mid-training ends it with the
+// helper's error in the done event (an error from the team, not a panic
+// recovered as an internal error), and the worker trains again after.
+// Node is not cross-origin isolated: the test says it is, and fakes the
+// helpers' hook (the helper never boots, so the leader computes its
+// shards until the test marks it dead).
+func TestTrainHelperDies(t *testing.T) {
+	g := js.Global()
+	g.Set("crossOriginIsolated", true)
+	fake := js.FuncOf(func(js.Value, []js.Value) any { return nil })
+	g.Set("convplayHelpers", fake)
+	t.Cleanup(func() { g.Delete("crossOriginIsolated"); g.Delete("convplayHelpers"); fake.Release() })
+
+	w, ev := trainReady(t)
+	r := request(w, "train", map[string]any{"epochs": 100000, "batchSize": 4, "workers": 2, "stepSamples": 0, "validation": false})
+	require.True(t, r.ok, r.err)
+	require.Equal(t, 2, r.result.Get("workers").Int())
+	ev.waitFor(t, "epoch")
+	require.NotNil(t, w.run)
+	w.run.team.v.store(1, slotState, helperDead)
+	done := ev.waitFor(t, "done")
+	assert.Equal(t, "error", done.Get("reason").String())
+	assert.Equal(t, "worker: helper worker 1 of 1 stopped (its engine exited or the worker failed)", done.Get("error").String())
+	assert.False(t, done.Get("restored").Bool())
+	assert.False(t, done.Get("chance").Bool(), "a failed run is not judged")
+	assert.True(t, done.Get("verdict").IsNull())
+	assert.Nil(t, w.run)
+
+	g.Delete("crossOriginIsolated")
+	ev.drain()
+	require.True(t, request(w, "train", map[string]any{"epochs": 1, "batchSize": 4}).ok)
+	assert.Equal(t, "finished", ev.waitFor(t, "done").Get("reason").String())
+}
