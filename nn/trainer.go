@@ -10,20 +10,23 @@ import (
 // FitConfig.StepSamples), so that the page's worker can train in short
 // slices and answer messages in between. An epoch is its training batches,
 // then (with validation data) its validation batches, then the end of the
-// epoch (history, OnEpoch, callbacks).
+// epoch (history, OnEpoch, callbacks). Its gradients come from
+// FitConfig.Gradients (the page's data-parallel workers) or the model
+// itself; when training ends, Result judges the run against chance and
+// says whether the weights were rolled back (FitConfig.RollBack).
 type Trainer struct {
 	m       *Model
 	train   Data
 	cfg     FitConfig
 	rng     *rand.Rand
-	step    int       // samples per Step: BatchSize, or StepSamples if smaller
-	perm    []int     // (train.Len()) the epoch's sample order
-	vidx    []int     // (step) a validation slice's sample indices
-	x, y    []float32 // (step, ...) the slice's inputs and targets
-	grads   GradientFunc
-	sum     ShardSum // the current batch's slices so far
-	batches int      // training batches per epoch
-	vbatchs int      // validation slices per epoch
+	step    int          // samples per Step: BatchSize, or StepSamples if smaller
+	perm    []int        // (train.Len()) the epoch's sample order
+	vidx    []int        // (step) a validation slice's sample indices
+	x, y    []float32    // (step, ...) the slice's inputs and targets
+	grads   GradientFunc // FitConfig.Gradients, or the model's own
+	sum     ShardSum     // the current batch's slices so far
+	batches int          // training batches per epoch
+	vbatchs int          // validation slices per epoch
 	history History
 	// A copy of the weights and optimizer state from before the current
 	// step, to undo a step that made a weight overflow. Copying is cheap
