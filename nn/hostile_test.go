@@ -71,6 +71,15 @@ var hostile = []struct {
 	// 28 * 1200 = 33600: a 33600x33600 map, 1.1e9 values, too large to allocate.
 	{"stride-1200.cpw", func(t testing.TB) []byte { return transposeCPW(3, 1200) },
 		`^nn: (invalid weights file: model spec: )?layer 1 \(conv2d_transpose\)`},
+	// 28 * 658812288346769701 wraps around 2^64 to 12: a plausible 12x12 map
+	// that loaded, and predicted, before strides were bounded.
+	{"stride-wraps.cpw", func(t testing.TB) []byte {
+		return rawCPW(ModelSpec{Input: []int{28, 28, 1}, Layers: []LayerSpec{
+			{Type: "Conv2DTranspose", Filters: 1, KernelSize: 2, Strides: math.MaxUint64/28 + 1},
+			{Type: "Flatten"}, {Type: "Dense", Units: 10, Activation: "softmax"}}},
+			savedArray{name: "conv2d_transpose/kernel", shape: Shape{2, 2, 1, 1}}, savedArray{name: "conv2d_transpose/bias", shape: Shape{1}},
+			savedArray{name: "dense/kernel", shape: Shape{144, 10}}, savedArray{name: "dense/bias", shape: Shape{10}})
+	}, `^nn: (invalid weights file: model spec: )?layer 1 \(conv2d_transpose\)`},
 	// A 2^20 x 2^20 kernel, whose 2^40 weights the file does not hold.
 	{"huge-kernel.cpw", func(t testing.TB) []byte {
 		return rawCPW(ModelSpec{Input: []int{28, 28, 1}, Layers: []LayerSpec{

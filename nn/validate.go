@@ -25,8 +25,9 @@ func modelErrorf(format string, args ...any) error { return ModelError(fmt.Sprin
 
 // Validate checks what every usable model has, whatever its data: every
 // layer's output (and the model's input) has dimensions of at least 1 and
-// at most maxActivation values per sample, counted without overflow, and
-// every weight is a finite number.
+// at most maxActivation values per sample, counted without overflow; no
+// kernel, stride or pool size exceeds maxActivation; and every weight is a
+// finite number.
 func Validate(m *Model) error {
 	if len(m.Layers) == 0 {
 		return ModelError("the model has no layers")
@@ -67,12 +68,24 @@ func ValidateFor(m *Model, input Shape, classes int) error {
 }
 
 // checkShapes checks the model's input and every layer's output with
-// checkShape, naming the layer.
+// checkShape, and every layer's kernel, stride and pool size against
+// maxActivation, naming the layer. Sizes within that bound keep the shape
+// rules' products (an input side times a stride) far from overflowing: a
+// stride near 2^64/28 wraps 28*S around to a small, plausible size.
 func checkShapes(m *Model) error {
 	if why := checkShape(m.InShape()); why != "" {
 		return modelErrorf("the model's input %v %s", m.InShape(), why)
 	}
 	for i, l := range m.Layers {
+		ls := l.Spec()
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"kernel_size", ls.KernelSize}, {"strides", ls.Strides}, {"pool_size", ls.PoolSize}} {
+			if f.v > maxActivation {
+				return modelErrorf("layer %d (%s) has %s %d, more than %d", i+1, ls.Name, f.name, f.v, maxActivation)
+			}
+		}
 		if why := checkShape(l.OutShape()); why != "" {
 			return modelErrorf("layer %d (%s) outputs %v: %s", i+1, l.Spec().Name, l.OutShape(), why)
 		}
