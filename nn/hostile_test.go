@@ -80,6 +80,15 @@ var hostile = []struct {
 			savedArray{name: "conv2d_transpose/kernel", shape: Shape{2, 2, 1, 1}}, savedArray{name: "conv2d_transpose/bias", shape: Shape{1}},
 			savedArray{name: "dense/kernel", shape: Shape{144, 10}}, savedArray{name: "dense/bias", shape: Shape{10}})
 	}, `^nn: (invalid weights file: model spec: )?layer 1 \(conv2d_transpose\)`},
+	// 28 * 7096215898565343880 wraps around to a map whose Flatten has a
+	// negative length: Build panicked (makeslice) before strides were bounded.
+	{"stride-panics.cpw", func(t testing.TB) []byte {
+		return rawCPW(ModelSpec{Input: []int{28, 28, 1}, Layers: []LayerSpec{
+			{Type: "Conv2DTranspose", Filters: 1, KernelSize: 2, Strides: 7096215898565343880},
+			{Type: "Flatten"}, {Type: "Dense", Units: 10, Activation: "softmax"}}},
+			savedArray{name: "conv2d_transpose/kernel", shape: Shape{2, 2, 1, 1}}, savedArray{name: "conv2d_transpose/bias", shape: Shape{1}},
+			savedArray{name: "dense/kernel", shape: Shape{1, 10}}, savedArray{name: "dense/bias", shape: Shape{10}})
+	}, `^nn: (invalid weights file: model spec: )?layer 1 \(conv2d_transpose\)`},
 	// A 2^20 x 2^20 kernel, whose 2^40 weights the file does not hold.
 	{"huge-kernel.cpw", func(t testing.TB) []byte {
 		return rawCPW(ModelSpec{Input: []int{28, 28, 1}, Layers: []LayerSpec{

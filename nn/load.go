@@ -266,6 +266,9 @@ func loadFile(r io.Reader, withOpt bool) (*Model, Optimizer, error) {
 	if err := strictJSON(f.spec, &spec); err != nil {
 		return nil, nil, formatErrorf("model spec: %v", err)
 	}
+	if err := checkWindows(spec); err != nil {
+		return nil, nil, err
+	}
 	budget := 0
 	for _, a := range f.arrays {
 		budget += len(a.raw) / 4

@@ -77,17 +77,41 @@ func checkShapes(m *Model) error {
 		return modelErrorf("the model's input %v %s", m.InShape(), why)
 	}
 	for i, l := range m.Layers {
-		ls := l.Spec()
-		for _, f := range []struct {
-			name string
-			v    int
-		}{{"kernel_size", ls.KernelSize}, {"strides", ls.Strides}, {"pool_size", ls.PoolSize}} {
-			if f.v > maxActivation {
-				return modelErrorf("layer %d (%s) has %s %d, more than %d", i+1, ls.Name, f.name, f.v, maxActivation)
-			}
+		if err := checkWindow(i, l.Spec()); err != nil {
+			return err
 		}
 		if why := checkShape(l.OutShape()); why != "" {
 			return modelErrorf("layer %d (%s) outputs %v: %s", i+1, l.Spec().Name, l.OutShape(), why)
+		}
+	}
+	return nil
+}
+
+// checkWindows is checkShapes's bound on kernel, stride and pool sizes, on
+// a spec before Build: a shape rule that overflows can make Build itself
+// allocate a slice of negative length.
+func checkWindows(spec ModelSpec) error {
+	used := map[string]int{}
+	for i, ls := range spec.Layers {
+		if ls.Name == "" {
+			ls.Name = autoName(ls.Type, used)
+		}
+		if err := checkWindow(i, ls); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkWindow refuses layer i's kernel, stride or pool size above
+// maxActivation.
+func checkWindow(i int, ls LayerSpec) error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"kernel_size", ls.KernelSize}, {"strides", ls.Strides}, {"pool_size", ls.PoolSize}} {
+		if f.v > maxActivation {
+			return modelErrorf("layer %d (%s) has %s %d, more than %d", i+1, ls.Name, f.name, f.v, maxActivation)
 		}
 	}
 	return nil

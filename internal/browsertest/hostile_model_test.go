@@ -23,6 +23,7 @@ var hostileModels = map[string]string{
 	"output-map.cpw":       "the model outputs (28, 28, 10), not a vector of scores for the data set's 10 classes",
 	"stride-2e61.cpw":      "layer 1 (conv2d_transpose)",
 	"stride-1200.cpw":      "layer 1 (conv2d_transpose)",
+	"stride-panics.cpw":    "layer 1 (conv2d_transpose) has strides 7096215898565343880, more than 16777216",
 	"stride-wraps.cpw":     "layer 1 (conv2d_transpose) has strides 658812288346769701, more than 16777216",
 	"huge-kernel.cpw":      "layer 1 (conv2d)",
 	"nan-weight.npz":       "layer 6 (dense) kernel (npz arr_4) has a NaN weight (index 17 of 4000)",
