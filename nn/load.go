@@ -223,7 +223,8 @@ func (m *Model) setWeights(arrays []savedArray) {
 // into m, like Keras's load_weights: arrays are matched by order and must
 // have the parameters' shapes; names and the file's spec are not compared.
 // The file is read and checked in full before the first weight is written,
-// so on any error m is unchanged. A malformed file gives a FormatError.
+// so on any error m is unchanged. A malformed file gives a FormatError, a
+// weight that is NaN or infinite a ModelError.
 func (m *Model) LoadWeights(r io.Reader) error {
 	f, err := readWeights(r)
 	if err != nil {
@@ -232,12 +233,18 @@ func (m *Model) LoadWeights(r io.Reader) error {
 	if err := m.checkArrays(f.arrays); err != nil {
 		return fmt.Errorf("nn: weights file is for a different model: %w", err)
 	}
+	if err := m.checkFinite(f.arrays); err != nil {
+		return err
+	}
 	m.setWeights(f.arrays)
 	return nil
 }
 
 // Load reads a weights file written by Save and rebuilds the model it
-// describes, with its weights. A malformed file gives a FormatError.
+// describes, with its weights. A malformed file gives a FormatError; a
+// well-formed file whose model cannot be used (a weight that is NaN or
+// infinite, a layer's output empty or larger than maxActivation values) a
+// ModelError. Whether the model fits a data set is ValidateFor's to check.
 func Load(r io.Reader) (*Model, error) {
 	m, _, err := loadFile(r, false)
 	return m, err
@@ -259,6 +266,9 @@ func loadFile(r io.Reader, withOpt bool) (*Model, Optimizer, error) {
 	if err := strictJSON(f.spec, &spec); err != nil {
 		return nil, nil, formatErrorf("model spec: %v", err)
 	}
+	if err := checkWindows(spec); err != nil {
+		return nil, nil, err
+	}
 	budget := 0
 	for _, a := range f.arrays {
 		budget += len(a.raw) / 4
@@ -270,8 +280,14 @@ func loadFile(r io.Reader, withOpt bool) (*Model, Optimizer, error) {
 	if err != nil {
 		return nil, nil, formatErrorf("model spec: %s", strings.TrimPrefix(err.Error(), "nn: "))
 	}
+	if err := checkShapes(m); err != nil {
+		return nil, nil, err
+	}
 	if err := m.checkArrays(f.arrays); err != nil {
 		return nil, nil, formatErrorf("weights do not fit the file's own model spec: %v", err)
+	}
+	if err := m.checkFinite(f.arrays); err != nil {
+		return nil, nil, err
 	}
 	var opt Optimizer
 	if withOpt && f.optSpec != nil {
@@ -302,6 +318,9 @@ func (m *Model) restoreOptimizer(f *weightsFile) (Optimizer, error) {
 	for k, s := range f.slots {
 		if p := params[k%len(params)]; !s.shape.Equal(p.Shape) {
 			return nil, formatErrorf("optimizer slot %d (%s) is %v, its parameter %v", k, s.name, s.shape, Shape(p.Shape))
+		}
+		if j := firstNonFiniteRaw(s.raw); j >= 0 {
+			return nil, notFinite(fmt.Sprintf("optimizer slot %d (%s)", k, s.name), s.at(j), j, len(s.raw)/4)
 		}
 	}
 	for k, s := range f.slots {

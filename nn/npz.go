@@ -54,7 +54,8 @@ func (m *Model) ExportNPZ(w io.Writer) error {
 // dtype ReadNPY reads (float32, float64 or integers, converted), in C order,
 // and must have the parameters' Keras shapes. Every array is read and checked before the first weight is
 // written, so on any error m is unchanged. A malformed file gives a
-// FormatError; arrays that do not fit m give an error naming the layer.
+// FormatError; arrays that do not fit m give an error naming the layer; a
+// value that is NaN or infinite as float32 gives a ModelError.
 func (m *Model) ImportNPZ(r io.ReaderAt, size int64) error {
 	// A SectionReader turns reads outside the file, where a corrupt archive
 	// may point, into io.EOF: a FormatError, not an I/O error.
@@ -90,6 +91,10 @@ func (m *Model) ImportNPZ(r io.ReaderAt, size int64) error {
 					strings.TrimSuffix(f.Name, ".npy"), Shape(shapeErr), t.layer, t.name, t.p.Name, Shape(t.p.Shape))
 			}
 			return err
+		}
+		if j := firstNonFinite(scratch[i]); j >= 0 { // NaN or Inf in the file, or a float64 beyond float32's range
+			what := fmt.Sprintf("layer %d (%s) %s (npz %s)", t.layer, t.name, t.p.Name, strings.TrimSuffix(f.Name, ".npy"))
+			return notFinite(what, scratch[i][j], j, len(scratch[i]))
 		}
 	}
 	for i, t := range targets {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"testing"
@@ -243,9 +244,11 @@ func TestImportNPZTruncated(t *testing.T) {
 var npzMismatch = regexp.MustCompile(`^nn: npz (has \d+ arrays, the model \d+ weight arrays|.* is \(.*\), layer \d+ \(.*\) \w+ is \(.*\))$`)
 
 // FuzzImportNPZ imports arbitrary bytes into a fixed model: nothing may
-// panic or allocate much; errors are FormatErrors or name the layer; a
-// failed import leaves the model untouched; what imports exports and imports
-// again to the same weights.
+// panic or allocate much; errors are FormatErrors, ModelErrors (a weight
+// that is not finite) or name the layer; a failed import leaves the model
+// untouched; what imports exports and imports again to the same weights.
+// The seeds include the hostile .npz files of hostile_test.go (for
+// SmallSpec) and a NaN for this model.
 func FuzzImportNPZ(f *testing.F) {
 	for _, name := range []string{"go_export.npz", "numpy_savez.npz", "numpy_named.npz", "numpy_fortran.npz"} {
 		seed, err := os.ReadFile("testdata/" + name)
@@ -253,6 +256,12 @@ func FuzzImportNPZ(f *testing.F) {
 		f.Add(seed)
 		f.Add(seed[:len(seed)-30])
 	}
+	for _, seed := range hostileSeeds(f, ".npz") {
+		f.Add(seed)
+	}
+	nan := buildT(f, denseSpec(2), 3)
+	nan.Params()[1].W[1] = float32(math.NaN())
+	f.Add(exportT(f, nan))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := buildT(t, denseSpec(2), 3)
 		before := weightBits(m)
@@ -262,8 +271,9 @@ func FuzzImportNPZ(f *testing.F) {
 		}
 		if err != nil {
 			var fe FormatError
-			if !errors.As(err, &fe) && !npzMismatch.MatchString(err.Error()) {
-				t.Fatalf("error is neither a FormatError nor a mismatch: %v", err)
+			var me ModelError
+			if !errors.As(err, &fe) && !errors.As(err, &me) && !npzMismatch.MatchString(err.Error()) {
+				t.Fatalf("error is neither a FormatError, a ModelError nor a mismatch: %v", err)
 			}
 			require.Equal(t, before, weightBits(m), "a failed import leaves the model untouched")
 			return

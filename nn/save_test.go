@@ -428,8 +428,10 @@ func allocBound(n int) uint64 { return 64*uint64(n) + 4<<20 }
 
 // FuzzLoadWeights feeds Load and LoadWeights arbitrary bytes, and the same
 // bytes with a repaired checksum so that the fuzzer gets past it. Nothing may
-// panic or allocate much more than the input; what loads must save and load
-// again to the same model; a failed LoadWeights leaves the model untouched.
+// panic or allocate much more than the input; errors are FormatErrors or
+// ModelErrors; what loads passes Validate and must save and load again to
+// the same model; a failed LoadWeights leaves the model untouched. The seeds
+// include the hostile files of hostile_test.go.
 func FuzzLoadWeights(f *testing.F) {
 	good, err := os.ReadFile("testdata/scale.cpw")
 	require.NoError(f, err)
@@ -440,7 +442,7 @@ func FuzzLoadWeights(f *testing.F) {
 	var withOpt bytes.Buffer
 	require.NoError(f, m.SaveWithOptimizer(&withOpt, opt))
 	dense := saveT(f, buildT(f, ModelSpec{Input: []int{3}, Layers: []LayerSpec{{Type: "Dense", Units: 2, Activation: "relu"}}}, 1))
-	for _, seed := range [][]byte{good, withOpt.Bytes(), dense} {
+	for _, seed := range append([][]byte{good, withOpt.Bytes(), dense}, hostileSeeds(f, ".cpw")...) {
 		f.Add(seed)
 		for _, n := range []int{0, 8, 12, 16, 100, len(seed) - 5, len(seed) - 1} {
 			f.Add(seed[:n])
@@ -457,8 +459,12 @@ func FuzzLoadWeights(f *testing.F) {
 			}
 			if err != nil {
 				var fe FormatError
-				require.ErrorAs(t, err, &fe)
+				var me ModelError
+				if !errors.As(err, &fe) && !errors.As(err, &me) {
+					t.Fatalf("error is neither a FormatError nor a ModelError: %v", err)
+				}
 			} else {
+				require.NoError(t, Validate(loaded), "what loads has finite weights and bounded shapes")
 				again, err := Load(bytes.NewReader(saveT(t, loaded)))
 				require.NoError(t, err)
 				require.Equal(t, loaded.Spec, again.Spec)

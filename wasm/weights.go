@@ -16,8 +16,9 @@ const npzMagic = "PK\x03\x04"
 // loadWeights reads weights in convplay's format or NumPy's .npz, told apart
 // by their first bytes. By default the weights go into the current model,
 // which must have the file's architecture; with build: true a .cpw file
-// replaces the model with the one it describes. On any error the model is
-// unchanged (nn checks the whole file before writing a weight).
+// replaces the model with the one it describes, once fits has checked it.
+// On any error the model is unchanged (nn checks the whole file, and that
+// every weight is finite, before writing a weight).
 func (w *worker) loadWeights(req js.Value) (any, error) {
 	if err := w.idle("load weights"); err != nil {
 		return nil, err
@@ -39,6 +40,9 @@ func (w *worker) loadWeights(req js.Value) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := w.fits(m); err != nil {
+			return nil, err
+		}
 		w.setModel(m)
 		return describeModel(m), nil
 	}
@@ -54,6 +58,19 @@ func (w *worker) loadWeights(req js.Value) (any, error) {
 		return nil, err
 	}
 	return describeModel(w.model), nil
+}
+
+// fits checks a loaded model completely before it replaces the current
+// one: against the loaded data set's image shape and classes
+// (nn.ValidateFor), or, before the page sent a data set, what needs no data
+// (nn.Validate: finite weights, every layer's output in bounds). The page
+// sends its data set's manifest as it starts.
+func (w *worker) fits(m *nn.Model) error {
+	if w.data == nil {
+		return nn.Validate(m)
+	}
+	man := w.data.Manifest
+	return nn.ValidateFor(m, nn.Shape(man.Shape), len(man.Classes))
 }
 
 // exportWeights writes the model in convplay's format (default) or as .npz

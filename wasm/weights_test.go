@@ -3,6 +3,10 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -204,4 +208,87 @@ func TestGetFilters(t *testing.T) {
 		r := send(w, obj(map[string]any{"id": 5, "type": "getFilters", "layer": tt.layer}))
 		assert.Equal(t, tt.wantErr, r.err)
 	}
+}
+
+// mnistManifest is the tiny data set's manifest with MNIST's image shape
+// (28, 28, 1) and 10 classes: enough for loadWeights to check a model
+// against, without chunks.
+func mnistManifest(t *testing.T) string {
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(newTinyData(t).manifest, &m))
+	m["shape"] = []int{28, 28, 1}
+	var classes []any
+	for i := range 10 {
+		classes = append(classes, map[string]any{"en": fmt.Sprint("class ", i), "zh": fmt.Sprint("类 ", i)})
+	}
+	m["classes"] = classes
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestLoadHostileModels loads nn's hostile fixtures (nn/hostile_test.go)
+// into a worker holding the small model and an MNIST-shaped data set: each
+// is refused with one line naming its problem, and the model and its
+// prediction stay.
+func TestLoadHostileModels(t *testing.T) {
+	want := map[string]string{
+		"nan-weight.cpw":       "nn: layer 6 (dense) kernel has a NaN weight (index 17 of 4000)",
+		"inf-weight.cpw":       "nn: layer 3 (conv2d_1) bias has a +Inf weight (index 2 of 16)",
+		"input-3-values.cpw":   "nn: the model takes inputs of shape (3), but the data set's images are (28, 28, 1)",
+		"input-rgb.cpw":        "nn: the model takes inputs of shape (28, 28, 3), but the data set's images are (28, 28, 1)",
+		"classes-5.cpw":        "nn: the model outputs 5 class scores, but the data set has 10 classes",
+		"output-map.cpw":       "nn: the model outputs (28, 28, 10), not a vector of scores for the data set's 10 classes",
+		"stride-2e61.cpw":      "layer 1 (conv2d_transpose)",
+		"stride-1200.cpw":      "layer 1 (conv2d_transpose)",
+		"stride-panics.cpw":    "layer 1 (conv2d_transpose) has strides 7096215898565343880, more than 16777216",
+		"stride-wraps.cpw":     "layer 1 (conv2d_transpose) has strides 658812288346769701, more than 16777216",
+		"huge-kernel.cpw":      "layer 1 (conv2d)",
+		"nan-weight.npz":       "nn: layer 6 (dense) kernel (npz arr_4) has a NaN weight (index 17 of 4000)",
+		"inf-weight.npz":       "nn: layer 1 (conv2d) bias (npz arr_1) has a -Inf weight (index 7 of 8)",
+		"float64-overflow.npz": "nn: layer 6 (dense) bias (npz arr_5) has a +Inf weight (index 3 of 10)",
+	}
+	w, _ := newWorker()
+	r := send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": mnistManifest(t)}))
+	require.True(t, r.ok, r.err)
+	r = send(w, obj(map[string]any{"id": 2, "type": "buildModel", "preset": "small"}))
+	require.True(t, r.ok, r.err)
+	small := exported(t, w, "cpw")
+	px := make([]float32, 28*28)
+	for i := range px {
+		px[i] = float32(i%28) / 14
+	}
+	before, model := probsOf(t, w, px), w.model
+
+	files, err := filepath.Glob("../nn/testdata/hostile/*")
+	require.NoError(t, err)
+	require.Len(t, files, len(want), "every hostile fixture has its expected error here")
+	for _, path := range files {
+		name := filepath.Base(path)
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(path)
+			require.NoError(t, err)
+			req := map[string]any{"id": 3, "type": "loadWeights", "bytes": bytesToJS(b)}
+			if strings.HasSuffix(name, ".cpw") {
+				req["build"] = true
+			}
+			r := send(w, obj(req))
+			require.False(t, r.ok, "%s is refused", name)
+			assert.Contains(t, r.err, want[name])
+			assert.NotContains(t, r.err, "\n", "one line")
+			assert.Same(t, model, w.model, "the model stays")
+			assert.Equal(t, before, probsOf(t, w, px), "and so does its prediction")
+		})
+	}
+
+	// A model that fits loads, and is checked against the data set that is
+	// loaded now: the tiny one's 2x2 images refuse the small model.
+	r = send(w, obj(map[string]any{"id": 4, "type": "loadWeights", "bytes": bytesToJS(small), "build": true}))
+	require.True(t, r.ok, r.err)
+	tiny := newTinyData(t)
+	tiny.load(t, w)
+	r = send(w, obj(map[string]any{"id": 5, "type": "loadWeights", "bytes": bytesToJS(small), "build": true}))
+	assert.Equal(t, "nn: the model takes inputs of shape (28, 28, 1), but the data set's images are (2, 2, 1)", r.err)
+	r = send(w, obj(map[string]any{"id": 6, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true}))
+	require.True(t, r.ok, r.err)
 }

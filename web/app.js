@@ -165,7 +165,10 @@ ctx.on('dataset', () => {
   showCredit();
 });
 ctx.on('training', showStatus);
-ctx.on('model', showModelSource);
+ctx.on('model', () => {
+  showModelSource();
+  showStatus(); // drops the previous model's predict error; the new model's own would come after
+});
 ctx.on('lang', () => {
   showLang();
   showStatus();

@@ -59,7 +59,7 @@ func runEvaluate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := checkFits(m, ds, *data); err != nil {
+	if err := checkFits(m, ds.Manifest, *data); err != nil {
 		return err
 	}
 	s, err := ds.Split(*splitName)
@@ -103,13 +103,11 @@ func runEvaluate(args []string, stdout io.Writer) error {
 	return printEvaluation(stdout, res)
 }
 
-// checkFits reports a model whose input or output does not fit the data.
-func checkFits(m *nn.Model, ds *dataset.Dataset, data string) error {
-	if got, want := nn.Shape(ds.Manifest.Shape), m.InShape(); !got.Equal(want) {
-		return fmt.Errorf("-data %s has images of shape %v but the model takes %v", data, got, want)
-	}
-	if got, want := len(ds.Manifest.Classes), m.OutShape().Size(); got != want {
-		return fmt.Errorf("-data %s has %d classes but the model outputs %d values", data, got, want)
+// checkFits reports a model whose input or output does not fit the data,
+// or that cannot be used at all (nn.ValidateFor).
+func checkFits(m *nn.Model, man *dataset.Manifest, data string) error {
+	if err := nn.ValidateFor(m, nn.Shape(man.Shape), len(man.Classes)); err != nil {
+		return fmt.Errorf("-data %s: %w", data, err)
 	}
 	return nil
 }

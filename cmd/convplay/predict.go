@@ -71,10 +71,10 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 	if err != nil {
 		return err
 	}
-	in := m.InShape()
-	if len(in) != 3 || !in.Equal(nn.Shape(man.Shape)) {
-		return fmt.Errorf("the model takes %v but -data %s has images of shape %v", in, *data, nn.Shape(man.Shape))
+	if err := checkFits(m, man, *data); err != nil {
+		return err
 	}
+	in := m.InShape()
 	mode := imageprep.Fit(*fit)
 	if mode == "auto" {
 		mode = imageprep.FitFashion
