@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"convplay/nn/internal/kernel"
 )
 
 func init() { registerLayer("Conv2D", newConv2D) }
@@ -83,7 +85,7 @@ func (l *conv2D) Forward(x []float32, n int, _ bool) []float32 {
 	} else {
 		l.cols = grow(l.cols, rows*patch)
 		im2col(&l.colTask, l.cols, x, n, &l.g)
-		gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
+		kernel.Gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
 	}
 	l.colsFresh = true
 	if l.act == Linear {
@@ -130,9 +132,9 @@ func (l *conv2D) backwardLogits(dz []float32) []float32 {
 		l.wino.backward(l.dx, l.kernel.G, dz)
 		return l.dx
 	}
-	gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
+	kernel.Gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
 	dcols := l.cols
-	gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
+	kernel.Gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
 	col2im(&l.colTask, l.dx, dcols, l.n, &l.g)
 	return l.dx
 }

@@ -2,6 +2,8 @@ package nn
 
 import (
 	"math/rand/v2"
+
+	"convplay/nn/internal/kernel"
 )
 
 func init() { registerLayer("Conv2DTranspose", newConv2DTranspose) }
@@ -73,7 +75,7 @@ func (l *conv2DTranspose) Forward(x []float32, n int, _ bool) []float32 {
 	rows, patch, c, f := n*l.in[0]*l.in[1], l.g.patch(), l.in[2], l.out[2]
 	l.n, l.x = n, x[:rows*c]
 	l.cols = grow(l.cols, rows*patch)
-	gemm(false, true, rows, patch, c, l.x, l.kernel.W, l.cols, false)
+	kernel.Gemm(false, true, rows, patch, c, l.x, l.kernel.W, l.cols, false)
 	l.z = grow(l.z, n*l.out.Size())
 	col2im(&l.colTask, l.z, l.cols, n, &l.g)
 	if l.bias != nil {
@@ -105,11 +107,11 @@ func (l *conv2DTranspose) backwardLogits(dz []float32) []float32 {
 	dz = dz[:l.n*l.out.Size()]
 	dcols := grow(l.cols, rows*patch)
 	im2col(&l.colTask, dcols, dz, l.n, &l.g)
-	gemm(true, false, patch, c, rows, dcols, l.x, l.kernel.G, true)
+	kernel.Gemm(true, false, patch, c, rows, dcols, l.x, l.kernel.G, true)
 	if l.bias != nil {
 		sumRows(l.bias.G[:f], dz)
 	}
 	l.dx = grow(l.dx, rows*c)
-	gemm(false, false, rows, c, patch, dcols, l.kernel.W, l.dx, false)
+	kernel.Gemm(false, false, rows, c, patch, dcols, l.kernel.W, l.dx, false)
 	return l.dx
 }

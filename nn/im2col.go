@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"convplay/nn/internal/kernel"
+)
 
 // convGeom is the geometry of a K x K window sliding with stride S over a
 // batch of images (N, H, W, C), padded by padT rows on top and padL columns
@@ -75,7 +79,7 @@ type colTask struct {
 	g      *convGeom
 }
 
-func (t *colTask) runChunk(_, i int) {
+func (t *colTask) RunChunk(_, i int) {
 	g := t.g
 	size, rows := g.h*g.w*g.c, g.oh*g.ow*g.patch()
 	if t.toCols {
@@ -90,10 +94,10 @@ func (t *colTask) runChunk(_, i int) {
 //	cols[((i*OH+oh)*OW+ow)*K*K*C + (kh*K+kw)*C + c] = x[i, oh*S-padT+kh, ow*S-padL+kw, c]
 //
 // or 0 where the window hangs over the padding. Images are spread over the
-// worker pool; t is the caller's scratch task.
+// helper goroutines; t is the caller's scratch task.
 func im2col(t *colTask, cols, x []float32, n int, g *convGeom) {
 	*t = colTask{toCols: true, cols: cols, img: x, g: g}
-	parallelFor(maxWorkers(), n, t)
+	kernel.ParallelFor(kernel.MaxWorkers(), n, t)
 	*t = colTask{}
 }
 
@@ -103,10 +107,11 @@ func im2col(t *colTask, cols, x []float32, n int, g *convGeom) {
 //	x[i, oh*S-padT+kh, ow*S-padL+kw, c] += cols[((i*OH+oh)*OW+ow)*K*K*C + (kh*K+kw)*C + c]
 //
 // skipping the padding, in order of the rows: a fixed summation order. Each
-// image is one chunk of the worker pool, so the order does not depend on it.
+// image is one chunk of kernel.ParallelFor, so the order does not depend
+// on it.
 func col2im(t *colTask, x, cols []float32, n int, g *convGeom) {
 	*t = colTask{cols: cols, img: x, g: g}
-	parallelFor(maxWorkers(), n, t)
+	kernel.ParallelFor(kernel.MaxWorkers(), n, t)
 	*t = colTask{}
 }
 

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"convplay/nn/internal/kernel"
 )
 
 func init() {
@@ -114,7 +116,7 @@ type MaxPooling2D struct {
 	task   maxPoolTask
 }
 
-// maxPoolTask is MaxPooling2D's forward or backward on the worker pool, one
+// maxPoolTask is MaxPooling2D's forward or backward on kernel.ParallelFor, one
 // image per chunk: an image's windows and choices lie in that image, so
 // chunks write disjoint outputs and the result does not depend on the number
 // of workers.
@@ -124,7 +126,7 @@ type maxPoolTask struct {
 	x, dy    []float32 // forward's input, backward's output gradient
 }
 
-func (t *maxPoolTask) runChunk(_, b int) {
+func (t *maxPoolTask) RunChunk(_, b int) {
 	if t.backward {
 		t.p.backwardImage(t.dy, b)
 	} else {
@@ -145,7 +147,7 @@ func (p *MaxPooling2D) Forward(x []float32, n int, _ bool) []float32 {
 	p.y = grow(p.y, n*Ho*Wo*C)
 	p.choice = growInt32(p.choice, n*Ho*Wo*C)
 	p.task = maxPoolTask{p: p, x: x[:n*H*W*C]}
-	parallelFor(maxWorkers(), n, &p.task)
+	kernel.ParallelFor(kernel.MaxWorkers(), n, &p.task)
 	p.task = maxPoolTask{}
 	return p.y
 }
@@ -186,7 +188,7 @@ func (p *MaxPooling2D) forwardImage(x []float32, b int) {
 func (p *MaxPooling2D) Backward(dy []float32) []float32 {
 	p.dx = grow(p.dx, p.n*p.in.Size())
 	p.task = maxPoolTask{p: p, backward: true, dy: dy[:len(p.y)]}
-	parallelFor(maxWorkers(), p.n, &p.task)
+	kernel.ParallelFor(kernel.MaxWorkers(), p.n, &p.task)
 	p.task = maxPoolTask{}
 	return p.dx
 }

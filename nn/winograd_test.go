@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"convplay/nn/internal/kernel"
 )
 
 // conv3x3Oracle is the direct 3x3 stride-1 convolution of the n NHWC images
@@ -224,16 +226,16 @@ func TestWinogradMatchesDirect(t *testing.T) {
 
 // im2colConv is the im2col + gemm path conv2D takes, without bias and
 // activation: z, and for dz the kernel gradient and dx.
-func im2colConv(g convGeom, f, n int, x, kernel, dz []float32) (z, dk, dx []float32) {
+func im2colConv(g convGeom, f, n int, x, kern, dz []float32) (z, dk, dx []float32) {
 	var task colTask
 	rows := n * g.oh * g.ow
 	cols := make([]float32, rows*g.patch())
 	im2col(&task, cols, x, n, &g)
 	z = make([]float32, rows*f)
-	gemm(false, false, rows, f, g.patch(), cols, kernel, z, false)
-	dk = make([]float32, len(kernel))
-	gemm(true, false, g.patch(), f, rows, cols, dz, dk, true)
-	gemm(false, true, rows, g.patch(), f, dz, kernel, cols, false)
+	kernel.Gemm(false, false, rows, f, g.patch(), cols, kern, z, false)
+	dk = make([]float32, len(kern))
+	kernel.Gemm(true, false, g.patch(), f, rows, cols, dz, dk, true)
+	kernel.Gemm(false, true, rows, g.patch(), f, dz, kern, cols, false)
 	dx = make([]float32, n*g.h*g.w*g.c)
 	col2im(&task, dx, cols, n, &g)
 	return z, dk, dx
