@@ -15,8 +15,8 @@ func init() { registerLayer("Conv2DTranspose", newConv2DTranspose) }
 //	z[n, h*S-P+kh, w*S-P+kw, f] += x[n, h, w, c] * kernel[kh, kw, f, c]   (then + bias[f])
 //
 // dropping what lands in the padding P, then y = a(z). Output sizes follow
-// Keras: valid n*S + max(K-S, 0) (that is (n-1)*S + K when K >= S), same
-// n*S. P is the TensorFlow 'same' padding of the forward convolution from
+// Keras (transposedSize): valid n*S + max(K-S, 0) (that is (n-1)*S + K when
+// K >= S), same n*S. P is the TensorFlow 'same' padding of the forward convolution from
 // the output size back to n: max(K-S, 0)/2 before, the odd cell after, as
 // tf.nn.conv2d_transpose crops it. It is computed as cols = x · kernelᵀ
 // (N*H*W, K*K*F), then col2im onto the output.
@@ -43,9 +43,9 @@ func newConv2DTranspose(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error)
 		return nil, err
 	}
 	h, w, c, k, s, f := in[0], in[1], in[2], spec.KernelSize, spec.Strides, spec.Filters
-	oh, ow := h*s, w*s
-	if spec.Padding == "valid" {
-		oh, ow = oh+max(k-s, 0), ow+max(k-s, 0)
+	oh, ow := transposedSize(h, k, s, spec.Padding), transposedSize(w, k, s, spec.Padding)
+	if err := checkConvTensors(Shape{k, k, f, c}, Shape{oh, ow, f}, Shape{h, w, k, k, f}); err != nil {
+		return nil, err
 	}
 	_, padT := outSize(oh, k, s, spec.Padding)
 	_, padL := outSize(ow, k, s, spec.Padding)

@@ -37,6 +37,9 @@ func newDense(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
 	}
 	spec.Activation = act.String()
 	din, dout := in[0], spec.Units
+	if err := checkTensor("kernel", din, dout); err != nil {
+		return nil, err
+	}
 	d := &dense{spec: spec, in: Shape{din}, out: Shape{dout}, act: act}
 	d.kernel = newParam("kernel", din, dout)
 	glorotUniform(d.kernel.W, din, dout, rng)

@@ -27,7 +27,8 @@ func init() {
 // pool2D holds what max and average pooling share: the window geometry and
 // the output and input-gradient buffers. Pooling has no weights.
 //
-// Output size, per spatial axis of n cells (Keras/TensorFlow):
+// Output size, per spatial axis of n cells (Keras/TensorFlow; outSize in
+// geometry.go, the rule Conv2D follows too):
 //
 //	valid: out = (n - K) / S + 1, floored (7 -> 3 for K = S = 2); needs n >= K
 //	same:  out = ceil(n / S); the padding total max((out-1)*S + K - n, 0) is
@@ -60,6 +61,12 @@ func newPool2D(spec LayerSpec, in Shape) (pool2D, error) {
 	if spec.Strides < 0 {
 		return pool2D{}, fmt.Errorf("strides must be positive, got %d", spec.Strides)
 	}
+	if err := checkWindow("pool_size", spec.PoolSize); err != nil {
+		return pool2D{}, err
+	}
+	if err := checkWindow("strides", spec.Strides); err != nil {
+		return pool2D{}, err
+	}
 	if spec.Padding == "" {
 		spec.Padding = "valid"
 	}
@@ -72,17 +79,12 @@ func newPool2D(spec LayerSpec, in Shape) (pool2D, error) {
 	k, s := spec.PoolSize, spec.Strides
 	h, w := in[0], in[1]
 	p := pool2D{spec: spec, in: append(Shape(nil), in...), k: k, s: s}
-	var ho, wo int
-	if spec.Padding == "valid" {
-		if k > h || k > w {
-			return pool2D{}, fmt.Errorf("pool %d larger than input %dx%d", k, h, w)
-		}
-		ho, wo = (h-k)/s+1, (w-k)/s+1
-	} else {
-		ho, wo = (h+s-1)/s, (w+s-1)/s
-		p.padTop = max((ho-1)*s+k-h, 0) / 2
-		p.padLeft = max((wo-1)*s+k-w, 0) / 2
+	if spec.Padding == "valid" && (k > h || k > w) {
+		return pool2D{}, fmt.Errorf("pool %d larger than input %dx%d", k, h, w)
 	}
+	ho, padTop := outSize(h, k, s, spec.Padding)
+	wo, padLeft := outSize(w, k, s, spec.Padding)
+	p.padTop, p.padLeft = padTop, padLeft
 	p.out = Shape{ho, wo, in[2]}
 	return p, nil
 }
