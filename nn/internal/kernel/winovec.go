@@ -8,6 +8,11 @@ package kernel
 // (winovec_amd64.go), the WebAssembly SIMD module in the browser
 // (winovec_wasm.go). Each 2-D transform applies its 1-D transform to the
 // columns of a tile, then to the rows.
+//
+// A caller must call FlushVecOps after a run of transforms and before it
+// reads their outputs other than through later transforms: in WebAssembly
+// they are queued and run in one call into the module; elsewhere they ran
+// when called and FlushVecOps does nothing.
 
 // bt4 is Bᵀ·d for a column d of 4.
 func bt4(d0, d1, d2, d3 float32) (v0, v1, v2, v3 float32) {

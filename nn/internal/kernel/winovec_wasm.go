@@ -94,14 +94,23 @@ func runVecGo(op int32, r [][]float32) {
 	}
 }
 
+// Bt4Vec is bt4VecGo.
 func Bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
 	queueVec(wasmsimd.VecOpBt4, v0, v1, v2, v3, d0, d1, d2, d3)
 }
+
+// B4Vec is b4VecGo.
 func B4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	queueVec(wasmsimd.VecOpB4, d0, d1, d2, d3, v0, v1, v2, v3)
 }
+
+// B4AddVec is b4AddVecGo.
 func B4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	queueVec(wasmsimd.VecOpB4Add, d0, d1, d2, d3, v0, v1, v2, v3)
 }
+
+// At4Vec is at4VecGo.
 func At4Vec(y0, y1, m0, m1, m2, m3 []float32) { queueVec(wasmsimd.VecOpAt4, y0, y1, m0, m1, m2, m3) }
-func A2Vec(m0, m1, m2, m3, y0, y1 []float32)  { queueVec(wasmsimd.VecOpA2, m0, m1, m2, m3, y0, y1) }
+
+// A2Vec is a2VecGo.
+func A2Vec(m0, m1, m2, m3, y0, y1 []float32) { queueVec(wasmsimd.VecOpA2, m0, m1, m2, m3, y0, y1) }
