@@ -21,7 +21,7 @@ vet:
 # CONVPLAY_DATA=1 makes the tests over the real packed data fail, not skip, when it is missing.
 test-go: data
 	CONVPLAY_DATA=1 go test ./...
-	go test -tags noasm ./nn/
+	go test -tags noasm ./nn/...
 
 # The engine's tests again, compiled to WebAssembly and run by Node through
 # go_js_wasm_exec (tools/wasmexec), so the browser build is tested too.

@@ -2,9 +2,10 @@ package nn
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sync"
+
+	"convplay/nn/internal/kernel"
 )
 
 // Activation is an element-wise (softmax: row-wise) nonlinearity. Conv2D,
@@ -37,12 +38,12 @@ func ParseActivation(name string) (Activation, error) {
 	return 0, fmt.Errorf("unknown activation %q (want linear, relu, sigmoid, tanh or softmax)", name)
 }
 
-// activationChunk is about how many values one chunk of the worker pool
+// activationChunk is about how many values one chunk of kernel.ParallelFor
 // takes: each value is touched once, so a chunk must be large to pay for the
 // hand-over, and whole rows, for softmax.
 const activationChunk = 1 << 14
 
-// activationTask is Activation.forward or backward on the worker pool, a
+// activationTask is Activation.forward or backward on kernel.ParallelFor, a
 // chunk of rowsPer rows of dim values each. Chunks write disjoint rows, so
 // the result does not depend on the number of workers.
 type activationTask struct {
@@ -60,7 +61,7 @@ var activationWork struct {
 	task activationTask
 }
 
-func (t *activationTask) runChunk(_, chunk int) {
+func (t *activationTask) RunChunk(_, chunk int) {
 	lo := chunk * t.rowsPer * t.dim
 	t.run(lo, min(lo+t.rowsPer*t.dim, len(t.src)))
 }
@@ -79,13 +80,13 @@ func (t *activationTask) run(lo, hi int) {
 
 // activationParallel runs forwardRows (backward false, after adding bias
 // to src's rows unless it is nil) or backwardRows over chunks of whole rows
-// on the worker pool; small inputs run inline.
+// on kernel.ParallelFor; small inputs run inline.
 func (a Activation) activationParallel(backward bool, dst, src, y, bias []float32, dim int) {
 	t := activationTask{a: a, backward: backward, dst: dst, src: src, y: y, bias: bias, dim: dim}
 	t.rowsPer = max(1, activationChunk/dim)
 	rows := (len(src) + dim - 1) / dim
 	chunks := (rows + t.rowsPer - 1) / t.rowsPer
-	workers := maxWorkers()
+	workers := kernel.MaxWorkers()
 	if chunks <= 1 || workers <= 1 {
 		t.run(0, len(src))
 		return
@@ -93,12 +94,12 @@ func (a Activation) activationParallel(backward bool, dst, src, y, bias []float3
 	activationWork.mu.Lock()
 	defer activationWork.mu.Unlock()
 	activationWork.task = t
-	parallelFor(workers, chunks, &activationWork.task)
+	kernel.ParallelFor(workers, chunks, &activationWork.task)
 	activationWork.task = activationTask{}
 }
 
 // forward sets y = a(z) for rows of dim values. y and z may be the same
-// slice. Large batches are spread over the worker pool by whole rows.
+// slice. Large batches are spread over kernel.ParallelFor by whole rows.
 func (a Activation) forward(y, z []float32, dim int) {
 	a.activationParallel(false, y[:len(z)], z, nil, nil, dim)
 }
@@ -116,7 +117,7 @@ func (a Activation) forwardRows(y, z []float32, dim int) {
 	case Linear:
 		copy(y, z)
 	case ReLU:
-		reluForward(y, z)
+		kernel.ReLUForward(y, z)
 	case Sigmoid:
 		for i, v := range z {
 			y[i] = float32(1 / (1 + portableExp(-float64(v))))
@@ -130,28 +131,6 @@ func (a Activation) forwardRows(y, z []float32, dim int) {
 			softmaxRow(y[r:r+dim], z[r:r+dim])
 		}
 	}
-}
-
-// reluForwardGo is ReLU's forward, y = z where z > 0, else +0. Not max(v,
-// 0): under WebAssembly that is a runtime call (2% of a training step).
-// !(v <= 0) keeps a NaN a NaN, so divergence still shows. v's bits are
-// masked rather than branched on: half the values are negative, and a
-// branch on each was mispredicted. reluForward runs this loop, or on amd64
-// AVX2 assembly with the same bits (relu_amd64.go).
-func reluForwardGo(y, z []float32) {
-	y = y[:len(z)]
-	for i, v := range z {
-		y[i] = math.Float32frombits(math.Float32bits(v) & keepMask(!(v <= 0)))
-	}
-}
-
-// keepMask is all ones if keep, else 0, without a branch.
-func keepMask(keep bool) uint32 {
-	var m uint32
-	if keep {
-		m = 1
-	}
-	return -m
 }
 
 // softmaxRow sets y = exp(z - max z) / sum, summing in float64 so that the
@@ -176,7 +155,7 @@ func softmaxRow(y, z []float32) {
 // backward sets dz = dy * a'(z), computed from the output y = a(z). dz and dy
 // may be the same slice. ReLU'(0) is 0: a unit that outputs exactly 0 passes
 // no gradient, as in TensorFlow and PyTorch. Large batches are spread over
-// the worker pool by whole rows.
+// kernel.ParallelFor by whole rows.
 func (a Activation) backward(dz, dy, y []float32, dim int) {
 	a.activationParallel(true, dz[:len(dy)], dy, y[:len(dy)], nil, dim)
 }
@@ -188,7 +167,7 @@ func (a Activation) backwardRows(dz, dy, y []float32, dim int) {
 	case Linear:
 		copy(dz, dy)
 	case ReLU:
-		reluBackward(dz, dy, y)
+		kernel.ReLUBackward(dz, dy, y)
 	case Sigmoid:
 		for i, g := range dy {
 			dz[i] = g * y[i] * (1 - y[i])
@@ -209,15 +188,6 @@ func (a Activation) backwardRows(dz, dy, y []float32, dim int) {
 				dz[r+i] = yr[i] * (gr[i] - float32(dot))
 			}
 		}
-	}
-}
-
-// reluBackwardGo is ReLU's backward, dz = dy where y > 0, else +0: masked,
-// as in reluForwardGo. reluBackward runs this loop, or its AVX2 assembly.
-func reluBackwardGo(dz, dy, y []float32) {
-	dz, y = dz[:len(dy)], y[:len(dy)]
-	for i, g := range dy {
-		dz[i] = math.Float32frombits(math.Float32bits(g) & keepMask(y[i] > 0))
 	}
 }
 

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"convplay/nn/internal/kernel"
 )
 
 func init() { registerLayer("Conv2D", newConv2D) }
@@ -43,24 +45,27 @@ func newConv2D(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, w, c, k, s := in[0], in[1], in[2], spec.KernelSize, spec.Strides
+	h, w, c, k, s, f := in[0], in[1], in[2], spec.KernelSize, spec.Strides, spec.Filters
 	if spec.Padding == "valid" && (k > h || k > w) {
 		return nil, fmt.Errorf("kernel %d larger than input %dx%d with valid padding (use padding same or a smaller kernel)", k, h, w)
 	}
 	oh, padT := outSize(h, k, s, spec.Padding)
 	ow, padL := outSize(w, k, s, spec.Padding)
+	if err := checkConvTensors(Shape{k, k, c, f}, Shape{oh, ow, f}, Shape{oh, ow, k, k, c}); err != nil {
+		return nil, err
+	}
 	l := &conv2D{
-		spec: spec, in: Shape{h, w, c}, out: Shape{oh, ow, spec.Filters}, act: act,
+		spec: spec, in: Shape{h, w, c}, out: Shape{oh, ow, f}, act: act,
 		g: convGeom{h: h, w: w, c: c, oh: oh, ow: ow, k: k, s: s, padT: padT, padL: padL},
 	}
 	if useWinograd(l.g) {
-		l.wino = newWinograd(l.g, spec.Filters)
+		l.wino = newWinograd(l.g, f)
 	}
-	l.kernel = newParam("kernel", k, k, c, spec.Filters)
-	glorotUniform(l.kernel.W, k*k*c, k*k*spec.Filters, rng) // Keras's fans: receptive field times channels
+	l.kernel = newParam("kernel", k, k, c, f)
+	glorotUniform(l.kernel.W, k*k*c, k*k*f, rng) // Keras's fans: receptive field times channels
 	l.paramsList = []*Param{l.kernel}
 	if !spec.NoBias {
-		l.bias = newParam("bias", spec.Filters) // zeros, Keras's default
+		l.bias = newParam("bias", f) // zeros, Keras's default
 		l.paramsList = append(l.paramsList, l.bias)
 	}
 	return l, nil
@@ -83,7 +88,7 @@ func (l *conv2D) Forward(x []float32, n int, _ bool) []float32 {
 	} else {
 		l.cols = grow(l.cols, rows*patch)
 		im2col(&l.colTask, l.cols, x, n, &l.g)
-		gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
+		kernel.Gemm(false, false, rows, f, patch, l.cols, l.kernel.W, l.z, false)
 	}
 	l.colsFresh = true
 	if l.act == Linear {
@@ -130,9 +135,9 @@ func (l *conv2D) backwardLogits(dz []float32) []float32 {
 		l.wino.backward(l.dx, l.kernel.G, dz)
 		return l.dx
 	}
-	gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
+	kernel.Gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
 	dcols := l.cols
-	gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
+	kernel.Gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
 	col2im(&l.colTask, l.dx, dcols, l.n, &l.g)
 	return l.dx
 }
@@ -155,4 +160,57 @@ func sumRows(g, dz []float32) {
 			g[j] += v
 		}
 	}
+}
+
+// parseConvSpec checks what Conv2D and Conv2DTranspose share: the input
+// shape, filters, kernel size, strides and padding. It fills in Keras's
+// defaults (strides 1, padding "valid", activation "linear").
+func parseConvSpec(spec *LayerSpec, in Shape) (Activation, error) {
+	if len(in) != 3 {
+		return 0, fmt.Errorf("%s needs an input of shape (H, W, C), got %v: put it before Flatten and Dense layers", spec.Type, in)
+	}
+	if spec.Filters <= 0 {
+		return 0, fmt.Errorf("filters must be positive, got %d", spec.Filters)
+	}
+	if spec.KernelSize <= 0 {
+		return 0, fmt.Errorf("kernel_size must be positive, got %d", spec.KernelSize)
+	}
+	if spec.Strides < 0 {
+		return 0, fmt.Errorf("strides must be positive, got %d", spec.Strides)
+	}
+	if spec.Strides == 0 {
+		spec.Strides = 1
+	}
+	if err := checkWindow("kernel_size", spec.KernelSize); err != nil {
+		return 0, err
+	}
+	if err := checkWindow("strides", spec.Strides); err != nil {
+		return 0, err
+	}
+	switch spec.Padding {
+	case "":
+		spec.Padding = "valid"
+	case "valid", "same":
+	default:
+		return 0, fmt.Errorf("unknown padding %q (want valid or same)", spec.Padding)
+	}
+	act, err := ParseActivation(spec.Activation)
+	if err != nil {
+		return 0, err
+	}
+	spec.Activation = act.String()
+	return act, nil
+}
+
+// checkConvTensors bounds what a convolution layer will hold per sample
+// (geometry.go): its kernel, its output and its im2col rows (OH*OW windows
+// of K*K*C for Conv2D; H*W of K*K*F for Conv2DTranspose).
+func checkConvTensors(kernel, out, cols Shape) error {
+	if err := checkTensor("kernel", kernel...); err != nil {
+		return err
+	}
+	if err := checkTensor("output", out...); err != nil {
+		return err
+	}
+	return checkTensor("im2col rows", cols...)
 }

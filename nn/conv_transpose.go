@@ -2,6 +2,8 @@ package nn
 
 import (
 	"math/rand/v2"
+
+	"convplay/nn/internal/kernel"
 )
 
 func init() { registerLayer("Conv2DTranspose", newConv2DTranspose) }
@@ -13,8 +15,8 @@ func init() { registerLayer("Conv2DTranspose", newConv2DTranspose) }
 //	z[n, h*S-P+kh, w*S-P+kw, f] += x[n, h, w, c] * kernel[kh, kw, f, c]   (then + bias[f])
 //
 // dropping what lands in the padding P, then y = a(z). Output sizes follow
-// Keras: valid n*S + max(K-S, 0) (that is (n-1)*S + K when K >= S), same
-// n*S. P is the TensorFlow 'same' padding of the forward convolution from
+// Keras (transposedSize): valid n*S + max(K-S, 0) (that is (n-1)*S + K when
+// K >= S), same n*S. P is the TensorFlow 'same' padding of the forward convolution from
 // the output size back to n: max(K-S, 0)/2 before, the odd cell after, as
 // tf.nn.conv2d_transpose crops it. It is computed as cols = x · kernelᵀ
 // (N*H*W, K*K*F), then col2im onto the output.
@@ -41,9 +43,9 @@ func newConv2DTranspose(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error)
 		return nil, err
 	}
 	h, w, c, k, s, f := in[0], in[1], in[2], spec.KernelSize, spec.Strides, spec.Filters
-	oh, ow := h*s, w*s
-	if spec.Padding == "valid" {
-		oh, ow = oh+max(k-s, 0), ow+max(k-s, 0)
+	oh, ow := transposedSize(h, k, s, spec.Padding), transposedSize(w, k, s, spec.Padding)
+	if err := checkConvTensors(Shape{k, k, f, c}, Shape{oh, ow, f}, Shape{h, w, k, k, f}); err != nil {
+		return nil, err
 	}
 	_, padT := outSize(oh, k, s, spec.Padding)
 	_, padL := outSize(ow, k, s, spec.Padding)
@@ -73,7 +75,7 @@ func (l *conv2DTranspose) Forward(x []float32, n int, _ bool) []float32 {
 	rows, patch, c, f := n*l.in[0]*l.in[1], l.g.patch(), l.in[2], l.out[2]
 	l.n, l.x = n, x[:rows*c]
 	l.cols = grow(l.cols, rows*patch)
-	gemm(false, true, rows, patch, c, l.x, l.kernel.W, l.cols, false)
+	kernel.Gemm(false, true, rows, patch, c, l.x, l.kernel.W, l.cols, false)
 	l.z = grow(l.z, n*l.out.Size())
 	col2im(&l.colTask, l.z, l.cols, n, &l.g)
 	if l.bias != nil {
@@ -105,11 +107,11 @@ func (l *conv2DTranspose) backwardLogits(dz []float32) []float32 {
 	dz = dz[:l.n*l.out.Size()]
 	dcols := grow(l.cols, rows*patch)
 	im2col(&l.colTask, dcols, dz, l.n, &l.g)
-	gemm(true, false, patch, c, rows, dcols, l.x, l.kernel.G, true)
+	kernel.Gemm(true, false, patch, c, rows, dcols, l.x, l.kernel.G, true)
 	if l.bias != nil {
 		sumRows(l.bias.G[:f], dz)
 	}
 	l.dx = grow(l.dx, rows*c)
-	gemm(false, false, rows, c, patch, dcols, l.kernel.W, l.dx, false)
+	kernel.Gemm(false, false, rows, c, patch, dcols, l.kernel.W, l.dx, false)
 	return l.dx
 }

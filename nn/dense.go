@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"convplay/nn/internal/kernel"
 )
 
 func init() { registerLayer("Dense", newDense) }
@@ -35,6 +37,9 @@ func newDense(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
 	}
 	spec.Activation = act.String()
 	din, dout := in[0], spec.Units
+	if err := checkTensor("kernel", din, dout); err != nil {
+		return nil, err
+	}
 	d := &dense{spec: spec, in: Shape{din}, out: Shape{dout}, act: act}
 	d.kernel = newParam("kernel", din, dout)
 	glorotUniform(d.kernel.W, din, dout, rng)
@@ -60,7 +65,7 @@ func (d *dense) Forward(x []float32, n int, _ bool) []float32 {
 	din, dout := d.in[0], d.out[0]
 	d.n, d.x = n, x[:n*din]
 	d.z = grow(d.z, n*dout)
-	gemm(false, false, n, dout, din, d.x, d.kernel.W, d.z, false)
+	kernel.Gemm(false, false, n, dout, din, d.x, d.kernel.W, d.z, false)
 	if d.bias != nil {
 		b := d.bias.W[:dout]
 		for r := 0; r < len(d.z); r += dout {
@@ -94,7 +99,7 @@ func (d *dense) Backward(dy []float32) []float32 {
 func (d *dense) backwardLogits(dz []float32) []float32 {
 	n, din, dout := d.n, d.in[0], d.out[0]
 	dz = dz[:n*dout]
-	gemm(true, false, din, dout, n, d.x, dz, d.kernel.G, true)
+	kernel.Gemm(true, false, din, dout, n, d.x, dz, d.kernel.G, true)
 	if d.bias != nil {
 		g := d.bias.G[:dout]
 		for r := 0; r < len(dz); r += dout {
@@ -104,6 +109,6 @@ func (d *dense) backwardLogits(dz []float32) []float32 {
 		}
 	}
 	d.dx = grow(d.dx, n*din)
-	gemm(false, true, n, din, dout, dz, d.kernel.W, d.dx, false)
+	kernel.Gemm(false, true, n, din, dout, dz, d.kernel.W, d.dx, false)
 	return d.dx
 }

@@ -191,12 +191,12 @@ func kernelTerms(kh, kw, cin, cout int, bias bool) *ParamTerms {
 }
 
 // windowTerms gives the size terms of a window (convolution or pooling)
-// sliding over in with padding as outSize and newPool2D pad it.
+// sliding over in with padding as outSize (geometry.go) pads it.
 func windowTerms(in, out Shape, k, s int, padding string) *SizeTerms {
 	axis := func(n, o int) *SizeTerms {
 		t := &SizeTerms{N: n, K: k, S: s, Out: o}
 		if padding == "same" {
-			t.PadTotal = max((o-1)*s+k-n, 0)
+			t.PadTotal = samePadding(n, k, s)
 			t.PadBefore = t.PadTotal / 2
 			t.PadAfter = t.PadTotal - t.PadBefore
 		}

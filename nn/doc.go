@@ -1,6 +1,13 @@
 // Package nn is convplay's CNN engine: float32 tensors, Keras-compatible layers,
 // losses, optimizers, the Sequential model with fit/evaluate/predict, and
-// serialization. It is pure Go and builds natively and for GOOS=js GOARCH=wasm.
+// serialization. It builds natively and for GOOS=js GOARCH=wasm.
+//
+// Package nn is plain Go over the standard library: it imports nothing else
+// but its own kernels, nn/internal/kernel (the matrix product, ReLU, the
+// Winograd transforms and the helper goroutines that spread them over the
+// CPUs), where everything platform-specific lives: AVX2 assembly,
+// golang.org/x/sys/cpu, unsafe, and the WebAssembly SIMD module with
+// syscall/js. TestImportsOnlyStandardLibrary keeps it so.
 //
 // # Dimension letters
 //

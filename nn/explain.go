@@ -74,7 +74,7 @@ func ConvSize(n, k, s int, padding string, p int) (ConvGeometry, error) {
 	case "same":
 		var before int
 		g.Out, before = outSize(n, k, s, "same")
-		total := max((g.Out-1)*s+k-n, 0)
+		total := samePadding(n, k, s)
 		g.PadBefore, g.PadAfter = before, total-before
 	case "explicit":
 		if p < 0 {

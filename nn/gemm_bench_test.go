@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"convplay/nn/internal/kernel"
 )
 
 // refConvs are the conv layers of the reference model (3x3, stride 1, same):
@@ -50,11 +52,11 @@ func BenchmarkGemm(b *testing.B) {
 // benchGemmCall times one gemm call, after a first call that grows the
 // workspace, reporting allocations and GFLOP/s (also per CPU-second).
 func benchGemmCall(b *testing.B, transA, transB bool, m, n, k int, a, bm, c []float32, acc bool) {
-	gemm(transA, transB, m, n, k, a, bm, c, acc)
+	kernel.Gemm(transA, transB, m, n, k, a, bm, c, acc)
 	b.ReportAllocs()
 	cpu := cpuSeconds()
 	for b.Loop() {
-		gemm(transA, transB, m, n, k, a, bm, c, acc)
+		kernel.Gemm(transA, transB, m, n, k, a, bm, c, acc)
 	}
 	reportFLOPs(b, 2*float64(m)*float64(n)*float64(k), cpu)
 }

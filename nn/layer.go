@@ -80,13 +80,25 @@ func registerLayer(typ string, build func(spec LayerSpec, in Shape, rng *rand.Ra
 	layerBuilders[typ] = build
 }
 
-// buildLayer constructs one layer from its spec.
+// buildLayer constructs one layer from its spec. Its input and output must
+// stay within the bounds of geometry.go (each builder bounds what it
+// allocates before allocating it).
 func buildLayer(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
 	build, ok := layerBuilders[spec.Type]
 	if !ok {
 		return nil, fmt.Errorf("unknown layer type %q", spec.Type)
 	}
-	return build(spec, in, rng)
+	if err := checkTensor("input", in...); err != nil {
+		return nil, err
+	}
+	l, err := build(spec, in, rng)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTensor("output", l.OutShape()...); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // glorotUniform fills w with samples from U(-limit, limit), limit =

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"convplay/nn/internal/kernel"
 )
 
 func init() {
@@ -25,7 +27,8 @@ func init() {
 // pool2D holds what max and average pooling share: the window geometry and
 // the output and input-gradient buffers. Pooling has no weights.
 //
-// Output size, per spatial axis of n cells (Keras/TensorFlow):
+// Output size, per spatial axis of n cells (Keras/TensorFlow; outSize in
+// geometry.go, the rule Conv2D follows too):
 //
 //	valid: out = (n - K) / S + 1, floored (7 -> 3 for K = S = 2); needs n >= K
 //	same:  out = ceil(n / S); the padding total max((out-1)*S + K - n, 0) is
@@ -58,6 +61,12 @@ func newPool2D(spec LayerSpec, in Shape) (pool2D, error) {
 	if spec.Strides < 0 {
 		return pool2D{}, fmt.Errorf("strides must be positive, got %d", spec.Strides)
 	}
+	if err := checkWindow("pool_size", spec.PoolSize); err != nil {
+		return pool2D{}, err
+	}
+	if err := checkWindow("strides", spec.Strides); err != nil {
+		return pool2D{}, err
+	}
 	if spec.Padding == "" {
 		spec.Padding = "valid"
 	}
@@ -70,17 +79,12 @@ func newPool2D(spec LayerSpec, in Shape) (pool2D, error) {
 	k, s := spec.PoolSize, spec.Strides
 	h, w := in[0], in[1]
 	p := pool2D{spec: spec, in: append(Shape(nil), in...), k: k, s: s}
-	var ho, wo int
-	if spec.Padding == "valid" {
-		if k > h || k > w {
-			return pool2D{}, fmt.Errorf("pool %d larger than input %dx%d", k, h, w)
-		}
-		ho, wo = (h-k)/s+1, (w-k)/s+1
-	} else {
-		ho, wo = (h+s-1)/s, (w+s-1)/s
-		p.padTop = max((ho-1)*s+k-h, 0) / 2
-		p.padLeft = max((wo-1)*s+k-w, 0) / 2
+	if spec.Padding == "valid" && (k > h || k > w) {
+		return pool2D{}, fmt.Errorf("pool %d larger than input %dx%d", k, h, w)
 	}
+	ho, padTop := outSize(h, k, s, spec.Padding)
+	wo, padLeft := outSize(w, k, s, spec.Padding)
+	p.padTop, p.padLeft = padTop, padLeft
 	p.out = Shape{ho, wo, in[2]}
 	return p, nil
 }
@@ -114,7 +118,7 @@ type MaxPooling2D struct {
 	task   maxPoolTask
 }
 
-// maxPoolTask is MaxPooling2D's forward or backward on the worker pool, one
+// maxPoolTask is MaxPooling2D's forward or backward on kernel.ParallelFor, one
 // image per chunk: an image's windows and choices lie in that image, so
 // chunks write disjoint outputs and the result does not depend on the number
 // of workers.
@@ -124,7 +128,7 @@ type maxPoolTask struct {
 	x, dy    []float32 // forward's input, backward's output gradient
 }
 
-func (t *maxPoolTask) runChunk(_, b int) {
+func (t *maxPoolTask) RunChunk(_, b int) {
 	if t.backward {
 		t.p.backwardImage(t.dy, b)
 	} else {
@@ -145,7 +149,7 @@ func (p *MaxPooling2D) Forward(x []float32, n int, _ bool) []float32 {
 	p.y = grow(p.y, n*Ho*Wo*C)
 	p.choice = growInt32(p.choice, n*Ho*Wo*C)
 	p.task = maxPoolTask{p: p, x: x[:n*H*W*C]}
-	parallelFor(maxWorkers(), n, &p.task)
+	kernel.ParallelFor(kernel.MaxWorkers(), n, &p.task)
 	p.task = maxPoolTask{}
 	return p.y
 }
@@ -186,7 +190,7 @@ func (p *MaxPooling2D) forwardImage(x []float32, b int) {
 func (p *MaxPooling2D) Backward(dy []float32) []float32 {
 	p.dx = grow(p.dx, p.n*p.in.Size())
 	p.task = maxPoolTask{p: p, backward: true, dy: dy[:len(p.y)]}
-	parallelFor(maxWorkers(), p.n, &p.task)
+	kernel.ParallelFor(kernel.MaxWorkers(), p.n, &p.task)
 	p.task = maxPoolTask{}
 	return p.dx
 }

@@ -1,9 +1,6 @@
 package nn
 
-import (
-	"math"
-	"unsafe"
-)
+import "convplay/nn/internal/kernel"
 
 // Winograd F(2x2, 3x3) convolution (Lavin & Gray, "Fast Algorithms for
 // Convolutional Neural Networks", 2015) for 3x3 stride-1 Conv2D layers. A 2x2
@@ -47,9 +44,9 @@ import (
 // The transforms only add, subtract and halve; halving is exact, so a
 // compiler fusing it with an addition changes no bit. All products are in
 // gemm, whose summation order is fixed; each stage's 16 products go to the
-// worker pool together (gemmBatch), as one product of a block is too small
-// to split well. Chunks of the worker pool write disjoint outputs, so the
-// result does not depend on the number of workers.
+// helper goroutines together (kernel.GemmBatch), as one product of a block
+// is too small to split well. Chunks of kernel.ParallelFor write disjoint
+// outputs, so the result does not depend on the number of workers.
 type winograd struct {
 	g      convGeom // K = 3, S = 1
 	f      int
@@ -62,7 +59,7 @@ type winograd struct {
 	kw     []float32   // (3, 3, C, F) the kernel u was computed from (valid with uOK)
 	uOK    bool        // u (and with utOK, ut and utPack) are the transforms of kw
 	utOK   bool        // ut is u transposed, utPack packed
-	uPack  []float32   // u packed as gemm's B for the forward products (packBatchB)
+	uPack  []float32   // u packed as gemm's B for the forward products (kernel.PackBatchB)
 	utPack []float32   // u packed as gemm's B transposed, for dV's products
 	v      []float32   // (16, N*tH*tW, C) input tiles transformed, Bᵀ d B; backward overwrites it with dV
 	m      []float32   // (16, rows*tW, F) one block's products M; backward puts Z = A dy Aᵀ there
@@ -112,7 +109,7 @@ const (
 // in the cache between them.
 const winoBlockFloats = 1 << 18
 
-// winoTask is one stage of the Winograd path on the worker pool.
+// winoTask is one stage of the Winograd path on kernel.ParallelFor.
 type winoTask struct {
 	w     *winograd
 	stage int
@@ -120,7 +117,7 @@ type winoTask struct {
 	out   []float32 // z or dz (N, OH, OW, F)
 }
 
-func (t *winoTask) runChunk(worker, chunk int) {
+func (t *winoTask) RunChunk(worker, chunk int) {
 	w := t.w
 	row := w.row0 + chunk
 	switch t.stage {
@@ -135,9 +132,9 @@ func (t *winoTask) runChunk(worker, chunk int) {
 	}
 }
 
-// run hands one stage to the worker pool.
+// run hands one stage to kernel.ParallelFor.
 func (w *winograd) run(stage, chunks int, img, out []float32) {
-	workers := maxWorkers()
+	workers := kernel.MaxWorkers()
 	for len(w.junk) < workers {
 		w.junk = append(w.junk, nil)
 	}
@@ -145,15 +142,15 @@ func (w *winograd) run(stage, chunks int, img, out []float32) {
 		w.junk[i] = grow(w.junk[i], max(w.g.c, w.f))
 	}
 	w.task = winoTask{w: w, stage: stage, img: img, out: out}
-	parallelFor(workers, chunks, &w.task)
+	kernel.ParallelFor(workers, chunks, &w.task)
 	w.task = winoTask{}
 }
 
 // forward sets z (N, OH, OW, F) to the convolution of x (N, H, W, C) with
-// kernel (3, 3, C, F), without bias:
+// kern (3, 3, C, F), without bias:
 //
-//	z[n, oh, ow, f] = sum over kh, kw, c of x[n, oh-padT+kh, ow-padL+kw, c] * kernel[kh, kw, c, f]
-func (w *winograd) forward(z, x, kernel []float32, n int) {
+//	z[n, oh, ow, f] = sum over kh, kw, c of x[n, oh-padT+kh, ow-padL+kw, c] * kern[kh, kw, c, f]
+func (w *winograd) forward(z, x, kern []float32, n int) {
 	c, f := w.g.c, w.f
 	tiles := n * w.tH * w.tW
 	w.n = n
@@ -161,13 +158,13 @@ func (w *winograd) forward(z, x, kernel []float32, n int) {
 	w.v = grow(w.v, 16*tiles*c)
 	w.m = grow(w.m, 16*min(w.rows, n*w.tH)*w.tW*f)
 	w.zero = grow(w.zero, max(c, f))
-	w.setKernel(kernel)
+	w.setKernel(kern)
 	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
 		rows := min(w.rows, n*w.tH-w.row0)
 		bt := rows * w.tW
 		w.run(winoInput, rows, x, nil)
 		// M[e] = V[e]·U[e] for the 16 elements e, together on the pool.
-		gemmBatchPacked(16, tiles*c, c*f, bt*f, false, false, bt, f, c, w.v[w.row0*w.tW*c:], w.u, w.uPack, w.m, false)
+		kernel.GemmBatchPacked(16, tiles*c, c*f, bt*f, false, false, bt, f, c, w.v[w.row0*w.tW*c:], w.u, w.uPack, w.m, false)
 		w.run(winoOutput, rows, nil, z)
 	}
 }
@@ -194,7 +191,7 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		}
 		// Uᵀ as the pure-Go kernel reads it: U[e] is Uᵀ[e] stored
 		// transposed, so it packs from U directly.
-		w.utPack = packForGoKernel(w.utPack, 16, c*f, true, c, f, w.u)
+		w.utPack = kernel.PackForGoKernel(w.utPack, 16, c*f, true, c, f, w.u)
 		w.utOK = true
 	}
 	for w.row0 = 0; w.row0 < n*w.tH; w.row0 += w.rows {
@@ -204,14 +201,14 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		// dU[e] (+)= V[e]ᵀ·Z[e], then dV[e] = Z[e]·U[e]ᵀ over V[e], the 16
 		// elements of each together on the pool.
 		v := w.v[w.row0*w.tW*c:]
-		gemmBatch(16, tiles*c, bt*f, c*f, true, false, c, f, bt, v, w.m, w.du, w.row0 > 0)
-		gemmBatchPacked(16, bt*f, c*f, tiles*c, false, false, bt, c, f, w.m, w.ut, w.utPack, v, false)
+		kernel.GemmBatch(16, tiles*c, bt*f, c*f, true, false, c, f, bt, v, w.m, w.du, w.row0 > 0)
+		kernel.GemmBatchPacked(16, bt*f, c*f, tiles*c, false, false, bt, c, f, w.m, w.ut, w.utPack, v, false)
 	}
 	winoKernelGrad(kernelG, w.du, c*f)
 	w.run(winoGradIn, n, dx, nil)
 }
 
-// setKernel makes u the transform of kernel (3, 3, C, F). The transforms
+// setKernel makes u the transform of kern (3, 3, C, F). The transforms
 // (u, and ut for backward) depend on the weights only, so they are kept
 // from one call to the next while the kernel stays the same bit for bit:
 // a batch trained in slices (FitConfig.StepSamples) or shards, and
@@ -220,51 +217,17 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 // than trusting its writers to say when they write (the optimizer,
 // SetFlatWeights, LoadWeights, ImportNPZ, the page's edits, tests writing
 // Param.W): one read of the kernel against a transform and a transpose.
-func (w *winograd) setKernel(kernel []float32) {
+func (w *winograd) setKernel(kern []float32) {
 	cf := w.g.c * w.f
-	kernel = kernel[:9*cf]
-	if w.uOK && sameBits(w.kw, kernel) {
+	kern = kern[:9*cf]
+	if w.uOK && kernel.SameBits(w.kw, kern) {
 		return
 	}
-	w.kw = append(w.kw[:0], kernel...)
+	w.kw = append(w.kw[:0], kern...)
 	w.u = grow(w.u, 16*cf)
-	winoKernel(w.u, kernel, cf)
-	w.uPack = packForGoKernel(w.uPack, 16, cf, false, w.f, w.g.c, w.u)
+	winoKernel(w.u, kern, cf)
+	w.uPack = kernel.PackForGoKernel(w.uPack, 16, cf, false, w.f, w.g.c, w.u)
 	w.uOK, w.utOK = true, false
-}
-
-// sameBits reports whether a and b hold the same float32 bit patterns (so
-// 0 and -0 differ, and a NaN equals its own bits). It compares two floats
-// at a time as a uint64 when both slices are 8-byte aligned (weights
-// always are: they start a Param's W), which in WebAssembly is about twice
-// as fast as one at a time, and bytes.Equal's memequal is slower still.
-func sameBits(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) == 0 {
-		return true
-	}
-	pa, pb := unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0])
-	i := 0
-	if uintptr(pa)%8 == 0 && uintptr(pb)%8 == 0 {
-		n := len(a) / 2
-		a64, b64 := unsafe.Slice((*uint64)(pa), n), unsafe.Slice((*uint64)(pb), n)
-		b64 = b64[:len(a64)]
-		for j, v := range a64 {
-			if v != b64[j] {
-				return false
-			}
-		}
-		i = 2 * n
-	}
-	b = b[:len(a)]
-	for ; i < len(a); i++ {
-		if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // transpose sets dst (cols x rows) to src (rows x cols) transposed.
@@ -300,13 +263,13 @@ func (w *winograd) inputRow(x []float32, img, ty int) {
 			v[i] = w.v[(i*tiles+p)*c:][:c]
 		}
 		for j := 0; j < 4; j++ {
-			bt4Vec(v[j], v[4+j], v[8+j], v[12+j], d[j], d[4+j], d[8+j], d[12+j])
+			kernel.Bt4Vec(v[j], v[4+j], v[8+j], v[12+j], d[j], d[4+j], d[8+j], d[12+j])
 		}
 		for i := 0; i < 16; i += 4 {
-			bt4Vec(v[i], v[i+1], v[i+2], v[i+3], v[i], v[i+1], v[i+2], v[i+3])
+			kernel.Bt4Vec(v[i], v[i+1], v[i+2], v[i+3], v[i], v[i+1], v[i+2], v[i+3])
 		}
 	}
-	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
+	kernel.FlushVecOps() // in WebAssembly the transforms above are queued (package kernel, winovec_wasm.go)
 }
 
 // outputRow transforms M (the current block's) back into the 2x2 output
@@ -331,12 +294,12 @@ func (w *winograd) outputRow(z []float32, img, ty int, junk []float32) {
 			}
 		}
 		for j := 0; j < 4; j++ {
-			at4Vec(m[j], m[4+j], m[j], m[4+j], m[8+j], m[12+j])
+			kernel.At4Vec(m[j], m[4+j], m[j], m[4+j], m[8+j], m[12+j])
 		}
-		at4Vec(y[0], y[1], m[0], m[1], m[2], m[3])
-		at4Vec(y[2], y[3], m[4], m[5], m[6], m[7])
+		kernel.At4Vec(y[0], y[1], m[0], m[1], m[2], m[3])
+		kernel.At4Vec(y[2], y[3], m[4], m[5], m[6], m[7])
 	}
-	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
+	kernel.FlushVecOps() // in WebAssembly the transforms above are queued (package kernel, winovec_wasm.go)
 }
 
 // gradOutputRow puts Z = A dy Aᵀ for the 2x2 blocks of dz in tile row ty of
@@ -355,13 +318,13 @@ func (w *winograd) gradOutputRow(dz []float32, img, ty int) {
 		for i := 0; i < 16; i++ {
 			m[i] = w.m[(i*bt+p-p0)*f:][:f]
 		}
-		a2Vec(m[0], m[4], m[8], m[12], dy[0], dy[2])
-		a2Vec(m[1], m[5], m[9], m[13], dy[1], dy[3])
+		kernel.A2Vec(m[0], m[4], m[8], m[12], dy[0], dy[2])
+		kernel.A2Vec(m[1], m[5], m[9], m[13], dy[1], dy[3])
 		for i := 0; i < 16; i += 4 {
-			a2Vec(m[i], m[i+1], m[i+2], m[i+3], m[i], m[i+1])
+			kernel.A2Vec(m[i], m[i+1], m[i+2], m[i+3], m[i], m[i+1])
 		}
 	}
-	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
+	kernel.FlushVecOps() // in WebAssembly the transforms above are queued (package kernel, winovec_wasm.go)
 }
 
 // gradInputImage sets image img of dx to the sum of B dV Bᵀ over its tiles,
@@ -385,12 +348,12 @@ func (w *winograd) gradInputImage(dx []float32, img int, junk []float32) {
 				}
 			}
 			for j := 0; j < 4; j++ {
-				b4Vec(dv[j], dv[4+j], dv[8+j], dv[12+j], dv[j], dv[4+j], dv[8+j], dv[12+j])
+				kernel.B4Vec(dv[j], dv[4+j], dv[8+j], dv[12+j], dv[j], dv[4+j], dv[8+j], dv[12+j])
 			}
 			for i := 0; i < 16; i += 4 {
-				b4AddVec(d[i], d[i+1], d[i+2], d[i+3], dv[i], dv[i+1], dv[i+2], dv[i+3])
+				kernel.B4AddVec(d[i], d[i+1], d[i+2], d[i+3], dv[i], dv[i+1], dv[i+2], dv[i+3])
 			}
 		}
 	}
-	flushVecOps() // in WebAssembly the transforms above are queued (winovec_wasm.go)
+	kernel.FlushVecOps() // in WebAssembly the transforms above are queued (package kernel, winovec_wasm.go)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"convplay/nn/internal/kernel"
 )
 
 // im2colPath is conv2D's im2col + gemm path without bias and activation,
@@ -15,16 +17,16 @@ type im2colPath struct {
 	task            colTask
 }
 
-func (p *im2colPath) forward(x, kernel []float32) {
+func (p *im2colPath) forward(x, kern []float32) {
 	rows := p.n * p.g.oh * p.g.ow
 	im2col(&p.task, p.cols, x, p.n, &p.g)
-	gemm(false, false, rows, p.f, p.g.patch(), p.cols, kernel, p.z, false)
+	kernel.Gemm(false, false, rows, p.f, p.g.patch(), p.cols, kern, p.z, false)
 }
 
-func (p *im2colPath) backward(kernel, dz []float32) {
+func (p *im2colPath) backward(kern, dz []float32) {
 	rows := p.n * p.g.oh * p.g.ow
-	gemm(true, false, p.g.patch(), p.f, rows, p.cols, dz, p.dk, true)
-	gemm(false, true, rows, p.g.patch(), p.f, dz, kernel, p.cols, false)
+	kernel.Gemm(true, false, p.g.patch(), p.f, rows, p.cols, dz, p.dk, true)
+	kernel.Gemm(false, true, rows, p.g.patch(), p.f, dz, kern, p.cols, false)
 	col2im(&p.task, p.dx, p.cols, p.n, &p.g)
 }
 

@@ -1,32 +1,13 @@
 package nn
 
 // The arithmetic of Winograd F(2x2, 3x3) (winograd.go has the layer that
-// uses it): the 1-D transforms and their adjoints, the kernel transform and
-// its gradient, and the transforms on whole rows of channels that the tile
-// loops call (in AVX2 assembly on amd64: winovec_amd64.go).
+// uses it): the kernel transform and its gradient, on whole rows of
+// channels. The input and output transforms (Bᵀ, B, Aᵀ, A), which the tile
+// loops run on every tile, are kernels: kernel.Bt4Vec and the others, in
+// package kernel's winovec.go, with SIMD versions beside them.
 
 // The 1-D transforms; each 2-D one applies its 1-D transform to the columns
 // of a tile, then to the rows.
-
-// bt4 is Bᵀ·d for a column d of 4.
-func bt4(d0, d1, d2, d3 float32) (v0, v1, v2, v3 float32) {
-	return d0 - d2, d1 + d2, d2 - d1, d1 - d3
-}
-
-// b4 is B·v, bt4's adjoint.
-func b4(v0, v1, v2, v3 float32) (d0, d1, d2, d3 float32) {
-	return v0, v1 - v2 + v3, v1 + v2 - v0, -v3
-}
-
-// at4 is Aᵀ·m for a column m of 4.
-func at4(m0, m1, m2, m3 float32) (y0, y1 float32) {
-	return m0 + m1 + m2, m1 - m2 - m3
-}
-
-// a2 is A·y, at4's adjoint.
-func a2(y0, y1 float32) (m0, m1, m2, m3 float32) {
-	return y0, y0 + y1, y0 - y1, -y1
-}
 
 // g3 is G·g for a column g of 3.
 func g3(g0, g1, g2 float32) (u0, u1, u2, u3 float32) {
@@ -79,61 +60,9 @@ func winoKernelGrad(kernelG, du []float32, cf int) {
 	}
 }
 
-// The transforms on whole rows of channels: element k of each output comes
-// from element k of the inputs. Every input element is read before the
-// outputs are written, so an output may be an input (in place). bt4Vec,
-// b4Vec, b4AddVec, at4Vec and a2Vec run these loops, or on amd64 AVX2
-// assembly with the same bits (winovec_amd64.go); the g3/gt4 ones transform
-// the kernel, once a step, and stay in Go.
-
-// bt4VecGo is bt4 on each channel.
-func bt4VecGo(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
-	d1, d2, d3 = d1[:len(d0)], d2[:len(d0)], d3[:len(d0)]
-	v0, v1, v2, v3 = v0[:len(d0)], v1[:len(d0)], v2[:len(d0)], v3[:len(d0)]
-	for k := range d0 {
-		v0[k], v1[k], v2[k], v3[k] = bt4(d0[k], d1[k], d2[k], d3[k])
-	}
-}
-
-// b4VecGo is b4 on each channel.
-func b4VecGo(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
-	v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
-	d0, d1, d2, d3 = d0[:len(v0)], d1[:len(v0)], d2[:len(v0)], d3[:len(v0)]
-	for k := range v0 {
-		d0[k], d1[k], d2[k], d3[k] = b4(v0[k], v1[k], v2[k], v3[k])
-	}
-}
-
-// b4AddVecGo adds b4 of each channel to d0..d3.
-func b4AddVecGo(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
-	v1, v2, v3 = v1[:len(v0)], v2[:len(v0)], v3[:len(v0)]
-	d0, d1, d2, d3 = d0[:len(v0)], d1[:len(v0)], d2[:len(v0)], d3[:len(v0)]
-	for k := range v0 {
-		a, b, c, d := b4(v0[k], v1[k], v2[k], v3[k])
-		d0[k] += a
-		d1[k] += b
-		d2[k] += c
-		d3[k] += d
-	}
-}
-
-// at4VecGo is at4 on each channel.
-func at4VecGo(y0, y1, m0, m1, m2, m3 []float32) {
-	m1, m2, m3 = m1[:len(m0)], m2[:len(m0)], m3[:len(m0)]
-	y0, y1 = y0[:len(m0)], y1[:len(m0)]
-	for k := range m0 {
-		y0[k], y1[k] = at4(m0[k], m1[k], m2[k], m3[k])
-	}
-}
-
-// a2VecGo is a2 on each channel.
-func a2VecGo(m0, m1, m2, m3, y0, y1 []float32) {
-	y1 = y1[:len(y0)]
-	m0, m1, m2, m3 = m0[:len(y0)], m1[:len(y0)], m2[:len(y0)], m3[:len(y0)]
-	for k := range y0 {
-		m0[k], m1[k], m2[k], m3[k] = a2(y0[k], y1[k])
-	}
-}
+// The kernel transforms on whole rows of channels: element k of each output
+// comes from element k of the inputs. They run once a step, so they stay in
+// Go.
 
 // g3Vec is g3 on each channel.
 func g3Vec(u0, u1, u2, u3, g0, g1, g2 []float32) {

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package nn
+package kernel
 
 import (
 	"fmt"
@@ -11,20 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// withWasmSIMD runs f with gemm's WebAssembly SIMD path on or off.
-func withWasmSIMD(on bool, f func()) {
-	saved := wasmSIMD.enabled
-	wasmSIMD.enabled = on
-	defer func() { wasmSIMD.enabled = saved }()
-	f()
-}
-
 // The tests run under tools/wasmexec (make test-wasm), which hands the
 // program its memory as the page's worker does: the SIMD kernel must link,
 // or every comparison below would compare the pure-Go kernel with itself.
 func TestWasmSIMDLinked(t *testing.T) {
-	require.True(t, wasmSIMD.enabled, "the WebAssembly SIMD kernel did not link: run the tests with tools/wasmexec on PATH (make test-wasm)")
-	checkGemmSIMDPath(t, "wasm-simd", withWasmSIMD)
+	require.True(t, simdReady, "the WebAssembly SIMD kernel did not link: run the tests with tools/wasmexec on PATH (make test-wasm)")
+	checkGemmSIMDPath(t, "wasm-simd")
 }
 
 // TestWasmSIMDMatchesPureGo: the SIMD path gives the pure-Go kernel's bits,
@@ -43,11 +35,11 @@ func TestWasmSIMDMatchesPureGo(t *testing.T) {
 					a, b := randSlice(rng, batch*sa), randSlice(rng, batch*sb)
 					c0 := randSlice(rng, batch*sc)
 					var simd, pure []float32
-					withWasmSIMD(true, func() {
+					withSIMD(true, func() {
 						simd = append([]float32(nil), c0...)
 						gemmBatchWorkers(1, batch, sa, sb, sc, tr[0], tr[1], m, n, k, a, b, simd, acc)
 					})
-					withWasmSIMD(false, func() {
+					withSIMD(false, func() {
 						pure = append([]float32(nil), c0...)
 						gemmBatchWorkers(1, batch, sa, sb, sc, tr[0], tr[1], m, n, k, a, b, pure, acc)
 					})
@@ -58,16 +50,12 @@ func TestWasmSIMDMatchesPureGo(t *testing.T) {
 	}
 }
 
-func TestWinogradPacksOnlyForGoKernelWasmSIMD(t *testing.T) {
-	checkPacksOnlyForGoKernel(t, withWasmSIMD)
-}
-
 // TestWasmSIMDReLUMatchesGo: ReLU on the SIMD module gives its Go loops'
 // bits (any NaN for a NaN) on rows of every length up to 40, with awkward
 // values (±0, NaNs, infinities, subnormals) among ordinary ones, in place
 // and not.
 func TestWasmSIMDReLUMatchesGo(t *testing.T) {
-	require.True(t, wasmSIMD.enabled)
+	require.True(t, simdOn)
 	rng := rand.New(rand.NewPCG(13, 14))
 	awkward := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-45, -1e-45, 1, -1}
 	row := func(n int) []float32 {
@@ -91,44 +79,13 @@ func TestWasmSIMDReLUMatchesGo(t *testing.T) {
 		z, dy, y := row(n), row(n), row(n)
 		want, got := make([]float32, n), make([]float32, n)
 		reluForwardGo(want, z)
-		reluForward(got, z)
+		ReLUForward(got, z)
 		same(want, got, fmt.Sprintf("forward, n=%d", n))
 		inPlace := append([]float32(nil), z...)
-		reluForward(inPlace, inPlace)
+		ReLUForward(inPlace, inPlace)
 		same(want, inPlace, fmt.Sprintf("forward in place, n=%d", n))
 		reluBackwardGo(want, dy, y)
-		reluBackward(got, dy, y)
+		ReLUBackward(got, dy, y)
 		same(want, got, fmt.Sprintf("backward, n=%d", n))
-	}
-}
-
-// TestWasmSIMDWinogradMatchesGo: the Winograd layer with its transforms
-// queued for the SIMD module gives the Go loops' bits, forward and
-// backward, for channel counts that are and are not multiples of 4 (the
-// module takes lanes in groups of 4, the Go loops the rest).
-func TestWasmSIMDWinogradMatchesGo(t *testing.T) {
-	rng := rand.New(rand.NewPCG(15, 16))
-	for _, s := range []struct{ n, h, w, c, f int }{{2, 7, 6, 8, 32}, {1, 5, 5, 10, 7}, {3, 6, 9, 13, 5}, {2, 8, 8, 9, 1}} {
-		for _, padding := range []string{"same", "valid"} {
-			g := winoGeom(s.h, s.w, s.c, padding)
-			x := randSlice(rng, s.n*s.h*s.w*s.c)
-			kernel := randSlice(rng, 9*s.c*s.f)
-			dz := randSlice(rng, s.n*g.oh*g.ow*s.f)
-			run := func() (z, dk, dx []float32) {
-				w := newWinograd(g, s.f)
-				z = make([]float32, s.n*g.oh*g.ow*s.f)
-				w.forward(z, x, kernel, s.n)
-				dk, dx = make([]float32, len(kernel)), make([]float32, len(x))
-				w.backward(dx, dk, dz)
-				return z, dk, dx
-			}
-			var z, dk, dx, zGo, dkGo, dxGo []float32
-			withWasmSIMD(true, func() { z, dk, dx = run() })
-			withWasmSIMD(false, func() { zGo, dkGo, dxGo = run() })
-			name := fmt.Sprintf("%+v %s", s, padding)
-			require.Equal(t, bits(zGo), bits(z), "z, %s", name)
-			require.Equal(t, bits(dkGo), bits(dk), "dkernel, %s", name)
-			require.Equal(t, bits(dxGo), bits(dx), "dx, %s", name)
-		}
 	}
 }

@@ -1,11 +1,11 @@
 //go:build amd64 && !noasm
 
-package nn
+package kernel
 
 import "golang.org/x/sys/cpu"
 
-// The Winograd input and output transforms on channel rows (bt4Vec, b4Vec,
-// b4AddVec, at4Vec, a2Vec) and ReLU (relu_amd64.go) in AVX2 assembly
+// The Winograd input and output transforms on channel rows (Bt4Vec, B4Vec,
+// B4AddVec, At4Vec, A2Vec) and ReLU (relu_amd64.go) in AVX2 assembly
 // (winovec_amd64.s, relu_amd64.s), 8 channels to a ymm register. Each lane
 // computes what the Go loop computes for its element, bit for bit: the same
 // additions and subtractions in the same order ((a+b)+c as Go evaluates
@@ -19,9 +19,9 @@ import "golang.org/x/sys/cpu"
 // CPU (and the OS) supports AVX2. The tests turn it off to compare the paths.
 var vecAsmEnabled = cpu.X86.HasAVX2
 
-// flushVecOps has nothing to do: the transforms ran when called (only
+// FlushVecOps has nothing to do: the transforms ran when called (only
 // WebAssembly queues them, winovec_wasm.go).
-func flushVecOps() {}
+func FlushVecOps() {}
 
 // vecAsmLen is how many leading elements of a row of n the assembly takes.
 func vecAsmLen(n int) int {
@@ -50,8 +50,8 @@ func at4VecAVX2(y0, y1, m0, m1, m2, m3 *float32, n int)
 //go:noescape
 func a2VecAVX2(m0, m1, m2, m3, y0, y1 *float32, n int)
 
-// bt4Vec is bt4VecGo.
-func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
+// Bt4Vec is bt4VecGo.
+func Bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
 	if n := vecAsmLen(len(d0)); n > 0 {
 		_, _, _, _, _, _, _ = v0[n-1], v1[n-1], v2[n-1], v3[n-1], d1[n-1], d2[n-1], d3[n-1]
 		bt4VecAVX2(&v0[0], &v1[0], &v2[0], &v3[0], &d0[0], &d1[0], &d2[0], &d3[0], n)
@@ -63,8 +63,8 @@ func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
 	bt4VecGo(v0, v1, v2, v3, d0, d1, d2, d3)
 }
 
-// b4Vec is b4VecGo.
-func b4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+// B4Vec is b4VecGo.
+func B4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	if n := vecAsmLen(len(v0)); n > 0 {
 		_, _, _, _, _, _, _ = d0[n-1], d1[n-1], d2[n-1], d3[n-1], v1[n-1], v2[n-1], v3[n-1]
 		b4VecAVX2(&d0[0], &d1[0], &d2[0], &d3[0], &v0[0], &v1[0], &v2[0], &v3[0], n)
@@ -76,8 +76,8 @@ func b4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	b4VecGo(d0, d1, d2, d3, v0, v1, v2, v3)
 }
 
-// b4AddVec is b4AddVecGo.
-func b4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+// B4AddVec is b4AddVecGo.
+func B4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	if n := vecAsmLen(len(v0)); n > 0 {
 		_, _, _, _, _, _, _ = d0[n-1], d1[n-1], d2[n-1], d3[n-1], v1[n-1], v2[n-1], v3[n-1]
 		b4AddVecAVX2(&d0[0], &d1[0], &d2[0], &d3[0], &v0[0], &v1[0], &v2[0], &v3[0], n)
@@ -89,8 +89,8 @@ func b4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
 	b4AddVecGo(d0, d1, d2, d3, v0, v1, v2, v3)
 }
 
-// at4Vec is at4VecGo.
-func at4Vec(y0, y1, m0, m1, m2, m3 []float32) {
+// At4Vec is at4VecGo.
+func At4Vec(y0, y1, m0, m1, m2, m3 []float32) {
 	if n := vecAsmLen(len(m0)); n > 0 {
 		_, _, _, _, _ = y0[n-1], y1[n-1], m1[n-1], m2[n-1], m3[n-1]
 		at4VecAVX2(&y0[0], &y1[0], &m0[0], &m1[0], &m2[0], &m3[0], n)
@@ -102,8 +102,8 @@ func at4Vec(y0, y1, m0, m1, m2, m3 []float32) {
 	at4VecGo(y0, y1, m0, m1, m2, m3)
 }
 
-// a2Vec is a2VecGo.
-func a2Vec(m0, m1, m2, m3, y0, y1 []float32) {
+// A2Vec is a2VecGo.
+func A2Vec(m0, m1, m2, m3, y0, y1 []float32) {
 	if n := vecAsmLen(len(y0)); n > 0 {
 		_, _, _, _, _ = m0[n-1], m1[n-1], m2[n-1], m3[n-1], y1[n-1]
 		a2VecAVX2(&m0[0], &m1[0], &m2[0], &m3[0], &y0[0], &y1[0], n)

@@ -1,14 +1,18 @@
 //go:build js && wasm
 
-package nn
+package kernel
 
-import "slices"
+import (
+	"slices"
+
+	"convplay/nn/internal/kernel/wasmsimd"
+)
 
 // In the browser the Winograd transforms on channel rows run on the SIMD
-// module (wasmsimd.go, vecOps) when gemm's SIMD path is on. A call crosses
+// module (package wasmsimd, vecOps) when gemm's SIMD path is on. A call crosses
 // into JavaScript (about a microsecond), and a tile's transforms are 8
 // calls on rows of 8-128 channels, so they are queued instead: the tile
-// loops (winograd.go) call flushVecOps at the end of each tile row or image,
+// loops (nn's winograd.go) call FlushVecOps at the end of each tile row or image,
 // which runs the queue on the module in one call, in order, on the rows'
 // lanes in groups of 4, and then on the Go loops for the last n%4 lanes of
 // every row, in the same order. Each lane's result depends on that lane of
@@ -30,18 +34,18 @@ var vecQueue struct {
 func queueVec(op int32, rows ...[]float32) {
 	n := len(rows[len(rows)-1])
 	q := &vecQueue
-	if !wasmSIMD.enabled || n < 4 {
-		flushVecOps()
+	if !simdOn || n < 4 {
+		FlushVecOps()
 		runVecGo(op, rows)
 		return
 	}
 	if len(q.ops) > 0 && n != q.n {
-		flushVecOps()
+		FlushVecOps()
 	}
 	q.n = n
 	k := len(q.ops)
-	q.ops = slices.Grow(q.ops, vecOpWords)[:k+vecOpWords]
-	e := q.ops[k : k+vecOpWords]
+	q.ops = slices.Grow(q.ops, wasmsimd.VecOpWords)[:k+wasmsimd.VecOpWords]
+	e := q.ops[k : k+wasmsimd.VecOpWords]
 	e[0] = op
 	for i, r := range rows {
 		e[1+i] = int32(addr(r[:n]))
@@ -54,14 +58,14 @@ func queueVec(op int32, rows ...[]float32) {
 	}
 }
 
-// flushVecOps runs the queued transforms (see above).
-func flushVecOps() {
+// FlushVecOps runs the queued transforms (see above).
+func FlushVecOps() {
 	q := &vecQueue
 	if len(q.ops) == 0 {
 		return
 	}
 	n4 := q.n &^ 3
-	wasmSIMD.vecOps.Invoke(addr(q.ops), len(q.ops)/vecOpWords, n4)
+	wasmSIMD.vecOps.Invoke(addr(q.ops), len(q.ops)/wasmsimd.VecOpWords, n4)
 	for k, r := range q.rows { // only when q.n%4 != 0: the last lanes
 		var tail [8][]float32
 		for i, row := range r {
@@ -69,7 +73,7 @@ func flushVecOps() {
 				tail[i] = row[n4:]
 			}
 		}
-		runVecGo(q.ops[k*vecOpWords], tail[:])
+		runVecGo(q.ops[k*wasmsimd.VecOpWords], tail[:])
 	}
 	q.ops, q.rows = q.ops[:0], q.rows[:0]
 }
@@ -77,27 +81,36 @@ func flushVecOps() {
 // runVecGo runs op's Go loop on rows.
 func runVecGo(op int32, r [][]float32) {
 	switch op {
-	case vecOpBt4:
+	case wasmsimd.VecOpBt4:
 		bt4VecGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-	case vecOpB4:
+	case wasmsimd.VecOpB4:
 		b4VecGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-	case vecOpB4Add:
+	case wasmsimd.VecOpB4Add:
 		b4AddVecGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7])
-	case vecOpAt4:
+	case wasmsimd.VecOpAt4:
 		at4VecGo(r[0], r[1], r[2], r[3], r[4], r[5])
-	case vecOpA2:
+	case wasmsimd.VecOpA2:
 		a2VecGo(r[0], r[1], r[2], r[3], r[4], r[5])
 	}
 }
 
-func bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
-	queueVec(vecOpBt4, v0, v1, v2, v3, d0, d1, d2, d3)
+// Bt4Vec is bt4VecGo.
+func Bt4Vec(v0, v1, v2, v3, d0, d1, d2, d3 []float32) {
+	queueVec(wasmsimd.VecOpBt4, v0, v1, v2, v3, d0, d1, d2, d3)
 }
-func b4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
-	queueVec(vecOpB4, d0, d1, d2, d3, v0, v1, v2, v3)
+
+// B4Vec is b4VecGo.
+func B4Vec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+	queueVec(wasmsimd.VecOpB4, d0, d1, d2, d3, v0, v1, v2, v3)
 }
-func b4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
-	queueVec(vecOpB4Add, d0, d1, d2, d3, v0, v1, v2, v3)
+
+// B4AddVec is b4AddVecGo.
+func B4AddVec(d0, d1, d2, d3, v0, v1, v2, v3 []float32) {
+	queueVec(wasmsimd.VecOpB4Add, d0, d1, d2, d3, v0, v1, v2, v3)
 }
-func at4Vec(y0, y1, m0, m1, m2, m3 []float32) { queueVec(vecOpAt4, y0, y1, m0, m1, m2, m3) }
-func a2Vec(m0, m1, m2, m3, y0, y1 []float32)  { queueVec(vecOpA2, m0, m1, m2, m3, y0, y1) }
+
+// At4Vec is at4VecGo.
+func At4Vec(y0, y1, m0, m1, m2, m3 []float32) { queueVec(wasmsimd.VecOpAt4, y0, y1, m0, m1, m2, m3) }
+
+// A2Vec is a2VecGo.
+func A2Vec(m0, m1, m2, m3, y0, y1 []float32) { queueVec(wasmsimd.VecOpA2, m0, m1, m2, m3, y0, y1) }

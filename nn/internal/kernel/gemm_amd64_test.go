@@ -1,6 +1,6 @@
 //go:build amd64 && !noasm
 
-package nn
+package kernel
 
 import (
 	"fmt"
@@ -8,23 +8,14 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// withGemmAsm runs f with gemm's AVX2 path on or off, then restores it.
-func withGemmAsm(on bool, f func()) {
-	saved := gemmAsmEnabled
-	gemmAsmEnabled = on
-	defer func() { gemmAsmEnabled = saved }()
-	f()
-}
 
 // The machines this runs on have AVX2; were one not to, every comparison
 // below would compare the pure-Go kernel with itself.
 func TestGemmAsmAvailable(t *testing.T) {
-	require.True(t, gemmAsmEnabled, "this amd64 CPU reports no AVX2: the assembly path is untested")
-	checkGemmSIMDPath(t, "avx2", withGemmAsm)
+	require.True(t, simdReady, "this amd64 CPU reports no AVX2: the assembly path is untested")
+	checkGemmSIMDPath(t, "avx2")
 }
 
 // TestGemmKernelAVX2HandComputed checks the kernel's rounding and order on
@@ -120,7 +111,7 @@ func TestGemmAsmMatchesGo(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					c0 := randSlice(rng, m*n+3) // 3 sentinels past C
 					want := append([]float32(nil), c0...)
-					withGemmAsm(false, func() {
+					withSIMD(false, func() {
 						gemmWorkers(1, trans[0], trans[1], m, n, k, a, b, want, acc)
 					})
 					for workers := 1; workers <= 3; workers++ {
@@ -146,96 +137,6 @@ func requireSameBits(t *testing.T, want, got []float32, what string) {
 	}
 }
 
-// TestModelStepAsmMatchesGo: a training step of the reference model, whose
-// gemm shapes come from Winograd, im2col and dense layers, gives the same
-// loss and weights bit for bit on either path.
-func TestModelStepAsmMatchesGo(t *testing.T) {
-	const n = 4
-	var losses [2]float64
-	var weights [2][]float32
-	for i, on := range []bool{false, true} {
-		withGemmAsm(on, func() {
-			m := mtCompiled(t, ReferenceSpec(), 1, OptimizerSpec{Name: "sgd", LearningRate: 0.01}, "sparse_categorical_crossentropy")
-			x, y := mtBatch(2, n, 28*28, 10)
-			for range 2 {
-				losses[i], _ = m.ComputeGradients(x, y, n)
-				m.ApplyGradients()
-			}
-			weights[i] = m.FlatWeights(nil)
-		})
-	}
-	assert.Equal(t, math.Float64bits(losses[0]), math.Float64bits(losses[1]), "loss %v vs %v", losses[0], losses[1])
-	requireSameBits(t, weights[0], weights[1], "weights")
-}
-
-// BenchmarkGemmAsm compares the two paths in one binary at the shapes the
-// Winograd path gives the reference model's conv layers on a batch of 32
-// (one block of bt tiles, one of the 16 products: forward V·U, the kernel
-// gradient Vᵀ·Z and the input gradient Z·Uᵀ) and at the dense layer's.
-func BenchmarkGemmAsm(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 3))
-	for _, s := range []struct {
-		name       string
-		bt, c, f   int
-		denseBatch bool
-	}{
-		{"wino_conv2_bt252_32-32", 252, 32, 32, false},
-		{"wino_conv4_bt126_64-64", 126, 64, 64, false},
-		{"wino_conv6_bt64_128-128", 64, 128, 128, false},
-		{"dense_32x1152-128", 32, 1152, 128, true},
-	} {
-		v, u, z := randSlice(rng, s.bt*s.c), randSlice(rng, s.c*s.f), randSlice(rng, s.bt*s.f)
-		for _, op := range []struct {
-			name           string
-			transA, transB bool
-			m, n, k        int
-			a, b, c        []float32
-			acc            bool
-		}{
-			{"forward", false, false, s.bt, s.f, s.c, v, u, z, false},
-			{"dW", true, false, s.c, s.f, s.bt, v, z, u, true},
-			{"dX", false, true, s.bt, s.c, s.f, z, u, v, false},
-		} {
-			for _, asm := range []bool{false, true} {
-				path := map[bool]string{false: "go", true: "avx2"}[asm]
-				b.Run(fmt.Sprintf("%s/%s/%s", s.name, op.name, path), func(b *testing.B) {
-					withGemmAsm(asm, func() {
-						benchGemmCall(b, op.transA, op.transB, op.m, op.n, op.k, op.a, op.b, op.c, op.acc)
-					})
-				})
-			}
-		}
-	}
-}
-
-// BenchmarkModelTrainStep32Asm is BenchmarkModelTrainStep32 on either gemm
-// path in one binary, also reporting images per CPU-second, which a loaded
-// machine does not dilute.
-func BenchmarkModelTrainStep32Asm(b *testing.B) {
-	const n = 32
-	for _, asm := range []bool{false, true} {
-		b.Run(map[bool]string{false: "go", true: "avx2"}[asm], func(b *testing.B) {
-			withGemmAsm(asm, func() {
-				m, x, y := benchReference(b, n)
-				m.ComputeGradients(x, y, n)
-				m.ApplyGradients()
-				b.ReportAllocs()
-				cpu := cpuSeconds()
-				iters := 0
-				for b.Loop() {
-					m.ComputeGradients(x, y, n)
-					m.ApplyGradients()
-					iters++
-				}
-				reportImages(b, iters, n, refStepFLOP)
-				if used := cpuSeconds() - cpu; cpu > 0 && used > 0 {
-					b.ReportMetric(float64(iters*n)/used, "images/cpu-s")
-				}
-			})
-		})
-	}
-}
-
 // A batch on the AVX2 path gives the pure-Go path's bits, product by
 // product, with edges on every side and a k over several blocks.
 func TestGemmBatchAsmMatchesGo(t *testing.T) {
@@ -247,7 +148,7 @@ func TestGemmBatchAsmMatchesGo(t *testing.T) {
 				rng := rand.New(rand.NewPCG(25, uint64(tc.k)))
 				a, b, c0 := randSlice(rng, tc.batch*sa), randSlice(rng, tc.batch*sb), randSlice(rng, tc.batch*sc)
 				want := append([]float32(nil), c0...)
-				withGemmAsm(false, func() {
+				withSIMD(false, func() {
 					gemmBatchWorkers(2, tc.batch, sa, sb, sc, trans[0], trans[1], tc.m, tc.n, tc.k, a, b, want, true)
 				})
 				got := append([]float32(nil), c0...)
@@ -256,8 +157,4 @@ func TestGemmBatchAsmMatchesGo(t *testing.T) {
 			})
 		}
 	}
-}
-
-func TestWinogradPacksOnlyForGoKernelAVX2(t *testing.T) {
-	checkPacksOnlyForGoKernel(t, withGemmAsm)
 }

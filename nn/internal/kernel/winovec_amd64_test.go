@@ -1,6 +1,6 @@
 //go:build amd64 && !noasm
 
-package nn
+package kernel
 
 import (
 	"fmt"
@@ -31,31 +31,31 @@ var vecKernels = []struct {
 	layouts     [][]int
 }{
 	{"bt4Vec",
-		func(r [][]float32) { bt4Vec(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
+		func(r [][]float32) { Bt4Vec(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
 		func(r [][]float32) { bt4VecGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
 		[][]int{{0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 0, 1, 2, 3}, {0, 1, 2, 3, 4, 4, 5, 4}}},
 	{"b4Vec",
-		func(r [][]float32) { b4Vec(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
+		func(r [][]float32) { B4Vec(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
 		func(r [][]float32) { b4VecGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
 		[][]int{{0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 2, 3, 0, 1, 2, 3}, {3, 2, 1, 0, 0, 1, 2, 3}}},
 	{"b4AddVec",
-		func(r [][]float32) { b4AddVec(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
+		func(r [][]float32) { B4AddVec(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
 		func(r [][]float32) { b4AddVecGo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) },
 		[][]int{{0, 1, 2, 3, 4, 5, 6, 7}, {0, 0, 1, 0, 4, 5, 6, 7}, {0, 1, 2, 3, 0, 1, 2, 3}}},
 	{"at4Vec",
-		func(r [][]float32) { at4Vec(r[0], r[1], r[2], r[3], r[4], r[5]) },
+		func(r [][]float32) { At4Vec(r[0], r[1], r[2], r[3], r[4], r[5]) },
 		func(r [][]float32) { at4VecGo(r[0], r[1], r[2], r[3], r[4], r[5]) },
 		[][]int{{0, 1, 2, 3, 4, 5}, {0, 1, 0, 1, 2, 3}, {0, 0, 1, 2, 3, 4}}},
 	{"a2Vec",
-		func(r [][]float32) { a2Vec(r[0], r[1], r[2], r[3], r[4], r[5]) },
+		func(r [][]float32) { A2Vec(r[0], r[1], r[2], r[3], r[4], r[5]) },
 		func(r [][]float32) { a2VecGo(r[0], r[1], r[2], r[3], r[4], r[5]) },
 		[][]int{{0, 1, 2, 3, 4, 5}, {0, 1, 2, 3, 0, 1}, {0, 1, 2, 3, 4, 4}}},
 	{"reluForward",
-		func(r [][]float32) { reluForward(r[0], r[1]) },
+		func(r [][]float32) { ReLUForward(r[0], r[1]) },
 		func(r [][]float32) { reluForwardGo(r[0], r[1]) },
 		[][]int{{0, 1}, {0, 0}}},
 	{"reluBackward",
-		func(r [][]float32) { reluBackward(r[0], r[1], r[2]) },
+		func(r [][]float32) { ReLUBackward(r[0], r[1], r[2]) },
 		func(r [][]float32) { reluBackwardGo(r[0], r[1], r[2]) },
 		[][]int{{0, 1, 2}, {0, 0, 1}, {0, 1, 1}}},
 }
@@ -195,13 +195,13 @@ func TestVecAsmEveryAwkwardPair(t *testing.T) {
 
 // BenchmarkVecAsm times each kernel's AVX2 path and its Go loop on rows of
 // the reference model's channel counts (32-128; ReLU on one worker's chunk
-// of activationChunk values), out of place.
+// of 1<<14 values, nn's activationChunk), out of place.
 func BenchmarkVecAsm(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, k := range vecKernels {
 		lengths := []int{32, 64, 128}
 		if k.name == "reluForward" || k.name == "reluBackward" {
-			lengths = []int{activationChunk}
+			lengths = []int{1 << 14} // nn's activationChunk
 		}
 		for _, n := range lengths {
 			rows := make([][]float32, len(k.layouts[0]))

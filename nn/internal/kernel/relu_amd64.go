@@ -1,6 +1,6 @@
 //go:build amd64 && !noasm
 
-package nn
+package kernel
 
 // ReLU in AVX2 assembly (relu_amd64.s), under vecAsmEnabled like the
 // Winograd transforms (winovec_amd64.go): a compare gives each lane's mask
@@ -20,8 +20,8 @@ func reluForwardAVX2(y, z *float32, n int)
 //go:noescape
 func reluBackwardAVX2(dz, dy, y *float32, n int)
 
-// reluForward is reluForwardGo.
-func reluForward(y, z []float32) {
+// ReLUForward is reluForwardGo.
+func ReLUForward(y, z []float32) {
 	if n := vecAsmLen(len(z)); n > 0 {
 		_ = y[n-1]
 		reluForwardAVX2(&y[0], &z[0], n)
@@ -33,8 +33,8 @@ func reluForward(y, z []float32) {
 	reluForwardGo(y, z)
 }
 
-// reluBackward is reluBackwardGo.
-func reluBackward(dz, dy, y []float32) {
+// ReLUBackward is reluBackwardGo.
+func ReLUBackward(dz, dy, y []float32) {
 	if n := vecAsmLen(len(dy)); n > 0 {
 		_, _ = dz[n-1], y[n-1]
 		reluBackwardAVX2(&dz[0], &dy[0], &y[0], n)

@@ -1,4 +1,4 @@
-package nn
+package kernel
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// gemmBatchPacked with op(B) packed ahead (packBatchB) computes what
-// gemmBatch computes, bit for bit, on any number of workers: shapes with
+// GemmBatchPacked with op(B) packed ahead (PackBatchB) computes what
+// GemmBatch computes, bit for bit, on any number of workers: shapes with
 // edges on every side, k over several blocks, every transposition.
 func TestGemmBatchPackedSameBitsAsGemmBatch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
@@ -25,7 +25,7 @@ func TestGemmBatchPackedSameBitsAsGemmBatch(t *testing.T) {
 					c0 := randSlice(rng, tc.batch*sc)
 					want := append([]float32(nil), c0...)
 					gemmBatchWorkers(1, tc.batch, sa, sb, sc, trans[0], trans[1], m, n, k, a, b, want, acc)
-					bpack := packBatchB(nil, tc.batch, sb, trans[1], n, k, b)
+					bpack := PackBatchB(nil, tc.batch, sb, trans[1], n, k, b)
 					for workers := 1; workers <= 3; workers++ {
 						got := append([]float32(nil), c0...)
 						gemmBatchPackedWorkers(workers, tc.batch, sa, sb, sc, trans[0], trans[1], m, n, k, a, b, bpack, got, acc)
@@ -37,7 +37,7 @@ func TestGemmBatchPackedSameBitsAsGemmBatch(t *testing.T) {
 	}
 }
 
-// packBatchB lays a tiny op(B) out as the pure-Go kernel reads it: panels
+// PackBatchB lays a tiny op(B) out as the pure-Go kernel reads it: panels
 // of nr = 4 columns, k rows each, the columns past n zero.
 func TestPackBatchB(t *testing.T) {
 	// Two products of B (2 x 5), 10 apart in b; B[p][j] = 10*i + 5*p + j.
@@ -49,11 +49,11 @@ func TestPackBatchB(t *testing.T) {
 		0, 1, 2, 3, 5, 6, 7, 8, 4, 0, 0, 0, 9, 0, 0, 0,
 		10, 11, 12, 13, 15, 16, 17, 18, 14, 0, 0, 0, 19, 0, 0, 0,
 	}
-	require.Equal(t, want, packBatchB(nil, 2, 10, false, 5, 2, b))
+	require.Equal(t, want, PackBatchB(nil, 2, 10, false, 5, 2, b))
 	// Transposed: b holds Bᵀ (5 x 2), B[p][j] = b[2*j+p].
 	wantT := []float32{
 		0, 2, 4, 6, 1, 3, 5, 7, 8, 0, 0, 0, 9, 0, 0, 0,
 		10, 12, 14, 16, 11, 13, 15, 17, 18, 0, 0, 0, 19, 0, 0, 0,
 	}
-	require.Equal(t, wantT, packBatchB(nil, 2, 10, true, 5, 2, b))
+	require.Equal(t, wantT, PackBatchB(nil, 2, 10, true, 5, 2, b))
 }

@@ -1,14 +1,14 @@
 //go:build js && wasm
 
-package nn
+package kernel
 
-// ReLU on the WebAssembly SIMD module (wasmsimd.go) when gemm's SIMD path is
+// ReLU on the WebAssembly SIMD module (package wasmsimd) when gemm's SIMD path is
 // on: one call per chunk of activations, whole groups of 4 values, the Go
 // loop the rest.
 
-// reluForward is reluForwardGo.
-func reluForward(y, z []float32) {
-	if n := len(z) &^ 3; wasmSIMD.enabled && n > 0 {
+// ReLUForward is reluForwardGo.
+func ReLUForward(y, z []float32) {
+	if n := len(z) &^ 3; simdOn && n > 0 {
 		_ = y[n-1]
 		wasmSIMD.reluForward.Invoke(addr(y), addr(z), n)
 		if n == len(z) {
@@ -19,9 +19,9 @@ func reluForward(y, z []float32) {
 	reluForwardGo(y, z)
 }
 
-// reluBackward is reluBackwardGo.
-func reluBackward(dz, dy, y []float32) {
-	if n := len(dy) &^ 3; wasmSIMD.enabled && n > 0 {
+// ReLUBackward is reluBackwardGo.
+func ReLUBackward(dz, dy, y []float32) {
+	if n := len(dy) &^ 3; simdOn && n > 0 {
 		_, _ = dz[n-1], y[n-1]
 		wasmSIMD.reluBackward.Invoke(addr(dz), addr(dy), addr(y), n)
 		if n == len(dy) {

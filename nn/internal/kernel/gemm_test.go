@@ -1,4 +1,4 @@
-package nn
+package kernel
 
 import (
 	"fmt"
@@ -39,9 +39,9 @@ func TestGemmHandComputed(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := []float32{7, 7, 7, 7, 99} // the last value lies outside C
-			gemm(tc.transA, tc.transB, 2, 2, 3, tc.a, tc.b, c, false)
+			Gemm(tc.transA, tc.transB, 2, 2, 3, tc.a, tc.b, c, false)
 			assert.Equal(t, append(want, 99), c)
-			gemm(tc.transA, tc.transB, 2, 2, 3, tc.a, tc.b, c, true)
+			Gemm(tc.transA, tc.transB, 2, 2, 3, tc.a, tc.b, c, true)
 			assert.Equal(t, []float32{-10, 9, -16, 18, 99}, c)
 		})
 	}
@@ -64,7 +64,7 @@ func TestGemmMatchesNaive(t *testing.T) {
 				want := append([]float32(nil), c0...)
 				got := append([]float32(nil), c0...)
 				gemmNaive(trans[0], trans[1], m, n, k, a, b, want, false)
-				gemm(trans[0], trans[1], m, n, k, a, b, got, false)
+				Gemm(trans[0], trans[1], m, n, k, a, b, got, false)
 				require.Equal(t, want, got, "same summation order: bit-identical")
 
 				// Accumulating adds the products to C one by one, where the
@@ -73,7 +73,7 @@ func TestGemmMatchesNaive(t *testing.T) {
 				copy(want, c0)
 				copy(got, c0)
 				gemmNaive(trans[0], trans[1], m, n, k, a, b, want, true)
-				gemm(trans[0], trans[1], m, n, k, a, b, got, true)
+				Gemm(trans[0], trans[1], m, n, k, a, b, got, true)
 				abs := make([]float32, m*n)
 				absA, absB := absSlice(a), absSlice(b)
 				gemmNaive(trans[0], trans[1], m, n, k, absA, absB, abs, false)
@@ -138,33 +138,6 @@ func TestGemmAllocatesNothing(t *testing.T) {
 	}
 }
 
-// countTask records which worker ran each chunk.
-type countTask struct {
-	runs   []int
-	worker []int
-}
-
-func (t *countTask) runChunk(worker, chunk int) {
-	t.runs[chunk]++ // each chunk is run once, so no two workers share an index
-	t.worker[chunk] = worker
-}
-
-func TestParallelFor(t *testing.T) {
-	for _, tc := range []struct{ workers, chunks int }{
-		{1, 0}, {1, 5}, {2, 1}, {2, 2}, {2, 7}, {3, 2}, {3, 100}, {4, 33},
-	} {
-		t.Run(fmt.Sprintf("workers=%d,chunks=%d", tc.workers, tc.chunks), func(t *testing.T) {
-			task := &countTask{runs: make([]int, tc.chunks), worker: make([]int, tc.chunks)}
-			parallelFor(tc.workers, tc.chunks, task)
-			for c := range tc.chunks {
-				assert.Equal(t, 1, task.runs[c], "chunk %d runs", c)
-				assert.Less(t, task.worker[c], max(1, min(tc.workers, tc.chunks)), "chunk %d worker", c)
-				assert.GreaterOrEqual(t, task.worker[c], 0)
-			}
-		})
-	}
-}
-
 // gemmBatchCase runs batch products of one shape through gemmBatchWorkers
 // on 1, 2 and 3 workers, their a, b and c spaced with gaps, and requires
 // each C to be the bits of that product alone (gemmWorkers, one worker) and
@@ -216,17 +189,57 @@ func TestGemmBatchAllocatesNothing(t *testing.T) {
 	}
 }
 
-// checkGemmSIMDPath: the build's SIMD path (gemmAsmBatch) computes a product
-// and GemmKernel names it; switched off (withSIMD(false)), it declines and
-// GemmKernel says "go".
-func checkGemmSIMDPath(t *testing.T, name string, withSIMD func(on bool, f func())) {
+// checkGemmSIMDPath: the build's SIMD micro-kernel is on, computes a
+// product and Name names it; switched off (SetSIMD(false)), gemm runs the
+// pure-Go kernel and Name says "go".
+func checkGemmSIMDPath(t *testing.T, name string) {
 	c := []float32{0}
-	require.NotNil(t, gemmAsmBatch, "the build hands gemm its SIMD path")
-	assert.True(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
+	require.NotNil(t, simd, "the build has a SIMD micro-kernel")
+	require.True(t, simdOn, "and gemm runs on it")
+	assert.Equal(t, name, Name())
+	assert.Same(t, simd, active())
+	Gemm(false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false)
 	assert.Equal(t, []float32{6}, c)
-	assert.Equal(t, name, GemmKernel())
 	withSIMD(false, func() {
-		assert.False(t, gemmAsmBatch(1, 1, 0, 0, 0, false, false, 1, 1, 1, []float32{2}, []float32{3}, c, false))
-		assert.Equal(t, "go", GemmKernel())
+		assert.Same(t, &goKernel, active())
+		assert.Equal(t, "go", Name())
 	})
+	assert.Equal(t, name, Name())
+}
+
+// withSIMD runs f with gemm's SIMD micro-kernel on or off (and, in
+// WebAssembly, ReLU's and the Winograd transforms' SIMD with it), then
+// restores the setting.
+func withSIMD(on bool, f func()) {
+	defer SetSIMD(SetSIMD(on))
+	f()
+}
+
+// gemmNaive is the reference for gemm: the plain triple loop, summing in
+// float32 in order of p.
+func gemmNaive(transA, transB bool, m, n, k int, a, b, c []float32, accumulate bool) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var sum float32
+			for p := 0; p < k; p++ {
+				var av, bv float32
+				if transA {
+					av = a[p*m+i]
+				} else {
+					av = a[i*k+p]
+				}
+				if transB {
+					bv = b[j*k+p]
+				} else {
+					bv = b[p*n+j]
+				}
+				sum += float32(av * bv) // rounded: never fused into an FMA
+			}
+			if accumulate {
+				c[i*n+j] += sum
+			} else {
+				c[i*n+j] = sum
+			}
+		}
+	}
 }
