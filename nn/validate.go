@@ -25,9 +25,9 @@ func modelErrorf(format string, args ...any) error { return ModelError(fmt.Sprin
 
 // Validate checks what every usable model has, whatever its data: every
 // layer's output (and the model's input) has dimensions of at least 1 and
-// at most maxActivation values per sample, counted without overflow; no
-// kernel, stride or pool size exceeds maxActivation; and every weight is a
-// finite number.
+// at most maxActivation values per sample, counted without overflow; and
+// every weight is a finite number. (Build has bounded every kernel, stride
+// and pool size.)
 func Validate(m *Model) error {
 	if len(m.Layers) == 0 {
 		return ModelError("the model has no layers")
@@ -68,18 +68,13 @@ func ValidateFor(m *Model, input Shape, classes int) error {
 }
 
 // checkShapes checks the model's input and every layer's output with
-// checkShape, and every layer's kernel, stride and pool size against
-// maxActivation, naming the layer. Sizes within that bound keep the shape
-// rules' products (an input side times a stride) far from overflowing: a
-// stride near 2^64/28 wraps 28*S around to a small, plausible size.
+// checkShape, naming the layer. Build has already bounded every kernel,
+// stride and pool size (geometry.go's checkWindow).
 func checkShapes(m *Model) error {
 	if why := checkShape(m.InShape()); why != "" {
 		return modelErrorf("the model's input %v %s", m.InShape(), why)
 	}
 	for i, l := range m.Layers {
-		if err := checkWindow(i, l.Spec()); err != nil {
-			return err
-		}
 		if why := checkShape(l.OutShape()); why != "" {
 			return modelErrorf("layer %d (%s) outputs %v: %s", i+1, l.Spec().Name, l.OutShape(), why)
 		}
@@ -87,31 +82,23 @@ func checkShapes(m *Model) error {
 	return nil
 }
 
-// checkWindows is checkShapes's bound on kernel, stride and pool sizes, on
-// a spec before Build: a shape rule that overflows can make Build itself
-// allocate a slice of negative length.
+// checkWindows bounds a spec's kernel, stride and pool sizes with
+// geometry.go's checkWindow before anything sizes the model from it
+// (checkBuildCost, Build): a stride near 2^64/28 wraps 28*S around to a
+// small, plausible size.
 func checkWindows(spec ModelSpec) error {
 	used := map[string]int{}
 	for i, ls := range spec.Layers {
 		if ls.Name == "" {
 			ls.Name = autoName(ls.Type, used)
 		}
-		if err := checkWindow(i, ls); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkWindow refuses layer i's kernel, stride or pool size above
-// maxActivation.
-func checkWindow(i int, ls LayerSpec) error {
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"kernel_size", ls.KernelSize}, {"strides", ls.Strides}, {"pool_size", ls.PoolSize}} {
-		if f.v > maxActivation {
-			return modelErrorf("layer %d (%s) has %s %d, more than %d", i+1, ls.Name, f.name, f.v, maxActivation)
+		for _, f := range []struct {
+			name string
+			v    int
+		}{{"kernel_size", ls.KernelSize}, {"strides", ls.Strides}, {"pool_size", ls.PoolSize}} {
+			if err := checkWindow(f.name, f.v); err != nil {
+				return modelErrorf("layer %d (%s): %v", i+1, ls.Name, err)
+			}
 		}
 	}
 	return nil
