@@ -1,0 +1,54 @@
+// shift.js: the pooling lesson's DOM-free pieces. The numbers come
+// from the engine (poolCompare, shiftCompare); this module picks layers,
+// pairs them and orders windows for display.
+
+/** poolLayers lists the model's MaxPooling2D layers: [{index, name, outShape}]. */
+export function poolLayers(model) {
+  if (!model || !model.layers) return [];
+  return model.layers.flatMap((l, index) => (l.type === 'MaxPooling2D' ? [{ index, name: l.name, outShape: l.outShape }] : []));
+}
+
+/**
+ * poolPairs pairs each pooling layer of a shiftCompare result with the
+ * layer just before it: [{before, after}] of its layers entries, so the
+ * page shows the change before and after pooling side by side.
+ */
+export function poolPairs(layers) {
+  const pairs = [];
+  layers.forEach((l, i) => {
+    if (l.type === 'MaxPooling2D' && i > 0) pairs.push({ before: layers[i - 1], after: l });
+  });
+  return pairs;
+}
+
+/**
+ * windowCells lists the input cells of pooling window (oh, ow) as flat
+ * indices (h*W + w), row by row, for a pool of size k and stride s without
+ * padding (the page's pooling layers are 'valid', Keras's default).
+ */
+export function windowCells(oh, ow, k, s, w) {
+  const cells = [];
+  for (let dh = 0; dh < k; dh++) for (let dw = 0; dw < k; dw++) cells.push((oh * s + dh) * w + ow * s + dw);
+  return cells;
+}
+
+/** argmax is the index of the largest value (the first of equal ones), -1 for none. */
+export function argmax(values) {
+  let best = -1;
+  for (let i = 0; i < values.length; i++) if (best < 0 || values[i] > values[best]) best = i;
+  return best;
+}
+
+/** mostActive is the channel of an interleaved (H, W, c) map with the largest total: a lively map to start a lesson on. */
+export function mostActive(map, c) {
+  const totals = new Float64Array(c);
+  for (let i = 0; i < map.length; i++) totals[i % c] += map[i];
+  return argmax(totals);
+}
+
+/** parsePool reads the pool URL value "layer,channel"; null if malformed. */
+export function parsePool(text) {
+  if (typeof text !== 'string' || !/^\d+,\d+$/.test(text)) return null;
+  const [layer, channel] = text.split(',').map(Number);
+  return { layer, channel };
+}
