@@ -7,7 +7,7 @@
 // the maps, grids, sums and the equation are drawn by grids.js.
 
 import { convLayers, parsePos, formatPos, fitPos, step, move, cellAt } from './state.js';
-import { signed, maxAbs } from './paint.js';
+import { diverging, maxAbs } from '../shared/paint.js';
 import { paintMap, place, fillGrid, fillSums, sumLine, fillEquation } from './grids.js';
 import { TEXTS } from './strings.js';
 
@@ -183,9 +183,9 @@ export function mount(ctx, section) {
     const wm = Math.max(maxAbs(r.window), 1e-6);
     const km = Math.max(maxAbs(r.kernel), 1e-6);
     const pm = Math.max(maxAbs(r.products), 1e-6);
-    fillGrid(ui.gWindow, r.window, k, c, shownChannel, (v) => signed(v, wm), r.inside);
-    fillGrid(ui.gKernel, r.kernel, k, c, shownChannel, (v) => signed(v, km));
-    fillGrid(ui.gProducts, r.products, k, c, shownChannel, (v) => signed(v, pm), r.inside);
+    fillGrid(ui.gWindow, r.window, k, c, shownChannel, (v) => diverging(v, wm), r.inside);
+    fillGrid(ui.gKernel, r.kernel, k, c, shownChannel, (v) => diverging(v, km));
+    fillGrid(ui.gProducts, r.products, k, c, shownChannel, (v) => diverging(v, pm), r.inside);
     ui.chOf.hidden = c === 1;
     setText(ui.chOf, 'convstep.channelOf', { c: shownChannel });
     // Channel sums, one chip per input channel.
@@ -196,7 +196,7 @@ export function mount(ctx, section) {
       ui.channel.value = String(shownChannel);
       setText(ui.sumsNote, 'convstep.sums', { k, channels: c });
       const sm = Math.max(maxAbs(r.channelSums), 1e-6);
-      fillSums(ui.sums, r.channelSums, shownChannel, (v) => signed(v, sm), (i) => {
+      fillSums(ui.sums, r.channelSums, shownChannel, (v) => diverging(v, sm), (i) => {
         shownChannel = i;
         render(last, ctx.state.prediction || pred);
       });

@@ -1,10 +1,9 @@
 // Unit tests of the step-through's DOM-free modules: state.js (the
-// position, its URL form, stepping, the pointer), paint.js (colours)
+// position, its URL form, stepping, the pointer)
 // and the one DOM-free part of grids.js (sumLine).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { convLayers, parsePos, formatPos, fitPos, step, move, cellAt } from './state.js';
-import { grey, signed, extent, maxAbs, num, textColour } from './paint.js';
 import { sumLine } from './grids.js';
 
 const model = {
@@ -55,37 +54,6 @@ test('cellAt centres the window on the pointer', () => {
   assert.deepEqual(cellAt(27, 0, valid), { y: 25, x: 0 });
   const strided = { k: 3, stride: 2, padTop: 0, padLeft: 0, oh: 3, ow: 3 };
   assert.deepEqual(cellAt(3, 5, strided), { y: 1, x: 2 });
-});
-
-test('grey and signed scales', () => {
-  assert.equal(grey(0, 0, 1), 0);
-  assert.equal(grey(1, 0, 1), 255);
-  assert.equal(grey(0.5, 0, 1), 128);
-  assert.equal(grey(9, 0, 1), 255);
-  assert.equal(grey(NaN, 0, 1), 0);
-  assert.equal(grey(3, 3, 3), 128, 'a flat map is mid-grey');
-  assert.deepEqual(signed(0, 1), [247, 247, 247]);
-  assert.deepEqual(signed(-1, 1), [33, 102, 172]);
-  assert.deepEqual(signed(5, 1), [178, 24, 43]);
-  assert.deepEqual(signed(1, 0), [247, 247, 247]);
-});
-
-test('extent and maxAbs', () => {
-  const map = Float32Array.from([1, -2, 3, 4, -5, 6]); // (1, 3, 2)
-  assert.deepEqual(extent(map), { lo: -5, hi: 6 });
-  assert.deepEqual(extent(map, 1, 2), { lo: -2, hi: 6 });
-  assert.deepEqual(extent([]), { lo: 0, hi: 0 });
-  assert.equal(maxAbs(map), 6);
-});
-
-test('num writes a true minus and no negative zero', () => {
-  assert.equal(num(-1.234), '−1.23');
-  assert.equal(num(-0.001), '0.00');
-  assert.equal(num(0.5, 3), '0.500');
-  assert.equal(num(Infinity), '∞');
-  assert.equal(num(NaN), 'NaN');
-  assert.equal(textColour([255, 255, 255]), '#000');
-  assert.equal(textColour([33, 102, 172]), '#fff');
 });
 
 test('sumLine: every channel sum up to five, else the first three, an ellipsis and the last; then the total', () => {

@@ -4,9 +4,9 @@
 // grids of window values, kernel weights and products, the per-channel sum
 // chips, the addition of the channel sums, and the sum-bias-activation
 // table. Every number is the engine's; these only lay them out and colour
-// them (paint.js).
+// them (../shared/paint.js).
 
-import { grey, extent, num, textColour } from './paint.js';
+import { grey, range, num, textColour } from '../shared/paint.js';
 
 const PAD_RGB = [214, 220, 232];
 
@@ -22,7 +22,7 @@ export function paintMap(canvas, map, h, w, c, channel, pad) {
   canvas.height = H;
   const g = canvas.getContext('2d');
   const img = g.createImageData(W, H);
-  const { lo, hi } = extent(map, channel, c);
+  const { lo, hi } = range(map, channel, c);
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const i = 4 * (y * W + x);

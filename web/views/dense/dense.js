@@ -4,9 +4,10 @@
 // are predict's trace and the engine's scores (the output layer's values
 // before softmax, from the scores request); nothing is computed here.
 
-import { describe, modelLayers, currentTrace } from '../network/describe.js';
-import { range, paintVector } from '../network/scale.js';
-import { esc, shapeText } from '../shapes/format.js';
+import { describe, modelLayers, currentTrace } from '../shared/model.js';
+import { range, paintVector } from '../shared/paint.js';
+import { argmax } from '../shared/argmax.js';
+import { esc, shapeText } from '../../format.js';
 import { denseStrings } from './strings.js';
 
 export function mount(ctx, section) {
@@ -154,8 +155,7 @@ export function mount(ctx, section) {
     }
     const z = res.logits;
     const p = res.probs;
-    let top = 0;
-    for (let k = 1; k < p.length; k++) if (p[k] > p[top]) top = k;
+    const top = argmax(p);
     const zr = range(z);
     const zmax = Math.max(Math.abs(zr.lo), Math.abs(zr.hi)) || 1;
     const table = document.createElement('table');

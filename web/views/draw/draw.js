@@ -14,7 +14,7 @@ import { createPad } from './pad.js';
 import { createLatest, createPacer } from './live.js';
 import { createGallery } from './gallery-view.js';
 import { TEXTS } from './strings.js';
-import { topClass } from '../prediction/bars.js';
+import { argmax } from '../shared/argmax.js';
 
 /** The pad's size in canvas pixels (ten data set pixels per 28x28 pixel). */
 const SIZE = 280;
@@ -220,7 +220,7 @@ export function mount(ctx, section) {
       el.textContent = '';
       return;
     }
-    const k = topClass(p.probs);
+    const k = argmax(p.probs);
     el.textContent = ctx.t('draw.guess', { name: ctx.className(k), pct: ctx.fmt.pct(p.probs[k]) });
   }
   ctx.on('prediction', showGuess);

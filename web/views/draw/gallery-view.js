@@ -7,7 +7,7 @@
 // DOM-free parts (the seeded random source, the search by class).
 
 import { createRng, findOfClass, parseIndex } from './gallery.js';
-import { grayRGBA } from '../sees/pixels.js';
+import { grayRGBA } from '../shared/paint.js';
 
 /** Thumbnails shown in the gallery. */
 const THUMBS = 8;

@@ -6,7 +6,7 @@
 // strokes as a backdrop. White ink on black paper: see draw.js.
 
 import { createHistory, smoothPath, padPoint } from './strokes.js';
-import { grayRGBA } from '../sees/pixels.js';
+import { grayRGBA } from '../shared/paint.js';
 
 /**
  * createPad drives canvas (its pixel size is the pad's) and the brush

@@ -4,7 +4,7 @@
 // the page's input, so the network shows why it failed.
 
 import { cellSamples } from './matrix.js';
-import { grayRGBA } from '../sees/pixels.js';
+import { grayRGBA } from '../shared/paint.js';
 
 /** How many images of a cell to show at first, and per "show more". */
 const PAGE = 40;

@@ -4,9 +4,9 @@
 // (2x2 ones, stride 2) and "blend" (a 3x3 tent, stride 2, same), one to
 // three times; the view shows the map, the kernels and every stage.
 
-import { extent, num, signed, textColour } from '../convstep/paint.js';
-import { paintCells, scaleFor } from '../pooling/canvas.js';
-import { mostActive } from '../pooling/shift.js';
+import { range, num, diverging, textColour } from '../shared/paint.js';
+import { paintCells, scaleFor } from '../shared/cells.js';
+import { mostActive } from '../shared/argmax.js';
 
 const TEXTS = {
   en: {
@@ -148,7 +148,7 @@ export function mount(ctx, section) {
     grid.style.gridTemplateColumns = `repeat(${k}, 2.8rem)`;
     for (const v of kernel) {
       const cell = document.createElement('span');
-      const rgb = signed(v, 1);
+      const rgb = diverging(v, 1);
       cell.style.background = `rgb(${rgb.join(',')})`;
       cell.style.color = textColour(rgb);
       cell.textContent = num(v, 2);
@@ -169,7 +169,7 @@ export function mount(ctx, section) {
   function render(pred) {
     const r = data;
     const [h, w] = r.shape;
-    const { lo, hi } = extent(r.map);
+    const { lo, hi } = range(r.map);
     paintCells(ui.map, r.map, h, w, lo, hi, scaleFor(w, 140));
     setText(ui.mapCap, 'fcn.start', { layer: r.name, c: r.channel, h, w });
     ui.kinds.replaceChildren(...r.kinds.map((kind) => {
@@ -194,7 +194,7 @@ export function mount(ctx, section) {
         canvas.dataset.i18nVars = JSON.stringify({ h: sh, w: sw });
         canvas.setAttribute('aria-label', ctx.t('fcn.stageLabel', { h: sh, w: sw }));
         canvas.dataset.shape = `${sh}x${sw}`;
-        const e = extent(st.map);
+        const e = range(st.map);
         paintCells(canvas, st.map, sh, sw, e.lo, e.hi, scaleFor(sw, 140));
         row.append(figure(canvas, 'fcn.stage', { h: sh, w: sw }));
       }
@@ -217,7 +217,7 @@ export function mount(ctx, section) {
     canvas.width = side * scale;
     canvas.height = side * scale;
     const g = canvas.getContext('2d');
-    const { lo, hi } = extent(stage.map);
+    const { lo, hi } = range(stage.map);
     const img = g.createImageData(side * scale, side * scale);
     for (let y = 0; y < side * scale; y++) {
       for (let x = 0; x < side * scale; x++) {

@@ -1,8 +1,9 @@
 // draw.js: the network view's pictures: feature maps, vectors,
-// filters and bars as DOM elements, painted by scale.js from the
+// filters and bars as DOM elements, painted by ../shared/paint.js and scale.js from the
 // engine's values (predict's trace, getFilters).
 
-import { mapRange, range, maxAbs, paintMap, paintVector, paintFilter, sliceGrid, filterCellAt, kernelAt } from './scale.js';
+import { mapRange, range, maxAbs, paintMap, paintVector } from '../shared/paint.js';
+import { paintFilter, sliceGrid, filterCellAt, kernelAt } from './scale.js';
 
 /** drawMap draws channel c of a trace entry's (H, W, C) output, coloured over [lo, hi]; big maps tell their values on hover. */
 export function drawMap(ctx, e, c, lo, hi, cls) {

@@ -5,10 +5,11 @@
 // they make. The maps are predict's trace, the filters getFilters', the
 // layer figures describeLayers': nothing here computes network math.
 
-import { describe, modelLayers, currentTrace } from './describe.js';
-import { SCALES, scaleRange, mapRange, range, maxAbs, sequential, diverging, shown } from './scale.js';
+import { describe, modelLayers, currentTrace } from '../shared/model.js';
+import { mapRange, range, maxAbs, sequential, diverging } from '../shared/paint.js';
+import { SCALES, scaleRange, shown } from './scale.js';
 import { drawMap, drawVector, drawFilter, drawBars, arrow } from './draw.js';
-import { shapeText } from '../shapes/format.js';
+import { shapeText } from '../../format.js';
 import { netStrings } from './strings.js';
 
 const THUMBS = 6; // feature maps shown per layer in the strip

@@ -1,43 +1,9 @@
-// Unit tests of scale.js: colour scales and the painting of maps
-// and filters.
+// Unit tests of scale.js: the scale choice and the painting of filters
+// (the colour scales' own tests are in ../shared/paint.test.js).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  sequential, diverging, range, mapRange, maxAbs, scaleRange, normalize,
-  paintMap, paintVector, sliceGrid, kernelAt, paintFilter, filterCellAt, shown,
-} from './scale.js';
-
-test('sequential: dark purple at 0, yellow at 1, clamped, monotone in brightness', () => {
-  assert.deepEqual(sequential(0), [68, 1, 84]);
-  assert.deepEqual(sequential(1), [253, 231, 37]);
-  assert.deepEqual(sequential(-3), sequential(0));
-  assert.deepEqual(sequential(7), sequential(1));
-  assert.deepEqual(sequential(NaN), sequential(0));
-  // halfway between control points 4 and 5 (t = 4.5/9)
-  assert.deepEqual(sequential(0.5), [35, 144, 140]);
-  const lum = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  for (let i = 1; i <= 20; i++) assert.ok(lum(sequential(i / 20)) > lum(sequential((i - 1) / 20)), `t=${i / 20}`);
-});
-
-test('diverging: blue below zero, white at zero, red above, clamped at ±m', () => {
-  assert.deepEqual(diverging(0, 1), [247, 247, 247]);
-  assert.deepEqual(diverging(-1, 1), [33, 102, 172]);
-  assert.deepEqual(diverging(2, 2), [178, 24, 43]);
-  assert.deepEqual(diverging(5, 2), [178, 24, 43]);
-  assert.deepEqual(diverging(0.5, 1), [213, 136, 145]);
-  assert.deepEqual(diverging(3, 0), [247, 247, 247], 'an all-zero kernel is white');
-});
-
-test('range, mapRange, maxAbs', () => {
-  assert.deepEqual(range([3, -1, 2]), { lo: -1, hi: 3 });
-  assert.deepEqual(range([]), { lo: 0, hi: 0 });
-  // (1, 2, 2) map: channel 0 = [1, 5], channel 1 = [-2, 0]
-  const m = [1, -2, 5, 0];
-  assert.deepEqual(mapRange(m, [1, 2, 2], 0), { lo: 1, hi: 5 });
-  assert.deepEqual(mapRange(m, [1, 2, 2], 1), { lo: -2, hi: 0 });
-  assert.equal(maxAbs([0.5, -0.75, 0.25]), 0.75);
-  assert.equal(maxAbs([]), 0);
-});
+import { scaleRange, sliceGrid, kernelAt, paintFilter, filterCellAt, shown } from './scale.js';
+import { diverging } from '../shared/paint.js';
 
 test('scaleRange: per map, per layer, global over the map-shaped layers', () => {
   const a = { shape: [1, 2, 2], output: [1, -2, 5, 0] };
@@ -47,21 +13,6 @@ test('scaleRange: per map, per layer, global over the map-shaped layers', () => 
   assert.deepEqual(scaleRange('map', a, 1, trace), { lo: -2, hi: 0 });
   assert.deepEqual(scaleRange('layer', a, 1, trace), { lo: -2, hi: 5 });
   assert.deepEqual(scaleRange('global', a, 1, trace), { lo: -2, hi: 9 }, 'vectors are left out');
-});
-
-test('normalize: a flat range', () => {
-  assert.equal(normalize(2, 0, 4), 0.5);
-  assert.equal(normalize(0, 0, 0), 0);
-  assert.equal(normalize(3, 3, 3), 1);
-});
-
-test('paintMap paints one channel, row-major, opaque', () => {
-  const values = [0, 10, 1, 20, 2, 30, 3, 40]; // (2, 2, 2)
-  const rgba = paintMap(new Uint8ClampedArray(16), values, [2, 2, 2], 1, 10, 40);
-  assert.deepEqual([...rgba.slice(0, 4)], [...sequential(0), 255]);
-  assert.deepEqual([...rgba.slice(12, 16)], [...sequential(1), 255]);
-  const v = paintVector(new Uint8ClampedArray(8), [0, 1], 0, 1);
-  assert.deepEqual([...v], [...sequential(0), 255, ...sequential(1), 255]);
 });
 
 test('sliceGrid and filterCellAt: slices with one-pixel gaps', () => {

@@ -5,9 +5,10 @@
 // pooling layer's change before and after it, and the prediction before
 // and after. shift.js holds its DOM-free parts.
 
-import { poolPairs, argmax } from './shift.js';
-import { extent } from '../convstep/paint.js';
-import { paintCells } from './canvas.js';
+import { poolPairs } from './shift.js';
+import { range } from '../shared/paint.js';
+import { paintCells } from '../shared/cells.js';
+import { argmax } from '../shared/argmax.js';
 
 /**
  * createShiftExperiment runs the .pl-shift controls and the .pl-shift-out
@@ -47,7 +48,7 @@ export function createShiftExperiment(ctx, section, setText) {
     const input = ctx.state.prediction && ctx.state.prediction.input.pixels;
     if (input && input.length === r.shifted.length) {
       const side = Math.round(Math.sqrt(input.length));
-      const { lo, hi } = extent(input);
+      const { lo, hi } = range(input);
       paintCells(ui.orig, input, side, side, lo, hi, 4);
       paintCells(ui.moved, r.shifted, side, side, lo, hi, 4);
     }

@@ -7,9 +7,10 @@
 // layer and channel shown live in the URL (pool=layer,channel). The texts
 // are in strings.js, the shift experiment in experiment.js.
 
-import { poolLayers, windowCells, mostActive, parsePool } from './shift.js';
-import { extent, num } from '../convstep/paint.js';
-import { paintCells, frame, gridLines, scaleFor } from './canvas.js';
+import { poolLayers, windowCells, parsePool } from './shift.js';
+import { range, num } from '../shared/paint.js';
+import { paintCells, frame, gridLines, scaleFor } from '../shared/cells.js';
+import { mostActive } from '../shared/argmax.js';
 import { createShiftExperiment } from './experiment.js';
 import { TEXTS } from './strings.js';
 
@@ -160,7 +161,7 @@ export function mount(ctx, section) {
       mx[i] = r.max[i * c + channel];
       av[i] = r.avg[i * c + channel];
     }
-    const { lo, hi } = extent(map);
+    const { lo, hi } = range(map);
     const sIn = scaleFor(w, 336);
     const g = paintCells(ui.inCanvas, map, h, w, lo, hi, sIn);
     gridLines(g, ho * r.stride, wo * r.stride, k, sIn, 'rgba(90, 140, 220, 0.55)');

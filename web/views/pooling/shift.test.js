@@ -1,7 +1,7 @@
 // Unit tests of shift.js: pooling layers, before/after pairs, windows.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { poolLayers, poolPairs, windowCells, argmax, mostActive, parsePool } from './shift.js';
+import { poolLayers, poolPairs, windowCells, parsePool } from './shift.js';
 
 test('poolLayers and poolPairs', () => {
   const layers = [
@@ -22,17 +22,8 @@ test('windowCells lists a window row by row', () => {
   assert.deepEqual(windowCells(1, 2, 2, 2, 7), [18, 19, 25, 26]);
 });
 
-test('argmax takes the first of equal values', () => {
-  assert.equal(argmax([1, 3, 3, 2]), 1);
-  assert.equal(argmax([]), -1);
-});
-
 test('parsePool', () => {
   assert.deepEqual(parsePool('5,12'), { layer: 5, channel: 12 });
   for (const bad of [null, '', '5', '5,x', '-1,2']) assert.equal(parsePool(bad), null, bad);
 });
 
-test('mostActive is the channel with the largest total', () => {
-  // A 2x1 map with 3 channels: totals 1+2, 5-1, 0+0.
-  assert.equal(mostActive(Float32Array.from([1, 5, 0, 2, -1, 0]), 3), 1);
-});

@@ -2,18 +2,11 @@
 // node --test). The probabilities are the engine's (predict's probs); this
 // module only orders and formats them.
 
+import { argmax } from '../shared/argmax.js';
+
 /** probText is a probability as the list's data-prob carries it: four decimals. */
 export function probText(p) {
   return Number(p).toFixed(4);
-}
-
-/** topClass is the index of the largest probability, the first of equal ones; -1 for none. */
-export function topClass(probs) {
-  let best = -1;
-  for (let k = 0; k < probs.length; k++) {
-    if (best < 0 || probs[k] > probs[best]) best = k;
-  }
-  return best;
 }
 
 /**
@@ -22,7 +15,7 @@ export function topClass(probs) {
  * and whether it is the top class.
  */
 export function bars(probs) {
-  const top = topClass(probs);
+  const top = argmax(probs);
   return Array.from(probs, (p, k) => ({
     k,
     p,

@@ -1,18 +1,12 @@
 // Unit tests of bars.js.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { probText, topClass, bars, verdict } from './bars.js';
+import { probText, bars, verdict } from './bars.js';
 
 test('probText: four decimals', () => {
   assert.equal(probText(0.91344), '0.9134');
   assert.equal(probText(1), '1.0000');
   assert.equal(probText(0), '0.0000');
-});
-
-test('topClass: the largest, the first of equal ones', () => {
-  assert.equal(topClass(new Float32Array([0.1, 0.7, 0.2])), 1);
-  assert.equal(topClass([0.4, 0.4, 0.2]), 0);
-  assert.equal(topClass([]), -1);
 });
 
 test('bars: class order, widths in percent with a hairline for tiny values, one top', () => {

@@ -4,7 +4,8 @@
 // class with a right/wrong mark. Stable hooks for tests: ol#prediction with
 // data-top, its items with data-class and data-prob.
 
-import { bars, topClass, verdict } from './bars.js';
+import { bars, verdict } from './bars.js';
+import { argmax } from '../shared/argmax.js';
 
 const TEXTS = {
   en: {
@@ -72,7 +73,7 @@ export function mount(ctx, section) {
       return;
     }
     const items = bars(p.probs);
-    const k = topClass(p.probs);
+    const k = argmax(p.probs);
     list.dataset.top = String(k);
     list.innerHTML = items.map((b) => `
       <li data-class="${b.k}" data-prob="${b.text}"${b.top ? ' class="top"' : ''}>

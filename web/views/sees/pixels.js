@@ -1,45 +1,6 @@
-// pixels.js: painting the preprocessing's images, DOM-free (tested
-// with node --test). The values come from the engine (preprocess,
-// getSample); this module only maps them to colours.
-
-import { range, diverging } from '../network/scale.js';
-
-/** grayRGBA paints gray values (0..255) as opaque RGBA pixels. */
-export function grayRGBA(gray) {
-  const out = new Uint8ClampedArray(gray.length * 4);
-  for (let i = 0; i < gray.length; i++) {
-    const v = gray[i];
-    out[4 * i] = v;
-    out[4 * i + 1] = v;
-    out[4 * i + 2] = v;
-    out[4 * i + 3] = 255;
-  }
-  return out;
-}
-
-/** extent is [min, max] of the values, [0, 0] for none. */
-export function extent(values) {
-  const { lo, hi } = range(values);
-  return [lo, hi];
-}
-
-/** diverging maps v to blue (negative) - white (0) - red (positive), full colour at |v| = limit: the network view's scale. */
-export { diverging };
-
-/** divergingRGBA paints standardized values on the diverging scale, symmetric around 0. */
-export function divergingRGBA(values) {
-  const [lo, hi] = extent(values);
-  const limit = Math.max(Math.abs(lo), Math.abs(hi));
-  const out = new Uint8ClampedArray(values.length * 4);
-  for (let i = 0; i < values.length; i++) {
-    const [r, g, b] = diverging(values[i], limit);
-    out[4 * i] = r;
-    out[4 * i + 1] = g;
-    out[4 * i + 2] = b;
-    out[4 * i + 3] = 255;
-  }
-  return out;
-}
+// pixels.js: the preprocessing view's DOM-free pieces (tested with
+// node --test): the text explaining each of the engine's warnings. Its
+// images are painted with ../shared/paint.js (grayRGBA, divergingRGBA).
 
 /**
  * warningText is the i18n key and placeholders explaining one preprocess

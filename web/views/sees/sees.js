@@ -5,7 +5,8 @@
 // Every image and number here came from the engine (preprocess,
 // getSample); this view only paints them.
 
-import { grayRGBA, divergingRGBA, extent, warningText } from './pixels.js';
+import { grayRGBA, divergingRGBA, range } from '../shared/paint.js';
+import { warningText } from './pixels.js';
 
 /** Display size of each step, canvas pixels: 6 per data set pixel. */
 const VIEW = 168;
@@ -164,7 +165,7 @@ export function mount(ctx, section) {
   function standardized(pixels, index, gallery) {
     const p = picture(divergingRGBA(pixels), 28, 28, CELL, false);
     step(p, gallery ? 'sees.standardGallery' : 'sees.standard', { count: pixels.length }, 'standardized');
-    const [lo, hi] = extent(pixels);
+    const { lo, hi } = range(pixels);
     const num = (x) => ctx.fmt.num(x, 2);
     const limit = Math.max(Math.abs(lo), Math.abs(hi)); // the scale's ends, as divergingRGBA paints
     const ticks = $('.sees-ticks').children;

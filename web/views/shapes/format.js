@@ -5,11 +5,6 @@
 
 import { count } from '../../format.js';
 
-/** shapeText writes a shape as 28×28×32, or 1152 for a vector. */
-export function shapeText(shape) {
-  return shape.map((d) => count(d)).join('×');
-}
-
 /** plain writes a number with at most 3 decimals, no trailing zeros (2.5, 27, 0.333). */
 export function plain(x) {
   return String(Number(Number(x).toFixed(3)));
@@ -75,9 +70,4 @@ export function percent(x) {
   if (p >= 10) return `${p.toFixed(1)}%`;
   if (p >= 0.1) return `${p.toFixed(2)}%`;
   return `${Number(p.toPrecision(1))}%`;
-}
-
-/** esc makes text safe to put in HTML. */
-export function esc(s) {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }

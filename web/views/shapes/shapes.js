@@ -4,8 +4,9 @@
 // of multiply-adds, and why the filters double after pooling. Every figure
 // is describeLayers' (the engine's); this view only writes them out.
 
-import { describe } from '../network/describe.js';
-import { esc, shapeText, sizeFormula, paramFormula, flattenFormula, areaFormula, percent, SIZE_SYMBOLIC } from './format.js';
+import { describe } from '../shared/model.js';
+import { esc, shapeText } from '../../format.js';
+import { sizeFormula, paramFormula, flattenFormula, areaFormula, percent, SIZE_SYMBOLIC } from './format.js';
 import { shapesStrings } from './strings.js';
 
 export function mount(ctx, section) {

@@ -1,9 +1,9 @@
-// canvas.js: drawing one map large on a canvas, cell by cell, for
+// cells.js: drawing one map large on a canvas, cell by cell, for
 // the pooling and transposed-convolution views (they mark cells and window
 // edges, so each cell gets `scale` canvas pixels). Values come from the
-// engine; the colours from convstep/paint.js.
+// engine; the colours from paint.js.
 
-import { grey } from '../convstep/paint.js';
+import { grey } from './paint.js';
 
 /**
  * paintCells draws an h x w map (values[y*w + x]) on canvas, grey on [lo,

@@ -1,4 +1,4 @@
-// describe.js: the engine's description of the current model
+// model.js: the engine's description of the current model
 // (describeLayers), asked once per model and shared by the network, shapes
 // and dense views, and the current prediction's trace when it belongs to
 // that model. A model is the object ctx.state.model holds; a new one
