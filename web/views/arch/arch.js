@@ -8,124 +8,14 @@
 // totalParams}); it lives in the URL (arch=...) so a link shares it.
 
 import { LAYER_TYPES, ACTIVATIONS, FIELDS, editable, addLayer, removeLayer, moveLayer, setField, specToURL, specFromURL } from './spec.js';
+import { TEXTS } from './strings.js';
 
 const CHECK_DELAY_MS = 120;
-
-const TEXT = {
-  en: {
-    'arch.title': 'Design your own network',
-    'arch.intro':
-      'Stack the layers yourself. Convolution and pooling layers work on feature maps (height × width × channels); Flatten lays them out in one vector; Dense layers work on vectors. The engine checks the stack as you type: each layer’s output shape and parameter count, or why it cannot work.',
-    'arch.from': 'Start from',
-    'arch.fromSmall': 'the small model',
-    'arch.fromReference': 'the reference model',
-    'arch.input': 'Input',
-    'arch.layer': 'Layer {n}',
-    'arch.out': 'output',
-    'arch.params': 'parameters',
-    'arch.up': 'Move layer {n} up',
-    'arch.down': 'Move layer {n} down',
-    'arch.remove': 'Remove layer {n}',
-    'arch.add': 'Add a layer',
-    'arch.addType': 'Type of the new layer',
-    'arch.total': 'Total parameters: {total}',
-    'arch.totalSoFar': 'Parameters of the {n} layers before the problem: {total}',
-    'arch.checking': 'Checking…',
-    'arch.ok': 'The stack works: it turns a {in} image into {classes} class probabilities. Choose “my architecture” in the training panel to train it.',
-    'arch.use': 'Train this architecture',
-    'arch.notChecked': 'not checked: an earlier layer is invalid',
-    'arch.field.filters': 'filters',
-    'arch.field.kernel_size': 'kernel',
-    'arch.field.strides': 'stride',
-    'arch.field.padding': 'padding',
-    'arch.field.activation': 'activation',
-    'arch.field.pool_size': 'pool size',
-    'arch.field.units': 'units',
-    'arch.field.rate': 'rate',
-    'arch.fieldBad': 'Layer {n}, {field}: {why}',
-    'arch.range.int': 'a whole number from {min} to {max}',
-    'arch.range.rate': 'a number from {min} to {max}',
-    'arch.type.Conv2D': 'Conv2D: filters slide over the maps',
-    'arch.type.MaxPooling2D': 'MaxPooling2D: keep the largest value of each window',
-    'arch.type.AveragePooling2D': 'AveragePooling2D: average each window',
-    'arch.type.Flatten': 'Flatten: maps to one vector',
-    'arch.type.Dense': 'Dense: every input to every unit',
-    'arch.type.Dropout': 'Dropout: silence random inputs while training',
-    'arch.why.dense-needs-flatten':
-      'Layer {n} ({name}) is a Dense layer, but its input is still a stack of feature maps ({in}). A Dense layer takes a vector: put a Flatten layer before it, which lays the maps out in one row.',
-    'arch.why.needs-maps':
-      'Layer {n} ({name}, {type}) slides a window over feature maps, but its input is a vector ({in}): after Flatten the picture’s layout is gone. Move it above the Flatten layer.',
-    'arch.why.pool-too-large':
-      'Layer {n} ({name}) pools {size}×{size} windows, but its input is only {in}: not even one window fits. Earlier layers have already shrunk the maps this far; remove this pooling layer or an earlier one, or use a smaller pool.',
-    'arch.why.kernel-too-large':
-      'Layer {n} ({name}) has a {size}×{size} kernel, but its input is only {in} and with padding “valid” the kernel must fit inside it. Use padding “same” or a smaller kernel.',
-    'arch.why.too-large': 'Layer {n} ({name}) would have far too many weights for a browser: give it fewer units or filters, or pool more before it.',
-    'arch.why.invalid': 'Layer {n} ({name}) is not valid: {message}',
-    'arch.why.output-size':
-      'The last layer ({name}) must give one score per class, {size} in all: end the network with Dense({size}) and softmax.',
-    'arch.why.output-softmax':
-      'The last layer ({name}) should use the softmax activation, so that its {size} outputs are probabilities that add up to 1, as the loss expects.',
-    'arch.why.spec': 'The engine cannot read this architecture: {message}',
-  },
-  zh: {
-    'arch.title': '设计你自己的网络',
-    'arch.intro':
-      '自己把层堆起来。卷积层和池化层处理特征图（高 × 宽 × 通道）；Flatten 把特征图排成一个向量；Dense 层处理向量。你一边输入，引擎一边检查：给出每层的输出形状和参数个数，或者说明为什么行不通。',
-    'arch.from': '起点',
-    'arch.fromSmall': '小模型',
-    'arch.fromReference': '参考模型',
-    'arch.input': '输入',
-    'arch.layer': '第 {n} 层',
-    'arch.out': '输出',
-    'arch.params': '参数',
-    'arch.up': '把第 {n} 层上移',
-    'arch.down': '把第 {n} 层下移',
-    'arch.remove': '删除第 {n} 层',
-    'arch.add': '添加一层',
-    'arch.addType': '新层的类型',
-    'arch.total': '参数总数：{total}',
-    'arch.totalSoFar': '出问题之前的 {n} 层的参数：{total}',
-    'arch.checking': '正在检查…',
-    'arch.ok': '这个结构可以工作：它把 {in} 的图像变成 {classes} 个类别的概率。在训练面板里选择“我的结构”就能训练它。',
-    'arch.use': '训练这个结构',
-    'arch.notChecked': '未检查：前面有一层无效',
-    'arch.field.filters': '滤波器数',
-    'arch.field.kernel_size': '卷积核',
-    'arch.field.strides': '步长',
-    'arch.field.padding': '填充',
-    'arch.field.activation': '激活函数',
-    'arch.field.pool_size': '池化窗口',
-    'arch.field.units': '单元数',
-    'arch.field.rate': '丢弃率',
-    'arch.fieldBad': '第 {n} 层，{field}：{why}',
-    'arch.range.int': '应为 {min} 到 {max} 之间的整数',
-    'arch.range.rate': '应为 {min} 到 {max} 之间的数',
-    'arch.type.Conv2D': 'Conv2D：滤波器在特征图上滑动',
-    'arch.type.MaxPooling2D': 'MaxPooling2D：每个窗口取最大值',
-    'arch.type.AveragePooling2D': 'AveragePooling2D：每个窗口取平均',
-    'arch.type.Flatten': 'Flatten：把特征图排成一个向量',
-    'arch.type.Dense': 'Dense：每个输入连到每个单元',
-    'arch.type.Dropout': 'Dropout：训练时随机屏蔽一些输入',
-    'arch.why.dense-needs-flatten':
-      '第 {n} 层（{name}）是 Dense 层，可它的输入还是一叠特征图（{in}）。Dense 层要的是向量：在它前面加一个 Flatten 层，把特征图排成一行。',
-    'arch.why.needs-maps':
-      '第 {n} 层（{name}，{type}）要在特征图上滑动窗口，可它的输入是一个向量（{in}）：经过 Flatten 之后，图像的空间排列已经没有了。把它移到 Flatten 层上面。',
-    'arch.why.pool-too-large':
-      '第 {n} 层（{name}）用 {size}×{size} 的窗口池化，可它的输入只有 {in}：连一个窗口都放不下。前面的层已经把特征图缩到这么小了；删掉这一层或前面的某个池化层，或者用更小的池化窗口。',
-    'arch.why.kernel-too-large':
-      '第 {n} 层（{name}）的卷积核是 {size}×{size}，可它的输入只有 {in}；填充为“valid”时卷积核必须整个放在输入里面。改用填充“same”或更小的卷积核。',
-    'arch.why.too-large': '第 {n} 层（{name}）的权重多得浏览器装不下：减少单元数或滤波器数，或者在它前面多做几次池化。',
-    'arch.why.invalid': '第 {n} 层（{name}）无效：{message}',
-    'arch.why.output-size': '最后一层（{name}）必须为每个类别给出一个分数，一共 {size} 个：用 Dense({size}) 加 softmax 结尾。',
-    'arch.why.output-softmax': '最后一层（{name}）应该用 softmax 激活函数，这样它的 {size} 个输出才是加起来等于 1 的概率，正是损失函数需要的。',
-    'arch.why.spec': '引擎读不懂这个结构：{message}',
-  },
-};
 
 const shapeText = (s) => (s && s.length ? s.join('×') : '–');
 
 export function mount(ctx, section) {
-  ctx.strings(TEXT);
+  ctx.strings(TEXTS);
   const typeOptions = LAYER_TYPES.map((t) => `<option value="${t}" data-i18n="arch.type.${t}"></option>`).join('');
   section.innerHTML = `
     <h2 data-i18n="arch.title"></h2>
@@ -255,7 +145,7 @@ export function mount(ctx, section) {
   function explanation(err) {
     if (err.kind === 'spec') return ['arch.why.spec', { message: err.message }];
     const key = `arch.why.${err.kind}`;
-    return [key in TEXT.en ? key : 'arch.why.invalid', { n: err.index + 1, name: err.name, type: err.type, in: shapeText(err.inShape), size: err.size, message: err.message }];
+    return [key in TEXTS.en ? key : 'arch.why.invalid', { n: err.index + 1, name: err.name, type: err.type, in: shapeText(err.inShape), size: err.size, message: err.message }];
   }
 
   // --- checking ---

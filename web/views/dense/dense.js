@@ -8,10 +8,10 @@ import { describe, modelLayers, currentTrace } from '../shared/model.js';
 import { range, paintVector } from '../shared/paint.js';
 import { argmax } from '../shared/argmax.js';
 import { esc, shapeText } from '../../format.js';
-import { denseStrings } from './strings.js';
+import { TEXTS } from './strings.js';
 
 export function mount(ctx, section) {
-  ctx.strings(denseStrings);
+  ctx.strings(TEXTS);
   const t = ctx.t;
   const n = (x) => ctx.fmt.count(x);
   section.innerHTML = `

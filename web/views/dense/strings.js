@@ -1,6 +1,6 @@
 // strings.js: the texts of the dense view, English and Chinese.
 
-export const denseStrings = {
+export const TEXTS = {
   en: {
     'dense.title': 'The dense end: flatten, dense layers, softmax',
     'dense.intro': 'After the last pooling layer the network stops looking at the picture as a picture. Here is your image\'s journey through the last layers, with the numbers the engine computed.',

@@ -7,49 +7,7 @@
 import { range, num, diverging, textColour } from '../shared/paint.js';
 import { paintCells, scaleFor } from '../shared/cells.js';
 import { mostActive } from '../shared/argmax.js';
-
-const TEXTS = {
-  en: {
-    'fcn.title': 'Growing maps back: transposed convolution',
-    'fcn.intro': 'A classifier like this one shrinks its maps (28 → 14 → 7 → 3) and ends in dense layers that give one answer for the whole image. A fully convolutional network (FCN) has no dense layers: after shrinking, it grows the maps back to the input\'s size with transposed convolutions (sometimes called "deconvolutions"), so it can give an answer for every pixel. That is how segmentation works: the output says, pixel by pixel, which class each pixel belongs to (shirt, background, …).',
-    'fcn.how': 'A transposed convolution runs a convolution backwards: every input cell stamps the kernel onto the output, scaled by the cell\'s value. With stride 2 the stamps land two cells apart, so each side doubles; where stamps overlap, they add up. Here the engine\'s Conv2DTranspose layer runs with two kernels fixed by hand, to show the mechanics; in an FCN these kernels are learned like any other weights.',
-    'fcn.layer': 'Map from layer',
-    'fcn.channel': 'Channel',
-    'fcn.steps': 'Times',
-    'fcn.start': 'The map: {layer}, channel {c}, {h}×{w}',
-    'fcn.copy': 'Kernel "copy": {k}×{k}, stride {s}, {padding}. Each cell becomes a {k}×{k} block: the map grows but stays blocky.',
-    'fcn.blend': 'Kernel "blend": {k}×{k} tent, stride {s}, {padding}. Neighbouring stamps overlap and add up, so the grown map is smooth between the original cells.',
-    'fcn.stage': '{h}×{w}',
-    'fcn.kernel': 'Kernel',
-    'fcn.overlay': 'The blended map laid over the input ({h}×{w}): a rough picture of where this channel responded, at the input\'s own resolution. A trained segmentation network produces such a map for each class.',
-    'fcn.mapLabel': 'Feature map before growing',
-    'fcn.stageLabel': 'Map grown to {h}×{w}',
-    'fcn.overlayLabel': 'Grown map over the input image',
-    'fcn.waiting': 'Draw something or pick a test image to see a map grow back.',
-    'fcn.none': 'This model has no feature maps to grow.',
-    'fcn.error': 'The engine could not grow this map: {error}',
-  },
-  zh: {
-    'fcn.title': '把特征图放大回去：转置卷积',
-    'fcn.intro': '像这样的分类网络会不断缩小特征图（28 → 14 → 7 → 3），最后用全连接层对整张图给出一个答案。全卷积网络（FCN）没有全连接层：缩小之后，它用转置卷积（有时叫"反卷积"）把特征图放大回输入的尺寸，于是能对每一个像素给出答案。语义分割就是这样做的：输出逐个像素地告诉你，每个像素属于哪一类（衣服、背景……）。',
-    'fcn.how': '转置卷积就像把卷积倒过来做：每个输入格子按自己的值缩放卷积核，再把它"盖章"到输出上。步幅为 2 时，相邻的章相隔两格，所以每条边长加倍；章与章重叠的地方相加。这里引擎的 Conv2DTranspose 层用两个手工固定的卷积核来演示原理；在真正的 FCN 里，这些卷积核和其他权重一样是学出来的。',
-    'fcn.layer': '特征图来自',
-    'fcn.channel': '通道',
-    'fcn.steps': '放大次数',
-    'fcn.start': '原特征图：{layer}，第 {c} 个通道，{h}×{w}',
-    'fcn.copy': '卷积核"复制"：{k}×{k}，步幅 {s}，{padding}。每个格子变成一个 {k}×{k} 的方块：图变大了，但还是一块一块的。',
-    'fcn.blend': '卷积核"混合"：{k}×{k} 的帐篷形，步幅 {s}，{padding}。相邻的章互相重叠并相加，所以放大后的图在原来的格子之间是平滑过渡的。',
-    'fcn.stage': '{h}×{w}',
-    'fcn.kernel': '卷积核',
-    'fcn.overlay': '把"混合"放大后的图叠在输入上（{h}×{w}）：大致显示这个通道在输入的哪些位置有响应，分辨率和输入一样。训练好的分割网络会为每一类输出这样一张图。',
-    'fcn.mapLabel': '放大前的特征图',
-    'fcn.stageLabel': '放大到 {h}×{w} 的特征图',
-    'fcn.overlayLabel': '叠在输入图像上的放大特征图',
-    'fcn.waiting': '画点什么，或者选一张测试图片，就能看到特征图被放大回去。',
-    'fcn.none': '这个模型没有可以放大的特征图。',
-    'fcn.error': '引擎无法放大这张特征图：{error}',
-  },
-};
+import { TEXTS } from './strings.js';
 
 /** mapLayers lists the layers whose output is a stack of maps (H, W, C), from the model. */
 function mapLayers(model) {

@@ -10,12 +10,12 @@ import { mapRange, range, maxAbs, sequential, diverging } from '../shared/paint.
 import { SCALES, scaleRange, shown } from './scale.js';
 import { drawMap, drawVector, drawFilter, drawBars, arrow } from './draw.js';
 import { shapeText } from '../../format.js';
-import { netStrings } from './strings.js';
+import { TEXTS } from './strings.js';
 
 const THUMBS = 6; // feature maps shown per layer in the strip
 
 export function mount(ctx, section) {
-  ctx.strings(netStrings);
+  ctx.strings(TEXTS);
   const t = ctx.t;
   section.innerHTML = `
     <h2 data-i18n="network.title"></h2>

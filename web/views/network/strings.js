@@ -1,6 +1,6 @@
 // strings.js: the texts of the network view, English and Chinese.
 
-export const netStrings = {
+export const TEXTS = {
   en: {
     'network.title': 'Inside the network, layer by layer',
     'network.intro': 'Each card is one layer, in the order your image passes through them: its output shape, how many weights it learned, and a few of its feature maps for the current image. Open a layer to see all of its maps; for a convolution you also see the filters that made them.',

@@ -7,10 +7,10 @@
 import { describe } from '../shared/model.js';
 import { esc, shapeText } from '../../format.js';
 import { sizeFormula, paramFormula, flattenFormula, areaFormula, percent, SIZE_SYMBOLIC } from './format.js';
-import { shapesStrings } from './strings.js';
+import { TEXTS } from './strings.js';
 
 export function mount(ctx, section) {
-  ctx.strings(shapesStrings);
+  ctx.strings(TEXTS);
   const t = ctx.t;
   const n = (x) => ctx.fmt.count(x);
   section.innerHTML = `

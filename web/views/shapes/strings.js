@@ -1,6 +1,6 @@
 // strings.js: the texts of the shapes view, English and Chinese.
 
-export const shapesStrings = {
+export const TEXTS = {
   en: {
     'shapes.title': 'Shapes and parameters: where every number comes from',
     'shapes.intro': 'The model\'s sizes are not magic. Each layer\'s output size follows from its input size, kernel, stride and padding, and each parameter count from the kernel\'s size and the number of channels in and out. Here is the arithmetic with this model\'s own numbers.',

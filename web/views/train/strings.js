@@ -1,7 +1,7 @@
 // strings.js: the training panel's texts, English and Simplified
 // Chinese. Each knob has a label and a one-line explanation of what it does.
 
-export const TRAIN_TEXT = {
+export const TEXTS = {
   en: {
     'train.title': 'Train a network',
     'train.intro':

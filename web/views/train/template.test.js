@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { template } from './template.js';
-import { TRAIN_TEXT } from './strings.js';
+import { TEXTS } from './strings.js';
 import { DEFAULTS } from './format.js';
 
 test('the panel has the stable ids, a control per setting and a known text for every key', () => {
@@ -12,8 +12,8 @@ test('the panel has the stable ids, a control per setting and a known text for e
   for (const name of Object.keys(DEFAULTS)) assert.match(html, new RegExp(`data-setting="${name}"`), name);
   const keys = [...html.matchAll(/data-i18n="([^"]+)"/g)].map((m) => m[1]);
   for (const k of keys) {
-    assert.ok(k in TRAIN_TEXT.en, `en ${k}`);
-    assert.ok(k in TRAIN_TEXT.zh, `zh ${k}`);
+    assert.ok(k in TEXTS.en, `en ${k}`);
+    assert.ok(k in TEXTS.zh, `zh ${k}`);
   }
   // Every knob explains itself.
   const knobs = html.split('class="knob').length - 1;
@@ -22,5 +22,5 @@ test('the panel has the stable ids, a control per setting and a known text for e
 });
 
 test('every English text has its Chinese', () => {
-  assert.deepEqual(Object.keys(TRAIN_TEXT.en).filter((k) => !(k in TRAIN_TEXT.zh)), []);
+  assert.deepEqual(Object.keys(TEXTS.en).filter((k) => !(k in TEXTS.zh)), []);
 });

@@ -11,7 +11,7 @@
 // architecture editor (views/arch/arch.js) reports the student's spec with the
 // 'arch' event ({spec, error, totalParams}).
 
-import { TRAIN_TEXT } from './strings.js';
+import { TEXTS } from './strings.js';
 import { template } from './template.js';
 import { BOUNDS, DEFAULT_RATES, parseSetting, trainArgs, formatDuration, formatRate, fraction, settingsToURL, settingsFromURL } from './format.js';
 
@@ -19,7 +19,7 @@ import { BOUNDS, DEFAULT_RATES, parseSetting, trainArgs, formatDuration, formatR
 const OPTIMIZER_NAMES = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' };
 
 export function mount(ctx, section) {
-  ctx.strings(TRAIN_TEXT);
+  ctx.strings(TEXTS);
   section.innerHTML = template();
   const $ = (id) => section.querySelector(`#${id}`);
   const el = {
