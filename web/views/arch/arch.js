@@ -7,7 +7,7 @@
 // training panel with the 'arch' event ({spec, error, explanation,
 // totalParams}); it lives in the URL (arch=...) so a link shares it.
 
-import { LAYER_TYPES, ACTIVATIONS, FIELDS, editable, addLayer, removeLayer, moveLayer, setField, specToURL, specFromURL } from './spec.js';
+import { LAYER_TYPES, ACTIVATIONS, FIELDS, editable, addLayer, removeLayer, moveLayer, setField } from './spec.js';
 import { TEXTS } from './strings.js';
 
 const CHECK_DELAY_MS = 120;
@@ -38,7 +38,7 @@ export function mount(ctx, section) {
   const $ = (id) => section.querySelector(`#${id}`);
   const list = $('arch-layers');
 
-  let spec = specFromURL(ctx.url.get('arch')) || null; // the editor's spec (spec.js form)
+  let spec = ctx.url.read('arch'); // the editor's spec (spec.js form)
   let fieldError = null; // {n, field, key, vars}: an input that does not parse
   let result = null; // checkSpec's last result, for spec
   let seq = 0; // the newest check; older replies are dropped
@@ -55,7 +55,7 @@ export function mount(ctx, section) {
     const r = await ctx.request('checkSpec', { preset: name });
     spec = editable({ input: [28, 28, 1], layers: r.layers.map((l) => l.spec) });
     fieldError = null;
-    ctx.url.set('arch', null); // a preset needs no link of its own
+    ctx.url.write('arch', null); // a preset needs no link of its own
     render();
     check(true);
   }
@@ -189,7 +189,7 @@ export function mount(ctx, section) {
     spec = next;
     fieldError = null;
     result = null;
-    ctx.url.set('arch', specToURL(spec));
+    ctx.url.write('arch', spec);
     render();
     check(true);
     if (focus) {
@@ -224,7 +224,7 @@ export function mount(ctx, section) {
       spec = setField(spec, i, name, input.value);
       input.removeAttribute('aria-invalid');
       fieldError = null;
-      ctx.url.set('arch', specToURL(spec));
+      ctx.url.write('arch', spec);
     } catch {
       const f = FIELDS[spec.layers[i].type].find((x) => x.name === name);
       input.setAttribute('aria-invalid', 'true');

@@ -6,7 +6,7 @@
 // in the URL (conv=layer,y,x,filter). The texts are in strings.js;
 // the maps, grids, sums and the equation are drawn by grids.js.
 
-import { convLayers, parsePos, formatPos, fitPos, step, move, cellAt } from './state.js';
+import { convLayers, fitPos, step, move, cellAt } from './state.js';
 import { diverging, maxAbs } from '../shared/paint.js';
 import { paintMap, place, fillGrid, fillSums, sumLine, fillEquation } from './grids.js';
 import { TEXTS } from './strings.js';
@@ -74,7 +74,7 @@ export function mount(ctx, section) {
     sumsBox: $('.cs-sums-box'), sumline: $('.cs-sumline'), sumsNote: $('.cs-sums-note'), sums: $('.cs-sums'), eq: $('.cs-eq tbody'), error: $('.cs-error'),
   };
 
-  let pos = parsePos(ctx.url.get('conv'));
+  let pos = ctx.url.read('conv');
   let shownChannel = 0; // the input channel whose slice and map are drawn
   let last = null; // the last convWindow result shown
   let busy = false; // a convWindow request is in flight
@@ -125,7 +125,7 @@ export function mount(ctx, section) {
     pos = fitted;
     ui.layer.value = String(pos.layer);
     ui.filter.value = String(pos.filter);
-    ctx.url.set('conv', formatPos(pos));
+    ctx.url.write('conv', pos);
     fetchWindow();
   }
 
@@ -218,7 +218,7 @@ export function mount(ctx, section) {
       if (!playing || !last) return;
       const [oh, ow] = last.outShape;
       pos = step(pos, 1, oh, ow);
-      ctx.url.set('conv', formatPos(pos));
+      ctx.url.write('conv', pos);
       fetchWindow();
     }, 1000 / Number(ui.speed.value));
   }

@@ -6,7 +6,7 @@
 // the one a shared link names with img=). gallery.js holds the
 // DOM-free parts (the seeded random source, the search by class).
 
-import { createRng, findOfClass, parseIndex } from './gallery.js';
+import { createRng, findOfClass } from './gallery.js';
 import { grayRGBA } from '../shared/paint.js';
 
 /** Thumbnails shown in the gallery. */
@@ -117,7 +117,7 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
 
   function forgetPicked() {
     shown = null;
-    ctx.url.set('img', null);
+    ctx.url.write('img', null);
     pressClass(null);
     markThumb(null);
     picked.textContent = '';
@@ -133,7 +133,7 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
     stopDrawing();
     shown = { index, label: sample.label };
     pad.reset(sample.image);
-    ctx.url.set('img', record ? index : null);
+    ctx.url.write('img', record ? index : null);
     markThumb(index);
     showPicked();
     quiet();
@@ -210,8 +210,8 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
       renameThumbs();
       const n = testCount();
       if (!autoPicked && n > 0 && !ctx.state.input && !pad.strokes) {
-        const asked = ctx.url.get('img');
-        const want = parseIndex(asked, n);
+        const asked = ctx.url.read('img');
+        const want = asked !== null && asked < n ? asked : null;
         if (asked !== null && want === null && !d.complete) return; // the link's image may be in a test chunk still coming
         autoPicked = true;
         (want === null ? randomSet(true) : showIndex(want)).catch(report);

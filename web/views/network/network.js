@@ -56,8 +56,8 @@ export function mount(ctx, section) {
   const hook = (window.convplay && window.convplay.views) || {};
   let info = null; // describeLayers of the current model
   let selected = null; // index of the open layer, or null
-  let wanted = ctx.url.get('layer'); // a layer name from the URL, to open once the model has it
-  let scale = SCALES.includes(ctx.url.get('scale')) ? ctx.url.get('scale') : 'layer';
+  let wanted = ctx.url.read('layer'); // a layer name from the URL, to open once the model has it
+  let scale = ctx.url.read('scale') || 'layer';
   let filters = null; // {model, index, result} of getFilters
   let filtersAsked = 0;
 
@@ -66,7 +66,7 @@ export function mount(ctx, section) {
     r.addEventListener('change', () => {
       if (!r.checked) return;
       scale = r.value;
-      ctx.url.set('scale', scale === 'layer' ? null : scale);
+      ctx.url.write('scale', scale);
       renderAll();
     });
   }
@@ -93,7 +93,7 @@ export function mount(ctx, section) {
   function select(index) {
     selected = index;
     const ls = layers();
-    ctx.url.set('layer', index === null ? null : ls[index].name);
+    ctx.url.write('layer', index === null ? null : ls[index].name);
     wanted = null;
     renderStrip();
     renderDetail();
@@ -318,7 +318,7 @@ export function mount(ctx, section) {
     info = null;
     const model = ctx.state.model;
     const ls = layers();
-    const name = wanted || (selected !== null && ctx.url.get('layer'));
+    const name = wanted || (selected !== null && ctx.url.read('layer'));
     if (name) {
       const i = ls.findIndex((l) => l.name === name);
       selected = i >= 0 ? i : null;

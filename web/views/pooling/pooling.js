@@ -7,7 +7,7 @@
 // layer and channel shown live in the URL (pool=layer,channel). The texts
 // are in strings.js, the shift experiment in experiment.js.
 
-import { poolLayers, windowCells, parsePool } from './shift.js';
+import { poolLayers, windowCells } from './shift.js';
 import { range, num } from '../shared/paint.js';
 import { paintCells, frame, gridLines, scaleFor } from '../shared/cells.js';
 import { mostActive } from '../shared/argmax.js';
@@ -91,7 +91,7 @@ export function mount(ctx, section) {
     sizes: $('.pl-sizes'), dropped: $('.pl-dropped'), uncovered: $('.pl-uncovered'), params: $('.pl-params'), error: $('.pl-error'),
   };
 
-  const saved = parsePool(ctx.url.get('pool'));
+  const saved = ctx.url.read('pool');
   let layer = saved ? saved.layer : null;
   let channel = saved ? saved.channel : null; // null: pick the most active channel
   let win = 0; // the current window, row-major over the output
@@ -137,7 +137,7 @@ export function mount(ctx, section) {
       if (channel === null || channel >= c) channel = mostActive(r.input, r.inShape[2]);
       ui.channel.replaceChildren(...Array.from({ length: c }, (_, i) => new Option(String(i), String(i))));
       ui.channel.value = String(channel);
-      ctx.url.set('pool', `${layer},${channel}`);
+      ctx.url.write('pool', { layer, channel });
       const [ho, wo] = r.outShape;
       win = Math.min(win, ho * wo - 1);
       render();
@@ -232,7 +232,7 @@ export function mount(ctx, section) {
   });
   ui.channel.addEventListener('change', () => {
     channel = Number(ui.channel.value);
-    ctx.url.set('pool', `${layer},${channel}`);
+    ctx.url.write('pool', { layer, channel });
     render();
   });
   ui.prev.addEventListener('click', () => {

@@ -38,3 +38,8 @@ export function parsePool(text) {
   const [layer, channel] = text.split(',').map(Number);
   return { layer, channel };
 }
+
+/** formatPool is parsePool's inverse. */
+export function formatPool({ layer, channel }) {
+  return `${layer},${channel}`;
+}

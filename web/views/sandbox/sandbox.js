@@ -6,7 +6,7 @@
 // work. The grid shows the padded input and the window; the settings live
 // in the URL (sandbox=n,k,s,p).
 
-import { parseSandbox, formatSandbox, sizeRequest, DEFAULTS, LIMITS, PRESETS } from './state.js';
+import { sizeRequest, DEFAULTS, LIMITS, PRESETS } from './state.js';
 import { TEXTS } from './strings.js';
 
 export function mount(ctx, section) {
@@ -60,7 +60,7 @@ export function mount(ctx, section) {
     grid: $('.sb-in'), out: $('.sb-out'), inCap: $('.sb-in-cap'), outCap: $('.sb-out-cap'), problem: $('.sb-problem'),
   };
 
-  let v = parseSandbox(ctx.url.get('sandbox')) || { ...DEFAULTS };
+  let v = ctx.url.read('sandbox') || { ...DEFAULTS };
   let at = { i: 0, j: 0 }; // the window shown: output row i, column j
   let last = null; // the last convSize result
   let asked = 0; // requests sent; only the newest answer is shown
@@ -76,7 +76,7 @@ export function mount(ctx, section) {
   function set(next) {
     v = { ...v, ...next };
     showControls();
-    ctx.url.set('sandbox', formatSandbox(v));
+    ctx.url.write('sandbox', v);
     ask();
   }
 

@@ -13,7 +13,7 @@
 
 import { TEXTS } from './strings.js';
 import { template } from './template.js';
-import { BOUNDS, DEFAULT_RATES, parseSetting, trainArgs, formatDuration, formatRate, fraction, settingsToURL, settingsFromURL } from './format.js';
+import { BOUNDS, DEFAULT_RATES, parseSetting, trainArgs, formatDuration, formatRate, fraction, DEFAULTS } from './format.js';
 
 /** The optimizers as Keras names them (the same in every language). */
 const OPTIMIZER_NAMES = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' };
@@ -38,7 +38,7 @@ export function mount(ctx, section) {
     result: $('train-result'),
   };
 
-  let settings = settingsFromURL(ctx.url.get('train'));
+  let settings = ctx.url.read('train') || { ...DEFAULTS };
   let invalid = new Map(); // setting -> message, for inputs that do not parse
   let arch = null; // the editor's last report: {spec, error, totalParams}
   // run: the current training run, or null:
@@ -110,7 +110,7 @@ export function mount(ctx, section) {
         input.setAttribute('aria-invalid', 'true');
       }
     }
-    if (invalid.size === 0) ctx.url.set('train', settingsToURL(settings) || null);
+    if (invalid.size === 0) ctx.url.write('train', settings);
     showKnobs();
     showControls();
   }
@@ -377,7 +377,7 @@ export function mount(ctx, section) {
     settings = { ...settings, ...s };
     invalid = new Map();
     writeForm();
-    ctx.url.set('train', settingsToURL(settings) || null);
+    ctx.url.write('train', settings);
     if (go) start();
   });
   ctx.on('engine', showControls);
