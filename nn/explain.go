@@ -118,7 +118,11 @@ type ConvStep struct {
 	Y, X, Filter    int   // the output element
 	K, S            int
 	PadTop, PadLeft int // zero rows above and columns left of the input
-	Top, Left       int // the window's first input row and column (negative in the padding)
+	// PadBottom, PadRight are the zero rows below and columns right of the
+	// input that the last windows reach: with 'same' padding the odd cell of
+	// an uneven total, as TensorFlow puts it; 0 with 'valid'.
+	PadBottom, PadRight int
+	Top, Left           int // the window's first input row and column (negative in the padding)
 	// Window, Kernel and Products are (K, K, C), row-major: Window holds
 	// the input values under the kernel, 0 where the window lies in the
 	// padding; Inside marks, per (K, K) cell, whether it is a real input cell.
@@ -175,6 +179,7 @@ func (m *Model) ExplainConv(x []float32, li, y, xo, f int) (ConvStep, error) {
 	st := ConvStep{
 		Layer: li, InShape: append(Shape(nil), l.in...), OutShape: append(Shape(nil), l.out...),
 		Y: y, X: xo, Filter: f, K: g.k, S: g.s, PadTop: g.padT, PadLeft: g.padL,
+		PadBottom: padAfter(g.h, g.oh, g.k, g.s, g.padT), PadRight: padAfter(g.w, g.ow, g.k, g.s, g.padL),
 		Top: y*g.s - g.padT, Left: xo*g.s - g.padL, Activation: l.act.String(),
 	}
 	kk := g.k * g.k * g.c
@@ -217,6 +222,14 @@ func (m *Model) ExplainConv(x []float32, li, y, xo, f int) (ConvStep, error) {
 	return st, nil
 }
 
+// padAfter is the number of zero cells after an axis of n input cells
+// (below or right of it) that the last of out windows of k cells, stride s,
+// reaches when before zero cells come first: (out-1)*s + k - n - before, at
+// least 0 (a 'valid' window that stops short of the end needs none).
+func padAfter(n, out, k, s, before int) int {
+	return max((out-1)*s+k-n-before, 0)
+}
+
 // activateOne applies an element-wise activation to one value.
 func activateOne(a Activation, z float32) float32 {
 	y := []float32{0}
@@ -226,7 +239,8 @@ func activateOne(a Activation, z float32) float32 {
 
 // PoolComparison is a max-pooling layer's input with its max-pooled output
 // and the average-pooled output of the same map (an AveragePooling2D of the
-// same size, stride and padding).
+// same size, stride and padding), and the layer's windows, so the page draws
+// them as the layer pools rather than rebuilding them.
 type PoolComparison struct {
 	Layer        int
 	InShape      Shape     // (H, W, C)
@@ -237,6 +251,15 @@ type PoolComparison struct {
 	Dropped      float64   // the share of input values not passed on: 1 - Ho*Wo/(H*W)
 	Uncovered    int       // input cells per channel that no window covers (7 -> 3 leaves a row and a column)
 	Padding      string    // the layer's padding
+
+	// PadTop, PadLeft, PadBottom, PadRight are the padding cells around the
+	// input that windows reach ('same' only; padded cells never win a max
+	// and are not counted in an average).
+	PadTop, PadLeft, PadBottom, PadRight int
+	// Windows is (Ho, Wo, 4): output cell (oh, ow)'s window as the input
+	// rows [top, bottom) and columns [left, right) it covers, the padding
+	// cut off, row-major over the output: the cells the layer pools.
+	Windows []int32
 }
 
 // ComparePooling runs the model up to layer li, a MaxPooling2D, on the input
@@ -254,7 +277,9 @@ func (m *Model) ComparePooling(x []float32, li int) (PoolComparison, error) {
 	pc := PoolComparison{
 		Layer: li, InShape: append(Shape(nil), p.in...), OutShape: append(Shape(nil), p.out...),
 		PoolSize: p.k, S: p.s, Padding: p.spec.Padding,
-		In: append([]float32(nil), in[:p.in.Size()]...),
+		In:     append([]float32(nil), in[:p.in.Size()]...),
+		PadTop: p.padTop, PadLeft: p.padLeft,
+		PadBottom: padAfter(p.in[0], p.out[0], p.k, p.s, p.padTop), PadRight: padAfter(p.in[1], p.out[1], p.k, p.s, p.padLeft),
 	}
 	pc.Max = append([]float32(nil), mp.Forward(in, 1, false)...)
 	pc.Choices = append([]int32(nil), mp.Choices()...)
@@ -269,9 +294,11 @@ func (m *Model) ComparePooling(x []float32, li int) (PoolComparison, error) {
 	area, outArea := p.in[0]*p.in[1], p.out[0]*p.out[1]
 	pc.Dropped = 1 - float64(outArea)/float64(area)
 	seen := make([]bool, area)
+	pc.Windows = make([]int32, 0, 4*outArea)
 	for oh := range p.out[0] {
 		for ow := range p.out[1] {
 			h0, h1, w0, w1 := p.window(oh, ow)
+			pc.Windows = append(pc.Windows, int32(h0), int32(h1), int32(w0), int32(w1))
 			for h := h0; h < h1; h++ {
 				for w := w0; w < w1; w++ {
 					seen[h*p.in[1]+w] = true

@@ -147,18 +147,26 @@ func TestExplainConvMatchesForward(t *testing.T) {
 		input  []int
 		layers []LayerSpec
 		li     int
+		pads   [4]int // top, left, bottom, right, by hand
 	}{
-		{"same 3x3, one channel", []int{7, 6, 1}, []LayerSpec{{Type: "Conv2D", Filters: 4, KernelSize: 3, Padding: "same", Activation: "relu"}}, 0},
-		{"valid 3x3, three channels", []int{6, 5, 3}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 3, Activation: "tanh"}}, 0},
-		{"strided same, odd padding", []int{6, 6, 2}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Strides: 2, Padding: "same", Activation: "linear"}}, 0},
-		{"even kernel same", []int{5, 5, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 4, Padding: "same", Activation: "sigmoid"}}, 0},
+		{"same 3x3, one channel", []int{7, 6, 1}, []LayerSpec{{Type: "Conv2D", Filters: 4, KernelSize: 3, Padding: "same", Activation: "relu"}}, 0, [4]int{1, 1, 1, 1}},
+		{"valid 3x3, three channels", []int{6, 5, 3}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 3, Activation: "tanh"}}, 0, [4]int{}},
+		// 6 cells, k 3, s 2, same: 3 outputs reach (3-1)*2+3 = 7 cells, one
+		// padding cell, after the input (the odd cell goes bottom/right).
+		{"strided same, odd padding", []int{6, 6, 2}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Strides: 2, Padding: "same", Activation: "linear"}}, 0, [4]int{0, 0, 1, 1}},
+		// 5 cells, k 4, same: 3 padding cells, 1 before and 2 after.
+		{"even kernel same", []int{5, 5, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 4, Padding: "same", Activation: "sigmoid"}}, 0, [4]int{1, 1, 2, 2}},
 		{"winograd second layer after pooling", []int{10, 10, 1}, []LayerSpec{
 			{Type: "Conv2D", Filters: 8, KernelSize: 3, Padding: "same", Activation: "relu"},
 			{Type: "MaxPooling2D"},
 			{Type: "Conv2D", Filters: 5, KernelSize: 3, Padding: "same", Activation: "relu"},
-		}, 2},
-		{"no bias, strided valid", []int{7, 7, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 2, Strides: 3, NoBias: true}}, 0},
-		{"softmax over filters", []int{4, 4, 1}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Padding: "same", Activation: "softmax"}}, 0},
+		}, 2, [4]int{1, 1, 1, 1}},
+		// 7 cells, k 2, s 3, valid: windows at 0 and 3 stop at 5, no padding.
+		{"no bias, strided valid", []int{7, 7, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 2, Strides: 3, NoBias: true}}, 0, [4]int{}},
+		{"softmax over filters", []int{4, 4, 1}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Padding: "same", Activation: "softmax"}}, 0, [4]int{1, 1, 1, 1}},
+		// Non-square, k 3, s 2, same: 6 rows give 3 outputs reaching 7 rows,
+		// padded 0 + 1; 3 columns give 2 outputs reaching 5, padded 1 + 1.
+		{"non-square strided same", []int{6, 3, 1}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 3, Strides: 2, Padding: "same"}}, 0, [4]int{0, 1, 1, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,6 +189,12 @@ func TestExplainConvMatchesForward(t *testing.T) {
 					for f := range out[2] {
 						st, err := m.ExplainConv(x, tt.li, y, xo, f)
 						require.NoError(t, err)
+						assert.Equal(t, tt.pads, [4]int{st.PadTop, st.PadLeft, st.PadBottom, st.PadRight})
+						// Every window lies in the padded input.
+						assert.GreaterOrEqual(t, st.Top, -st.PadTop)
+						assert.GreaterOrEqual(t, st.Left, -st.PadLeft)
+						assert.LessOrEqual(t, st.Top+st.K, inShape[0]+st.PadBottom)
+						assert.LessOrEqual(t, st.Left+st.K, inShape[1]+st.PadRight)
 						want := tr[tt.li].Output.Data[(y*out[1]+xo)*out[2]+f]
 						assert.Equal(t, want, st.Output, "Output is the layer's own value")
 						assert.InDelta(t, want, st.Activated, 1e-5*max(1, math.Abs(float64(want))), "(%d, %d, %d)", y, xo, f)
@@ -263,6 +277,8 @@ func TestComparePooling(t *testing.T) {
 	assert.Equal(t, 0.75, pc.Dropped)
 	assert.Equal(t, 0, pc.Uncovered)
 	assert.Equal(t, Shape{2, 2, 1}, pc.OutShape)
+	assert.Equal(t, []int32{0, 2, 0, 2, 0, 2, 2, 4, 2, 4, 0, 2, 2, 4, 2, 4}, pc.Windows)
+	assert.Equal(t, [4]int{}, [4]int{pc.PadTop, pc.PadLeft, pc.PadBottom, pc.PadRight})
 
 	// 7x7 pools to 3x3: 40 of 49 values dropped, the last row and column
 	// (13 cells) never looked at. Max >= average in every window.
@@ -272,6 +288,7 @@ func TestComparePooling(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, 1-9.0/49, pc.Dropped, 1e-12)
 	assert.Equal(t, 13, pc.Uncovered)
+	assert.Equal(t, []int32{4, 6, 2, 4}, pc.Windows[4*(2*3+1):4*(2*3+2)], "window (2, 1): rows 4-5, columns 2-3; row and column 6 unused")
 	for i := range pc.Max {
 		assert.GreaterOrEqual(t, pc.Max[i], pc.Avg[i])
 		assert.Equal(t, pc.In[pc.Choices[i]], pc.Max[i])
@@ -399,4 +416,53 @@ func TestUpsample(t *testing.T) {
 	assert.ErrorContains(t, err, "values for a 2x2 map")
 	_, _, err = Upsample([]float32{1}, 1, 1, []float32{1}, 2, 2, "valid")
 	assert.ErrorContains(t, err, "kernel of 1 values")
+}
+
+func TestComparePoolingSame(t *testing.T) {
+	// A 4x3 map, max pooling 3x3 with stride 1 and 'same' padding: 4x3
+	// outputs; each axis pads 2 cells, one on each side, so the corner
+	// windows hold 2x2 real cells and the middle ones 3x3 (clipped at the
+	// edge). The windows are the layer's, checked by hand and against its
+	// output.
+	m, err := Build(ModelSpec{Input: []int{4, 3, 1}, Layers: []LayerSpec{{Type: "MaxPooling2D", PoolSize: 3, Strides: 1, Padding: "same"}}}, 1)
+	require.NoError(t, err)
+	x := []float32{
+		-1, -2, -3,
+		-4, -5, -6,
+		-7, -8, -9,
+		-10, -11, -12,
+	}
+	pc, err := m.ComparePooling(x, 0)
+	require.NoError(t, err)
+	assert.Equal(t, Shape{4, 3, 1}, pc.OutShape)
+	assert.Equal(t, [4]int{1, 1, 1, 1}, [4]int{pc.PadTop, pc.PadLeft, pc.PadBottom, pc.PadRight})
+	rows := [][2]int32{{0, 2}, {0, 3}, {1, 4}, {2, 4}}
+	cols := [][2]int32{{0, 2}, {0, 3}, {1, 3}}
+	require.Len(t, pc.Windows, 4*3*4)
+	for oh, r := range rows {
+		for ow, c := range cols {
+			i := 4 * (oh*3 + ow)
+			assert.Equal(t, []int32{r[0], r[1], c[0], c[1]}, pc.Windows[i:i+4], "window (%d, %d)", oh, ow)
+			// All negative: the max is the window's top-left real cell, never a padded 0.
+			assert.Equal(t, x[int(r[0])*3+int(c[0])], pc.Max[oh*3+ow])
+			assert.Equal(t, int32(int(r[0])*3+int(c[0])), pc.Choices[oh*3+ow])
+		}
+	}
+	assert.Equal(t, float32((-1-2-4-5)/4.0), pc.Avg[0], "the average counts only real cells")
+	assert.Equal(t, 0, pc.Uncovered)
+
+	// 5x5 pooled 2x2 with stride 2 and 'same': 3x3 outputs, the odd padding
+	// cell after the input, so the last windows hold one row or column.
+	m, err = Build(ModelSpec{Input: []int{5, 5, 2}, Layers: []LayerSpec{{Type: "MaxPooling2D", Padding: "same"}}}, 1)
+	require.NoError(t, err)
+	pc, err = m.ComparePooling(explainRandomInput(5*5*2, 6), 0)
+	require.NoError(t, err)
+	assert.Equal(t, [4]int{0, 0, 1, 1}, [4]int{pc.PadTop, pc.PadLeft, pc.PadBottom, pc.PadRight})
+	assert.Equal(t, []int32{4, 5, 2, 4}, pc.Windows[4*(2*3+1):4*(2*3+2)])
+	for i := range pc.Max { // every choice lies in its window
+		win, c := pc.Windows[4*(i/2):4*(i/2)+4], int32(i%2)
+		h, w := pc.Choices[i]/2/5, pc.Choices[i]/2%5
+		assert.Equal(t, c, pc.Choices[i]%2)
+		assert.True(t, h >= win[0] && h < win[1] && w >= win[2] && w < win[3], "output %d chose (%d, %d) outside %v", i, h, w, win)
+	}
 }

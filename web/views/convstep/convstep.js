@@ -166,13 +166,11 @@ export function mount(ctx, section) {
     const [oh, ow, f] = r.outShape;
     const k = r.k;
     shownChannel = Math.min(shownChannel, c - 1);
-    const padBottom = Math.max(0, (oh - 1) * r.stride - r.padTop + k - h);
-    const padRight = Math.max(0, (ow - 1) * r.stride - r.padLeft + k - w);
-    const pad = [r.padTop, r.padLeft, padBottom, padRight];
+    const pad = [r.padTop, r.padLeft, r.padBottom, r.padRight]; // the engine's: the zero cells windows reach
     const name = r.name;
     // The input map, drawn with its padding, and the window on it.
     paintMap(ui.inCanvas, inputMap(pred, r.layer), h, w, c, shownChannel, pad);
-    place(ui.win, r.top + r.padTop, r.left + r.padLeft, k, h + r.padTop + padBottom, w + r.padLeft + padRight);
+    place(ui.win, r.top + r.padTop, r.left + r.padLeft, k, h + r.padTop + r.padBottom, w + r.padLeft + r.padRight);
     // The output map with the current pixel ringed.
     paintMap(ui.outCanvas, pred.trace[r.layer].output, oh, ow, f, r.filter, [0, 0, 0, 0]);
     place(ui.mark, r.y, r.x, 1, oh, ow);

@@ -7,7 +7,8 @@
 // layer and channel shown live in the URL (pool=layer,channel). The texts
 // are in strings.js, the shift experiment in experiment.js.
 
-import { poolLayers, windowCells } from './shift.js';
+import { poolLayers } from './shift.js';
+import { windowAt, windowCells, windowUnder, windowEdges } from './windows.js';
 import { range, num } from '../shared/paint.js';
 import { paintCells, frame, gridLines, scaleFor } from '../shared/cells.js';
 import { mostActive } from '../shared/argmax.js';
@@ -164,14 +165,16 @@ export function mount(ctx, section) {
     const { lo, hi } = range(map);
     const sIn = scaleFor(w, 336);
     const g = paintCells(ui.inCanvas, map, h, w, lo, hi, sIn);
-    gridLines(g, ho * r.stride, wo * r.stride, k, sIn, 'rgba(90, 140, 220, 0.55)');
+    const edges = windowEdges(r.windows, ho, wo); // the engine's windows, 'same' padding's clipped ones too
+    gridLines(g, edges.rows, edges.cols, h, w, sIn, 'rgba(90, 140, 220, 0.55)');
     for (let i = 0; i < ho * wo; i++) {
       const cell = (r.choices[i * c + channel] - channel) / c;
       frame(g, Math.floor(cell / w), cell % w, 1, 1, sIn, KEEP, Math.max(1.5, sIn / 8));
     }
     const wi = Math.floor(win / wo);
     const wj = win % wo;
-    frame(g, wi * r.stride, wj * r.stride, k, k, sIn, '#e8590c', Math.max(3, sIn / 3));
+    const at = windowAt(r.windows, win);
+    frame(g, at.top, at.left, at.bottom - at.top, at.right - at.left, sIn, '#e8590c', Math.max(3, sIn / 3));
     const sOut = scaleFor(wo, 160);
     for (const [canvas, vals] of [[ui.maxCanvas, mx], [ui.avgCanvas, av]]) {
       const go = paintCells(canvas, vals, ho, wo, lo, hi, sOut);
@@ -181,9 +184,9 @@ export function mount(ctx, section) {
     setText(ui.maxCap, 'pooling.maxCaption', { h: ho, w: wo });
     setText(ui.avgCap, 'pooling.avgCaption', { h: ho, w: wo });
     // The current window's values, the kept one marked.
-    const cells = windowCells(wi, wj, k, r.stride, w);
+    const cells = windowCells(at, w);
     const kept = (r.choices[win * c + channel] - channel) / c;
-    ui.cells.style.gridTemplateColumns = `repeat(${k}, 3.6rem)`;
+    ui.cells.style.gridTemplateColumns = `repeat(${at.right - at.left}, 3.6rem)`;
     ui.cells.replaceChildren(...cells.map((cell) => {
       const span = document.createElement('span');
       span.textContent = num(map[cell], 3);
@@ -270,11 +273,11 @@ export function mount(ctx, section) {
     const rect = ui.inCanvas.getBoundingClientRect();
     const row = Math.floor(((e.clientY - rect.top) / rect.height) * h);
     const col = Math.floor(((e.clientX - rect.left) / rect.width) * w);
-    const i = Math.min(ho - 1, Math.floor(row / data.stride));
-    const j = Math.min(wo - 1, Math.floor(col / data.stride));
-    if (i >= 0 && j >= 0 && i * wo + j !== win) {
+    if (row < 0 || col < 0) return;
+    const i = windowUnder(data.windows, ho, wo, row, col);
+    if (i !== win) {
       stop();
-      showWindow(i * wo + j);
+      showWindow(i);
     }
   }
 

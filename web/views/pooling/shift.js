@@ -1,6 +1,7 @@
 // shift.js: the pooling lesson's DOM-free pieces. The numbers come
-// from the engine (poolCompare, shiftCompare); this module picks layers,
-// pairs them and orders windows for display.
+// from the engine (poolCompare, shiftCompare); this module picks the
+// pooling layers, pairs them for the shift experiment and reads and writes
+// the pool URL value (its windows are in windows.js).
 
 /** poolLayers lists the model's MaxPooling2D layers: [{index, name, outShape}]. */
 export function poolLayers(model) {
@@ -19,17 +20,6 @@ export function poolPairs(layers) {
     if (l.type === 'MaxPooling2D' && i > 0) pairs.push({ before: layers[i - 1], after: l });
   });
   return pairs;
-}
-
-/**
- * windowCells lists the input cells of pooling window (oh, ow) as flat
- * indices (h*W + w), row by row, for a pool of size k and stride s without
- * padding (the page's pooling layers are 'valid', Keras's default).
- */
-export function windowCells(oh, ow, k, s, w) {
-  const cells = [];
-  for (let dh = 0; dh < k; dh++) for (let dw = 0; dw < k; dw++) cells.push((oh * s + dh) * w + ow * s + dw);
-  return cells;
 }
 
 /** parsePool reads the pool URL value "layer,channel"; null if malformed. */

@@ -1,7 +1,7 @@
-// Unit tests of shift.js: pooling layers, before/after pairs, windows.
+// Unit tests of shift.js: pooling layers, before/after pairs, the URL value.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { poolLayers, poolPairs, windowCells, parsePool } from './shift.js';
+import { poolLayers, poolPairs, parsePool } from './shift.js';
 
 test('poolLayers and poolPairs', () => {
   const layers = [
@@ -14,12 +14,6 @@ test('poolLayers and poolPairs', () => {
   assert.deepEqual(poolLayers({ layers: layers.map((l) => ({ ...l, outShape: [1] })) }).map((p) => p.index), [1, 3]);
   assert.deepEqual(poolPairs(layers).map((p) => [p.before.name, p.after.name]), [['conv2d', 'max_pooling2d'], ['conv2d_1', 'max_pooling2d_1']]);
   assert.deepEqual(poolPairs([{ type: 'MaxPooling2D' }]), [], 'a first-layer pool has nothing before it');
-});
-
-test('windowCells lists a window row by row', () => {
-  assert.deepEqual(windowCells(0, 0, 2, 2, 4), [0, 1, 4, 5]);
-  assert.deepEqual(windowCells(1, 1, 2, 2, 4), [10, 11, 14, 15]);
-  assert.deepEqual(windowCells(1, 2, 2, 2, 7), [18, 19, 25, 26]);
 });
 
 test('parsePool', () => {

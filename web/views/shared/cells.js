@@ -39,16 +39,16 @@ export function frame(g, y, x, hh, ww, scale, colour, lw) {
   g.strokeRect(x * scale + lw / 2, y * scale + lw / 2, ww * scale - lw, hh * scale - lw);
 }
 
-/** gridLines draws a line every `every` cells over an h x w map. */
-export function gridLines(g, h, w, every, scale, colour) {
+/** gridLines draws a horizontal line above each cell row in rows and a vertical one left of each column in cols, across an h x w map. */
+export function gridLines(g, rows, cols, h, w, scale, colour) {
   g.strokeStyle = colour;
   g.lineWidth = 1;
   g.beginPath();
-  for (let y = every; y < h; y += every) {
+  for (const y of rows) {
     g.moveTo(0, y * scale + 0.5);
     g.lineTo(w * scale, y * scale + 0.5);
   }
-  for (let x = every; x < w; x += every) {
+  for (const x of cols) {
     g.moveTo(x * scale + 0.5, 0);
     g.lineTo(x * scale + 0.5, h * scale);
   }

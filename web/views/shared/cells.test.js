@@ -32,7 +32,7 @@ test('frame and gridLines place their strokes on cell edges', () => {
   frame(g, 1, 2, 2, 2, 10, 'red', 2);
   assert.deepEqual(g.calls[0], ['rect', 21, 11, 18, 18]);
   g.calls.length = 0;
-  gridLines(g, 4, 4, 2, 10, 'blue');
+  gridLines(g, [2], [2], 4, 4, 10, 'blue');
   assert.deepEqual(g.calls, [['move', 0, 20.5], ['move', 20.5, 0]]);
 });
 
