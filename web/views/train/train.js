@@ -10,6 +10,10 @@
 // takes lessons' settings from 'trainsetup' ({settings, start}). The
 // architecture editor (views/arch/arch.js) reports the student's spec with the
 // 'arch' event ({spec, error, totalParams}).
+//
+// About 400 lines: one mount function holds the panel's state and its
+// handlers; the markup (template.js), the texts (strings.js) and the
+// DOM-free rules (format.js) are already out of it.
 
 import { TEXTS } from './strings.js';
 import { template } from './template.js';
