@@ -1,16 +1,14 @@
 package nn
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Functions that explain the engine's own computations one number at a
 // time, for the page's lessons: one Conv2D output element as its dot
 // product (ExplainConv), the output-size rule (ConvSize), max against
 // average pooling on the same map (ComparePooling), how much each layer's
-// output moves when the input shifts (ShiftChange) and a transposed
-// convolution growing a map back (Upsample). They run the model's layers in
+// output moves when the input shifts (ShiftChange; these two, the pooling
+// lesson's, are in explain_pool.go) and a transposed convolution growing a
+// map back (Upsample). They run the model's layers in
 // inference mode on one sample, as Trace does, and compute nothing the
 // layers do not: the direct forms here are checked against the layers'
 // Forward in explain_test.go.
@@ -118,7 +116,11 @@ type ConvStep struct {
 	Y, X, Filter    int   // the output element
 	K, S            int
 	PadTop, PadLeft int // zero rows above and columns left of the input
-	Top, Left       int // the window's first input row and column (negative in the padding)
+	// PadBottom, PadRight are the zero rows below and columns right of the
+	// input that the last windows reach: with 'same' padding the odd cell of
+	// an uneven total, as TensorFlow puts it; 0 with 'valid'.
+	PadBottom, PadRight int
+	Top, Left           int // the window's first input row and column (negative in the padding)
 	// Window, Kernel and Products are (K, K, C), row-major: Window holds
 	// the input values under the kernel, 0 where the window lies in the
 	// padding; Inside marks, per (K, K) cell, whether it is a real input cell.
@@ -175,6 +177,7 @@ func (m *Model) ExplainConv(x []float32, li, y, xo, f int) (ConvStep, error) {
 	st := ConvStep{
 		Layer: li, InShape: append(Shape(nil), l.in...), OutShape: append(Shape(nil), l.out...),
 		Y: y, X: xo, Filter: f, K: g.k, S: g.s, PadTop: g.padT, PadLeft: g.padL,
+		PadBottom: padAfter(g.h, g.oh, g.k, g.s, g.padT), PadRight: padAfter(g.w, g.ow, g.k, g.s, g.padL),
 		Top: y*g.s - g.padT, Left: xo*g.s - g.padL, Activation: l.act.String(),
 	}
 	kk := g.k * g.k * g.c
@@ -217,147 +220,19 @@ func (m *Model) ExplainConv(x []float32, li, y, xo, f int) (ConvStep, error) {
 	return st, nil
 }
 
+// padAfter is the number of zero cells after an axis of n input cells
+// (below or right of it) that the last of out windows of k cells, stride s,
+// reaches when before zero cells come first: (out-1)*s + k - n - before, at
+// least 0 (a 'valid' window that stops short of the end needs none).
+func padAfter(n, out, k, s, before int) int {
+	return max((out-1)*s+k-n-before, 0)
+}
+
 // activateOne applies an element-wise activation to one value.
 func activateOne(a Activation, z float32) float32 {
 	y := []float32{0}
 	a.forwardRows(y, []float32{z}, 1)
 	return y[0]
-}
-
-// PoolComparison is a max-pooling layer's input with its max-pooled output
-// and the average-pooled output of the same map (an AveragePooling2D of the
-// same size, stride and padding).
-type PoolComparison struct {
-	Layer        int
-	InShape      Shape     // (H, W, C)
-	OutShape     Shape     // (Ho, Wo, C)
-	PoolSize, S  int       // window and stride
-	In, Max, Avg []float32 // the input (H, W, C) and both outputs (Ho, Wo, C)
-	Choices      []int32   // (Ho, Wo, C): the index into In of the value each max kept
-	Dropped      float64   // the share of input values not passed on: 1 - Ho*Wo/(H*W)
-	Uncovered    int       // input cells per channel that no window covers (7 -> 3 leaves a row and a column)
-	Padding      string    // the layer's padding
-}
-
-// ComparePooling runs the model up to layer li, a MaxPooling2D, on the input
-// x and pools that layer's input both ways.
-func (m *Model) ComparePooling(x []float32, li int) (PoolComparison, error) {
-	in, err := m.layerInput(x, li)
-	if err != nil {
-		return PoolComparison{}, err
-	}
-	mp, ok := m.Layers[li].(*MaxPooling2D)
-	if !ok {
-		return PoolComparison{}, fmt.Errorf("nn: layer %d (%s) is a %s, not a MaxPooling2D", li, m.Layers[li].Spec().Name, m.Layers[li].Spec().Type)
-	}
-	p := mp.pool2D
-	pc := PoolComparison{
-		Layer: li, InShape: append(Shape(nil), p.in...), OutShape: append(Shape(nil), p.out...),
-		PoolSize: p.k, S: p.s, Padding: p.spec.Padding,
-		In: append([]float32(nil), in[:p.in.Size()]...),
-	}
-	pc.Max = append([]float32(nil), mp.Forward(in, 1, false)...)
-	pc.Choices = append([]int32(nil), mp.Choices()...)
-	spec := p.spec
-	spec.Type = "AveragePooling2D"
-	ap, err := newPool2D(spec, p.in)
-	if err != nil {
-		return PoolComparison{}, err
-	}
-	avg := &averagePooling2D{pool2D: ap}
-	pc.Avg = append([]float32(nil), avg.Forward(pc.In, 1, false)...)
-	area, outArea := p.in[0]*p.in[1], p.out[0]*p.out[1]
-	pc.Dropped = 1 - float64(outArea)/float64(area)
-	seen := make([]bool, area)
-	for oh := range p.out[0] {
-		for ow := range p.out[1] {
-			h0, h1, w0, w1 := p.window(oh, ow)
-			for h := h0; h < h1; h++ {
-				for w := w0; w < w1; w++ {
-					seen[h*p.in[1]+w] = true
-				}
-			}
-		}
-	}
-	for _, s := range seen {
-		if !s {
-			pc.Uncovered++
-		}
-	}
-	return pc, nil
-}
-
-// LayerChange is how much one layer's output moved when the input shifted:
-// Change = mean |shifted - original| / mean |original| (0 when both are
-// all zeros; +Inf when only the original is).
-type LayerChange struct {
-	Name, Type string
-	Shape      Shape
-	Change     float64
-}
-
-// Shift moves an (H, W, C) image by dx columns right and dy rows down
-// (negative: left, up) into dst, filling the cells that come in with fill.
-func Shift(dst, src []float32, shape Shape, dx, dy int, fill float32) {
-	h, w, c := shape[0], shape[1], shape[2]
-	for y := range h {
-		for x := range w {
-			sy, sx := y-dy, x-dx
-			for ch := range c {
-				v := fill
-				if sy >= 0 && sy < h && sx >= 0 && sx < w {
-					v = src[(sy*w+sx)*c+ch]
-				}
-				dst[(y*w+x)*c+ch] = v
-			}
-		}
-	}
-}
-
-// ShiftChange traces the input x and x shifted by (dx, dy) (Shift, the
-// cells that come in filled with x's smallest value: the blank background
-// of a standardized image) and returns, per layer, how much the output
-// changed, and both traces' outputs of the last layer. Shifted is the
-// shifted input.
-func (m *Model) ShiftChange(x []float32, dx, dy int) (changes []LayerChange, before, after, shifted []float32, err error) {
-	in := m.InShape()
-	if len(in) != 3 {
-		return nil, nil, nil, nil, fmt.Errorf("nn: shifting needs an image input (H, W, C), the model takes %v", in)
-	}
-	if len(x) != in.Size() {
-		return nil, nil, nil, nil, fmt.Errorf("nn: got %d input values, want %d", len(x), in.Size())
-	}
-	fill := float32(math.Inf(1))
-	for _, v := range x {
-		fill = min(fill, v)
-	}
-	shifted = make([]float32, len(x))
-	Shift(shifted, x, in, dx, dy, fill)
-	a, err := m.Trace(x)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	b, err := m.Trace(shifted)
-	if err != nil {
-		return nil, nil, nil, nil, err
-	}
-	changes = make([]LayerChange, len(a))
-	for i := range a {
-		var diff, base float64
-		for j, v := range a[i].Output.Data {
-			diff += math.Abs(float64(b[i].Output.Data[j] - v))
-			base += math.Abs(float64(v))
-		}
-		ch := 0.0
-		switch {
-		case base > 0:
-			ch = diff / base
-		case diff > 0:
-			ch = math.Inf(1)
-		}
-		changes[i] = LayerChange{Name: a[i].Name, Type: a[i].Type, Shape: append(Shape(nil), a[i].Output.Shape...), Change: ch}
-	}
-	return changes, a[len(a)-1].Output.Data, b[len(b)-1].Output.Data, shifted, nil
 }
 
 // Upsample runs one Conv2DTranspose (one filter, no bias, linear) with the

@@ -147,18 +147,26 @@ func TestExplainConvMatchesForward(t *testing.T) {
 		input  []int
 		layers []LayerSpec
 		li     int
+		pads   [4]int // top, left, bottom, right, by hand
 	}{
-		{"same 3x3, one channel", []int{7, 6, 1}, []LayerSpec{{Type: "Conv2D", Filters: 4, KernelSize: 3, Padding: "same", Activation: "relu"}}, 0},
-		{"valid 3x3, three channels", []int{6, 5, 3}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 3, Activation: "tanh"}}, 0},
-		{"strided same, odd padding", []int{6, 6, 2}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Strides: 2, Padding: "same", Activation: "linear"}}, 0},
-		{"even kernel same", []int{5, 5, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 4, Padding: "same", Activation: "sigmoid"}}, 0},
+		{"same 3x3, one channel", []int{7, 6, 1}, []LayerSpec{{Type: "Conv2D", Filters: 4, KernelSize: 3, Padding: "same", Activation: "relu"}}, 0, [4]int{1, 1, 1, 1}},
+		{"valid 3x3, three channels", []int{6, 5, 3}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 3, Activation: "tanh"}}, 0, [4]int{}},
+		// 6 cells, k 3, s 2, same: 3 outputs reach (3-1)*2+3 = 7 cells, one
+		// padding cell, after the input (the odd cell goes bottom/right).
+		{"strided same, odd padding", []int{6, 6, 2}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Strides: 2, Padding: "same", Activation: "linear"}}, 0, [4]int{0, 0, 1, 1}},
+		// 5 cells, k 4, same: 3 padding cells, 1 before and 2 after.
+		{"even kernel same", []int{5, 5, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 4, Padding: "same", Activation: "sigmoid"}}, 0, [4]int{1, 1, 2, 2}},
 		{"winograd second layer after pooling", []int{10, 10, 1}, []LayerSpec{
 			{Type: "Conv2D", Filters: 8, KernelSize: 3, Padding: "same", Activation: "relu"},
 			{Type: "MaxPooling2D"},
 			{Type: "Conv2D", Filters: 5, KernelSize: 3, Padding: "same", Activation: "relu"},
-		}, 2},
-		{"no bias, strided valid", []int{7, 7, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 2, Strides: 3, NoBias: true}}, 0},
-		{"softmax over filters", []int{4, 4, 1}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Padding: "same", Activation: "softmax"}}, 0},
+		}, 2, [4]int{1, 1, 1, 1}},
+		// 7 cells, k 2, s 3, valid: windows at 0 and 3 stop at 5, no padding.
+		{"no bias, strided valid", []int{7, 7, 2}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 2, Strides: 3, NoBias: true}}, 0, [4]int{}},
+		{"softmax over filters", []int{4, 4, 1}, []LayerSpec{{Type: "Conv2D", Filters: 3, KernelSize: 3, Padding: "same", Activation: "softmax"}}, 0, [4]int{1, 1, 1, 1}},
+		// Non-square, k 3, s 2, same: 6 rows give 3 outputs reaching 7 rows,
+		// padded 0 + 1; 3 columns give 2 outputs reaching 5, padded 1 + 1.
+		{"non-square strided same", []int{6, 3, 1}, []LayerSpec{{Type: "Conv2D", Filters: 2, KernelSize: 3, Strides: 2, Padding: "same"}}, 0, [4]int{0, 1, 1, 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,6 +189,12 @@ func TestExplainConvMatchesForward(t *testing.T) {
 					for f := range out[2] {
 						st, err := m.ExplainConv(x, tt.li, y, xo, f)
 						require.NoError(t, err)
+						assert.Equal(t, tt.pads, [4]int{st.PadTop, st.PadLeft, st.PadBottom, st.PadRight})
+						// Every window lies in the padded input.
+						assert.GreaterOrEqual(t, st.Top, -st.PadTop)
+						assert.GreaterOrEqual(t, st.Left, -st.PadLeft)
+						assert.LessOrEqual(t, st.Top+st.K, inShape[0]+st.PadBottom)
+						assert.LessOrEqual(t, st.Left+st.K, inShape[1]+st.PadRight)
 						want := tr[tt.li].Output.Data[(y*out[1]+xo)*out[2]+f]
 						assert.Equal(t, want, st.Output, "Output is the layer's own value")
 						assert.InDelta(t, want, st.Activated, 1e-5*max(1, math.Abs(float64(want))), "(%d, %d, %d)", y, xo, f)
@@ -242,135 +256,6 @@ func TestExplainConvErrors(t *testing.T) {
 			assert.ErrorContains(t, err, tt.want)
 		})
 	}
-}
-
-func TestComparePooling(t *testing.T) {
-	// A 4x4 map pooled 2x2: max and average of each window by hand.
-	m, err := Build(ModelSpec{Input: []int{4, 4, 1}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}}, 1)
-	require.NoError(t, err)
-	x := []float32{
-		1, 2, -1, -3,
-		3, 4, -2, -4,
-		0, 0, 5, 1,
-		0, 8, 1, 1,
-	}
-	pc, err := m.ComparePooling(x, 0)
-	require.NoError(t, err)
-	assert.Equal(t, []float32{4, -1, 8, 5}, pc.Max)
-	assert.Equal(t, []float32{2.5, -2.5, 2, 2}, pc.Avg)
-	assert.Equal(t, []int32{5, 2, 13, 10}, pc.Choices)
-	assert.Equal(t, x, pc.In)
-	assert.Equal(t, 0.75, pc.Dropped)
-	assert.Equal(t, 0, pc.Uncovered)
-	assert.Equal(t, Shape{2, 2, 1}, pc.OutShape)
-
-	// 7x7 pools to 3x3: 40 of 49 values dropped, the last row and column
-	// (13 cells) never looked at. Max >= average in every window.
-	m, err = Build(ModelSpec{Input: []int{7, 7, 3}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}}, 1)
-	require.NoError(t, err)
-	pc, err = m.ComparePooling(explainRandomInput(7*7*3, 4), 0)
-	require.NoError(t, err)
-	assert.InDelta(t, 1-9.0/49, pc.Dropped, 1e-12)
-	assert.Equal(t, 13, pc.Uncovered)
-	for i := range pc.Max {
-		assert.GreaterOrEqual(t, pc.Max[i], pc.Avg[i])
-		assert.Equal(t, pc.In[pc.Choices[i]], pc.Max[i])
-	}
-
-	_, err = m.ComparePooling(make([]float32, 7*7*3), 1)
-	assert.ErrorContains(t, err, "does not exist")
-	sm, err := Build(SmallSpec(), 1)
-	require.NoError(t, err)
-	_, err = sm.ComparePooling(make([]float32, 784), 0)
-	assert.ErrorContains(t, err, "not a MaxPooling2D")
-	// A pooling layer deep in a model sees the trace's input.
-	explainRandomWeights(sm, 2)
-	in := explainRandomInput(784, 3)
-	tr, err := sm.Trace(in)
-	require.NoError(t, err)
-	pc, err = sm.ComparePooling(in, 3)
-	require.NoError(t, err)
-	assert.Equal(t, tr[2].Output.Data, pc.In)
-	assert.Equal(t, tr[3].Output.Data, pc.Max)
-	assert.Equal(t, tr[3].Choices, pc.Choices)
-}
-
-func TestShift(t *testing.T) {
-	src := []float32{
-		1, 2, 3,
-		4, 5, 6,
-	}
-	for _, tt := range []struct {
-		name   string
-		dx, dy int
-		want   []float32
-	}{
-		{"none", 0, 0, []float32{1, 2, 3, 4, 5, 6}},
-		{"right", 1, 0, []float32{9, 1, 2, 9, 4, 5}},
-		{"left 2", -2, 0, []float32{3, 9, 9, 6, 9, 9}},
-		{"down", 0, 1, []float32{9, 9, 9, 1, 2, 3}},
-		{"up left", -1, -1, []float32{5, 6, 9, 9, 9, 9}},
-		{"out of view", 3, 0, []float32{9, 9, 9, 9, 9, 9}},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			dst := make([]float32, 6)
-			Shift(dst, src, Shape{2, 3, 1}, tt.dx, tt.dy, 9)
-			assert.Equal(t, tt.want, dst)
-		})
-	}
-}
-
-func TestShiftChange(t *testing.T) {
-	m, err := Build(SmallSpec(), 1)
-	require.NoError(t, err)
-	explainRandomWeights(m, 8)
-	// A bright square on a dark background.
-	x := make([]float32, 784)
-	for i := range x {
-		x[i] = -0.5
-		if y, c := i/28, i%28; y >= 8 && y < 20 && c >= 10 && c < 18 {
-			x[i] = 2
-		}
-	}
-	changes, before, after, shifted, err := m.ShiftChange(x, 0, 0)
-	require.NoError(t, err)
-	require.Len(t, changes, len(m.Layers))
-	for _, c := range changes {
-		assert.Zero(t, c.Change, c.Name)
-	}
-	assert.Equal(t, before, after)
-	assert.Equal(t, x, shifted)
-
-	changes, before, after, shifted, err = m.ShiftChange(x, 1, 0)
-	require.NoError(t, err)
-	require.Len(t, changes, len(m.Layers))
-	assert.Equal(t, "conv2d", changes[0].Name)
-	assert.Equal(t, Shape{26, 26, 8}, changes[0].Shape)
-	for _, c := range changes {
-		assert.Greater(t, c.Change, 0.0, c.Name)
-		assert.False(t, math.IsInf(c.Change, 0) || math.IsNaN(c.Change), c.Name)
-	}
-	assert.Len(t, before, 10)
-	assert.Equal(t, float32(-0.5), shifted[8*28+10], "the square's left edge moved right")
-	assert.Equal(t, float32(2), shifted[8*28+11])
-	assert.Equal(t, float32(2), shifted[8*28+18])
-	assert.NotEqual(t, before, after)
-
-	// The measure by hand on a one-layer model: a ReLU-free 1x1 "conv" of
-	// weight 1 passes the image through; shifting [0 2 4] right by one
-	// (filled with 0, the smallest value) gives [0 0 2]: |0|+|2|+|2| over 6.
-	id, err := Build(ModelSpec{Input: []int{1, 3, 1}, Layers: []LayerSpec{{Type: "Conv2D", Filters: 1, KernelSize: 1, NoBias: true}}}, 1)
-	require.NoError(t, err)
-	id.Layers[0].Params()[0].W[0] = 1
-	changes, _, _, shifted, err = id.ShiftChange([]float32{0, 2, 4}, 1, 0)
-	require.NoError(t, err)
-	assert.InDelta(t, 4.0/6, changes[0].Change, 1e-12)
-	assert.Equal(t, []float32{0, 0, 2}, shifted)
-
-	dense, err := Build(ModelSpec{Input: []int{4}, Layers: []LayerSpec{{Type: "Dense", Units: 2}}}, 1)
-	require.NoError(t, err)
-	_, _, _, _, err = dense.ShiftChange(make([]float32, 4), 1, 0)
-	assert.ErrorContains(t, err, "image input")
 }
 
 func TestUpsample(t *testing.T) {

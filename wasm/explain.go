@@ -61,7 +61,7 @@ func (w *worker) convWindow(req js.Value) (any, error) {
 		"layer": li, "name": w.model.Layers[li].Spec().Name,
 		"inShape": shapeToJS(st.InShape), "outShape": shapeToJS(st.OutShape),
 		"y": st.Y, "x": st.X, "filter": st.Filter, "k": st.K, "stride": st.S,
-		"padTop": st.PadTop, "padLeft": st.PadLeft, "top": st.Top, "left": st.Left,
+		"padTop": st.PadTop, "padLeft": st.PadLeft, "padBottom": st.PadBottom, "padRight": st.PadRight, "top": st.Top, "left": st.Left,
 		"window": float32sToJS(st.Window), "kernel": float32sToJS(st.Kernel), "products": float32sToJS(st.Products),
 		"inside": boolsToJS(st.Inside), "channelSums": float32sToJS(st.ChannelSums),
 		"sum": st.Sum, "bias": st.Bias, "preActivation": st.PreActivation,
@@ -131,6 +131,8 @@ func (w *worker) poolCompare(req js.Value) (any, error) {
 		"poolSize": pc.PoolSize, "stride": pc.S, "padding": pc.Padding,
 		"input": float32sToJS(pc.In), "max": float32sToJS(pc.Max), "avg": float32sToJS(pc.Avg),
 		"choices": int32sToJS(pc.Choices), "dropped": pc.Dropped, "uncovered": pc.Uncovered,
+		"padTop": pc.PadTop, "padLeft": pc.PadLeft, "padBottom": pc.PadBottom, "padRight": pc.PadRight,
+		"windows": int32sToJS(pc.Windows),
 	}, nil
 }
 

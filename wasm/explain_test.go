@@ -69,6 +69,9 @@ func TestConvWindow(t *testing.T) {
 			assert.Equal(t, "relu", res.Get("activation").String())
 			assert.Equal(t, tt.k*tt.k, res.Get("inside").Length())
 			assert.Equal(t, 1, res.Get("stride").Int())
+			for _, pad := range []string{"padTop", "padLeft", "padBottom", "padRight"} {
+				assert.Equal(t, 0, res.Get(pad).Int(), "the small preset's convolutions are valid: %s", pad)
+			}
 		})
 	}
 	for _, tt := range []struct {
@@ -174,6 +177,14 @@ func TestPoolCompare(t *testing.T) {
 			assert.GreaterOrEqual(t, mx[i], avg[i])
 		}
 		assert.Equal(t, 2, res.Get("poolSize").Int())
+		// The windows: (out, out, 4), window (i, j) rows [2i, 2i+2), columns [2j, 2j+2).
+		win := res.Get("windows")
+		require.Equal(t, "Int32Array", win.Get("constructor").Get("name").String())
+		require.Equal(t, tt.out*tt.out*4, win.Length())
+		last := 4 * (tt.out*tt.out - 1)
+		assert.Equal(t, []int{2 * (tt.out - 1), 2 * tt.out, 2 * (tt.out - 1), 2 * tt.out},
+			[]int{win.Index(last).Int(), win.Index(last + 1).Int(), win.Index(last + 2).Int(), win.Index(last + 3).Int()})
+		assert.Equal(t, 0, res.Get("padBottom").Int())
 	}
 	r := request(w, "poolCompare", map[string]any{"pixels": float32sToJS(x), "layer": 0})
 	assert.Contains(t, r.err, "not a MaxPooling2D")
@@ -242,4 +253,41 @@ func TestTransposeDemo(t *testing.T) {
 		r := request(w, "transposeDemo", args)
 		assert.Contains(t, r.err, tt.want)
 	}
+}
+
+func TestGeometryOfSamePadding(t *testing.T) {
+	// A model with 'same' convolution and pooling on a 5x5 input: the
+	// convolution pads 1 on each side, the 2x2 pool one cell below and right,
+	// and both replies say so, so the page draws the engine's geometry.
+	w := &worker{}
+	spec := map[string]any{"input": []any{5, 5, 1}, "layers": []any{
+		map[string]any{"type": "Conv2D", "filters": 2, "kernel_size": 3, "padding": "same", "activation": "relu"},
+		map[string]any{"type": "MaxPooling2D", "padding": "same"},
+		map[string]any{"type": "Flatten"},
+		map[string]any{"type": "Dense", "units": 3, "activation": "softmax"},
+	}}
+	r := request(w, "buildModel", map[string]any{"spec": spec, "seed": 2})
+	require.True(t, r.ok, r.err)
+	x := make([]float32, 25)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	r = request(w, "convWindow", map[string]any{"pixels": float32sToJS(x), "layer": 0, "y": 4, "x": 4, "filter": 1})
+	require.True(t, r.ok, r.err)
+	for name, want := range map[string]int{"padTop": 1, "padLeft": 1, "padBottom": 1, "padRight": 1, "top": 3, "left": 3} {
+		assert.Equal(t, want, r.result.Get(name).Int(), name)
+	}
+	r = request(w, "poolCompare", map[string]any{"pixels": float32sToJS(x), "layer": 1})
+	require.True(t, r.ok, r.err)
+	for name, want := range map[string]int{"padTop": 0, "padLeft": 0, "padBottom": 1, "padRight": 1} {
+		assert.Equal(t, want, r.result.Get(name).Int(), name)
+	}
+	assert.Equal(t, "same", r.result.Get("padding").String())
+	win := r.result.Get("windows")
+	require.Equal(t, 3*3*4, win.Length())
+	got := make([]int, 4)
+	for i := range got {
+		got[i] = win.Index(4*8 + i).Int()
+	}
+	assert.Equal(t, []int{4, 5, 4, 5}, got, "the last window holds one cell: the padding is cut off")
 }

@@ -1,6 +1,6 @@
 // app.js: the page's composition root. It wires the header (language,
 // data set, engine status) to the core (core.js: the worker, the model, the
-// data, the current input) and mounts each view (views/*.js) into its
+// data, the current input) and mounts each view (views/<panel>/<panel>.js) into its
 // <section> of index.html. Views talk to the engine and to each other only
 // through the core's context.
 
@@ -195,7 +195,7 @@ async function mountViews() {
   await Promise.all(Object.entries(VIEWS).map(async ([id, name]) => {
     const section = $(id);
     try {
-      const view = await import(`./views/${name}.js`);
+      const view = await import(`./views/${name}/${name}.js`);
       view.mount(ctx, section);
       translate(section);
     } catch (err) {

@@ -1,9 +1,19 @@
-// format.js: the numbers the page shows, as text: counts, percentages, a
-// model's layers on one line, dates. Pure functions, tested in Node
+// format.js: the numbers the page shows, as text: counts, percentages,
+// shapes, a model's layers on one line, dates; and esc for HTML. Pure functions, tested in Node
 // (format.test.js). No number is computed here, only rounded for display.
 
 export const pct = (x) => `${(100 * x).toFixed(2)}%`;
 export const count = (n) => Number(n).toLocaleString('en-US');
+
+/** shapeText writes a shape as 28×28×32, or 1,152 for a vector. */
+export function shapeText(shape) {
+  return shape.map((d) => count(d)).join('×');
+}
+
+/** esc makes text safe to put in HTML. */
+export function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
 
 /**
  * archText sums up a model result's layers on one line, for the list of

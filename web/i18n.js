@@ -1,7 +1,8 @@
 // i18n.js: the page's two languages, English and Simplified Chinese.
 //
-// Each view registers its own texts with strings({en: {...}, zh: {...}});
-// keys are "<view>.<thing>". t(key, vars) gives the text in the current
+// Each view keeps its texts in views/<panel>/strings.js, exported as
+// TEXTS = {en: {...}, zh: {...}}, and registers them with strings(TEXTS)
+// when it mounts; keys are "<view>.<thing>". t(key, vars) gives the text in the current
 // language with "{name}" placeholders filled from vars. A key missing in
 // Chinese falls back to English and is reported once with console.warn, so
 // the browser tests catch untranslated labels. DOM-free except translate(),

@@ -32,9 +32,9 @@
 //	step           -                               position and {done}: one batch, while paused
 //	stop           -                               position; the done event comes first
 //	evaluate       [split], [dedup]                {loss, accuracy, samples, confusion, classAccuracy, classes, misclassified, predicted, labels, dedup?}
-//	convWindow     {pixels, layer, y, x, filter}   {inShape, outShape, k, stride, padTop, padLeft, top, left, window, kernel, products, inside, channelSums, sum, bias, preActivation, activation, activated, output}
+//	convWindow     {pixels, layer, y, x, filter}   {inShape, outShape, k, stride, padTop, padLeft, padBottom, padRight, top, left, window, kernel, products, inside, channelSums, sum, bias, preActivation, activation, activated, output}
 //	convSize       {n, k, s, padding, [p]}         {valid, out, padBefore, padAfter, padded, numerator, starts, unused, uncovered} or {valid: false, problem, message}
-//	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, input, max, avg, choices, dropped, uncovered}
+//	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, padTop, padLeft, padBottom, padRight, windows, input, max, avg, choices, dropped, uncovered}
 //	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter, shifted}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
@@ -119,7 +119,9 @@
 // valid: false with problem input, kernel, stride, padding or kernelLarger.
 // poolCompare pools a MaxPooling2D layer's input both ways (max as the layer,
 // avg as AveragePooling2D), with the share of values dropped and the input
-// cells per channel no window covers. shiftCompare traces the input shifted
+// cells per channel no window covers; windows (Int32Array (Ho, Wo, 4)) are
+// the input rows [top, bottom) and columns [left, right) each output cell
+// pools, padding cut off. shiftCompare traces the input shifted
 // dx right and dy down (filled with its smallest value) and gives per layer
 // change = mean |shifted - original| / mean |original|, and the shifted
 // input. transposeDemo grows

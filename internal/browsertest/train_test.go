@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The training panel (views/train.js), the learning curves
-// (views/curves.js) and the architecture editor (views/arch.js), driven as
+// The training panel (views/train/train.js), the learning curves
+// (views/curves/curves.js) and the architecture editor (views/arch/arch.js), driven as
 // a student would: settings through the panel's test hook (the same path as
 // the form), buttons clicked, and only what the page shows checked.
 

@@ -1,0 +1,52 @@
+// urlkeys.js: every setting a shared link carries, in one table (as
+// TensorFlow Playground's state.ts lists its properties). Each key has its
+// name in the query string, the panel that owns it, parse (the query text,
+// never null, to a value, or null when malformed) and format (a value to its
+// text, or null to leave the key out, as for a default). The formats are
+// those links already in circulation use: changing one breaks shared links,
+// so urlkeys.test.js pins an example of each.
+//
+// The views read and write these keys only through urlstate.js's read(name)
+// and write(name, value), which look them up here.
+
+import { LANGS } from './i18n.js';
+import { parseIndex } from './views/draw/gallery.js';
+import { SCALES } from './views/network/scale.js';
+import { parsePos, formatPos } from './views/convstep/state.js';
+import { parseSandbox, formatSandbox } from './views/sandbox/state.js';
+import { parsePool, formatPool } from './views/pooling/shift.js';
+import { specFromURL, specToURL } from './views/arch/spec.js';
+import { settingsFromURL, settingsToURL } from './views/train/format.js';
+
+const text = (t) => (t === '' ? null : t);
+const same = (v) => String(v);
+
+/** URL_KEYS lists the keys: {name, panel, parse, format, example}; example is a text as a link holds it. */
+export const URL_KEYS = [
+  // The page's header and core.
+  { name: 'lang', panel: 'app', parse: (t) => (LANGS.includes(t) ? t : null), format: same, example: 'zh' },
+  { name: 'data', panel: 'app', parse: text, format: (d) => (d === 'fashion' ? null : d), example: 'digits' },
+  { name: 'model', panel: 'app', parse: text, format: same, example: 'reference' },
+  // img: a test image's index; whether it exists is known once the data set is in.
+  { name: 'img', panel: 'draw', parse: (t) => parseIndex(t, Infinity), format: same, example: '4321' },
+  // layer: the open layer's name; scale: the colour scale, 'layer' (the default) left out.
+  { name: 'layer', panel: 'network', parse: text, format: same, example: 'conv2d_1' },
+  { name: 'scale', panel: 'network', parse: (t) => (SCALES.includes(t) ? t : null), format: (s) => (s === 'layer' ? null : s), example: 'global' },
+  // conv: layer index, output row, column and filter.
+  { name: 'conv', panel: 'convstep', parse: parsePos, format: formatPos, example: '0,3,4,2' },
+  // sandbox: n,k,s and the padding (valid, same, or a number of cells).
+  { name: 'sandbox', panel: 'sandbox', parse: parseSandbox, format: formatSandbox, example: '9,3,2,1' },
+  // pool: layer index, channel.
+  { name: 'pool', panel: 'pooling', parse: parsePool, format: formatPool, example: '2,5' },
+  // arch: the editor's layers, e.g. C8.3.1.s.relu_M2.2_F_D10.softmax.
+  { name: 'arch', panel: 'arch', parse: (t) => specFromURL(t), format: specToURL, example: 'C8.3.1.s.relu_M2.2_F_D10.softmax' },
+  // train: the settings that differ from the defaults, e.g. m=custom,lr=0.05.
+  { name: 'train', panel: 'train', parse: settingsFromURL, format: (s) => settingsToURL(s) || null, example: 'm=custom,o=sgd,lr=0.05,e=3' },
+];
+
+/** urlKey is the table's entry for name; an unknown name is a bug and throws. */
+export function urlKey(name, keys = URL_KEYS) {
+  const k = keys.find((e) => e.name === name);
+  if (!k) throw new Error(`urlkeys: no URL key ${JSON.stringify(name)}`);
+  return k;
+}

@@ -1,0 +1,227 @@
+// gallery-view.js: the gallery of real test images (#gallery-panel,
+// below the prediction), the other way besides the pad (views/draw/draw.js) to
+// give the network an input: a random set or a set of one class, eight
+// thumbnails, a pick puts its image on the pad and makes it the input. The
+// page's first image comes from here (seeded, the same on every visit, or
+// the one a shared link names with img=). gallery.js holds the
+// DOM-free parts (the seeded random source, the search by class).
+
+import { createRng, findOfClass } from './gallery.js';
+import { grayRGBA } from '../shared/paint.js';
+
+/** Thumbnails shown in the gallery. */
+const THUMBS = 8;
+/** The gallery's random source: seeded, so a lesson starts on the same images. */
+const SEED = 1;
+
+/**
+ * createGallery builds the gallery in the element gallery. From the pad
+ * side it takes: pad (pad.js's), stopDrawing() which drops the pad's
+ * pending live prediction before a pick, quiet() which clears the pad's
+ * status line, and report(err) for a failed request. It returns {shown()
+ * the test image on the pad {index, label} or null, forget() (the pad is a
+ * drawing again), reset() (another data set), update(dataset) (after a
+ * 'dataset' event: refresh, and pick the page's first image once), relabel()
+ * (after a language switch), thumbs() the shown [{index, label}]}.
+ */
+export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report }) {
+  gallery.insertAdjacentHTML('beforeend', `
+    <h2 id="gallery-title" data-i18n="draw.gallery"></h2>
+    <p class="note" data-i18n="draw.galleryNote"></p>
+    <div class="draw-classes" role="group" data-i18n-attr="aria-label:draw.byClass"></div>
+    <div class="draw-thumbs"></div>
+    <p class="draw-picked note"></p>`);
+  ctx.translate(gallery);
+  const classes = gallery.querySelector('.draw-classes');
+  const thumbs = gallery.querySelector('.draw-thumbs');
+  const picked = gallery.querySelector('.draw-picked');
+
+  const rng = createRng(SEED);
+  let shown = null; // {index, label}: the gallery image on the pad, or null
+  let autoPicked = false;
+  let thumbList = []; // [{index, sample}]
+
+  const testCount = () => (ctx.state.dataset.available && ctx.state.dataset.available.test) || 0;
+  const getSample = (index) => ctx.request('getSample', { split: 'test', index });
+
+  function showClasses() {
+    const n = (ctx.state.dataset.info && ctx.state.dataset.info.classes.length) || 10;
+    const ready = testCount() > 0;
+    let html = `<button type="button" id="gallery-random" data-i18n="draw.random"></button>`;
+    for (let k = 0; k < n; k++) html += `<button type="button" class="draw-class" data-class="${k}"></button>`;
+    const pressed = classes.querySelector('[aria-pressed="true"]');
+    const was = pressed ? pressed.dataset.class || 'random' : null;
+    classes.innerHTML = html;
+    for (const b of classes.querySelectorAll('.draw-class')) b.textContent = ctx.className(Number(b.dataset.class));
+    for (const b of classes.querySelectorAll('button')) {
+      b.disabled = !ready;
+      b.setAttribute('aria-pressed', String((b.dataset.class || 'random') === was));
+    }
+    ctx.translate(classes);
+    if (!ready && !thumbs.children.length) {
+      thumbs.innerHTML = '<p class="note" data-i18n="draw.waiting"></p>';
+      ctx.translate(thumbs);
+    }
+  }
+
+  function pressClass(which) {
+    for (const b of classes.querySelectorAll('button')) b.setAttribute('aria-pressed', String((b.dataset.class || 'random') === which));
+  }
+
+  function showThumbs(list) {
+    thumbList = list;
+    thumbs.innerHTML = '';
+    if (!list.length) {
+      thumbs.innerHTML = '<p class="note" data-i18n="draw.none"></p>';
+      ctx.translate(thumbs);
+      return;
+    }
+    for (const { index, sample } of list) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'draw-thumb';
+      b.dataset.index = index;
+      b.dataset.i18nAttr = 'aria-label:draw.thumb;title:draw.thumb';
+      b.dataset.i18nVars = JSON.stringify({ index, name: ctx.className(sample.label) });
+      b.setAttribute('aria-pressed', 'false');
+      const c = document.createElement('canvas');
+      c.width = 28;
+      c.height = 28;
+      c.className = 'pixels';
+      c.getContext('2d').putImageData(new ImageData(grayRGBA(sample.image), 28, 28), 0, 0);
+      b.append(c);
+      b.addEventListener('click', () => pick(index, sample));
+      thumbs.append(b);
+    }
+    ctx.translate(thumbs);
+  }
+
+  /** markThumb marks the thumbnail of test image index (null: none) as the one shown. */
+  function markThumb(index) {
+    for (const b of thumbs.querySelectorAll('.draw-thumb')) b.setAttribute('aria-pressed', String(Number(b.dataset.index) === index));
+  }
+
+  function showPicked() {
+    if (!shown) return;
+    picked.dataset.i18n = 'draw.picked';
+    picked.dataset.i18nVars = JSON.stringify({ index: shown.index, name: ctx.className(shown.label) });
+    ctx.translate(picked);
+  }
+
+  /** renameThumbs redoes the thumbnails' names (the class names arrive with the data set's info, and change with the language). */
+  function renameThumbs() {
+    if (!thumbList.length) return;
+    showThumbs(thumbList);
+    markThumb(shown ? shown.index : null);
+  }
+
+  function forgetPicked() {
+    shown = null;
+    ctx.url.write('img', null);
+    pressClass(null);
+    markThumb(null);
+    picked.textContent = '';
+    delete picked.dataset.i18n;
+  }
+
+  /**
+   * pick makes test image index the input and shows it on the pad; record:
+   * the URL keeps it (img=), for a link to reproduce (the page's own first
+   * image needs no record: every visit starts on it).
+   */
+  function pick(index, sample, record = true) {
+    stopDrawing();
+    shown = { index, label: sample.label };
+    pad.reset(sample.image);
+    ctx.url.write('img', record ? index : null);
+    markThumb(index);
+    showPicked();
+    quiet();
+    ctx.setInput({ pixels: sample.pixels, image: sample.image, source: 'gallery', label: sample.label, index });
+  }
+
+  /**
+   * randomSet shows THUMBS random test images and picks the first. auto: the
+   * page's first image, taken from a fresh source of the same seed (so every
+   * visit starts on the same image) and only if nothing else became the
+   * input meanwhile.
+   */
+  async function randomSet(auto = false) {
+    const n = testCount();
+    if (!n) return;
+    const source = auto ? createRng(SEED) : rng;
+    const first = source.int(n);
+    const sample = await getSample(first);
+    if (auto && (ctx.state.input || pad.strokes)) return;
+    pressClass('random');
+    const list = [{ index: first, sample }];
+    showThumbs(list);
+    pick(first, sample, !auto);
+    for (let i = 1; i < THUMBS; i++) {
+      const index = source.int(n);
+      list.push({ index, sample: await getSample(index) });
+    }
+    if (thumbList === list) showThumbs(list);
+    markThumb(first);
+  }
+
+  async function classSet(k) {
+    const n = testCount();
+    if (!n) return;
+    pressClass(String(k));
+    const list = await findOfClass(getSample, k, rng.int(n), n, THUMBS);
+    showThumbs(list);
+    if (list.length) pick(list[0].index, list[0].sample);
+  }
+
+  /** showIndex picks test image index (a shared link's img=), with others of its class beside it. */
+  async function showIndex(index) {
+    const sample = await getSample(index);
+    if (ctx.state.input || pad.strokes) return;
+    const n = testCount();
+    pressClass(String(sample.label));
+    showThumbs([{ index, sample }]);
+    pick(index, sample);
+    const others = await findOfClass(getSample, sample.label, (index + 1) % n, n, THUMBS - 1);
+    if (thumbList.length === 1 && thumbList[0].index === index) showThumbs([{ index, sample }, ...others.filter((o) => o.index !== index)]);
+    markThumb(index);
+  }
+
+  classes.addEventListener('click', (e) => {
+    const b = e.target.closest('button');
+    if (!b || b.disabled) return;
+    if (b.id === 'gallery-random') randomSet().catch(report);
+    else classSet(Number(b.dataset.class)).catch(report);
+  });
+  showClasses();
+
+  return {
+    shown: () => shown,
+    forget: forgetPicked,
+    reset() {
+      forgetPicked();
+      thumbList = [];
+      thumbs.innerHTML = '';
+      autoPicked = false;
+    },
+    update(d) {
+      showClasses();
+      showPicked();
+      renameThumbs();
+      const n = testCount();
+      if (!autoPicked && n > 0 && !ctx.state.input && !pad.strokes) {
+        const asked = ctx.url.read('img');
+        const want = asked !== null && asked < n ? asked : null;
+        if (asked !== null && want === null && !d.complete) return; // the link's image may be in a test chunk still coming
+        autoPicked = true;
+        (want === null ? randomSet(true) : showIndex(want)).catch(report);
+      }
+    },
+    relabel() {
+      showClasses();
+      showPicked();
+      renameThumbs();
+    },
+    thumbs: () => thumbList.map((t) => ({ index: t.index, label: t.sample.label })),
+  };
+}

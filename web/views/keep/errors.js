@@ -1,0 +1,34 @@
+// errors.js: why the engine refused a weights file, in plain words.
+// The engine's error (nn/load.go, nn/npz.go, nn/save.go) is English and
+// exact; explainLoadError sorts it into a kind the keep panel explains in
+// the page's language, with the numbers it names, and keeps the engine's
+// text as the detail. DOM-free, tested in errors.test.js.
+
+const strip = (m) => String(m).replace(/^(worker|nn): /, '').replace(/^(worker|nn): /, '');
+
+/**
+ * explainLoadError returns {key, vars} for the keep panel's texts:
+ *   keep.err.shape    {layer, name, param, file, here}: an array of another shape (another architecture)
+ *   keep.err.count    {file, here}: another number of weight arrays (another architecture)
+ *   keep.err.npzBuild {}: an .npz holds no architecture to build
+ *   keep.err.corrupt  {}: not a weights file, damaged, or cut short
+ *   keep.err.other    {}: anything else
+ * vars.detail is always the engine's message without its package prefix.
+ *
+ * @param {string} message the WorkerError's message
+ */
+export function explainLoadError(message) {
+  const detail = strip(message);
+  const out = (key, vars = {}) => ({ key, vars: { ...vars, detail } });
+  let m = /npz (arr_\d+|\S+) is (\([^)]*\)), layer (\d+) \(([^)]+)\) (\w+) is (\([^)]*\))/.exec(detail);
+  if (m) return out('keep.err.shape', { layer: m[3], name: m[4], param: m[5], file: m[2], here: m[6] });
+  m = /layer (\d+) \(([^)]+)\) (\w+) is (\([^)]*\)) in the file, (\([^)]*\)) here/.exec(detail);
+  if (m) return out('keep.err.shape', { layer: m[1], name: m[2], param: m[3], file: m[4], here: m[5] });
+  m = /npz has (\d+) arrays, the model (\d+) weight arrays/.exec(detail);
+  if (m) return out('keep.err.count', { file: m[1], here: m[2] });
+  m = /the file has (\d+) weight arrays, this model (\d+|more)/.exec(detail);
+  if (m) return out('keep.err.count', { file: m[1], here: m[2] });
+  if (/an \.npz file holds weights only/.test(detail)) return out('keep.err.npzBuild');
+  if (/^invalid weights file|^npz: |^npz /.test(detail)) return out('keep.err.corrupt');
+  return out('keep.err.other');
+}
