@@ -266,21 +266,6 @@ func (r *reader) magic(want string) {
 	}
 }
 
-// cstring reads a NUL-terminated string within the reader's bounds.
-func (r *reader) cstring() string {
-	if r.err != nil {
-		return ""
-	}
-	rest := r.b[r.pos:r.end]
-	i := bytes.IndexByte(rest, 0)
-	if i < 0 {
-		r.fail("unterminated string")
-		return ""
-	}
-	r.pos += uint64(i) + 1
-	return string(rest[:i])
-}
-
 // splitPath splits "a/b//c" into its non-empty components.
 func splitPath(path string) []string {
 	var out []string

@@ -26,17 +26,17 @@ type Object struct {
 	f    *File
 	Path string // the path it was reached by, e.g. "/model_weights/dense"
 
-	symtab      *symbolScratch // v1 B-tree and local heap of a symbol-table group
-	links       []link         // the group's links (a symbol table's once read)
-	linksRead   bool           // a symbol table's links are in links
-	denseLinks  bool           // links in a fractal heap (not supported)
-	isGroup     bool
-	attrs       []*Attribute
-	denseAttrs  bool // attributes in a fractal heap (not supported)
-	space       *dataspace
-	dtype       *datatype
-	layout      *layout
-	filters     []filter
+	symtab     *symbolScratch // v1 B-tree and local heap of a symbol-table group
+	links      []link         // the group's links (a symbol table's once read)
+	linksRead  bool           // a symbol table's links are in links
+	denseLinks bool           // links in a fractal heap (not supported)
+	isGroup    bool
+	attrs      []*Attribute
+	denseAttrs bool // attributes in a fractal heap (not supported)
+	space      *dataspace
+	dtype      *datatype
+	layout     *layout
+	filters    []filter
 }
 
 // block is a continuation block of an object header.
