@@ -31,7 +31,7 @@ func Build(spec ModelSpec, seed uint64) (*Model, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x636f6e76706c6179)) // "convplay"
-	m := &Model{Spec: ModelSpec{Input: append([]int(nil), spec.Input...)}}
+	m := &Model{Spec: ModelSpec{Input: append([]int(nil), spec.Input...), InputScaling: spec.InputScaling}}
 	in := Shape(spec.Input)
 	used := map[string]int{}
 	for i, ls := range spec.Layers {
@@ -239,5 +239,5 @@ func (spec ModelSpec) checkFrame() error {
 	if len(spec.Layers) == 0 {
 		return fmt.Errorf("nn: model has no layers")
 	}
-	return nil
+	return spec.InputScaling.check()
 }
