@@ -49,3 +49,27 @@ func TestRescalingByHand(t *testing.T) {
 	_, err = buildLayer(LayerSpec{Type: "Rescaling"}, Shape{3}, nil)
 	require.ErrorContains(t, err, "scale must be finite and nonzero")
 }
+
+// TestLogitsLoss: a model ending in logits, compiled with a cross-entropy,
+// has the loss and gradients of the same model ending in a softmax
+// (Keras's from_logits=True).
+func TestLogitsLoss(t *testing.T) {
+	spec := ModelSpec{Input: []int{3}, Layers: []LayerSpec{{Type: "Dense", Units: 4}}}
+	logits, err := Build(spec, 7)
+	require.NoError(t, err)
+	spec.Layers[0].Activation = "softmax"
+	probs, err := Build(spec, 7)
+	require.NoError(t, err)
+	loss, err := ParseLoss("sparse_categorical_crossentropy")
+	require.NoError(t, err)
+	x, y := []float32{1, -2, 0.5, 0.3, 0.2, -1}, []float32{2, 0}
+	var got [2]float64
+	for i, m := range []*Model{logits, probs} {
+		opt, err := NewOptimizer(OptimizerSpec{Name: "sgd"})
+		require.NoError(t, err)
+		require.NoError(t, m.Compile(opt, loss))
+		got[i], _ = m.ComputeGradients(x, y, 2)
+	}
+	require.InDelta(t, got[1], got[0], 1e-6)
+	require.InDeltaSlice(t, probs.Params()[0].G, logits.Params()[0].G, 1e-6)
+}
