@@ -393,10 +393,10 @@ expected = {}
 
 
 def fixture(path, fmt, layers, in_shape, seed, inputs, functional=False, old_style=False, quantum=None,
-            model_name=None, refused=None, facts=None):
+            model_name=None, refused=None, facts=None, weights=None):
     model_name = model_name or ("functional" if functional else "sequential")
-    shapes = shapes_of([l for l in layers if not l.get("_skip_forward")], in_shape) if not refused else {}
-    weights = draw_weights(layers, shapes, seed, quantum)
+    shapes = shapes_of(layers, in_shape) if not refused else {}
+    weights = weights or draw_weights(layers, shapes, seed, quantum)
     if fmt == "k2":
         if functional:
             model_name = "model"  # tf.keras's name for a functional model
@@ -466,6 +466,18 @@ def main():
     fixture("functional_k2.h5", "k2", chain, (28, 28), 4, standardized, functional=True, facts=facts)
     fixture("functional.keras", "k3", chain, (28, 28), 4, standardized, functional=True, facts=facts)
     fixture("functional_k3.h5", "k3h5", chain, (28, 28), 4, standardized, functional=True, facts=facts)
+
+    # For convplay's command-line tests on their tiny data set (3 classes: a
+    # bright left half, right half or top half): raw pixels, scaled by the
+    # model, pooled 4x4 to 7x7; each class's logit sums its half.
+    tiny = [simple("Rescaling", "rescaling", scale=1 / 255, offset=0.0), pool("max_pooling2d", "MaxPooling2D", 4),
+            flatten("flatten"), dense("dense", 3)]
+    k = np.zeros((7, 7, 1, 3), np.float32)
+    k[:, :3, 0, 0] = 1
+    k[:, 4:, 0, 1] = 1
+    k[:3, :, 0, 2] = 1
+    fixture("tiny3_k3.h5", "k3h5", tiny, (28, 28, 1), 7, pixels, facts={"logits": True, "scaling": "raw"},
+            weights={"dense": [k.reshape(49, 3), np.array([0, 0, -2], np.float32)]})
 
     # Refused: a Lambda layer, and a functional graph with a branch.
     lam = [flatten("flatten"), simple("Lambda", "lambda", function="lambda x: x * 2"), dense("dense", 10)]
