@@ -502,7 +502,7 @@ func (o *Object) unfilter(data []byte, mask uint32, want uint64) ([]byte, error)
 				return nil, errorf("%s: deflate: %v", o.Path, err)
 			}
 			var buf bytes.Buffer
-			buf.Grow(int(want))
+			buf.Grow(int(min(want, uint64(len(data))*1100+1024))) // deflate expands at most ~1032 times
 			if _, err := buf.ReadFrom(io.LimitReader(zr, int64(want)+1)); err != nil {
 				return nil, errorf("%s: deflate: %v", o.Path, err)
 			}
