@@ -89,7 +89,9 @@ func (w *Writer) record(data []byte) error {
 
 // Protocol buffer wire format: a key (field<<3 | wire type), then the value.
 
-func appendKey(b []byte, field, wire int) []byte { return binary.AppendUvarint(b, uint64(field<<3|wire)) }
+func appendKey(b []byte, field, wire int) []byte {
+	return binary.AppendUvarint(b, uint64(field<<3|wire))
+}
 
 func appendVarint(b []byte, field int, v uint64) []byte {
 	return binary.AppendUvarint(appendKey(b, field, 0), v)
