@@ -51,7 +51,7 @@ func readH5(data []byte) (*nn.Model, *Info, error) {
 		if a, _ := root.Attr("layer_names"); a != nil {
 			return nil, nil, formatErrorf("the file holds weights only (save_weights), no architecture: save the whole model with model.save")
 		}
-		return nil, nil, formatErrorf("no model_config attribute: not a Keras model file")
+		return nil, nil, formatErrorf("no model_config attribute, so no architecture: not a Keras model file, or a subclassed model's (save a Sequential or Functional model with model.save)")
 	}
 	version, _ := stringAttr(root, "keras_version")
 	weights, err := root.Get("model_weights")
