@@ -73,10 +73,16 @@ func Read(data []byte) (*nn.Model, *Info, error) {
 	return nil, nil, formatErrorf("neither an HDF5 (.h5) nor a zip (.keras) file")
 }
 
+// maxActivation bounds the values of one sample's activation at any layer.
+const maxActivation = 1 << 24
+
 // build converts a model config and fetches its weights with get, which
 // returns the arrays of one layer (nil for a layer without weights) in
-// Keras's order for that layer.
-func build(config []byte, get func(c converted, index int, names []string) ([][]float32, [][]int, error)) (*nn.Model, *Info, error) {
+// Keras's order for that layer. weightBytes, the size of the HDF5 file the
+// weights are in, bounds the weights the config may declare (two bytes a
+// weight, float16's), so that a small file cannot make Build allocate
+// gigabytes.
+func build(config []byte, weightBytes int, get func(c converted, index int, names []string) ([][]float32, [][]int, error)) (*nn.Model, *Info, error) {
 	mj, err := parseModel(config)
 	if err != nil {
 		return nil, nil, err
@@ -89,13 +95,28 @@ func build(config []byte, get func(c converted, index int, names []string) ([][]
 	if err != nil {
 		return nil, nil, err
 	}
-	checks, err := nn.CheckSpec(spec, 1<<28)
+	budget := weightBytes / 2
+	checks, err := nn.CheckSpec(spec, budget)
 	if err != nil {
 		var se *nn.SpecError
 		if errors.As(err, &se) {
+			if errors.Is(err, nn.ErrTooManyWeights) {
+				return nil, nil, formatErrorf("layer %q declares more weights than the file holds", se.Spec.Name)
+			}
 			return nil, nil, &UnsupportedError{Layer: se.Spec.Name, Class: se.Spec.Type, Reason: se.Err.Error()}
 		}
 		return nil, nil, err
+	}
+	total := 0
+	for _, c := range checks {
+		total += c.Params
+		if c.In.Size() > maxActivation || c.Out.Size() > maxActivation {
+			return nil, nil, &UnsupportedError{Layer: c.Spec.Name, Class: c.Spec.Type,
+				Reason: fmt.Sprintf("its input %v or output %v has more than %d values", c.In, c.Out, maxActivation)}
+		}
+	}
+	if total > budget {
+		return nil, nil, formatErrorf("the model declares %d weights, more than the file holds", total)
 	}
 	if err := checkAxes(conv, checks); err != nil {
 		return nil, nil, err

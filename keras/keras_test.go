@@ -136,15 +136,27 @@ func TestRefusals(t *testing.T) {
 		{"open size", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, null, null, 1], "name": "in"}}, {"class_name": "Flatten", "config": {"name": "f"}}]}}`, "None"},
 		{"reshape later", seq(`{"class_name": "Flatten", "config": {"name": "f"}}, {"class_name": "Reshape", "config": {"name": "r", "target_shape": [8, 8]}}`), `"r" (Reshape)`},
 		{"subclassed", `{"class_name": "MyModel", "config": {"name": "m", "layers": []}}`, "MyModel"},
+		{"huge activation", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 65536, 65536, 1], "name": "in"}}, {"class_name": "Flatten", "config": {"name": "f"}}]}}`, "more than"},
 		{"pool too big", seq(`{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": 9}}`), `"p" (MaxPooling2D)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, _, err := build([]byte(c.config), nil)
+			_, _, err := build([]byte(c.config), 1<<20, nil)
 			var ue *UnsupportedError
 			if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want an UnsupportedError with %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestDeclaredTooLarge: a config declaring more weights than the file
+// holds is refused before they are allocated.
+func TestDeclaredTooLarge(t *testing.T) {
+	config := `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 4096], "name": "in"}}, {"class_name": "Dense", "config": {"name": "big", "units": 65536}}]}}`
+	_, _, err := build([]byte(config), 1<<20, nil)
+	var fe *FormatError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), `"big" declares more weights than the file holds`) {
+		t.Errorf("error %v, want a FormatError naming the layer", err)
 	}
 }
 

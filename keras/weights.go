@@ -58,7 +58,7 @@ func readH5(data []byte) (*nn.Model, *Info, error) {
 	if err != nil {
 		return nil, nil, h5Error(err)
 	}
-	m, info, err := build([]byte(config), func(c converted, _ int, _ []string) ([][]float32, [][]int, error) {
+	m, info, err := build([]byte(config), len(data), func(c converted, _ int, _ []string) ([][]float32, [][]int, error) {
 		g, err := weights.Child(c.keras.Name)
 		if err != nil {
 			return nil, nil, h5Error(err)
@@ -157,7 +157,7 @@ func readKeras(data []byte) (*nn.Model, *Info, error) {
 	var mj modelJSON
 	json.Unmarshal(config, &mj)
 	sequential := mj.ClassName == "Sequential"
-	m, info, err := build(config, func(c converted, index int, classes []string) ([][]float32, [][]int, error) {
+	m, info, err := build(config, len(wdata), func(c converted, index int, classes []string) ([][]float32, [][]int, error) {
 		// The layer's unique snake_case name among the layers before it.
 		used := map[string]int{}
 		name := ""
