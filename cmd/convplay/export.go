@@ -56,6 +56,7 @@ func runImport(args []string, stdout io.Writer) error {
 	weights := fs.String("weights", "", "the .npz of weights in Keras's get_weights() order, or a Keras model file (.h5, .keras) with its architecture")
 	arch := fs.String("arch", "seed", "the architecture the weights belong to: a preset (seed, small) or a JSON model spec")
 	out := fs.String("o", "", "the .cpw to write")
+	input := fs.String("input", "", "what the model expects of 0-255 pixels, kept in the .cpw: standardized (by the data set's mean and std), unit (pixels/255) or raw (default: what a Keras file's Rescaling layer says, else standardized)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +76,9 @@ func runImport(args []string, stdout io.Writer) error {
 	}
 	m, err := loadModel(*weights, *arch)
 	if err != nil {
+		return err
+	}
+	if err := setInputScaling(m, *input); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(*out, func(f *os.File) error { return m.Save(f) }); err != nil {

@@ -112,3 +112,21 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
 }
+
+// setInputScaling records an -input answer (standardized, unit or raw) in
+// m's spec; "" keeps what the model says. A model that begins with a
+// Rescaling layer takes raw pixels, whatever the answer.
+func setInputScaling(m *nn.Model, answer string) error {
+	if answer == "" {
+		return nil
+	}
+	s, err := nn.ParseInputScaling(answer)
+	if err != nil {
+		return fmt.Errorf("-input: %w", err)
+	}
+	if len(m.Spec.Layers) > 0 && m.Spec.Layers[0].Type == "Rescaling" && s != nn.Raw {
+		return fmt.Errorf("-input %s: the model's first layer, a Rescaling, takes raw 0-255 pixels", answer)
+	}
+	m.Spec.InputScaling = s
+	return nil
+}

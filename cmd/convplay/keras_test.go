@@ -139,6 +139,36 @@ func TestImportKeras(t *testing.T) {
 	assert.Equal(t, predictJSON(t, "-weights", src, "-data", data, npy), predictJSON(t, "-weights", cpw, "-data", data, npy))
 
 	require.ErrorContains(t, runImport([]string{"-weights", src, "-arch", "small", "-o", cpw}, &out), "holds its own architecture")
+	require.ErrorContains(t, runImport([]string{"-weights", src, "-input", "unit", "-o", cpw}, &out), "takes raw 0-255 pixels")
+
+	// The user's answer for a model without Rescaling: pixels/255.
+	mlp := filepath.Join(dir, "mlp.cpw")
+	require.NoError(t, runImport([]string{"-weights", filepath.Join(kerasDir, "mlp_input2d.keras"), "-input", "unit", "-o", mlp}, &out))
+	f2, err := os.Open(mlp)
+	require.NoError(t, err)
+	defer f2.Close()
+	m2, err := nn.Load(f2)
+	require.NoError(t, err)
+	assert.Equal(t, nn.Unit, m2.Spec.InputScaling)
+	// predict standardizes the pixels by the data set; input_scaling
+	// turns them into pixels/255, which the model gets.
+	pixels := make([]float32, 2*28*28)
+	for i := range pixels {
+		pixels[i] = float32(i * 7 % 256)
+	}
+	px := filepath.Join(dir, "px.npy")
+	writeNPY(t, px, "<f4", []int{2, 28, 28}, float32Raw(pixels), false)
+	got := predictJSON(t, "-weights", mlp, "-data", data, px)
+	unit := make([]float32, len(pixels))
+	for i, p := range pixels {
+		unit[i] = p / 255
+	}
+	want := m2.Forward(unit, 2, false)
+	for i := range 2 {
+		for j := range 10 {
+			assert.InDelta(t, want[i*10+j], got[i][j], 1e-5)
+		}
+	}
 }
 
 // TestEvaluateKeras evaluates a Keras model of raw pixels and logits on the
