@@ -236,7 +236,7 @@ func readAll(data []byte) error {
 // FuzzOpen reads every part of arbitrary files, seeded with the fixtures:
 // any error is fine, a panic, a hang or a huge allocation is not.
 func FuzzOpen(f *testing.F) {
-	for _, name := range []string{"basic.h5", "latest.h5"} {
+	for _, name := range []string{"basic.h5", "latest.h5", "deep.h5"} {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)

@@ -57,7 +57,18 @@ def fill(f, expected):
         f.create_group("many/g%02d" % i)
 
 
+def deep(name):
+    """B-trees of two levels: 300 links in one group (eight to a symbol
+    table node, at most 32 nodes to a B-tree node) and 200 chunks (at most
+    64 to a B-tree node)."""
+    with h5py.File(name, "w") as f:
+        f.create_dataset("chunks", data=arange((200, 4), "<f4"), chunks=(1, 4), compression="gzip")
+        for i in range(300):
+            f["l%03d" % i] = f["chunks"]  # hard links to the same dataset
+
+
 def main():
+    deep("deep.h5")
     for name, libver in [("basic.h5", "earliest"), ("latest.h5", "latest")]:
         expected = {"datasets": {}, "attrs": {}}
         with h5py.File(name, "w", libver=libver) as f:
