@@ -207,6 +207,37 @@ func TestTrainKerasArch(t *testing.T) {
 	assert.Equal(t, nn.Standardized, m.Spec.InputScaling, "trained on standardized inputs")
 }
 
+// TestTrainKerasWeights trains on from a Keras file's weights: the model
+// that scales raw pixels and outputs logits gets input_scaling and
+// softmax_of_logits, and starts as good as the file (the tiny task solved).
+func TestTrainKerasWeights(t *testing.T) {
+	data, dir := writeTinyData(t), t.TempDir()
+	ckpt := filepath.Join(dir, "k.cpw")
+	var out bytes.Buffer
+	require.NoError(t, runTrain([]string{"-data", data, "-weights", filepath.Join(kerasDir, "tiny3_k3.h5"), "-epochs", "1",
+		"-batch", "16", "-optimizer", "sgd", "-lr", "0.001", "-checkpoint", ckpt, "-csv", "", "-plot", ""}, &out, nil), out.String())
+	assert.Contains(t, out.String(), "tiny3_k3.h5")
+	f, err := os.Open(ckpt)
+	require.NoError(t, err)
+	defer f.Close()
+	m, err := nn.Load(f)
+	require.NoError(t, err)
+	var names []string
+	for _, l := range m.Spec.Layers {
+		names = append(names, l.Name)
+	}
+	assert.Equal(t, []string{"input_scaling", "rescaling", "max_pooling2d", "flatten", "dense", "softmax_of_logits"}, names)
+	assert.Equal(t, nn.Standardized, m.Spec.InputScaling)
+	var ev bytes.Buffer
+	require.NoError(t, runEvaluate([]string{"-weights", ckpt, "-data", data, "-json"}, &ev))
+	var e evaluation
+	require.NoError(t, json.Unmarshal(ev.Bytes(), &e))
+	assert.Equal(t, 1.0, e.Accuracy)
+
+	err = runTrain([]string{"-data", data, "-weights", filepath.Join(kerasDir, "tiny3_k3.h5"), "-arch", "small", "-checkpoint", ckpt}, &out, nil)
+	require.ErrorContains(t, err, "give one")
+}
+
 // TestKerasRefused: a file with a layer convplay lacks is refused by name.
 func TestKerasRefused(t *testing.T) {
 	data := writeTinyData(t)
