@@ -3,10 +3,12 @@ package keras
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"convplay/internal/hdf5"
@@ -270,11 +272,27 @@ func nameList(o *hdf5.Object, name string) ([]string, error) {
 	}
 }
 
-// dataset reads the numeric dataset at path below g.
+// dataset reads the numeric dataset at path below g. Keras 3 saves
+// bfloat16 variables as 2-byte opaque elements with the attribute
+// dtype="bfloat16": the high half of a float32, little-endian.
 func dataset(g *hdf5.Object, path string) ([]float32, []int, error) {
 	d, err := g.Get(path)
 	if err != nil {
 		return nil, nil, h5Error(err)
+	}
+	if dt, err := stringAttr(d, "dtype"); err == nil && dt == "bfloat16" {
+		raw, size, opaque, err := d.Raw()
+		if err != nil {
+			return nil, nil, h5Error(err)
+		}
+		if size != 2 || !opaque {
+			return nil, nil, formatErrorf("%s: bfloat16 values of %d bytes", d.Path, size)
+		}
+		v := make([]float32, len(raw)/2)
+		for i := range v {
+			v[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
+		}
+		return v, d.Shape(), nil
 	}
 	v, shape, err := d.Float32s()
 	return v, shape, h5Error(err)

@@ -94,8 +94,8 @@ func (a *Attribute) IsString() bool {
 }
 
 // Strings returns the attribute's strings, one per element: fixed-length
-// strings cut at their first NUL (as NumPy's bytes are) with trailing
-// padding spaces dropped, variable-length strings read from the global heap.
+// strings cut at their first NUL (as NumPy's bytes are), variable-length
+// strings read from the global heap.
 func (a *Attribute) Strings() ([]string, error) {
 	size := a.dtype.size
 	n := uint64(len(a.data)) / size

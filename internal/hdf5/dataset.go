@@ -16,6 +16,7 @@ const (
 	classFixed  = 0
 	classFloat  = 1
 	classString = 3
+	classOpaque = 5
 	classVLen   = 9
 )
 
@@ -48,7 +49,7 @@ func parseDatatype(r *reader) (*datatype, error) {
 		if !ok {
 			return nil, errorf("%d-byte numbers are not supported", t.size)
 		}
-	case classString:
+	case classString, classOpaque:
 	case classVLen:
 		t.vlenStr = bits[0]&0x0f == 1
 		if !t.vlenStr {
@@ -573,6 +574,17 @@ func (o *Object) place(out, chunk []byte, offs, cdims []uint64) error {
 			return nil
 		}
 	}
+}
+
+// Raw returns a dataset's bytes as the file stores them (row major, each
+// element elemSize bytes) and whether the datatype is opaque: bytes HDF5
+// does not interpret, such as the bfloat16 values Keras 3 saves.
+func (o *Object) Raw() (data []byte, elemSize int, opaque bool, err error) {
+	b, t, err := o.rawData()
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return b, int(t.size), t.class == classOpaque, nil
 }
 
 // Float32s returns a numeric dataset's values converted to float32, in row

@@ -352,7 +352,14 @@ def snake(name):
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def write_keras_zip(path, config, layers, shapes, weights, functional):
+def bf16_bytes(a):
+    """float32 values already on bfloat16's grid, as h5py stores
+    ml_dtypes.bfloat16 arrays: 2-byte opaque elements, the float32's high half."""
+    high = (a.astype("<f4").view("<u4") >> 16).astype("<u2")
+    return np.frombuffer(high.tobytes(), dtype="V2").reshape(a.shape)
+
+
+def write_keras_zip(path, config, layers, shapes, weights, functional, bf16=False):
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         used = {}
@@ -374,7 +381,11 @@ def write_keras_zip(path, config, layers, shapes, weights, functional):
                 continue
             g = f.create_group("layers/%s/vars" % n)
             for i, a in enumerate(arrays):
-                g.create_dataset(str(i), data=a)
+                if bf16:  # saving_lib's H5IOStore.__setitem__ for a bfloat16 variable
+                    ds = g.create_dataset(str(i), data=bf16_bytes(a))
+                    ds.attrs["dtype"] = "bfloat16"
+                else:
+                    g.create_dataset(str(i), data=a)
         f.create_group("vars")
         og = f.create_group("optimizer/vars")
         og.create_dataset("0", data=np.array(12, dtype=np.int64))  # iterations
@@ -393,10 +404,12 @@ expected = {}
 
 
 def fixture(path, fmt, layers, in_shape, seed, inputs, functional=False, old_style=False, quantum=None,
-            model_name=None, refused=None, facts=None, weights=None):
+            model_name=None, refused=None, facts=None, weights=None, bf16=False):
     model_name = model_name or ("functional" if functional else "sequential")
     shapes = shapes_of(layers, in_shape) if not refused else {}
     weights = weights or draw_weights(layers, shapes, seed, quantum)
+    if bf16:  # truncate to bfloat16's grid
+        weights = {k: [(a.view("<u4") & np.uint32(0xFFFF0000)).view("<f4") for a in v] for k, v in weights.items()}
     if fmt == "k2":
         if functional:
             model_name = "model"  # tf.keras's name for a functional model
@@ -407,7 +420,7 @@ def fixture(path, fmt, layers, in_shape, seed, inputs, functional=False, old_sty
                         model_name, functional)
     else:
         write_keras_zip(path, k3_config(model_name, layers, in_shape, functional), layers, shapes, weights,
-                        functional)
+                        functional, bf16)
     e = {"refused": refused} if refused else {}
     if not refused:
         x = inputs(np.random.default_rng(seed + 1000), in_shape)
@@ -456,6 +469,7 @@ def main():
     fixture("mlp_input2d_k2.h5", "k2", mlp, (28, 28), 3, standardized, facts=facts)
     fixture("mlp_input2d_old_k2.h5", "k2", mlp, (28, 28), 3, standardized, old_style=True, facts=facts)
     fixture("mlp_input2d.keras", "k3", mlp, (28, 28), 3, standardized, facts=facts)
+    fixture("mlp_bfloat16.keras", "k3", mlp, (28, 28), 8, standardized, facts=facts, bf16=True)
 
     # Straight-chain functional models; (28, 28) reshaped to (28, 28, 1).
     chain = [simple("Reshape", "reshape", target_shape=[28, 28, 1]),
