@@ -135,6 +135,7 @@ func TestRefusals(t *testing.T) {
 		{"channels_first", seq(`{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": 2, "data_format": "channels_first"}}`), "channels_last"},
 		{"open size", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, null, null, 1], "name": "in"}}, {"class_name": "Flatten", "config": {"name": "f"}}]}}`, "None"},
 		{"reshape later", seq(`{"class_name": "Flatten", "config": {"name": "f"}}, {"class_name": "Reshape", "config": {"name": "r", "target_shape": [8, 8]}}`), `"r" (Reshape)`},
+		{"reshape inferred", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 64], "name": "in"}}, {"class_name": "Reshape", "config": {"name": "r", "target_shape": [8, -1, 1]}}]}}`, `"r" (Reshape)`},
 		{"subclassed", `{"class_name": "MyModel", "config": {"name": "m", "layers": []}}`, "MyModel"},
 		{"huge activation", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 65536, 65536, 1], "name": "in"}}, {"class_name": "Flatten", "config": {"name": "f"}}]}}`, "more than"},
 		{"pool too big", seq(`{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": 9}}`), `"p" (MaxPooling2D)`},
@@ -146,6 +147,19 @@ func TestRefusals(t *testing.T) {
 				t.Errorf("error %v, want an UnsupportedError with %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestReshapeAtInput: a Reshape from (784) to (28, 28, 1) at the input
+// makes the model's input (28, 28, 1), the same values in the same order.
+func TestReshapeAtInput(t *testing.T) {
+	config := `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 784], "name": "in"}}, {"class_name": "Reshape", "config": {"name": "r", "target_shape": [28, 28, 1]}}, {"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": [2, 2]}}]}}`
+	m, _, err := build([]byte(config), 1<<20, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.InShape().Equal(nn.Shape{28, 28, 1}) || !m.OutShape().Equal(nn.Shape{14, 14, 1}) {
+		t.Errorf("input %v, output %v; want (28, 28, 1) and (14, 14, 1)", m.InShape(), m.OutShape())
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 
 // Supported lists the Keras layer classes convplay reads, for messages.
 const Supported = "InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout, Activation, " +
-	"Softmax, Rescaling, BatchNormalization and a Reshape that adds or drops the channel axis of the input, " +
+	"Softmax, Rescaling, BatchNormalization and a Reshape of the input, " +
 	"in a Sequential model or a Functional one that is a straight chain"
 
 // activations nn has, by Keras name.
@@ -106,29 +106,29 @@ func countNil(cs []converted) int {
 	return n
 }
 
-// reshape accepts a Reshape before any computing layer that only adds or
-// drops a trailing axis of size 1 (Keras tutorials reshape (28, 28) to
-// (28, 28, 1)): the values stay in the same order, so only the input
-// shape changes. Anything else is refused.
+// reshape accepts a Reshape before any computing layer: it keeps the
+// values in their order, so it only changes the model's input shape
+// (Keras tutorials reshape (28, 28) to (28, 28, 1), or (784) to
+// (28, 28, 1)). A target of (H, W) becomes (H, W, 1). Anything else, such
+// as a Reshape between layers, is refused.
 func reshape(spec *nn.ModelSpec, l layerJSON, atInput bool) error {
-	t := l.Config.TargetShape
+	t := append([]int(nil), l.Config.TargetShape...)
 	size := 1
 	for _, d := range t {
+		if d <= 0 || d > 1<<16 {
+			size = -1 // -1 (inferred) and absurd sizes: refused below
+			break
+		}
 		size *= d
 	}
-	in := nn.Shape(spec.Input)
-	ok := atInput && size == in.Size() && len(t) >= 2 && len(t) <= 3
-	if ok {
-		if len(t) == 2 {
-			t = append(t, 1)
-		}
-		ok = t[len(t)-1] == 1 && in[len(in)-1] == 1
+	if len(t) == 2 {
+		t = append(t, 1)
 	}
-	if !ok {
+	if !atInput || size != nn.Shape(spec.Input).Size() || (len(t) != 1 && len(t) != 3) {
 		return &UnsupportedError{Layer: l.Name, Class: l.ClassName,
-			Reason: fmt.Sprintf("it reshapes %v to %v; convplay only reads a Reshape at the input that adds or drops the channel axis", spec.Input, l.Config.TargetShape)}
+			Reason: fmt.Sprintf("it reshapes %v to %v; convplay reads a Reshape only at the input, to a fixed image (H, W, C) or vector shape of as many values", spec.Input, l.Config.TargetShape)}
 	}
-	spec.Input = append([]int(nil), t...)
+	spec.Input = t
 	return nil
 }
 
