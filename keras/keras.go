@@ -162,6 +162,9 @@ func build(config []byte, weightBytes int, get func(c converted, index int, name
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 					return nil, nil, formatErrorf("layer %q %s holds a value that is not finite (%v)", c.keras.Name, p.Name, v)
 				}
+				if v < 0 && p.Name == "moving_variance" {
+					return nil, nil, formatErrorf("layer %q moving_variance holds a negative variance (%v)", c.keras.Name, v)
+				}
 			}
 		}
 		for i, p := range params {
