@@ -61,6 +61,18 @@ func weightCount(ls LayerSpec, in Shape) int {
 		f = []int{ls.KernelSize, ls.KernelSize, c, ls.Filters}
 	case "Dense":
 		f = []int{c, ls.Units}
+	case "BatchNormalization": // gamma, beta, moving mean and variance, each (C)
+		if c <= 0 {
+			return 0
+		}
+		n := 2 * c
+		if !ls.NoScale {
+			n += c
+		}
+		if !ls.NoCenter {
+			n += c
+		}
+		return n
 	default:
 		return 0
 	}

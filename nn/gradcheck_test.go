@@ -45,6 +45,9 @@ type gradCase struct {
 	before func(l Layer)
 	// check runs once on the first output (e.g. that a mask drops units).
 	check func(t *testing.T, y []float32)
+	// infer runs Forward in inference mode (BatchNormalization's moving
+	// statistics instead of the batch's).
+	infer bool
 }
 
 // spread returns size distinct values, a shuffle of a grid with a step of
@@ -120,6 +123,11 @@ func gradCases() []gradCase {
 		{name: "flatten", spec: LayerSpec{Type: "Flatten"}, in: Shape{2, 3, 2}, n: 2},
 		{name: "dropout_training", spec: LayerSpec{Type: "Dropout", Rate: 0.4}, in: Shape{3, 3, 2}, n: 2,
 			before: fixedMask, check: someDropped},
+		{name: "batch_normalization_training", spec: LayerSpec{Type: "BatchNormalization"}, in: Shape{3, 2, 3}, n: 2},
+		{name: "batch_normalization_inference", spec: LayerSpec{Type: "BatchNormalization"}, in: Shape{3, 2, 3}, n: 2, infer: true},
+		{name: "batch_normalization_vector_no_scale", spec: LayerSpec{Type: "BatchNormalization", NoScale: true, Epsilon: 0.01}, in: Shape{4}, n: 5},
+		{name: "batch_normalization_no_center", spec: LayerSpec{Type: "BatchNormalization", NoCenter: true}, in: Shape{2, 2, 2}, n: 3},
+		{name: "rescaling", spec: LayerSpec{Type: "Rescaling", Scale: 1.0 / 255, Offset: -0.5}, in: Shape{2, 3, 1}, n: 2},
 	}
 	for _, act := range []string{"linear", "relu", "sigmoid", "tanh", "softmax"} {
 		relu := act == "relu"
@@ -140,9 +148,14 @@ func TestGradCheckLayers(t *testing.T) {
 			require.NoError(t, err)
 			// Weights of order 1 and nonzero biases, so that every term of
 			// the gradient is exercised and well above float32 noise.
+			// Moving statistics positive (a variance), and in training
+			// Forward updates them but the output does not depend on them.
 			for _, p := range l.Params() {
 				for j := range p.W {
 					p.W[j] = float32(rng.Float64() - 0.5)
+					if p.NonTrainable {
+						p.W[j] += 1
+					}
 				}
 			}
 			input := c.input
@@ -154,7 +167,7 @@ func TestGradCheckLayers(t *testing.T) {
 				if c.before != nil {
 					c.before(l)
 				}
-				return l.Forward(x, c.n, true)
+				return l.Forward(x, c.n, !c.infer)
 			}
 			y := forward()
 			if c.check != nil {
@@ -200,6 +213,10 @@ func TestGradCheckLayers(t *testing.T) {
 			}
 			checkCoordinates("input", x, dx)
 			for j, p := range l.Params() {
+				if p.NonTrainable {
+					require.Equal(t, make([]float32, len(p.G)), p.G, "%s: a non-trainable gradient", p.Name)
+					continue
+				}
 				checkCoordinates(p.Name, p.W, grads[j])
 			}
 		})

@@ -35,6 +35,12 @@ type Param struct {
 	Shape []int     // Keras's shape, e.g. (K, K, C, F) for a Conv2D kernel
 	W     []float32 // values, row-major in Shape
 	G     []float32 // gradient, same layout; Backward adds to it
+
+	// NonTrainable marks state that Forward updates in training and no
+	// optimizer moves (BatchNormalization's moving statistics, Keras's
+	// non-trainable weights): its gradient stays zero. It is saved and
+	// loaded with the weights, in Keras's get_weights() order.
+	NonTrainable bool
 }
 
 func newParam(name string, shape ...int) *Param {
@@ -57,6 +63,12 @@ type LayerSpec struct {
 	PoolSize   int     `json:"pool_size,omitempty"`   // pooling: default 2
 	Units      int     `json:"units,omitempty"`       // Dense
 	Rate       float64 `json:"rate,omitempty"`        // Dropout
+	Momentum   float64 `json:"momentum,omitempty"`    // BatchNormalization: default 0.99
+	Epsilon    float64 `json:"epsilon,omitempty"`     // BatchNormalization: default 0.001
+	NoScale    bool    `json:"no_scale,omitempty"`    // BatchNormalization scale=False: no gamma
+	NoCenter   bool    `json:"no_center,omitempty"`   // BatchNormalization center=False: no beta
+	Scale      float64 `json:"scale,omitempty"`       // Rescaling: y = x*scale + offset
+	Offset     float64 `json:"offset,omitempty"`      // Rescaling
 }
 
 // ModelSpec describes a Sequential model: its per-sample input shape and its
@@ -64,6 +76,9 @@ type LayerSpec struct {
 type ModelSpec struct {
 	Input  []int       `json:"input"` // (H, W, C), e.g. (28, 28, 1)
 	Layers []LayerSpec `json:"layers"`
+	// InputScaling is what the model expects of 0-255 pixels (inputs.go);
+	// empty means standardized, convplay's own models' input.
+	InputScaling InputScaling `json:"input_scaling,omitempty"`
 }
 
 // layerBuilders maps a Keras class name to the constructor of that layer.

@@ -18,6 +18,7 @@ type Model struct {
 	opt    Optimizer
 	loss   Loss
 	fused  activatedLayer // the softmax output layer when its loss is computed from logits
+	logits bool           // the output is logits (Spec.OutputsLogits) and the loss a cross-entropy: computed from them
 	params []*Param       // Params(), cached so that a step allocates nothing
 	dOut   []float32      // (N, out) gradient of the loss with respect to the output (or logits)
 }
@@ -31,7 +32,7 @@ func Build(spec ModelSpec, seed uint64) (*Model, error) {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x636f6e76706c6179)) // "convplay"
-	m := &Model{Spec: ModelSpec{Input: append([]int(nil), spec.Input...)}}
+	m := &Model{Spec: ModelSpec{Input: append([]int(nil), spec.Input...), InputScaling: spec.InputScaling}}
 	in := Shape(spec.Input)
 	used := map[string]int{}
 	for i, ls := range spec.Layers {
@@ -141,6 +142,9 @@ func ParamCount(l Layer) int {
 // class scores. When the last layer applies softmax and the loss is a
 // cross-entropy, the two are fused: the loss is computed from the logits and
 // its gradient (p - onehot)/N enters the last layer below its softmax.
+// When the model outputs logits (a last Dense or Conv2D without activation,
+// as in Keras models compiled with from_logits=True), a cross-entropy is
+// computed from them, as Keras's from_logits=True does.
 func (m *Model) Compile(opt Optimizer, loss Loss) error {
 	if opt == nil || loss == nil {
 		return errors.New("nn: compile needs an optimizer and a loss")
@@ -150,10 +154,10 @@ func (m *Model) Compile(opt Optimizer, loss Loss) error {
 		return fmt.Errorf("nn: loss %s needs an output of class scores (D) with D >= 2, but the model outputs %v: end the model with Flatten and a Dense layer with one unit per class", loss.Name(), out)
 	}
 	m.opt, m.loss, m.fused = opt, loss, nil
-	if last, ok := m.Layers[len(m.Layers)-1].(activatedLayer); ok && last.activation() == Softmax {
-		if _, ok := loss.(logitsLoss); ok {
-			m.fused = last
-		}
+	_, fromLogits := loss.(logitsLoss)
+	m.logits = fromLogits && m.Spec.OutputsLogits()
+	if last, ok := m.Layers[len(m.Layers)-1].(activatedLayer); ok && last.activation() == Softmax && fromLogits {
+		m.fused = last
 	}
 	m.params = m.Params()
 	opt.Init(m.params)
@@ -201,6 +205,9 @@ func (m *Model) lossOf(out, y []float32, n int) float64 {
 	if m.fused != nil {
 		return m.loss.(logitsLoss).LossFromLogits(m.dOut, m.fused.logits(), y, n, size)
 	}
+	if m.logits {
+		return m.loss.(logitsLoss).LossFromLogits(m.dOut, out, y, n, size)
+	}
 	return m.loss.Loss(m.dOut, out, y, n, size)
 }
 
@@ -239,5 +246,5 @@ func (spec ModelSpec) checkFrame() error {
 	if len(spec.Layers) == 0 {
 		return fmt.Errorf("nn: model has no layers")
 	}
-	return nil
+	return spec.InputScaling.check()
 }

@@ -490,7 +490,8 @@ func FuzzLoadWeights(f *testing.F) {
 // Load allocate before the budget check.
 func TestWeightCountCoversEveryLayer(t *testing.T) {
 	candidates := []LayerSpec{{Filters: 3, KernelSize: 2}, {Filters: 3, KernelSize: 2, NoBias: true},
-		{Units: 3}, {Units: 3, NoBias: true}, {PoolSize: 2}, {Rate: 0.5}, {Activation: "relu"}, {}}
+		{Units: 3}, {Units: 3, NoBias: true}, {PoolSize: 2}, {Rate: 0.5}, {Activation: "relu"}, {}, {Scale: 0.5},
+		{NoScale: true, NoCenter: true}}
 	for typ := range layerBuilders {
 		if typ == "testScale" { // this file's test layer
 			continue

@@ -19,10 +19,15 @@ func (m *Model) Summary() string {
 	line(strings.Repeat("_", width))
 	line(kerasPrintRow(positions, "Layer (type)", "Output Shape", "Param #"))
 	line(strings.Repeat("=", width))
-	total := 0
+	total, frozen := 0, 0
 	for i, l := range m.Layers {
 		params := ParamCount(l)
 		total += params
+		for _, p := range l.Params() {
+			if p.NonTrainable {
+				frozen += len(p.W)
+			}
+		}
 		spec := l.Spec()
 		line(kerasPrintRow(positions, spec.Name+" ("+spec.Type+")", outputShape(l.OutShape()), strconv.Itoa(params)))
 		if i == len(m.Layers)-1 {
@@ -32,8 +37,8 @@ func (m *Model) Summary() string {
 		}
 	}
 	line("Total params: " + thousands(total))
-	line("Trainable params: " + thousands(total))
-	line("Non-trainable params: 0")
+	line("Trainable params: " + thousands(total-frozen))
+	line("Non-trainable params: " + thousands(frozen))
 	line(strings.Repeat("_", width))
 	return b.String()
 }

@@ -51,9 +51,20 @@ func readManifest(data string) (*dataset.Manifest, error) {
 // loadModel reads a weights file: convplay's format (.cpw, which holds its
 // architecture; with arch set, only the weights are taken, into that
 // architecture, as Keras's load_weights does), or a NumPy .npz in Keras's
-// get_weights() order, loaded into arch (default the reference model).
+// get_weights() order, loaded into arch (default the reference model), or
+// a Keras model file (.h5, .keras: keras.go), which holds its architecture.
 // The model comes compiled for evaluation (SGD, sparse cross-entropy).
 func loadModel(path, arch string) (*nn.Model, error) {
+	if isKerasFile(path) {
+		if arch != "" {
+			return nil, fmt.Errorf("-arch %s: %s holds its own architecture", arch, path)
+		}
+		m, _, err := loadKeras(path)
+		if err != nil {
+			return nil, err
+		}
+		return m, compile(m, nn.OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the weights: %w", err)

@@ -36,7 +36,7 @@ type evaluation struct {
 
 func runEvaluate(args []string, stdout io.Writer) error {
 	fs := newFlagSet("evaluate", "-weights FILE [-arch seed|small|FILE.json] [-data fashion|digits|DIR] [-split test] [-json]")
-	weights := fs.String("weights", "", "the model: a .cpw file, or a .npz of weights in Keras's get_weights() order (with -arch)")
+	weights := fs.String("weights", "", "the model: a .cpw file, a Keras model file (.h5, .keras), or a .npz of weights in Keras's get_weights() order (with -arch)")
 	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own; seed for a .npz)")
 	data := fs.String("data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json")
 	splitName := fs.String("split", dataset.Test, "the split to evaluate: test, validation or train")
@@ -57,6 +57,9 @@ func runEvaluate(args []string, stdout io.Writer) error {
 	}
 	ds, err := openData(*data)
 	if err != nil {
+		return err
+	}
+	if m, err = forStandardized(m, ds.Manifest.Mean, ds.Manifest.Std, true); err != nil {
 		return err
 	}
 	if err := checkFits(m, ds.Manifest, *data); err != nil {

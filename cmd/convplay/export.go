@@ -13,7 +13,7 @@ func init() {
 		run:     func(args []string) error { return runExport(args, os.Stdout) },
 	}
 	commands["import"] = command{
-		summary: "read Keras weights from a .npz (get_weights() order) into an architecture and write a .cpw",
+		summary: "convert a Keras model (.h5, .keras) or Keras weights in a .npz (get_weights() order, into an architecture) to a .cpw",
 		run:     func(args []string) error { return runImport(args, os.Stdout) },
 	}
 }
@@ -52,10 +52,11 @@ func runExport(args []string, stdout io.Writer) error {
 // runImport loads a .npz of Keras weights into an architecture and saves
 // the model in convplay's format.
 func runImport(args []string, stdout io.Writer) error {
-	fs := newFlagSet("import", "-weights IN.npz [-arch seed|small|FILE.json] -o OUT.cpw")
-	weights := fs.String("weights", "", "the .npz of weights in Keras's get_weights() order")
+	fs := newFlagSet("import", "-weights IN.npz|MODEL.h5|MODEL.keras [-arch seed|small|FILE.json] -o OUT.cpw")
+	weights := fs.String("weights", "", "the .npz of weights in Keras's get_weights() order, or a Keras model file (.h5, .keras) with its architecture")
 	arch := fs.String("arch", "seed", "the architecture the weights belong to: a preset (seed, small) or a JSON model spec")
 	out := fs.String("o", "", "the .cpw to write")
+	input := fs.String("input", "", "what the model expects of 0-255 pixels, kept in the .cpw: standardized (by the data set's mean and std), unit (pixels/255) or raw (default: what a Keras file's Rescaling layer says, else standardized)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -64,16 +65,25 @@ func runImport(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	if !strings.HasSuffix(strings.ToLower(*weights), ".npz") {
-		return fmt.Errorf("-weights %s: import reads a NumPy .npz archive", *weights)
+	what := *arch
+	if isKerasFile(*weights) { // the file holds its architecture: an -arch given is refused
+		what = "the architecture of " + *weights
+		if !flagSet(fs, "arch") {
+			*arch = ""
+		}
+	} else if !strings.HasSuffix(strings.ToLower(*weights), ".npz") {
+		return fmt.Errorf("-weights %s: import reads a NumPy .npz archive or a Keras .h5 or .keras file", *weights)
 	}
 	m, err := loadModel(*weights, *arch)
 	if err != nil {
 		return err
 	}
+	if err := setInputScaling(m, *input); err != nil {
+		return err
+	}
 	if err := writeFileAtomic(*out, func(f *os.File) error { return m.Save(f) }); err != nil {
 		return fmt.Errorf("writing %s: %w", *out, err)
 	}
-	fmt.Fprintf(stdout, "wrote %s: %s, %d weights\n", *out, *arch, m.NumParams())
+	fmt.Fprintf(stdout, "wrote %s: %s, %d weights\n", *out, what, m.NumParams())
 	return nil
 }

@@ -34,7 +34,7 @@ type prediction struct {
 
 func runPredict(args []string, stdout io.Writer) error {
 	fs := newFlagSet("predict", "-weights FILE [-arch ...] [-data fashion|digits|DIR] [-fit auto|mnist|fashion|none] [-standardized] INPUT...")
-	weights := fs.String("weights", "", "the model: a .cpw file, or a .npz of weights in Keras's get_weights() order (with -arch)")
+	weights := fs.String("weights", "", "the model: a .cpw file, a Keras model file (.h5, .keras), or a .npz of weights in Keras's get_weights() order (with -arch)")
 	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own; seed for a .npz)")
 	data := fs.String("data", "fashion", "the data set whose mean and standard deviation standardize the inputs, and whose class names are printed: fashion, digits or a directory holding manifest.json")
 	fit := fs.String("fit", "auto", "how a picture is fitted into the input: mnist (20x20 box centred by centre of mass), fashion (longest edge 28, centred), none (scaled whole), or auto (mnist for digits, else fashion)")
@@ -69,6 +69,9 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 	}
 	man, err := readManifest(*data)
 	if err != nil {
+		return err
+	}
+	if m, err = forStandardized(m, man.Mean, man.Std, !*standardized); err != nil {
 		return err
 	}
 	if err := checkFits(m, man, *data); err != nil {

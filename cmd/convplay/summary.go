@@ -19,8 +19,8 @@ func init() {
 }
 
 func runSummary(args []string, stdout io.Writer) error {
-	fs := newFlagSet("summary", "[-arch seed|small|reference|FILE.json]")
-	arch := fs.String("arch", "seed", "the model: a preset (seed or reference: the notebook's model; small) or a JSON file holding a model spec")
+	fs := newFlagSet("summary", "[-arch seed|small|reference|FILE.json|MODEL.h5|MODEL.keras]")
+	arch := fs.String("arch", "seed", "the model: a preset (seed or reference: the notebook's model; small), a JSON file holding a model spec, or a Keras .h5 or .keras file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +54,9 @@ func archSpec(arch string) (nn.ModelSpec, error) {
 			return nn.ModelSpec{}, fmt.Errorf("-arch %q is neither a preset (seed, reference or small) nor a .json file holding a model spec", arch)
 		}
 		return spec, nil
+	}
+	if isKerasFile(arch) {
+		return kerasSpec(arch)
 	}
 	data, err := os.ReadFile(arch)
 	if err != nil {

@@ -41,6 +41,7 @@ type trainFlags struct {
 	minDelta                   float64
 	restoreBest                bool
 	csv, plot, meta, note      string
+	logdir, weights            string
 	noTest                     bool
 	progressTTY, progressPlain bool
 }
@@ -75,6 +76,8 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.meta, "meta", "", "a JSON file recording the command, seed, data, history, test metrics and time taken (empty: none)")
 	fs.StringVar(&f.note, "note", "", "a note recorded in the -meta file")
 	fs.BoolVar(&f.noTest, "no-test", false, "skip the test evaluation of the checkpoint at the end")
+	fs.StringVar(&f.weights, "weights", "", "start from this model, its architecture and weights (.cpw, Keras .h5 or .keras), instead of -arch's with fresh weights")
+	fs.StringVar(&f.logdir, "logdir", "", "a directory for TensorBoard event files, as Keras's TensorBoard callback writes its epoch scalars (empty: none)")
 }
 
 // runTrain trains as the notebook does: build, compile, fit with
@@ -102,13 +105,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	case f.checkpoint == "":
 		return fmt.Errorf("-checkpoint: want a file name")
 	}
-	spec, err := archSpec(f.arch)
+	m, err := f.model()
 	if err != nil {
 		return err
-	}
-	m, err := nn.Build(spec, f.seed)
-	if err != nil {
-		return fmt.Errorf("-arch %s: %w", f.arch, err)
 	}
 	optSpec := nn.OptimizerSpec{Name: f.opt, LearningRate: f.lr, Momentum: f.momentum, Nesterov: f.nesterov}
 	if err := compile(m, optSpec, f.loss); err != nil {
@@ -149,6 +148,11 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		}
 		defer csvFile.Close()
 		callbacks = append(callbacks, &nn.CSVLogger{W: csvFile})
+	}
+	if f.logdir != "" {
+		tb := &tensorBoard{dir: f.logdir}
+		defer tb.Close()
+		callbacks = append(callbacks, tb)
 	}
 
 	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training, %d validation images; %s, batch %d, seed %d\n",

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+
+	"convplay/nn"
+)
+
+// model is the model train starts from: -arch's built with fresh weights
+// from -seed, or with -weights that file's model (its architecture and
+// weights). A model from -weights that expects pixels/255 or raw pixels,
+// or outputs logits, is made to take the standardized inputs train feeds
+// and to output probabilities (forStandardized), and the checkpoints hold
+// it so; -arch then names the file in the messages.
+func (f *trainFlags) model() (*nn.Model, error) {
+	if f.weights == "" {
+		spec, err := archSpec(f.arch)
+		if err != nil {
+			return nil, err
+		}
+		m, err := nn.Build(spec, f.seed)
+		if err != nil {
+			return nil, fmt.Errorf("-arch %s: %w", f.arch, err)
+		}
+		return m, nil
+	}
+	if f.arch != "seed" { // the default
+		return nil, fmt.Errorf("-arch %s and -weights %s: give one (the file holds its architecture)", f.arch, f.weights)
+	}
+	m, err := loadModel(f.weights, "")
+	if err != nil {
+		return nil, err
+	}
+	man, err := readManifest(f.data)
+	if err != nil {
+		return nil, err
+	}
+	f.arch = f.weights
+	return forStandardized(m, man.Mean, man.Std, true)
+}

@@ -1,0 +1,312 @@
+package keras
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"convplay/internal/hdf5"
+	"convplay/nn"
+)
+
+// Where Keras puts the weights.
+//
+// A full-model .h5 (Keras 2's hdf5_format.py, Keras 3's
+// legacy_h5_format.py) holds the model config in the root attribute
+// model_config and the weights under model_weights: one group per layer,
+// named as the layer, whose attribute weight_names lists its arrays'
+// paths inside the group, "conv2d/kernel:0" (Keras 2) or
+// "sequential/conv2d/kernel" (Keras 3). Long name lists are split over
+// weight_names0, weight_names1, ... The last path component names the
+// weight (kernel, bias, gamma, beta, moving_mean, moving_variance), which is
+// matched with convplay's parameter of that name.
+//
+// A .keras zip (Keras 3's saving_lib.py) holds config.json and
+// model.weights.h5, whose arrays are layers/<name>/vars/<i>: <name> is NOT
+// the layer's name but its class name in snake case, made unique within
+// the model's layer list by _1, _2, ... in list order (a Sequential's list
+// leaves out its InputLayer, a Functional's keeps it), and <i> counts the
+// layer's trainable, then non-trainable variables (Conv2D and Dense:
+// kernel, bias; BatchNormalization: gamma, beta, moving_mean,
+// moving_variance), convplay's Params order.
+
+func readH5(data []byte) (*nn.Model, *Info, error) {
+	f, err := hdf5.Open(data)
+	if err != nil {
+		return nil, nil, h5Error(err)
+	}
+	root, err := f.Root()
+	if err != nil {
+		return nil, nil, h5Error(err)
+	}
+	config, err := stringAttr(root, "model_config")
+	if err != nil {
+		return nil, nil, err
+	}
+	if config == "" {
+		if a, _ := root.Attr("layer_names"); a != nil {
+			return nil, nil, formatErrorf("the file holds weights only (save_weights), no architecture: save the whole model with model.save")
+		}
+		return nil, nil, formatErrorf("no model_config attribute, so no architecture: not a Keras model file, or a subclassed model's (save a Sequential or Functional model with model.save)")
+	}
+	version, _ := stringAttr(root, "keras_version")
+	weights, err := root.Get("model_weights")
+	if err != nil {
+		return nil, nil, h5Error(err)
+	}
+	m, info, err := build([]byte(config), len(data), func(c converted, _ int, _ []string) ([][]float32, [][]int, error) {
+		g, err := weights.Child(c.keras.Name)
+		if err != nil {
+			return nil, nil, h5Error(err)
+		}
+		names, err := nameList(g, "weight_names")
+		if err != nil {
+			return nil, nil, err
+		}
+		byName := map[string]string{}
+		for _, n := range names {
+			base := n[strings.LastIndex(n, "/")+1:]
+			if i := strings.LastIndexByte(base, ':'); i >= 0 {
+				base = base[:i]
+			}
+			byName[base] = n
+		}
+		if len(byName) != len(names) {
+			return nil, nil, formatErrorf("layer %q lists a weight twice: %q", c.keras.Name, names)
+		}
+		var arrays [][]float32
+		var shapes [][]int
+		for _, p := range paramNames(c) {
+			path, ok := byName[p]
+			if !ok {
+				return nil, nil, formatErrorf("layer %q has no %s among its weights %q", c.keras.Name, p, names)
+			}
+			v, shape, err := dataset(g, path)
+			if err != nil {
+				return nil, nil, err
+			}
+			arrays, shapes = append(arrays, v), append(shapes, shape)
+		}
+		if len(names) != len(arrays) {
+			return nil, nil, formatErrorf("layer %q has weights %q, convplay's %s reads %d", c.keras.Name, names, c.spec.Type, len(arrays))
+		}
+		return arrays, shapes, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	info.KerasVersion = version
+	info.Format = "Keras 2 .h5"
+	if strings.HasPrefix(version, "3") {
+		info.Format = "Keras 3 .h5"
+	}
+	return m, info, nil
+}
+
+// paramNames lists the Keras weight names of a converted layer, in
+// convplay's Params order.
+func paramNames(c converted) []string {
+	switch c.spec.Type {
+	case "BatchNormalization":
+		var n []string
+		if !c.spec.NoScale {
+			n = append(n, "gamma")
+		}
+		if !c.spec.NoCenter {
+			n = append(n, "beta")
+		}
+		return append(n, "moving_mean", "moving_variance")
+	case "Conv2D", "Dense":
+		if c.spec.NoBias {
+			return []string{"kernel"}
+		}
+		return []string{"kernel", "bias"}
+	}
+	return nil
+}
+
+func readKeras(data []byte) (*nn.Model, *Info, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, nil, formatErrorf("not a readable zip: %v", err)
+	}
+	config, err := zipFile(zr, "config.json", 64<<20)
+	if err != nil {
+		return nil, nil, err
+	}
+	meta, _ := zipFile(zr, "metadata.json", 1<<20)
+	var md struct {
+		KerasVersion string `json:"keras_version"`
+	}
+	json.Unmarshal(meta, &md)
+	wdata, err := zipFile(zr, "model.weights.h5", maxFileBytes)
+	if err != nil {
+		if _, e := zipFile(zr, "model.weights.json", 1<<20); e == nil {
+			return nil, nil, formatErrorf("the weights are sharded over several files, which convplay does not read")
+		}
+		return nil, nil, err
+	}
+	f, err := hdf5.Open(wdata)
+	if err != nil {
+		return nil, nil, h5Error(err)
+	}
+	var mj modelJSON
+	json.Unmarshal(config, &mj)
+	sequential := mj.ClassName == "Sequential"
+	m, info, err := build(config, len(wdata), func(c converted, index int, classes []string) ([][]float32, [][]int, error) {
+		// The layer's unique snake_case name among the layers before it.
+		used := map[string]int{}
+		name := ""
+		for i, cls := range classes[:index+1] {
+			if sequential && i == 0 && cls == "InputLayer" {
+				continue
+			}
+			base := snakeCase(cls)
+			n, seen := used[base]
+			if seen {
+				n++
+				name = fmt.Sprintf("%s_%d", base, n)
+			} else {
+				name = base
+			}
+			used[base] = n
+		}
+		g, err := f.Get("layers/" + name + "/vars")
+		if err != nil {
+			return nil, nil, formatErrorf("layer %q (%s): no weights at layers/%s/vars in model.weights.h5: %v", c.keras.Name, c.keras.ClassName, name, err)
+		}
+		var arrays [][]float32
+		var shapes [][]int
+		for i := range paramNames(c) {
+			v, shape, err := dataset(g, fmt.Sprint(i))
+			if err != nil {
+				return nil, nil, err
+			}
+			arrays, shapes = append(arrays, v), append(shapes, shape)
+		}
+		if names, err := g.Children(); err != nil || len(names) != len(arrays) {
+			return nil, nil, formatErrorf("layer %q (%s): layers/%s/vars holds %d arrays, convplay's %s reads %d", c.keras.Name, c.keras.ClassName, name, len(names), c.spec.Type, len(arrays))
+		}
+		return arrays, shapes, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	info.Format, info.KerasVersion = "Keras 3 .keras", md.KerasVersion
+	return m, info, nil
+}
+
+// zipFile reads the archive's file called name, at most limit bytes.
+func zipFile(zr *zip.Reader, name string, limit int64) ([]byte, error) {
+	for _, f := range zr.File {
+		if f.Name != name {
+			continue
+		}
+		if f.UncompressedSize64 > uint64(limit) {
+			return nil, formatErrorf("%s is larger than %d bytes", name, limit)
+		}
+		r, err := f.Open()
+		if err != nil {
+			return nil, formatErrorf("%s: %v", name, err)
+		}
+		defer r.Close()
+		b, err := io.ReadAll(io.LimitReader(r, limit+1))
+		if err != nil {
+			return nil, formatErrorf("%s: %v", name, err)
+		}
+		if int64(len(b)) > limit {
+			return nil, formatErrorf("%s is larger than %d bytes", name, limit)
+		}
+		return b, nil
+	}
+	return nil, formatErrorf("no %s in the archive: not a Keras 3 .keras file", name)
+}
+
+// stringAttr is a string attribute's value ("" when there is none).
+func stringAttr(o *hdf5.Object, name string) (string, error) {
+	a, err := o.Attr(name)
+	if err != nil {
+		return "", h5Error(err)
+	}
+	if a == nil {
+		return "", nil
+	}
+	s, err := a.String()
+	if err != nil {
+		return "", h5Error(err)
+	}
+	return s, nil
+}
+
+// nameList reads a list of names that Keras may have split over
+// name0, name1, ... when it was too long for one attribute.
+func nameList(o *hdf5.Object, name string) ([]string, error) {
+	a, err := o.Attr(name)
+	if err != nil {
+		return nil, h5Error(err)
+	}
+	if a != nil {
+		s, err := a.Strings()
+		return s, h5Error(err)
+	}
+	var out []string
+	for i := 0; ; i++ {
+		a, err := o.Attr(fmt.Sprint(name, i))
+		if err != nil {
+			return nil, h5Error(err)
+		}
+		if a == nil {
+			return out, nil
+		}
+		s, err := a.Strings()
+		if err != nil {
+			return nil, h5Error(err)
+		}
+		out = append(out, s...)
+	}
+}
+
+// dataset reads the numeric dataset at path below g. Keras 3 saves
+// bfloat16 variables as 2-byte opaque elements with the attribute
+// dtype="bfloat16": the high half of a float32, little-endian.
+func dataset(g *hdf5.Object, path string) ([]float32, []int, error) {
+	d, err := g.Get(path)
+	if err != nil {
+		return nil, nil, h5Error(err)
+	}
+	if dt, err := stringAttr(d, "dtype"); err == nil && dt == "bfloat16" {
+		raw, size, opaque, err := d.Raw()
+		if err != nil {
+			return nil, nil, h5Error(err)
+		}
+		if size != 2 || !opaque {
+			return nil, nil, formatErrorf("%s: bfloat16 values of %d bytes", d.Path, size)
+		}
+		v := make([]float32, len(raw)/2)
+		for i := range v {
+			v[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(raw[2*i:])) << 16)
+		}
+		return v, d.Shape(), nil
+	}
+	v, shape, err := d.Float32s()
+	return v, shape, h5Error(err)
+}
+
+// h5Error wraps the HDF5 reader's errors as this package's FormatError.
+func h5Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *hdf5.FormatError
+	var nf *hdf5.NotFoundError
+	if errors.As(err, &fe) || errors.As(err, &nf) {
+		return formatErrorf("%s", strings.TrimPrefix(err.Error(), "hdf5: "))
+	}
+	return err
+}
