@@ -34,7 +34,7 @@ type record struct {
 	GOARCH       string           `json:"goarch"`
 	CPUs         int              `json:"cpus"`
 	Date         string           `json:"date"`
-	Checkpoint   string           `json:"checkpoint"`
+	Checkpoint   string           `json:"checkpoint,omitempty"` // empty when the run wrote none
 }
 
 type dataRecord struct {
