@@ -64,7 +64,7 @@ func loadModel(path, arch string) (*nn.Model, error) {
 		if arch == "" {
 			arch = "seed"
 		}
-		if m, err = buildArch(arch); err != nil {
+		if m, err = buildArch(arch, 0); err != nil {
 			return nil, err
 		}
 		st, err := f.Stat()
@@ -75,7 +75,7 @@ func loadModel(path, arch string) (*nn.Model, error) {
 			return nil, fmt.Errorf("%s into -arch %s: %w", path, arch, err)
 		}
 	} else if arch != "" {
-		if m, err = buildArch(arch); err != nil {
+		if m, err = buildArch(arch, 0); err != nil {
 			return nil, err
 		}
 		if err := m.LoadWeights(f); err != nil {
@@ -98,19 +98,6 @@ func isZip(f *os.File) bool {
 	var magic [4]byte
 	n, _ := f.ReadAt(magic[:], 0)
 	return n == 4 && string(magic[:]) == "PK\x03\x04"
-}
-
-// buildArch builds the model an -arch flag names, initialized from seed 0.
-func buildArch(arch string) (*nn.Model, error) {
-	spec, err := archSpec(arch)
-	if err != nil {
-		return nil, err
-	}
-	m, err := nn.Build(spec, 0)
-	if err != nil {
-		return nil, fmt.Errorf("-arch %s: %w", arch, err)
-	}
-	return m, nil
 }
 
 func compile(m *nn.Model, opt nn.OptimizerSpec, loss string) error {

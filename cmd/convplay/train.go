@@ -110,13 +110,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 			return err
 		}
 	}
-	spec, err := archSpec(f.arch)
+	m, err := buildArch(f.arch, f.seed)
 	if err != nil {
 		return err
-	}
-	m, err := nn.Build(spec, f.seed)
-	if err != nil {
-		return fmt.Errorf("-arch %s: %w", f.arch, err)
 	}
 	optSpec := nn.OptimizerSpec{Name: f.opt, LearningRate: f.lr, Momentum: f.momentum, Nesterov: f.nesterov}
 	if err := compile(m, optSpec, f.loss); err != nil {
