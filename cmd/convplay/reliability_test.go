@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,4 +183,27 @@ func TestCPWErrorsHintNPZOnlyForZips(t *testing.T) {
 	_, err = loadModel(zipped, "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "needs the .npz extension")
+}
+
+// TestPredictHostileAndBlankPictures: a 71-byte PNG declaring 10^6 x 10^6
+// pixels is a one-line error (it was an out-of-memory crash), and a blank
+// picture is classified with a warning, in the JSON and on standard error.
+func TestPredictHostileAndBlankPictures(t *testing.T) {
+	data, dir := writeTinyData(t), t.TempDir()
+	ckpt, _ := trainTiny(t, data, dir, 1)
+	err := runPredict([]string{"-weights", ckpt, "-data", data, "../../imageprep/testdata/huge-header.png"}, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "declares 1000000x1000000 pixels")
+
+	var out, stderr bytes.Buffer
+	require.NoError(t, runPredict([]string{"-weights", ckpt, "-data", data, "../../imageprep/testdata/blank.png",
+		"../../imageprep/testdata/drawing.png"}, &out, &stderr))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 2)
+	var blank, drawing prediction
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &blank))
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &drawing))
+	assert.Equal(t, []string{"empty"}, blank.Warnings)
+	assert.NotContains(t, drawing.Warnings, "empty")
+	assert.Contains(t, stderr.String(), "convplay predict: warning: ../../imageprep/testdata/blank.png: the picture is blank")
 }
