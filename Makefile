@@ -14,7 +14,7 @@ WASM_ENV := GOOS=js GOARCH=wasm PATH="$(CURDIR)/tools/wasmexec:$$PATH"
 PYTHON_NUMPY := /usr/lib/python3/dist-packages/numpy/__init__.py
 BROTLI       := /usr/bin/brotli
 
-.PHONY: all test test-go test-wasm bench bench-wasm bench-browser bench-vendor fuzz vet wasm page serve test-js test-browser
+.PHONY: all test test-go test-wasm bench bench-wasm bench-browser bench-vendor fuzz vet wasm page serve test-js test-browser dist
 
 all: test
 
@@ -91,13 +91,34 @@ web/vendor/tfjs/tf-core.min.js: node_modules/.package-lock.json
 serve: page data
 	go run ./cmd/convplay serve
 
+## dist: the playground as a folder any static host serves as it is (dist/, git-ignored;
+## README "Deploying for a class"): the page and everything it loads (not the benchmark
+## page, not the tests), each text file and the wasm also precompressed (.gz, .br) for
+## hosts that serve those, _headers (COOP, COEP, CSP) for Netlify and Cloudflare Pages,
+## and coi-serviceworker.js, which isolates the page on hosts that send no headers.
+COMPRESS := -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.wasm'
+dist: page data $(BROTLI)
+	rm -rf dist
+	cp -RL web dist
+	rm -rf dist/vendor/tfjs dist/bench* dist/idbfake.js
+	find dist -name '*.test.js' -delete
+	cp internal/webserver/_headers dist/_headers
+	sed -i 's|^\( *\)<script type="module" src="app.js"></script>|\1<script src="coi-serviceworker.js"></script>\n&|' dist/index.html
+	grep -q 'src="coi-serviceworker.js"' dist/index.html
+	find dist -type f -size +255c \( $(COMPRESS) \) -exec gzip -9 -k -n {} + -exec brotli -q 11 -k {} +
+	du -sh dist
+
+$(BROTLI):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q brotli
+
 ## test-js: the DOM-free JavaScript modules' unit tests.
 test-js:
 	node --test web/
 
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
-## TestKeepTheModel runs the page's Keras snippet with Python and NumPy.
-test-browser: page data /usr/bin/chromium $(PYTHON_NUMPY)
+## TestKeepTheModel runs the page's Keras snippet with Python and NumPy; the dist tests
+## serve make dist's folder with Python's http.server.
+test-browser: page data dist /usr/bin/chromium $(PYTHON_NUMPY)
 	go vet -tags browser ./internal/browsertest/
 	go test -tags browser -count=1 ./internal/browsertest/
 

@@ -172,3 +172,32 @@ func TestPrecompressed(t *testing.T) {
 	assert.EqualValues(t, 1, h.compressions.Load())
 	assert.False(t, strings.Contains(w.Body.String(), "BROTLI"))
 }
+
+// TestDistHeaders: the _headers file make dist ships (Netlify and
+// Cloudflare Pages format: a path pattern, then indented "Name: value"
+// lines) sends every page what this server sends.
+func TestDistHeaders(t *testing.T) {
+	b, err := os.ReadFile("_headers")
+	require.NoError(t, err)
+	got := map[string]string{}
+	pattern := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case !strings.HasPrefix(line, " "):
+			pattern = line
+		default:
+			require.Equal(t, "/*", pattern, "headers for every path")
+			name, value, ok := strings.Cut(strings.TrimSpace(line), ": ")
+			require.True(t, ok, line)
+			got[name] = value
+		}
+	}
+	_, h := site(t)
+	sent := get(h, "GET", "/", "").Header()
+	for _, name := range []string{"Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy",
+		"Cross-Origin-Resource-Policy", "Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"} {
+		assert.Equal(t, sent.Get(name), got[name], name)
+	}
+	assert.Len(t, got, 6)
+}

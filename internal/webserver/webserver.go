@@ -280,13 +280,15 @@ func (h *Handler) open(name string) (*os.File, fs.FileInfo, error) {
 
 // precompressed opens name (a .br or .gz beside a file whose info is
 // given) when it is a regular file at least as new as the file, so that a
-// stale copy of an older build is never sent.
+// stale copy of an older build is never sent. Times are compared to the
+// second: gzip -k and brotli -k give the copy the file's time, brotli
+// without its fraction of a second.
 func (h *Handler) precompressed(name string, orig fs.FileInfo) (*os.File, fs.FileInfo) {
 	f, info, err := h.open(name)
 	if err != nil {
 		return nil, nil
 	}
-	if info.IsDir() || info.ModTime().Before(orig.ModTime()) {
+	if info.IsDir() || info.ModTime().Before(orig.ModTime().Truncate(time.Second)) {
 		f.Close()
 		return nil, nil
 	}
