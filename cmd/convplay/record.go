@@ -61,7 +61,7 @@ func writeRecord(path string, rec record) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return writeFileAtomic(path, func(f *os.File) error { _, err := f.Write(append(b, '\n')); return err })
 }
 
 // commandLine writes a command as a POSIX shell reads it back: arguments
