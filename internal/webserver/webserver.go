@@ -262,7 +262,7 @@ func (h *Handler) open(name string) (*os.File, fs.FileInfo, error) {
 	} else if !st.IsDir() && !st.Mode().IsRegular() {
 		return nil, nil, fs.ErrNotExist
 	}
-	f, err := h.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := h.root.OpenFile(name, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, nil, err
 	}
