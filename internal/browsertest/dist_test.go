@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -90,8 +91,20 @@ func TestDistOnAPlainStaticHost(t *testing.T) {
 	s := StartHandler(t, func(string) http.Handler { return httputil.NewSingleHostReverseProxy(py) })
 	s.Open("")
 	// The first load registers the service worker and reloads once; the
-	// page that comes through the worker is isolated.
-	assert.True(t, Poll[bool](s, `window.crossOriginIsolated === true && navigator.serviceWorker.controller !== null`))
+	// page that comes through the worker is isolated. Polled here rather
+	// than with Poll, whose evaluation fails while the page reloads.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		isolated, err := chromedp.Run(s.Ctx, chromedp.Evaluate[bool](
+			`window.crossOriginIsolated === true && navigator.serviceWorker.controller !== null`))
+		if err == nil && isolated {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page did not become cross-origin isolated through the service worker (last error %v; problems %q)", err, s.Problems())
+		}
+		time.Sleep(50 * time.Millisecond) // polling the page, which reloads once
+	}
 	s.OpenReady("")
 	assert.True(t, Eval[bool](s, `crossOriginIsolated`))
 	assert.True(t, Eval[bool](s, `typeof SharedArrayBuffer === 'function'`))
