@@ -87,6 +87,11 @@ func loadModel(path, arch string) (*nn.Model, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// A .cpw brings its own architecture: the same bounds as -arch's, so
+	// that no layer's output (the last one's included) is too large to run.
+	if _, err := checkArch(m.Spec); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := compile(m, nn.OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy"); err != nil {
 		return nil, err
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"convplay/nn"
 )
 
 // oldCheckpoint is what an earlier run left at a checkpoint path: a
@@ -206,4 +208,18 @@ func TestPredictHostileAndBlankPictures(t *testing.T) {
 	assert.Equal(t, []string{"empty"}, blank.Warnings)
 	assert.NotContains(t, drawing.Warnings, "empty")
 	assert.Contains(t, stderr.String(), "convplay predict: warning: ../../imageprep/testdata/blank.png: the picture is blank")
+}
+
+// TestLoadBoundsTheLastLayer: a .cpw whose last layer's output is
+// 33600x33600 (a transposed convolution of stride 1200: one weight, so the
+// file is 272 bytes) is refused when loaded, before anything runs it.
+func TestLoadBoundsTheLastLayer(t *testing.T) {
+	m, err := nn.Build(nn.ModelSpec{Input: []int{28, 28, 1}, Layers: []nn.LayerSpec{
+		{Type: "Conv2DTranspose", Filters: 1, KernelSize: 1, Strides: 1200}}}, 1)
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "big.cpw")
+	require.NoError(t, writeFileAtomic(p, func(f *os.File) error { return m.Save(f) }))
+	_, err = loadModel(p, "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "layer 1 (conv2d_transpose)'s output [33600 33600 1] holds more than")
 }
