@@ -96,6 +96,7 @@ serve: page data
 ## page, not the tests), each text file and the wasm also precompressed (.gz, .br) for
 ## hosts that serve those, _headers (COOP, COEP, CSP) for Netlify and Cloudflare Pages,
 ## and coi-serviceworker.js, which isolates the page on hosts that send no headers.
+# brotli -q 11 takes the 5.8 MB wasm to 1.16 MB in 22 s (-q 9: 1.32 MB in 2 s; gzip -9: 1.57 MB in 2.4 s).
 COMPRESS := -name '*.html' -o -name '*.js' -o -name '*.css' -o -name '*.json' -o -name '*.wasm'
 dist: page data $(BROTLI)
 	rm -rf dist
