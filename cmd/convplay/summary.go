@@ -68,11 +68,15 @@ func buildArch(arch string, seed uint64) (*nn.Model, error) {
 // checkArch checks a spec against the bounds above with nn.CheckSpec, which
 // builds one layer at a time and drops it, and returns the model's weight
 // count.
-func checkArch(spec nn.ModelSpec) (int, error) {
+func checkArch(spec nn.ModelSpec) (int, error) { return checkArchWithin(spec, maxLayerWeights) }
+
+// checkArchWithin is checkArch with another bound on a layer's weights
+// (FuzzArchSpec keeps to small layers, which build fast).
+func checkArchWithin(spec nn.ModelSpec, maxLayer int) (int, error) {
 	if err := checkActivation("the input", spec.Input); err != nil {
 		return 0, err
 	}
-	layers, err := nn.CheckSpec(spec, maxLayerWeights)
+	layers, err := nn.CheckSpec(spec, maxLayer)
 	if err != nil {
 		return 0, err
 	}

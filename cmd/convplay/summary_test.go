@@ -144,7 +144,7 @@ func FuzzArchSpec(f *testing.F) {
 			return
 		}
 		// Big models are allowed but slow to build: the fuzzer builds small ones.
-		if n, err := checkArch(spec); err != nil || n > 1<<20 {
+		if n, err := checkArchWithin(spec, 1<<20); err != nil || n > 1<<20 {
 			return
 		}
 		m, err := nn.Build(spec, 1)
