@@ -38,6 +38,10 @@ const (
 	maxPixels  = 1 << 16 // per image
 	maxSamples = 1 << 20 // per split
 	maxFiles   = 1 << 12
+	// maxTotal bounds the pixels of all splits together (the reader holds
+	// them in memory): each limit above can hold while their product asks
+	// for 192 GiB. Fashion-MNIST's 70,000 images are 55 MB.
+	maxTotal = 1 << 30
 )
 
 // Manifest is manifest.json, the description of one packed data set.
@@ -176,10 +180,16 @@ func (m *Manifest) validate() error {
 			return fmt.Errorf("shape %v: more than %d pixels", m.Shape, maxPixels)
 		}
 	}
+	total := 0
 	for _, s := range SplitNames {
-		if n := m.Counts.Of(s); n < 0 || n > maxSamples {
+		n := m.Counts.Of(s)
+		if n < 0 || n > maxSamples {
 			return fmt.Errorf("%s count %d out of range", s, n)
 		}
+		total += n
+	}
+	if total > maxTotal/px { // px <= maxPixels and total <= 3*maxSamples: no overflow
+		return fmt.Errorf("%d images of %v pixels are more than %d bytes", total, m.Shape, maxTotal)
 	}
 	if math.IsNaN(m.Mean) || m.Mean < 0 || m.Mean > 255 {
 		return fmt.Errorf("mean %v outside 0..255", m.Mean)

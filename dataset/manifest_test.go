@@ -38,6 +38,10 @@ func TestParseManifestInvalid(t *testing.T) {
 		{"zero dimension", func(m *Manifest) { m.Shape = []int{2, 0, 1} }, "out of range"},
 		{"huge image", func(m *Manifest) { m.Shape = []int{1 << 10, 1 << 10, 1} }, "more than"},
 		{"negative count", func(m *Manifest) { m.Counts.Test = -1 }, "test count -1"},
+		{"64 GiB in all", func(m *Manifest) { // each figure within its own limit
+			m.Shape = []int{256, 256, 1}
+			m.Counts.Train = 1 << 20
+		}, "1048581 images of [256 256 1] pixels are more than 1073741824 bytes"},
 		{"count beyond files", func(m *Manifest) { m.Counts.Train = 6 }, "split train: 6 samples, but its files hold 5 images and 5 labels"},
 		{"mean above 255", func(m *Manifest) { m.Mean = 256 }, "mean 256"},
 		{"zero std", func(m *Manifest) { m.Std = 0 }, "std 0"},

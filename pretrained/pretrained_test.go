@@ -55,7 +55,12 @@ func TestPretrainedAccuracy(t *testing.T) {
 			if ds == nil {
 				dir := filepath.Join("..", "web", "data", rec.Data.Name)
 				if _, err := os.Stat(filepath.Join(dir, dataset.ManifestName)); err != nil {
-					t.Fatalf("the packed data set %s is missing (%v): run make data in the repository's root first (make test does)", dir, err)
+					// As the other real-data tests: skipped on a fresh clone,
+					// a failure when make test asks for the data.
+					if os.Getenv("CONVPLAY_DATA") == "1" {
+						t.Fatalf("CONVPLAY_DATA=1 but the packed data set %s is missing (%v): run make data in the repository's root first", dir, err)
+					}
+					t.Skipf("no packed data in %s (run make data; CONVPLAY_DATA=1 makes this a failure)", dir)
 				}
 				ds, err = dataset.Open(dir)
 				require.NoError(t, err)

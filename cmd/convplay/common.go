@@ -75,7 +75,7 @@ func loadModel(path, arch string) (*nn.Model, error) {
 		if arch == "" {
 			arch = "seed"
 		}
-		if m, err = buildArch(arch); err != nil {
+		if m, err = buildArch(arch, 0); err != nil {
 			return nil, err
 		}
 		st, err := f.Stat()
@@ -86,14 +86,22 @@ func loadModel(path, arch string) (*nn.Model, error) {
 			return nil, fmt.Errorf("%s into -arch %s: %w", path, arch, err)
 		}
 	} else if arch != "" {
-		if m, err = buildArch(arch); err != nil {
+		if m, err = buildArch(arch, 0); err != nil {
 			return nil, err
 		}
 		if err := m.LoadWeights(f); err != nil {
 			return nil, fmt.Errorf("%s into -arch %s: %w", path, arch, err)
 		}
 	} else if m, err = nn.Load(f); err != nil {
-		return nil, fmt.Errorf("%s: %w (a .npz of Keras weights needs the .npz extension)", path, err)
+		if isZip(f) {
+			return nil, fmt.Errorf("%s: %w (this is a zip file: a .npz of Keras weights needs the .npz extension)", path, err)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// A .cpw brings its own architecture: the same bounds as -arch's, so
+	// that no layer's output (the last one's included) is too large to run.
+	if _, err := checkArch(m.Spec); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := compile(m, nn.OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy"); err != nil {
 		return nil, err
@@ -101,17 +109,11 @@ func loadModel(path, arch string) (*nn.Model, error) {
 	return m, nil
 }
 
-// buildArch builds the model an -arch flag names, initialized from seed 0.
-func buildArch(arch string) (*nn.Model, error) {
-	spec, err := archSpec(arch)
-	if err != nil {
-		return nil, err
-	}
-	m, err := nn.Build(spec, 0)
-	if err != nil {
-		return nil, fmt.Errorf("-arch %s: %w", arch, err)
-	}
-	return m, nil
+// isZip reports whether f starts as a zip file (a .npz) does.
+func isZip(f *os.File) bool {
+	var magic [4]byte
+	n, _ := f.ReadAt(magic[:], 0)
+	return n == 4 && string(magic[:]) == "PK\x03\x04"
 }
 
 func compile(m *nn.Model, opt nn.OptimizerSpec, loss string) error {
@@ -145,25 +147,73 @@ func subset(d nn.Data, n int) nn.Data {
 
 // writeFileAtomic writes a file through a temporary file in the same
 // directory and a rename, so that an interrupted write never leaves half a
-// file where a good one was.
+// file where a good one was. On Linux the temporary file has no name until
+// it is complete (O_TMPFILE, see tmpfile_linux.go), so a run killed with
+// SIGKILL mid-write leaves nothing behind; elsewhere, or on a file system
+// without O_TMPFILE, it is a hidden named file, removed on any error.
 func writeFileAtomic(path string, write func(f *os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	tmp, publish, err := createTemp(path)
 	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600
-		tmp.Close()
 		return err
 	}
 	if err := write(tmp); err != nil {
 		tmp.Close()
+		publish(false)
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		publish(false)
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return publish(true)
+}
+
+// createNamedTemp is createTemp's portable path: a hidden file beside path,
+// renamed over it by publish(true) and removed by publish(false). publish
+// closes the file.
+func createNamedTemp(path string) (*os.File, func(ok bool) error, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, nil, err
+	}
+	publish := func(ok bool) error {
+		err := tmp.Close()
+		if ok && err == nil {
+			err = os.Rename(tmp.Name(), path)
+		}
+		if !ok || err != nil {
+			os.Remove(tmp.Name())
+		}
+		return err
+	}
+	return tmp, publish, nil
+}
+
+// checkOutputPath fails when a file cannot be created at path because its
+// directory is missing or is not a directory, so that a typo in an output
+// flag fails before training rather than after. Empty paths (no output) pass.
+func checkOutputPath(flagName, path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("%s %s: the directory %s does not exist (create it first)", flagName, path, dir)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s %s: %s is not a directory", flagName, path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s %s is a directory; want a file name", flagName, path)
+	}
+	return nil
 }
 
 // parseFlags parses a command's flags. A bad flag is a usage error (exit

@@ -163,6 +163,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"evaluate", "-weights", filepath.Join(dir, "none.cpw")}, 1, "convplay evaluate: reading the weights: open "},
 		{[]string{"train", "-data", filepath.Join(dir, "none")}, 1, "convplay train: -data " + filepath.Join(dir, "none") + ": no packed data set in"},
 		{[]string{"predict", "-h"}, 0, "usage: convplay predict -weights FILE [flags] INPUT..."},
+		{[]string{"summary", "-archh", "seed"}, 2, "flag provided but not defined: -archh\nusage: convplay summary"},
+		{[]string{"summary", "seed"}, 2, "usage: convplay summary"},
+		{[]string{"serve", "-port", "80"}, 2, "flag provided but not defined: -port\nusage: convplay serve"},
+		{[]string{"serve", "-h"}, 0, "usage: convplay serve"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

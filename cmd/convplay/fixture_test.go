@@ -26,6 +26,9 @@ import (
 var convplayBin string
 
 func TestMain(m *testing.M) {
+	if os.Getenv("CONVPLAY_TEST_WRITER") != "" {
+		os.Exit(m.Run()) // TestWriteFileAtomicKilled's child needs no command line
+	}
 	dir, err := os.MkdirTemp("", "convplay-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestHostileModels(t *testing.T) {
 				args = append(args, "-arch", "small")
 			}
 			for name, run := range map[string]func() error{
-				"predict":  func() error { return runPredict(append(args, pic), &bytes.Buffer{}) },
+				"predict":  func() error { return runPredict(append(args, pic), &bytes.Buffer{}, io.Discard) },
 				"evaluate": func() error { return runEvaluate(args, &bytes.Buffer{}) },
 			} {
 				err := run()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func softmax(z []float64) []float64 {
 func predictJSON(t *testing.T, args ...string) [][]float64 {
 	t.Helper()
 	var out bytes.Buffer
-	require.NoError(t, runPredict(args, &out))
+	require.NoError(t, runPredict(args, &out, io.Discard))
 	var probs [][]float64
 	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
 		var p struct{ Probs []float64 }

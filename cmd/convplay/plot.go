@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"image/color"
+	"os"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -79,7 +80,11 @@ func plotHistory(h *nn.History, title, path string) error {
 			p.X.Tick.Marker = plot.ConstantTicks(xticks)
 		}
 	}
-	if err := p.Save(8*vg.Inch, 5*vg.Inch, path); err != nil {
+	png, err := p.WriterTo(8*vg.Inch, 5*vg.Inch, "png")
+	if err != nil {
+		return fmt.Errorf("drawing the learning curves: %w", err)
+	}
+	if err := writeFileAtomic(path, func(f *os.File) error { _, err := png.WriteTo(f); return err }); err != nil {
 		return fmt.Errorf("writing the learning curves: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // predict reads JPEG pictures
@@ -20,7 +21,7 @@ import (
 func init() {
 	commands["predict"] = command{
 		summary: "class probabilities for pictures (PNG, JPEG) or .npy arrays of images, as JSON",
-		run:     func(args []string) error { return runPredict(args, os.Stdout) },
+		run:     func(args []string) error { return runPredict(args, os.Stdout, os.Stderr) },
 	}
 }
 
@@ -30,9 +31,13 @@ type prediction struct {
 	Probs []float32 `json:"probs"`           // the model's outputs
 	Top   int       `json:"top"`             // the most probable class
 	Class string    `json:"class,omitempty"` // its name in the data set
+	// Warnings are how a picture differs from the data set's style
+	// (imageprep's codes: "empty" for a blank picture, "tiny", "thin", ...);
+	// each is also explained on standard error.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
-func runPredict(args []string, stdout io.Writer) error {
+func runPredict(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("predict", "-weights FILE [-arch ...] [-data fashion|digits|DIR] [-fit auto|mnist|fashion|none] [-standardized] INPUT...")
 	weights := fs.String("weights", "", "the model: a .cpw file, a Keras model file (.h5, .keras), or a .npz of weights in Keras's get_weights() order (with -arch)")
 	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own; seed for a .npz)")
@@ -90,9 +95,12 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 	}
 	enc := json.NewEncoder(stdout)
 	for _, path := range fs.Args() {
-		names, x, err := readInput(path, in, man, mode, *standardized)
+		names, x, warns, err := readInput(path, in, man, mode, *standardized)
 		if err != nil {
 			return err
+		}
+		for _, w := range warns {
+			fmt.Fprintf(stderr, "convplay predict: warning: %s: %s\n", path, describeWarning(w, man.Title))
 		}
 		probs, err := m.Predict(x, len(names))
 		if err != nil {
@@ -102,6 +110,9 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 		for i, name := range names {
 			p := prediction{Input: name, Probs: probs[i*k : (i+1)*k]}
 			p.Top = argmax(p.Probs)
+			for _, w := range warns {
+				p.Warnings = append(p.Warnings, w.Code)
+			}
 			if p.Top < len(man.Classes) && k == len(man.Classes) {
 				p.Class = man.Classes[p.Top].En
 			}
@@ -113,34 +124,63 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 	return nil
 }
 
-// readInput reads one INPUT file into model inputs: names one per image.
-func readInput(path string, in nn.Shape, man *dataset.Manifest, mode imageprep.Fit, standardized bool) ([]string, []float32, error) {
+// readInput reads one INPUT file into model inputs: names one per image,
+// and for a picture how it differs from the data set's style.
+func readInput(path string, in nn.Shape, man *dataset.Manifest, mode imageprep.Fit, standardized bool) ([]string, []float32, []imageprep.Warning, error) {
 	h, w, c := in[0], in[1], in[2]
 	if strings.EqualFold(filepath.Ext(path), ".npy") {
-		return readNPYInput(path, in, man, standardized)
+		names, x, err := readNPYInput(path, in, man, standardized)
+		return names, x, nil, err
 	}
 	if standardized {
-		return nil, nil, fmt.Errorf("%s: -standardized applies to .npy inputs only", path)
+		return nil, nil, nil, fmt.Errorf("%s: -standardized applies to .npy inputs only", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer f.Close()
-	img, _, err := image.Decode(f)
+	img, _, err := imageprep.Decode(f)
+	if errors.Is(err, image.ErrFormat) {
+		return nil, nil, nil, fmt.Errorf("%s is neither a PNG or JPEG picture nor a .npy file: %w", path, err)
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s is neither a PNG or JPEG picture nor a .npy file: %w", path, err)
+		return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if c != 1 {
-		return nil, nil, fmt.Errorf("%s: pictures are made grayscale, but the model takes %d channels", path, c)
+		return nil, nil, nil, fmt.Errorf("%s: pictures are made grayscale, but the model takes %d channels", path, c)
 	}
-	g, err := imageprep.FitPicture(img, h, w, mode)
+	s, err := imageprep.Prepare(img, h, w, mode)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	x := make([]float32, h*w)
-	standardize(x, g.Pix, man)
-	return []string{path}, x, nil
+	standardize(x, s.Placed.Pix, man)
+	return []string{path}, x, imageprep.Warnings(s, mode), nil
+}
+
+// describeWarning says in a sentence how a picture differs from the
+// data set's images (imageprep's warning codes).
+func describeWarning(w imageprep.Warning, data string) string {
+	switch w.Code {
+	case imageprep.WarnEmpty:
+		return "the picture is blank (no ink was found): the model sees an empty image, and its answer means nothing"
+	case imageprep.WarnTiny:
+		return fmt.Sprintf("the drawing is tiny (%.0f%% of the picture's shorter side): scaled up, its strokes are far thicker than %s's", 100*w.Value, data)
+	case imageprep.WarnEdge:
+		return fmt.Sprintf("the ink touches %.0f side(s) of the picture: part of it may be cut off", w.Value)
+	case imageprep.WarnClipped:
+		return fmt.Sprintf("centring pushed %.0f%% of the ink out of the image", 100*w.Value)
+	case imageprep.WarnOffCentre:
+		return fmt.Sprintf("the centre of mass is %.1f pixels from the centre (%s's images: about %.1f)", w.Value, data, w.Typical)
+	case imageprep.WarnThin:
+		return fmt.Sprintf("the strokes are %.1f pixels wide (%s's images: about %.1f)", w.Value, data, w.Typical)
+	case imageprep.WarnSparse:
+		return fmt.Sprintf("ink covers %.0f%% of the image (%s's images: about %.0f%%)", 100*w.Value, data, 100*w.Typical)
+	case imageprep.WarnHollow:
+		return fmt.Sprintf("%.0f%% of the shape is enclosed but empty (%s's images: about %.0f%%)", 100*w.Value, data, 100*w.Typical)
+	}
+	return w.Code
 }
 
 // maxNPYValues bounds a .npy input: 2^28 values, about 342,000 28x28 images.

@@ -27,7 +27,7 @@ import (
 func predictions(t *testing.T, args ...string) []prediction {
 	t.Helper()
 	var out bytes.Buffer
-	require.NoError(t, runPredict(args, &out))
+	require.NoError(t, runPredict(args, &out, io.Discard))
 	var ps []prediction
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
@@ -150,7 +150,7 @@ func TestPredictErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := runPredict(tt.args, &bytes.Buffer{})
+			err := runPredict(tt.args, &bytes.Buffer{}, io.Discard)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.err)
 		})

@@ -34,7 +34,7 @@ type record struct {
 	GOARCH       string           `json:"goarch"`
 	CPUs         int              `json:"cpus"`
 	Date         string           `json:"date"`
-	Checkpoint   string           `json:"checkpoint"`
+	Checkpoint   string           `json:"checkpoint,omitempty"` // empty when the run wrote none
 }
 
 type dataRecord struct {
@@ -61,7 +61,7 @@ func writeRecord(path string, rec record) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return writeFileAtomic(path, func(f *os.File) error { _, err := f.Write(append(b, '\n')); return err })
 }
 
 // commandLine writes a command as a POSIX shell reads it back: arguments

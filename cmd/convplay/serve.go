@@ -25,7 +25,7 @@ func runServe(args []string) error {
 	fs := newFlagSet("serve", "[-addr 127.0.0.1:8080] [-dir web]")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; another host than 127.0.0.1 exposes the page to the network")
 	dir := fs.String("dir", "web", "directory to serve")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -44,7 +44,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := webserver.NewServer(h)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	go func() {

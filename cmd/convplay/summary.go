@@ -21,27 +21,96 @@ func init() {
 func runSummary(args []string, stdout io.Writer) error {
 	fs := newFlagSet("summary", "[-arch seed|small|reference|FILE.json|MODEL.h5|MODEL.keras]")
 	arch := fs.String("arch", "seed", "the model: a preset (seed or reference: the notebook's model; small), a JSON file holding a model spec, or a Keras .h5 or .keras file")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return errUsage
 	}
-	spec, err := archSpec(*arch)
+	m, err := buildArch(*arch, 0)
 	if err != nil {
 		return err
-	}
-	m, err := nn.Build(spec, 0)
-	if err != nil {
-		return fmt.Errorf("-arch %s: %w", *arch, err)
 	}
 	_, err = io.WriteString(stdout, m.Summary())
 	return err
 }
 
+// Bounds on a model spec from an -arch file, checked before anything is
+// allocated: the reference model is a 2 KB spec whose largest layer holds
+// 147,584 weights and whose largest activation is 28x28x32 = 25,088 values.
+const (
+	maxArchJSON     = 1 << 20 // bytes of an -arch file
+	maxLayerWeights = 1 << 26 // weights of one layer (256 MB of float32)
+	maxModelWeights = 1 << 27 // weights of the whole model
+	maxActivation   = 1 << 24 // values of one layer's output for one image
+)
+
+// buildArch builds the model an -arch flag names, initialized from seed,
+// after checking that its layers, their weights and every layer's output
+// (the last one's included) are within the bounds above, so that a hostile
+// spec is an error rather than an out-of-memory crash.
+func buildArch(arch string, seed uint64) (*nn.Model, error) {
+	spec, err := archSpec(arch)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkArch(spec); err != nil {
+		return nil, fmt.Errorf("-arch %s: %w", arch, err)
+	}
+	m, err := nn.Build(spec, seed)
+	if err != nil {
+		return nil, fmt.Errorf("-arch %s: %w", arch, err)
+	}
+	return m, nil
+}
+
+// checkArch checks a spec against the bounds above with nn.CheckSpec, which
+// builds one layer at a time and drops it, and returns the model's weight
+// count.
+func checkArch(spec nn.ModelSpec) (int, error) { return checkArchWithin(spec, maxLayerWeights) }
+
+// checkArchWithin is checkArch with another bound on a layer's weights
+// (FuzzArchSpec keeps to small layers, which build fast).
+func checkArchWithin(spec nn.ModelSpec, maxLayer int) (int, error) {
+	if err := checkActivation("the input", spec.Input); err != nil {
+		return 0, err
+	}
+	layers, err := nn.CheckSpec(spec, maxLayer)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for i, l := range layers {
+		if err := checkActivation(fmt.Sprintf("layer %d (%s)'s output", i+1, l.Spec.Name), l.Out); err != nil {
+			return 0, err
+		}
+		total += l.Params
+		if total > maxModelWeights {
+			return 0, fmt.Errorf("more than %d weights by layer %d (%s)", maxModelWeights, i+1, l.Spec.Name)
+		}
+	}
+	return total, nil
+}
+
+// checkActivation refuses a shape with a dimension below 1 or more than
+// maxActivation values, without overflowing.
+func checkActivation(what string, shape []int) error {
+	n := 1
+	for _, d := range shape {
+		if d < 1 {
+			return fmt.Errorf("%s has the shape %v", what, shape)
+		}
+		if n > maxActivation/d {
+			return fmt.Errorf("%s %v holds more than %d values", what, shape, maxActivation)
+		}
+		n *= d
+	}
+	return nil
+}
+
 // archSpec returns the model spec an -arch flag names: a preset name, or a
-// JSON file holding an nn.ModelSpec, such as
+// JSON file of at most maxArchJSON bytes holding an nn.ModelSpec, such as
 //
 //	{"input": [28, 28, 1], "layers": [{"type": "Conv2D", "filters": 8, "kernel_size": 3}, ...]}
 //
@@ -58,10 +127,23 @@ func archSpec(arch string) (nn.ModelSpec, error) {
 	if isKerasFile(arch) {
 		return kerasSpec(arch)
 	}
-	data, err := os.ReadFile(arch)
+	f, err := os.Open(arch)
 	if err != nil {
 		return nn.ModelSpec{}, fmt.Errorf("reading the model spec: %w", err)
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxArchJSON+1))
+	if err != nil {
+		return nn.ModelSpec{}, fmt.Errorf("reading the model spec: %w", err)
+	}
+	if len(data) > maxArchJSON {
+		return nn.ModelSpec{}, fmt.Errorf("%s is larger than %d bytes: not a model spec", arch, maxArchJSON)
+	}
+	return parseArchSpec(arch, data)
+}
+
+// parseArchSpec decodes one model spec from an -arch file's bytes.
+func parseArchSpec(arch string, data []byte) (nn.ModelSpec, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var spec nn.ModelSpec

@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"convplay/nn"
 )
 
 func referenceSummary(t *testing.T) string {
@@ -87,4 +91,66 @@ func TestSummaryGoRun(t *testing.T) {
 	out, err := cmd.Output()
 	require.NoError(t, err, stderr.String())
 	assert.Equal(t, referenceSummary(t), string(out))
+}
+
+// TestArchHostile: -arch files that ask for absurd sizes are one-line
+// errors, never an out-of-memory crash: a layer of 1.6 trillion weights,
+// a transposed convolution whose output is 33600x33600 or whose shape rule
+// overflows (stride 2^61), a 2 MB file.
+func TestArchHostile(t *testing.T) {
+	huge := filepath.Join(t.TempDir(), "huge.json")
+	require.NoError(t, os.WriteFile(huge, []byte(`{"input": [28, 28, 1], "layers": [`+
+		strings.Repeat(`{"type": "Dropout", "rate": 0.1},`, 70000)+`{"type": "Flatten"}]}`), 0o644))
+	tests := []struct{ file, err string }{
+		{"testdata/arch/dense-huge.json", "layer too large"},
+		{"testdata/arch/transpose-stride.json", "layer 1 (conv2d_transpose): output (33600, 33600, 1) holds more than"},
+		{"testdata/arch/transpose-overflow.json", "layer 1 (conv2d_transpose): strides 2305843009213693952 is larger than"},
+		{huge, "is larger than 1048576 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			var out bytes.Buffer
+			err := runSummary([]string{"-arch", tt.file}, &out)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.err)
+			assert.NotContains(t, err.Error(), "\n")
+		})
+	}
+}
+
+// FuzzArchSpec feeds -arch files to the parser, the bounds and nn.Build:
+// any input must give a model or an error, never a panic or a huge
+// allocation. Seeded with testdata/arch and the presets.
+func FuzzArchSpec(f *testing.F) {
+	files, _ := filepath.Glob("testdata/arch/*.json")
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	for _, name := range []string{"seed", "small"} {
+		spec, err := nn.Preset(name)
+		require.NoError(f, err)
+		b, err := json.Marshal(spec)
+		require.NoError(f, err)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxArchJSON {
+			return
+		}
+		spec, err := parseArchSpec("fuzz.json", data)
+		if err != nil {
+			return
+		}
+		// Big models are allowed but slow to build: the fuzzer builds small ones.
+		if n, err := checkArchWithin(spec, 1<<20); err != nil || n > 1<<20 {
+			return
+		}
+		m, err := nn.Build(spec, 1)
+		if err != nil {
+			return
+		}
+		_ = m.Summary()
+	})
 }

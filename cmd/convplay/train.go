@@ -105,6 +105,14 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	case f.checkpoint == "":
 		return fmt.Errorf("-checkpoint: want a file name")
 	}
+	// Every output's directory is checked now, not when training is over.
+	for _, out := range []struct{ flag, path string }{
+		{"-checkpoint", f.checkpoint}, {"-csv", f.csv}, {"-plot", f.plot}, {"-meta", f.meta},
+	} {
+		if err := checkOutputPath(out.flag, out.path); err != nil {
+			return err
+		}
+	}
 	m, err := f.model()
 	if err != nil {
 		return err
@@ -132,8 +140,16 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		return fmt.Errorf("-data %s has %d classes but -arch %s outputs %d values", f.data, got, f.arch, want)
 	}
 
+	// saved says whether this run wrote the checkpoint: a file already at
+	// that path (an earlier run's) is never reported or evaluated as this
+	// run's.
+	saved := false
 	ckpt := &nn.ModelCheckpoint{Monitor: f.monitor, SaveBestOnly: f.saveBestOnly, Save: func(m *nn.Model) error {
-		return writeFileAtomic(f.checkpoint, func(w *os.File) error { return m.Save(w) })
+		if err := writeFileAtomic(f.checkpoint, func(w *os.File) error { return m.Save(w) }); err != nil {
+			return err
+		}
+		saved = true
+		return nil
 	}}
 	callbacks := []nn.Callback{ckpt}
 	var early *nn.EarlyStopping
@@ -192,7 +208,10 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		if err != nil {
 			p.interrupted()
 			if errors.Is(err, nn.ErrDiverged) {
-				return fmt.Errorf("%w; the best checkpoint so far is in %s", err, f.checkpoint)
+				if saved {
+					return fmt.Errorf("%w; the best checkpoint so far is in %s", err, f.checkpoint)
+				}
+				return fmt.Errorf("%w; no checkpoint was written (no epoch finished)", err)
 			}
 			return err
 		}
@@ -230,8 +249,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		}
 		fmt.Fprintf(stdout, "Learning curves: %s\n", f.plot)
 	}
-	if _, err := os.Stat(f.checkpoint); err != nil {
+	if !saved {
 		fmt.Fprintf(stdout, "No checkpoint was written (no epoch finished).\n")
+		rec.Checkpoint = ""
 		return writeRecord(f.meta, rec)
 	}
 	if v, e := ckpt.Best(); f.saveBestOnly && e >= 0 {

@@ -139,7 +139,7 @@ func TestTrainErrors(t *testing.T) {
 		{"bad optimizer", []string{"-data", data, "-arch", arch, "-optimizer", "lbfgs"}, "lbfgs"},
 		{"arch does not fit data", []string{"-data", data, "-arch", "small"}, "has 3 classes but -arch small outputs 10 values"},
 		{"bad monitor", []string{"-data", data, "-arch", arch, "-monitor", "val_acc"}, `monitors "val_acc"`},
-		{"unwritable csv", []string{"-data", data, "-arch", arch, "-csv", filepath.Join(dir, "no", "h.csv")}, "-csv: "},
+		{"unwritable csv", []string{"-data", data, "-arch", arch, "-csv", filepath.Join(dir, "no", "h.csv")}, "-csv "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,15 +14,7 @@ import (
 // it so; -arch then names the file in the messages.
 func (f *trainFlags) model() (*nn.Model, error) {
 	if f.weights == "" {
-		spec, err := archSpec(f.arch)
-		if err != nil {
-			return nil, err
-		}
-		m, err := nn.Build(spec, f.seed)
-		if err != nil {
-			return nil, fmt.Errorf("-arch %s: %w", f.arch, err)
-		}
-		return m, nil
+		return buildArch(f.arch, f.seed)
 	}
 	if f.arch != "seed" { // the default
 		return nil, fmt.Errorf("-arch %s and -weights %s: give one (the file holds its architecture)", f.arch, f.weights)

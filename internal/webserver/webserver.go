@@ -1,7 +1,11 @@
 // Package webserver serves convplay's static page (the web/ directory) for
-// development: correct MIME types, gzip, cross-origin isolation (COOP/COEP,
-// so the page may use SharedArrayBuffer), a strict Content-Security-Policy,
-// no directory listings and nothing outside the directory.
+// development: correct MIME types, compression (a precompressed .br or .gz
+// beside a file when there is a fresh one, else gzip made once per file
+// version and cached within a memory bound), cross-origin isolation
+// (COOP/COEP, so the page may use SharedArrayBuffer), a strict
+// Content-Security-Policy, no directory listings, no dotfiles, nothing but
+// regular files and nothing outside the directory. NewServer adds the
+// connection timeouts.
 //
 // Nothing in the page depends on this server: any static host works, without
 // cross-origin isolation if it cannot send the headers.
@@ -22,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -75,18 +80,34 @@ var unknownType = fileType{mime: "application/octet-stream"}
 // minGzip is the smallest body worth compressing.
 const minGzip = 256
 
+// Bounds on the gzip cache: a file larger than maxGzipFile is sent
+// uncompressed (unless a precompressed copy lies beside it), and the cache
+// holds at most maxGzipCache bytes of compressed bodies, dropping others to
+// make room. convplay.wasm, the largest file the page loads, is 5.8 MB.
+const (
+	maxGzipFile  = 64 << 20
+	maxGzipCache = 64 << 20
+)
+
 // Handler serves the files under one directory.
 type Handler struct {
 	root *os.Root // refuses every path, symlinks included, that leaves the directory
 
-	mu sync.Mutex
-	gz map[string]gzEntry // by clean path: compressed bodies of unchanged files
+	mu      sync.Mutex
+	gz      map[string]*gzEntry // by clean path: compressed bodies, or compressions under way
+	gzBytes int                 // bytes of the finished bodies in gz
+
+	compressions atomic.Int64 // files compressed so far (the load test reads it)
 }
 
+// gzEntry is one file version's gzip body. The first request for it
+// compresses it while later ones wait on done (single flight).
 type gzEntry struct {
 	mod  time.Time
 	size int64
+	done chan struct{} // closed when body or err is set
 	body []byte
+	err  error
 }
 
 // New returns a handler serving dir. It fails when dir is not a directory.
@@ -95,7 +116,21 @@ func New(dir string) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webserver: %w", err)
 	}
-	return &Handler{root: root, gz: map[string]gzEntry{}}, nil
+	return &Handler{root: root, gz: map[string]*gzEntry{}}, nil
+}
+
+// NewServer returns an http.Server for h with timeouts, so that no client
+// holds a connection forever: 10 s to send the request's headers, 30 s for
+// the whole request, 2 minutes of idle keep-alive. Writes have no
+// timeout: a slow link may take long over the 5.8 MB wasm.
+func NewServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
 }
 
 // Close releases the directory.
@@ -159,7 +194,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	etag := fmt.Sprintf(`"%x-%x`, info.ModTime().UnixNano(), info.Size())
 	if ft.compress && info.Size() >= minGzip {
 		hd.Add("Vary", "Accept-Encoding")
-		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		accept := r.Header.Get("Accept-Encoding")
+		// A precompressed copy (make dist writes them) beats compressing.
+		for _, enc := range []struct{ coding, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
+			if !accepts(accept, enc.coding) {
+				continue
+			}
+			if pf, pinfo := h.precompressed(name+enc.ext, info); pf != nil {
+				defer pf.Close()
+				hd.Set("Content-Encoding", enc.coding)
+				hd.Set("ETag", fmt.Sprintf(`%s-%s-%x"`, etag, enc.coding, pinfo.Size()))
+				http.ServeContent(w, r, "", info.ModTime(), pf)
+				return
+			}
+		}
+		if accepts(accept, "gzip") && info.Size() <= maxGzipFile {
 			body, err := h.gzipped(name, f, info)
 			if err != nil {
 				http.Error(w, "read error", http.StatusInternalServerError)
@@ -176,9 +225,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // cleanPath turns a request path into a name relative to the root, refusing
-// anything that is not a plain downward path: ".." or "." segments, encoded
-// slashes or backslashes, backslashes, NULs and empty segments. The root
-// itself is ".".
+// anything that is not a plain downward path: ".." or "." segments and any
+// other segment starting with a dot, encoded slashes or backslashes,
+// backslashes, NULs and empty segments. The root itself is ".".
 func cleanPath(u *url.URL) (string, bool) {
 	raw := strings.ToLower(u.EscapedPath())
 	if strings.Contains(raw, "%2f") || strings.Contains(raw, "%5c") || strings.Contains(raw, "%00") {
@@ -194,7 +243,8 @@ func cleanPath(u *url.URL) (string, bool) {
 	}
 	p = strings.TrimSuffix(p, "/")
 	for _, seg := range strings.Split(p, "/") {
-		if seg == "" || seg == "." || seg == ".." {
+		// Dotfiles (.env, .git/config, .htpasswd) are never served.
+		if seg == "" || strings.HasPrefix(seg, ".") {
 			return "", false
 		}
 	}
@@ -202,9 +252,17 @@ func cleanPath(u *url.URL) (string, bool) {
 }
 
 // open opens name through the root, which resolves symlinks and refuses any
-// that point outside the directory.
+// that point outside the directory. Only regular files and directories
+// open: a FIFO, socket or device is refused before it is opened (opening a
+// FIFO blocks until a writer comes), and the open is non-blocking in case
+// the name changed in between.
 func (h *Handler) open(name string) (*os.File, fs.FileInfo, error) {
-	f, err := h.root.Open(name)
+	if st, err := h.root.Stat(name); err != nil {
+		return nil, nil, err
+	} else if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, nil, fs.ErrNotExist
+	}
+	f, err := h.root.OpenFile(name, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,36 +278,97 @@ func (h *Handler) open(name string) (*os.File, fs.FileInfo, error) {
 	return f, info, nil
 }
 
-// gzipped returns the compressed body of a file, from the cache when the
-// file has not changed since it was compressed.
+// precompressed opens name (a .br or .gz beside a file whose info is
+// given) when it is a regular file at least as new as the file, so that a
+// stale copy of an older build is never sent. Times are compared to the
+// second: gzip -k and brotli -k give the copy the file's time, brotli
+// without its fraction of a second.
+func (h *Handler) precompressed(name string, orig fs.FileInfo) (*os.File, fs.FileInfo) {
+	f, info, err := h.open(name)
+	if err != nil {
+		return nil, nil
+	}
+	if info.IsDir() || info.ModTime().Before(orig.ModTime().Truncate(time.Second)) {
+		f.Close()
+		return nil, nil
+	}
+	return f, info
+}
+
+// gzipped returns the compressed body of a file version. The first request
+// for it compresses it; concurrent requests for the same version wait for
+// that one instead of compressing it again. Finished bodies stay cached
+// within maxGzipCache bytes.
 func (h *Handler) gzipped(name string, f io.Reader, info fs.FileInfo) ([]byte, error) {
 	h.mu.Lock()
 	e, ok := h.gz[name]
-	h.mu.Unlock()
 	if ok && e.mod.Equal(info.ModTime()) && e.size == info.Size() {
-		return e.body, nil
+		h.mu.Unlock()
+		<-e.done
+		return e.body, e.err
 	}
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	if _, err := io.Copy(zw, f); err != nil {
-		return nil, err
+	if ok {
+		h.drop(name, e) // an older version of the file
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	h.mu.Lock()
-	h.gz[name] = gzEntry{mod: info.ModTime(), size: info.Size(), body: buf.Bytes()}
+	e = &gzEntry{mod: info.ModTime(), size: info.Size(), done: make(chan struct{})}
+	h.gz[name] = e
 	h.mu.Unlock()
-	return buf.Bytes(), nil
+
+	h.compressions.Add(1)
+	var buf bytes.Buffer
+	buf.Grow(int(info.Size() / 2))
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	_, err := io.Copy(zw, f)
+	if err == nil {
+		err = zw.Close()
+	}
+
+	h.mu.Lock()
+	if err != nil {
+		e.err = err
+		if h.gz[name] == e {
+			delete(h.gz, name) // the next request tries again
+		}
+	} else {
+		e.body = bytes.Clone(buf.Bytes()) // without the spare capacity
+		if h.gz[name] == e {
+			h.makeRoom(len(e.body))
+			h.gzBytes += len(e.body)
+		}
+	}
+	h.mu.Unlock()
+	close(e.done)
+	return e.body, e.err
 }
 
-// acceptsGzip reports whether an Accept-Encoding header allows gzip (or *)
+// makeRoom drops finished bodies until n more bytes fit in maxGzipCache.
+// It holds h.mu.
+func (h *Handler) makeRoom(n int) {
+	for name, e := range h.gz {
+		if h.gzBytes+n <= maxGzipCache {
+			return
+		}
+		if e.body != nil {
+			h.drop(name, e)
+		}
+	}
+}
+
+// drop removes an entry from the cache. It holds h.mu.
+func (h *Handler) drop(name string, e *gzEntry) {
+	if e.body != nil {
+		h.gzBytes -= len(e.body)
+	}
+	delete(h.gz, name)
+}
+
+// accepts reports whether an Accept-Encoding header allows coding (or *)
 // with a non-zero quality.
-func acceptsGzip(header string) bool {
+func accepts(header, coding string) bool {
 	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "*" {
+		c, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c != coding && c != "*" {
 			continue
 		}
 		q := 1.0
