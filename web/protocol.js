@@ -37,6 +37,7 @@
 //	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, padTop, padLeft, padBottom, padRight, windows, input, max, avg, choices, dropped, uncovered}
 //	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter, shifted}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
+//	describeSpec   {spec} or {preset}               as describeLayers, for a spec that is not the model: the model stays
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
 //
@@ -127,7 +128,8 @@
 // input. transposeDemo grows
 // one channel of a layer's maps steps times (1-3) with Conv2DTranspose and
 // two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
-// same).
+// same). describeSpec builds a spec (checked as checkSpec bounds it) only
+// to describe it, for lessons that compare models the student has not built.
 //
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests).
@@ -159,6 +161,7 @@ export const REQUESTS = [
   'poolCompare',
   'shiftCompare',
   'transposeDemo',
+  'describeSpec',
   'debugPanic',
   'debugExit',
 ];
