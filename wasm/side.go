@@ -124,19 +124,8 @@ func (d *inkData) Fill(x, y []float32, idx []int) {
 	}
 	d.Data.Fill(x, d.buf[:len(idx)], idx)
 	for i := range idx {
-		y[i] = inkArea(x[i*d.size:(i+1)*d.size], d.threshold)
+		y[i] = nn.InkArea(x[i*d.size:(i+1)*d.size], d.threshold)
 	}
-}
-
-// inkArea is the percentage of x's values at or above threshold.
-func inkArea(x []float32, threshold float32) float32 {
-	n := 0
-	for _, v := range x {
-		if v >= threshold {
-			n++
-		}
-	}
-	return float32(100 * float64(n) / float64(len(x)))
 }
 
 func (w *worker) inkThreshold() float32 {
@@ -287,7 +276,7 @@ func (w *worker) sideTrace(req js.Value) (any, error) {
 	}
 	res := map[string]any{"dx": d[0], "dy": d[1], "trace": a, "shiftedTrace": b, "shifted": float32sToJS(shifted), "ink": nil}
 	if s.target == "ink" && w.data != nil {
-		res["ink"] = inkArea(x, w.inkThreshold())
+		res["ink"] = nn.InkArea(x, w.inkThreshold())
 	}
 	return res, nil
 }
@@ -314,27 +303,13 @@ func (w *worker) sideUnit(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps := l.Params()
-	if len(ps) == 0 {
-		return nil, fmt.Errorf("worker: layer %d (%s) has no weights", li, spec.Name)
+	weights, shape, bias, err := nn.UnitWeights(l, unit)
+	if err != nil {
+		return nil, err
 	}
-	k := ps[0]
-	units := k.Shape[len(k.Shape)-1]
-	if unit >= units {
-		return nil, fmt.Errorf("worker: unit %d does not exist: %s has %d", unit, spec.Name, units)
-	}
-	fan := len(k.W) / units
-	weights := make([]float32, fan)
-	for i := range weights {
-		weights[i] = k.W[i*units+unit] // Keras's layout: the unit is the last axis
-	}
-	shape := append(nn.Shape(nil), k.Shape[:len(k.Shape)-1]...)
+	units := l.OutShape()[len(l.OutShape())-1]
 	if spec.Type == "Dense" && li == 1 && s.model.Layers[0].Spec().Type == "Flatten" {
 		shape = append(nn.Shape(nil), s.model.InShape()...)
-	}
-	bias := float32(0)
-	if len(ps) > 1 {
-		bias = ps[1].W[unit]
 	}
 	return map[string]any{"name": spec.Name, "type": spec.Type, "unit": unit, "units": units,
 		"weights": float32sToJS(weights), "shape": shapeToJS(shape), "bias": bias}, nil
