@@ -226,7 +226,7 @@ export function mount(ctx, section) {
     const parts = [ctx.t('convstep.geometry', { layer: l.name, k: z.k, s: z.s, padding: l.padding, pad: z.padTotal, n: z.n, out: z.out })];
     if (l.padding === 'valid') parts.push(ctx.t('convstep.geometryValid', { n: z.n, out: z.out }));
     if (z.s > 1) parts.push(ctx.t('convstep.geometryStride', { s: z.s }));
-    ui.geometry.textContent = parts.join(' ');
+    ui.geometry.textContent = parts.join(ctx.state.lang === 'zh' ? '' : ' '); // Chinese sentences need no space
     ui.geometry.dataset.stride = String(z.s);
     ui.geometry.dataset.padding = l.padding;
   }

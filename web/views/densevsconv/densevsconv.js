@@ -165,7 +165,8 @@ export function mount(ctx, section) {
     const c = runs.cnn.history.at(-1);
     const vars = { n: n(runs.dense.samples), dacc: pct(d.accuracy), dval: pct(d.val_accuracy), cacc: pct(c.accuracy), cval: pct(c.val_accuracy) };
     const key = c.val_accuracy >= d.val_accuracy ? 'dvc.lessonCnn' : 'dvc.lessonDense';
-    return `${t(key, vars)} ${t(size < 55000 ? 'dvc.lessonMore' : 'dvc.lessonAll')}`;
+    const sep = ctx.state.lang === 'zh' ? '' : ' '; // Chinese sentences follow each other without a space
+    return `${t(key, vars)}${sep}${t(size < 55000 ? 'dvc.lessonMore' : 'dvc.lessonAll')}`;
   }
 
   async function train() {
