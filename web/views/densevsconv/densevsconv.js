@@ -125,7 +125,10 @@ export function mount(ctx, section) {
   }
 
   function renderSizesLabels() {
-    for (const s of section.querySelectorAll('.dvc-n')) s.textContent = t('dvc.nImages', { n: n(Number(s.dataset.n)), epochs: planFor(Number(s.dataset.n)).epochs });
+    for (const s of section.querySelectorAll('.dvc-n')) {
+      const { epochs } = planFor(Number(s.dataset.n));
+      s.textContent = t(epochs === 1 ? 'dvc.nImages1' : 'dvc.nImages', { n: n(Number(s.dataset.n)), epochs });
+    }
   }
 
   function renderCurves() {

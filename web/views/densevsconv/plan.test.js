@@ -17,6 +17,7 @@ test('the pair: a dense net from Flatten, a CNN ending in Dense(10, softmax)', (
 test('sizes and their plans', () => {
   assert.deepEqual(SIZES.map((s) => s.n), [500, 5000, 55000]);
   assert.equal(planFor(5000).epochs, 3);
+  assert.equal(planFor(55000).epochs, 1);
   assert.equal(planFor(7), SIZES[0]);
 });
 
