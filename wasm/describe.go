@@ -16,7 +16,11 @@ func (w *worker) describeLayers(js.Value) (any, error) {
 	if w.model == nil {
 		return nil, errNoModel
 	}
-	info := nn.Describe(w.model)
+	return modelInfoJS(nn.Describe(w.model)), nil
+}
+
+// modelInfoJS is nn.ModelInfo as describeLayers and describeSpec answer it.
+func modelInfoJS(info nn.ModelInfo) map[string]any {
 	layers := make([]any, len(info.Layers))
 	for i, l := range info.Layers {
 		layers[i] = layerInfoJS(l)
@@ -34,7 +38,7 @@ func (w *worker) describeLayers(js.Value) (any, error) {
 		"layers":      layers,
 		"totalParams": info.TotalParams,
 		"totalMacs":   info.TotalMACs,
-	}, nil
+	}
 }
 
 func layerInfoJS(l nn.LayerInfo) map[string]any {

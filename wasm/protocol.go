@@ -39,6 +39,12 @@
 //	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, padTop, padLeft, padBottom, padRight, windows, input, max, avg, choices, dropped, uncovered}
 //	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter, shifted}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
+//	describeSpec   {spec} or {preset}               as describeLayers, for a spec that is not the model: the model stays
+//	sideBuild      {name, spec} or {name, preset}, [target, seed, optimizer] as describeSpec, and {name, target, loss, summary}: a side model, the model stays
+//	sideTrain      {name, subset, epochs, ...}     {samples, validationSamples, epochs, batches}
+//	sideStep       {name, [ms]}                    {done, epoch, epochs, batch, batches, loss, accuracy, samples, history: [{loss, accuracy, val_loss, val_accuracy}]}
+//	sideTrace      {name, pixels, [dx], [dy]}      {trace, shiftedTrace, shifted, dx, dy, ink}
+//	sideUnit       {name, layer, unit}             {name, type, unit, units, weights, shape, bias}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
 //
@@ -129,7 +135,21 @@
 // input. transposeDemo grows
 // one channel of a layer's maps steps times (1-3) with Conv2DTranspose and
 // two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
-// same).
+// same). describeSpec builds a spec (checked as checkSpec bounds it) only
+// to describe it, for lessons that compare models the student has not built.
+// The side ops build, train and trace small named models beside the page's
+// model, which they never touch (wasm/side.go): the dense-against-convolution
+// lesson's pair and the regression lesson's head. target "class" trains
+// with sparse categorical cross-entropy on the labels, "ink" with mean
+// squared error on each image's ink area (the percentage of its pixels at
+// least half dark); optimizer defaults to adam. sideTrain takes epochs,
+// batchSize, subset and validationSubset (the first N samples; all) and
+// seed as train does; sideStep runs that training for about ms (40)
+// milliseconds per request. sideTrace traces pixels and its copy shifted
+// (dx, dy) as shiftCompare does, every layer's output for both, and ink,
+// the input's ink area, for an ink model. sideUnit is one unit's weights:
+// a Dense unit's column (shape: the image's, after a first Flatten) or a
+// Conv2D filter's (K, K, C) kernel.
 
 package main
 
@@ -170,6 +190,12 @@ var ops = map[string]op{
 	"poolCompare":    (*worker).poolCompare,
 	"shiftCompare":   (*worker).shiftCompare,
 	"transposeDemo":  (*worker).transposeDemo,
+	"describeSpec":   (*worker).describeSpec,
+	"sideBuild":      (*worker).sideBuild,
+	"sideTrain":      (*worker).sideTrain,
+	"sideStep":       (*worker).sideStep,
+	"sideTrace":      (*worker).sideTrace,
+	"sideUnit":       (*worker).sideUnit,
 	"debugPanic":     (*worker).debugPanic,
 	"debugExit":      (*worker).debugExit,
 }

@@ -9,6 +9,7 @@
 import { convLayers, fitPos, step, move, cellAt } from './state.js';
 import { diverging, maxAbs } from '../shared/paint.js';
 import { paintMap, place, fillGrid, fillSums, sumLine, fillEquation } from './grids.js';
+import { describe } from '../shared/model.js';
 import { TEXTS } from './strings.js';
 
 export function mount(ctx, section) {
@@ -58,6 +59,7 @@ export function mount(ctx, section) {
         <p class="cs-sumline"></p>
       </div>
       <table class="cs-eq"><tbody></tbody></table>
+      <p class="note cs-geometry" aria-live="polite"></p>
       <p class="note" data-i18n="convstep.legend"></p>
       <p class="note" data-i18n="convstep.padNote"></p>
       <p class="note bad cs-error" hidden></p>
@@ -71,7 +73,7 @@ export function mount(ctx, section) {
     wrap: $('.cs-wrap'), inCanvas: $('.cs-in'), win: $('.cs-window'), inCap: $('.cs-in-cap'),
     outCanvas: $('.cs-out'), mark: $('.cs-mark'), outCap: $('.cs-out-cap'),
     gWindow: $('.cs-g-window'), gKernel: $('.cs-g-kernel'), gProducts: $('.cs-g-products'), chOf: $('.cs-ch-of'),
-    sumsBox: $('.cs-sums-box'), sumline: $('.cs-sumline'), sumsNote: $('.cs-sums-note'), sums: $('.cs-sums'), eq: $('.cs-eq tbody'), error: $('.cs-error'),
+    sumsBox: $('.cs-sums-box'), sumline: $('.cs-sumline'), sumsNote: $('.cs-sums-note'), geometry: $('.cs-geometry'), sums: $('.cs-sums'), eq: $('.cs-eq tbody'), error: $('.cs-error'),
   };
 
   let pos = ctx.url.read('conv');
@@ -202,6 +204,31 @@ export function mount(ctx, section) {
     }
     // The sum, the bias, the activation, the output.
     fillEquation(ui.eq, ctx.t, r, c, k);
+    showGeometry(r.layer);
+  }
+
+  /** showGeometry says how stride and padding give this layer's output size, with the engine's size terms (describeLayers). */
+  async function showGeometry(layer) {
+    const m = model();
+    let info = null;
+    try {
+      info = await describe(ctx);
+    } catch {
+      info = null;
+    }
+    if (m !== model() || !last || last.layer !== layer) return;
+    const l = info && info.layers[layer];
+    if (!l || !l.size) {
+      ui.geometry.textContent = '';
+      return;
+    }
+    const z = l.size;
+    const parts = [ctx.t('convstep.geometry', { layer: l.name, k: z.k, s: z.s, padding: l.padding, pad: z.padTotal, n: z.n, out: z.out })];
+    if (l.padding === 'valid') parts.push(ctx.t('convstep.geometryValid', { n: z.n, out: z.out }));
+    if (z.s > 1) parts.push(ctx.t('convstep.geometryStride', { s: z.s }));
+    ui.geometry.textContent = parts.join(ctx.state.lang === 'zh' ? '' : ' '); // Chinese sentences need no space
+    ui.geometry.dataset.stride = String(z.s);
+    ui.geometry.dataset.padding = l.padding;
   }
 
   const setText = ctx.setText;

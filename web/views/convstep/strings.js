@@ -39,6 +39,9 @@ export const TEXTS = {
     'convstep.noConv': 'This model has no convolution layer.',
     'convstep.waiting': 'Draw something or pick a test image to see the convolution on it.',
     'convstep.error': 'The engine could not explain this position: {error}',
+    'convstep.geometry': '{layer}: {k}×{k} kernel, stride {s}, padding “{padding}”. From one output cell to the next the window moves by the stride, {s} input cells, and {pad} padding cells are added along each axis, so {n} input cells give floor(({n} + {pad} − {k}) / {s}) + 1 = {out} output cells.',
+    'convstep.geometryValid': 'No padding (“valid”): the window stays inside the input, so the edge cells are never its centre and the map shrinks from {n} to {out}.',
+    'convstep.geometryStride': 'Stride {s}: the window skips positions, so the output has about 1/{s} as many cells along each axis. Step through and watch the frame jump {s} cells.',
   },
   zh: {
     'convstep.title': '卷积，一步一步看',
@@ -77,5 +80,8 @@ export const TEXTS = {
     'convstep.noConv': '这个模型没有卷积层。',
     'convstep.waiting': '画点什么，或者选一张测试图片，就能看到卷积在上面的计算过程。',
     'convstep.error': '引擎无法解释这个位置：{error}',
+    'convstep.geometry': '{layer}：{k}×{k} 卷积核，步幅 {s}，填充“{padding}”。输出每走一格，窗口就在输入上移动一个步幅，即 {s} 格；每个方向一共补 {pad} 格填充，所以 {n} 个输入格得到 floor(({n} + {pad} − {k}) / {s}) + 1 = {out} 个输出格。',
+    'convstep.geometryValid': '不填充（valid）：窗口只在输入内部滑动，边上的格子永远不会是窗口中心，特征图从 {n} 缩小到 {out}。',
+    'convstep.geometryStride': '步幅 {s}：窗口会跳过一些位置，所以每个方向的输出格数大约只有输入的 1/{s}。一步一步地走，看方框每次跳 {s} 格。',
   },
 };

@@ -71,3 +71,21 @@ export function percent(x) {
   if (p >= 0.1) return `${p.toFixed(2)}%`;
   return `${Number(p.toPrecision(1))}%`;
 }
+
+/**
+ * weightsFormula writes a kernel's weights the notes' way, without the
+ * biases: conv (3·3·3)·192 = 5,184, dense 784·128 = 100,352. c is the
+ * engine's count terms (kh, kw, cin, cout, weights).
+ */
+export function weightsFormula(type, c) {
+  if (type === 'Dense') return `${count(c.cin)}·${count(c.cout)} = ${count(c.weights)}`;
+  return `(${c.kh}·${c.kw}·${count(c.cin)})·${count(c.cout)} = ${count(c.weights)}`;
+}
+
+/** trySpec is the one-layer spec the "type a layer" box describes (integers already checked by the inputs). */
+export function trySpec({ n, cin, filters, k, s, padding }) {
+  return {
+    input: [n, n, cin],
+    layers: [{ type: 'Conv2D', filters, kernel_size: k, strides: s, padding, activation: 'relu' }],
+  };
+}

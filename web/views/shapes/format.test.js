@@ -43,3 +43,15 @@ test('areaFormula and percent', () => {
   assert.equal(percent(1280 / 29275904), '0.004%');
   assert.equal(percent(0), '0%');
 });
+
+test('weightsFormula: the notes\' example, 3 -> 192 channels with 3x3 kernels', async () => {
+  const { weightsFormula, trySpec } = await import('./format.js');
+  const c = { kh: 3, kw: 3, cin: 3, cout: 192, bias: true, weights: 5184, biases: 192 };
+  assert.equal(weightsFormula('Conv2D', c), '(3·3·3)·192 = 5,184');
+  assert.equal(paramFormula('Conv2D', c, 5376), '(3·3·3 + 1)·192 = 5,376');
+  assert.equal(weightsFormula('Dense', { kh: 1, kw: 1, cin: 784, cout: 128, weights: 100352 }), '784·128 = 100,352');
+  assert.deepEqual(trySpec({ n: 32, cin: 3, filters: 192, k: 3, s: 1, padding: 'same' }), {
+    input: [32, 32, 3],
+    layers: [{ type: 'Conv2D', filters: 192, kernel_size: 3, strides: 1, padding: 'same', activation: 'relu' }],
+  });
+});

@@ -7,6 +7,7 @@
 import { describe } from '../shared/model.js';
 import { esc, shapeText } from '../../format.js';
 import { sizeFormula, paramFormula, flattenFormula, areaFormula, percent, SIZE_SYMBOLIC } from './format.js';
+import { mountTry } from './trylayer.js';
 import { TEXTS } from './strings.js';
 
 export function mount(ctx, section) {
@@ -16,8 +17,10 @@ export function mount(ctx, section) {
   section.innerHTML = `
     <h2 data-i18n="shapes.title"></h2>
     <p class="note" data-i18n="shapes.intro"></p>
-    <div class="shapes-body"></div>`;
+    <div class="shapes-body"></div>
+    <div class="shapes-try"></div>`;
   ctx.translate(section);
+  mountTry(ctx, section.querySelector('.shapes-try'));
   const body = section.querySelector('.shapes-body');
   let info = null;
   let failed = null;

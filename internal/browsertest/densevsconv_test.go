@@ -1,0 +1,103 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestConceptsDenseVsConv: the student compares the dense network with the
+// small CNN: their sizes, the drawing shifted (the CNN's map moves with it,
+// the dense units do not), what one unit looks at, and both trained on 500
+// images with their curves, switching to Chinese midway.
+func TestConceptsDenseVsConv(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
+	s.OpenReady("?lang=en")
+	model := Eval[string](s, `JSON.stringify(window.convplay.state.model.layers)`)
+
+	t.Run("sizes from the engine", func(t *testing.T) {
+		got := Poll[map[string]string](s, `(() => { const q = (r, k) => document.querySelector('#dvc-panel tr[data-row="' + r + '"] td[data-kind="' + k + '"]').dataset.value;
+			return q('params', 'cnn') && {dp: q('params', 'dense'), cp: q('params', 'cnn'), dm: q('macs', 'dense'), cm: q('macs', 'cnn')}; })()`)
+		assert.Equal(t, "101770", got["dp"], "(784 + 1)·128 + (128 + 1)·10")
+		assert.Equal(t, "9098", got["cp"], "(9 + 1)·8 + (72 + 1)·16 + (784 + 1)·10")
+		assert.Equal(t, "101632", got["dm"])
+		assert.Equal(t, "290080", got["cm"], "28·28·8·9 + 14·14·16·72 + 784·10")
+		assert.Contains(t, Eval[string](s, `document.querySelector('#dvc-panel .dvc-size-text').textContent`), "100,480")
+	})
+
+	t.Run("the drawing shifted", func(t *testing.T) {
+		Eval[bool](s, countDrawn)
+		drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, line(drawPoint{110, 60}, drawPoint{170, 220}, 12), line(drawPoint{170, 60}, drawPoint{110, 220}, 12))
+		waitDrawn(s, 0)
+		require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS("#dvc-panel .dvc-shift"))))
+		Eval[bool](s, `(() => { const i = document.querySelector('#dvc-panel .dvc-dx'); i.value = '2'; i.dispatchEvent(new Event('input')); return true; })()`)
+		// The engine's maps: the CNN's shifted map is its map moved 2 right
+		// (away from the edges), the dense layer's units change without that order.
+		r := Poll[map[string]float64](s, `(() => { const v = window.convplay.views.densevsconv, l = v.lastShift;
+			if (!l || l.dx !== 2 || l.conv.trace[0].output.length === 0) return null;
+			const [h, w, c] = l.conv.trace[0].shape, a = l.conv.trace[0].output, b = l.conv.shiftedTrace[0].output;
+			let moved = 0, big = 0;
+			for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 3; x++) for (let ch = 0; ch < c; ch++) {
+				moved = Math.max(moved, Math.abs(b[(y * w + x + 2) * c + ch] - a[(y * w + x) * c + ch]));
+				big = Math.max(big, Math.abs(a[(y * w + x) * c + ch]));
+			}
+			const d0 = l.dense.trace[1].output, d1 = l.dense.shiftedTrace[1].output;
+			let diff = 0, base = 0;
+			for (let i = 0; i < d0.length; i++) { diff += Math.abs(d1[i] - d0[i]); base += Math.abs(d0[i]); }
+			return {moved, big, dense: diff / base, units: d0.length}; })()`)
+		assert.Less(t, r["moved"], 1e-4*r["big"]+1e-6, "the conv map moves with the input")
+		assert.Greater(t, r["big"], 0.0)
+		assert.Greater(t, r["dense"], 0.05, "the dense units change")
+		assert.Equal(t, 128.0, r["units"])
+		elementShot(t, s, "concepts-dvc-shift", "#dvc-panel .dvc-shift")
+	})
+
+	t.Run("what one unit looks at", func(t *testing.T) {
+		Eval[bool](s, `(() => { const i = document.querySelector('#dvc-panel .dvc-unit'); i.value = '3'; i.dispatchEvent(new Event('change')); return true; })()`)
+		u := Poll[map[string]int](s, `(() => { const u = window.convplay.views.densevsconv.unit; return u && u.dense.unit === 3 && {d: u.dense.weights.length, c: u.conv.weights.length, k: u.conv.shape[0]}; })()`)
+		assert.Equal(t, map[string]int{"d": 784, "c": 9, "k": 3}, u)
+		assert.Contains(t, Eval[string](s, `document.querySelector('#dvc-panel .dvc-ck-cap').textContent`), "784 positions")
+	})
+
+	t.Run("train both on 500 images, switching language midway", func(t *testing.T) {
+		Poll[bool](s, `window.convplay.state.dataset.complete === true`)
+		require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS("#dvc-panel .dvc-train"))))
+		// A session has 90 s on a busy machine: the run is cut to 6 epochs through the view's hook.
+		Eval[bool](s, `(window.convplay.views.densevsconv.epochs = 6, true)`)
+		Eval[bool](s, `(document.querySelector('#dvc-panel input[name="dvc-n"][value="500"]').click(), document.querySelector('#dvc-panel .dvc-train').click(), true)`)
+		pollFor[bool](s, `(() => { const r = window.convplay.views.densevsconv.runs; return !!(r.dense && r.dense.history.length >= 1); })()`, 50*time.Second)
+		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
+		pollFor[bool](s, `(() => { const r = window.convplay.views.densevsconv.runs; return !!(r.dense && r.dense.done && r.cnn && r.cnn.done); })()`, 60*time.Second)
+		h := Eval[map[string]float64](s, `(() => { const r = window.convplay.views.densevsconv.runs;
+			return {de: r.dense.history.length, ce: r.cnn.history.length, n: r.dense.samples, dacc: r.dense.history.at(-1).accuracy,
+				dval: r.dense.history.at(-1).val_accuracy, cval: r.cnn.history.at(-1).val_accuracy, c0: r.cnn.history[0].val_accuracy}; })()`)
+		assert.Equal(t, 6.0, h["de"])
+		assert.Equal(t, 6.0, h["ce"])
+		assert.Equal(t, 500.0, h["n"])
+		assert.Greater(t, h["dacc"], h["dval"], "the dense net does better on its own images than on new ones")
+		assert.Greater(t, h["cval"], 0.5, "the CNN learns from 500 images")
+		paths := Eval[int](s, `[...document.querySelectorAll('#dvc-panel .dvc-chart path')].filter((p) => p.getAttribute('d').split('L').length === 6).length`)
+		assert.Equal(t, 4, paths, "training and validation curves for both, one point per epoch")
+		lesson := Eval[string](s, `document.querySelector('#dvc-panel .dvc-lesson').textContent`)
+		assert.Contains(t, lesson, "500")
+		assert.Contains(t, lesson, "全连接网络")
+		assert.Contains(t, Eval[string](s, `document.querySelector('#dvc-panel .dvc-progress').textContent`), "完成")
+		elementShot(t, s, "concepts-dvc-trained", "#dvc-panel")
+	})
+
+	t.Run("phone width", func(t *testing.T) {
+		setViewport(t, s, 390, 800)
+		assert.False(t, Eval[bool](s, `(() => { const p = document.querySelector('#dvc-panel'); return p.scrollWidth > p.clientWidth + 1; })()`), "no overflow at 390 px")
+		assert.LessOrEqual(t, Eval[int](s, `document.documentElement.scrollWidth`), 390)
+		elementShot(t, s, "concepts-dvc-phone", "#dvc-panel")
+	})
+	assert.Equal(t, model, Eval[string](s, `JSON.stringify(window.convplay.state.model.layers)`), "the page's model stays")
+	assert.Empty(t, s.Problems())
+}

@@ -1,0 +1,357 @@
+// views/densevsconv/densevsconv.js: why convolution. A dense network and a
+// small CNN, side models in the engine (sideBuild, never the page's model),
+// compared on (a) parameters and multiply-adds, (b) training on 500, 5,000
+// or 55,000 images with training and validation accuracy per epoch, (c) the
+// current drawing shifted by a few pixels (the CNN's maps move with it; the
+// dense units change arbitrarily) and (d) what one unit of each looks at.
+// Every number comes from the engine; plan.js holds the specs and the curves.
+
+import { esc } from '../../format.js';
+import { diverging, maxAbs, sequential, normalize } from '../shared/paint.js';
+import { MODELS, SIZES, VALIDATION, planFor, curvePath, curvePoints, shapeWord } from './plan.js';
+import { TEXTS } from './strings.js';
+
+const W = 240; // a chart's width and height in SVG units
+const H = 120;
+
+export function mount(ctx, section) {
+  ctx.strings(TEXTS);
+  const t = ctx.t;
+  const n = (x) => ctx.fmt.count(x);
+  const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  section.classList.add('dvc');
+  section.innerHTML = `
+    <h2 data-i18n="dvc.title"></h2>
+    <p data-i18n="dvc.intro"></p>
+    <p class="note dvc-status" aria-live="polite"></p>
+    <h3 data-i18n="dvc.sizeTitle"></h3>
+    <div class="table-wrap"><table class="dvc-size">
+      <thead><tr><th scope="col"></th><th scope="col" data-i18n="dvc.dense"></th><th scope="col" data-i18n="dvc.cnn"></th></tr></thead>
+      <tbody>
+        <tr data-row="layers"><th scope="row" data-i18n="dvc.row.layers"></th><td class="mono" data-kind="dense"></td><td class="mono" data-kind="cnn"></td></tr>
+        <tr data-row="params"><th scope="row" data-i18n="dvc.row.params"></th><td class="num" data-kind="dense"></td><td class="num" data-kind="cnn"></td></tr>
+        <tr data-row="macs"><th scope="row" data-i18n="dvc.row.macs"></th><td class="num" data-kind="dense"></td><td class="num" data-kind="cnn"></td></tr>
+      </tbody>
+    </table></div>
+    <p class="note dvc-size-text"></p>
+
+    <h3 data-i18n="dvc.trainTitle"></h3>
+    <p class="note" data-i18n="dvc.trainHelp"></p>
+    <div class="controls">
+      <fieldset class="dvc-sizes"><legend data-i18n="dvc.images"></legend>
+        ${SIZES.map((s, i) => `<label><input type="radio" name="dvc-n" value="${s.n}"${i === 0 ? ' checked' : ''}> <span class="dvc-n" data-n="${s.n}"></span></label>`).join('')}
+      </fieldset>
+      <button type="button" class="dvc-train" data-i18n="dvc.train"></button>
+    </div>
+    <p class="dvc-progress" aria-live="polite"></p>
+    <div class="dvc-charts">
+      ${MODELS.map((m) => `<figure data-kind="${m.kind}"><figcaption data-i18n="dvc.${m.kind}"></figcaption>
+        <svg class="dvc-chart" viewBox="-40 -8 ${W + 50} ${H + 26}" role="img"></svg>
+        <p class="note dvc-final"></p></figure>`).join('')}
+    </div>
+    <p class="dvc-legend note"><span class="sw train"></span><span data-i18n="dvc.legendTrain"></span> <span class="sw val"></span><span data-i18n="dvc.legendVal"></span></p>
+    <p class="dvc-lesson"></p>
+
+    <h3 data-i18n="dvc.shiftTitle"></h3>
+    <p class="note" data-i18n="dvc.shiftHelp"></p>
+    <div class="controls">
+      <label><span data-i18n="dvc.dx"></span> <input type="range" class="dvc-dx" min="-4" max="4" value="3"> <output class="dvc-dx-out"></output></label>
+      <label><span data-i18n="dvc.dy"></span> <input type="range" class="dvc-dy" min="-4" max="4" value="0"> <output class="dvc-dy-out"></output></label>
+    </div>
+    <p class="note dvc-shift-empty" data-i18n="dvc.noInput"></p>
+    <div class="dvc-shift">
+      <figure><canvas class="pixels dvc-in" aria-labelledby="dvc-cap-in"></canvas><canvas class="pixels dvc-in2" aria-labelledby="dvc-cap-in"></canvas><figcaption id="dvc-cap-in" data-i18n="dvc.shiftInput"></figcaption></figure>
+      <figure><canvas class="pixels dvc-cmap" aria-labelledby="dvc-cap-cmap"></canvas><canvas class="pixels dvc-cmap2" aria-labelledby="dvc-cap-cmap"></canvas><figcaption id="dvc-cap-cmap" class="dvc-cmap-cap"></figcaption></figure>
+      <figure><canvas class="pixels dvc-dvec" aria-labelledby="dvc-cap-dvec"></canvas><canvas class="pixels dvc-dvec2" aria-labelledby="dvc-cap-dvec"></canvas><figcaption id="dvc-cap-dvec" class="dvc-dvec-cap"></figcaption></figure>
+    </div>
+
+    <h3 data-i18n="dvc.unitTitle"></h3>
+    <p class="note" data-i18n="dvc.unitHelp"></p>
+    <div class="controls"><label><span data-i18n="dvc.unit"></span> <input type="number" class="dvc-unit" min="0" max="7" value="0"></label></div>
+    <div class="dvc-units">
+      <figure><canvas class="pixels dvc-uw" aria-labelledby="dvc-cap-uw"></canvas><figcaption id="dvc-cap-uw" class="dvc-uw-cap"></figcaption></figure>
+      <figure><canvas class="pixels dvc-ck" aria-labelledby="dvc-cap-ck"></canvas><figcaption id="dvc-cap-ck" class="dvc-ck-cap"></figcaption></figure>
+    </div>
+    <p class="note bad dvc-error" hidden></p>`;
+  ctx.translate(section);
+  const $ = (sel) => section.querySelector(sel);
+  const info = {}; // kind -> sideBuild's description
+  const runs = {}; // kind -> the last sideStep result
+  let training = false;
+  let built = null; // a promise: both side models built
+  let size = SIZES[0].n;
+  const hook = { get info() { return info; }, get runs() { return runs; }, get training() { return training; }, shown: 0, shifts: 0, epochs: 0 };
+  if (globalThis.convplay) globalThis.convplay.views.densevsconv = hook;
+
+  function fail(err) {
+    $('.dvc-error').hidden = false;
+    $('.dvc-error').textContent = t('dvc.error', { error: err.message });
+  }
+
+  function build() {
+    built = (async () => {
+      for (const m of MODELS) {
+        info[m.kind] = await ctx.request('sideBuild', { name: m.name, spec: m.spec, seed: 1 });
+        delete runs[m.kind];
+      }
+    })();
+    built.then(() => {
+      renderSize();
+      renderCurves();
+      refreshShift();
+      refreshUnits();
+    }, fail);
+    return built;
+  }
+
+  function renderSize() {
+    if (!info.dense || !info.cnn) return;
+    for (const kind of ['dense', 'cnn']) {
+      const d = info[kind];
+      section.querySelector(`tr[data-row="layers"] td[data-kind="${kind}"]`).textContent = d.layers.map((l) => `${l.type} ${shapeWord(l.outShape)}`).join('\n');
+      const p = section.querySelector(`tr[data-row="params"] td[data-kind="${kind}"]`);
+      p.textContent = n(d.totalParams);
+      p.dataset.value = d.totalParams;
+      const m = section.querySelector(`tr[data-row="macs"] td[data-kind="${kind}"]`);
+      m.textContent = n(d.totalMacs);
+      m.dataset.value = d.totalMacs;
+    }
+    const first = info.dense.layers[1];
+    const conv = info.cnn.layers[0];
+    ctx.setText($('.dvc-size-text'), 'dvc.sizeText', {
+      dp: n(info.dense.totalParams), cp: n(info.cnn.totalParams), dm: n(info.dense.totalMacs), cm: n(info.cnn.totalMacs),
+      first: n(first.params), in: n(first.inShape[0]), units: n(first.units), conv: n(conv.params), area: n(conv.area),
+    });
+  }
+
+  function renderSizesLabels() {
+    for (const s of section.querySelectorAll('.dvc-n')) {
+      const { epochs } = planFor(Number(s.dataset.n));
+      s.textContent = t(epochs === 1 ? 'dvc.nImages1' : 'dvc.nImages', { n: n(Number(s.dataset.n)), epochs });
+    }
+  }
+
+  function renderCurves() {
+    for (const m of MODELS) {
+      const fig = section.querySelector(`.dvc-charts figure[data-kind="${m.kind}"]`);
+      const svg = fig.querySelector('svg');
+      const r = runs[m.kind];
+      const h = r ? r.history : [];
+      const epochs = r ? r.epochs : planFor(size).epochs;
+      const acc = h.map((e) => e.accuracy);
+      const val = h.map((e) => e.val_accuracy);
+      const dots = (vals, cls) => curvePoints(vals, epochs, W, H).map(([x, y]) => `<circle class="${cls}" cx="${x}" cy="${y}" r="3"></circle>`).join('');
+      svg.innerHTML = `
+        <rect x="0" y="0" width="${W}" height="${H}" class="frame"></rect>
+        ${[0, 0.5, 1].map((v) => `<text x="-4" y="${H - v * H + 4}" text-anchor="end">${v * 100}%</text>`).join('')}
+        <text x="${W / 2}" y="${H + 16}" text-anchor="middle">${esc(t('dvc.epochs', { n: epochs }))}</text>
+        <path class="train" d="${curvePath(acc, epochs, W, H)}"></path>${dots(acc, 'train')}
+        <path class="val" d="${curvePath(val, epochs, W, H)}"></path>${dots(val, 'val')}`;
+      svg.setAttribute('aria-label', t('dvc.chartLabel', { model: t(`dvc.${m.kind}`) }));
+      const final = fig.querySelector('.dvc-final');
+      if (h.length) {
+        const last = h[h.length - 1];
+        ctx.setText(final, 'dvc.final', { epoch: h.length, acc: pct(last.accuracy), val: pct(last.val_accuracy), n: n(r.samples) });
+        final.dataset.acc = last.accuracy;
+        final.dataset.val = last.val_accuracy;
+      } else {
+        final.textContent = '';
+      }
+    }
+    const done = runs.dense && runs.cnn && runs.dense.done && runs.cnn.done;
+    $('.dvc-lesson').textContent = done ? lesson() : '';
+  }
+
+  /** lesson reads the finished run: which model generalizes better (from the engine's accuracies). */
+  function lesson() {
+    const d = runs.dense.history.at(-1);
+    const c = runs.cnn.history.at(-1);
+    const vars = { n: n(runs.dense.samples), dacc: pct(d.accuracy), dval: pct(d.val_accuracy), cacc: pct(c.accuracy), cval: pct(c.val_accuracy) };
+    const key = c.val_accuracy >= d.val_accuracy ? 'dvc.lessonCnn' : 'dvc.lessonDense';
+    const sep = ctx.state.lang === 'zh' ? '' : ' '; // Chinese sentences follow each other without a space
+    return `${t(key, vars)}${sep}${t(size < 55000 ? 'dvc.lessonMore' : 'dvc.lessonAll')}`;
+  }
+
+  async function train() {
+    if (training) return;
+    training = true;
+    $('.dvc-train').disabled = true;
+    $('.dvc-error').hidden = true;
+    size = Number(section.querySelector('input[name="dvc-n"]:checked').value);
+    const plan = { ...planFor(size), ...(hook.epochs ? { epochs: hook.epochs } : {}) }; // tests may shorten the run
+    try {
+      await build(); // fresh weights for a fair start
+      const started = {};
+      for (const m of MODELS) {
+        started[m.kind] = await ctx.request('sideTrain', { name: m.name, subset: size, epochs: plan.epochs, batchSize: 32, validationSubset: VALIDATION, seed: 1 });
+      }
+      ctx.setText($('.dvc-progress'), 'dvc.started', { n: n(started.dense.samples), v: n(started.dense.validationSamples), epochs: plan.epochs });
+      const left = new Set(MODELS);
+      while (left.size) {
+        for (const m of [...left]) {
+          const r = await ctx.request('sideStep', { name: m.name, ms: 60 });
+          runs[m.kind] = r;
+          if (r.done) left.delete(m);
+        }
+        progress();
+        renderCurves();
+      }
+      ctx.setText($('.dvc-progress'), 'dvc.finished', { n: n(runs.dense.samples) });
+      refreshShift();
+      refreshUnits();
+    } catch (err) {
+      fail(err);
+    } finally {
+      training = false;
+      $('.dvc-train').disabled = false;
+    }
+  }
+
+  function progress() {
+    const parts = MODELS.map((m) => {
+      const r = runs[m.kind];
+      return r ? t('dvc.progressOf', { model: t(`dvc.${m.kind}`), epoch: Math.min(r.epoch + 1, r.epochs), epochs: r.epochs, batch: r.batch + 1, batches: r.batches }) : '';
+    });
+    $('.dvc-progress').textContent = parts.join(' · ');
+    delete $('.dvc-progress').dataset.i18n;
+  }
+
+  // (c) The shift.
+  let shiftBusy = false;
+  let shiftAgain = false;
+  async function refreshShift() {
+    const pred = ctx.state.prediction;
+    $('.dvc-shift-empty').hidden = Boolean(pred);
+    $('.dvc-shift').hidden = !pred;
+    $('.dvc-dx-out').textContent = $('.dvc-dx').value;
+    $('.dvc-dy-out').textContent = $('.dvc-dy').value;
+    if (!pred || !built) return;
+    if (shiftBusy) {
+      shiftAgain = true;
+      return;
+    }
+    shiftBusy = true;
+    try {
+      await built;
+      const dx = Number($('.dvc-dx').value);
+      const dy = Number($('.dvc-dy').value);
+      const [d, c] = await Promise.all(MODELS.map((m) => ctx.request('sideTrace', { name: m.name, pixels: pred.input.pixels.slice(), dx, dy })));
+      const [h, w] = info.cnn.input;
+      paintGrey($('.dvc-in'), pred.input.pixels, h, w);
+      paintGrey($('.dvc-in2'), c.shifted, h, w);
+      const cm = c.trace[0];
+      const f = mostActive(cm.output, cm.shape);
+      const lim = maxAbs(cm.output);
+      paintChannel($('.dvc-cmap'), cm.output, cm.shape, f, 0, lim);
+      paintChannel($('.dvc-cmap2'), c.shiftedTrace[0].output, cm.shape, f, 0, lim);
+      ctx.setText($('.dvc-cmap-cap'), 'dvc.shiftConv', { layer: cm.name, f, dx, dy });
+      const dv = d.trace[1];
+      const vl = Math.max(maxAbs(dv.output), maxAbs(d.shiftedTrace[1].output));
+      const rows = 8;
+      paintChannel($('.dvc-dvec'), dv.output, [rows, dv.output.length / rows, 1], 0, 0, vl);
+      paintChannel($('.dvc-dvec2'), d.shiftedTrace[1].output, [rows, dv.output.length / rows, 1], 0, 0, vl);
+      ctx.setText($('.dvc-dvec-cap'), 'dvc.shiftDense', { layer: dv.name, units: n(dv.output.length), rows, cols: dv.output.length / rows });
+      hook.shifts++;
+      hook.lastShift = { dx, dy, conv: c, dense: d, filter: f };
+    } catch (err) {
+      fail(err);
+    } finally {
+      shiftBusy = false;
+    }
+    if (shiftAgain) {
+      shiftAgain = false;
+      refreshShift();
+    }
+  }
+
+  // (d) What one unit looks at.
+  async function refreshUnits() {
+    if (!built) return;
+    try {
+      await built;
+      const u = Math.max(0, Math.min(7, Math.floor(Number($('.dvc-unit').value) || 0)));
+      const [d, c] = await Promise.all([
+        ctx.request('sideUnit', { name: MODELS[0].name, layer: 1, unit: u }),
+        ctx.request('sideUnit', { name: MODELS[1].name, layer: 0, unit: u }),
+      ]);
+      const [h, w] = d.shape;
+      paintDiverging($('.dvc-uw'), d.weights, h, w);
+      // The conv unit's 3x3 kernel, drawn where it sits on a 28x28 image: every other pixel has no weight.
+      const k = c.shape[0];
+      const full = new Float32Array(h * w).fill(NaN);
+      const top = Math.floor((h - k) / 2);
+      const left = Math.floor((w - k) / 2);
+      for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) full[(top + y) * w + left + x] = c.weights[(y * k + x) * c.shape[2]];
+      paintDiverging($('.dvc-ck'), full, h, w);
+      ctx.setText($('.dvc-uw-cap'), 'dvc.unitDense', { unit: u, layer: d.name, n: n(d.weights.length), h, w });
+      ctx.setText($('.dvc-ck-cap'), 'dvc.unitConv', { unit: u, layer: c.name, n: n(c.weights.length), k, positions: n(info.cnn.layers[0].area) });
+      hook.unit = { dense: d, conv: c };
+      hook.shown++;
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  $('.dvc-train').addEventListener('click', train);
+  for (const el of [$('.dvc-dx'), $('.dvc-dy')]) el.addEventListener('input', refreshShift);
+  $('.dvc-unit').addEventListener('change', refreshUnits);
+  $('.dvc-unit').addEventListener('input', refreshUnits);
+  for (const r of section.querySelectorAll('input[name="dvc-n"]')) r.addEventListener('change', () => {
+    if (!training) size = Number(r.value);
+    renderCurves();
+  });
+  ctx.on('engine', () => {
+    if (ctx.state.engine === 'ready') build();
+  });
+  ctx.on('prediction', refreshShift);
+  ctx.on('lang', () => {
+    renderSizesLabels();
+    renderCurves();
+    if (!training && runs.dense && runs.dense.done) ctx.setText($('.dvc-progress'), 'dvc.finished', { n: n(runs.dense.samples) });
+  });
+  renderSizesLabels();
+  renderCurves();
+  refreshShift();
+  if (ctx.state.engine === 'ready') build();
+}
+
+/** mostActive is the channel of an (H, W, C) map with the largest sum. */
+function mostActive(values, [h, w, c]) {
+  let best = 0;
+  let bestSum = -Infinity;
+  for (let ch = 0; ch < c; ch++) {
+    let s = 0;
+    for (let p = 0; p < h * w; p++) s += values[p * c + ch];
+    if (s > bestSum) [best, bestSum] = [ch, s];
+  }
+  return best;
+}
+
+function paintGrey(canvas, values, h, w) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  paintChannel(canvas, values, [h, w, 1], 0, lo, hi);
+}
+
+function paintChannel(canvas, values, [h, w, c], ch, lo, hi) {
+  canvas.width = w;
+  canvas.height = h;
+  const g = canvas.getContext('2d');
+  const img = g.createImageData(w, h);
+  for (let p = 0; p < h * w; p++) img.data.set([...sequential(normalize(values[p * c + ch], lo, hi)), 255], 4 * p);
+  g.putImageData(img, 0, 0);
+}
+
+function paintDiverging(canvas, values, h, w) {
+  canvas.width = w;
+  canvas.height = h;
+  const g = canvas.getContext('2d');
+  const img = g.createImageData(w, h);
+  const m = maxAbs(values.filter((v) => v === v));
+  for (let p = 0; p < h * w; p++) {
+    const v = values[p];
+    img.data.set(v === v ? [...diverging(v, m), 255] : [225, 225, 225, 255], 4 * p);
+  }
+  g.putImageData(img, 0, 0);
+}
