@@ -5,6 +5,7 @@
 // through the core's context.
 
 import { createCore } from './core.js';
+import { startWorker } from './protocol.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
@@ -106,7 +107,7 @@ function firstLang() {
 }
 
 setLang(firstLang());
-const ctx = createCore({ makeWorker: () => new Worker('worker.js'), url });
+const ctx = createCore({ makeWorker: () => startWorker(), url });
 ctx.state.lang = firstLang();
 window.convplay = {
   ctx,
