@@ -138,13 +138,16 @@
 // worker.js): the page's worker (the leader) starts helper workers, named
 // "convplay-helper-" and their slot, sends them the messages below, and
 // meets them in one SharedArrayBuffer per training (the team's): the
-// regions below, in this order (byte offsets in the layout, each 8-aligned);
-// ctrl holds one slot of int32 fields per worker (slot 0, the leader's,
-// unused), as many as the slot table has rows. The Go program and
-// worker.js call each other through the convplay globals. The timings make
-// a silent death (a closed or killed worker sends no error) visible: the
-// page gives up on a leader that sent nothing for silence ms, the leader on
-// a helper whose beat stood still for helperSilence ms while it waited.
+// regions below, in this order, each 8-aligned. helperInit's layout is
+// JSON: {workers, params, in, targets, maxN} (in and targets: values per
+// sample; maxN: samples x and y hold), each region's byte offset by its
+// name, and size. ctrl holds one slot of int32 fields per worker (slot 0,
+// the leader's, unused), as many as the slot table has rows. The Go
+// program and worker.js call each other through the convplay globals. The
+// timings make a silent death (a closed or killed worker sends no error)
+// visible: the page gives up on a leader that sent nothing for silence ms,
+// the leader on a helper whose beat stood still for helperSilence ms while
+// it waited.
 //
 //	message     from -> to        fields
 //	helperBoot  leader -> helper  {helperBoot: {module}}: the compiled engine; the helper starts its Go program
@@ -180,11 +183,11 @@
 //	memoryMB  7      helper      its WebAssembly memory in MiB after its last shard
 //	beat      8      helper      bumped at least every 50 ms while it serves and waits
 //
-//	state    value  set by            meaning
-//	booting  0      -                 not set up yet: the leader computes its shard
-//	ready    1      helper            serving (convplayShardInit succeeded)
-//	dead     2      worker.js, leader its Go program exited, its worker failed, or it went silent
-//	failed   3      helper            a panic while computing its shard
+//	state    value  set by             meaning
+//	booting  0      -                  not set up yet: the leader computes its shard
+//	ready    1      helper             serving (convplayShardInit succeeded)
+//	dead     2      worker.js, leader  its Go program exited, its worker failed, or it went silent
+//	failed   3      helper             a panic while computing its shard
 //
 //	timing         ms
 //	heartbeat      500   the leader's worker.js posts alive this often while its event loop runs
