@@ -230,6 +230,17 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     zh: { 'core.noEngine': '引擎没有运行。', 'core.busyTraining': '正在训练：请先停止。' },
   });
 
+  /**
+   * reportError tells the views a request failed; not when the engine
+   * crashed meanwhile (the request failed with it), which the crash itself
+   * reports.
+   */
+  function reportError(where, err) {
+    if (state.engine !== 'ready') return;
+    state.error = err.message;
+    ctx.emit('error', { where, message: err.message });
+  }
+
   function datasetTitle(name) {
     return name === 'digits' ? 'MNIST' : 'Fashion-MNIST';
   }
@@ -249,8 +260,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
         }
       } while (again && state.input);
     } catch (err) {
-      state.error = err.message;
-      ctx.emit('error', { where: 'predict', message: err.message });
+      reportError('predict', err);
     } finally {
       predicting = false;
     }
@@ -308,7 +318,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       // A failed training (a helper died, say) left the engine's weights
       // mid-step: the last good model replaces them.
       if (ev.reason === 'error') {
-        restoreModel('core.source.afterError').catch((err) => ctx.emit('error', { where: 'restore', message: err.message }));
+        restoreModel('core.source.afterError').catch((err) => reportError('restore', err));
       }
     }
   }
@@ -381,8 +391,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
           if (restarting) await restore();
           else await ctx.setDataset(state.dataset.name);
         } catch (err) {
-          state.error = err.message;
-          ctx.emit('error', { where: 'start', message: err.message });
+          reportError('start', err);
         }
       },
       () => {}, // reported by the crash handler
