@@ -49,7 +49,7 @@ strings({
     'status.crashed': 'The engine stopped: {error}',
     'status.restart': 'Restart the engine',
     'status.error': 'Engine ready, but: {error}',
-    'status.recovered': 'Engine ready again. It had stopped: {error}. The last good model is back ({model}); go on where you were.',
+    'status.recovered': 'Engine ready again. It had stopped: {error}. The last good model is back (below); go on where you were.',
     'app.workers.single': 'This page is not cross-origin isolated (its server sends no COOP/COEP headers), so training runs in one Web Worker, whatever this number says. Serve it with make serve, or from a host that sends those headers, to share batches between several.',
     'app.workers.used': 'Web Workers this training uses: {n}.',
     'nav.title': 'Lessons',
@@ -83,7 +83,7 @@ strings({
     'status.crashed': '引擎停止了：{error}',
     'status.restart': '重启引擎',
     'status.error': '引擎就绪，但出现问题：{error}',
-    'status.recovered': '引擎已重新就绪。它之前停止了：{error}。已恢复最后一个可用的模型（{model}），可以接着学。',
+    'status.recovered': '引擎已重新就绪。它之前停止了：{error}。已恢复最后一个可用的模型（见下方），可以接着学。',
     'app.workers.single': '本页没有跨源隔离（服务器没有发送 COOP/COEP 响应头），所以无论这里填多少，训练都只在一个 Web Worker 里进行。用 make serve 或能发送这些响应头的服务器提供本页，才能让几个 Worker 分担每一批。',
     'app.workers.used': '本次训练使用的 Web Worker 数：{n}。',
     'nav.title': '课程',
@@ -149,7 +149,7 @@ function showStatus() {
   else if (s.engine === 'crashed') [key, vars] = ['status.crashed', { error: crash }];
   else if (d.error) [key, vars] = ['status.error', { error: d.error }];
   else if (!d.complete && d.total) [key, vars] = ['status.loadingData', { data: d.name, loaded: d.loaded, total: d.total }];
-  else if (s.crash && s.modelSource) [key, vars] = ['status.recovered', { error: crash, model: ctx.sourceText(s.modelSource) }];
+  else if (s.crash && s.modelSource) [key, vars] = ['status.recovered', { error: crash }];
   ctx.setText(text, key, vars);
   const v = s.version;
   $('engine-version').textContent = v ? `convplay ${v.version} · ${v.go} · ${v.platform}` : '…';
@@ -210,7 +210,7 @@ ctx.on('dataset', () => {
 ctx.on('training', showStatus);
 ctx.on('model', () => {
   showModelSource();
-  showStatus(); // drops the previous model's predict error (and names a recovered model); the new model's own would come after
+  showStatus(); // drops the previous model's predict error; the new model's own would come after
 });
 ctx.on('trainstart', ({ reply }) => {
   workersUsed = reply && reply.workers;

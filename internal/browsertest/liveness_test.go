@@ -72,7 +72,8 @@ func TestLeaderDiesSilently(t *testing.T) {
 	pollFor[bool](s, `document.body.dataset.engine === 'ready' && window.convplay.state.modelSource.kind === 'restored'`, 60*time.Second)
 	status := pollFor[string](s, `(() => { const t = document.getElementById('status-text').textContent; return t.includes('last good model') && t; })()`, 30*time.Second)
 	assert.Contains(t, status, "stopped without a word")
-	assert.Contains(t, status, "small", "names the model restored")
+	assert.Contains(t, Eval[string](s, `document.getElementById('model-source').textContent`), "restored after the engine restarted: a fresh small model")
+	s.ScreenshotOf("header.site", "recovered")
 	Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
 	assert.Contains(t, Eval[string](s, `document.getElementById('status-text').textContent`), "一声不响")
 	Eval[bool](s, `(window.convplay.ctx.setLang('en'), true)`)
@@ -133,6 +134,7 @@ func TestNotIsolatedTrainsWithOneWorker(t *testing.T) {
 	assert.Contains(t, note, "one Web Worker")
 	assert.Equal(t, "false", Eval[string](s, `document.getElementById('train-workers-note').dataset.isolated`))
 	assert.True(t, Eval[bool](s, `document.getElementById('train-workers-hint').nextElementSibling.id === 'train-workers-note'`), "beside the setting")
+	s.ScreenshotOf("#train-workers-note", "one-worker")
 
 	Eval[bool](s, `(window.convplay.views.train.set({model: 'small', continueWeights: false, validation: false, checkpoint: false, early: false}), true)`)
 	assert.Equal(t, "1", trainAgain(t, s, 4), "4 asked, 1 used")
@@ -156,6 +158,7 @@ func TestOpenedAsAFile(t *testing.T) {
 		text := pollFor[string](s, `document.body.dataset.engine === 'unserved' && document.getElementById('status-text').textContent`, 10*time.Second)
 		assert.Contains(t, text, c.want)
 		assert.Equal(t, "crashed", Eval[string](s, `document.getElementById('status').dataset.state`))
+		s.ScreenshotOf("header.site", "opened-as-a-file"+c.query)
 	}
 	assert.Contains(t, Eval[string](s, `document.documentElement.lang`), "zh")
 	// What the browser refused, and nothing else.
