@@ -49,9 +49,10 @@ strings({
 
 /**
  * createCore makes the context. deps are the browser's pieces, replaceable
- * in tests: makeWorker() returns a new Worker, fetch, url (urlstate.js).
+ * in tests: makeWorker() returns a new Worker, fetch, url (urlstate.js),
+ * clientOptions (createClient's, e.g. its timers).
  */
-export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url }) {
+export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url, clientOptions = {} }) {
   const listeners = new Map();
   const state = {
     engine: 'booting',
@@ -357,7 +358,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   function boot(restarting) {
     const w = makeWorker();
     worker = w;
-    client = createClient(w);
+    client = createClient(w, clientOptions);
     state.engine = 'booting';
     ctx.emit('engine', state);
     for (const name of ['progress', 'epoch', 'done']) client.on(name, onTrainingEvent);
