@@ -10,7 +10,7 @@ import "syscall/js"
 
 func main() {
 	global := js.Global()
-	post := global.Get("convplayPost")
+	post := global.Get(globalPost)
 	w := &worker{post: func(ev js.Value) { post.Invoke(ev) }}
 	handler := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		req := js.Undefined()
@@ -22,7 +22,7 @@ func main() {
 		}
 		return nil
 	})
-	global.Call("convplayAttach", handler)
+	global.Call(globalAttach, handler)
 	post.Invoke(event("ready", map[string]any{"version": versionInfo()}))
 	select {} // serve forever; handler runs on each message
 }

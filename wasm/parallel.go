@@ -20,13 +20,8 @@ import (
 // gradients of its shard with the weights the leader wrote. Leader and
 // helpers meet in one SharedArrayBuffer (the page is cross-origin
 // isolated; without it, or without the hook, training falls back to one
-// worker):
-//
-//	ctrl     int32, slotInts per worker (slot 0 unused): cmd, done, state, offset, n, version, correct, memoryMB
-//	loss     float64, one per worker
-//	weights  float32, NumParams: the leader's weights, version in ctrl
-//	x, y     float32, the helpers' samples of the current Step (offset, n in their slot)
-//	grads    float32, NumParams per helper: its shard's gradients
+// worker), whose regions, slot fields and helper states are tables in
+// protocol.go (and web/protocol.js, for worker.js).
 //
 // The leader writes the weights (when a batch changed them) and the
 // samples, sets each helper's slot and bumps its cmd; computes shard 0
@@ -36,30 +31,12 @@ import (
 // copy of the weights is ever changed, and the sum's order never depends
 // on which worker finished first. A helper still booting leaves its shard
 // to the leader; a helper that died (its Go program exited or its worker
-// failed) or stopped answering ends the training with an error.
+// failed) or went silent (its beat stood still for helperSilence: its
+// worker was closed or killed without an error) ends the training with an
+// error, and is marked dead so that worker.js replaces it.
 
-// The fields of a worker's ctrl slot.
-const (
-	slotCmd = iota
-	slotDone
-	slotState
-	slotOffset
-	slotN
-	slotVersion
-	slotCorrect
-	slotMemoryMB // the helper's WebAssembly memory, in MiB, after its last shard
-	slotInts     = 8
-)
-
-// A helper's state.
-const (
-	helperBooting = 0
-	helperReady   = 1
-	helperDead    = 2 // its Go program exited or its worker failed (worker.js sets it)
-	helperFailed  = 3 // a panic while computing its shard
-)
-
-// helperTimeout is how long the leader waits for one helper's shard.
+// helperTimeout is the longest the leader waits for one helper's shard,
+// beating or not (helperSilence, protocol.go, is how long without a beat).
 const helperTimeout = 60 * time.Second
 
 // maxWorkers caps the workers of one training.
@@ -199,7 +176,7 @@ func workersArg(req js.Value) (int, error) {
 func canShare() bool {
 	g := js.Global()
 	return g.Get("crossOriginIsolated").Truthy() && g.Get("SharedArrayBuffer").Truthy() &&
-		g.Get("convplayHelpers").Type() == js.TypeFunction
+		g.Get(globalHelpers).Type() == js.TypeFunction
 }
 
 // newTeam starts workers-1 helpers for training m with Steps of at most
@@ -213,7 +190,7 @@ func newTeam(m *nn.Model, workers, maxN int, version func() int) (*team, error) 
 	sab := js.Global().Get("SharedArrayBuffer").New(l.Size)
 	layout, _ := json.Marshal(l)
 	tm := &team{l: l, v: newSharedViews(sab, l), version: version, sent: -1}
-	js.Global().Call("convplayHelpers", workers-1, map[string]any{"sab": sab, "layout": string(layout), "spec": string(spec)})
+	js.Global().Call(globalHelpers, workers-1, map[string]any{"sab": sab, "layout": string(layout), "spec": string(spec)})
 	return tm, nil
 }
 
@@ -223,7 +200,7 @@ func (tm *team) close() {
 		return
 	}
 	tm.closed = true
-	js.Global().Call("convplayHelpers", 0, js.Null())
+	js.Global().Call(globalHelpers, 0, js.Null())
 }
 
 // memoryMB lists each worker's WebAssembly memory in MiB, the leader's
@@ -242,7 +219,7 @@ func (tm *team) memoryMB() []any {
 // wasmMemoryMB is this worker's WebAssembly memory in MiB, the memory
 // worker.js hands the engine as convplayMemory (0 without it).
 func wasmMemoryMB() int {
-	mem := js.Global().Get("convplayMemory")
+	mem := js.Global().Get(globalMemory)
 	if mem.Type() != js.TypeObject {
 		return 0
 	}
@@ -325,9 +302,12 @@ func (tm *team) gradients(m *nn.Model, x, y []float32, n int) (float64, int, err
 	return loss, correct, nil
 }
 
-// await waits for helper h's answer to the current command.
+// await waits for helper h's answer to the current command. A helper
+// bumps its beat while it waits for commands, so one whose beat stands
+// still for helperSilence (and has not answered) is gone.
 func (tm *team) await(h int) (float64, int, error) {
-	deadline := time.Now().Add(helperTimeout)
+	start := time.Now()
+	beat, beatAt := tm.v.load(h, slotBeat), start
 	for {
 		done := tm.v.load(h, slotDone)
 		if done == tm.seq {
@@ -336,10 +316,19 @@ func (tm *team) await(h int) (float64, int, error) {
 		if err := tm.helperError(h); err != nil {
 			return 0, 0, err
 		}
-		if time.Now().After(deadline) {
+		now := time.Now()
+		if b := tm.v.load(h, slotBeat); b != beat {
+			beat, beatAt = b, now
+		}
+		if now.Sub(beatAt) > helperSilence {
+			tm.v.store(h, slotState, helperDead)
+			return 0, 0, fmt.Errorf("worker: helper worker %d of %d stopped answering (silent for %v: its worker was closed or killed)", h, tm.l.Workers-1, helperSilence)
+		}
+		if now.Sub(start) > helperTimeout {
+			tm.v.store(h, slotState, helperDead)
 			return 0, 0, fmt.Errorf("worker: helper worker %d of %d did not answer in %v", h, tm.l.Workers-1, helperTimeout)
 		}
-		tm.v.wait(h, slotDone, done, 250*time.Millisecond)
+		tm.v.wait(h, slotDone, done, 100*time.Millisecond)
 	}
 	if err := tm.helperError(h); err != nil {
 		return 0, 0, err
@@ -369,9 +358,9 @@ type helper struct {
 var helping *helper
 
 func init() {
-	js.Global().Set("convplayShardInit", js.FuncOf(func(_ js.Value, args []js.Value) any {
+	js.Global().Set(globalShardInit, js.FuncOf(func(_ js.Value, args []js.Value) any {
 		if len(args) < 2 {
-			return "convplayShardInit(init, slot)"
+			return globalShardInit + "(init, slot)"
 		}
 		h, err := newHelper(args[0], args[1].Int())
 		if err != nil {
@@ -380,7 +369,7 @@ func init() {
 		helping = h
 		return nil
 	}))
-	js.Global().Set("convplayShard", js.FuncOf(func(js.Value, []js.Value) any {
+	js.Global().Set(globalShard, js.FuncOf(func(js.Value, []js.Value) any {
 		if helping != nil {
 			helping.shard()
 		}

@@ -15,14 +15,14 @@ import (
 
 func TestTeamLayout(t *testing.T) {
 	// 2 workers, 10 weights, 4 inputs and 1 target per sample, 3 samples:
-	// ctrl 2*8 int32 = 64 bytes, loss 2 float64 = 16, weights 40, x 3*4*4 =
+	// ctrl 2*9 int32 = 72 bytes, loss 2 float64 = 16, weights 40, x 3*4*4 =
 	// 48, y 12 rounded up to 16, one helper's gradients 40.
 	l := newTeamLayout(2, 10, 4, 1, 3)
 	assert.Equal(t, teamLayout{Workers: 2, Params: 10, In: 4, Targets: 1, MaxN: 3,
-		Ctrl: 0, Loss: 64, Weights: 80, X: 120, Y: 168, Grads: 184, Size: 224}, l)
-	// 4 workers: ctrl 128, loss 32, then as above, and three helpers' gradients.
+		Ctrl: 0, Loss: 72, Weights: 88, X: 128, Y: 176, Grads: 192, Size: 232}, l)
+	// 4 workers: ctrl 144, loss 32, then as above, and three helpers' gradients.
 	l = newTeamLayout(4, 10, 4, 1, 3)
-	assert.Equal(t, []int{0, 128, 160, 200, 248, 264, 384}, []int{l.Ctrl, l.Loss, l.Weights, l.X, l.Y, l.Grads, l.Size})
+	assert.Equal(t, []int{0, 144, 176, 216, 264, 280, 400}, []int{l.Ctrl, l.Loss, l.Weights, l.X, l.Y, l.Grads, l.Size})
 }
 
 func TestWorkersArg(t *testing.T) {

@@ -1,9 +1,11 @@
 //go:build js && wasm
 
 // convplay worker protocol: the messages between the page (web/protocol.js)
-// and the Go engine in the Web Worker (wasm/). Both files open with this
-// same table; TestProtocolTablesMatch (wasm/protocol_test.go) fails when
-// they differ.
+// and the Go engine in the Web Worker (wasm/), and between that worker and
+// its helpers. Both files open with these same tables; the tests
+// (wasm/protocol_test.go, web/protocol.test.js) fail when they differ, or
+// when a side's names and constants (ops, slot fields, states, globals,
+// timings) differ from them.
 //
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
@@ -46,7 +48,7 @@
 //	sideTrace      {name, pixels, [dx], [dy]}      {trace, shiftedTrace, shifted, dx, dy, ink}
 //	sideUnit       {name, layer, unit}             {name, type, unit, units, weights, shape, bias}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
-//	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
+//	debugExit      [code], [helper], [silent]      never answered: the Go program (or a helper's) exits, or with silent its worker closes without a word (worker.js), to test crash handling
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -56,6 +58,7 @@
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
+//	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
 // names a built-in spec; seed (default 1) seeds the weights. pixels holds one
@@ -150,13 +153,112 @@
 // the input's ink area, for an ink model. sideUnit is one unit's weights:
 // a Dense unit's column (shape: the image's, after a first Flatten) or a
 // Conv2D filter's (K, K, C) kernel.
+//
+// Data-parallel training adds a channel inside the worker (wasm/parallel.go,
+// worker.js): the page's worker (the leader) starts helper workers, named
+// "convplay-helper-" and their slot, sends them the messages below, and
+// meets them in one SharedArrayBuffer per training (the team's): the
+// regions below, in this order, each 8-aligned. helperInit's layout is
+// JSON: {workers, params, in, targets, maxN} (in and targets: values per
+// sample; maxN: samples x and y hold), each region's byte offset by its
+// name, and size. ctrl holds one slot of int32 fields per worker (slot 0,
+// the leader's, unused), as many as the slot table has rows. The Go
+// program and worker.js call each other through the convplay globals. The
+// timings make a silent death (a closed or killed worker sends no error)
+// visible: the page gives up on a leader that sent nothing for silence ms,
+// the leader on a helper whose beat stood still for helperSilence ms while
+// it waited.
+//
+//	message     from -> to        fields
+//	helperBoot  leader -> helper  {helperBoot: {module}}: the compiled engine; the helper starts its Go program
+//	helperInit  leader -> helper  {helperInit: {init: {sab, layout, spec}, slot}}: serve this team from this slot
+//	helperPark  leader -> helper  {helperPark: true}: the training ended; stay booted for the next one
+//	debugExit   leader -> helper  {id, type, code, silent}: a test's debugExit with helper, passed on
+//	fatal       helper -> leader  {event, error}: the helper's Go program failed to load or exited
+//
+//	global             set by     called by           arguments and result
+//	convplayAttach     worker.js  Go, at start        (handler): the Go program's request handler
+//	convplayPost       worker.js  Go                  (message): a reply or event for the page, typed arrays transferred
+//	convplayMemory     worker.js  Go                  the engine's WebAssembly.Memory (SIMD kernels, memoryMB)
+//	convplayHelpers    worker.js  Go, the leader      (n, init {sab, layout, spec}): n helpers serve the team; 0 parks them all
+//	convplayShardInit  Go         worker.js, helpers  (init, slot) -> null or an error message: the helper's model is ready
+//	convplayShard      Go         worker.js, helpers  (): computes the slot's shard if its cmd is new
+//
+//	region   values
+//	ctrl     int32, one slot per worker
+//	loss     float64, one per worker: its shard's mean loss
+//	weights  float32, params: the leader's weights, at the slots' version
+//	x        float32, maxN * in: the helpers' samples of the current step
+//	y        float32, maxN * targets: their targets
+//	grads    float32, params per helper: its shard's gradients
+//
+//	slot      int32  written by  meaning
+//	cmd       0      leader      the command's number: bumped and notified to start a shard
+//	done      1      helper      the last command answered, notified
+//	state     2      all         the helper's state, below
+//	offset    3      leader      the shard's first sample in x and y
+//	n         4      leader      the shard's sample count
+//	version   5      leader      the version of the weights region
+//	correct   6      helper      the shard's correctly classified samples
+//	memoryMB  7      helper      its WebAssembly memory in MiB after its last shard
+//	beat      8      helper      bumped at least every 50 ms while it serves and waits
+//
+//	state    value  set by             meaning
+//	booting  0      -                  not set up yet: the leader computes its shard
+//	ready    1      helper             serving (convplayShardInit succeeded)
+//	dead     2      worker.js, leader  its Go program exited, its worker failed, or it went silent
+//	failed   3      helper             a panic while computing its shard
+//
+//	timing         ms
+//	heartbeat      500   the leader's worker.js posts alive this often while its event loop runs
+//	silence        4000  the page gives up on a leader silent this long, and starts a new one
+//	helperSilence  2000  the leader gives up on a helper, marking it dead, and training ends with an error
 
 package main
 
 import (
 	"fmt"
 	"syscall/js"
+	"time"
 )
+
+// The fields of a helper's ctrl slot in a team's shared buffer: the
+// table's slot rows, in order (TestProtocolTablesMatch binds the names).
+const (
+	slotCmd = iota
+	slotDone
+	slotState
+	slotOffset
+	slotN
+	slotVersion
+	slotCorrect
+	slotMemoryMB
+	slotBeat
+	slotInts // the int32 fields of one slot
+)
+
+// A helper's state (its slot's state field): the table's state rows.
+const (
+	helperBooting = 0
+	helperReady   = 1
+	helperDead    = 2
+	helperFailed  = 3
+)
+
+// The globals the Go program and worker.js set for each other: the
+// table's global rows, in order.
+const (
+	globalAttach    = "convplayAttach"
+	globalPost      = "convplayPost"
+	globalMemory    = "convplayMemory"
+	globalHelpers   = "convplayHelpers"
+	globalShardInit = "convplayShardInit"
+	globalShard     = "convplayShard"
+)
+
+// helperSilence is how long the leader waits for a helper whose beat
+// stands still before it gives up on it: the table's helperSilence.
+const helperSilence = 2000 * time.Millisecond
 
 // op is one request type: it reads its arguments from the request and
 // returns the result, converted with js.ValueOf (nil, bool, numbers,

@@ -3,62 +3,161 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall/js"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// tableNames reads the message table at the top of a source file: the
-// first word of each row after the "request" and "event" header lines, up
-// to a blank comment line. Rows are indented with a tab after "//".
-func tableNames(source string) (requests, events []string) {
-	var section *[]string
+// tableKinds are the tables at the top of protocol.go and protocol.js,
+// by the first word of their header row.
+var tableKinds = []string{"request", "event", "message", "global", "region", "slot", "state", "timing"}
+
+// tables reads the tables in a source file's opening comment. A table
+// starts with a header row after a blank comment line; its rows run to the
+// next blank comment line. Rows are indented with a tab after "//"; a row
+// is returned as its fields (split on white space).
+func tables(source string) map[string][][]string {
+	out := map[string][][]string{}
+	var section string
+	started := false
 	for _, line := range strings.Split(source, "\n") {
 		text, ok := strings.CutPrefix(line, "//")
 		if !ok || strings.HasPrefix(text, "go:build") {
+			if started && !strings.HasPrefix(text, "go:build") {
+				break // the opening comment ended
+			}
 			continue
 		}
+		started = true
 		fields := strings.Fields(text)
 		switch {
 		case len(fields) == 0:
-			section = nil
-		case fields[0] == "request" && strings.HasPrefix(text, "\t"):
-			section = &requests
-		case fields[0] == "event" && strings.HasPrefix(text, "\t"):
-			section = &events
-		case section != nil && strings.HasPrefix(text, "\t"):
-			*section = append(*section, fields[0])
+			section = "" // a blank line ends a table
+		case !strings.HasPrefix(text, "\t"):
+			section = ""
+		case section == "" && slices.Contains(tableKinds, fields[0]):
+			section = fields[0]
+			out[section] = [][]string{} // the header row
+		case section != "":
+			out[section] = append(out[section], fields)
 		}
 	}
-	return requests, events
+	return out
 }
 
-func TestProtocolTablesMatch(t *testing.T) {
+// names lists the first field of each row.
+func names(rows [][]string) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r[0])
+	}
+	return out
+}
+
+func protocolTables(t *testing.T) (goTables, jsTables map[string][][]string) {
+	t.Helper()
 	goSrc, err := os.ReadFile("protocol.go")
 	require.NoError(t, err)
 	jsSrc, err := os.ReadFile("../web/protocol.js")
 	require.NoError(t, err)
-	goReq, goEv := tableNames(string(goSrc))
-	jsReq, jsEv := tableNames(string(jsSrc))
-	require.NotEmpty(t, goReq)
-	require.NotEmpty(t, goEv)
-	assert.Equal(t, goReq, jsReq, "request names: wasm/protocol.go vs web/protocol.js")
-	assert.Equal(t, goEv, jsEv, "event names: wasm/protocol.go vs web/protocol.js")
+	return tables(string(goSrc)), tables(string(jsSrc))
+}
+
+func TestProtocolTablesMatch(t *testing.T) {
+	goT, jsT := protocolTables(t)
+	for _, kind := range tableKinds {
+		require.NotEmpty(t, goT[kind], "wasm/protocol.go has a %s table", kind)
+		assert.Equal(t, goT[kind], jsT[kind], "the %s table: wasm/protocol.go vs web/protocol.js", kind)
+	}
 
 	var handled []string
 	for name := range ops {
 		handled = append(handled, name)
 	}
 	slices.Sort(handled)
-	documented := slices.Sorted(slices.Values(goReq))
+	documented := slices.Sorted(slices.Values(names(goT["request"])))
 	assert.Equal(t, documented, handled, "the table lists exactly the request types in ops")
+}
+
+// TestProtocolHelperChannel: the Go side's slot fields, helper states,
+// globals, regions and timings are the tables' (protocol.test.js checks
+// the JavaScript side's against the same tables).
+func TestProtocolHelperChannel(t *testing.T) {
+	goT, _ := protocolTables(t)
+	valueOf := func(t *testing.T, kind string, consts map[string]int) {
+		t.Helper()
+		rows := goT[kind]
+		require.Len(t, rows, len(consts), "the %s table and the Go constants", kind)
+		for _, r := range rows {
+			v, ok := consts[r[0]]
+			if assert.True(t, ok, "%s %s has a Go constant", kind, r[0]) {
+				assert.Equal(t, r[1], strconv.Itoa(v), "%s %s", kind, r[0])
+			}
+		}
+	}
+	t.Run("slot", func(t *testing.T) {
+		valueOf(t, "slot", map[string]int{"cmd": slotCmd, "done": slotDone, "state": slotState, "offset": slotOffset,
+			"n": slotN, "version": slotVersion, "correct": slotCorrect, "memoryMB": slotMemoryMB, "beat": slotBeat})
+		assert.Len(t, goT["slot"], slotInts, "slotInts is the slot table's length")
+		for i, r := range goT["slot"] {
+			assert.Equal(t, strconv.Itoa(i), r[1], "slot fields in order")
+		}
+	})
+	t.Run("state", func(t *testing.T) {
+		valueOf(t, "state", map[string]int{"booting": helperBooting, "ready": helperReady, "dead": helperDead, "failed": helperFailed})
+	})
+	t.Run("timing", func(t *testing.T) {
+		ms := map[string]string{}
+		for _, r := range goT["timing"] {
+			ms[r[0]] = r[1]
+		}
+		assert.Equal(t, strconv.FormatInt(helperSilence.Milliseconds(), 10), ms["helperSilence"])
+		assert.Less(t, helperSilence.Milliseconds()+500, mustAtoi(t, ms["silence"]),
+			"the leader gives up on a helper (blocking its event loop meanwhile) well before the page gives up on the leader")
+	})
+	t.Run("global", func(t *testing.T) {
+		rows := goT["global"]
+		assert.Equal(t, []string{globalAttach, globalPost, globalMemory, globalHelpers, globalShardInit, globalShard}, names(rows))
+		for _, r := range rows {
+			require.Contains(t, []string{"Go", "worker.js"}, r[1], "%s is set by Go or worker.js", r[0])
+			if r[1] == "Go" { // set by this package's init
+				assert.Equal(t, js.TypeFunction, js.Global().Get(r[0]).Type(), "%s is set", r[0])
+			}
+		}
+	})
+	t.Run("region", func(t *testing.T) {
+		l := newTeamLayout(3, 11, 5, 1, 7) // odd sizes, so alignment shows
+		var offsets map[string]int
+		b, err := json.Marshal(l)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &offsets))
+		prev := -1
+		for _, name := range names(goT["region"]) {
+			off, ok := offsets[name]
+			require.True(t, ok, "region %s is in the layout", name)
+			assert.Greater(t, off, prev, "region %s comes after the one before it", name)
+			assert.Zero(t, off%8, "region %s is 8-aligned", name)
+			prev = off
+		}
+		assert.Equal(t, (4*slotInts*3+7)/8*8, offsets["loss"]-offsets["ctrl"], "ctrl holds a slot per worker")
+	})
+}
+
+func mustAtoi(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	require.NoError(t, err)
+	return n
 }
 
 // obj builds a JavaScript object from Go values.
@@ -300,4 +399,47 @@ func TestFloat32sRoundTrip(t *testing.T) {
 		require.NoError(t, float32sFromJS(got, view, "x"))
 		assert.Equal(t, []float32{20, 30, 40}, got)
 	})
+}
+
+// TestHelperSilence: a ready helper that neither answers nor beats (its
+// worker was closed without an error) ends the step with an error naming
+// it after helperSilence, and is marked dead for worker.js to replace; one
+// that beats while it works is waited for, and its answer taken.
+func TestHelperSilence(t *testing.T) {
+	x := []float32{1, -1, 0.5, 2, -0.5, 0.25, 1, -2, 0, 1, 1, 1, 3, -1, 0, 0.5, -1, -1, 2, 0}
+	y := []float32{1, 0, 1, 0, 1}
+	m, tm, init, _ := parallelFixture(t, 5)
+	h, err := newHelper(init, 1)
+	require.NoError(t, err)
+	atomics := js.Global().Get("Atomics")
+	realWait := atomics.Get("wait")
+	t.Cleanup(func() { atomics.Set("wait", realWait) })
+
+	// It beats for a while (longer than helperSilence in all), then answers.
+	waits := 0
+	beating := js.FuncOf(func(js.Value, []js.Value) any {
+		waits++
+		h.v.store(1, slotBeat, waits)
+		if time.Duration(waits)*100*time.Millisecond > helperSilence+time.Second {
+			h.shard()
+		}
+		return realWait.Invoke(tm.v.ctrl, 0, 0, 100).String() // 100 ms pass
+	})
+	defer beating.Release()
+	atomics.Set("wait", beating)
+	_, _, err = tm.gradients(m, x, y, 5)
+	require.NoError(t, err)
+	assert.Greater(t, waits, int(helperSilence/(100*time.Millisecond)), "waited past helperSilence while it beat")
+
+	// Silent: no beat, no answer.
+	silent := js.FuncOf(func(js.Value, []js.Value) any { return realWait.Invoke(tm.v.ctrl, 0, 0, 100).String() })
+	defer silent.Release()
+	atomics.Set("wait", silent)
+	start := time.Now()
+	_, _, err = tm.gradients(m, x, y, 5)
+	took := time.Since(start)
+	assert.EqualError(t, err, "worker: helper worker 1 of 1 stopped answering (silent for 2s: its worker was closed or killed)")
+	assert.GreaterOrEqual(t, took, helperSilence)
+	assert.Less(t, took, helperSilence+5*time.Second, "about helperSilence, on a busy machine")
+	assert.Equal(t, helperDead, tm.v.load(1, slotState), "marked dead, for worker.js to replace")
 }

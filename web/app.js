@@ -5,6 +5,7 @@
 // through the core's context.
 
 import { createCore } from './core.js';
+import { startWorker } from './protocol.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
@@ -50,6 +51,9 @@ strings({
     'status.crashed': 'The engine stopped: {error}',
     'status.restart': 'Restart the engine',
     'status.error': 'Engine ready, but: {error}',
+    'status.recovered': 'Engine ready again. It had stopped: {error}. The last good model is back (below); go on where you were.',
+    'app.workers.single': 'This page is not cross-origin isolated (its server sends no COOP/COEP headers), so training runs in one Web Worker, whatever this number says. Serve it with make serve, or from a host that sends those headers, to share batches between several.',
+    'app.workers.used': 'Web Workers this training uses: {n}.',
     'nav.title': 'Lessons',
     'nav.network': 'Layers',
     'nav.shapes': 'Shapes and parameters',
@@ -83,6 +87,9 @@ strings({
     'status.crashed': '引擎停止了：{error}',
     'status.restart': '重启引擎',
     'status.error': '引擎就绪，但出现问题：{error}',
+    'status.recovered': '引擎已重新就绪。它之前停止了：{error}。已恢复最后一个可用的模型（见下方），可以接着学。',
+    'app.workers.single': '本页没有跨源隔离（服务器没有发送 COOP/COEP 响应头），所以无论这里填多少，训练都只在一个 Web Worker 里进行。用 make serve 或能发送这些响应头的服务器提供本页，才能让几个 Worker 分担每一批。',
+    'app.workers.used': '本次训练使用的 Web Worker 数：{n}。',
     'nav.title': '课程',
     'nav.network': '各层',
     'nav.shapes': '形状与参数',
@@ -112,7 +119,7 @@ function firstLang() {
 }
 
 setLang(firstLang());
-const ctx = createCore({ makeWorker: () => new Worker('worker.js'), url });
+const ctx = createCore({ makeWorker: () => startWorker(), url });
 ctx.state.lang = firstLang();
 window.convplay = {
   ctx,
@@ -143,10 +150,12 @@ function showStatus() {
   const d = s.dataset;
   let key = 'status.ready';
   let vars = {};
-  if (s.engine === 'booting') [key, vars] = s.restarts ? ['status.restarting', { error: s.error }] : ['status.booting', {}];
-  else if (s.engine === 'crashed') [key, vars] = ['status.crashed', { error: s.error }];
+  const crash = ctx.crashText() || s.error;
+  if (s.engine === 'booting') [key, vars] = s.restarts ? ['status.restarting', { error: crash }] : ['status.booting', {}];
+  else if (s.engine === 'crashed') [key, vars] = ['status.crashed', { error: crash }];
   else if (d.error) [key, vars] = ['status.error', { error: d.error }];
   else if (!d.complete && d.total) [key, vars] = ['status.loadingData', { data: d.name, loaded: d.loaded, total: d.total }];
+  else if (s.crash && s.modelSource) [key, vars] = ['status.recovered', { error: crash }];
   ctx.setText(text, key, vars);
   const v = s.version;
   $('engine-version').textContent = v ? `convplay ${v.version} · ${v.go} · ${v.platform}` : '…';
@@ -158,6 +167,40 @@ function showModelSource() {
   const el = $('model-source');
   const src = ctx.state.modelSource;
   el.textContent = src ? t('app.modelSource', { label: ctx.sourceText(src) }) : '';
+}
+
+/**
+ * showWorkers tells, under the training panel's Web Workers setting, how
+ * many workers training really uses: one without cross-origin isolation
+ * (no SharedArrayBuffer for the helpers), whatever the setting says, and
+ * the count of the running (or last) training. The train view owns the
+ * setting; this note sits after its hint, or at the panel's end.
+ */
+let workersUsed = null; // the last training's workers (its train reply)
+function showWorkers() {
+  const panel = $('train-panel');
+  if (!panel) return;
+  let note = $('train-workers-note');
+  if (!note) {
+    note = document.createElement('p');
+    note.id = 'train-workers-note';
+    note.className = 'note';
+    const hint = $('train-workers-hint');
+    if (hint && panel.contains(hint)) hint.after(note);
+    else panel.append(note);
+  }
+  note.dataset.isolated = String(Boolean(globalThis.crossOriginIsolated));
+  note.dataset.workers = workersUsed === null ? '' : String(workersUsed);
+  note.textContent = '';
+  const lines = [];
+  if (!globalThis.crossOriginIsolated) lines.push(['app.workers.single', {}]);
+  if (workersUsed !== null) lines.push(['app.workers.used', { n: workersUsed }]);
+  note.hidden = lines.length === 0;
+  for (const [key, vars] of lines) {
+    const span = document.createElement('span');
+    ctx.setText(span, key, vars);
+    note.append(span, ' ');
+  }
 }
 
 function showCredit() {
@@ -174,6 +217,10 @@ ctx.on('training', showStatus);
 ctx.on('model', () => {
   showModelSource();
   showStatus(); // drops the previous model's predict error; the new model's own would come after
+});
+ctx.on('trainstart', ({ reply }) => {
+  workersUsed = reply && reply.workers;
+  showWorkers();
 });
 ctx.on('lang', () => {
   showLang();
@@ -216,4 +263,5 @@ showLang();
 translate(document);
 installTouchTips(); // a tap shows the values a mouse's hover shows
 await mountViews();
+showWorkers();
 ctx.start(url.get('data'));

@@ -6,7 +6,7 @@
 // prediction latency with the full trace. `make bench-browser` drives it
 // in headless Chromium (internal/browsertest/bench_test.go) through
 // window.convplayBench. TensorFlow.js is loaded by this page alone.
-import { createClient } from './protocol.js';
+import { createClient, startWorker } from './protocol.js';
 import { streamDataset } from './dataload.js';
 import { strings, t, setLang, pickLang, translate } from './i18n.js';
 import { TEXTS } from './bench-strings.js';
@@ -17,7 +17,7 @@ strings(TEXTS);
 const $ = (sel) => document.querySelector(sel);
 
 // The engine: one worker (the leader) and its protocol client.
-const worker = new Worker('worker.js');
+const worker = startWorker();
 const client = createClient(worker, { timeoutMs: 600000 });
 
 let results = [];

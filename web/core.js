@@ -1,9 +1,11 @@
 // core.js: the page's shared state and the context every view gets.
 //
-// The core owns the worker (booting it, restarting it after a crash and
-// giving the new one the model and the data back), the model shown (the
-// pretrained one of the data set at start), the data set streamed into the
-// worker, and the current input with its prediction. Views (web/views/)
+// The core owns the worker (booting it, restarting it after a crash, which
+// protocol.js notices, a silent death included, and giving the new one the
+// last good model and the data back), the model shown (the pretrained one
+// of the data set at start; after a training that failed, the last good
+// model again), the data set streamed into the worker, and the current
+// input with its prediction. Views (web/views/)
 // read ctx.state, call ctx.request and the ctx.set* methods, and listen to
 // ctx.on events; the contract is written out in README's "The page" part
 // and at each method below. Every number about the network comes from the
@@ -31,24 +33,32 @@ strings({
     'core.source.pretrained': 'the pretrained {model} model for {data}',
     'core.source.restored': 'restored after the engine restarted: {from}',
     'core.source.checkpoint': 'the training checkpoint of epoch {epoch}',
+    'core.source.afterError': 'restored after the training failed: {from}',
+    'core.crash.silent': 'its worker stopped without a word (closed, or killed for want of memory)',
+    'core.error.helper': 'helper worker {n} of {of} stopped (closed, killed for want of memory, or its engine failed)',
   },
   zh: {
     'core.source.pretrained': '{data} 上预训练好的 {model} 模型',
     'core.source.restored': '引擎重启后已恢复：{from}',
     'core.source.checkpoint': '训练中第 {epoch} 轮保存的检查点',
+    'core.source.afterError': '训练失败后已恢复：{from}',
+    'core.crash.silent': '它的 worker 一声不响地停止了（被关闭，或因内存不足被终止）',
+    'core.error.helper': '辅助 worker（第 {n} 个，共 {of} 个）停止了（被关闭、因内存不足被终止，或其引擎出错）',
   },
 });
 
 /**
  * createCore makes the context. deps are the browser's pieces, replaceable
- * in tests: makeWorker() returns a new Worker, fetch, url (urlstate.js).
+ * in tests: makeWorker() returns a new Worker, fetch, url (urlstate.js),
+ * clientOptions (createClient's, e.g. its timers).
  */
-export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url }) {
+export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url, clientOptions = {} }) {
   const listeners = new Map();
   const state = {
     engine: 'booting',
     version: null,
     error: null,
+    crash: null, // the last crash, {kind, reason} (protocol.js), until the next training or restart
     restarts: 0,
     model: null,
     modelSource: null,
@@ -194,7 +204,21 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     restart() {
       if (worker) worker.terminate();
       state.restarts = 0;
+      state.crash = null;
       boot(true);
+    },
+
+    /** crashText says, in the current language, why the engine last stopped ('' if it did not). */
+    crashText() {
+      const c = state.crash;
+      if (!c) return '';
+      return c.kind === 'silent' ? t('core.crash.silent') : c.reason;
+    },
+
+    /** errorText says an engine error in the current language where the core knows it, else as it came. */
+    errorText(message) {
+      const m = /helper worker (\d+) of (\d+) (stopped|did not answer)/.exec(String(message));
+      return m ? t('core.error.helper', { n: m[1], of: m[2] }) : String(message);
     },
 
     get client() {
@@ -206,6 +230,17 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     en: { 'core.noEngine': 'The engine is not running.', 'core.busyTraining': 'Training is running: stop it first.' },
     zh: { 'core.noEngine': '引擎没有运行。', 'core.busyTraining': '正在训练：请先停止。' },
   });
+
+  /**
+   * reportError tells the views a request failed; not when the engine
+   * crashed meanwhile (the request failed with it), which the crash itself
+   * reports.
+   */
+  function reportError(where, err) {
+    if (state.engine !== 'ready') return;
+    state.error = err.message;
+    ctx.emit('error', { where, message: err.message });
+  }
 
   function datasetTitle(name) {
     return name === 'digits' ? 'MNIST' : 'Fashion-MNIST';
@@ -226,8 +261,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
         }
       } while (again && state.input);
     } catch (err) {
-      state.error = err.message;
-      ctx.emit('error', { where: 'predict', message: err.message });
+      reportError('predict', err);
     } finally {
       predicting = false;
     }
@@ -271,6 +305,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
 
   function onTrainingEvent(ev) {
     if (ev.event === 'epoch' && ev.checkpoint) kept = { bytes: ev.checkpoint.slice(), source: { kind: 'trained', labelKey: 'core.source.checkpoint', labelVars: { epoch: ev.epoch + 1 } } };
+    if (ev.event === 'done' && ev.reason === 'error') ev = { ...ev, error: ctx.errorText(ev.error) };
     ctx.emit(ev.event, ev);
     const now = Date.now();
     if (ev.event === 'epoch' || ev.event === 'done' || (ev.event === 'progress' && now - lastWeights >= WEIGHTS_EVERY_MS)) {
@@ -281,42 +316,66 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     if (ev.event === 'done') {
       state.training = false;
       ctx.emit('training', false);
+      // A failed training (a helper died, say) left the engine's weights
+      // mid-step: the last good model replaces them.
+      if (ev.reason === 'error') {
+        restoreModel('core.source.afterError').catch((err) => reportError('restore', err));
+      }
     }
   }
 
   ctx.on('training', (on) => {
     state.training = Boolean(on);
+    if (on && state.crash) {
+      state.crash = null; // the student went on: the crash is old news
+      ctx.emit('engine', state);
+    }
   });
 
-  /** restore gives a restarted engine the model and the data set it had. */
-  async function restore() {
-    if (kept) {
-      const bytes = kept.bytes.slice();
-      const model = await client.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
-      ctx.setModel(model, { kind: 'restored', labelKey: 'core.source.restored', labelVars: { from: ctx.sourceText(kept.source) } });
-    } else {
+  /**
+   * restoreModel gives the engine the last good model: the one kept (the
+   * model set last, or training's latest checkpoint), labelled with
+   * labelKey, or else the data set's pretrained one.
+   */
+  async function restoreModel(labelKey) {
+    if (!kept) {
       await ctx.resetModel();
+      return;
     }
+    const { source } = kept;
+    const from = source.kind === 'restored' && source.labelVars ? source.labelVars.from : ctx.sourceText(source);
+    const bytes = kept.bytes.slice();
+    const model = await client.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
+    ctx.setModel(model, { kind: 'restored', labelKey, labelVars: { from } });
+  }
+
+  /** restore gives a restarted engine the last good model and the data set it had. */
+  async function restore() {
+    await restoreModel('core.source.restored');
     await loadData(state.dataset.name);
   }
 
   function boot(restarting) {
     const w = makeWorker();
     worker = w;
-    client = createClient(w);
+    client = createClient(w, clientOptions);
     state.engine = 'booting';
     ctx.emit('engine', state);
     for (const name of ['progress', 'epoch', 'done']) client.on(name, onTrainingEvent);
-    client.on(CRASH, ({ reason }) => {
+    client.on(CRASH, ({ reason, kind }) => {
       w.terminate();
       if (worker !== w) return; // an old worker, replaced by restart()
       state.engine = 'crashed';
-      state.error = reason;
+      state.crash = { reason, kind };
+      state.error = ctx.crashText();
       predicting = false;
+      // The data went with the worker: the new one streams them in again.
+      Object.assign(state.dataset, { available: null, complete: false, loaded: 0 });
+      ctx.emit('dataset', state.dataset);
       if (state.training) {
         state.training = false;
         ctx.emit('training', false);
-        ctx.emit('done', { event: 'done', reason: 'error', error: reason });
+        ctx.emit('done', { event: 'done', reason: 'error', error: ctx.crashText() });
       }
       ctx.emit('engine', state);
       if (state.restarts < MAX_RESTARTS) {
@@ -333,8 +392,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
           if (restarting) await restore();
           else await ctx.setDataset(state.dataset.name);
         } catch (err) {
-          state.error = err.message;
-          ctx.emit('error', { where: 'start', message: err.message });
+          reportError('start', err);
         }
       },
       () => {}, // reported by the crash handler

@@ -1,7 +1,9 @@
 // convplay worker protocol: the messages between the page (web/protocol.js)
-// and the Go engine in the Web Worker (wasm/). Both files open with this
-// same table; TestProtocolTablesMatch (wasm/protocol_test.go) fails when
-// they differ.
+// and the Go engine in the Web Worker (wasm/), and between that worker and
+// its helpers. Both files open with these same tables; the tests
+// (wasm/protocol_test.go, web/protocol.test.js) fail when they differ, or
+// when a side's names and constants (ops, slot fields, states, globals,
+// timings) differ from them.
 //
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
@@ -44,7 +46,7 @@
 //	sideTrace      {name, pixels, [dx], [dy]}      {trace, shiftedTrace, shifted, dx, dy, ink}
 //	sideUnit       {name, layer, unit}             {name, type, unit, units, weights, shape, bias}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
-//	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
+//	debugExit      [code], [helper], [silent]      never answered: the Go program (or a helper's) exits, or with silent its worker closes without a word (worker.js), to test crash handling
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -54,6 +56,7 @@
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
+//	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
 // names a built-in spec; seed (default 1) seeds the weights. pixels holds one
@@ -149,8 +152,70 @@
 // a Dense unit's column (shape: the image's, after a first Flatten) or a
 // Conv2D filter's (K, K, C) kernel.
 //
+// Data-parallel training adds a channel inside the worker (wasm/parallel.go,
+// worker.js): the page's worker (the leader) starts helper workers, named
+// "convplay-helper-" and their slot, sends them the messages below, and
+// meets them in one SharedArrayBuffer per training (the team's): the
+// regions below, in this order, each 8-aligned. helperInit's layout is
+// JSON: {workers, params, in, targets, maxN} (in and targets: values per
+// sample; maxN: samples x and y hold), each region's byte offset by its
+// name, and size. ctrl holds one slot of int32 fields per worker (slot 0,
+// the leader's, unused), as many as the slot table has rows. The Go
+// program and worker.js call each other through the convplay globals. The
+// timings make a silent death (a closed or killed worker sends no error)
+// visible: the page gives up on a leader that sent nothing for silence ms,
+// the leader on a helper whose beat stood still for helperSilence ms while
+// it waited.
+//
+//	message     from -> to        fields
+//	helperBoot  leader -> helper  {helperBoot: {module}}: the compiled engine; the helper starts its Go program
+//	helperInit  leader -> helper  {helperInit: {init: {sab, layout, spec}, slot}}: serve this team from this slot
+//	helperPark  leader -> helper  {helperPark: true}: the training ended; stay booted for the next one
+//	debugExit   leader -> helper  {id, type, code, silent}: a test's debugExit with helper, passed on
+//	fatal       helper -> leader  {event, error}: the helper's Go program failed to load or exited
+//
+//	global             set by     called by           arguments and result
+//	convplayAttach     worker.js  Go, at start        (handler): the Go program's request handler
+//	convplayPost       worker.js  Go                  (message): a reply or event for the page, typed arrays transferred
+//	convplayMemory     worker.js  Go                  the engine's WebAssembly.Memory (SIMD kernels, memoryMB)
+//	convplayHelpers    worker.js  Go, the leader      (n, init {sab, layout, spec}): n helpers serve the team; 0 parks them all
+//	convplayShardInit  Go         worker.js, helpers  (init, slot) -> null or an error message: the helper's model is ready
+//	convplayShard      Go         worker.js, helpers  (): computes the slot's shard if its cmd is new
+//
+//	region   values
+//	ctrl     int32, one slot per worker
+//	loss     float64, one per worker: its shard's mean loss
+//	weights  float32, params: the leader's weights, at the slots' version
+//	x        float32, maxN * in: the helpers' samples of the current step
+//	y        float32, maxN * targets: their targets
+//	grads    float32, params per helper: its shard's gradients
+//
+//	slot      int32  written by  meaning
+//	cmd       0      leader      the command's number: bumped and notified to start a shard
+//	done      1      helper      the last command answered, notified
+//	state     2      all         the helper's state, below
+//	offset    3      leader      the shard's first sample in x and y
+//	n         4      leader      the shard's sample count
+//	version   5      leader      the version of the weights region
+//	correct   6      helper      the shard's correctly classified samples
+//	memoryMB  7      helper      its WebAssembly memory in MiB after its last shard
+//	beat      8      helper      bumped at least every 50 ms while it serves and waits
+//
+//	state    value  set by             meaning
+//	booting  0      -                  not set up yet: the leader computes its shard
+//	ready    1      helper             serving (convplayShardInit succeeded)
+//	dead     2      worker.js, leader  its Go program exited, its worker failed, or it went silent
+//	failed   3      helper             a panic while computing its shard
+//
+//	timing         ms
+//	heartbeat      500   the leader's worker.js posts alive this often while its event loop runs
+//	silence        4000  the page gives up on a leader silent this long, and starts a new one
+//	helperSilence  2000  the leader gives up on a helper, marking it dead, and training ends with an error
+//
 // This module is DOM-free: createClient takes anything with postMessage and
-// addEventListener (a Worker, or a fake in tests).
+// addEventListener (a Worker, or a fake in tests). worker.js imports its
+// helper-channel constants from here (it is a module worker: start it with
+// startWorker, or new Worker(WORKER_URL, WORKER_OPTIONS)).
 
 /** Request types, as in the table above. */
 export const REQUESTS = [
@@ -190,7 +255,43 @@ export const REQUESTS = [
 ];
 
 /** Events the worker sends, as in the table above. */
-export const EVENTS = ['ready', 'fatal', 'data', 'progress', 'epoch', 'done', 'evaluating'];
+export const EVENTS = ['ready', 'fatal', 'data', 'progress', 'epoch', 'done', 'evaluating', 'alive'];
+
+/** The messages the leader sends its helpers: the table's leader -> helper rows that are not requests. */
+export const HELPER_MESSAGES = ['helperBoot', 'helperInit', 'helperPark'];
+
+/** A helper worker's name is this prefix and its slot. */
+export const HELPER_PREFIX = 'convplay-helper-';
+
+/** The globals worker.js and the Go program set for each other, by who sets them: the global table. */
+export const GLOBALS = {
+  'worker.js': ['convplayAttach', 'convplayPost', 'convplayMemory', 'convplayHelpers'],
+  Go: ['convplayShardInit', 'convplayShard'],
+};
+
+/** The int32 fields of a helper's ctrl slot in the team's shared buffer: the slot table. */
+export const SLOT = Object.freeze({ cmd: 0, done: 1, state: 2, offset: 3, n: 4, version: 5, correct: 6, memoryMB: 7, beat: 8 });
+
+/** The int32 values in one ctrl slot. */
+export const SLOT_INTS = Object.keys(SLOT).length;
+
+/** A helper's state, its slot's state field: the state table. */
+export const HELPER_STATE = Object.freeze({ booting: 0, ready: 1, dead: 2, failed: 3 });
+
+/** The leader's worker.js posts an alive event this often (the timing table's heartbeat). */
+export const HEARTBEAT_MS = 500;
+
+/** The client gives up on a worker that sent nothing for this long (the timing table's silence). */
+export const SILENCE_MS = 4000;
+
+/** The engine's worker script and its options: a module worker. */
+export const WORKER_URL = 'worker.js';
+export const WORKER_OPTIONS = Object.freeze({ type: 'module' });
+
+/** startWorker starts the engine's worker (the leader). */
+export function startWorker(url = WORKER_URL) {
+  return new Worker(url, WORKER_OPTIONS);
+}
 
 /** The client's own event: the worker died or stopped answering. */
 export const CRASH = 'crash';
@@ -211,20 +312,28 @@ export class WorkerError extends Error {
  * function. ready is a promise of the ready event's version.
  *
  * The client notices a crash: the worker's error event, a fatal event, no
- * ready event within bootTimeoutMs, or a request left without a reply for
- * timeoutMs (the engine hung; a request may allow itself longer). It then
+ * ready event within bootTimeoutMs, a request left without a reply for
+ * timeoutMs (the engine hung; a request may allow itself longer), or, once
+ * ready, no message at all (the worker posts alive every HEARTBEAT_MS) for
+ * silenceMs: a worker closed or killed (out of memory) without an error
+ * event. The silence is judged by a check every silenceMs / 4; a check
+ * that itself comes late (this thread was busy or throttled) judges
+ * nothing, so a slow page is not taken for a dead worker. On a crash it
  * rejects every pending request and every later one, and emits 'crash'
- * with {error, reason} (error is "the engine stopped: " + reason); the page
+ * with {error, reason, kind} (error is "the engine stopped: " + reason;
+ * kind is error, fatal, boot, timeout, silent or messageerror); the page
  * may start a new worker and a new client.
  *
  * @param {{postMessage: Function, addEventListener: Function}} port
- * @param {{timeoutMs?: number, bootTimeoutMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}}} [options]
+ * @param {{timeoutMs?: number, bootTimeoutMs?: number, silenceMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}, now?: () => number}} [options]
  */
-export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, timers = globalThis } = {}) {
+export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, silenceMs = SILENCE_MS, timers = globalThis, now = () => performance.now() } = {}) {
   let nextId = 1; // ids are never reused, so a late reply cannot match a new request
   const pending = new Map(); // id -> {type, resolve, reject, timer}
   const listeners = new Map(); // event name -> Set of functions
   let dead = null; // the crash Error, once crashed
+  let heard = 0; // now() when the worker last sent anything
+  let watchTimer = null; // the next silence check, once ready
 
   let readyResolve;
   let readyReject;
@@ -233,13 +342,24 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     readyReject = reject;
   });
   ready.catch(() => {}); // a crash before ready is reported through 'crash' too
-  const bootTimer = timers.setTimeout(() => crash(`the engine did not start within ${bootTimeoutMs} ms`), bootTimeoutMs);
+  const bootTimer = timers.setTimeout(() => crash(`the engine did not start within ${bootTimeoutMs} ms`, 'boot'), bootTimeoutMs);
+
+  // watch checks every silenceMs / 4 that the worker spoke within silenceMs.
+  function watch(last) {
+    const every = silenceMs / 4;
+    watchTimer = timers.setTimeout(() => {
+      const t = now();
+      if (t - last > 2 * every) watch(t); // this check is late: this thread was busy, judge at the next
+      else if (t - heard > silenceMs) crash(`no sign of life for ${silenceMs / 1000} s (its worker was closed or killed, perhaps out of memory)`, 'silent');
+      else watch(t);
+    }, every);
+  }
 
   function emit(name, data) {
     for (const fn of [...(listeners.get(name) || [])]) fn(data);
   }
 
-  function crash(reason) {
+  function crash(reason, kind) {
     if (dead) return;
     dead = new Error(`the engine stopped: ${reason}`);
     for (const p of pending.values()) {
@@ -248,19 +368,23 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     }
     pending.clear();
     timers.clearTimeout(bootTimer);
+    if (watchTimer !== null) timers.clearTimeout(watchTimer);
     readyReject(dead);
-    emit(CRASH, { error: dead.message, reason });
+    emit(CRASH, { error: dead.message, reason, kind });
   }
 
   function onMessage(msg) {
-    if (dead || !msg || typeof msg !== 'object') return;
+    if (dead) return;
+    heard = now(); // anything at all is a sign of life
+    if (!msg || typeof msg !== 'object') return;
     if (typeof msg.event === 'string') {
-      if (msg.event === 'ready') {
+      if (msg.event === 'ready' && watchTimer === null) {
         timers.clearTimeout(bootTimer);
         readyResolve(msg.version);
+        watch(heard);
       }
       if (msg.event === 'fatal') {
-        crash(msg.error);
+        crash(msg.error, 'fatal');
         return;
       }
       emit(msg.event, msg);
@@ -277,15 +401,15 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
   port.addEventListener('message', (e) => onMessage(e.data));
   port.addEventListener('error', (e) => {
     if (e && typeof e.preventDefault === 'function') e.preventDefault();
-    crash(`worker error: ${(e && e.message) || 'the worker script failed'}`);
+    crash(`worker error: ${(e && e.message) || 'the worker script failed'}`, 'error');
   });
-  port.addEventListener('messageerror', () => crash('a message could not be decoded'));
+  port.addEventListener('messageerror', () => crash('a message could not be decoded', 'messageerror'));
 
   function request(type, args = {}, { transfer = [], timeoutMs: wait = timeoutMs } = {}) {
     if (dead) return Promise.reject(dead);
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      const timer = timers.setTimeout(() => crash(`no reply to ${type} (request ${id}) within ${wait} ms`), wait);
+      const timer = timers.setTimeout(() => crash(`no reply to ${type} (request ${id}) within ${wait} ms`, 'timeout'), wait);
       pending.set(id, { type, resolve, reject, timer });
       port.postMessage({ ...args, id, type }, transfer);
     });

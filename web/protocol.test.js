@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createClient, REQUESTS, EVENTS, CRASH, WorkerError } from './protocol.js';
+import { createClient, REQUESTS, EVENTS, CRASH, WorkerError, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS } from './protocol.js';
 
 class FakePort {
   constructor() {
@@ -43,7 +43,22 @@ class FakeTimers {
     this.live.clear();
     for (const t of due) t.fn();
   }
+  /** fire runs the live timers set for ms milliseconds. */
+  fire(ms) {
+    for (const [id, t] of [...this.live]) {
+      if (t.ms !== ms) continue;
+      this.live.delete(id);
+      t.fn();
+    }
+  }
+  /** delays lists the live timers' delays, the silence check's aside. */
+  delays() {
+    return [...this.live.values()].map((t) => t.ms).filter((ms) => ms !== CHECK_MS);
+  }
 }
+
+/** The client checks for silence this often. */
+const CHECK_MS = SILENCE_MS / 4;
 
 // setup makes a client over a fake port. Unless booted is false, the worker
 // has already announced ready, so the boot timer is gone.
@@ -172,10 +187,10 @@ test('a request without a reply within timeoutMs is a crash', async () => {
   const { port, timers, client, crashes } = setup({ timeoutMs: 500 });
   const answered = client.request('ping');
   const hung = client.request('predict');
-  assert.deepEqual([...timers.live.values()].map((t) => t.ms), [500, 500]);
+  assert.deepEqual(timers.delays(), [500, 500]);
   port.reply({ id: 1, ok: true, result: 'pong' });
   assert.equal(await answered, 'pong');
-  assert.equal(timers.live.size, 1, 'a reply clears its timer');
+  assert.deepEqual(timers.delays(), [500], 'a reply clears its timer');
   timers.fireAll();
   await assert.rejects(hung, /no reply to predict \(request 2\) within 500 ms/);
   assert.equal(crashes.length, 1);
@@ -185,7 +200,7 @@ test('a request may wait longer than timeoutMs', async () => {
   const { port, timers, client } = setup({ timeoutMs: 500 });
   const p = client.request('evaluate', {}, { timeoutMs: 120000 });
   client.request('ping');
-  assert.deepEqual([...timers.live.values()].map((t) => t.ms), [120000, 500]);
+  assert.deepEqual(timers.delays(), [120000, 500]);
   port.reply({ id: 1, ok: true, result: 'done' });
   assert.equal(await p, 'done');
 });
@@ -201,43 +216,128 @@ test('no ready event within bootTimeoutMs is a crash', async () => {
   assert.equal(timers.live.size, 0, 'the crash cleared every timer');
 });
 
-test('the ready event clears the boot timer', () => {
+test('the ready event clears the boot timer and starts the silence check', () => {
   const { port, timers } = setup({ booted: false });
-  assert.equal(timers.live.size, 1);
+  assert.deepEqual([...timers.live.values()].map((t) => t.ms), [120000]);
   port.reply({ event: 'ready', version: {} });
-  assert.equal(timers.live.size, 0);
+  assert.deepEqual([...timers.live.values()].map((t) => t.ms), [CHECK_MS]);
+  port.reply({ event: 'ready', version: {} }); // a second ready starts no second check
+  assert.equal(timers.live.size, 1);
 });
 
-test('a messageerror is a crash', async () => {
-  const { port, client } = setup();
-  const p = client.request('ping');
-  port.fire('messageerror', {});
-  await assert.rejects(p, /could not be decoded/);
+// clocked sets up a client whose clock the test moves: clock.at = ms.
+function clocked() {
+  const clock = { at: 0 };
+  const env = setup({ now: () => clock.at });
+  return { ...env, clock, check: (at) => ((clock.at = at), env.timers.fire(CHECK_MS)) };
+}
+
+test('a worker silent for silenceMs after ready is a crash; any message is a sign of life', async () => {
+  const { port, client, crashes, clock, check } = clocked();
+  const p = client.request('stop');
+  check(1000);
+  clock.at = 1500;
+  port.reply({ event: 'alive' });
+  for (const at of [2000, 3000, 4000, 5000]) check(at);
+  assert.deepEqual(crashes, [], 'silent for 3.5 s: not yet');
+  clock.at = 5400;
+  port.reply('not even an object'); // still a sign of life
+  check(6000);
+  check(7000);
+  check(8000);
+  check(9000);
+  assert.deepEqual(crashes, []);
+  check(9500); // 4.1 s after the last message
+  assert.equal(crashes.length, 1);
+  assert.match(crashes[0], /the engine stopped: no sign of life for 4 s/);
+  await assert.rejects(p, /no sign of life/);
+  assert.equal(client.pending, 0);
 });
 
-// tableNames reads the message table at the top of a source file: the
-// rows after the `request` and `event` header lines, up to a blank line.
-function tableNames(source) {
-  const names = { request: [], event: [] };
+test('a late silence check judges nothing: the page, not the worker, was stalled', () => {
+  const { port, crashes, clock, check } = clocked();
+  check(30000); // this thread was busy for 30 s; the worker's messages may be queued
+  assert.deepEqual(crashes, []);
+  clock.at = 30100;
+  port.reply({ event: 'alive' });
+  check(31000);
+  assert.deepEqual(crashes, []);
+  check(32000);
+  check(33000);
+  check(34000);
+  check(35000);
+  assert.equal(crashes.length, 1, 'then silence counts again');
+});
+
+test('the crash event says what kind of crash it was', () => {
+  const kinds = [];
+  for (const [what, fire] of [
+    ['error', ({ port }) => port.fire('error', { message: 'x' })],
+    ['fatal', ({ port }) => port.reply({ event: 'fatal', error: 'exited' })],
+    ['messageerror', ({ port }) => port.fire('messageerror', {})],
+    ['timeout', ({ timers, client }) => (client.request('ping').catch(() => {}), timers.fire(60000))],
+    ['silent', ({ check }) => [1000, 2000, 3000, 4000, 5000].forEach(check)],
+  ]) {
+    const env = clocked();
+    env.client.on(CRASH, (e) => kinds.push([what, e.kind]));
+    fire(env);
+  }
+  assert.deepEqual(kinds, [
+    ['error', 'error'],
+    ['fatal', 'fatal'],
+    ['messageerror', 'messageerror'],
+    ['timeout', 'timeout'],
+    ['silent', 'silent'],
+  ]);
+});
+
+// tables reads the tables in a source file's opening comment, as
+// wasm/protocol_test.go does: a table starts with a header row after a
+// blank comment line and runs to the next one; rows are indented with a
+// tab after "//" and returned as their fields.
+const KINDS = ['request', 'event', 'message', 'global', 'region', 'slot', 'state', 'timing'];
+function tables(source) {
+  const out = {};
   let section = null;
   for (const line of source.split('\n')) {
     if (!line.startsWith('//')) {
-      if (section !== null || names.request.length) break;
+      if (Object.keys(out).length) break;
       continue;
     }
-    const text = line.replace(/^\/\/ ?/, '');
-    const first = text.trim().split(/\s+/)[0];
-    if (text.trim() === '') section = null;
-    else if (first === 'request' || first === 'event') section = first;
-    else if (section && text.startsWith('\t')) names[section].push(first);
+    const text = line.slice(2);
+    const fields = text.trim().split(/\s+/).filter(Boolean);
+    if (fields.length === 0 || !text.startsWith('\t')) section = null;
+    else if (section === null && KINDS.includes(fields[0])) out[(section = fields[0])] = [];
+    else if (section !== null) out[section].push(fields);
   }
-  return names;
+  return out;
 }
 
+const ownTables = () => tables(readFileSync(new URL('./protocol.js', import.meta.url), 'utf8'));
+const names = (rows) => rows.map((r) => r[0]);
+
 test('the table lists exactly REQUESTS and EVENTS', () => {
-  const names = tableNames(readFileSync(new URL('./protocol.js', import.meta.url), 'utf8'));
-  assert.deepEqual(names.request, REQUESTS);
-  assert.deepEqual(names.event, EVENTS);
+  const t = ownTables();
+  assert.deepEqual(names(t.request), REQUESTS);
+  assert.deepEqual(names(t.event), EVENTS);
+});
+
+test('the helper channel\'s constants are the tables\'', () => {
+  const t = ownTables();
+  assert.deepEqual(Object.fromEntries(t.slot.map((r) => [r[0], Number(r[1])])), SLOT);
+  assert.deepEqual(names(t.slot), Object.keys(SLOT), 'in order');
+  assert.equal(SLOT_INTS, t.slot.length);
+  assert.deepEqual(Object.fromEntries(t.state.map((r) => [r[0], Number(r[1])])), HELPER_STATE);
+  const setBy = {};
+  for (const [name, by] of t.global) (setBy[by] ||= []).push(name);
+  assert.deepEqual(setBy, GLOBALS);
+  const leaderToHelper = t.message.filter((r) => r.slice(1, 4).join(' ') === 'leader -> helper').map((r) => r[0]);
+  assert.deepEqual(leaderToHelper, [...HELPER_MESSAGES, 'debugExit']);
+  for (const [name] of t.message) assert.ok(HELPER_MESSAGES.includes(name) || REQUESTS.includes(name) || EVENTS.includes(name), name);
+  const ms = Object.fromEntries(t.timing.map((r) => [r[0], Number(r[1])]));
+  assert.equal(ms.heartbeat, HEARTBEAT_MS);
+  assert.equal(ms.silence, SILENCE_MS);
+  assert.ok(HEARTBEAT_MS * 4 <= SILENCE_MS, 'several beats fit in the silence');
 });
 
 test('the table is the same as wasm/protocol.go', () => {
@@ -249,6 +349,7 @@ test('the table is the same as wasm/protocol.go', () => {
   const end = go.findIndex((l, i) => i > start && !l.startsWith('//'));
   const shared = go.slice(start, end);
   assert.ok(shared.length > 20, 'found the table in wasm/protocol.go');
-  assert.deepEqual(tableNames(js.join('\n')), tableNames(shared.join('\n')));
+  assert.deepEqual(tables(js.join('\n')), tables(shared.join('\n')));
+  assert.deepEqual(Object.keys(tables(shared.join('\n'))), KINDS);
   assert.deepEqual(js.slice(0, shared.length), shared);
 });

@@ -1,172 +1,242 @@
 // worker.js: the Web Worker that runs convplay's Go engine (convplay.wasm).
 //
-// A classic worker (it loads Go's wasm_exec.js with importScripts). It boots
-// the Go program and relays messages: the Go program installs its one
-// message handler through convplayAttach and posts through convplayPost.
-// Requests that arrive before Go has started wait here. The protocol itself
-// is documented in protocol.js and wasm/protocol.go.
+// A module worker (protocol.js's startWorker: new Worker('worker.js',
+// {type: 'module'})). It loads Go's wasm_exec.js, a classic script that
+// sets globalThis.Go, for its side effect; boots the Go program; and
+// relays messages: the Go program installs its one message handler through
+// convplayAttach and posts through convplayPost. Requests that arrive
+// before Go has started wait here. While its event loop runs it posts an
+// alive event every HEARTBEAT_MS, so the page notices a worker closed or
+// killed without an error. The protocol itself, with this file's helper
+// channel, globals and shared-buffer layout, is documented in protocol.js
+// and wasm/protocol.go; the constants below come from protocol.js.
 //
 // The same script also runs as a helper of data-parallel training (its
-// name starts with "convplay-helper-"): the page's worker (the leader)
-// starts helpers when the Go program asks (convplayHelpers), hands them its
+// name starts with HELPER_PREFIX): the page's worker (the leader) starts
+// helpers when the Go program asks (convplayHelpers), hands them its
 // compiled engine and the team's SharedArrayBuffer, and each helper's Go
 // program computes the gradients of its shard of every batch (see
-// wasm/parallel.go for the shared buffer's layout and the handshake).
-'use strict';
+// wasm/parallel.go for the handshake).
+//
+// startWorker takes the worker's global scope, so the tests run it with
+// fakes (web/worker.test.js); in a worker it runs on self by itself.
 
-importScripts('wasm_exec.js');
+import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, WORKER_OPTIONS } from './protocol.js';
 
-const HELPER_PREFIX = 'convplay-helper-';
-const isHelper = typeof self.name === 'string' && self.name.startsWith(HELPER_PREFIX);
-// A worker's ctrl slot in the team's shared buffer (wasm/parallel.go).
-const SLOT_INTS = 8;
-const SLOT_CMD = 0;
-const SLOT_DONE = 1;
-const SLOT_STATE = 2;
-const HELPER_DEAD = 2;
+const [BOOT, INIT, PARK] = HELPER_MESSAGES;
 
-let handler = null; // the Go program's handler, once attached
-const early = []; // requests received before it was
-let wasmModule = null; // the compiled engine, handed to helpers
-let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
+/**
+ * startWorker runs the worker on scope (self): its onmessage, its globals
+ * for the Go program, and, in the leader, the engine's boot. importGo
+ * loads wasm_exec.js, which sets scope.Go.
+ */
+export function startWorker(scope, { importGo = () => import('./wasm_exec.js') } = {}) {
+  const isHelper = typeof scope.name === 'string' && scope.name.startsWith(HELPER_PREFIX);
 
-self.onmessage = (e) => {
-  const msg = e.data;
-  if (isHelper && msg && msg.helperBoot) {
-    wasmModule = msg.helperBoot.module;
-    boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
-    return;
-  }
-  if (isHelper && msg && msg.helperInit) {
-    helperJob = msg.helperInit;
-    if (handler) serveTeam(); // else convplayAttach starts it
-    return;
-  }
-  if (isHelper && msg && msg.helperPark) {
-    helperJob = null;
-    serving++;
-    return;
-  }
-  if (!isHelper && msg && msg.type === 'debugExit' && msg.helper) {
-    // A test crashes helper number msg.helper instead of this worker.
-    const h = helpers[msg.helper - 1];
-    if (h) h.worker.postMessage({ id: msg.id, type: 'debugExit', code: msg.code });
-    return;
-  }
-  if (handler) handler(msg);
-  else early.push(msg);
-};
+  let handler = null; // the Go program's handler, once attached
+  const early = []; // requests received before it was
+  let wasmModule = null; // the compiled engine, handed to helpers
+  let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
+  let heartbeat = null; // the leader's alive timer
 
-// Called once by the Go program with its message handler.
-self.convplayAttach = (fn) => {
-  handler = fn;
-  if (isHelper && helperJob) serveTeam();
-  for (const msg of early.splice(0)) fn(msg);
-};
-
-// The leader's helpers, [{worker, slot, ctrl, alive}]. They outlive a
-// training (parked between two), so the next one starts at full speed
-// instead of waiting for them to boot; a helper that died is replaced.
-let helpers = [];
-
-// markDead records in the team's shared buffer that helper slot stopped,
-// so the leader's Go program, waiting on it, ends the training with an error.
-function markDead(ctrl, slot) {
-  Atomics.store(ctrl, slot * SLOT_INTS + SLOT_STATE, HELPER_DEAD);
-  Atomics.notify(ctrl, slot * SLOT_INTS + SLOT_DONE);
-}
-
-function ctrlOf(init) {
-  const layout = JSON.parse(init.layout);
-  return new Int32Array(init.sab, layout.ctrl, SLOT_INTS * layout.workers);
-}
-
-function spawnHelper(slot) {
-  const url = self.location ? String(self.location.href).split('?')[0] : 'worker.js';
-  const h = { worker: new Worker(url, { name: HELPER_PREFIX + slot }), slot, ctrl: null, alive: true };
-  const died = (why) => {
-    console.error(`convplay helper ${h.slot}: ${why}`);
-    h.alive = false;
-    if (h.ctrl) markDead(h.ctrl, h.slot);
-  };
-  h.worker.onmessage = (e) => {
-    if (e.data && e.data.event === 'fatal') died(e.data.error);
-  };
-  h.worker.onerror = (e) => died(e.message || String(e));
-  return h;
-}
-
-// Called by the leader's Go program: give n helpers the team init ({sab,
-// layout, spec}), starting those missing, or with n = 0 park them all.
-self.convplayHelpers = (n, init) => {
-  helpers = helpers.filter((h) => {
-    if (!h.alive) h.worker.terminate();
-    return h.alive;
-  });
-  for (let i = 0; i < helpers.length; i++) {
-    const h = helpers[i];
-    if (i < n) continue;
-    h.ctrl = null;
-    h.worker.postMessage({ helperPark: true });
-  }
-  for (let slot = 1; slot <= n; slot++) {
-    let h = helpers[slot - 1];
-    if (!h) {
-      h = spawnHelper(slot);
-      helpers.push(h);
-      h.worker.postMessage({ helperBoot: { module: wasmModule } });
+  scope.onmessage = (e) => {
+    const msg = e.data;
+    if (msg && msg.type === 'debugExit' && msg.silent && !msg.helper) {
+      // A test closes this worker without a word, as an out-of-memory kill would.
+      scope.close();
+      return;
     }
-    h.slot = slot;
-    h.ctrl = ctrlOf(init);
-    h.worker.postMessage({ helperInit: { init, slot } });
-  }
-};
-
-// serveTeam, in a helper, sets up the Go side for the team it was given,
-// then computes a shard each time the leader bumps the slot's command. It
-// blocks in Atomics.wait (a worker may): a futex wakes it at once, where
-// Atomics.waitAsync would queue a task behind whatever else runs. Every
-// 50 ms it lets its event loop run once (through a MessageChannel, which
-// is not clamped as nested timers are), for debugExit and the next team.
-let serving = 0; // the team being served; a new one or helperPark ends the loop
-
-function serveTeam() {
-  const { init, slot } = helperJob;
-  const gen = ++serving;
-  const ctrl = ctrlOf(init);
-  const err = self.convplayShardInit(init, slot);
-  if (err) {
-    console.error(`convplay helper ${slot}: ${err}`);
-    markDead(ctrl, slot);
-    return;
-  }
-  const at = slot * SLOT_INTS + SLOT_CMD;
-  let seen = 0;
-  const yieldPort = new MessageChannel();
-  const serve = () => {
-    const until = performance.now() + 50;
-    while (handler && gen === serving && performance.now() < until) {
-      if (Atomics.wait(ctrl, at, seen, Math.max(1, until - performance.now())) === 'timed-out') break;
-      seen = Atomics.load(ctrl, at);
-      self.convplayShard();
+    if (isHelper && msg && msg[BOOT]) {
+      wasmModule = msg[BOOT].module;
+      boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+      return;
     }
-    if (handler && gen === serving) yieldPort.port2.postMessage(null);
-    else yieldPort.port1.close();
+    if (isHelper && msg && msg[INIT]) {
+      helperJob = msg[INIT];
+      if (handler) serveTeam(); // else convplayAttach starts it
+      return;
+    }
+    if (isHelper && msg && msg[PARK]) {
+      helperJob = null;
+      serving++;
+      return;
+    }
+    if (!isHelper && msg && msg.type === 'debugExit' && msg.helper) {
+      // A test crashes helper number msg.helper instead of this worker.
+      const h = helpers[msg.helper - 1];
+      if (h) h.worker.postMessage({ id: msg.id, type: 'debugExit', code: msg.code, silent: msg.silent });
+      return;
+    }
+    if (handler) handler(msg);
+    else early.push(msg);
   };
-  yieldPort.port1.onmessage = serve;
-  serve();
-}
 
-// Called by the Go program for every reply and event. The buffers of typed
-// arrays in the message are transferred to the page, not copied: Go made
-// them for this message and keeps no reference.
-self.convplayPost = (msg) => {
-  self.postMessage(msg, transferables(msg));
-};
+  // Called once by the Go program with its message handler.
+  scope.convplayAttach = (fn) => {
+    handler = fn;
+    if (isHelper && helperJob) serveTeam();
+    if (!isHelper && heartbeat === null) heartbeat = scope.setInterval(() => scope.postMessage({ event: 'alive' }), HEARTBEAT_MS);
+    for (const msg of early.splice(0)) fn(msg);
+  };
+
+  // The leader's helpers, [{worker, slot, ctrl, alive}]. They outlive a
+  // training (parked between two), so the next one starts at full speed
+  // instead of waiting for them to boot; a helper that died is replaced.
+  let helpers = [];
+
+  const at = (slot, field) => slot * SLOT_INTS + field;
+
+  // markDead records in the team's shared buffer that helper slot stopped,
+  // so the leader's Go program, waiting on it, ends the training with an error.
+  function markDead(ctrl, slot) {
+    Atomics.store(ctrl, at(slot, SLOT.state), HELPER_STATE.dead);
+    Atomics.notify(ctrl, at(slot, SLOT.done));
+  }
+
+  function ctrlOf(init) {
+    const layout = JSON.parse(init.layout);
+    return new Int32Array(init.sab, layout.ctrl, SLOT_INTS * layout.workers);
+  }
+
+  function spawnHelper(slot) {
+    const url = scope.location ? String(scope.location.href).split('?')[0] : 'worker.js';
+    const h = { worker: new scope.Worker(url, { ...WORKER_OPTIONS, name: HELPER_PREFIX + slot }), slot, ctrl: null, alive: true };
+    const died = (why) => {
+      console.error(`convplay helper ${h.slot}: ${why}`);
+      h.alive = false;
+      if (h.ctrl) markDead(h.ctrl, h.slot);
+    };
+    h.worker.onmessage = (e) => {
+      if (e.data && e.data.event === 'fatal') died(e.data.error);
+    };
+    h.worker.onerror = (e) => died(e.message || String(e));
+    return h;
+  }
+
+  // Called by the leader's Go program: give n helpers the team init ({sab,
+  // layout, spec}), starting those missing, or with n = 0 park them all. A
+  // helper the Go program marked dead (it went silent) is replaced too.
+  scope.convplayHelpers = (n, init) => {
+    helpers = helpers.filter((h) => {
+      if (h.alive && h.ctrl && Atomics.load(h.ctrl, at(h.slot, SLOT.state)) === HELPER_STATE.dead) h.alive = false;
+      if (!h.alive) h.worker.terminate();
+      return h.alive;
+    });
+    for (let i = 0; i < helpers.length; i++) {
+      const h = helpers[i];
+      if (i < n) continue;
+      h.ctrl = null;
+      h.worker.postMessage({ [PARK]: true });
+    }
+    for (let slot = 1; slot <= n; slot++) {
+      let h = helpers[slot - 1];
+      if (!h) {
+        h = spawnHelper(slot);
+        helpers.push(h);
+        h.worker.postMessage({ [BOOT]: { module: wasmModule } });
+      }
+      h.slot = slot;
+      h.ctrl = ctrlOf(init);
+      h.worker.postMessage({ [INIT]: { init, slot } });
+    }
+  };
+
+  // serveTeam, in a helper, sets up the Go side for the team it was given,
+  // then computes a shard each time the leader bumps the slot's command. It
+  // blocks in Atomics.wait (a worker may): a futex wakes it at once, where
+  // Atomics.waitAsync would queue a task behind whatever else runs. It
+  // bumps its beat before every wait, so the leader knows it is alive.
+  // Every 50 ms it lets its event loop run once (through a MessageChannel,
+  // which is not clamped as nested timers are), for debugExit and the next
+  // team.
+  let serving = 0; // the team being served; a new one or helperPark ends the loop
+
+  function serveTeam() {
+    const { init, slot } = helperJob;
+    const gen = ++serving;
+    const ctrl = ctrlOf(init);
+    const err = scope.convplayShardInit(init, slot);
+    if (err) {
+      console.error(`convplay helper ${slot}: ${err}`);
+      markDead(ctrl, slot);
+      return;
+    }
+    const cmdAt = at(slot, SLOT.cmd);
+    const beatAt = at(slot, SLOT.beat);
+    let seen = 0;
+    const yieldPort = new MessageChannel();
+    const serve = () => {
+      const until = performance.now() + 50;
+      while (handler && gen === serving && performance.now() < until) {
+        Atomics.add(ctrl, beatAt, 1);
+        if (Atomics.wait(ctrl, cmdAt, seen, Math.max(1, until - performance.now())) === 'timed-out') break;
+        seen = Atomics.load(ctrl, cmdAt);
+        scope.convplayShard();
+      }
+      if (handler && gen === serving) yieldPort.port2.postMessage(null);
+      else yieldPort.port1.close();
+    };
+    yieldPort.port1.onmessage = serve;
+    serve();
+  }
+
+  // Called by the Go program for every reply and event. The buffers of typed
+  // arrays in the message are transferred to the page, not copied: Go made
+  // them for this message and keeps no reference.
+  scope.convplayPost = (msg) => {
+    scope.postMessage(msg, transferables(msg));
+  };
+
+  function fatal(error) {
+    handler = null;
+    if (heartbeat !== null) scope.clearInterval(heartbeat);
+    if (isHelper && helperJob) markDead(ctrlOf(helperJob.init), helperJob.slot);
+    scope.postMessage({ event: 'fatal', error: String(error) });
+  }
+
+  async function instantiate(go) {
+    const { WebAssembly } = scope;
+    if (wasmModule) return { instance: await WebAssembly.instantiate(wasmModule, go.importObject) };
+    try {
+      const r = await WebAssembly.instantiateStreaming(scope.fetch('convplay.wasm'), go.importObject);
+      wasmModule = r.module;
+      return r;
+    } catch (err) {
+      // A static host that does not send application/wasm makes streaming fail
+      // with a TypeError; compile from the bytes instead.
+      if (!(err instanceof TypeError)) throw err;
+      const resp = await scope.fetch('convplay.wasm');
+      if (!resp.ok) throw new Error(`convplay.wasm: HTTP ${resp.status} (run make wasm)`);
+      const r = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
+      wasmModule = r.module;
+      return r;
+    }
+  }
+
+  async function boot() {
+    await importGo();
+    const go = new scope.Go();
+    let code = '?';
+    const exit = go.exit;
+    go.exit = (c) => {
+      code = c;
+      exit.call(go, c);
+    };
+    const { instance } = await instantiate(go);
+    // The engine's own WebAssembly memory: it links its SIMD kernels to it
+    // (nn/gemm_wasm.go) and reports its size (the progress event's memoryMB).
+    scope.convplayMemory = instance.exports.mem;
+    await go.run(instance); // resolves only if the Go program exits
+    fatal(`the engine exited (code ${code})`);
+  }
+
+  // A helper boots when the leader hands it the engine (helperBoot).
+  if (!isHelper) boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+}
 
 // transferables lists the ArrayBuffers of every typed array in a message,
 // however deep (a trace holds one per layer), each buffer once.
-function transferables(msg) {
+export function transferables(msg) {
   const buffers = new Set();
   const seen = new Set();
   const visit = (v) => {
@@ -180,45 +250,5 @@ function transferables(msg) {
   return [...buffers];
 }
 
-function fatal(error) {
-  handler = null;
-  if (isHelper && helperJob) markDead(ctrlOf(helperJob.init), helperJob.slot);
-  self.postMessage({ event: 'fatal', error: String(error) });
-}
-
-async function instantiate(go) {
-  if (wasmModule) return { instance: await WebAssembly.instantiate(wasmModule, go.importObject) };
-  try {
-    const r = await WebAssembly.instantiateStreaming(fetch('convplay.wasm'), go.importObject);
-    wasmModule = r.module;
-    return r;
-  } catch (err) {
-    // A static host that does not send application/wasm makes streaming fail
-    // with a TypeError; compile from the bytes instead.
-    if (!(err instanceof TypeError)) throw err;
-    const resp = await fetch('convplay.wasm');
-    if (!resp.ok) throw new Error(`convplay.wasm: HTTP ${resp.status} (run make wasm)`);
-    const r = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
-    wasmModule = r.module;
-    return r;
-  }
-}
-
-async function boot() {
-  const go = new Go();
-  let code = '?';
-  const exit = go.exit;
-  go.exit = (c) => {
-    code = c;
-    exit.call(go, c);
-  };
-  const { instance } = await instantiate(go);
-  // The engine's own WebAssembly memory: it links its SIMD kernels to it
-  // (nn/gemm_wasm.go) and reports its size (the progress event's memoryMB).
-  self.convplayMemory = instance.exports.mem;
-  await go.run(instance); // resolves only if the Go program exits
-  fatal(`the engine exited (code ${code})`);
-}
-
-// A helper boots when the leader hands it the engine (helperBoot).
-if (!isHelper) boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+// In a worker, run; a test imports startWorker and runs it on fakes.
+if (typeof WorkerGlobalScope === 'function' && globalThis instanceof WorkerGlobalScope) startWorker(globalThis);

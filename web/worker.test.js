@@ -1,27 +1,28 @@
-// Unit tests of worker.js, run by `make test-js`: the script runs in a
-// node:vm context whose importScripts, fetch, WebAssembly and Go are fakes,
-// so its boot, relay and transfer logic is tested without a browser.
+// Unit tests of worker.js, run by `make test-js`: startWorker runs on a
+// fake global scope whose fetch, WebAssembly, Go, Worker and timers are
+// fakes, so its boot, relay, heartbeat, helper channel and transfer logic
+// is tested without a browser.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import vm from 'node:vm';
-
-const source = readFileSync(new URL('./worker.js', import.meta.url), 'utf8');
+import { startWorker } from './worker.js';
+import { GLOBALS, HELPER_MESSAGES, HELPER_STATE, HEARTBEAT_MS, SLOT, SLOT_INTS, WORKER_OPTIONS } from './protocol.js';
 
 /**
- * load runs worker.js with fakes. streaming is what instantiateStreaming
- * does: 'ok', or 'TypeError' or 'Error' to throw one, made in the worker's
- * realm as the browser would; responses are the fetch results in order;
- * exitCode, when set, makes the Go program exit with it; extra adds globals. Messages are posted
- * as plain JSON copies, transfer lists as they are.
+ * load runs worker.js on a fake scope. streaming is what
+ * instantiateStreaming does: 'ok', or 'TypeError' or 'Error' to throw one;
+ * responses are the fetch results in order; exitCode, when set, makes the
+ * Go program exit with it; extra adds globals. Messages are posted as plain
+ * JSON copies, transfer lists as they are; intervals are recorded, not run.
  */
 function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = {} } = {}) {
   const posted = []; // [msg, transfer]
-  const calls = { fetch: 0, instantiate: 0, imported: [] };
+  const calls = { fetch: 0, instantiate: 0, imported: [], intervals: [], closed: 0 };
   const g = {
-    console,
-    importScripts: (...urls) => calls.imported.push(...urls),
     postMessage: (msg, transfer) => posted.push([JSON.parse(JSON.stringify(msg)), transfer && [...transfer]]),
+    setInterval: (fn, ms) => calls.intervals.push({ fn, ms }) && calls.intervals.length,
+    clearInterval: (id) => (calls.intervals[id - 1].cleared = true),
+    close: () => calls.closed++,
     fetch: async (url) => {
       assert.equal(url, 'convplay.wasm');
       const r = responses[Math.min(calls.fetch++, responses.length - 1)];
@@ -30,7 +31,7 @@ function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = 
     WebAssembly: {
       instantiateStreaming: async (resp) => {
         await resp;
-        if (streaming !== 'ok') throw new (vm.runInContext(streaming, g))('streaming failed: Incorrect response MIME type');
+        if (streaming !== 'ok') throw new globalThis[streaming]('streaming failed: Incorrect response MIME type');
         return { instance: { streamed: true, exports: { mem: { name: 'the engine memory' } } } };
       },
       instantiate: async (bytes) => {
@@ -54,9 +55,7 @@ function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = 
     },
   };
   Object.assign(g, extra);
-  g.self = g;
-  vm.createContext(g);
-  vm.runInContext(source, g, { filename: 'worker.js' });
+  startWorker(g, { importGo: async () => calls.imported.push('wasm_exec.js') });
   return { g, posted, calls };
 }
 
@@ -134,10 +133,11 @@ test('typed arrays in a reply are transferred, each buffer once', () => {
   assert.deepEqual(posted[2][1], []);
 });
 
-test('the leader starts helpers, parks them after a training, reuses them, and replaces one that died', () => {
+test('the leader starts helpers, parks them after a training, reuses them, and replaces one that died', (t) => {
   const workers = [];
   class FakeWorker {
     constructor(url, opts) {
+      assert.equal(opts.type, WORKER_OPTIONS.type, 'helpers are module workers too');
       Object.assign(this, { url, name: opts.name, sent: [], terminated: false });
       workers.push(this);
     }
@@ -150,12 +150,14 @@ test('the leader starts helpers, parks them after a training, reuses them, and r
     }
   }
   const errors = [];
-  const { g } = load({ extra: { Worker: FakeWorker, location: { href: 'http://x/worker.js?v=1' }, console: { error: (m) => errors.push(m) } } });
-  // The team's shared buffer: 3 workers' ctrl slots of 8 int32 (wasm/parallel.go).
+  const { g } = load({ extra: { Worker: FakeWorker, location: { href: 'http://x/worker.js?v=1' } } });
+  t.mock.method(console, 'error', (m) => errors.push(m));
+  // The team's shared buffer: 3 workers' ctrl slots.
   const team = () => {
-    const sab = new SharedArrayBuffer(3 * 8 * 4);
+    const sab = new SharedArrayBuffer(3 * SLOT_INTS * 4);
     return { init: { sab, layout: JSON.stringify({ workers: 3, ctrl: 0 }), spec: '{}' }, ctrl: new Int32Array(sab) };
   };
+  const state = (tm, slot) => tm.ctrl[slot * SLOT_INTS + SLOT.state];
 
   const t1 = team();
   g.convplayHelpers(2, t1.init);
@@ -174,8 +176,8 @@ test('the leader starts helpers, parks them after a training, reuses them, and r
 
   // Helper 1's engine exits: its slot says so, for the leader's Go program.
   workers[0].onmessage({ data: { event: 'fatal', error: 'the engine exited (code 7)' } });
-  assert.equal(t2.ctrl[1 * 8 + 2], 2, 'helper 1 marked dead');
-  assert.equal(t2.ctrl[2 * 8 + 2], 0, 'helper 2 untouched');
+  assert.equal(state(t2, 1), HELPER_STATE.dead, 'helper 1 marked dead');
+  assert.equal(state(t2, 2), HELPER_STATE.booting, 'helper 2 untouched');
   assert.deepEqual(errors, ['convplay helper 1: the engine exited (code 7)']);
 
   const t3 = team();
@@ -189,7 +191,19 @@ test('the leader starts helpers, parks them after a training, reuses them, and r
   assert.equal(workers.length, 3);
   assert.deepEqual([workers[2].name, workers[2].sent], ['convplay-helper-2', ['helperBoot', 'helperInit:2']]);
   workers[1].onerror({ message: 'out of memory' });
-  assert.equal(t4.ctrl[1 * 8 + 2], 2, 'the helper serving slot 1 marked dead in the current team');
+  assert.equal(state(t4, 1), HELPER_STATE.dead, 'the helper serving slot 1 marked dead in the current team');
+
+  // The Go program marks helper 2 dead (it went silent, without an error):
+  // the next training replaces it as well.
+  t4.ctrl[2 * SLOT_INTS + SLOT.state] = HELPER_STATE.dead;
+  const t5 = team();
+  g.convplayHelpers(2, t5.init);
+  assert.equal(workers[2].terminated, true, 'the silent helper is let go');
+  assert.equal(workers.length, 5);
+  assert.deepEqual(workers.slice(3).map((w) => [w.name, w.sent]), [
+    ['convplay-helper-1', ['helperBoot', 'helperInit:1']],
+    ['convplay-helper-2', ['helperBoot', 'helperInit:2']],
+  ]);
 });
 
 test('debugExit with a helper goes to that helper, not to this engine', () => {
@@ -207,9 +221,84 @@ test('debugExit with a helper goes to that helper, not to this engine', () => {
   const { g } = load({ extra: { Worker: FakeWorker } });
   const seen = [];
   g.convplayAttach((msg) => seen.push(msg.type));
-  const sab = new SharedArrayBuffer(2 * 8 * 4);
+  const sab = new SharedArrayBuffer(2 * SLOT_INTS * 4);
   g.convplayHelpers(1, { sab, layout: JSON.stringify({ workers: 2, ctrl: 0 }), spec: '{}' });
   g.onmessage({ data: { id: 5, type: 'debugExit', helper: 1, code: 7 } });
   assert.deepEqual(JSON.parse(JSON.stringify(workers[0].sent.at(-1))), { id: 5, type: 'debugExit', code: 7 });
   assert.deepEqual(seen, []);
+});
+
+test('the worker sets the globals the table says it sets', async () => {
+  const { g } = load();
+  await settle(); // convplayMemory is set at boot
+  const set = Object.keys(g).filter((k) => k.startsWith('convplay'));
+  assert.deepEqual(set.sort(), [...GLOBALS['worker.js']].sort());
+});
+
+test('the leader posts alive every HEARTBEAT_MS once Go runs, and stops when it exits', async () => {
+  const { g, posted, calls } = load({ exitCode: 3 });
+  assert.deepEqual(calls.intervals, [], 'no heartbeat before the Go program attaches');
+  g.convplayAttach(() => {});
+  assert.deepEqual(calls.intervals.map((i) => i.ms), [HEARTBEAT_MS]);
+  calls.intervals[0].fn();
+  assert.deepEqual(posted.at(-1), [{ event: 'alive' }, undefined]);
+  await settle(); // the Go program exits
+  assert.equal(posted.at(-1)[0].event, 'fatal');
+  assert.equal(calls.intervals[0].cleared, true);
+
+  const helper = load({ extra: { name: 'convplay-helper-1' } });
+  helper.g.convplayAttach(() => {});
+  assert.deepEqual(helper.calls.intervals, [], 'helpers talk through the shared buffer instead');
+});
+
+test('debugExit with silent closes the worker without a word; with a helper, that helper', () => {
+  const workers = [];
+  class FakeWorker {
+    constructor() {
+      this.sent = [];
+      workers.push(this);
+    }
+    postMessage(m) {
+      this.sent.push(m);
+    }
+    terminate() {}
+  }
+  const { g, posted, calls } = load({ extra: { Worker: FakeWorker } });
+  const seen = [];
+  g.convplayAttach((msg) => seen.push(msg.type));
+  g.convplayHelpers(1, { sab: new SharedArrayBuffer(2 * SLOT_INTS * 4), layout: JSON.stringify({ workers: 2, ctrl: 0 }), spec: '{}' });
+  g.onmessage({ data: { id: 6, type: 'debugExit', helper: 1, silent: true } });
+  assert.deepEqual(workers[0].sent.at(-1), { id: 6, type: 'debugExit', code: undefined, silent: true });
+  assert.equal(calls.closed, 0);
+  g.onmessage({ data: { id: 7, type: 'debugExit', silent: true } });
+  assert.equal(calls.closed, 1);
+  assert.deepEqual(seen, [], 'the Go program never saw either');
+  assert.deepEqual(posted, []);
+
+  const helper = load({ extra: { name: 'convplay-helper-1' } });
+  helper.g.onmessage({ data: { id: 6, type: 'debugExit', code: undefined, silent: true } });
+  assert.equal(helper.calls.closed, 1);
+});
+
+test('a helper serves its slot: it bumps its beat while it waits and computes a shard per new command', async () => {
+  const { g } = load({ extra: { name: 'convplay-helper-1' } });
+  const [BOOT, INIT, PARK] = HELPER_MESSAGES;
+  g.onmessage({ data: { [BOOT]: { module: new ArrayBuffer(8) } } });
+  await settle();
+  let shards = 0;
+  const inits = [];
+  g.convplayShardInit = (init, slot) => (inits.push(slot), null);
+  g.convplayShard = () => shards++;
+  g.convplayAttach(() => {});
+  const sab = new SharedArrayBuffer(2 * SLOT_INTS * 4);
+  const ctrl = new Int32Array(sab);
+  ctrl[SLOT_INTS + SLOT.cmd] = 1; // the leader's first command, already sent
+  g.onmessage({ data: { [INIT]: { init: { sab, layout: JSON.stringify({ workers: 2, ctrl: 0 }), spec: '{}' }, slot: 1 } } });
+  // serveTeam ran one turn (about 50 ms, blocking): the command and a wait that timed out.
+  assert.deepEqual(inits, [1]);
+  assert.equal(shards, 1);
+  assert.ok(ctrl[SLOT_INTS + SLOT.beat] >= 2, `beat ${ctrl[SLOT_INTS + SLOT.beat]}`);
+  assert.equal(ctrl[SLOT.beat], 0, 'slot 0 untouched');
+  g.onmessage({ data: { [PARK]: true } }); // ends the loop at its next turn
+  await settle();
 });

@@ -41,9 +41,10 @@ const Timeout = 90 * time.Second
 
 // Session is a page served in process and opened in headless Chromium.
 type Session struct {
-	t    testing.TB
-	Ctx  context.Context // the tab's chromedp context; Run actions on it
-	Base string          // the server's URL, e.g. "http://127.0.0.1:43123/"
+	t     testing.TB
+	Ctx   context.Context // the tab's chromedp context; Run actions on it
+	Base  string          // the server's URL, e.g. "http://127.0.0.1:43123/"
+	Files string          // web/ as a file URL, e.g. "file:///src/convplay/web/", for a page opened from the disk
 
 	mu       sync.Mutex
 	problems []string // console errors, exceptions, error log entries, foreign requests
@@ -98,7 +99,8 @@ func Start(t testing.TB) *Session {
 // directory and returns what serves it, e.g. a plain static host.
 func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Session {
 	t.Helper()
-	h := handler(WebDir(t))
+	web := WebDir(t)
+	h := handler(web)
 	ln, err := webserver.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +109,7 @@ func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Sessi
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 
-	s := &Session{t: t, Base: "http://" + ln.Addr().(*net.TCPAddr).String() + "/"}
+	s := &Session{t: t, Base: "http://" + ln.Addr().(*net.TCPAddr).String() + "/", Files: (&url.URL{Scheme: "file", Path: web + "/"}).String()}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(Chromium),
 		chromedp.Flag("headless", true),
@@ -210,8 +212,9 @@ func (s *Session) record(ev any) {
 	s.mu.Unlock()
 }
 
-// sameOrigin reports whether a request stays on the server's origin; data:
-// and blob: URLs never leave the page.
+// sameOrigin reports whether a request stays on the server's origin, or
+// in web/ for a page opened from the disk; data: and blob: URLs never leave
+// the page.
 func (s *Session) sameOrigin(raw string) bool {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -220,7 +223,7 @@ func (s *Session) sameOrigin(raw string) bool {
 	if u.Scheme == "data" || u.Scheme == "blob" || raw == "about:blank" {
 		return true
 	}
-	return strings.HasPrefix(raw, s.Base) || raw+"/" == s.Base
+	return strings.HasPrefix(raw, s.Base) || raw+"/" == s.Base || strings.HasPrefix(raw, s.Files)
 }
 
 // Problems returns the console errors, exceptions, error log entries and

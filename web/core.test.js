@@ -1,0 +1,121 @@
+// Unit tests of core.js's recovery, run by `make test-js`: a fake engine
+// (a port that answers the requests the core sends) stands in for the
+// worker, and a fake fetch for the pretrained model and the data, so no
+// browser and no timer is involved.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createCore } from './core.js';
+import { setLang } from './i18n.js';
+
+/** FakeEngine answers requests as the Go engine would, enough for the core. */
+class FakeEngine {
+  constructor() {
+    this.listeners = {};
+    this.requests = []; // [type, args]
+    this.terminated = false;
+  }
+  addEventListener(type, fn) {
+    (this.listeners[type] ||= []).push(fn);
+  }
+  send(msg) {
+    for (const fn of this.listeners.message || []) fn({ data: msg });
+  }
+  postMessage(msg) {
+    this.requests.push([msg.type, msg]);
+    const result = {
+      loadWeights: { layers: [], totalParams: 1 },
+      buildModel: { layers: [], totalParams: 2 },
+      exportWeights: { bytes: new Uint8Array([7, 7]), format: 'cpw' },
+    }[msg.type];
+    if (result) queueMicrotask(() => this.send({ id: msg.id, ok: true, result }));
+  }
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+/** settle lets the core's promise chains run to their end. */
+async function settle() {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+// setup starts a core on fake engines (a new one for each restart) whose
+// data set is missing (its manifest answers 404: the data are not what
+// these tests are about).
+async function setup() {
+  const engines = [];
+  const params = new Map();
+  const ctx = createCore({
+    makeWorker: () => engines[engines.push(new FakeEngine()) - 1],
+    fetch: async (path) => ({ ok: path.startsWith('pretrained/'), status: 404, arrayBuffer: async () => new ArrayBuffer(4) }),
+    url: { get: (k) => params.get(k) ?? null, set: (k, v) => params.set(k, v) },
+    clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } }, // no deadline fires here
+  });
+  const seen = [];
+  for (const name of ['done', 'training', 'error']) ctx.on(name, (ev) => seen.push([name, ev]));
+  ctx.start('fashion');
+  engines[0].send({ event: 'ready', version: {} });
+  await settle();
+  return { ctx, engines, seen };
+}
+
+test('a training that fails gives the engine the last good model back', async () => {
+  setLang('en');
+  const { ctx, engines, seen } = await setup();
+  const engine = engines[0];
+  assert.equal(ctx.state.modelSource.kind, 'pretrained');
+  // A fresh model, kept as .cpw when it is set, then a training.
+  const model = await ctx.request('buildModel', { preset: 'small' });
+  ctx.setModel(model, { kind: 'preset', label: 'a fresh small model' });
+  await settle();
+  ctx.emit('training', true);
+  engine.requests.length = 0;
+  engine.send({ event: 'done', reason: 'error', error: 'worker: helper worker 2 of 3 stopped answering (silent for 2s: its worker was closed or killed)' });
+  await settle();
+  const done = seen.find(([name]) => name === 'done')[1];
+  assert.equal(done.error, 'helper worker 2 of 3 stopped (closed, killed for want of memory, or its engine failed)', 'said in the page’s words');
+  assert.equal(ctx.state.training, false);
+  const [type, args] = engine.requests[0];
+  assert.equal(type, 'loadWeights');
+  assert.deepEqual([...args.bytes], [7, 7], 'the kept model');
+  assert.equal(ctx.state.modelSource.kind, 'restored');
+  assert.equal(ctx.sourceText(ctx.state.modelSource), 'restored after the training failed: a fresh small model');
+  setLang('zh');
+  assert.match(ctx.errorText('worker: helper worker 1 of 1 did not answer in 1m0s'), /辅助 worker（第 1 个，共 1 个）停止了/);
+  setLang('en');
+});
+
+test('a crash mid-training ends the run, forgets the data, and a new engine gets the model back; a silent one is said in the page’s words', async () => {
+  setLang('en');
+  const { ctx, engines, seen } = await setup();
+  ctx.setModel({ layers: [] }, { kind: 'trained', label: 'my model' });
+  await settle();
+  ctx.state.dataset.available = { train: 60000 };
+  ctx.state.dataset.complete = true;
+  ctx.emit('training', true);
+  engines[0].send({ event: 'fatal', error: 'x' });
+  await settle();
+  assert.equal(engines.length, 2, 'a new engine');
+  assert.equal(engines[0].terminated, true);
+  const done = seen.filter(([name]) => name === 'done');
+  assert.equal(done.length, 1);
+  assert.equal(done[0][1].reason, 'error');
+  assert.equal(ctx.state.dataset.complete, false, 'the data went with the worker');
+  assert.equal(ctx.state.dataset.available, null);
+  assert.deepEqual(ctx.state.crash, { reason: 'x', kind: 'fatal' });
+  assert.equal(ctx.crashText(), 'x');
+  ctx.state.crash = { reason: 'no sign of life for 4 s', kind: 'silent' }; // as protocol.js's client reports a silence
+  assert.equal(ctx.crashText(), 'its worker stopped without a word (closed, or killed for want of memory)');
+  setLang('zh');
+  assert.match(ctx.crashText(), /一声不响/);
+  setLang('en');
+
+  engines[1].send({ event: 'ready', version: {} });
+  await settle();
+  assert.deepEqual(engines[1].requests[0][0], 'loadWeights', 'the kept model first');
+  assert.equal(ctx.state.modelSource.kind, 'restored');
+  assert.equal(ctx.sourceText(ctx.state.modelSource), 'restored after the engine restarted: my model');
+  assert.deepEqual(seen.filter(([name]) => name === 'error'), [], 'no error of a ready engine: the crash spoke for itself');
+  ctx.emit('training', true);
+  assert.equal(ctx.state.crash, null, 'training again clears the crash');
+});
