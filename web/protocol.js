@@ -37,6 +37,8 @@
 //	poolCompare    {pixels, layer}                 {inShape, outShape, poolSize, stride, padding, padTop, padLeft, padBottom, padRight, windows, input, max, avg, choices, dropped, uncovered}
 //	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter, shifted}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
+//	loadKeras      {bytes}, [input]                model and {keras: {format, kerasVersion, logits, scalingKnown, input}}, or {needsInput: true, keras}: the model stays
+//	kerasAccuracy  {bytes, input}, [samples]       {input, accuracy, loss, samples}: the model stays
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
 //
@@ -129,6 +131,18 @@
 // two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
 // same).
 //
+// loadKeras reads a Keras model file (.h5 or .keras, bytes; wasm/keras.go,
+// package keras) and checks it completely against the data set. input is
+// what its model expects of 0-255 pixels: standardized, unit (pixels/255)
+// or raw; a file whose first layer is a Rescaling says so itself
+// (scalingKnown, input raw). Without either the model stays and the reply
+// is needsInput; with one the model replaces the current one, wrapped to
+// take standardized pixels as every op sends them (keras.ForStandardized:
+// a first Rescaling layer input_scaling for unit or raw, a last softmax
+// softmax_of_logits when the file's model outputs logits). kerasAccuracy
+// evaluates the file's model with one input answer on the first samples
+// (default 1,000) test images, to check the answer.
+//
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests).
 
@@ -159,6 +173,8 @@ export const REQUESTS = [
   'poolCompare',
   'shiftCompare',
   'transposeDemo',
+  'loadKeras',
+  'kerasAccuracy',
   'debugPanic',
   'debugExit',
 ];
