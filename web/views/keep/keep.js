@@ -203,7 +203,11 @@ export function mount(ctx, section) {
       return;
     }
     const info = ctx.state.dataset.info;
-    code.textContent = kerasSnippet({ spec, npzName: 'convplay-model.npz', mean: info && info.mean, std: info && info.std, lang: ctx.state.lang });
+    try {
+      code.textContent = kerasSnippet({ spec, npzName: 'convplay-model.npz', mean: info && info.mean, std: info && info.std, lang: ctx.state.lang });
+    } catch (err) {
+      code.textContent = `# ${err.message}`; // a layer the snippet cannot write yet: say so, the rest of the panel works
+    }
   }
 
   async function readSpec() {
