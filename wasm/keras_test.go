@@ -63,7 +63,6 @@ func kerasFixture(t *testing.T, name string) []byte {
 	return b
 }
 
-
 // TestLoadKeras loads the Keras fixtures through the worker: a file that
 // does not say what its input is asks (the model stays), is checked with
 // each answer, then loads with one; a file with a Rescaling first and

@@ -87,7 +87,7 @@ func TestKerasFiles(t *testing.T) {
 		for _, a := range accs {
 			assert.NotEmpty(t, a, "each answer has the engine's accuracy")
 		}
-		assert.Contains(t, Eval[string](s, `document.querySelector('#keras-ask .keras-acc').textContent`), "of 1,000 test images right")
+		assert.Contains(t, Eval[string](s, `document.querySelector('#keras-ask .keras-acc').textContent`), "right on 1,000 test images")
 		assert.Equal(t, 1, Eval[int](s, `document.querySelectorAll('#keras-ask input:checked').length`), "the best answer is chosen")
 		s.ScreenshotOf("#keras-ask", "keras-question")
 		assert.Equal(t, before, keepNow(s), "checking does not change the model")
@@ -104,6 +104,23 @@ func TestKerasFiles(t *testing.T) {
 		require.Equal(t, "input_scaling", names[0])
 		Poll[bool](s, `document.querySelectorAll('#network-panel li[data-layer]').length === `+itoa(len(names)))
 		assert.Equal(t, names, layerCards(s), "the layer cards are the file's layers")
+
+		// Saved in this browser, the answer stays with the model: back from
+		// the pretrained model it loads as it was, asking nothing.
+		keepClear(s)
+		Eval[bool](s, `document.getElementById('save-name').value = 'my keras', document.getElementById('save').click(), true`)
+		key, _ = keepStatus(s)
+		require.Equal(t, "keep.saved", key)
+		keepClear(s)
+		Eval[bool](s, `document.getElementById('reset-model').click(), true`)
+		key, _ = keepStatus(s)
+		require.Equal(t, "keep.resetDone", key)
+		keepClear(s)
+		Eval[bool](s, `document.querySelector('#saved-list button[data-action=load]').click(), true`)
+		key, _ = keepStatus(s)
+		require.Equal(t, "keep.loadedStored", key)
+		assert.Equal(t, names, Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`))
+		assert.True(t, Eval[bool](s, `document.getElementById('keras-ask').hidden`))
 		assert.Empty(t, s.Problems())
 	})
 
