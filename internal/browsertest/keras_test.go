@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -160,6 +161,17 @@ func TestKerasFiles(t *testing.T) {
 		}
 		Eval[bool](s, `document.querySelector('#network-panel li[data-name=batch_normalization] .net-card').click(), true`)
 		Poll[bool](s, `document.getElementById('layer-detail').dataset.layer !== undefined`)
+		assert.Empty(t, s.Problems())
+	})
+
+	t.Run("training goes on from the file's weights", func(t *testing.T) {
+		names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`)
+		Eval[bool](s, `(window.convplay.views.train.set({continueWeights: true, optimizer: 'adam', learningRate: 0.001, batchSize: 32,
+			epochs: 1, subset: 512, validationSubset: 200, seed: 1, validation: true, checkpoint: true, early: false}), true)`)
+		clickID(s, "train-start")
+		require.Equal(t, "finished", waitDone(s, 120*time.Second))
+		assert.Equal(t, "trained", Eval[string](s, `window.convplay.state.modelSource.kind`))
+		assert.Equal(t, names, Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`))
 		assert.Empty(t, s.Problems())
 	})
 
