@@ -91,6 +91,12 @@ func TestKerasFiles(t *testing.T) {
 		assert.Contains(t, Eval[string](s, `document.querySelector('#keras-ask .keras-acc').textContent`), "right on 1,000 test images")
 		assert.Equal(t, 1, Eval[int](s, `document.querySelectorAll('#keras-ask input:checked').length`), "the best answer is chosen")
 		s.ScreenshotOf("#keras-ask", "keras-question")
+		// In Chinese, the question and the figures follow the switch.
+		Eval[bool](s, `window.convplay.ctx.setLang('zh'), true`)
+		assert.Contains(t, Eval[string](s, `document.getElementById('keras-ask-title').textContent`), "functional_k2.h5 里的模型需要什么样的输入？")
+		assert.Contains(t, Eval[string](s, `document.querySelector('#keras-ask .keras-acc').textContent`), "1,000 张测试图像中答对")
+		s.ScreenshotOf("#keras-ask", "keras-question-zh")
+		Eval[bool](s, `window.convplay.ctx.setLang('en'), true`)
 		assert.Equal(t, before, keepNow(s), "checking does not change the model")
 
 		keepClear(s)
