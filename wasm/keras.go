@@ -105,8 +105,9 @@ func (w *worker) loadKeras(req js.Value) (any, error) {
 // kerasAccuracy evaluates a Keras file's model, with one input answer, on
 // the first samples test images (default 1,000), to check the answer: the
 // right one gives the model's accuracy, a wrong one usually far less. The
-// current model stays. One answer a request, so the worker answers others
-// between them.
+// current model stays. It runs as evaluate does, in slices (evaluate.go),
+// so the worker answers other requests meanwhile; the reply, when done, is
+// evaluate's result for those samples (no dedup figures).
 func (w *worker) kerasAccuracy(req js.Value) (any, error) {
 	if err := w.idle("check a model"); err != nil {
 		return nil, err
@@ -118,7 +119,7 @@ func (w *worker) kerasAccuracy(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, _, answer, _, err := w.readKerasFor(req)
+	m, _, _, _, err := w.readKerasFor(req)
 	if err != nil {
 		return nil, err
 	}
@@ -126,15 +127,17 @@ func (w *worker) kerasAccuracy(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n = min(n, s.Len(), maxKerasCheck)
 	if err := compileForEvaluation(m); err != nil {
 		return nil, err
 	}
-	loss, acc, err := m.Evaluate(firstSamples{s, n}, 0)
+	data := firstSamples{s, min(n, s.Len(), maxKerasCheck)}
+	ev, err := m.NewEvaluator(data, 0, true)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"input": scalingArg(answer), "accuracy": acc, "loss": loss, "samples": n}, nil
+	w.eval = &evaluation{id: req.Get("id"), name: dataset.Test, data: data, ev: ev, window: 1}
+	w.schedule()
+	return later{}, nil
 }
 
 func compileForEvaluation(m *nn.Model) error {

@@ -68,7 +68,7 @@ func kerasFixture(t *testing.T, name string) []byte {
 // each answer, then loads with one; a file with a Rescaling first and
 // logits loads at once, wrapped; refused files leave the model as it was.
 func TestLoadKeras(t *testing.T) {
-	w, _ := newWorker()
+	w, ev := newWorker()
 	r := send(w, obj(map[string]any{"id": 1, "type": "loadKeras", "bytes": bytesToJS(kerasFixture(t, "functional_k2.h5"))}))
 	assert.Contains(t, r.err, "no data set")
 	loadFashionShaped(t, w, 20)
@@ -90,10 +90,11 @@ func TestLoadKeras(t *testing.T) {
 
 	// Each answer's accuracy on the test images; the model stays.
 	for _, in := range []string{"standardized", "unit", "raw"} {
-		r = send(w, obj(map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": bytesToJS(h5), "input": in, "samples": 15}))
+		r := sendWait(t, w, ev, obj(map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": bytesToJS(h5), "input": in, "samples": 15}))
 		require.True(t, r.ok, r.err)
-		assert.Equal(t, in, r.result.Get("input").String())
+		assert.Equal(t, 3, r.id.Int())
 		assert.Equal(t, 15, r.result.Get("samples").Int())
+		assert.True(t, r.result.Get("dedup").IsNull())
 		acc := r.result.Get("accuracy").Float()
 		assert.True(t, acc >= 0 && acc <= 1, acc)
 	}

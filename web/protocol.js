@@ -5,8 +5,9 @@
 //
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
-// error: "message"}, in order of arrival, except evaluate, whose reply comes
-// when it has run (in slices, answering the requests sent meanwhile). Events
+// error: "message"}, in order of arrival, except evaluate (and kerasAccuracy),
+// whose reply comes when it has run (in slices, answering the requests sent
+// meanwhile). Events
 // are {event, ...fields}, sent unasked. Typed arrays cross as typed arrays;
 // results and events are transferred, not copied. Requests sent before
 // `ready` wait in worker.js.
@@ -38,7 +39,7 @@
 //	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter, shifted}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
 //	loadKeras      {bytes}, [input]                model and {keras: {format, kerasVersion, logits, scalingKnown, input}}, or {needsInput: true, keras}: the model stays
-//	kerasAccuracy  {bytes, input}, [samples]       {input, accuracy, loss, samples}: the model stays
+//	kerasAccuracy  {bytes, input}, [samples]       as evaluate's, on the first samples test images: the model stays
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
 //
@@ -141,7 +142,8 @@
 // a first Rescaling layer input_scaling for unit or raw, a last softmax
 // softmax_of_logits when the file's model outputs logits). kerasAccuracy
 // evaluates the file's model with one input answer on the first samples
-// (default 1,000) test images, to check the answer.
+// (default 1,000) test images, to check the answer; like evaluate it runs
+// in slices, with evaluating events, and replies when done.
 //
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests).

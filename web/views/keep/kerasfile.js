@@ -106,7 +106,7 @@ export function createKerasFile(ctx, host, { say, refuse, act }) {
     box.scrollIntoView({ block: 'nearest' });
   }
 
-  /** check evaluates each answer in turn (one request each: the engine answers others between). */
+  /** check evaluates each answer in turn (one request each, run in slices: the engine answers others meanwhile). */
   async function check() {
     const p = pending;
     if (!p) return;
@@ -114,7 +114,7 @@ export function createKerasFile(ctx, host, { say, refuse, act }) {
     showResults();
     for (const input of INPUT_ANSWERS) {
       try {
-        p.results[input] = await ctx.request('kerasAccuracy', { bytes: p.bytes, input, samples: CHECK_SAMPLES });
+        p.results[input] = await ctx.request('kerasAccuracy', { bytes: p.bytes, input, samples: CHECK_SAMPLES }, { timeoutMs: 600000 });
       } catch (err) {
         p.results[input] = err;
       }
