@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"convplay/keras"
 	"convplay/nn"
 )
 
@@ -16,7 +17,9 @@ const npzMagic = "PK\x03\x04"
 // loadWeights reads weights in convplay's format or NumPy's .npz, told apart
 // by their first bytes. By default the weights go into the current model,
 // which must have the file's architecture; with build: true a .cpw file
-// replaces the model with the one it describes, once fits has checked it.
+// replaces the model with the one it describes, once fits has checked it
+// (made to take standardized inputs, as loadKeras does, when its spec says
+// it expects pixels/255 or raw pixels).
 // On any error the model is unchanged (nn checks the whole file, and that
 // every weight is finite, before writing a weight).
 func (w *worker) loadWeights(req js.Value) (any, error) {
@@ -39,6 +42,11 @@ func (w *worker) loadWeights(req js.Value) (any, error) {
 		m, err := nn.Load(bytes.NewReader(b))
 		if err != nil {
 			return nil, err
+		}
+		if w.data != nil { // a model that expects pixels/255 or raw pixels (convplay import -input), or outputs logits
+			if m, err = keras.ForStandardized(m, w.data.Manifest.Mean, w.data.Manifest.Std, true); err != nil {
+				return nil, err
+			}
 		}
 		if err := w.fits(m); err != nil {
 			return nil, err

@@ -7,8 +7,9 @@
 //
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
-// error: "message"}, in order of arrival, except evaluate, whose reply comes
-// when it has run (in slices, answering the requests sent meanwhile). Events
+// error: "message"}, in order of arrival, except evaluate (and kerasAccuracy),
+// whose reply comes when it has run (in slices, answering the requests sent
+// meanwhile). Events
 // are {event, ...fields}, sent unasked. Typed arrays cross as typed arrays;
 // results and events are transferred, not copied. Requests sent before
 // `ready` wait in worker.js.
@@ -45,6 +46,8 @@
 //	sideStep       {name, [ms]}                    {done, epoch, epochs, batch, batches, loss, accuracy, samples, history: [{loss, accuracy, val_loss, val_accuracy}]}
 //	sideTrace      {name, pixels, [dx], [dy]}      {trace, shiftedTrace, shifted, dx, dy, ink}
 //	sideUnit       {name, layer, unit}             {name, type, unit, units, weights, shape, bias}
+//	loadKeras      {bytes}, [input]                model and {keras: {format, kerasVersion, logits, scalingKnown, input}}, or {needsInput: true, keras}: the model stays
+//	kerasAccuracy  {bytes, input}, [samples]       as evaluate's, on the first samples test images: the model stays
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper], [silent]      never answered: the Go program (or a helper's) exits, or with silent its worker closes without a word (worker.js), to test crash handling
 //
@@ -152,6 +155,19 @@
 // a Dense unit's column (shape: the image's, after a first Flatten) or a
 // Conv2D filter's (K, K, C) kernel.
 //
+// loadKeras reads a Keras model file (.h5 or .keras, bytes; wasm/keras.go,
+// package keras) and checks it completely against the data set. input is
+// what its model expects of 0-255 pixels: standardized, unit (pixels/255)
+// or raw; a file whose first layer is a Rescaling says so itself
+// (scalingKnown, input raw). Without either the model stays and the reply
+// is needsInput; with one the model replaces the current one, wrapped to
+// take standardized pixels as every op sends them (keras.ForStandardized:
+// a first Rescaling layer input_scaling for unit or raw, a last softmax
+// softmax_of_logits when the file's model outputs logits). kerasAccuracy
+// evaluates the file's model with one input answer on the first samples
+// (default 1,000) test images, to check the answer; like evaluate it runs
+// in slices, with evaluating events, and replies when done.
+//
 // Data-parallel training adds a channel inside the worker (wasm/parallel.go,
 // worker.js): the page's worker (the leader) starts helper workers, named
 // "convplay-helper-" and their slot, sends them the messages below, and
@@ -250,6 +266,8 @@ export const REQUESTS = [
   'sideStep',
   'sideTrace',
   'sideUnit',
+  'loadKeras',
+  'kerasAccuracy',
   'debugPanic',
   'debugExit',
 ];

@@ -50,42 +50,12 @@ func loadKeras(path string) (*nn.Model, *keras.Info, error) {
 	return m, info, nil
 }
 
-// forStandardized returns m ready for the standardized inputs (pixel -
-// mean)/std that convplay's commands feed: when m expects pixels/255 or raw
-// pixels (its InputScaling), a first Rescaling layer ("input_scaling")
-// turns a standardized value z back into what m expects, z*std + mean or
-// (z*std + mean)/255; with scaleInput false (inputs given as the model's
-// own) it adds none. When m outputs logits, a last softmax
-// ("softmax_of_logits") makes its outputs probabilities. m itself is
-// returned when nothing is needed; otherwise a compiled copy with the same
-// weights.
+// forStandardized is keras.ForStandardized (shared with the page's worker),
+// compiled for evaluation when it made a new model.
 func forStandardized(m *nn.Model, mean, std float64, scaleInput bool) (*nn.Model, error) {
-	spec := nn.ModelSpec{Input: append([]int(nil), m.Spec.Input...), InputScaling: m.Spec.InputScaling}
-	scale, offset := 0.0, 0.0
-	switch m.Spec.InputScaling {
-	case nn.Unit:
-		scale, offset = std/255, mean/255
-	case nn.Raw:
-		scale, offset = std, mean
-	}
-	if scaleInput && scale != 0 {
-		spec.Layers = append(spec.Layers, nn.LayerSpec{Type: "Rescaling", Name: "input_scaling", Scale: scale, Offset: offset})
-		spec.InputScaling = nn.Standardized
-	}
-	spec.Layers = append(spec.Layers, m.Spec.Layers...)
-	if m.Spec.OutputsLogits() {
-		spec.Layers = append(spec.Layers, nn.LayerSpec{Type: "Activation", Name: "softmax_of_logits", Activation: "softmax"})
-	}
-	if len(spec.Layers) == len(m.Spec.Layers) {
-		return m, nil
-	}
-	out, err := nn.Build(spec, 0)
-	if err != nil {
-		return nil, err
-	}
-	dst := out.Params()
-	for i, p := range m.Params() {
-		copy(dst[i].W, p.W)
+	out, err := keras.ForStandardized(m, mean, std, scaleInput)
+	if err != nil || out == m {
+		return out, err
 	}
 	if err := compile(out, nn.OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy"); err != nil {
 		return nil, err

@@ -6,12 +6,17 @@
 
 const strip = (m) => String(m).replace(/^(worker|nn): /, '').replace(/^(worker|nn): /, '');
 
+/** A Keras file's refused layer (keras.UnsupportedError's text). */
+const KERAS_LAYER = /^keras: layer "(.*)" \(([^)]*)\) is not supported: (.*)\. convplay reads (.*)$/s;
+
 /**
  * explainLoadError returns {key, vars} for the keep panel's texts:
  *   keep.err.shape    {layer, name, param, file, here}: an array of another shape (another architecture)
  *   keep.err.count    {file, here}: another number of weight arrays (another architecture)
  *   keep.err.npzBuild {}: an .npz holds no architecture to build
- *   keep.err.corrupt  {}: not a weights file, damaged, or cut short
+ *   keep.err.kerasLayer {layer, cls, reason, supported}: a Keras file with a layer convplay cannot run
+ *   keep.err.fit      {}: a model whose input or output is not the data set's
+ *   keep.err.corrupt  {}: not a weights or Keras model file, damaged, or cut short
  *   keep.err.other    {}: anything else
  * vars.detail is always the engine's message without its package prefix.
  *
@@ -29,6 +34,9 @@ export function explainLoadError(message) {
   m = /the file has (\d+) weight arrays, this model (\d+|more)/.exec(detail);
   if (m) return out('keep.err.count', { file: m[1], here: m[2] });
   if (/an \.npz file holds weights only/.test(detail)) return out('keep.err.npzBuild');
-  if (/^invalid weights file|^npz: |^npz /.test(detail)) return out('keep.err.corrupt');
+  m = KERAS_LAYER.exec(detail);
+  if (m) return out('keep.err.kerasLayer', { layer: m[1], cls: m[2], reason: m[3], supported: m[4] });
+  if (/^invalid weights file|^npz: |^npz |^keras: invalid model file/.test(detail)) return out('keep.err.corrupt');
+  if (/^the model takes inputs of shape|^the model outputs /.test(detail)) return out('keep.err.fit');
   return out('keep.err.other');
 }

@@ -23,6 +23,14 @@ test('explainLoadError sorts the engine errors into kinds with their numbers', (
     ['nn: invalid weights file: npz: zip: not a valid zip file', 'keep.err.corrupt', {}],
     ['nn: invalid weights file: bad magic', 'keep.err.corrupt', {}],
     ['worker: cannot load weights during training: stop it first', 'keep.err.other', {}],
+    [
+      'keras: layer "lambda" (Lambda) is not supported: it is not a layer convplay has. convplay reads InputLayer, Conv2D, Dense and a Reshape of the input, in a Sequential model',
+      'keep.err.kerasLayer',
+      { layer: 'lambda', cls: 'Lambda', reason: 'it is not a layer convplay has', supported: 'InputLayer, Conv2D, Dense and a Reshape of the input, in a Sequential model' },
+    ],
+    ['keras: invalid model file: neither an HDF5 (.h5) nor a zip (.keras) file', 'keep.err.corrupt', {}],
+    ['nn: the model outputs 3 class scores, but the data set has 10 classes', 'keep.err.fit', {}],
+    ['nn: the model takes inputs of shape (32, 32, 3), but the data set\'s images are (28, 28, 1)', 'keep.err.fit', {}],
   ];
   for (const [msg, key, vars] of cases) {
     const got = explainLoadError(msg);

@@ -1,9 +1,11 @@
 // views/keep/keep.js: keep the model (#keep-panel). Save it in this browser
 // (IndexedDB through store.js: named, listed by name and date, loaded,
 // downloaded, deleted), download it as a file (convplay's .cpw, or .npz in
-// Keras's get_weights() order), load a file (#load: a .cpw builds its own
-// architecture, an .npz fills the current one), go back to the pretrained
-// model, and a Keras snippet to carry the weights to and from a notebook.
+// Keras's get_weights() order), load a file (#load, or dropped anywhere on
+// the page: drop.js; a .cpw builds its own architecture, an .npz fills the
+// current one, a Keras .h5 or .keras brings its own model: kerasfile.js),
+// go back to the pretrained model, and a Keras snippet to carry the
+// weights to and from a notebook.
 //
 // The engine checks every file before it changes a weight, so a refused
 // file leaves the model as it was; the panel explains the engine's reason
@@ -14,6 +16,9 @@ import { dateText } from '../../format.js';
 import { explainLoadError } from './errors.js';
 import { kerasSnippet, specOfCPW } from './snippet.js';
 import { createSaved, offerDownload } from './saved.js';
+import { createKerasFile } from './kerasfile.js';
+import { mountDrop } from './drop.js';
+import { isKerasFile, isModelFileName } from './modelfile.js';
 import { TEXTS } from './strings.js';
 
 
@@ -41,12 +46,13 @@ export function mount(ctx, section) {
           <button id="download-cpw" type="button" data-i18n="keep.downloadCPW"></button>
           <button id="download-npz" type="button" data-i18n="keep.downloadNPZ"></button>
           <button id="load" type="button" data-i18n="keep.loadFile"></button>
-          <input id="load-file" type="file" accept=".cpw,.npz,application/octet-stream" hidden>
+          <input id="load-file" type="file" accept=".cpw,.npz,.h5,.hdf5,.keras,application/octet-stream" hidden>
           <button id="reset-model" type="button" data-i18n="keep.reset"></button>
         </div>
       </div>
     </div>
     <p id="keep-status" class="keep-status" role="status" aria-live="polite"></p>
+    <div id="keras-host"></div>
     <h3 data-i18n="keep.keras"></h3>
     <p class="note" data-i18n="keep.kerasNote"></p>
     <div class="keep-snippet">
@@ -61,6 +67,7 @@ export function mount(ctx, section) {
   let metrics = {}; // the current model's last epoch logs and test figures, kept with it when saved
   let spec = null; // the current model's spec, from its .cpw
   let busy = false;
+  let kerasFile = null; // the Keras file question (kerasfile.js), made below
 
   /** say shows a message (a key and its vars, so a language switch redraws it). */
   function say(key, vars = {}, bad = false, extra = null) {
@@ -85,7 +92,8 @@ export function mount(ctx, section) {
   function refuse(err) {
     const { key, vars } = explainLoadError(err.message);
     const extra = [['keep.refused', {}]];
-    if (key !== 'keep.err.other' || vars.detail) extra.push(['keep.err.engine', { detail: vars.detail }]);
+    // A refused Keras layer's text already names the layer and what is read.
+    if (key !== 'keep.err.kerasLayer') extra.push(['keep.err.engine', { detail: vars.detail }]);
     say(key, vars, true, extra);
   }
 
@@ -98,6 +106,7 @@ export function mount(ctx, section) {
     $('load').disabled = !canLoad();
     $('reset-model').disabled = !canLoad() || !ctx.state.dataset.name;
     for (const b of list.querySelectorAll('button[data-action=load]')) b.disabled = !canLoad();
+    if (kerasFile) kerasFile.setDisabled(!canLoad());
   }
 
   /** act runs one action at a time, with the buttons off meanwhile. */
@@ -170,6 +179,10 @@ export function mount(ctx, section) {
       say('keep.err.file', { detail: err.message }, true);
       return;
     }
+    if (isKerasFile(file.name, bytes)) {
+      await kerasFile.open(bytes, file.name);
+      return;
+    }
     await install(bytes, { kind: 'file', label: file.name }, () => {
       metrics = {};
       say('keep.loadedFile', { file: file.name });
@@ -190,7 +203,11 @@ export function mount(ctx, section) {
       return;
     }
     const info = ctx.state.dataset.info;
-    code.textContent = kerasSnippet({ spec, npzName: 'convplay-model.npz', mean: info && info.mean, std: info && info.std, lang: ctx.state.lang });
+    try {
+      code.textContent = kerasSnippet({ spec, npzName: 'convplay-model.npz', mean: info && info.mean, std: info && info.std, lang: ctx.state.lang });
+    } catch (err) {
+      code.textContent = `# ${err.message}`; // a layer the snippet cannot write yet: say so, the rest of the panel works
+    }
   }
 
   async function readSpec() {
@@ -203,6 +220,16 @@ export function mount(ctx, section) {
     }
     showSnippet();
   }
+
+  kerasFile = createKerasFile(ctx, $('keras-host'), { say, refuse, act });
+  mountDrop(ctx, (file) => {
+    status.scrollIntoView({ block: 'nearest' });
+    if (!isModelFileName(file.name)) {
+      say('keep.err.notModel', { file: file.name }, true);
+      return;
+    }
+    if (mustBeIdle()) act(() => loadFile(file));
+  });
 
   $('save').addEventListener('click', () => act(save));
   $('download-cpw').addEventListener('click', () => act(() => download('cpw')));
@@ -264,5 +291,6 @@ export function mount(ctx, section) {
     store: saved.store,
     spec: () => spec,
     metrics: () => ({ ...metrics }),
+    kerasQuestion: () => kerasFile.pending(),
   };
 }

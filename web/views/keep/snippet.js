@@ -76,6 +76,16 @@ export function kerasLayer(l) {
       break;
     case 'Flatten':
       break;
+    case 'Rescaling': // a Keras file's own, or the input_scaling the page puts before a /255 or raw model
+      args.push(pyNumber(l.scale));
+      if (l.offset) args.push(`offset=${pyNumber(l.offset)}`);
+      break;
+    case 'BatchNormalization':
+      if (l.momentum !== undefined && l.momentum !== 0.99) args.push(`momentum=${pyNumber(l.momentum)}`);
+      if (l.epsilon !== undefined && l.epsilon !== 0.001) args.push(`epsilon=${pyNumber(l.epsilon)}`);
+      if (l.no_center) args.push('center=False');
+      if (l.no_scale) args.push('scale=False');
+      break;
     default:
       throw new Error(`keep-snippet: no Keras code for a ${l.type} layer`);
   }

@@ -103,3 +103,10 @@ test('kerasSnippet without the mean and std, in Chinese, with a 1-D input', () =
   for (const line of kerasSnippet({ spec: small, npzName: 'convplay-model.npz', mean: 1, std: 2 }).split('\n')) assert.ok(line.length <= 72, line);
   assert.deepEqual(Object.keys(COMMENTS.zh).sort(), Object.keys(COMMENTS.en).sort());
 });
+
+test('kerasLayer writes the layers a Keras file brings: Rescaling and BatchNormalization', () => {
+  assert.equal(kerasLayer({ type: 'Rescaling', scale: 0.00392156862745098 }), 'layers.Rescaling(0.00392156862745098)');
+  assert.equal(kerasLayer({ type: 'Rescaling', scale: 0.353, offset: 0.286, name: 'input_scaling' }), 'layers.Rescaling(0.353, offset=0.286)');
+  assert.equal(kerasLayer({ type: 'BatchNormalization', momentum: 0.99, epsilon: 0.001 }), 'layers.BatchNormalization()');
+  assert.equal(kerasLayer({ type: 'BatchNormalization', momentum: 0.9, epsilon: 1e-5, no_scale: true }), 'layers.BatchNormalization(momentum=0.9, epsilon=0.00001, scale=False)');
+});

@@ -1,0 +1,200 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// kerasFixture is the path of one of package keras's test files.
+func kerasFixture(t *testing.T, name string) string {
+	p, err := filepath.Abs(filepath.Join("../../keras/testdata", name)) // the browser reads absolute paths
+	require.NoError(t, err)
+	return p
+}
+
+// kerasDrag dispatches a drag event (dragenter, dragover, dragleave or
+// drop) at the page's body, carrying the fixture as a file in a
+// DataTransfer built in the page from its bytes, as a file dragged from
+// the desktop arrives.
+func kerasDrag(t *testing.T, s *Session, event, name string) {
+	t.Helper()
+	b, err := os.ReadFile(kerasFixture(t, name))
+	require.NoError(t, err)
+	Eval[bool](s, `(() => {
+		const bin = atob('`+base64.StdEncoding.EncodeToString(b)+`');
+		const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+		const dt = new DataTransfer();
+		dt.items.add(new File([bytes], '`+name+`', {type: 'application/octet-stream'}));
+		return document.body.dispatchEvent(new DragEvent('`+event+`', {dataTransfer: dt, bubbles: true, cancelable: true}));
+	})()`)
+}
+
+// layerCards are the names on the network panel's layer cards.
+func layerCards(s *Session) []string {
+	return Eval[[]string](s, `[...document.querySelectorAll('#network-panel li[data-layer]')].map((li) => li.dataset.name)`)
+}
+
+// TestKerasFiles brings Keras model files into the page: dropped anywhere
+// (with a drop target while dragging), the input question with its
+// accuracy check, a .keras whose Rescaling answers it, a refused file
+// with the model kept, and the layer cards showing the file's layers.
+func TestKerasFiles(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?model=small")
+	Poll[bool](s, `window.convplay.views.keep && window.convplay.state.dataset.info !== null`)
+	Eval[bool](s, `window.convplay.ctx.setInput({pixels: `+fixedInput+`, image: new Uint8ClampedArray(784), source: 'draw'}), true`)
+	Poll[bool](s, `window.convplay.state.prediction && document.querySelectorAll('#prediction [data-prob]').length === 10`)
+	before := keepNow(s)
+	// The accuracy check needs the test images.
+	Poll[bool](s, `window.convplay.state.dataset.available && window.convplay.state.dataset.available.test >= 1000`)
+
+	t.Run("a drag shows the drop target", func(t *testing.T) {
+		assert.True(t, Eval[bool](s, `document.getElementById('drop-target').hidden`))
+		kerasDrag(t, s, "dragenter", "functional_k2.h5")
+		assert.False(t, Eval[bool](s, `document.getElementById('drop-target').hidden`))
+		assert.Contains(t, Eval[string](s, `document.getElementById('drop-target').textContent`), "Drop your model here")
+		s.ScreenshotOf("#drop-target", "keras-drop-target")
+		kerasDrag(t, s, "dragleave", "functional_k2.h5")
+		assert.True(t, Eval[bool](s, `document.getElementById('drop-target').hidden`))
+	})
+
+	t.Run("a dropped .h5 asks what its input is, checks the answers, then loads", func(t *testing.T) {
+		keepClear(s)
+		kerasDrag(t, s, "dragenter", "functional_k2.h5")
+		kerasDrag(t, s, "drop", "functional_k2.h5")
+		assert.True(t, Eval[bool](s, `document.getElementById('drop-target').hidden`))
+		key, text := keepStatus(s)
+		require.Equal(t, "keep.kq.asked", key, text)
+		assert.Contains(t, text, "functional_k2.h5 (Keras 2 .h5)")
+		assert.False(t, Eval[bool](s, `document.getElementById('keras-ask').hidden`))
+		assert.Contains(t, Eval[string](s, `document.getElementById('keras-ask').textContent`), "Pixels / 255")
+		assert.Equal(t, before, keepNow(s), "the model stays until the question is answered")
+
+		keepClear(s)
+		Eval[bool](s, `document.getElementById('keras-check').click(), true`)
+		key, text = keepStatus(s)
+		require.Equal(t, "keep.kq.checked", key, text)
+		accs := Eval[[]string](s, `[...document.querySelectorAll('#keras-ask .keras-acc')].map((e) => e.dataset.accuracy || '')`)
+		require.Len(t, accs, 3)
+		for _, a := range accs {
+			assert.NotEmpty(t, a, "each answer has the engine's accuracy")
+		}
+		assert.Contains(t, Eval[string](s, `document.querySelector('#keras-ask .keras-acc').textContent`), "right on 1,000 test images")
+		assert.Equal(t, 1, Eval[int](s, `document.querySelectorAll('#keras-ask input:checked').length`), "the best answer is chosen")
+		s.ScreenshotOf("#keras-ask", "keras-question")
+		// In Chinese, the question and the figures follow the switch.
+		Eval[bool](s, `window.convplay.ctx.setLang('zh'), true`)
+		assert.Contains(t, Eval[string](s, `document.getElementById('keras-ask-title').textContent`), "functional_k2.h5 里的模型需要什么样的输入？")
+		assert.Contains(t, Eval[string](s, `document.querySelector('#keras-ask .keras-acc').textContent`), "1,000 张测试图像中答对")
+		s.ScreenshotOf("#keras-ask", "keras-question-zh")
+		Eval[bool](s, `window.convplay.ctx.setLang('en'), true`)
+		assert.Equal(t, before, keepNow(s), "checking does not change the model")
+
+		keepClear(s)
+		Eval[bool](s, `document.querySelector('#keras-ask input[value=unit]').click(), document.getElementById('keras-use').click(), true`)
+		key, text = keepStatus(s)
+		require.Equal(t, "keep.kf.loaded", key, text)
+		assert.Contains(t, text, "It expects pixels / 255")
+		assert.True(t, Eval[bool](s, `document.getElementById('keras-ask').hidden`))
+		assert.Equal(t, "functional_k2.h5", Eval[string](s, `window.convplay.state.modelSource.label`))
+		assert.Contains(t, Eval[string](s, `document.getElementById('model-source').textContent`), "functional_k2.h5")
+		names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`)
+		require.Equal(t, "input_scaling", names[0])
+		Poll[bool](s, `document.querySelectorAll('#network-panel li[data-layer]').length === `+itoa(len(names)))
+		assert.Equal(t, names, layerCards(s), "the layer cards are the file's layers")
+
+		// Saved in this browser, the answer stays with the model: back from
+		// the pretrained model it loads as it was, asking nothing.
+		keepClear(s)
+		Eval[bool](s, `document.getElementById('save-name').value = 'my keras', document.getElementById('save').click(), true`)
+		key, _ = keepStatus(s)
+		require.Equal(t, "keep.saved", key)
+		keepClear(s)
+		Eval[bool](s, `document.getElementById('reset-model').click(), true`)
+		key, _ = keepStatus(s)
+		require.Equal(t, "keep.resetDone", key)
+		keepClear(s)
+		Eval[bool](s, `document.querySelector('#saved-list button[data-action=load]').click(), true`)
+		key, _ = keepStatus(s)
+		require.Equal(t, "keep.loadedStored", key)
+		assert.Equal(t, names, Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`))
+		assert.True(t, Eval[bool](s, `document.getElementById('keras-ask').hidden`))
+		assert.Empty(t, s.Problems())
+	})
+
+	t.Run("a .keras with a Rescaling first asks nothing; its logits get a softmax", func(t *testing.T) {
+		keepUpload(t, s, kerasFixture(t, "bn_logits.keras"))
+		key, text := keepStatus(s)
+		require.Equal(t, "keep.kf.loaded", key, text)
+		assert.Contains(t, text, "a Rescaling, says itself")
+		assert.Contains(t, text, "outputs logits")
+		assert.True(t, Eval[bool](s, `document.getElementById('keras-ask').hidden`))
+		names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`)
+		assert.Equal(t, "softmax_of_logits", names[len(names)-1])
+		assert.Contains(t, names, "batch_normalization")
+		Poll[bool](s, `document.querySelectorAll('#network-panel li[data-layer]').length === `+itoa(len(names)))
+		assert.Equal(t, names, layerCards(s))
+		probs := probsOf(s)
+		sum := 0.0
+		for _, p := range probs {
+			sum += p
+		}
+		assert.InDelta(t, 1, sum, 1e-4)
+		s.ScreenshotOf("#keep-panel", "keras-loaded")
+		assert.Empty(t, s.Problems())
+	})
+
+	t.Run("the lessons' engine ops work on it", func(t *testing.T) {
+		for _, op := range []struct{ typ, args string }{
+			{"describeLayers", ""},
+			{"getFilters", `{layer: 'conv2d'}`},
+			{"convWindow", `{pixels: ` + fixedInput + `, layer: 'conv2d_1', y: 0, x: 0, filter: 0}`},
+			{"poolCompare", `{pixels: ` + fixedInput + `, layer: 'max_pooling2d'}`},
+			{"shiftCompare", `{pixels: ` + fixedInput + `, dx: 2, dy: 0}`},
+			{"scores", `{pixels: ` + fixedInput + `}`},
+		} {
+			r := s.Request(op.typ, op.args)
+			assert.True(t, r.OK, "%s: %s", op.typ, r.Error)
+		}
+		Eval[bool](s, `document.querySelector('#network-panel li[data-name=batch_normalization] .net-card').click(), true`)
+		Poll[bool](s, `document.getElementById('layer-detail').dataset.layer !== undefined`)
+		assert.Empty(t, s.Problems())
+	})
+
+	t.Run("training goes on from the file's weights", func(t *testing.T) {
+		names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`)
+		Eval[bool](s, `(window.convplay.views.train.set({continueWeights: true, optimizer: 'adam', learningRate: 0.001, batchSize: 32,
+			epochs: 1, subset: 512, validationSubset: 200, seed: 1, validation: true, checkpoint: true, early: false}), true)`)
+		clickID(s, "train-start")
+		require.Equal(t, "finished", waitDone(s, 120*time.Second))
+		assert.Equal(t, "trained", Eval[string](s, `window.convplay.state.modelSource.kind`))
+		assert.Equal(t, names, Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`))
+		assert.Empty(t, s.Problems())
+	})
+
+	t.Run("a refused file (a Lambda) names the layer, and the model stays", func(t *testing.T) {
+		kept := keepNow(s)
+		cards := layerCards(s)
+		keepClear(s)
+		kerasDrag(t, s, "drop", "lambda_k2.h5")
+		key, text := keepStatus(s)
+		require.Equal(t, "keep.err.kerasLayer", key, text)
+		assert.Equal(t, "error", Eval[string](s, `document.getElementById('keep-status').dataset.kind`))
+		assert.Contains(t, text, `“lambda” (Lambda)`)
+		assert.Contains(t, text, "convplay reads InputLayer, Conv2D")
+		assert.Contains(t, text, "The model was not changed.")
+		assert.False(t, strings.Contains(text, "\n"), "one line")
+		assert.Equal(t, kept, keepNow(s))
+		assert.Equal(t, cards, layerCards(s))
+		assert.Empty(t, s.Problems())
+	})
+}
