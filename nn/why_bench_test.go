@@ -44,7 +44,7 @@ func BenchmarkWhyMaximize64(b *testing.B) {
 	_, e, _ := whyModel(b, ReferenceSpec())
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := e.Maximize(MaximizeConfig{Layer: 6, Channel: 5, Steps: 64}, nil); err != nil {
+		if _, _, err := e.Maximize(DefaultMaximize(6, 5), nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -13,7 +13,8 @@ import (
 // random shift (jitter) before each gradient and a Gaussian blur every few
 // steps.
 
-// MaximizeConfig says what to maximize and how.
+// MaximizeConfig says what to maximize and how. Every field is taken as
+// it is (0 jitter is none, 0 decay is none): start from DefaultMaximize.
 type MaximizeConfig struct {
 	// Layer and Channel pick a filter: the mean over the positions of
 	// channel Channel of layer Layer's pre-activation maps (a Conv2D's
@@ -22,18 +23,25 @@ type MaximizeConfig struct {
 	// activation). Layer -1 picks a class instead: the class score
 	// Channel (the pre-softmax logit of a softmax model).
 	Layer, Channel int
-	Steps          int     // default 64
-	LearningRate   float32 // each step moves x by LearningRate * g / rms(g); default 0.1
-	Decay          float32 // L2 decay: x *= 1 - Decay after each step; default 0.01
-	Jitter         int     // shift x by up to Jitter pixels (each axis, circularly) before each gradient; default 1
-	BlurEvery      int     // blur x every BlurEvery steps (0: default 4; -1: never)
-	BlurSigma      float64 // the blur's standard deviation in pixels; default 0.5
+	Steps          int     // 64
+	LearningRate   float32 // each step moves x by LearningRate * g / rms(g); 0.1
+	Decay          float32 // L2 decay: x *= 1 - Decay after each step; 0.01
+	Jitter         int     // shift x by up to Jitter pixels (each axis, circularly) before each gradient; 1
+	BlurEvery      int     // blur x every BlurEvery steps (0: never); 4
+	BlurSigma      float64 // the blur's standard deviation in pixels; 0.5
 	Lo, Hi         float32 // unless both 0, clamp x to [Lo, Hi] after each step
 	Seed           uint64  // for the start's noise and the jitter
 	// Start is the first input; nil means 0 (the data set's mean, grey,
-	// for standardized inputs) plus uniform noise of amplitude Noise.
+	// for standardized inputs) plus uniform noise in [-Noise, Noise].
 	Start []float32
-	Noise float32 // default 0.01
+	Noise float32 // 0.01
+}
+
+// DefaultMaximize is the configuration the page starts from, for channel
+// of layer (or class channel, with layer -1).
+func DefaultMaximize(layer, channel int) MaximizeConfig {
+	return MaximizeConfig{Layer: layer, Channel: channel, Steps: 64, LearningRate: 0.1, Decay: 0.01,
+		Jitter: 1, BlurEvery: 4, BlurSigma: 0.5, Noise: 0.01}
 }
 
 // MaximizeStep is the state after one step.
@@ -80,39 +88,20 @@ func (e *Explainer) NewMaximizer(cfg MaximizeConfig) (*Maximizer, error) {
 			return nil, fmt.Errorf("nn: layer %d (%s) has channels 0 to %d, not %d", cfg.Layer, l.Spec().Name, out[2]-1, cfg.Channel)
 		}
 	}
-	if cfg.Steps == 0 {
-		cfg.Steps = 64
-	}
-	if cfg.LearningRate == 0 {
-		cfg.LearningRate = 0.1
-	}
-	if cfg.Decay == 0 {
-		cfg.Decay = 0.01
-	}
-	if cfg.Jitter == 0 {
-		cfg.Jitter = 1
-	}
-	if cfg.BlurEvery == 0 {
-		cfg.BlurEvery = 4
-	}
-	if cfg.BlurSigma == 0 {
-		cfg.BlurSigma = 0.5
-	}
-	if cfg.Noise == 0 {
-		cfg.Noise = 0.01
-	}
 	switch {
 	case cfg.Steps < 1 || cfg.Steps > 100000:
 		return nil, fmt.Errorf("nn: %d steps: want 1 to 100000", cfg.Steps)
+	case !(cfg.Noise >= 0 && cfg.Noise <= 100):
+		return nil, fmt.Errorf("nn: start noise %v: want [0, 100]", cfg.Noise)
 	case !(cfg.LearningRate > 0) || math.IsInf(float64(cfg.LearningRate), 0):
 		return nil, fmt.Errorf("nn: learning rate %v: want a positive number", cfg.LearningRate)
 	case !(cfg.Decay >= 0 && cfg.Decay < 1):
 		return nil, fmt.Errorf("nn: decay %v: want a number in [0, 1)", cfg.Decay)
 	case cfg.Jitter < 0 || cfg.Jitter >= min(in[0], in[1]):
 		return nil, fmt.Errorf("nn: jitter %d: want 0 to %d pixels", cfg.Jitter, min(in[0], in[1])-1)
-	case cfg.BlurEvery < -1:
-		return nil, fmt.Errorf("nn: blur every %d steps: want -1 (never), 0 (default) or more", cfg.BlurEvery)
-	case !(cfg.BlurSigma > 0 && cfg.BlurSigma <= 10):
+	case cfg.BlurEvery < 0:
+		return nil, fmt.Errorf("nn: blur every %d steps: want 0 (never) or more", cfg.BlurEvery)
+	case cfg.BlurEvery > 0 && !(cfg.BlurSigma > 0 && cfg.BlurSigma <= 10):
 		return nil, fmt.Errorf("nn: blur sigma %v: want (0, 10] pixels", cfg.BlurSigma)
 	case cfg.Lo > cfg.Hi:
 		return nil, fmt.Errorf("nn: bounds [%v, %v] are empty", cfg.Lo, cfg.Hi)
@@ -129,12 +118,17 @@ func (e *Explainer) NewMaximizer(cfg MaximizeConfig) (*Maximizer, error) {
 		}
 	}
 	mz.r, mz.tmp = make([]float32, len(mz.x)), make([]float32, len(mz.x))
-	mz.kernel1d = gaussianKernel(cfg.BlurSigma)
+	if cfg.BlurEvery > 0 {
+		mz.kernel1d = gaussianKernel(cfg.BlurSigma)
+	}
 	return mz, nil
 }
 
 // Done reports whether every configured step has run.
 func (mz *Maximizer) Done() bool { return mz.step >= mz.cfg.Steps }
+
+// Steps is the number of steps run so far.
+func (mz *Maximizer) Steps() int { return mz.step }
 
 // Image is the current input, owned by the Maximizer.
 func (mz *Maximizer) Image() []float32 { return mz.x }

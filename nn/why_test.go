@@ -214,11 +214,11 @@ func TestFGSM(t *testing.T) {
 
 func TestMaximize(t *testing.T) {
 	_, e, _ := whyModel(t, SmallSpec())
-	for _, cfg := range []MaximizeConfig{
-		{Layer: 2, Channel: 5, Steps: 24, Seed: 3},
-		{Layer: -1, Channel: 7, Steps: 24, Seed: 3, Lo: -1, Hi: 2},
-		{Layer: 0, Channel: 1, Steps: 24, Jitter: 0, BlurEvery: -1},
-	} {
+	cfgs := []MaximizeConfig{DefaultMaximize(2, 5), DefaultMaximize(-1, 7), DefaultMaximize(0, 1)}
+	cfgs[1].Lo, cfgs[1].Hi = -1, 2
+	cfgs[2].Jitter, cfgs[2].BlurEvery, cfgs[2].Decay, cfgs[2].Noise = 0, 0, 0, 0
+	for _, cfg := range cfgs {
+		cfg.Steps, cfg.Seed = 24, 3
 		var objs []float32
 		img, final, err := e.Maximize(cfg, func(s MaximizeStep) bool {
 			require.Equal(t, len(objs)+1, s.Step)
@@ -237,18 +237,22 @@ func TestMaximize(t *testing.T) {
 	}
 	// The same seed gives the same steps; a callback can stop the climb.
 	run := func() []float32 {
-		img, _, err := e.Maximize(MaximizeConfig{Layer: 2, Channel: 0, Steps: 8, Seed: 9}, nil)
+		cfg := DefaultMaximize(2, 0)
+		cfg.Steps, cfg.Seed = 8, 9
+		img, _, err := e.Maximize(cfg, nil)
 		require.NoError(t, err)
 		return img
 	}
 	require.Equal(t, run(), run())
 	steps := 0
-	_, _, err := e.Maximize(MaximizeConfig{Layer: 2, Channel: 0, Steps: 50}, func(MaximizeStep) bool { steps++; return steps < 3 })
+	_, _, err := e.Maximize(DefaultMaximize(2, 0), func(MaximizeStep) bool { steps++; return steps < 3 })
 	require.NoError(t, err)
 	require.Equal(t, 3, steps)
-	_, err = e.NewMaximizer(MaximizeConfig{Layer: 2, Channel: 16})
+	_, err = e.NewMaximizer(DefaultMaximize(2, 16))
 	require.ErrorContains(t, err, "channels 0 to 15")
-	_, err = e.NewMaximizer(MaximizeConfig{Layer: 4})
+	_, err = e.NewMaximizer(MaximizeConfig{Layer: 2, Steps: 1})
+	require.ErrorContains(t, err, "learning rate")
+	_, err = e.NewMaximizer(DefaultMaximize(4, 0))
 	require.ErrorContains(t, err, "not feature maps")
 }
 

@@ -25,6 +25,7 @@ type worker struct {
 	queued bool              // a slice of run or eval is scheduled
 	post   func(ev js.Value) // sends events and later replies to the page
 	kick   func()            // schedules the next slice (see train.go)
+	why    *whyState         // the why ops' explainer, maximization and 2-D map (why.go), or nil
 }
 
 // emit sends an event, when the worker has a way to.

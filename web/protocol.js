@@ -6,7 +6,8 @@
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
 // error: "message"}, in order of arrival, except evaluate, whose reply comes
-// when it has run (in slices, answering the requests sent meanwhile). Events
+// when it has run (in slices, answering the requests sent meanwhile), and so
+// maximize and a first embedding. Events
 // are {event, ...fields}, sent unasked. Typed arrays cross as typed arrays;
 // results and events are transferred, not copied. Requests sent before
 // `ready` wait in worker.js.
@@ -39,6 +40,13 @@
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
+//	saliency       {pixels, [class]}               {class, scoresAreLogits, score, probs, shape, grad, gradTimesInput}
+//	gradCam        {pixels, [class], [layer]}      {class, scoresAreLogits, layer, name, score, shape, weights, map, upsampled, height, width}
+//	occlusion      {pixels, [class], [patch], [stride], [fill], [mask]} {class, scoresAreLogits, fill, prob, patch, stride, rows, cols, probs, drop, map, top}; with mask {class, scoresAreLogits, fill, prob, maskedProb, probs, probsBefore, input}
+//	maximize       {layer, channel} or {class}, [steps], ... {layer?, name?, channel?, class?, steps, done, image, objective, stopped}: after the last step, maximizeStep events meanwhile
+//	maximizeStop   -                               {stopped}: the maximize reply comes first
+//	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
+//	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -48,6 +56,7 @@
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
+//	maximizeStep {id, step, steps, objective, image}: one step of a maximization (id: the maximize request's)
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
 // names a built-in spec; seed (default 1) seeds the weights. pixels holds one
@@ -127,6 +136,39 @@
 // two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
 // same).
 //
+// The "why did it say that?" ops (wasm/why.go, wasm/why_slices.go, nn/why*.go)
+// work on pixels as predict's; class defaults to the predicted class. The
+// class score is the pre-softmax logit of a softmax model (scoresAreLogits),
+// else the output. saliency gives d score / d pixels (grad, in the input's
+// shape) and grad * pixels. gradCam at layer (default the last Conv2D; any
+// layer with maps): weights (F) the mean gradient of each map, map (OH, OW)
+// ReLU(sum of weights * maps), upsampled to height x width bilinearly
+// (align_corners=False). occlusion slides a patch x patch square (default 4,
+// stride 2) of fill (a number in model units, or "mean" = 0, "black",
+// "white": the data set's darkest or brightest pixel) over the input: probs,
+// drop (prob - probs) and top (the predicted class) per position (rows x
+// cols, row-major), map (H, W) the mean drop of the patches covering each
+// pixel; with mask (Float32Array, H*W values in [0, 1], 1 covered) it gives
+// the class's prob before and maskedProb after. maximize climbs from grey
+// (seeded noise) toward the mean pre-activation of a filter (layer, channel)
+// or a class score (class): learningRate (0.1, normalized gradient),
+// decay (L2, 0.01), jitter (1 pixel), blurEvery (4 steps; 0 never),
+// blurSigma (0.5), seed (1), clamp (true: to the data set's pixel range);
+// its reply comes after the last step (done: steps run), or stopped: true
+// after maximizeStop or a newer maximize. fgsm moves every value by
+// epsilon (model units) along the sign of the cross-entropy's gradient:
+// away from label (default the predicted class) or, with target, toward it
+// for steps steps of stepSize (default 2.5 * epsilon / steps) kept within
+// epsilon of the input, and of the pixel range unless clamp is false;
+// stopWhenFooled ends at the first step that changes the prediction (or
+// reaches target); loss holds the cross-entropy before each step and after
+// the last. embedding lays the penultimate features (the input of the last
+// layer with weights) of the first count (2000) images of split (test)
+// out on their two principal components: points (N x 2), labels,
+// predicted, explained (the share of variance on each axis); with pixels,
+// point: where that input falls. It runs in slices and replies later the
+// first time; it is cached until the model, its weights or the data change.
+//
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests).
 
@@ -159,10 +201,18 @@ export const REQUESTS = [
   'transposeDemo',
   'debugPanic',
   'debugExit',
+  'saliency',
+  'gradCam',
+  'occlusion',
+  'maximize',
+  'maximizeStop',
+  'fgsm',
+  'embedding',
 ];
 
 /** Events the worker sends, as in the table above. */
-export const EVENTS = ['ready', 'fatal', 'data', 'progress', 'epoch', 'done', 'evaluating'];
+export const EVENTS = ['ready', 'fatal', 'data', 'progress', 'epoch', 'done', 'evaluating',
+  'maximizeStep'];
 
 /** The client's own event: the worker died or stopped answering. */
 export const CRASH = 'crash';
