@@ -20,10 +20,11 @@ import (
 // current model (rebuilt when the model is replaced), the activation
 // maximization in progress and the cached 2-D map.
 type whyState struct {
-	e     *nn.Explainer
-	climb *climb     // the maximization in progress, or nil
-	embed *embedding // the 2-D map being computed or cached, or nil
-	kick  func()     // schedules the next slice of climb or embed
+	e      *nn.Explainer
+	climb  *climb     // the maximization in progress, or nil
+	embed  *embedding // the 2-D map being computed or cached, or nil
+	kick   func()     // schedules the next slice of climb or embed
+	queued bool       // a slice is scheduled
 }
 
 // explainer returns the Explainer of the current model.

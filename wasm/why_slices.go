@@ -29,11 +29,15 @@ type climb struct {
 	stopped bool
 }
 
-// schedule runs the next why slice soon.
+// schedule runs the next why slice soon, unless one is queued already.
 func (s *whyState) schedule(f func()) {
+	if s.queued {
+		return
+	}
 	if s.kick == nil {
 		s.kick = newKicker(f)
 	}
+	s.queued = true
 	s.kick()
 }
 
@@ -154,6 +158,7 @@ func (w *worker) whySlice() {
 	if w.why == nil {
 		return
 	}
+	w.why.queued = false
 	if c := w.why.climb; c != nil {
 		w.climbSlice(c)
 	} else if m := w.why.embed; m != nil && !m.ready() {
@@ -193,6 +198,7 @@ type embedding struct {
 	split   *dataset.Split
 	waiting []pendingEmbed // requests to answer when it is ready
 	done    int            // images whose features are computed
+	batch   int            // images per forward pass, sized to the slice budget
 	x, y    []float32      // one batch
 	feats   []float32      // (N, D)
 	out     []float32      // (N, classes)
@@ -216,7 +222,10 @@ type pendingEmbed struct {
 
 func (m *embedding) ready() bool { return m.pca != nil || m.err != nil }
 
-// embedBatch is the images of one forward pass of the features.
+// embedBatch is the most images of one forward pass of the features. The
+// first pass takes one image; the next ones as many as half of sliceBudget
+// holds by the time per image so far (the reference model's 32 would take
+// about 50 ms in the browser, twice the budget).
 const embedBatch = 32
 
 // weightsHash is FNV-1a over the bits of every weight, so a cached map is
@@ -268,6 +277,11 @@ func (w *worker) embedding(req js.Value) (any, error) {
 	key := embedKey{model: w.model, weights: w.weightsHash(), data: w.data, split: name, n: n}
 	m := w.why.embed
 	if m == nil || m.key != key || m.err != nil {
+		if m != nil {
+			for _, p := range m.waiting {
+				w.replyLater(p.id, nil, fmt.Errorf("worker: a newer embedding request (another model, data or count) replaced this one"))
+			}
+		}
 		m = &embedding{key: key, split: s}
 		w.why.embed = m
 	}
@@ -296,16 +310,26 @@ func (w *worker) embedSlice(m *embedding) {
 		}
 		start := time.Now()
 		idx := make([]int, embedBatch)
-		for m.done < n && time.Since(start) < sliceBudget {
-			b := min(embedBatch, n-m.done)
+		m.batch = max(m.batch, 1)
+		for m.done < n {
+			b := min(m.batch, n-m.done)
 			for i := range b {
 				idx[i] = m.done + i
 			}
+			t0 := time.Now()
 			m.split.Fill(m.x[:b*in], m.y[:b], idx[:b])
 			if _, err := w.model.Features(m.feats[m.done*d:(m.done+b)*d], m.out[m.done*classes:(m.done+b)*classes], m.x[:b*in], b); err != nil {
 				return err
 			}
 			m.done += b
+			// The next pass takes as many images as half the budget holds
+			// by this pass's time per image; it runs in this slice if it
+			// should end within the budget.
+			per := max(time.Since(t0)/time.Duration(b), time.Microsecond)
+			m.batch = min(embedBatch, max(1, int(sliceBudget/2/per)))
+			if time.Since(start)+time.Duration(m.batch)*per > sliceBudget {
+				break
+			}
 		}
 		if m.done < n {
 			return nil
