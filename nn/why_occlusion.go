@@ -29,6 +29,23 @@ type Occlusion struct {
 	Map []float32
 	// Top is (Rows, Cols): the class the model predicts with the patch there.
 	Top []int
+	// Forwards is the number of positions that needed a forward pass: a
+	// patch over values that all equal Fill changes nothing.
+	Forwards int
+}
+
+// patchIs reports whether every value of the P x P patch at (top, left)
+// of the (H, W, C) image x equals fill.
+func patchIs(x []float32, shape Shape, top, left, p int, fill float32) bool {
+	w, c := shape[1], shape[2]
+	for y := top; y < top+p; y++ {
+		for _, v := range x[(y*w+left)*c : (y*w+left+p)*c] {
+			if v != fill {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (c *OcclusionConfig) defaults(h, w int) error {
@@ -84,23 +101,37 @@ func (e *Explainer) Occlusion(x []float32, class int, cfg OcclusionConfig) (*Occ
 	o := &Occlusion{Class: class, Patch: p, S: s, Rows: (h-p)/s + 1, Cols: (w-p)/s + 1}
 	out, _ := e.forward(x, 1)
 	o.Prob = out[class]
+	top := argmaxFirst(out[:e.classes])
 	total := o.Rows * o.Cols
 	o.Probs, o.Drop, o.Top = make([]float32, total), make([]float32, total), make([]int, total)
-	e.patches = grow(e.patches, min(cfg.Batch, total)*size)
-	for i := 0; i < total; i += cfg.Batch {
-		n := min(cfg.Batch, total-i)
-		for j := range n {
-			r, c := (i+j)/o.Cols, (i+j)%o.Cols
+	// Positions where the patch changes nothing (every value under it is
+	// already fill: a blank background covered with its own colour) keep
+	// the unoccluded output without a forward pass.
+	todo := make([]int, 0, total)
+	for k := range total {
+		r, c := k/o.Cols, k%o.Cols
+		if patchIs(x, in, r*s, c*s, p, cfg.Fill) {
+			o.Probs[k], o.Top[k] = o.Prob, top
+			continue
+		}
+		todo = append(todo, k)
+	}
+	e.patches = grow(e.patches, min(cfg.Batch, max(len(todo), 1))*size)
+	for i := 0; i < len(todo); i += cfg.Batch {
+		n := min(cfg.Batch, len(todo)-i)
+		for j, k := range todo[i : i+n] {
+			r, c := k/o.Cols, k%o.Cols
 			Occlude(e.patches[j*size:(j+1)*size], x, in, r*s, c*s, p, cfg.Fill)
 		}
 		out, _ := e.forward(e.patches[:n*size], n)
-		for j := range n {
+		for j, k := range todo[i : i+n] {
 			row := out[j*e.classes : (j+1)*e.classes]
-			o.Probs[i+j] = row[class]
-			o.Drop[i+j] = o.Prob - row[class]
-			o.Top[i+j] = argmaxFirst(row)
+			o.Probs[k] = row[class]
+			o.Drop[k] = o.Prob - row[class]
+			o.Top[k] = argmaxFirst(row)
 		}
 	}
+	o.Forwards = len(todo)
 	o.Map = make([]float32, h*w)
 	count := make([]int, h*w)
 	for r := range o.Rows {

@@ -160,6 +160,18 @@ func TestOcclusionAgainstDirectLoop(t *testing.T) {
 	}
 	_, err := e.Occlusion(x, 0, OcclusionConfig{Patch: 29})
 	require.ErrorContains(t, err, "patch 29")
+
+	// A blank top half covered with its own value needs no forward pass
+	// there: the input is unchanged, so the drop is exactly 0.
+	for i := range 14 * 28 {
+		x[i] = -0.5
+	}
+	o, err := e.Occlusion(x, 6, OcclusionConfig{Patch: 4, Stride: 2, Fill: -0.5})
+	require.NoError(t, err)
+	assert.Equal(t, 169-6*13, o.Forwards) // rows 0-5 lie in the blank half
+	for k := range 6 * 13 {
+		require.Equal(t, float32(0), o.Drop[k])
+	}
 }
 
 func TestMask(t *testing.T) {

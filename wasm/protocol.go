@@ -44,7 +44,7 @@
 //	debugExit      [code], [helper]                never answered: the Go program (or helper's) exits, to test crash handling
 //	saliency       {pixels, [class]}               {class, scoresAreLogits, score, probs, shape, grad, gradTimesInput}
 //	gradCam        {pixels, [class], [layer]}      {class, scoresAreLogits, layer, name, score, shape, weights, map, upsampled, height, width}
-//	occlusion      {pixels, [class], [patch], [stride], [fill], [mask]} {class, scoresAreLogits, fill, prob, patch, stride, rows, cols, probs, drop, map, top}; with mask {class, scoresAreLogits, fill, prob, maskedProb, probs, probsBefore, input}
+//	occlusion      {pixels, [class], [patch], [stride], [fill], [mask]} {class, scoresAreLogits, fill, prob, patch, stride, rows, cols, probs, drop, map, top, forwards}; with mask {class, scoresAreLogits, fill, prob, maskedProb, probs, probsBefore, input}
 //	maximize       {layer, channel} or {class}, [steps], ... {layer?, name?, channel?, class?, steps, done, image, objective, stopped}: after the last step, maximizeStep events meanwhile
 //	maximizeStop   -                               {stopped}: the maximize reply comes first
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
@@ -150,7 +150,8 @@
 // "white": the data set's darkest or brightest pixel) over the input: probs,
 // drop (prob - probs) and top (the predicted class) per position (rows x
 // cols, row-major), map (H, W) the mean drop of the patches covering each
-// pixel; with mask (Float32Array, H*W values in [0, 1], 1 covered) it gives
+// pixel, forwards the positions that needed a forward pass (a patch over
+// values all equal to fill changes nothing); with mask (Float32Array, H*W values in [0, 1], 1 covered) it gives
 // the class's prob before and maskedProb after. maximize climbs from grey
 // (seeded noise) toward the mean pre-activation of a filter (layer, channel)
 // or a class score (class): learningRate (0.1, normalized gradient),

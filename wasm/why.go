@@ -220,6 +220,7 @@ func (w *worker) occlusion(req js.Value) (any, error) {
 	}
 	res["prob"], res["patch"], res["stride"], res["rows"], res["cols"] = o.Prob, o.Patch, o.S, o.Rows, o.Cols
 	res["probs"], res["drop"], res["map"], res["top"] = float32sToJS(o.Probs), float32sToJS(o.Drop), float32sToJS(o.Map), intsToJS(o.Top)
+	res["forwards"] = o.Forwards
 	return res, nil
 }
 
