@@ -372,3 +372,42 @@ func TestFeatures(t *testing.T) {
 	assert.Equal(t, tr[10].Output.Data, f[128:])
 	assert.InDeltaSlice(t, tr[11].Output.Data, out[:10], 1e-7)
 }
+
+func TestClassScoreConventions(t *testing.T) {
+	// Dense(softmax) and Dense(linear) + Activation(softmax) explain the
+	// same logits; a linear output is its own score.
+	layers := func(last ...LayerSpec) ModelSpec {
+		return ModelSpec{Input: []int{6, 6, 1}, Layers: append([]LayerSpec{
+			{Type: "Conv2D", Filters: 2, KernelSize: 3, Activation: "tanh"},
+			{Type: "Flatten"},
+		}, last...)}
+	}
+	// whyModel gives each the same weights: the same shapes in the same order.
+	_, ef, x := whyModel(t, layers(LayerSpec{Type: "Dense", Units: 3, Activation: "softmax"}))
+	_, es, _ := whyModel(t, layers(LayerSpec{Type: "Dense", Units: 3}, LayerSpec{Type: "Activation", Activation: "softmax"}))
+	linear, el, _ := whyModel(t, layers(LayerSpec{Type: "Dense", Units: 3}))
+	require.True(t, ef.ScoresAreLogits())
+	require.True(t, es.ScoresAreLogits())
+	require.False(t, el.ScoresAreLogits())
+	a, err := ef.Saliency(x, 2)
+	require.NoError(t, err)
+	b, err := es.Saliency(x, 2)
+	require.NoError(t, err)
+	c, err := el.Saliency(x, 2)
+	require.NoError(t, err)
+	assert.Equal(t, a.Grad, b.Grad)
+	assert.Equal(t, a.Grad, c.Grad)
+	assert.Equal(t, a.Score, c.Score)
+	assert.Equal(t, a.Out, b.Out)
+	out, err := linear.Predict(x, 1)
+	require.NoError(t, err)
+	assert.Equal(t, out, c.Out)
+
+	// FGSM follows softmax(scores) either way: the same step.
+	fa, err := ef.FGSM(x, AttackConfig{Epsilon: 0.1, Target: -1, Label: 1})
+	require.NoError(t, err)
+	fc, err := el.FGSM(x, AttackConfig{Epsilon: 0.1, Target: -1, Label: 1})
+	require.NoError(t, err)
+	assert.Equal(t, fa.Adversarial, fc.Adversarial)
+	assert.InDelta(t, fa.Loss[0], fc.Loss[0], 1e-6)
+}
