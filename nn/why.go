@@ -33,6 +33,12 @@ import (
 // leaves the training's gradients as they were. The layers' buffers (the
 // last Forward's activations) are overwritten, as Predict overwrites them.
 
+// paramGradSkipper is implemented by the layers whose Backward can skip
+// their parameter gradients (Conv2D, Dense), which cost as much as the
+// input gradient: an explanation needs the input gradient alone.
+// Training never sets it.
+type paramGradSkipper interface{ skipParamGrads(on bool) }
+
 // Explainer computes the explanations of one model's predictions. It keeps
 // the buffers it needs from call to call, so repeated explanations of the
 // same model allocate little beyond their results. It is not safe for
@@ -110,16 +116,28 @@ func (e *Explainer) backward(dScore []float32, stop int) []float32 {
 // backwardFrom propagates dy, the gradient with respect to the output of
 // layer top (or its logits, the pre-activation values, when logits is set;
 // top must then be an activatedLayer), down to the output of layer stop-1.
-// Parameter gradients go to the Explainer's scratch arrays, so the model's
-// Param.G stay as they were.
+// Conv2D and Dense layers skip their parameter gradients; those of other
+// layers go to the Explainer's scratch arrays, so the model's Param.G stay
+// as they were.
 func (e *Explainer) backwardFrom(top int, dy []float32, logits bool, stop int) []float32 {
 	for i, p := range e.params {
 		clear(e.scratch[i])
 		p.G, e.scratch[i] = e.scratch[i], p.G
 	}
+	layers := e.m.Layers[stop : top+1]
+	for _, l := range layers {
+		if s, ok := l.(paramGradSkipper); ok {
+			s.skipParamGrads(true)
+		}
+	}
 	defer func() {
 		for i, p := range e.params {
 			p.G, e.scratch[i] = e.scratch[i], p.G
+		}
+		for _, l := range layers {
+			if s, ok := l.(paramGradSkipper); ok {
+				s.skipParamGrads(false)
+			}
 		}
 	}()
 	if logits {

@@ -48,6 +48,20 @@ func TestSaliencyLeavesParamGradients(t *testing.T) {
 			require.Equal(t, float32(i%7), g)
 		}
 	}
+
+	// Training's gradients after explaining are those of a model that
+	// never explained: the layers compute their parameter gradients again.
+	fresh, _, _ := whyModel(t, SmallSpec())
+	for _, mm := range []*Model{m, fresh} {
+		opt, err := NewOptimizer(OptimizerSpec{Name: "sgd"})
+		require.NoError(t, err)
+		loss, err := ParseLoss("sparse_categorical_crossentropy")
+		require.NoError(t, err)
+		require.NoError(t, mm.Compile(opt, loss))
+		mm.ComputeGradients(x, []float32{4}, 1)
+	}
+	assert.Equal(t, fresh.FlatGradients(nil), m.FlatGradients(nil))
+	assert.NotEqual(t, make([]float32, m.NumParams()), m.FlatGradients(nil))
 }
 
 func TestSaliencyFiniteDifferences(t *testing.T) {
