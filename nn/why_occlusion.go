@@ -86,6 +86,32 @@ func Occlude(dst, x []float32, shape Shape, top, left, p int, fill float32) {
 // Occlusion slides the patch over x in batches of forward passes and
 // returns the class's output at every position.
 func (e *Explainer) Occlusion(x []float32, class int, cfg OcclusionConfig) (*Occlusion, error) {
+	oc, err := e.NewOccluder(x, class, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for !oc.Done() {
+		oc.Run(cfg.Batch)
+	}
+	return oc.Result(), nil
+}
+
+// Occluder computes an Occlusion a few positions at a time, so a caller
+// can spread it over slices (the worker does).
+type Occluder struct {
+	e     *Explainer
+	x     []float32 // (H, W, C) a copy of the input
+	in    Shape
+	cfg   OcclusionConfig
+	o     *Occlusion
+	todo  []int // the positions that need a forward pass, row-major
+	next  int   // todo[next:] are still to run
+	batch int
+}
+
+// NewOccluder checks the request, runs x itself and finds the positions
+// where the patch changes something.
+func (e *Explainer) NewOccluder(x []float32, class int, cfg OcclusionConfig) (*Occluder, error) {
 	if err := e.checkInput(x, class); err != nil {
 		return nil, err
 	}
@@ -93,7 +119,7 @@ func (e *Explainer) Occlusion(x []float32, class int, cfg OcclusionConfig) (*Occ
 	if len(in) != 3 {
 		return nil, fmt.Errorf("nn: occlusion needs an image input (H, W, C), the model takes %v", in)
 	}
-	h, w, size := in[0], in[1], in.Size()
+	h, w := in[0], in[1]
 	if err := cfg.defaults(h, w); err != nil {
 		return nil, err
 	}
@@ -107,31 +133,59 @@ func (e *Explainer) Occlusion(x []float32, class int, cfg OcclusionConfig) (*Occ
 	// Positions where the patch changes nothing (every value under it is
 	// already fill: a blank background covered with its own colour) keep
 	// the unoccluded output without a forward pass.
-	todo := make([]int, 0, total)
+	oc := &Occluder{e: e, x: append([]float32(nil), x...), in: in, cfg: cfg, o: o}
 	for k := range total {
 		r, c := k/o.Cols, k%o.Cols
 		if patchIs(x, in, r*s, c*s, p, cfg.Fill) {
 			o.Probs[k], o.Top[k] = o.Prob, top
 			continue
 		}
-		todo = append(todo, k)
+		oc.todo = append(oc.todo, k)
 	}
-	e.patches = grow(e.patches, min(cfg.Batch, max(len(todo), 1))*size)
-	for i := 0; i < len(todo); i += cfg.Batch {
-		n := min(cfg.Batch, len(todo)-i)
-		for j, k := range todo[i : i+n] {
+	o.Forwards = len(oc.todo)
+	return oc, nil
+}
+
+// Done reports whether every position has run.
+func (oc *Occluder) Done() bool { return oc.next == len(oc.todo) }
+
+// Progress is the forward passes run and needed.
+func (oc *Occluder) Progress() (done, total int) { return oc.next, len(oc.todo) }
+
+// Run computes the next n positions (at least 1), in forward passes of at
+// most the configured Batch.
+func (oc *Occluder) Run(n int) {
+	e, o, in, size := oc.e, oc.o, oc.in, oc.in.Size()
+	end := min(oc.next+max(n, 1), len(oc.todo))
+	for oc.next < end {
+		b := min(oc.cfg.Batch, end-oc.next)
+		e.patches = grow(e.patches, b*size)
+		ks := oc.todo[oc.next : oc.next+b]
+		for j, k := range ks {
 			r, c := k/o.Cols, k%o.Cols
-			Occlude(e.patches[j*size:(j+1)*size], x, in, r*s, c*s, p, cfg.Fill)
+			Occlude(e.patches[j*size:(j+1)*size], oc.x, in, r*o.S, c*o.S, o.Patch, oc.cfg.Fill)
 		}
-		out, _ := e.forward(e.patches[:n*size], n)
-		for j, k := range todo[i : i+n] {
+		out, _ := e.forward(e.patches[:b*size], b)
+		for j, k := range ks {
 			row := out[j*e.classes : (j+1)*e.classes]
-			o.Probs[k] = row[class]
-			o.Drop[k] = o.Prob - row[class]
+			o.Probs[k] = row[o.Class]
+			o.Drop[k] = o.Prob - row[o.Class]
 			o.Top[k] = argmaxFirst(row)
 		}
+		oc.next += b
 	}
-	o.Forwards = len(todo)
+}
+
+// Result is the Occlusion, with its per-pixel Map, once Done.
+func (oc *Occluder) Result() *Occlusion {
+	if !oc.Done() {
+		panic("nn: Occluder.Result before every position ran")
+	}
+	o, h, w := oc.o, oc.in[0], oc.in[1]
+	if o.Map != nil {
+		return o
+	}
+	p, s := o.Patch, o.S
 	o.Map = make([]float32, h*w)
 	count := make([]int, h*w)
 	for r := range o.Rows {
@@ -150,7 +204,7 @@ func (e *Explainer) Occlusion(x []float32, class int, cfg OcclusionConfig) (*Occ
 			o.Map[i] /= float32(k)
 		}
 	}
-	return o, nil
+	return o
 }
 
 // Masked is the model's output for an input partly covered by a mask.

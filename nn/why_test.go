@@ -186,6 +186,16 @@ func TestOcclusionAgainstDirectLoop(t *testing.T) {
 	for k := range 6 * 13 {
 		require.Equal(t, float32(0), o.Drop[k])
 	}
+
+	// In parts of any size, the same numbers.
+	oc, err := e.NewOccluder(x, 6, OcclusionConfig{Patch: 4, Stride: 2, Fill: -0.5})
+	require.NoError(t, err)
+	for i := 1; !oc.Done(); i++ {
+		oc.Run(i)
+	}
+	done, total := oc.Progress()
+	assert.Equal(t, total, done)
+	assert.Equal(t, o, oc.Result())
 }
 
 func TestMask(t *testing.T) {

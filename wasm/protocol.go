@@ -9,7 +9,7 @@
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
 // error: "message"}, in order of arrival, except evaluate, whose reply comes
 // when it has run (in slices, answering the requests sent meanwhile), and so
-// maximize and a first embedding. Events
+// occlusion (without a mask), maximize and a first embedding. Events
 // are {event, ...fields}, sent unasked. Typed arrays cross as typed arrays;
 // results and events are transferred, not copied. Requests sent before
 // `ready` wait in worker.js.

@@ -22,6 +22,7 @@ import (
 type whyState struct {
 	e      *nn.Explainer
 	climb  *climb     // the maximization in progress, or nil
+	occl   *occlusion // the occlusion map in progress, or nil
 	embed  *embedding // the 2-D map being computed or cached, or nil
 	kick   func()     // schedules the next slice of climb or embed
 	queued bool       // a slice is scheduled
@@ -176,8 +177,10 @@ func (w *worker) gradCam(req js.Value) (any, error) {
 }
 
 // occlusion: {pixels, [class], [patch], [stride], [fill]} -> the class's
-// output with a patch at every position; with {mask} (Float32Array, H*W
-// values in [0, 1]) instead, the output with the painted mask.
+// output with a patch at every position, computed in slices (169 forward
+// passes of the reference model for a 4x4 patch, stride 2) and replied
+// later (why_slices.go); with {mask} (Float32Array, H*W values in [0, 1])
+// instead, the output with the painted mask, at once.
 func (w *worker) occlusion(req js.Value) (any, error) {
 	e, x, class, err := w.whyInput(req)
 	if err != nil {
@@ -214,14 +217,16 @@ func (w *worker) occlusion(req js.Value) (any, error) {
 		return nil, err
 	}
 	cfg.Fill = fill
-	o, err := e.Occlusion(x, class, cfg)
+	oc, err := e.NewOccluder(x, class, cfg)
 	if err != nil {
 		return nil, err
 	}
-	res["prob"], res["patch"], res["stride"], res["rows"], res["cols"] = o.Prob, o.Patch, o.S, o.Rows, o.Cols
-	res["probs"], res["drop"], res["map"], res["top"] = float32sToJS(o.Probs), float32sToJS(o.Drop), float32sToJS(o.Map), intsToJS(o.Top)
-	res["forwards"] = o.Forwards
-	return res, nil
+	if o := w.why.occl; o != nil {
+		w.replyLater(o.id, nil, fmt.Errorf("worker: a newer occlusion request replaced this one"))
+	}
+	w.why.occl = &occlusion{id: req.Get("id"), model: w.model, oc: oc, head: res}
+	w.why.schedule(w.whySlice)
+	return later{}, nil
 }
 
 // fgsm: {pixels, epsilon, [target], [label], [steps], [stepSize],

@@ -153,7 +153,8 @@ func (w *worker) finishClimb(c *climb, err error) {
 	w.replyLater(c.id, res, nil)
 }
 
-// whySlice runs a slice of the maximization, then of the 2-D map.
+// whySlice runs a slice of the maximization, else of the occlusion map,
+// else of the 2-D map.
 func (w *worker) whySlice() {
 	if w.why == nil {
 		return
@@ -161,10 +162,12 @@ func (w *worker) whySlice() {
 	w.why.queued = false
 	if c := w.why.climb; c != nil {
 		w.climbSlice(c)
+	} else if o := w.why.occl; o != nil {
+		w.occlusionSlice(o)
 	} else if m := w.why.embed; m != nil && !m.ready() {
 		w.embedSlice(m)
 	}
-	if (w.why.climb != nil) || (w.why.embed != nil && !w.why.embed.ready()) {
+	if w.why.climb != nil || w.why.occl != nil || (w.why.embed != nil && !w.why.embed.ready()) {
 		w.why.schedule(w.whySlice)
 	}
 }
@@ -188,6 +191,54 @@ func (w *worker) climbSlice(c *climb) {
 	if err != nil || c.mz.Done() {
 		w.finishClimb(c, err)
 	}
+}
+
+// occlusion is an occlusion map in progress.
+type occlusion struct {
+	id    js.Value
+	model *nn.Model
+	oc    *nn.Occluder
+	head  map[string]any // the reply's fields known at the start
+	batch int            // positions per forward pass, sized to the slice budget
+}
+
+// occlusionSlice runs forward passes for about sliceBudget, sized as
+// embedSlice's; after the last it replies.
+func (w *worker) occlusionSlice(o *occlusion) {
+	what := "occlusion"
+	err := protect(&what, func() error {
+		if o.model != w.model {
+			return fmt.Errorf("worker: the model changed during the occlusion map")
+		}
+		start := time.Now()
+		o.batch = max(o.batch, 1)
+		for !o.oc.Done() {
+			done, _ := o.oc.Progress()
+			t0 := time.Now()
+			o.oc.Run(o.batch)
+			now, _ := o.oc.Progress()
+			per := max(time.Since(t0)/time.Duration(now-done), time.Microsecond)
+			o.batch = min(embedBatch, max(1, int(sliceBudget/2/per)))
+			if time.Since(start)+time.Duration(o.batch)*per > sliceBudget {
+				break
+			}
+		}
+		return nil
+	})
+	if err == nil && !o.oc.Done() {
+		return
+	}
+	w.why.occl = nil
+	if err != nil {
+		w.replyLater(o.id, nil, err)
+		return
+	}
+	r := o.oc.Result()
+	res := o.head
+	res["prob"], res["patch"], res["stride"], res["rows"], res["cols"] = r.Prob, r.Patch, r.S, r.Rows, r.Cols
+	res["probs"], res["drop"], res["map"], res["top"] = float32sToJS(r.Probs), float32sToJS(r.Drop), float32sToJS(r.Map), intsToJS(r.Top)
+	res["forwards"] = r.Forwards
+	w.replyLater(o.id, res, nil)
 }
 
 // embedding is the 2-D map of the penultimate features of the first N

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,16 +73,33 @@ func TestGradCamOp(t *testing.T) {
 }
 
 func TestOcclusionOp(t *testing.T) {
-	w, _, x := whyWorker(t)
-	r := request(w, "occlusion", map[string]any{"pixels": float32sToJS(x), "class": 1})
+	w, ev, x := whyWorker(t)
+	r := sendWait(t, w, ev, obj(map[string]any{"id": 41, "type": "occlusion", "pixels": float32sToJS(x), "class": 1}))
 	require.True(t, r.ok, r.err)
+	assert.Equal(t, 41, r.id.Int())
 	res := r.result
+	assert.Equal(t, 169, res.Get("forwards").Int())
 	assert.Equal(t, 13, res.Get("rows").Int())
 	assert.Equal(t, 13, res.Get("cols").Int())
 	assert.Equal(t, 4, res.Get("patch").Int())
 	assert.Len(t, explainFloats(t, res.Get("probs")), 169)
 	assert.Len(t, ints(res.Get("top")), 169)
 	assert.Len(t, explainFloats(t, res.Get("map")), 784)
+	e, err := nn.NewExplainer(w.model)
+	require.NoError(t, err)
+	o, err := e.Occlusion(x, 1, nn.OcclusionConfig{})
+	require.NoError(t, err)
+	assert.Equal(t, o.Probs, explainFloats(t, res.Get("probs")))
+
+	// A newer request replaces one in progress, which answers with an error.
+	ev.drain()
+	require.True(t, w.handle(obj(map[string]any{"id": 42, "type": "occlusion", "pixels": float32sToJS(x), "stride": 1})).IsNull())
+	r = sendWait(t, w, ev, obj(map[string]any{"id": 43, "type": "occlusion", "pixels": float32sToJS(x)}))
+	require.False(t, r.ok)
+	assert.Equal(t, 42, r.id.Int())
+	assert.Contains(t, r.err, "newer occlusion request")
+	r = waitReply(t, ev, 43)
+	require.True(t, r.ok, r.err)
 
 	mask := make([]float32, 784)
 	for i := range 392 {
@@ -198,4 +216,21 @@ func jsonOf(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// waitReply waits, letting the slices run, for the reply to request id.
+func waitReply(t *testing.T, ev *events, id int) replyOf {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case v := <-ev.ch:
+			if v.Get("event").IsUndefined() && v.Get("id").Int() == id {
+				return toReply(v)
+			}
+		case <-deadline:
+			t.Fatalf("no reply to request %d within 20 s", id)
+			return replyOf{}
+		}
+	}
 }
