@@ -83,15 +83,28 @@ func (e *Explainer) Classes() int { return e.classes }
 // values of a softmax output (true) or the model's output itself.
 func (e *Explainer) ScoresAreLogits() bool { return e.scores != nil }
 
-// checkInput checks one input and a class.
+// Predicted, passed as a class, means the class the model predicts for
+// the input: the first largest output.
+const Predicted = -1
+
+// checkInput checks one input and a class (or Predicted).
 func (e *Explainer) checkInput(x []float32, class int) error {
 	if want := e.m.InShape().Size(); len(x) != want {
 		return fmt.Errorf("nn: got %d input values, want one input of shape %v (%d values)", len(x), e.m.InShape(), want)
 	}
-	if class < 0 || class >= e.classes {
+	if class < Predicted || class >= e.classes {
 		return fmt.Errorf("nn: class %d does not exist: the model has classes 0 to %d", class, e.classes-1)
 	}
 	return nil
+}
+
+// resolve returns class, or for Predicted the argmax of out, one sample's
+// output.
+func (e *Explainer) resolve(class int, out []float32) int {
+	if class == Predicted {
+		return argmaxFirst(out[:e.classes])
+	}
+	return class
 }
 
 // forward runs n inputs in inference mode and returns the model's output
@@ -172,12 +185,14 @@ type Saliency struct {
 	GradTimesInput []float32
 }
 
-// Saliency computes the gradient of the score of class for the input x.
+// Saliency computes the gradient of the score of class (or Predicted) for
+// the input x.
 func (e *Explainer) Saliency(x []float32, class int) (*Saliency, error) {
 	if err := e.checkInput(x, class); err != nil {
 		return nil, err
 	}
 	out, scores := e.forward(x, 1)
+	class = e.resolve(class, out)
 	s := &Saliency{Class: class, Score: scores[class], Out: append([]float32(nil), out[:e.classes]...)}
 	g := e.backward(e.oneHot(class), 0)
 	s.Grad = append([]float32(nil), g[:len(x)]...)
@@ -222,7 +237,7 @@ func (m *Model) LastConv() int {
 	return -1
 }
 
-// GradCAM computes Grad-CAM of class at layer li, any layer with feature
+// GradCAM computes Grad-CAM of class (or Predicted) at layer li, any layer with feature
 // maps (H, W, C) output (a Conv2D classically; -1 means the last Conv2D).
 // The maps A are the layer's output, after its activation, as Keras's
 // layer.output and the original paper's rectified conv features.
@@ -258,6 +273,7 @@ func (e *Explainer) GradCAM(x []float32, class, li int) (*GradCAM, error) {
 	if e.scores != nil {
 		scores = e.scores.logits()
 	}
+	class = e.resolve(class, y)
 	oh, ow, f := shape[0], shape[1], shape[2]
 	gc := &GradCAM{Layer: li, Name: l.Spec().Name, Class: class, Score: scores[class],
 		Shape: append(Shape(nil), shape...), Weights: make([]float32, f), Map: make([]float32, oh*ow),

@@ -84,7 +84,7 @@ func Occlude(dst, x []float32, shape Shape, top, left, p int, fill float32) {
 }
 
 // Occlusion slides the patch over x in batches of forward passes and
-// returns the class's output at every position.
+// returns the output of class (or Predicted, for x) at every position.
 func (e *Explainer) Occlusion(x []float32, class int, cfg OcclusionConfig) (*Occlusion, error) {
 	oc, err := e.NewOccluder(x, class, cfg)
 	if err != nil {
@@ -124,8 +124,9 @@ func (e *Explainer) NewOccluder(x []float32, class int, cfg OcclusionConfig) (*O
 		return nil, err
 	}
 	p, s := cfg.Patch, cfg.Stride
-	o := &Occlusion{Class: class, Patch: p, S: s, Rows: (h-p)/s + 1, Cols: (w-p)/s + 1}
 	out, _ := e.forward(x, 1)
+	class = e.resolve(class, out)
+	o := &Occlusion{Class: class, Patch: p, S: s, Rows: (h-p)/s + 1, Cols: (w-p)/s + 1}
 	o.Prob = out[class]
 	top := argmaxFirst(out[:e.classes])
 	total := o.Rows * o.Cols
@@ -235,6 +236,7 @@ func (e *Explainer) Mask(x, mask []float32, fill float32, class int) (*Masked, e
 		return nil, fmt.Errorf("nn: mask has %d values, want %dx%d", len(mask), in[0], in[1])
 	}
 	out, _ := e.forward(x, 1)
+	class = e.resolve(class, out)
 	r := &Masked{Class: class, Prob: out[class], Before: append([]float32(nil), out[:e.classes]...)}
 	c := in[2]
 	r.Input = make([]float32, len(x))

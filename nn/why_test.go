@@ -102,10 +102,27 @@ func TestGradCAMDefaultsToLastConv(t *testing.T) {
 	for _, v := range gc.Map {
 		require.GreaterOrEqual(t, v, float32(0))
 	}
+	pr, err := m.Predict(x, 1)
+	require.NoError(t, err)
+	top := argmaxFirst(pr)
+	gp, err := e.GradCAM(x, Predicted, -1)
+	require.NoError(t, err)
+	require.Equal(t, top, gp.Class)
+	gt, err := e.GradCAM(x, top, -1)
+	require.NoError(t, err)
+	require.Equal(t, gt, gp)
+	sp, err := e.Saliency(x, Predicted)
+	require.NoError(t, err)
+	require.Equal(t, top, sp.Class)
+	op, err := e.Occlusion(x, Predicted, OcclusionConfig{Patch: 14, Stride: 14})
+	require.NoError(t, err)
+	require.Equal(t, top, op.Class)
 	_, err = e.GradCAM(x, 4, 4) // Flatten: a vector
 	require.ErrorContains(t, err, "not feature maps")
 	_, err = e.GradCAM(x, 10, -1)
 	require.ErrorContains(t, err, "class 10")
+	_, err = e.Saliency(x, -2)
+	require.ErrorContains(t, err, "class -2")
 }
 
 func TestBilinear(t *testing.T) {

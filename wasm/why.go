@@ -46,8 +46,7 @@ func (w *worker) explainer() (*nn.Explainer, error) {
 	return w.why.e, nil
 }
 
-// whyInput reads the request's pixels and class (default: the predicted
-// one), with the model's output for the pixels.
+// whyInput reads the request's pixels and class (default nn.Predicted).
 func (w *worker) whyInput(req js.Value) (e *nn.Explainer, x []float32, class int, err error) {
 	if e, err = w.explainer(); err != nil {
 		return nil, nil, 0, err
@@ -56,11 +55,7 @@ func (w *worker) whyInput(req js.Value) (e *nn.Explainer, x []float32, class int
 		return nil, nil, 0, err
 	}
 	if missing(req.Get("class")) {
-		out, err := w.model.Predict(x, 1)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		return e, x, argmax(out), nil
+		return e, x, nn.Predicted, nil
 	}
 	if class, err = argInt(req, "class", 0, 0); err != nil {
 		return nil, nil, 0, err
@@ -145,7 +140,7 @@ func (w *worker) saliency(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := w.whyHead(e, class)
+	res := w.whyHead(e, s.Class)
 	res["score"], res["probs"] = s.Score, float32sToJS(s.Out)
 	res["shape"] = shapeToJS(w.model.InShape())
 	res["grad"], res["gradTimesInput"] = float32sToJS(s.Grad), float32sToJS(s.GradTimesInput)
@@ -169,7 +164,7 @@ func (w *worker) gradCam(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := w.whyHead(e, class)
+	res := w.whyHead(e, gc.Class)
 	res["layer"], res["name"], res["score"], res["shape"] = gc.Layer, gc.Name, gc.Score, shapeToJS(gc.Shape)
 	res["weights"], res["map"], res["upsampled"] = float32sToJS(gc.Weights), float32sToJS(gc.Map), float32sToJS(gc.Upsampled)
 	res["height"], res["width"] = gc.InShape[0], gc.InShape[1]
@@ -205,7 +200,7 @@ func (w *worker) occlusion(req js.Value) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		res["prob"], res["maskedProb"] = r.Prob, r.MaskedProb
+		res["class"], res["prob"], res["maskedProb"] = r.Class, r.Prob, r.MaskedProb
 		res["probs"], res["probsBefore"], res["input"] = float32sToJS(r.Out), float32sToJS(r.Before), float32sToJS(r.Input)
 		return res, nil
 	}

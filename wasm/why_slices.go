@@ -235,7 +235,7 @@ func (w *worker) occlusionSlice(o *occlusion) {
 	}
 	r := o.oc.Result()
 	res := o.head
-	res["prob"], res["patch"], res["stride"], res["rows"], res["cols"] = r.Prob, r.Patch, r.S, r.Rows, r.Cols
+	res["class"], res["prob"], res["patch"], res["stride"], res["rows"], res["cols"] = r.Class, r.Prob, r.Patch, r.S, r.Rows, r.Cols
 	res["probs"], res["drop"], res["map"], res["top"] = float32sToJS(r.Probs), float32sToJS(r.Drop), float32sToJS(r.Map), intsToJS(r.Top)
 	res["forwards"] = r.Forwards
 	w.replyLater(o.id, res, nil)

@@ -79,6 +79,7 @@ func TestOcclusionOp(t *testing.T) {
 	assert.Equal(t, 41, r.id.Int())
 	res := r.result
 	assert.Equal(t, 169, res.Get("forwards").Int())
+	assert.Equal(t, 1, res.Get("class").Int())
 	assert.Equal(t, 13, res.Get("rows").Int())
 	assert.Equal(t, 13, res.Get("cols").Int())
 	assert.Equal(t, 4, res.Get("patch").Int())
