@@ -138,7 +138,7 @@
 // two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
 // same).
 //
-// The "why did it say that?" ops (wasm/why.go, wasm/why_slices.go, nn/why*.go)
+// The "why did it say that?" ops (wasm/why*.go, nn/why*.go)
 // work on pixels as predict's; class defaults to the predicted class. The
 // class score is the pre-softmax logit of a softmax model (scoresAreLogits),
 // else the output. saliency gives d score / d pixels (grad, in the input's

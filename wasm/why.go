@@ -10,9 +10,11 @@ import (
 	"convplay/nn"
 )
 
-// The "why did it say that?" ops: saliency, gradCam, occlusion and fgsm
-// answer at once; maximize and embedding run in slices and reply later
-// (why_slices.go). Every number is nn's (why*.go): the page only draws.
+// The "why did it say that?" ops: saliency, gradCam, fgsm and occlusion
+// with a mask answer at once; occlusion with a sliding patch, maximize and
+// embedding run in slices and reply later (why_slices.go,
+// why_maximize.go, why_embedding.go). Every number is nn's (why*.go): the
+// page only draws.
 // Each request carries the input (pixels, as predict's); class defaults to
 // the class the model predicts for it.
 
