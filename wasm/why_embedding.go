@@ -86,6 +86,9 @@ func (w *worker) embedding(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if img := nn.Shape(w.data.Manifest.Shape); !img.Equal(w.model.InShape()) {
+		return nil, fmt.Errorf("worker: the model takes inputs of shape %v, the data set's images are %v", w.model.InShape(), img)
+	}
 	n := min(count, s.Len())
 	if n < 2 {
 		return nil, fmt.Errorf("worker: the map needs at least 2 %s images, %d are loaded", name, n)

@@ -210,6 +210,9 @@ func TestEmbeddingOp(t *testing.T) {
 	assert.InDelta(t, want[0], r.result.Get("point").Index(0).Float(), 1e-5)
 	assert.InDelta(t, want[1], r.result.Get("point").Index(1).Float(), 1e-5)
 	assert.InDeltaSlice(t, p.Project(nil, px, 4), pts, 1e-5)
+
+	require.True(t, request(w, "buildModel", map[string]any{"preset": "small"}).ok)
+	assert.Contains(t, request(w, "embedding", nil).err, "shape (28, 28, 1), the data set's images are (2, 2, 1)")
 }
 
 // jsonOf is v as JSON text.
