@@ -50,7 +50,6 @@ type Explainer struct {
 	params  []*Param       // the model's, in order
 	scratch [][]float32    // one per param: the Param.G in use while explaining
 	dScore  []float32      // (N, D) gradient with respect to the class scores
-	x, dx   []float32      // (H, W, C) one input and its gradient, reused by the iterative methods
 	patches []float32      // (N, H, W, C) occluded inputs, reused
 }
 

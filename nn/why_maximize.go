@@ -133,7 +133,7 @@ func (mz *Maximizer) Steps() int { return mz.step }
 // Image is the current input, owned by the Maximizer.
 func (mz *Maximizer) Image() []float32 { return mz.x }
 
-// Objective runs x forward and returns the maximized value.
+// objective runs x forward and returns the maximized value.
 func (mz *Maximizer) objective(x []float32) float32 {
 	e, cfg := mz.e, mz.cfg
 	if cfg.Layer == -1 {
