@@ -17,11 +17,14 @@ import (
 // it is (0 jitter is none, 0 decay is none): start from DefaultMaximize.
 type MaximizeConfig struct {
 	// Layer and Channel pick a filter: the mean over the positions of
-	// channel Channel of layer Layer's pre-activation maps (a Conv2D's
-	// z = conv + bias, before its ReLU, whose zero gradient would stall
-	// the climb where the filter is off; the output for layers without an
-	// activation). Layer -1 picks a class instead: the class score
-	// Channel (the pre-softmax logit of a softmax model).
+	// channel Channel of layer Layer's output (after its activation, as
+	// Keras's layer.output; while no position is above 0, the gradient
+	// follows the pre-activation's mean instead, since ReLU's would be 0
+	// everywhere). The mean of a first layer's pre-activation is linear in
+	// the input, so it would only ask for a uniform picture; after ReLU,
+	// the filter's own pattern repeated wins. Layer -1 picks a class
+	// instead: the class score Channel (the pre-softmax logit of a softmax
+	// model).
 	Layer, Channel int
 	Steps          int     // 64
 	LearningRate   float32 // each step moves x by LearningRate * g / rms(g); 0.1
@@ -62,6 +65,7 @@ type Maximizer struct {
 	rng      *rand.Rand
 	step     int
 	dTop     []float32 // gradient at the maximized layer
+	active   bool      // a position of the filter's channel was above 0 in the last objective
 	kernel1d []float32
 }
 
@@ -133,7 +137,9 @@ func (mz *Maximizer) Steps() int { return mz.step }
 // Image is the current input, owned by the Maximizer.
 func (mz *Maximizer) Image() []float32 { return mz.x }
 
-// objective runs x forward and returns the maximized value.
+// objective runs x forward and returns the maximized value. For a
+// filter it notes whether any position of the channel is active (its
+// output above 0), which decides the gradient's path.
 func (mz *Maximizer) objective(x []float32) float32 {
 	e, cfg := mz.e, mz.cfg
 	if cfg.Layer == -1 {
@@ -144,20 +150,21 @@ func (mz *Maximizer) objective(x []float32) float32 {
 	for _, l := range e.m.Layers[:cfg.Layer+1] {
 		a = l.Forward(a, 1, false)
 	}
-	l := e.m.Layers[cfg.Layer]
-	if al, ok := l.(activatedLayer); ok {
-		a = al.logits()
-	}
-	out := l.OutShape()
+	out := e.m.Layers[cfg.Layer].OutShape()
 	var s float64
+	mz.active = false
 	for p := range out[0] * out[1] {
-		s += float64(a[p*out[2]+cfg.Channel])
+		v := a[p*out[2]+cfg.Channel]
+		s += float64(v)
+		mz.active = mz.active || v > 0
 	}
 	return float32(s / float64(out[0]*out[1]))
 }
 
 // gradient is the gradient of the objective of the last objective call
-// with respect to the input.
+// with respect to the input. While no position of a ReLU filter is
+// active, the output's gradient is 0 everywhere; the climb then follows
+// the pre-activation's mean instead, until some position turns on.
 func (mz *Maximizer) gradient() []float32 {
 	e, cfg := mz.e, mz.cfg
 	if cfg.Layer == -1 {
@@ -172,7 +179,7 @@ func (mz *Maximizer) gradient() []float32 {
 		mz.dTop[p*out[2]+cfg.Channel] = inv
 	}
 	_, logits := l.(activatedLayer)
-	return e.backwardFrom(cfg.Layer, mz.dTop, logits, 0)
+	return e.backwardFrom(cfg.Layer, mz.dTop, logits && !mz.active, 0)
 }
 
 // Step runs one step: jitter, gradient, normalized ascent, decay, blur

@@ -153,7 +153,7 @@
 // pixel, forwards the positions that needed a forward pass (a patch over
 // values all equal to fill changes nothing); with mask (Float32Array, H*W values in [0, 1], 1 covered) it gives
 // the class's prob before and maskedProb after. maximize climbs from grey
-// (seeded noise) toward the mean pre-activation of a filter (layer, channel)
+// (seeded noise) toward the mean output of a filter (layer, channel)
 // or a class score (class): learningRate (0.1, normalized gradient),
 // decay (L2, 0.01), jitter (1 pixel), blurEvery (4 steps; 0 never),
 // blurSigma (0.5), seed (1), clamp (true: to the data set's pixel range);
