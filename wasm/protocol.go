@@ -8,8 +8,7 @@
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,
 // error: "message"}, in order of arrival, except evaluate, whose reply comes
-// when it has run (in slices, answering the requests sent meanwhile), and so
-// occlusion (without a mask), maximize and a first embedding. Events
+// when it has run (in slices, answering the requests sent meanwhile). Events
 // are {event, ...fields}, sent unasked. Typed arrays cross as typed arrays;
 // results and events are transferred, not copied. Requests sent before
 // `ready` wait in worker.js.
@@ -138,39 +137,39 @@
 // two fixed kernels: copy (2x2 ones, stride 2) and blend (3x3 tent, stride 2,
 // same).
 //
-// The "why did it say that?" ops (wasm/why*.go, nn/why*.go)
-// work on pixels as predict's; class defaults to the predicted class. The
-// class score is the pre-softmax logit of a softmax model (scoresAreLogits),
-// else the output. saliency gives d score / d pixels (grad, in the input's
-// shape) and grad * pixels. gradCam at layer (default the last Conv2D; any
-// layer with maps): weights (F) the mean gradient of each map, map (OH, OW)
-// ReLU(sum of weights * maps), upsampled to height x width bilinearly
+// The "why did it say that?" ops (wasm/why*.go, nn/why*.go) work on pixels as
+// predict's; like evaluate, occlusion (without a mask), maximize and a first
+// embedding run in slices and reply when done; class defaults to the predicted
+// class. The class score is the pre-softmax logit of a softmax model
+// (scoresAreLogits), else the output. saliency gives d score / d pixels (grad,
+// in the input's shape) and grad * pixels. gradCam at layer (default the last
+// Conv2D; any layer with maps): weights (F) the mean gradient of each map, map
+// (OH, OW) ReLU(sum of weights * maps), upsampled to height x width bilinearly
 // (align_corners=False). occlusion slides a patch x patch square (default 4,
-// stride 2) of fill (a number in model units, or "mean" = 0, "black",
-// "white": the data set's darkest or brightest pixel) over the input: probs,
-// drop (prob - probs) and top (the predicted class) per position (rows x
-// cols, row-major), map (H, W) the mean drop of the patches covering each
-// pixel, forwards the positions that needed a forward pass (a patch over
-// values all equal to fill changes nothing); with mask (Float32Array, H*W values in [0, 1], 1 covered) it gives
-// the class's prob before and maskedProb after. maximize climbs from grey
-// (seeded noise) toward the mean output of a filter (layer, channel)
-// or a class score (class): learningRate (0.1, normalized gradient),
-// decay (L2, 0.01), jitter (1 pixel), blurEvery (4 steps; 0 never),
-// blurSigma (0.5), seed (1), clamp (true: to the data set's pixel range);
-// its reply comes after the last step (done: steps run), or stopped: true
-// after maximizeStop or a newer maximize. fgsm moves every value by
-// epsilon (model units) along the sign of the cross-entropy's gradient:
-// away from label (default the predicted class) or, with target, toward it
-// for steps steps of stepSize (default 2.5 * epsilon / steps) kept within
-// epsilon of the input, and of the pixel range unless clamp is false;
-// stopWhenFooled ends at the first step that changes the prediction (or
-// reaches target); loss holds the cross-entropy before each step and after
-// the last. embedding lays the penultimate features (the input of the last
-// layer with weights) of the first count (2000) images of split (test)
-// out on their two principal components: points (N x 2), labels,
-// predicted, explained (the share of variance on each axis); with pixels,
-// point: where that input falls. It runs in slices and replies later the
-// first time; it is cached until the model, its weights or the data change.
+// stride 2) of fill (a number in model units, or "mean" = 0, "black", "white":
+// the data set's darkest or brightest pixel) over the input: probs, drop (prob
+// - probs) and top (the predicted class) per position (rows x cols, row-major),
+// map (H, W) the mean drop of the patches covering each pixel, forwards the
+// positions that needed a forward pass (a patch over values all equal to fill
+// changes nothing); with mask (Float32Array, H*W values in [0, 1], 1 covered)
+// it gives the class's prob before and maskedProb after. maximize climbs from
+// grey (seeded noise) toward the mean output of a filter (layer, channel) or a
+// class score (class): learningRate (0.1, normalized gradient), decay (L2,
+// 0.01), jitter (1 pixel), blurEvery (4 steps; 0 never), blurSigma (0.5), seed
+// (1), clamp (true: to the data set's pixel range); its reply comes after the
+// last step (done: steps run), or stopped: true after maximizeStop or a newer
+// maximize. fgsm moves every value by epsilon (model units) along the sign of
+// the cross-entropy's gradient: away from label (default the predicted class)
+// or, with target, toward it for steps steps of stepSize (default 2.5 * epsilon
+// / steps) kept within epsilon of the input, and of the pixel range unless
+// clamp is false; stopWhenFooled ends at the first step that changes the
+// prediction (or reaches target); loss holds the cross-entropy before each step
+// and after the last. embedding lays the penultimate features (the input of the
+// last layer with weights) of the first count (2000) images of split (test) out
+// on their two principal components: points (N x 2), labels, predicted,
+// explained (the share of variance on each axis); with pixels, point: where
+// that input falls. It runs in slices and replies later the first time; it is
+// cached until the model, its weights or the data change.
 
 package main
 
