@@ -38,6 +38,7 @@ type conv2D struct {
 	dx         []float32 // (N, H, W, C)
 	colTask    colTask
 	wino       *winograd // the Winograd path for 3x3 stride-1 layers with enough channels, else nil
+	noParams   bool      // Backward skips kernel.G and bias.G (set while explaining, why.go)
 }
 
 func newConv2D(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
@@ -77,6 +78,7 @@ func (l *conv2D) OutShape() Shape        { return l.out }
 func (l *conv2D) Params() []*Param       { return l.paramsList }
 func (l *conv2D) activation() Activation { return l.act }
 func (l *conv2D) logits() []float32      { return l.z }
+func (l *conv2D) skipParamGrads(on bool) { l.noParams = on }
 
 // Forward computes z = im2col(x)·kernel + bias, then y = a(z).
 func (l *conv2D) Forward(x []float32, n int, _ bool) []float32 {
@@ -118,7 +120,7 @@ func (l *conv2D) Backward(dy []float32) []float32 {
 }
 
 // backwardLogits accumulates kernel.G += colsᵀ·dz and bias.G += the column
-// sums of dz, then returns dx = col2im(dz·kernelᵀ). The product dz·kernelᵀ
+// sums of dz (unless noParams), then returns dx = col2im(dz·kernelᵀ). The product dz·kernelᵀ
 // overwrites cols, so it runs once per Forward.
 func (l *conv2D) backwardLogits(dz []float32) []float32 {
 	if !l.colsFresh {
@@ -127,15 +129,21 @@ func (l *conv2D) backwardLogits(dz []float32) []float32 {
 	l.colsFresh = false
 	rows, patch, f := l.n*l.out[0]*l.out[1], l.g.patch(), l.out[2]
 	dz = dz[:rows*f]
-	if l.bias != nil {
+	if l.bias != nil && !l.noParams {
 		sumRows(l.bias.G[:f], dz)
 	}
 	l.dx = grow(l.dx, l.n*l.in.Size())
 	if l.wino != nil {
-		l.wino.backward(l.dx, l.kernel.G, dz)
+		kg := l.kernel.G
+		if l.noParams {
+			kg = nil
+		}
+		l.wino.backward(l.dx, kg, dz)
 		return l.dx
 	}
-	kernel.Gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
+	if !l.noParams {
+		kernel.Gemm(true, false, patch, f, rows, l.cols, dz, l.kernel.G, true)
+	}
 	dcols := l.cols
 	kernel.Gemm(false, true, rows, patch, f, dz, l.kernel.W, dcols, false)
 	col2im(&l.colTask, l.dx, dcols, l.n, &l.g)

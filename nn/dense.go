@@ -22,6 +22,7 @@ type dense struct {
 	y          []float32 // (N, D_out) output; the same slice as z when the activation is linear
 	dz, dx     []float32 // (N, D_out) and (N, D_in) gradients of the last Backward
 	paramsList []*Param
+	noParams   bool // Backward skips kernel.G and bias.G (set while explaining, why.go)
 }
 
 func newDense(spec LayerSpec, in Shape, rng *rand.Rand) (Layer, error) {
@@ -57,6 +58,7 @@ func (d *dense) OutShape() Shape        { return d.out }
 func (d *dense) Params() []*Param       { return d.paramsList }
 func (d *dense) activation() Activation { return d.act }
 func (d *dense) logits() []float32      { return d.z }
+func (d *dense) skipParamGrads(on bool) { d.noParams = on }
 
 // Forward computes z = x·kernel + bias, then y = a(z).
 //
@@ -95,16 +97,18 @@ func (d *dense) Backward(dy []float32) []float32 {
 }
 
 // backwardLogits accumulates kernel.G += xᵀ·dz and bias.G += the column sums
-// of dz, and returns dx = dz·kernelᵀ.
+// of dz (unless noParams), and returns dx = dz·kernelᵀ.
 func (d *dense) backwardLogits(dz []float32) []float32 {
 	n, din, dout := d.n, d.in[0], d.out[0]
 	dz = dz[:n*dout]
-	kernel.Gemm(true, false, din, dout, n, d.x, dz, d.kernel.G, true)
-	if d.bias != nil {
-		g := d.bias.G[:dout]
-		for r := 0; r < len(dz); r += dout {
-			for j, v := range dz[r : r+dout] {
-				g[j] += v
+	if !d.noParams {
+		kernel.Gemm(true, false, din, dout, n, d.x, dz, d.kernel.G, true)
+		if d.bias != nil {
+			g := d.bias.G[:dout]
+			for r := 0; r < len(dz); r += dout {
+				for j, v := range dz[r : r+dout] {
+					g[j] += v
+				}
 			}
 		}
 	}

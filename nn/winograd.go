@@ -170,7 +170,8 @@ func (w *winograd) forward(z, x, kern []float32, n int) {
 }
 
 // backward takes dz (N, OH, OW, F), the gradient with respect to the last
-// forward's z, adds the kernel gradient into kernelG (3, 3, C, F) and sets dx
+// forward's z, adds the kernel gradient into kernelG (3, 3, C, F) (unless
+// kernelG is nil: the explanations, why.go, need dx alone) and sets dx
 // (N, H, W, C):
 //
 //	kernelG[kh, kw, c, f] += sum over n, oh, ow of x[n, oh-padT+kh, ow-padL+kw, c] * dz[n, oh, ow, f]
@@ -201,10 +202,14 @@ func (w *winograd) backward(dx, kernelG, dz []float32) {
 		// dU[e] (+)= V[e]ᵀ·Z[e], then dV[e] = Z[e]·U[e]ᵀ over V[e], the 16
 		// elements of each together on the pool.
 		v := w.v[w.row0*w.tW*c:]
-		kernel.GemmBatch(16, tiles*c, bt*f, c*f, true, false, c, f, bt, v, w.m, w.du, w.row0 > 0)
+		if kernelG != nil {
+			kernel.GemmBatch(16, tiles*c, bt*f, c*f, true, false, c, f, bt, v, w.m, w.du, w.row0 > 0)
+		}
 		kernel.GemmBatchPacked(16, bt*f, c*f, tiles*c, false, false, bt, c, f, w.m, w.ut, w.utPack, v, false)
 	}
-	winoKernelGrad(kernelG, w.du, c*f)
+	if kernelG != nil {
+		winoKernelGrad(kernelG, w.du, c*f)
+	}
 	w.run(winoGradIn, n, dx, nil)
 }
 

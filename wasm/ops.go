@@ -26,6 +26,7 @@ type worker struct {
 	post   func(ev js.Value)     // sends events and later replies to the page
 	kick   func()                // schedules the next slice (see train.go)
 	side   map[string]*sideModel // the lessons' side models, by name (side.go)
+	why    *whyState             // the why ops' explainer, maximization and 2-D map (why.go), or nil
 }
 
 // emit sends an event, when the worker has a way to.

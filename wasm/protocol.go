@@ -52,6 +52,13 @@
 //	kerasAccuracy  {bytes, input}, [samples]       as evaluate's, on the first samples test images: the model stays
 //	debugPanic     [message]                       never ok: panics, to test the recovery
 //	debugExit      [code], [helper], [silent]      never answered: the Go program (or a helper's) exits, or with silent its worker closes without a word (worker.js), to test crash handling
+//	saliency       {pixels, [class]}               {class, scoresAreLogits, score, probs, shape, grad, gradTimesInput}
+//	gradCam        {pixels, [class], [layer]}      {class, scoresAreLogits, layer, name, score, shape, weights, map, upsampled, height, width}
+//	occlusion      {pixels, [class], [patch], [stride], [fill], [mask]} {class, scoresAreLogits, fill, prob, patch, stride, rows, cols, probs, drop, map, top, forwards}; with mask {class, scoresAreLogits, fill, prob, maskedProb, probs, probsBefore, input}
+//	maximize       {layer, channel} or {class}, [steps], ... {layer?, name?, channel?, class?, steps, done, image, objective, stopped}: after the last step, maximizeStep events meanwhile
+//	maximizeStop   -                               {stopped}: the maximize reply comes first
+//	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
+//	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -62,6 +69,7 @@
 //	done        {reason, error?, history, restored}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
 //	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
+//	maximizeStep {id, step, steps, objective, image}: one step of a maximization (id: the maximize request's)
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
 // names a built-in spec; seed (default 1) seeds the weights. pixels holds one
@@ -169,6 +177,40 @@
 // evaluates the file's model with one input answer on the first samples
 // (default 1,000) test images, to check the answer; like evaluate it runs
 // in slices, with evaluating events, and replies when done.
+//
+// The "why did it say that?" ops (wasm/why*.go, nn/why*.go) work on pixels as
+// predict's; like evaluate, occlusion (without a mask), maximize and a first
+// embedding run in slices and reply when done; class defaults to the predicted
+// class. The class score is the pre-softmax logit of a softmax model
+// (scoresAreLogits), else the output. saliency gives d score / d pixels (grad,
+// in the input's shape) and grad * pixels. gradCam at layer (default the last
+// Conv2D; any layer with maps): weights (F) the mean gradient of each map, map
+// (OH, OW) ReLU(sum of weights * maps), upsampled to height x width bilinearly
+// (align_corners=False). occlusion slides a patch x patch square (default 4,
+// stride 2) of fill (a number in model units, or "mean" = 0, "black", "white":
+// the data set's darkest or brightest pixel) over the input: probs, drop (prob
+// - probs) and top (the predicted class) per position (rows x cols, row-major),
+// map (H, W) the mean drop of the patches covering each pixel, forwards the
+// positions that needed a forward pass (a patch over values all equal to fill
+// changes nothing); with mask (Float32Array, H*W values in [0, 1], 1 covered)
+// it gives the class's prob before and maskedProb after. maximize climbs from
+// grey (seeded noise) toward the mean output of a filter (layer, channel) or a
+// class score (class): learningRate (0.1, normalized gradient), decay (L2,
+// 0.01), jitter (1 pixel), blurEvery (4 steps; 0 never), blurSigma (0.5), seed
+// (1), clamp (true: to the data set's pixel range); its reply comes after the
+// last step (done: steps run), or stopped: true after maximizeStop or a newer
+// maximize. fgsm moves every value by epsilon (model units) along the sign of
+// the cross-entropy's gradient: away from label (default the predicted class)
+// or, with target, toward it for steps steps of stepSize (default 2.5 * epsilon
+// / steps) kept within epsilon of the input, and of the pixel range unless
+// clamp is false; stopWhenFooled ends at the first step that changes the
+// prediction (or reaches target); loss holds the cross-entropy before each step
+// and after the last. embedding lays the penultimate features (the input of the
+// last layer with weights) of the first count (2000) images of split (test) out
+// on their two principal components: points (N x 2), labels, predicted,
+// explained (the share of variance on each axis); with pixels, point: where
+// that input falls. It runs in slices and replies later the first time; it is
+// cached until the model, its weights or the data change.
 //
 // Data-parallel training adds a channel inside the worker (wasm/parallel.go,
 // worker.js): the page's worker (the leader) starts helper workers, named
@@ -318,6 +360,13 @@ var ops = map[string]op{
 	"kerasAccuracy":  (*worker).kerasAccuracy,
 	"debugPanic":     (*worker).debugPanic,
 	"debugExit":      (*worker).debugExit,
+	"saliency":       (*worker).saliency,
+	"gradCam":        (*worker).gradCam,
+	"occlusion":      (*worker).occlusion,
+	"maximize":       (*worker).maximize,
+	"maximizeStop":   (*worker).maximizeStop,
+	"fgsm":           (*worker).fgsm,
+	"embedding":      (*worker).embedding,
 }
 
 // later is the result of an op that replies by itself, with replyLater,

@@ -1,0 +1,68 @@
+package nn
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMaximize(t *testing.T) {
+	_, e, _ := whyModel(t, SmallSpec())
+	cfgs := []MaximizeConfig{DefaultMaximize(2, 5), DefaultMaximize(-1, 7), DefaultMaximize(0, 1)}
+	cfgs[1].Lo, cfgs[1].Hi = -1, 2
+	cfgs[2].Jitter, cfgs[2].BlurEvery, cfgs[2].Decay, cfgs[2].Noise = 0, 0, 0, 0
+	for _, cfg := range cfgs {
+		cfg.Steps, cfg.Seed = 24, 3
+		var objs []float32
+		img, final, err := e.Maximize(cfg, func(s MaximizeStep) bool {
+			require.Equal(t, len(objs)+1, s.Step)
+			objs = append(objs, s.Objective)
+			return true
+		})
+		require.NoError(t, err)
+		require.Len(t, objs, 24)
+		require.Len(t, img, 28*28)
+		assert.Greater(t, final, objs[0], "the climb raises the objective (%+v)", cfg)
+		if cfg.Hi != 0 {
+			for _, v := range img {
+				require.True(t, v >= -1 && v <= 2)
+			}
+		}
+	}
+	// The same seed gives the same steps; a callback can stop the climb.
+	run := func() []float32 {
+		cfg := DefaultMaximize(2, 0)
+		cfg.Steps, cfg.Seed = 8, 9
+		img, _, err := e.Maximize(cfg, nil)
+		require.NoError(t, err)
+		return img
+	}
+	require.Equal(t, run(), run())
+	steps := 0
+	_, _, err := e.Maximize(DefaultMaximize(2, 0), func(MaximizeStep) bool { steps++; return steps < 3 })
+	require.NoError(t, err)
+	require.Equal(t, 3, steps)
+	_, err = e.NewMaximizer(DefaultMaximize(2, 16))
+	require.ErrorContains(t, err, "channels 0 to 15")
+	_, err = e.NewMaximizer(MaximizeConfig{Layer: 2, Steps: 1})
+	require.ErrorContains(t, err, "learning rate")
+	_, err = e.NewMaximizer(DefaultMaximize(4, 0))
+	require.ErrorContains(t, err, "not feature maps")
+}
+
+func TestRollAndBlur(t *testing.T) {
+	src := []float32{1, 2, 3, 4, 5, 6} // (2, 3, 1)
+	dst := make([]float32, 6)
+	roll(dst, src, 2, 3, 1, 1, -1)
+	assert.Equal(t, []float32{5, 6, 4, 2, 3, 1}, dst)
+	x := []float32{0, 0, 0, 0, 9, 0, 0, 0, 0}
+	blur(x, make([]float32, 9), 3, 3, 1, gaussianKernel(0.5))
+	var sum float32
+	for _, v := range x {
+		sum += v
+	}
+	assert.InDelta(t, 9, sum, 1e-5, "a blur away from the edges keeps the mass")
+	assert.Greater(t, x[4], x[1])
+	assert.Equal(t, x[1], x[3])
+}
