@@ -88,3 +88,74 @@ func TestEvaluationWithout(t *testing.T) {
 	assert.InDelta(t, wantLoss, loss, 1e-6)
 	assert.InDelta(t, wantAcc, acc, 1e-12)
 }
+
+// TestEvaluateDetailed: a Dense 3 -> 3 softmax layer with the identity
+// kernel predicts the class of a one-hot input. With inputs of classes
+// 0, 1, 2, 2, 0 and labels 0, 2, 2, 1, 1, samples 1, 3 and 4 are wrong.
+// softmax(1, 0, 0) gives e/(e+2) = 0.5761169 to the hot class and
+// 1/(e+2) = 0.2119416 to the others, so the loss is
+// -ln 0.5761169 = ln(e+2) - 1 = 0.5514447 and -ln 0.2119416 = 1.5514447,
+// so for 2 right and 3 wrong the loss is (2*0.5514447 + 3*1.5514447)/5 =
+// 1.1514447.
+func TestEvaluateDetailed(t *testing.T) {
+	m := mtCompiled(t, mtDenseSpec(3, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
+	k := m.Params()[0].W
+	clear(k)
+	k[0], k[4], k[8] = 1, 1, 1
+	x := NewTensor(5, 3)
+	for i, c := range []int{0, 1, 2, 2, 0} {
+		x.Data[3*i+c] = 1
+	}
+	y := &Tensor{Shape: []int{5}, Data: []float32{0, 2, 2, 1, 1}}
+	for _, bs := range []int{0, 1, 2, 5, 100} {
+		e, err := m.EvaluateDetailed(&TensorData{X: x, Y: y}, bs)
+		require.NoError(t, err)
+		assert.InDelta(t, 1.1514447, e.Loss, 1e-6)
+		assert.InDelta(t, 0.4, e.Accuracy, 1e-12)
+		assert.Equal(t, 3, e.Classes)
+		assert.Equal(t, []int{
+			1, 0, 0, // true 0: predicted 0
+			1, 0, 1, // true 1: predicted 0 (sample 4) and 2 (sample 3)
+			0, 1, 1, // true 2: predicted 1 (sample 1) and 2
+		}, e.Confusion)
+		assert.Equal(t, []int{1, 3, 4}, e.Misclassified)
+		assert.Equal(t, []int{1, 2, 0}, e.Predicted, "the confusion matrix's columns of the samples")
+		assert.Equal(t, []int{2, 1, 1}, e.Labels, "and rows")
+		loss, acc, err := m.Evaluate(&TensorData{X: x, Y: y}, bs)
+		require.NoError(t, err)
+		assert.Equal(t, e.Loss, loss)
+		assert.Equal(t, e.Accuracy, acc)
+	}
+	_, _, err := m.Evaluate(&TensorData{X: x, Y: y}, -1)
+	assert.Error(t, err)
+
+	// One-hot targets give the same cells, labels and predictions.
+	oh := mtCompiled(t, mtDenseSpec(3, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "categorical_crossentropy")
+	copy(oh.Params()[0].W, k)
+	clear(oh.Params()[1].W)
+	y1 := NewTensor(5, 3)
+	for i, c := range []int{0, 2, 2, 1, 1} {
+		y1.Data[3*i+c] = 1
+	}
+	e1, err := oh.EvaluateDetailed(&TensorData{X: x, Y: y1}, 2)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 3, 4}, e1.Misclassified)
+	assert.Equal(t, []int{1, 2, 0}, e1.Predicted)
+	assert.Equal(t, []int{2, 1, 1}, e1.Labels)
+	y.Data[3] = -1
+	_, _, err = m.Evaluate(&TensorData{X: x, Y: y}, 2)
+	assert.ErrorContains(t, err, "nn: evaluation sample 3 has label -1, not a class index in [0, 3)")
+}
+
+// TestBinaryAccuracy: with one output, accuracy is Keras's binary accuracy:
+// the output thresholded at 0.5 equals the target.
+func TestBinaryAccuracy(t *testing.T) {
+	m := mtCompiled(t, mtDenseSpec(1, 1, ""), 1, OptimizerSpec{Name: "sgd"}, "mse")
+	m.Params()[0].W[0] = 1 // output = input
+	x := &Tensor{Shape: []int{4, 1}, Data: []float32{0.2, 0.7, 0.5, 0.9}}
+	y := &Tensor{Shape: []int{4, 1}, Data: []float32{0, 1, 1, 0.9}}
+	// predictions 0, 1, 0 (0.5 is not above 0.5), 1: right, right, wrong, wrong
+	_, acc, err := m.Evaluate(&TensorData{X: x, Y: y}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 0.5, acc)
+}

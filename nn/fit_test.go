@@ -136,44 +136,6 @@ func TestRunningMean(t *testing.T) {
 	}
 }
 
-// TestTrainerSteps: one Step per training batch, then one per validation
-// batch; done after the last epoch; Stop ends before the next batch.
-func TestTrainerSteps(t *testing.T) {
-	m := mtBlobModel(t, OptimizerSpec{Name: "sgd"})
-	var epochs []int
-	tr, err := NewTrainer(m, mtBlobs(t, 1, 10), FitConfig{Epochs: 3, BatchSize: 4, Validation: mtBlobs(t, 2, 5),
-		OnEpoch: func(e int, l Logs) { epochs = append(epochs, e); assert.True(t, l.HasValidation) }})
-	require.NoError(t, err)
-	steps := 0
-	for {
-		done, err := tr.Step()
-		require.NoError(t, err)
-		steps++
-		if done {
-			break
-		}
-	}
-	assert.Equal(t, 3*(3+2), steps, "3 training + 2 validation batches per epoch")
-	assert.Equal(t, []int{0, 1, 2}, epochs)
-	done, err := tr.Step()
-	assert.True(t, done)
-	assert.NoError(t, err)
-
-	tr, err = NewTrainer(m, mtBlobs(t, 1, 10), FitConfig{Epochs: 3, BatchSize: 4})
-	require.NoError(t, err)
-	for range 4 { // one epoch and one batch
-		done, err := tr.Step()
-		require.NoError(t, err)
-		require.False(t, done)
-	}
-	tr.Stop()
-	done, err = tr.Step()
-	assert.True(t, done)
-	assert.NoError(t, err)
-	assert.Len(t, tr.History().Loss, 1, "the interrupted epoch is not logged")
-	assert.Equal(t, 1, tr.Epoch())
-}
-
 // TestDiverged: a learning rate far too high makes a number overflow: the
 // loss, a gradient (the step is not applied) or a weight (the step is
 // undone). Either way the weights are those after the last good step
@@ -261,77 +223,6 @@ func TestFitDataErrors(t *testing.T) {
 	assert.ErrorContains(t, err, "nn: data has 2 inputs but 3 targets")
 }
 
-// TestEvaluateDetailed: a Dense 3 -> 3 softmax layer with the identity
-// kernel predicts the class of a one-hot input. With inputs of classes
-// 0, 1, 2, 2, 0 and labels 0, 2, 2, 1, 1, samples 1, 3 and 4 are wrong.
-// softmax(1, 0, 0) gives e/(e+2) = 0.5761169 to the hot class and
-// 1/(e+2) = 0.2119416 to the others, so the loss is
-// -ln 0.5761169 = ln(e+2) - 1 = 0.5514447 and -ln 0.2119416 = 1.5514447,
-// so for 2 right and 3 wrong the loss is (2*0.5514447 + 3*1.5514447)/5 =
-// 1.1514447.
-func TestEvaluateDetailed(t *testing.T) {
-	m := mtCompiled(t, mtDenseSpec(3, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
-	k := m.Params()[0].W
-	clear(k)
-	k[0], k[4], k[8] = 1, 1, 1
-	x := NewTensor(5, 3)
-	for i, c := range []int{0, 1, 2, 2, 0} {
-		x.Data[3*i+c] = 1
-	}
-	y := &Tensor{Shape: []int{5}, Data: []float32{0, 2, 2, 1, 1}}
-	for _, bs := range []int{0, 1, 2, 5, 100} {
-		e, err := m.EvaluateDetailed(&TensorData{X: x, Y: y}, bs)
-		require.NoError(t, err)
-		assert.InDelta(t, 1.1514447, e.Loss, 1e-6)
-		assert.InDelta(t, 0.4, e.Accuracy, 1e-12)
-		assert.Equal(t, 3, e.Classes)
-		assert.Equal(t, []int{
-			1, 0, 0, // true 0: predicted 0
-			1, 0, 1, // true 1: predicted 0 (sample 4) and 2 (sample 3)
-			0, 1, 1, // true 2: predicted 1 (sample 1) and 2
-		}, e.Confusion)
-		assert.Equal(t, []int{1, 3, 4}, e.Misclassified)
-		assert.Equal(t, []int{1, 2, 0}, e.Predicted, "the confusion matrix's columns of the samples")
-		assert.Equal(t, []int{2, 1, 1}, e.Labels, "and rows")
-		loss, acc, err := m.Evaluate(&TensorData{X: x, Y: y}, bs)
-		require.NoError(t, err)
-		assert.Equal(t, e.Loss, loss)
-		assert.Equal(t, e.Accuracy, acc)
-	}
-	_, _, err := m.Evaluate(&TensorData{X: x, Y: y}, -1)
-	assert.Error(t, err)
-
-	// One-hot targets give the same cells, labels and predictions.
-	oh := mtCompiled(t, mtDenseSpec(3, 3, "softmax"), 1, OptimizerSpec{Name: "sgd"}, "categorical_crossentropy")
-	copy(oh.Params()[0].W, k)
-	clear(oh.Params()[1].W)
-	y1 := NewTensor(5, 3)
-	for i, c := range []int{0, 2, 2, 1, 1} {
-		y1.Data[3*i+c] = 1
-	}
-	e1, err := oh.EvaluateDetailed(&TensorData{X: x, Y: y1}, 2)
-	require.NoError(t, err)
-	assert.Equal(t, []int{1, 3, 4}, e1.Misclassified)
-	assert.Equal(t, []int{1, 2, 0}, e1.Predicted)
-	assert.Equal(t, []int{2, 1, 1}, e1.Labels)
-	y.Data[3] = -1
-	_, _, err = m.Evaluate(&TensorData{X: x, Y: y}, 2)
-	assert.ErrorContains(t, err, "nn: evaluation sample 3 has label -1, not a class index in [0, 3)")
-}
-
-// TestBinaryAccuracy: with one output, accuracy is Keras's binary accuracy:
-// the output thresholded at 0.5 equals the target.
-func TestBinaryAccuracy(t *testing.T) {
-	m := mtCompiled(t, mtDenseSpec(1, 1, ""), 1, OptimizerSpec{Name: "sgd"}, "mse")
-	m.Params()[0].W[0] = 1 // output = input
-	x := &Tensor{Shape: []int{4, 1}, Data: []float32{0.2, 0.7, 0.5, 0.9}}
-	y := &Tensor{Shape: []int{4, 1}, Data: []float32{0, 1, 1, 0.9}}
-	// predictions 0, 1, 0 (0.5 is not above 0.5), 1: right, right, wrong, wrong
-	_, acc, err := m.Evaluate(&TensorData{X: x, Y: y}, 0)
-	require.NoError(t, err)
-	assert.Equal(t, 0.5, acc)
-}
-
 func TestCallbackErrorStopsFit(t *testing.T) {
 	m := mtBlobModel(t, OptimizerSpec{Name: "sgd"})
 	boom := errors.New("disk full")
@@ -340,78 +231,6 @@ func TestCallbackErrorStopsFit(t *testing.T) {
 	}})
 	assert.ErrorIs(t, err, boom)
 	assert.Len(t, h.Loss, 1)
-}
-
-// TestTrainerStepAllocatesNothing: within an epoch, a Trainer step (fill,
-// check, gradients, snapshot, optimizer step, progress) allocates nothing.
-func TestTrainerStepAllocatesNothing(t *testing.T) {
-	m := mtBlobModel(t, OptimizerSpec{Name: "adam"})
-	tr, err := NewTrainer(m, mtBlobs(t, 1, 200), FitConfig{BatchSize: 4, OnBatch: func(BatchProgress) {}})
-	require.NoError(t, err)
-	step := func() {
-		done, err := tr.Step()
-		if done || err != nil {
-			t.Fatalf("step: done %v, err %v", done, err)
-		}
-	}
-	step()
-	assert.Equal(t, 0.0, testing.AllocsPerRun(20, step))
-}
-
-// TestStepSamples: a batch split over several Steps trains the same model
-// (dropout included: its masks are drawn in sample order) up to float32
-// rounding, with the same history; 20 samples in batches of 8 are batches
-// of 8, 8, 4 and, 3 at a time, 3+3+2, 3+3+2, 3+1 = 8 Steps, and 5
-// validation samples 2 more.
-func TestStepSamples(t *testing.T) {
-	train, val := &TensorData{X: NewTensor(20, 6, 5, 2), Y: NewTensor(20)}, &TensorData{X: NewTensor(5, 6, 5, 2), Y: NewTensor(5)}
-	x, y := mtBatch(4, 25, 60, 3)
-	copy(train.X.Data, x)
-	copy(train.Y.Data, y)
-	copy(val.X.Data, x[20*60:])
-	copy(val.Y.Data, y[20:])
-	run := func(stepSamples int) (*Model, *History, int, int) {
-		m := mtCompiled(t, mtPoolSpec(0.5), 5, OptimizerSpec{Name: "adam", LearningRate: 0.01}, "sparse_categorical_crossentropy")
-		batches := 0
-		tr, err := NewTrainer(m, train, FitConfig{Epochs: 2, BatchSize: 8, Seed: 1, Validation: val, StepSamples: stepSamples,
-			OnBatch: func(BatchProgress) { batches++ }})
-		require.NoError(t, err)
-		steps := 0
-		for {
-			done, err := tr.Step()
-			require.NoError(t, err)
-			steps++
-			if done {
-				return m, tr.History(), steps, batches
-			}
-		}
-	}
-	whole, hw, stepsW, batchesW := run(0)
-	sliced, hs, stepsS, batchesS := run(3)
-	assert.Equal(t, 2*(3+1), stepsW)
-	assert.Equal(t, 2*(8+2), stepsS)
-	assert.Equal(t, 6, batchesW)
-	assert.Equal(t, 6, batchesS, "OnBatch once per whole batch")
-	assert.InDeltaSlice(t, whole.FlatWeights(nil), sliced.FlatWeights(nil), 1e-5)
-	assert.InDeltaSlice(t, hw.Loss, hs.Loss, 1e-6)
-	assert.Equal(t, hw.Accuracy, hs.Accuracy)
-	assert.InDeltaSlice(t, hw.ValLoss, hs.ValLoss, 1e-6)
-	assert.Equal(t, hw.ValAccuracy, hs.ValAccuracy)
-	assert.Equal(t, int64(6), sliced.Optimizer().Iterations())
-
-	// Steps of sliced batches allocate nothing either.
-	m := mtCompiled(t, mtPoolSpec(0.5), 5, OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy")
-	tr, err := NewTrainer(m, &TensorData{X: NewTensor(200, 6, 5, 2), Y: NewTensor(200)}, FitConfig{BatchSize: 8, StepSamples: 3})
-	require.NoError(t, err)
-	step := func() {
-		if done, err := tr.Step(); done || err != nil {
-			t.Fatalf("step: done %v, err %v", done, err)
-		}
-	}
-	step()
-	step()
-	step()
-	assert.Equal(t, 0.0, testing.AllocsPerRun(20, step))
 }
 
 func TestLogsJSON(t *testing.T) {

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"syscall/js"
@@ -61,4 +63,25 @@ func jsonText(v js.Value) string {
 		return v.String()
 	}
 	return js.Global().Get("JSON").Call("stringify", v).String()
+}
+
+// strictJSON decodes a request argument (object or JSON text), refusing
+// unknown fields.
+func strictJSON(v js.Value, dst any, what string) error {
+	dec := json.NewDecoder(bytes.NewReader([]byte(jsonText(v))))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return fmt.Errorf("worker: invalid %s: %v", what, err)
+	}
+	return nil
+}
+
+func intArg(req js.Value, name string, def, lo int, dst *int) (err error) {
+	*dst, err = argInt(req, name, def, lo)
+	return err
+}
+
+func boolArg(req js.Value, name string, def bool, dst *bool) (err error) {
+	*dst, err = argBool(req, name, def)
+	return err
 }

@@ -24,7 +24,7 @@ type worker struct {
 	eval   *evaluation           // the evaluation in progress, or nil
 	queued bool                  // a slice of run or eval is scheduled
 	post   func(ev js.Value)     // sends events and later replies to the page
-	kick   func()                // schedules the next slice (see train.go)
+	kick   func()                // schedules the next slice (see train_slices.go)
 	side   map[string]*sideModel // the lessons' side models, by name (side.go)
 	why    *whyState             // the why ops' explainer, maximization and 2-D map (why.go), or nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"syscall/js"
 	"time"
-	"unsafe"
 
 	"convplay/nn"
 )
@@ -34,6 +33,10 @@ import (
 // failed) or went silent (its beat stood still for helperSilence: its
 // worker was closed or killed without an error) ends the training with an
 // error, and is marked dead so that worker.js replaces it.
+//
+// This file is the leader's side; the shared buffer's layout and the typed
+// arrays over it are in parallel_memory.go, the helper's side in
+// parallel_helper.go.
 
 // helperTimeout is the longest the leader waits for one helper's shard,
 // beating or not (helperSilence, protocol.go, is how long without a beat).
@@ -41,95 +44,6 @@ const helperTimeout = 60 * time.Second
 
 // maxWorkers caps the workers of one training.
 const maxWorkers = 8
-
-// teamLayout is where each region lives in the shared buffer, in bytes.
-type teamLayout struct {
-	Workers int `json:"workers"`
-	Params  int `json:"params"`  // weights (and gradients) per copy
-	In      int `json:"in"`      // input values per sample
-	Targets int `json:"targets"` // target values per sample
-	MaxN    int `json:"maxN"`    // samples the x, y regions hold
-	Ctrl    int `json:"ctrl"`
-	Loss    int `json:"loss"`
-	Weights int `json:"weights"`
-	X       int `json:"x"`
-	Y       int `json:"y"`
-	Grads   int `json:"grads"` // helper h's at Grads + (h-1)*4*Params
-	Size    int `json:"size"`
-}
-
-func align8(n int) int { return (n + 7) &^ 7 }
-
-// newTeamLayout lays out the shared buffer of a team of workers.
-func newTeamLayout(workers, params, in, targets, maxN int) teamLayout {
-	l := teamLayout{Workers: workers, Params: params, In: in, Targets: targets, MaxN: maxN}
-	off := 0
-	region := func(bytes int) int {
-		at := off
-		off += align8(bytes)
-		return at
-	}
-	l.Ctrl = region(4 * slotInts * workers)
-	l.Loss = region(8 * workers)
-	l.Weights = region(4 * params)
-	l.X = region(4 * maxN * in)
-	l.Y = region(4 * maxN * targets)
-	l.Grads = region(4 * params * (workers - 1))
-	l.Size = off
-	return l
-}
-
-// sharedViews are the typed arrays one worker reads and writes the shared
-// buffer through.
-type sharedViews struct {
-	atomics js.Value
-	ctrl    js.Value // Int32Array over the ctrl region
-	loss    js.Value // Float64Array over the loss region
-	bytes   js.Value // Uint8Array over the whole buffer
-}
-
-func newSharedViews(sab js.Value, l teamLayout) sharedViews {
-	g := js.Global()
-	return sharedViews{
-		atomics: g.Get("Atomics"),
-		ctrl:    g.Get("Int32Array").New(sab, l.Ctrl, slotInts*l.Workers),
-		loss:    g.Get("Float64Array").New(sab, l.Loss, l.Workers),
-		bytes:   g.Get("Uint8Array").New(sab),
-	}
-}
-
-func (v sharedViews) load(slot, field int) int {
-	return v.atomics.Call("load", v.ctrl, slot*slotInts+field).Int()
-}
-
-func (v sharedViews) store(slot, field, x int) {
-	v.atomics.Call("store", v.ctrl, slot*slotInts+field, x)
-}
-
-func (v sharedViews) notify(slot, field int) {
-	v.atomics.Call("notify", v.ctrl, slot*slotInts+field)
-}
-
-// wait blocks while slot's field holds old, for at most d.
-func (v sharedViews) wait(slot, field, old int, d time.Duration) {
-	v.atomics.Call("wait", v.ctrl, slot*slotInts+field, old, float64(d.Milliseconds()))
-}
-
-// put copies src into the shared buffer at byte offset at.
-func (v sharedViews) put(at int, src []float32) {
-	if len(src) == 0 {
-		return
-	}
-	js.CopyBytesToJS(v.bytes.Call("subarray", at, at+4*len(src)), unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
-}
-
-// get copies len(dst) values from byte offset at into dst.
-func (v sharedViews) get(dst []float32, at int) {
-	if len(dst) == 0 {
-		return
-	}
-	js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst)), v.bytes.Call("subarray", at, at+4*len(dst)))
-}
 
 // team is the leader's side of a data-parallel training.
 type team struct {
@@ -341,116 +255,4 @@ func grow(s []float32, n int) []float32 {
 		return make([]float32, n)
 	}
 	return s[:n]
-}
-
-// helper is a helper worker's state: the model whose gradients it
-// computes, and its slot in the team's shared buffer.
-type helper struct {
-	m       *nn.Model
-	l       teamLayout
-	v       sharedViews
-	slot    int
-	version int
-	w, g    []float32
-	x, y    []float32
-}
-
-var helping *helper
-
-func init() {
-	js.Global().Set(globalShardInit, js.FuncOf(func(_ js.Value, args []js.Value) any {
-		if len(args) < 2 {
-			return globalShardInit + "(init, slot)"
-		}
-		h, err := newHelper(args[0], args[1].Int())
-		if err != nil {
-			return err.Error()
-		}
-		helping = h
-		return nil
-	}))
-	js.Global().Set(globalShard, js.FuncOf(func(js.Value, []js.Value) any {
-		if helping != nil {
-			helping.shard()
-		}
-		return nil
-	}))
-}
-
-// newHelper prepares a helper from the team's init object ({sab, layout,
-// spec}, as newTeam made it) and marks its slot ready.
-func newHelper(init js.Value, slot int) (*helper, error) {
-	var l teamLayout
-	if err := json.Unmarshal([]byte(init.Get("layout").String()), &l); err != nil {
-		return nil, fmt.Errorf("worker: helper layout: %v", err)
-	}
-	if slot < 1 || slot >= l.Workers {
-		return nil, fmt.Errorf("worker: helper slot %d of %d", slot, l.Workers)
-	}
-	var spec nn.ModelSpec
-	if err := json.Unmarshal([]byte(init.Get("spec").String()), &spec); err != nil {
-		return nil, fmt.Errorf("worker: helper model: %v", err)
-	}
-	m, err := nn.Build(spec, 1)
-	if err != nil {
-		return nil, err
-	}
-	opt, err := nn.NewOptimizer(nn.OptimizerSpec{Name: "sgd"}) // never steps: the leader does
-	if err != nil {
-		return nil, err
-	}
-	loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
-	if err != nil {
-		return nil, err
-	}
-	if err := m.Compile(opt, loss); err != nil {
-		return nil, err
-	}
-	if m.NumParams() != l.Params {
-		return nil, fmt.Errorf("worker: helper model has %d weights, the leader's %d", m.NumParams(), l.Params)
-	}
-	h := &helper{m: m, l: l, v: newSharedViews(init.Get("sab"), l), slot: slot, version: -1}
-	h.v.store(slot, slotState, helperReady)
-	return h, nil
-}
-
-// shard computes the gradients of the samples the leader assigned, when
-// it sent a command not answered yet.
-func (h *helper) shard() {
-	cmd := h.v.load(h.slot, slotCmd)
-	if cmd == h.v.load(h.slot, slotDone) {
-		return
-	}
-	what := "a shard's gradients"
-	err := protect(&what, func() error {
-		l := h.l
-		if v := h.v.load(h.slot, slotVersion); v != h.version {
-			h.w = grow(h.w, l.Params)
-			h.v.get(h.w, l.Weights)
-			if err := h.m.SetFlatWeights(h.w); err != nil {
-				return err
-			}
-			h.version = v
-		}
-		off, n := h.v.load(h.slot, slotOffset), h.v.load(h.slot, slotN)
-		if n < 1 || off < 0 || off+n > l.MaxN {
-			return fmt.Errorf("worker: helper asked for samples %d..%d of %d", off, off+n, l.MaxN)
-		}
-		h.x, h.y = grow(h.x, n*l.In), grow(h.y, n*l.Targets)
-		h.v.get(h.x, l.X+4*off*l.In)
-		h.v.get(h.y, l.Y+4*off*l.Targets)
-		loss, correct := h.m.ComputeGradients(h.x, h.y, n)
-		h.g = h.m.FlatGradients(h.g)
-		h.v.put(l.Grads+4*(h.slot-1)*l.Params, h.g)
-		h.v.loss.SetIndex(h.slot, loss)
-		h.v.store(h.slot, slotCorrect, correct)
-		h.v.store(h.slot, slotMemoryMB, wasmMemoryMB())
-		return nil
-	})
-	if err != nil {
-		js.Global().Get("console").Call("error", err.Error())
-		h.v.store(h.slot, slotState, helperFailed)
-	}
-	h.v.store(h.slot, slotDone, cmd)
-	h.v.notify(h.slot, slotDone)
 }

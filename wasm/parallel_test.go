@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"syscall/js"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,4 +171,47 @@ func TestTrainHelperDies(t *testing.T) {
 	ev.drain()
 	require.True(t, request(w, "train", map[string]any{"epochs": 1, "batchSize": 4}).ok)
 	assert.Equal(t, "finished", ev.waitFor(t, "done").Get("reason").String())
+}
+
+// TestHelperSilence: a ready helper that neither answers nor beats (its
+// worker was closed without an error) ends the step with an error naming
+// it after helperSilence, and is marked dead for worker.js to replace; one
+// that beats while it works is waited for, and its answer taken.
+func TestHelperSilence(t *testing.T) {
+	x := []float32{1, -1, 0.5, 2, -0.5, 0.25, 1, -2, 0, 1, 1, 1, 3, -1, 0, 0.5, -1, -1, 2, 0}
+	y := []float32{1, 0, 1, 0, 1}
+	m, tm, init, _ := parallelFixture(t, 5)
+	h, err := newHelper(init, 1)
+	require.NoError(t, err)
+	atomics := js.Global().Get("Atomics")
+	realWait := atomics.Get("wait")
+	t.Cleanup(func() { atomics.Set("wait", realWait) })
+
+	// It beats for a while (longer than helperSilence in all), then answers.
+	waits := 0
+	beating := js.FuncOf(func(js.Value, []js.Value) any {
+		waits++
+		h.v.store(1, slotBeat, waits)
+		if time.Duration(waits)*100*time.Millisecond > helperSilence+time.Second {
+			h.shard()
+		}
+		return realWait.Invoke(tm.v.ctrl, 0, 0, 100).String() // 100 ms pass
+	})
+	defer beating.Release()
+	atomics.Set("wait", beating)
+	_, _, err = tm.gradients(m, x, y, 5)
+	require.NoError(t, err)
+	assert.Greater(t, waits, int(helperSilence/(100*time.Millisecond)), "waited past helperSilence while it beat")
+
+	// Silent: no beat, no answer.
+	silent := js.FuncOf(func(js.Value, []js.Value) any { return realWait.Invoke(tm.v.ctrl, 0, 0, 100).String() })
+	defer silent.Release()
+	atomics.Set("wait", silent)
+	start := time.Now()
+	_, _, err = tm.gradients(m, x, y, 5)
+	took := time.Since(start)
+	assert.EqualError(t, err, "worker: helper worker 1 of 1 stopped answering (silent for 2s: its worker was closed or killed)")
+	assert.GreaterOrEqual(t, took, helperSilence)
+	assert.Less(t, took, helperSilence+5*time.Second, "about helperSilence, on a busy machine")
+	assert.Equal(t, helperDead, tm.v.load(1, slotState), "marked dead, for worker.js to replace")
 }

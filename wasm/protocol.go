@@ -5,7 +5,8 @@
 // its helpers. Both files open with these same tables; the tests
 // (wasm/protocol_test.go, web/protocol.test.js) fail when they differ, or
 // when a side's names and constants (ops, slot fields, states, globals,
-// timings) differ from them.
+// timings) differ from them. These tables make both files long (about 400
+// lines): each side keeps them whole and in one place, compared text for text.
 //
 // A request is {id, type, ...arguments}. The worker answers every request
 // (but debugExit) exactly once, {id, ok: true, result} or {id, ok: false,

@@ -1,0 +1,82 @@
+package nn
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// allocated runs f and returns the bytes it allocated.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// allocBound is what decoding n bytes may allocate: the file, the model built
+// from it twice (weights and gradients), JSON and per-layer overheads.
+func allocBound(n int) uint64 { return 64*uint64(n) + 4<<20 }
+
+// FuzzLoadWeights feeds Load and LoadWeights arbitrary bytes, and the same
+// bytes with a repaired checksum so that the fuzzer gets past it. Nothing may
+// panic or allocate much more than the input; errors are FormatErrors or
+// ModelErrors; what loads passes Validate and must save and load again to
+// the same model; a failed LoadWeights leaves the model untouched. The seeds
+// include the hostile files of hostile_test.go.
+func FuzzLoadWeights(f *testing.F) {
+	good, err := os.ReadFile("testdata/scale.cpw")
+	require.NoError(f, err)
+	m := buildT(f, scaleSpec(), 1)
+	opt, err := NewOptimizer(OptimizerSpec{Name: "adam"})
+	require.NoError(f, err)
+	stepT(m, opt, 1)
+	var withOpt bytes.Buffer
+	require.NoError(f, m.SaveWithOptimizer(&withOpt, opt))
+	dense := saveT(f, buildT(f, ModelSpec{Input: []int{3}, Layers: []LayerSpec{{Type: "Dense", Units: 2, Activation: "relu"}}}, 1))
+	for _, seed := range append([][]byte{good, withOpt.Bytes(), dense}, hostileSeeds(f, ".cpw")...) {
+		f.Add(seed)
+		for _, n := range []int{0, 8, 12, 16, 100, len(seed) - 5, len(seed) - 1} {
+			f.Add(seed[:n])
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, in := range [][]byte{data, withCRC(data)} {
+			var (
+				loaded *Model
+				err    error
+			)
+			if n := allocated(func() { loaded, _, err = LoadWithOptimizer(bytes.NewReader(in)) }); n > allocBound(len(in)) {
+				t.Fatalf("decoding %d bytes allocated %d", len(in), n)
+			}
+			if err != nil {
+				var fe FormatError
+				var me ModelError
+				if !errors.As(err, &fe) && !errors.As(err, &me) {
+					t.Fatalf("error is neither a FormatError nor a ModelError: %v", err)
+				}
+			} else {
+				require.NoError(t, Validate(loaded), "what loads has finite weights and bounded shapes")
+				again, err := Load(bytes.NewReader(saveT(t, loaded)))
+				require.NoError(t, err)
+				require.Equal(t, loaded.Spec, again.Spec)
+				require.Equal(t, weightBits(loaded), weightBits(again))
+			}
+
+			into := buildT(t, scaleSpec(), 5)
+			before := weightBits(into)
+			if err := into.LoadWeights(bytes.NewReader(in)); err != nil {
+				require.Equal(t, before, weightBits(into), "a failed LoadWeights leaves the model untouched")
+				continue
+			}
+			again := buildT(t, scaleSpec(), 6)
+			require.NoError(t, again.LoadWeights(bytes.NewReader(saveT(t, into))))
+			require.Equal(t, weightBits(into), weightBits(again))
+		}
+	})
+}

@@ -1,0 +1,53 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"math"
+	"syscall/js"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFloat32sRoundTrip(t *testing.T) {
+	tests := []struct {
+		name string
+		vals []float32
+	}{
+		{"empty", nil},
+		{"one", []float32{1.5}},
+		{"awkward values", []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), math.SmallestNonzeroFloat32, math.MaxFloat32, -3.25}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			arr := float32sToJS(tt.vals)
+			require.Equal(t, len(tt.vals), arr.Length())
+			for i, v := range tt.vals {
+				assert.Equal(t, float64(v), arr.Index(i).Float())
+			}
+			back := make([]float32, len(tt.vals))
+			require.NoError(t, float32sFromJS(back, arr, "x"))
+			for i := range back {
+				assert.Equal(t, math.Float32bits(tt.vals[i]), math.Float32bits(back[i]))
+			}
+		})
+	}
+	t.Run("NaN", func(t *testing.T) {
+		back := make([]float32, 1)
+		require.NoError(t, float32sFromJS(back, float32sToJS([]float32{float32(math.NaN())}), "x"))
+		assert.True(t, math.IsNaN(float64(back[0])))
+	})
+	t.Run("view at an offset into a larger buffer", func(t *testing.T) {
+		buf := js.Global().Get("ArrayBuffer").New(24) // 6 floats; the view is floats 2..4
+		all := js.Global().Get("Float32Array").New(buf)
+		for i := 0; i < 6; i++ {
+			all.SetIndex(i, i*10)
+		}
+		view := js.Global().Get("Float32Array").New(buf, 8, 3)
+		got := make([]float32, 3)
+		require.NoError(t, float32sFromJS(got, view, "x"))
+		assert.Equal(t, []float32{20, 30, 40}, got)
+	})
+}
