@@ -60,6 +60,8 @@ export const TEXTS = {
     'train.state.paused': 'Paused',
     'train.status':
       'Epoch {epoch} of {epochs} · batch {batch} of {batches} · loss {loss} · accuracy {accuracy} · {rate} images/s · {eta} left',
+    'train.statusPaused':
+      'Paused at epoch {epoch} of {epochs} · batch {batch} of {batches} · loss {loss} · accuracy {accuracy} · {rate} images/s · {eta} left',
     'train.started': 'Training on {samples} images ({batches} batches of {batchSize} per epoch), validating on {validation}.',
     'train.noValidation': 'no images',
     'train.epochLine': 'Epoch {epoch}: loss {loss}, accuracy {accuracy}',
@@ -73,6 +75,8 @@ export const TEXTS = {
     'train.done.diverged':
       'Training stopped because the loss diverged (it became NaN or infinite): the learning rate is probably too high. The last good weights were kept. Try a learning rate ten times smaller.',
     'train.done.error': 'Training failed: {error}',
+    'train.done.chance':
+      'This run ended no better than chance, so the page went back to the weights from before training and keeps the model it had. Try more images, more epochs or another learning rate. (The engine’s verdict: {verdict})',
     'train.done.model': 'The page now uses the trained model: the drawing’s prediction, the layers and the filters show it.',
     'train.fresh.small': 'a fresh small model (seed {seed})',
     'train.fresh.reference': 'a fresh reference model (seed {seed})',
@@ -87,7 +91,8 @@ export const TEXTS = {
     'train.range.number': 'a number from {lo} to {hi}',
     'train.badArch': 'My architecture cannot be trained yet: {why} Fix it in the editor below.',
     'train.noArch': 'My architecture has not been checked yet: open the editor below.',
-    'train.noData': 'The training images are still loading: wait a moment.',
+    'train.waitValidation': 'Waiting for the validation images ({loaded} of {total} files loaded): training starts by itself as soon as they arrive.',
+    'train.waitTrain': 'Waiting for the training images ({have} of {need} so far, {loaded} of {total} files loaded): training starts by itself as soon as they arrive.',
     'train.loadingData': 'The data is still loading: training uses the {n} training images loaded so far.',
     'train.busy': 'Training is running: stop it before loading another model or data set.',
     'train.reference.warning': 'The reference model is about 80 times the small one in parameters and does about 150 times its arithmetic: an epoch of all 55,000 images takes minutes (two to three with two Web Workers on a two-core machine). Try a subset first.',
@@ -149,6 +154,7 @@ export const TEXTS = {
     'train.state.running': '训练中',
     'train.state.paused': '已暂停',
     'train.status': '第 {epoch}/{epochs} 轮 · 第 {batch}/{batches} 批 · 损失 {loss} · 准确率 {accuracy} · 每秒 {rate} 张 · 还剩 {eta}',
+    'train.statusPaused': '已暂停：第 {epoch}/{epochs} 轮 · 第 {batch}/{batches} 批 · 损失 {loss} · 准确率 {accuracy} · 每秒 {rate} 张 · 还剩 {eta}',
     'train.started': '在 {samples} 张图像上训练（每轮 {batches} 批，每批 {batchSize} 张），用 {validation} 验证。',
     'train.noValidation': '0 张图像',
     'train.epochLine': '第 {epoch} 轮：损失 {loss}，准确率 {accuracy}',
@@ -162,6 +168,7 @@ export const TEXTS = {
     'train.done.diverged':
       '训练停止了，因为损失发散（变成了 NaN 或无穷大）：学习率很可能太大。已保留最后一组正常的权重。试试把学习率调小到十分之一。',
     'train.done.error': '训练失败：{error}',
+    'train.done.chance': '这次训练的结果不比随机猜测好，所以页面回到了训练前的权重，继续使用原来的模型。可以试试更多图像、更多轮数或换一个学习率。（引擎的判断：{verdict}）',
     'train.done.model': '页面现在使用训练好的模型：画板的预测、各层和滤波器都来自它。',
     'train.fresh.small': '全新的小模型（种子 {seed}）',
     'train.fresh.reference': '全新的参考模型（种子 {seed}）',
@@ -176,7 +183,8 @@ export const TEXTS = {
     'train.range.number': '应为 {lo} 到 {hi} 之间的数',
     'train.badArch': '我的结构还不能训练：{why} 请在下面的编辑器里修改。',
     'train.noArch': '我的结构还没有检查过：请打开下面的编辑器。',
-    'train.noData': '训练图像还在加载：请稍等。',
+    'train.waitValidation': '正在等待验证图像（已加载 {loaded}/{total} 个文件）：图像一到，训练就会自动开始。',
+    'train.waitTrain': '正在等待训练图像（目前 {have}/{need} 张，已加载 {loaded}/{total} 个文件）：图像一到，训练就会自动开始。',
     'train.loadingData': '数据还在加载：训练只使用已加载的 {n} 张训练图像。',
     'train.busy': '正在训练：请先停止，再加载其他模型或数据集。',
     'train.reference.warning': '参考模型的参数约是小模型的 80 倍，计算量约是它的 150 倍：用全部 55,000 张图像训练一轮要几分钟（在双核机器上用两个 Web Worker 大约两三分钟）。建议先用一部分图像试试。',
