@@ -142,6 +142,7 @@ function showStatus() {
   else if (d.error) [key, vars] = ['status.error', { error: d.error }];
   else if (!d.complete && d.total) [key, vars] = ['status.loadingData', { data: d.name, loaded: d.loaded, total: d.total }];
   ctx.setText(text, key, vars);
+  status.toggleAttribute('data-loading', key === 'status.loadingData'); // one line: the page below stays put (style.css)
   const v = s.version;
   $('engine-version').textContent = v ? `convplay ${v.version} · ${v.go} · ${v.platform}` : '…';
   $('dataset').value = d.name || 'fashion';

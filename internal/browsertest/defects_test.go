@@ -98,3 +98,45 @@ func TestDefectChanceRunKeepsTheModel(t *testing.T) {
 	Eval[bool](s, `(window.convplay.ctx.setLang('zh'), true)`)
 	assert.Contains(t, Eval[string](s, `document.querySelector('#train-result').textContent`), "不比随机猜测好")
 }
+
+// TestDefectEvaluatePickShowsOnThePad: picking a misclassified test image
+// in Evaluate puts that image on the pad, not only into the prediction.
+func TestDefectEvaluatePickShowsOnThePad(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?model=small")
+	first := Poll[float64](s, `window.convplay.state.input && window.convplay.state.input.index + 1`) - 1
+	evalRun(t, s)
+	Eval[bool](s, `document.querySelector('#confusion td[data-truth="6"][data-pred="0"] button').click(), true`)
+	Poll[bool](s, `!!document.querySelector('#cell-images .eval-thumb[data-loaded]')`)
+	index := Eval[float64](s, `+document.querySelector('#cell-images .eval-thumb[data-loaded]').dataset.index`)
+	require.NotEqual(t, first, index)
+	click(s, `#cell-images .eval-thumb[data-loaded]`)
+	Poll[bool](s, fmt.Sprintf(`window.convplay.state.prediction && window.convplay.state.prediction.input.index === %d`, int(index)))
+	pad := Eval[map[string]any](s, `(() => {
+		const o = document.querySelector('#draw-panel .draw-overlay');
+		const shown = window.convplay.views.draw.shown;
+		return {overlay: JSON.parse(o.dataset.i18nVars || '{}').index, shown: shown && shown.index, picked: document.querySelector('.draw-picked').textContent};
+	})()`)
+	assert.Equal(t, index, pad["shown"], "the pad shows the picked image")
+	assert.Equal(t, index, pad["overlay"], "the pad's overlay names the picked image")
+	assert.Contains(t, pad["picked"], fmt.Sprint(int(index)))
+	assert.Empty(t, s.Problems())
+}
+
+// TestDefectFocusAndPadStayWhileLoading: while the data set streams in, a
+// focused gallery button keeps the focus, and the pad does not move.
+func TestDefectFocusAndPadStayWhileLoading(t *testing.T) {
+	s, release := gatedData(t)
+	s.Open("")
+	require.Equal(t, "ready", s.WaitEngine())
+	Poll[bool](s, `!!document.querySelector('#gallery-panel .draw-class:not([disabled])') && !!window.convplay.state.prediction`)
+	before := Eval[float64](s, `(() => { const b = document.querySelector('#gallery-panel .draw-class[data-class="3"]'); b.focus(); window.__focused = b;
+		return document.getElementById('draw').getBoundingClientRect().top + window.scrollY; })()`)
+	release()
+	Poll[bool](s, `window.convplay.state.dataset.complete`)
+	Poll[bool](s, `new Promise((r) => requestAnimationFrame(() => r(true)))`)
+	after := Eval[float64](s, `document.getElementById('draw').getBoundingClientRect().top + window.scrollY`)
+	assert.Equal(t, before, after, "the pad stays where a stroke began")
+	assert.True(t, Eval[bool](s, `document.activeElement === window.__focused && document.contains(window.__focused)`), "the focused button keeps the focus")
+	assert.Empty(t, s.Problems())
+}

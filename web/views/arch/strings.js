@@ -19,7 +19,7 @@ export const TEXTS = {
     'arch.add': 'Add a layer',
     'arch.addType': 'Type of the new layer',
     'arch.total': 'Total parameters: {total}',
-    'arch.totalSoFar': 'Parameters of the {n} layers before the problem: {total}',
+    'arch.totalSoFar': 'Parameters of {n:one=the layer|other=the # layers} before the problem: {total}',
     'arch.checking': 'Checking…',
     'arch.ok': 'The stack works: it turns a {in} image into {classes} class probabilities. Choose “my architecture” in the training panel to train it.',
     'arch.use': 'Train this architecture',

@@ -25,7 +25,7 @@ export const TEXTS = {
     'convstep.products': 'Products',
     'convstep.channelOf': '(channel {c})',
     'convstep.sums': 'One partial sum per input channel: the kernel has a {k}×{k} slice for each of the {channels} channels, and their products are added up channel by channel. Pick a channel to see its slice.',
-    'convstep.sumOne': 'Sum of the {n} products',
+    'convstep.sumOne': 'Sum of {n:one=the one product|other=the # products}',
     'convstep.ch': 'ch {c}',
     'convstep.sumMany': 'Sum of the {channels} channel sums',
     'convstep.bias': '+ bias',

@@ -11,7 +11,7 @@ export const TEXTS = {
     'dense.flatten.alt': 'the {n} flattened values, wrapped into {rows} rows of {c}',
     'dense.flatten.cell': 'index {i} = row {h}, column {w}, channel {c}: {v}',
     'dense.flatten.caption': 'The vector, wrapped every {c} values: each row is one position (row, column) of the last maps with all its channels; reading row after row gives the order of the vector. Colours from {lo} (dark) to {hi} (yellow). Hover over it, or tap it, to see where a value came from.',
-    'dense.flatten.index': 'The value at row h, column w, channel c of the maps lands at index (h·{W} + w)·{C} + c: all {C} channels of the top-left position come first, then those of the position to its right, and so on.',
+    'dense.flatten.index': 'The value at row h, column w, channel c of the maps lands at index (h·{W} + w)·{C} + c: {C:one=the one channel|other=all {C} channels} of the top-left position come first, then those of the position to its right, and so on.',
     'dense.hidden.title': 'Dense layer {name}',
     'dense.hidden.text': 'Each of its {units} outputs is a weighted sum of all {cin} flattened numbers plus a bias, then {act}. That is {weights} weights, one for every input-output pair, {params} parameters with the biases.',
     'dense.hidden.alt': '{n} outputs from {lo} to {hi}',

@@ -19,7 +19,7 @@ export const TEXTS = {
     'draw.undoTitle': 'Undo the last stroke (Ctrl+Z)',
     'draw.clear': 'Clear',
     'draw.empty': 'The pad is empty: the network has nothing to look at.',
-    'draw.warnings': 'Your drawing differs from the data set\'s images in {count} way(s).',
+    'draw.warnings': 'Your drawing differs from the data set\'s images in {count:one=# way|other=# ways}.',
     'draw.seeWhy': 'See why',
     'draw.fine': 'Your drawing looks like the data set\'s images.',
     'draw.failed': 'Could not prepare the drawing: {error}',

@@ -19,7 +19,7 @@ export const TEXTS = {
     'pooling.avg': 'average',
     'pooling.sizes': '{h}×{w} → {ho}×{wo} per channel: {in} values become {out}.',
     'pooling.dropped': '{pct} of the values are dropped.',
-    'pooling.uncovered': 'The map has an odd size, so {n} cells (the last row and column) are in no window at all: pooling floors {h} / {k} to {ho}.',
+    'pooling.uncovered': 'The map has an odd size, so {n:one=# cell|other=# cells} (the last row and column) {n:one=is|other=are} in no window at all: pooling floors {h} / {k} to {ho}.',
     'pooling.noParams': 'No parameters: the layer has only a size ({k}) and a stride ({s}).',
     'pooling.mapLabel': 'Feature map before pooling, with the pooling windows',
     'pooling.maxLabel': 'Max-pooled map',

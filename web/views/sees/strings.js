@@ -28,7 +28,7 @@ export const TEXTS = {
     'sees.noWarnings': 'Nothing unusual: the prepared image looks like the data set\'s images in size, position, stroke width and amount of ink.',
     'sees.warn.empty': 'The pad is empty. The network would get a black image with nothing to recognise: draw something first.',
     'sees.warn.tiny': 'The drawing is small: its box is {size} of the pad (less than {limit}). Scaling it up to the data set\'s size blows up the strokes and their blur with it.',
-    'sees.warn.edge': 'The ink touches {sides} edge(s) of the pad. Whatever went past the edge is lost, and the box is cut off there.',
+    'sees.warn.edge': 'The ink touches {sides:one=# edge|other=# edges} of the pad. Whatever went past the edge is lost, and the box is cut off there.',
     'sees.warn.clipped': 'Centring the ink by its centre of mass pushed {share} of it out of the 28×28 image, which happens with lopsided drawings: the network never sees that part.',
     'sees.warn.offcentre': 'The ink\'s centre of mass is {value} pixels from the image\'s centre; in 99% of the data set\'s images it is within {limit} (typically {typical}). Most of the drawing sits to one side.',
     'sees.warn.thin': 'The strokes are thin: about {value} pixels wide in the 28×28 image, while 95% of the data set\'s images have wider strokes than {limit} (typically {typical}). Try a bigger brush.',
