@@ -140,3 +140,39 @@ func TestDefectFocusAndPadStayWhileLoading(t *testing.T) {
 	assert.True(t, Eval[bool](s, `document.activeElement === window.__focused && document.contains(window.__focused)`), "the focused button keeps the focus")
 	assert.Empty(t, s.Problems())
 }
+
+// TestDefectSandboxPadding: switching the sandbox's padding from explicit
+// to valid or same does not leave the old p in its control.
+func TestDefectSandboxPadding(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("")
+	Poll[bool](s, `!!window.convplay.views.sandbox`)
+	Eval[bool](s, `(window.convplay.views.sandbox.set({n: 7, k: 3, s: 1, padding: 'explicit', p: 2}), true)`)
+	pick := func(mode string) {
+		Eval[bool](s, fmt.Sprintf(`(() => { const sel = document.querySelector('#sandbox-panel .sb-padding'); sel.value = %q; sel.dispatchEvent(new Event('change')); return true; })()`, mode))
+	}
+	pick("valid")
+	assert.Equal(t, "0", Poll[string](s, `(() => { const l = window.convplay.views.sandbox.last; return l && l.padded === 7 && document.querySelector('#sandbox-panel input[name="p"], #sandbox-panel .sb-p').value; })()`))
+	pick("same")
+	assert.Equal(t, "1", Poll[string](s, `(() => { const l = window.convplay.views.sandbox.last; return l && l.padded === 9 && document.querySelector('#sandbox-panel input[name="p"], #sandbox-panel .sb-p').value; })()`))
+}
+
+// TestDefectCountedFromOne: every panel counts filters, channels, rows and
+// columns from 1, as students do (views/shared/count.js).
+func TestDefectCountedFromOne(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("")
+	Poll[bool](s, `!!(window.convplay.views.convstep && window.convplay.state.prediction)`)
+	convAt(t, s, "1,0,0,0")
+	got := Eval[map[string]string](s, `(() => {
+		const q = (sel) => document.querySelector(sel);
+		return {pos: q('#conv-panel .cs-pos').textContent, filter: q('#conv-panel .cs-filter option').textContent,
+			out: q('#conv-panel .cs-eq .cs-output th, #conv-panel .cs-eq .cs-output td').textContent,
+		};
+	})()`)
+	assert.Equal(t, "Position: row 1, column 1", got["pos"])
+	assert.Equal(t, "1", got["filter"])
+	assert.Contains(t, got["out"], "row 1, column 1")
+	assert.Equal(t, "1", Poll[string](s, `(() => { const o = document.querySelector('#pool-panel .pl-channel option'); return o && o.textContent; })()`))
+	assert.Empty(t, s.Problems())
+}
