@@ -87,6 +87,9 @@ test('no English text writes a plural as "(s)"', async () => {
     const file = path.join(views, p, 'strings.js');
     if (!fs.existsSync(file)) continue;
     const { TEXTS } = await import(file);
-    for (const [k, v] of Object.entries(TEXTS.en)) assert.doesNotMatch(v, /\w\(s\)/, `${p}: ${k}`);
+    for (const [k, v] of Object.entries(TEXTS.en)) {
+      assert.doesNotMatch(v, /\w\(s\)/, `${p}: ${k}`);
+      assert.doesNotMatch(v, /\{\w+:[^}]*\{/, `${p}: ${k}: a plural form may not hold a placeholder (use #)`);
+    }
   }
 });

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -175,4 +176,26 @@ func TestDefectCountedFromOne(t *testing.T) {
 	assert.Contains(t, got["out"], "row 1, column 1")
 	assert.Equal(t, "1", Poll[string](s, `(() => { const o = document.querySelector('#pool-panel .pl-channel option'); return o && o.textContent; })()`))
 	assert.Empty(t, s.Problems())
+}
+
+// TestDefectConfusionMatrixFits: at 1280 px the whole confusion matrix is
+// in view (Bag and Ankle boot too), and at 390 px it scrolls in its own box
+// rather than widening the page.
+func TestDefectConfusionMatrixFits(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?model=small")
+	Eval[bool](s, `document.getElementById('evaluate').click(), true`)
+	pollFor[bool](s, `(() => { const r = document.getElementById('test-result'); return !r.hidden && r.dataset.loss !== undefined && !document.getElementById('evaluate').disabled; })()`, 80*time.Second)
+	fits := `(() => { const w = document.querySelector('#eval-panel .eval-matrix-wrap'), tb = document.getElementById('confusion');
+		return {wrap: w.clientWidth, table: tb.scrollWidth, page: document.documentElement.scrollWidth, view: innerWidth}; })()`
+	wide := Eval[map[string]float64](s, fits)
+	assert.LessOrEqual(t, wide["table"], wide["wrap"], "the matrix is not cut off at 1280 px: %v", wide)
+	s.ScreenshotOf("#eval-panel", "defects-matrix-1280")
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844)))
+	narrow := Poll[map[string]float64](s, `new Promise((r) => requestAnimationFrame(() => r(`+fits+`)))`)
+	assert.LessOrEqual(t, narrow["page"], narrow["view"], "the page does not widen at 390 px: %v", narrow)
+	s.ScreenshotOf("#eval-panel", "defects-matrix-390")
+	// The lesson names the pair the matrix shows most confused, with its counts.
+	pair := Eval[string](s, `document.querySelector('#eval-lesson [data-sentence="eval.lesson.pair"]').textContent`)
+	assert.Regexp(t, `^The pair this model mixes up most is .+ and .+: \d+ .+ taken for .+, and \d+ the other way\.$`, pair)
 }
