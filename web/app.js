@@ -7,6 +7,7 @@
 import { createCore } from './core.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
+import { term } from './glossary.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const VIEWS = {
@@ -63,7 +64,7 @@ strings({
   },
   zh: {
     'app.title': 'convplay',
-    'app.tagline': '画一件衣服，看卷积神经网络怎样"看"它：每一层、每一个数字，都在你的浏览器里算出来。',
+    'app.tagline': '画一件衣服，看卷积神经网络怎样“看”它：每一层、每一个数字，都在你的浏览器里算出来。',
     'app.skip': '跳到课程内容',
     'app.dataset': '数据集',
     'app.fashion': 'Fashion-MNIST（服饰）',
@@ -157,7 +158,7 @@ function showModelSource() {
 
 function showCredit() {
   const info = ctx.state.dataset.info;
-  $('data-credit').textContent = info ? info.title : '';
+  $('data-credit').textContent = info ? term(info.title, ctx.state.lang) : '';
 }
 
 ctx.on('engine', showStatus);
@@ -174,6 +175,7 @@ ctx.on('lang', () => {
   showLang();
   showStatus();
   showModelSource();
+  showCredit();
 });
 ctx.on('error', ({ message }) => {
   ctx.state.error = message;

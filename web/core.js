@@ -28,12 +28,14 @@ const WEIGHTS_EVERY_MS = 1000;
 
 strings({
   en: {
-    'core.source.pretrained': 'the pretrained {model} model for {data}',
+    'core.source.pretrained.reference': 'the pretrained reference model for {data}',
+    'core.source.pretrained.small': 'the pretrained small model for {data}',
     'core.source.restored': 'restored after the engine restarted: {from}',
     'core.source.checkpoint': 'the training checkpoint of epoch {epoch}',
   },
   zh: {
-    'core.source.pretrained': '{data} 上预训练好的 {model} 模型',
+    'core.source.pretrained.reference': '{data} 上预训练好的参考模型',
+    'core.source.pretrained.small': '{data} 上预训练好的小模型',
     'core.source.restored': '引擎重启后已恢复：{from}',
     'core.source.checkpoint': '训练中第 {epoch} 轮保存的检查点',
   },
@@ -168,7 +170,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       if (!res.ok) throw new Error(`pretrained/${preset}-${name}.cpw: ${res.status} ${res.statusText}`);
       const bytes = new Uint8Array(await res.arrayBuffer());
       const model = await ctx.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
-      ctx.setModel(model, { kind: 'pretrained', preset, labelKey: 'core.source.pretrained', labelVars: { model: preset, data: datasetTitle(name) } });
+      ctx.setModel(model, { kind: 'pretrained', preset, labelKey: `core.source.pretrained.${preset}`, labelVars: { model: preset, data: datasetTitle(name) } });
     },
 
     /** setDataset switches the data set: its pretrained model, its data streamed into the worker. */

@@ -199,3 +199,23 @@ func TestDefectConfusionMatrixFits(t *testing.T) {
 	pair := Eval[string](s, `document.querySelector('#eval-lesson [data-sentence="eval.lesson.pair"]').textContent`)
 	assert.Regexp(t, `^The pair this model mixes up most is .+ and .+: \d+ .+ taken for .+, and \d+ the other way\.$`, pair)
 }
+
+// TestDefectChineseTerms: in Chinese the page leaves no English where the
+// glossary (web/glossary.js) has a term, says 步幅 and 卷积核 only, and
+// puts no ASCII quotes or stray spaces beside Chinese.
+func TestDefectChineseTerms(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("")
+	Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
+	Poll[bool](s, `document.documentElement.lang === 'zh-Hans'`)
+	got := Eval[map[string]string](s, `({source: document.getElementById('model-source').textContent, credit: document.getElementById('data-credit').textContent, body: document.body.innerText})`)
+	assert.Contains(t, got["source"], "预训练好的参考模型")
+	assert.Equal(t, "Fashion-MNIST（2017 年原始版本）", got["credit"])
+	body := got["body"]
+	for _, bad := range []string{"reference", "original release", "步长", "滤波器"} {
+		assert.NotContains(t, body, bad)
+	}
+	assert.NotRegexp(t, `[\p{Han}，。：；]"|"[\p{Han}，。：；]`, body, "ASCII quotes beside Chinese")
+	assert.NotRegexp(t, ` [，。：；！？、）]`, body, "a space before Chinese punctuation")
+	assert.Empty(t, s.Problems())
+}

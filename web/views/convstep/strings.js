@@ -75,7 +75,7 @@ export const TEXTS = {
     'convstep.legend': '灰度：这张特征图从低到高的值。权重和乘积：蓝色为负，白色为零，红色为正。',
     'convstep.padNote': '用 "same" 补零时，这一层会在四周加一圈 0，这样窗口也能以边缘像素为中心，输出的尺寸和输入一样。补零的格子不起作用：它们的乘积都是 0。',
     'convstep.noConv': '这个模型没有卷积层。',
-    'convstep.waiting': '画点什么，或者选一张测试图片，就能看到卷积在上面的计算过程。',
+    'convstep.waiting': '画点什么，或者选一张测试图像，就能看到卷积在上面的计算过程。',
     'convstep.error': '引擎无法解释这个位置：{error}',
   },
 };

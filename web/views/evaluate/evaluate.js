@@ -11,6 +11,7 @@
 // images in cell.js.
 
 import { kerasList, lesson } from './matrix.js';
+import { term } from '../../glossary.js';
 import { createCellImages } from './cell.js';
 import { fillBars, fillMatrix } from './tables.js';
 import { TEXTS } from './strings.js';
@@ -143,7 +144,7 @@ export function mount(ctx, section) {
     result.dataset.accuracy = String(r.accuracy);
     result.dataset.samples = String(r.samples);
     $('.eval-list').textContent = kerasList(r.loss, r.accuracy);
-    const title = (ctx.state.dataset.info && ctx.state.dataset.info.title) || '';
+    const title = term((ctx.state.dataset.info && ctx.state.dataset.info.title) || '', ctx.state.lang);
     const words = $('.eval-words');
     words.dataset.i18n = 'eval.words';
     words.dataset.i18nVars = JSON.stringify({ loss: fmt.num(r.loss, 4), acc: `${fmt.num(100 * r.accuracy, 2)}%`, n: fmt.count(r.samples), data: title, wrong: fmt.count(r.misclassified.length) });
