@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -217,5 +218,42 @@ func TestDefectChineseTerms(t *testing.T) {
 	}
 	assert.NotRegexp(t, `[\p{Han}，。：；]"|"[\p{Han}，。：；]`, body, "ASCII quotes beside Chinese")
 	assert.NotRegexp(t, ` [，。：；！？、）]`, body, "a space before Chinese punctuation")
+	assert.Empty(t, s.Problems())
+}
+
+// fill paints the rectangle [x0, x1] x [y0, y1] of the 280x280 pad with
+// horizontal strokes 12 pixels apart.
+func fill(x0, y0, x1, y1 float64) [][]drawPoint {
+	var strokes [][]drawPoint
+	for y := y0; y <= y1; y += 12 {
+		strokes = append(strokes, line(drawPoint{x0, y}, drawPoint{x1, y}, 8))
+	}
+	return strokes
+}
+
+// TestDefectDrawingStyleWarnings: a boot drawn toe right, and a small
+// scribble in a corner, are not "nothing unusual": the engine's style
+// checks (imageprep/style.go) name them, and the page explains them.
+func TestDefectDrawingStyleWarnings(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("")
+	Eval[bool](s, countDrawn)
+	codes := func(after int) []string {
+		waitDrawn(s, after)
+		return Eval[[]string](s, `window.convplay.views.draw.lastDrawing.warnings.map((w) => w.code)`)
+	}
+	// A boot, toe right: the sole along the bottom, the shaft on the left.
+	boot := append(fill(30, 190, 250, 230), fill(30, 70, 110, 190)...)
+	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, boot...)
+	assert.Contains(t, codes(0), "pointing")
+	assert.Contains(t, Eval[string](s, `document.querySelector('#sees-panel').textContent`), "every shoe in the data set points left")
+	s.ScreenshotOf("#sees-panel", "defects-boot-right")
+
+	// A small filled scribble in the top-left corner.
+	n := Eval[int](s, `window.__drawn`)
+	click(s, `#clear`)
+	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, fill(10, 10, 70, 60)...)
+	assert.Contains(t, codes(n), "small")
+	assert.NotEqual(t, "Your drawing looks like the data set's images.", Eval[string](s, `document.querySelector('#draw-panel .draw-status').textContent`))
 	assert.Empty(t, s.Problems())
 }

@@ -34,6 +34,8 @@ export const TEXTS = {
     'sees.warn.thin': 'The strokes are thin: about {value} pixels wide in the 28×28 image, while 95% of the data set\'s images have wider strokes than {limit} (typically {typical}). Try a bigger brush.',
     'sees.warn.sparse': 'There is little ink: it covers {value} of the image, while 99% of the data set\'s images have more than {limit} (typically {typical}). Fill the shape in or use a bigger brush.',
     'sees.warn.hollow': 'The drawing is an outline: {value} of the shape inside the lines is empty, while 99% of the data set\'s images have at most {limit} enclosed and empty (typically {typical}). The network learnt from filled silhouettes: fill the shape in.',
+    'sees.warn.small': 'The drawing is small: its box is {value} of the pad, while 99% of the data set\'s items fill at least {limit} of their image (typically {typical}). Fitting it to the image blows up its strokes and the brush with them: draw bigger.',
+    'sees.warn.pointing': 'The drawing leans left: the ink of its top half sits {value} pixels left of its centre of mass, while in 99% of the data set\'s images it sits less than {limit} pixels left of it, or to the right. If this is a shoe: every shoe in the data set points left (toe left, heel right), so the network has never seen one pointing right. Mirror it.',
     'sees.warn.other': 'The engine reports something unusual: {code}.',
   },
   zh: {
@@ -68,6 +70,8 @@ export const TEXTS = {
     'sees.warn.thin': '笔画太细：在 28×28 的图像里只有约 {value} 个像素宽，而数据集中 95% 的图像笔画都比 {limit} 宽（通常是 {typical}）。试试更大的笔刷。',
     'sees.warn.sparse': '墨迹太少：只覆盖了图像的 {value}，而数据集中 99% 的图像都多于 {limit}（通常是 {typical}）。把形状涂满，或用更大的笔刷。',
     'sees.warn.hollow': '这幅画只是轮廓：线条围起来的部分有 {value} 是空的，而数据集中 99% 的图像被围住的空白最多只有 {limit}（通常是 {typical}）。网络学的是实心的剪影：请把形状涂满。',
+    'sees.warn.small': '画得太小了：它的外接矩形只占画板的 {value}，而数据集里 99% 的物品至少占满图像的 {limit}（通常是 {typical}）。把它放大到图像大小时，笔画和笔刷也一起被放大了：画大一些。',
+    'sees.warn.pointing': '这幅画向左倾：它上半部分的墨迹位于整体重心左边 {value} 像素处，而数据集里 99% 的图像偏左不到 {limit} 像素，或者偏右。如果画的是鞋：数据集里的鞋全都朝左（鞋尖在左，鞋跟在右），网络从没见过朝右的鞋。把它左右翻过来画。',
     'sees.warn.other': '引擎报告了异常情况：{code}。',
   },
 };
