@@ -106,6 +106,7 @@ function firstLang() {
   return pickLang(navigator.languages || [navigator.language]);
 }
 
+performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
 setLang(firstLang());
 const ctx = createCore({ makeWorker: () => new Worker('worker.js'), url });
 ctx.state.lang = firstLang();
@@ -161,6 +162,21 @@ function showCredit() {
   $('data-credit').textContent = info ? term(info.title, ctx.state.lang) : '';
 }
 
+/** markOnce marks the first time name happens on the page's performance timeline. */
+function markOnce(name, when) {
+  const off = ctx.on(name.split(':')[0], (x) => {
+    if (!when(x)) return;
+    performance.mark(`convplay:${name}`);
+    off();
+  });
+}
+markOnce('engine:ready', (s) => s.engine === 'ready');
+markOnce('model:first', () => true);
+markOnce('dataset:info', (d) => Boolean(d.info));
+markOnce('dataset:test', (d) => Boolean(d.available && d.available.test));
+markOnce('input:first', (x) => Boolean(x));
+markOnce('prediction:first', (p) => Boolean(p));
+
 ctx.on('engine', showStatus);
 ctx.on('dataset', () => {
   showStatus();
@@ -212,5 +228,8 @@ async function mountViews() {
 showLang();
 translate(document);
 installTouchTips(); // a tap shows the values a mouse's hover shows
-await mountViews();
-ctx.start(url.get('data'));
+// The engine boots while the views mount (its download and compile take the
+// longest); what follows its ready waits for them (core.js, start).
+const mounted = mountViews().then(() => performance.mark('convplay:views'));
+ctx.start(url.get('data'), mounted);
+await mounted;

@@ -302,6 +302,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     await loadData(state.dataset.name);
   }
 
+  let gate = Promise.resolve(); // the first boot's readiness waits for it too (see ctx.start)
+
   function boot(restarting) {
     const w = makeWorker();
     worker = w;
@@ -326,8 +328,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
         boot(true);
       }
     });
-    client.ready.then(
-      async (version) => {
+    Promise.all([client.ready, restarting ? null : gate]).then(
+      async ([version]) => {
         state.engine = 'ready';
         state.version = version;
         ctx.emit('engine', state);
@@ -343,9 +345,16 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     );
   }
 
-  /** start boots the first worker with the data set name (from the URL). */
-  ctx.start = (name) => {
+  /**
+   * start boots the first worker with the data set name (from the URL).
+   * after (a promise) holds back what follows the engine's ready (the
+   * model, the data) until it resolves: the page starts the worker first,
+   * so the engine downloads and compiles while the views mount, and
+   * passes their mounting as after, so no view misses an event.
+   */
+  ctx.start = (name, after = null) => {
     state.dataset.name = PRETRAINED[name] ? name : 'fashion';
+    if (after) gate = after;
     boot(false);
   };
 
