@@ -8,6 +8,7 @@ import { createCore } from './core.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
+import { trackNav } from './nav.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const VIEWS = {
@@ -233,3 +234,4 @@ installTouchTips(); // a tap shows the values a mouse's hover shows
 const mounted = mountViews().then(() => performance.mark('convplay:views'));
 ctx.start(url.get('data'), mounted);
 await mounted;
+trackNav(document.querySelector('.lessons-nav'));

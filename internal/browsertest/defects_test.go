@@ -257,3 +257,31 @@ func TestDefectDrawingStyleWarnings(t *testing.T) {
 	assert.NotEqual(t, "Your drawing looks like the data set's images.", Eval[string](s, `document.querySelector('#draw-panel .draw-status').textContent`))
 	assert.Empty(t, s.Problems())
 }
+
+// TestDefectCurvesBesideTheControls: after Start the curves are in view
+// below the controls (not below the whole architecture editor), and the
+// lessons' nav stays at the top and marks the lesson in view.
+func TestDefectCurvesBesideTheControls(t *testing.T) {
+	s := openTrain(t, `{epochs: 1, subset: 1000, validationSubset: 500}`)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(1280, 900)))
+	Eval[bool](s, `(document.getElementById('train-start').scrollIntoView({block: 'center'}), true)`)
+	click(s, `#train-start`)
+	Poll[bool](s, `!!document.querySelector('#train-result').dataset.reason`)
+	pos := Eval[map[string]float64](s, `(() => { const c = document.getElementById('curves-panel').getBoundingClientRect(), b = document.getElementById('train-start').getBoundingClientRect();
+		return {curves: c.top, start: b.top, view: innerHeight}; })()`)
+	assert.Less(t, pos["curves"], pos["view"], "the curves begin in view while the Start button is in view: %v", pos)
+	shot, err := chromedp.Run(s.Ctx, chromedp.CaptureScreenshot()) // the window as the student sees it
+	require.NoError(t, err)
+	t.Logf("screenshot: %s", s.saveShot("defects-training-view", shot))
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+	Eval[bool](s, `(document.getElementById('conv-panel').scrollIntoView(), true)`)
+	shot, err = chromedp.Run(s.Ctx, chromedp.CaptureScreenshot())
+	require.NoError(t, err)
+	t.Logf("screenshot: %s", s.saveShot("defects-nav-phone", shot))
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.EmulateViewport(1280, 900)))
+	nav := Poll[map[string]any](s, `(() => { document.getElementById('eval-panel').scrollIntoView(); return new Promise((r) => setTimeout(() => requestAnimationFrame(() => {
+		const n = document.querySelector('.lessons-nav'), cur = n.querySelector('[aria-current="location"]');
+		r({top: n.getBoundingClientRect().top, current: cur ? cur.getAttribute('href') : ''}); }), 100)); })()`)
+	assert.Equal(t, 0.0, nav["top"], "the nav stays at the top")
+	assert.Equal(t, "#eval-panel", nav["current"])
+}
