@@ -31,6 +31,12 @@ type Measures struct {
 	// image's edge (the holes). An outline drawing is mostly hole; the
 	// data set's clothes are filled. 0 without ink.
 	Hollow float64
+	// Lean is how far right, in pixels, the ink above the centre of mass
+	// sits from the centre of mass itself (gray-weighted x means; rows above
+	// the centre's row). The data set's shoes point left with the shaft or
+	// heel at the right, so their Lean is positive; tops and bags are
+	// near 0. A shoe drawn toe right leans the other way. 0 without ink.
+	Lean float64
 }
 
 // strokeLevel is the gray value from which a pixel counts as stroke in
@@ -69,11 +75,34 @@ func Measure(g *image.Gray) Measures {
 	if cx, cy, ok := CentreOfMass(g); ok {
 		m.Offset = math.Hypot(cx-float64(w)/2, cy-float64(h)/2)
 	}
+	if cx, cy, ok := CentreOfMass(g); ok {
+		m.Lean = lean(g, cx, cy)
+	}
 	if area > 0 {
 		holes := holes(g)
 		m.Hollow = float64(holes) / float64(area+holes)
 	}
 	return m
+}
+
+// lean is the gray-weighted mean x of g's pixels in the rows above
+// centre (cx, cy) (pixel centres y+0.5 < cy), minus cx; 0 when no ink lies
+// above.
+func lean(g *image.Gray, cx, cy float64) float64 {
+	var sum, sx float64
+	for y := range g.Rect.Dy() {
+		if float64(y)+0.5 >= cy {
+			break
+		}
+		for x, v := range g.Pix[y*g.Stride : y*g.Stride+g.Rect.Dx()] {
+			sum += float64(v)
+			sx += float64(v) * (float64(x) + 0.5)
+		}
+	}
+	if sum == 0 {
+		return 0
+	}
+	return sx/sum - cx
 }
 
 // holes counts the non-stroke pixels of g that cannot reach the image's
@@ -118,6 +147,12 @@ type Style struct {
 	WidthLow, WidthTypical    float64 // Measures.Width: 5th percentile, median
 	OffsetTypical, OffsetHigh float64 // Measures.Offset: median, 99th percentile
 	HollowTypical, HollowHigh float64 // Measures.Hollow: median, 99th percentile
+	// LeanLow is Measures.Lean's 1st percentile and BoxLow, BoxTypical the
+	// 1st percentile and median of the longest side of the ink's box
+	// (pixels >= 128) over the image's side. 0: not checked, for MNIST,
+	// whose digits have no one orientation and were all normalized to a
+	// 20-pixel box, so neither figure says anything about a drawing.
+	LeanLow, BoxLow, BoxTypical float64
 }
 
 // Typical is each fit's data set style, measured with Measure on all
@@ -128,8 +163,9 @@ type Style struct {
 //
 // prints the figures and fails when these drift from them.
 var Typical = map[Fit]Style{
-	FitFashion: {InkLow: 0.064, InkTypical: 0.272, WidthLow: 0.855, WidthTypical: 3.593, OffsetTypical: 1.316, OffsetHigh: 5.494, HollowTypical: 0.006, HollowHigh: 0.271},
-	FitMNIST:   {InkLow: 0.048, InkTypical: 0.129, WidthLow: 1.318, WidthTypical: 2.000, OffsetTypical: 0.803, OffsetHigh: 1.319, HollowTypical: 0, HollowHigh: 0.538},
+	FitFashion: {InkLow: 0.064, InkTypical: 0.272, WidthLow: 0.855, WidthTypical: 3.593, OffsetTypical: 1.316, OffsetHigh: 5.494, HollowTypical: 0.006, HollowHigh: 0.271,
+		LeanLow: -0.476, BoxLow: 0.5, BoxTypical: 0.964},
+	FitMNIST: {InkLow: 0.048, InkTypical: 0.129, WidthLow: 1.318, WidthTypical: 2.000, OffsetTypical: 0.803, OffsetHigh: 1.319, HollowTypical: 0, HollowHigh: 0.538},
 }
 
 // Warning codes: how a prepared drawing differs from the data set's images.
@@ -142,6 +178,8 @@ const (
 	WarnThin      = "thin"      // mean stroke width Value pixels, below Limit (data set median Typical)
 	WarnSparse    = "sparse"    // ink covers a share Value of the image, below Limit (data set median Typical)
 	WarnHollow    = "hollow"    // a share Value of the shape is enclosed but empty, above Limit (data set median Typical)
+	WarnSmall     = "small"     // the ink box's longest edge is a share Value of the picture's shorter side, below Limit (data set median Typical)
+	WarnPointing  = "pointing"  // Measures.Lean Value below Limit: the top of the drawing sits left of its centre of mass, as no image of the data set does (a shoe drawn toe right)
 )
 
 // TinyShare is the smallest longest edge of the ink's box, as a share of
@@ -202,6 +240,12 @@ func Warnings(s Steps, mode Fit) []Warning {
 	}
 	if m.Hollow > st.HollowHigh {
 		ws = append(ws, Warning{Code: WarnHollow, Value: m.Hollow, Limit: st.HollowHigh, Typical: st.HollowTypical})
+	}
+	if share := float64(max(s.Box.Dx(), s.Box.Dy())) / float64(min(pw, ph)); share >= TinyShare && share < st.BoxLow {
+		ws = append(ws, Warning{Code: WarnSmall, Value: share, Limit: st.BoxLow, Typical: st.BoxTypical})
+	}
+	if st.LeanLow != 0 && m.Lean < st.LeanLow {
+		ws = append(ws, Warning{Code: WarnPointing, Value: m.Lean, Limit: st.LeanLow})
 	}
 	return ws
 }

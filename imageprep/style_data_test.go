@@ -34,17 +34,19 @@ func TestTypicalStyle(t *testing.T) {
 			require.NoError(t, err)
 			test, err := d.Split(dataset.Test)
 			require.NoError(t, err)
-			var ink, width, offset, hollow []float64
+			var ink, width, offset, hollow, lean, box []float64
 			for i := range test.Len() {
 				g := &image.Gray{Pix: test.Image(i), Stride: 28, Rect: image.Rect(0, 0, 28, 28)}
 				m := imageprep.Measure(g)
 				ink, width, offset, hollow = append(ink, m.Ink), append(width, m.Width), append(offset, m.Offset), append(hollow, m.Hollow)
+				lean, box = append(lean, m.Lean), append(box, boxShare(g))
 			}
 			got := imageprep.Style{
 				InkLow: percentile(ink, 1), InkTypical: percentile(ink, 50),
 				WidthLow: percentile(width, 5), WidthTypical: percentile(width, 50),
 				OffsetTypical: percentile(offset, 50), OffsetHigh: percentile(offset, 99),
 				HollowTypical: percentile(hollow, 50), HollowHigh: percentile(hollow, 99),
+				LeanLow: percentile(lean, 1), BoxLow: percentile(box, 1), BoxTypical: percentile(box, 50),
 			}
 			t.Logf("%s, %d test images: %+v", name, test.Len(), got)
 			want := imageprep.Typical[fit]
@@ -56,8 +58,29 @@ func TestTypicalStyle(t *testing.T) {
 			assert.InDelta(t, want.OffsetHigh, got.OffsetHigh, 0.05)
 			assert.InDelta(t, want.HollowTypical, got.HollowTypical, 0.005)
 			assert.InDelta(t, want.HollowHigh, got.HollowHigh, 0.005)
+			if want.LeanLow != 0 || want.BoxLow != 0 { // 0: not checked for this data set (see Style)
+				assert.InDelta(t, want.LeanLow, got.LeanLow, 0.02)
+				assert.InDelta(t, want.BoxLow, got.BoxLow, 0.02)
+				assert.InDelta(t, want.BoxTypical, got.BoxTypical, 0.02)
+			}
 		})
 	}
+}
+
+// boxShare is the longest side of the box of g's pixels >= 128 over g's side.
+func boxShare(g *image.Gray) float64 {
+	minX, minY, maxX, maxY := 28, 28, -1, -1
+	for y := range 28 {
+		for x := range 28 {
+			if g.Pix[y*28+x] >= 128 {
+				minX, minY, maxX, maxY = min(minX, x), min(minY, y), max(maxX, x), max(maxY, y)
+			}
+		}
+	}
+	if maxX < 0 {
+		return 0
+	}
+	return float64(max(maxX-minX+1, maxY-minY+1)) / 28
 }
 
 // percentile is the p-th percentile of v by the nearest rank.

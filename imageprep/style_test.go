@@ -86,6 +86,23 @@ func codes(ws []Warning) []string {
 	return out
 }
 
+// boot draws a filled boot on a 100x100 pad: a sole 80x20 along the
+// bottom and a 30x40 shaft standing on its right end (left end when
+// mirrored).
+func boot(mirrored bool) image.Image {
+	shaft := image.Rect(60, 25, 90, 65)
+	if mirrored {
+		shaft = image.Rect(10, 25, 40, 65)
+	}
+	img := testimage.Picture(100, 100, image.Rect(10, 65, 90, 85), white, black)
+	for y := shaft.Min.Y; y < shaft.Max.Y; y++ {
+		for x := shaft.Min.X; x < shaft.Max.X; x++ {
+			img.Set(x, y, black)
+		}
+	}
+	return img
+}
+
 func TestWarnings(t *testing.T) {
 	// A ring: a filled square with a hole, drawn with a stroke of width
 	// stroke on a 100x100 pad, its box at r.
@@ -122,6 +139,17 @@ func TestWarnings(t *testing.T) {
 		{"thick ring", ring(image.Rect(10, 10, 90, 90), 12), FitFashion, []string{WarnHollow}},
 		// As a digit, the ring is a fine 0.
 		{"thick ring, digit", ring(image.Rect(10, 10, 90, 90), 12), FitMNIST, []string{}},
+		// A boot: a sole along the bottom and the shaft above its right
+		// end, toe left, as the data set's shoes: no warning.
+		{"boot, toe left", boot(false), FitFashion, []string{}},
+		// The same boot mirrored, toe right: no image of the data set
+		// leans that way.
+		{"boot, toe right", boot(true), FitFashion, []string{WarnPointing}},
+		// As a digit, orientation is not checked.
+		{"boot, toe right, digit", boot(true), FitMNIST, []string{}},
+		// A filled 30x30 square: a third of the pad, where 99% of the
+		// data set's items fill at least half of their image.
+		{"small square", testimage.Picture(100, 100, image.Rect(5, 5, 35, 35), white, black), FitFashion, []string{WarnSmall}},
 		// An L lying mostly at the bottom left, fitted by its box: its
 		// centre of mass ends far below and left of the centre.
 		{"lopsided", func() image.Image {

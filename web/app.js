@@ -8,6 +8,8 @@ import { createCore } from './core.js';
 import { startWorker } from './protocol.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
+import { term } from './glossary.js';
+import { trackNav } from './nav.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const VIEWS = {
@@ -71,7 +73,7 @@ strings({
   },
   zh: {
     'app.title': 'convplay',
-    'app.tagline': '画一件衣服，看卷积神经网络怎样"看"它：每一层、每一个数字，都在你的浏览器里算出来。',
+    'app.tagline': '画一件衣服，看卷积神经网络怎样“看”它：每一层、每一个数字，都在你的浏览器里算出来。',
     'app.skip': '跳到课程内容',
     'app.dataset': '数据集',
     'app.fashion': 'Fashion-MNIST（服饰）',
@@ -118,6 +120,7 @@ function firstLang() {
   return pickLang(navigator.languages || [navigator.language]);
 }
 
+performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
 setLang(firstLang());
 const ctx = createCore({ makeWorker: () => startWorker(), url });
 ctx.state.lang = firstLang();
@@ -157,6 +160,7 @@ function showStatus() {
   else if (!d.complete && d.total) [key, vars] = ['status.loadingData', { data: d.name, loaded: d.loaded, total: d.total }];
   else if (s.crash && s.modelSource) [key, vars] = ['status.recovered', { error: crash }];
   ctx.setText(text, key, vars);
+  status.toggleAttribute('data-loading', key === 'status.loadingData'); // one line: the page below stays put (style.css)
   const v = s.version;
   $('engine-version').textContent = v ? `convplay ${v.version} · ${v.go} · ${v.platform}` : '…';
   $('dataset').value = d.name || 'fashion';
@@ -205,8 +209,23 @@ function showWorkers() {
 
 function showCredit() {
   const info = ctx.state.dataset.info;
-  $('data-credit').textContent = info ? info.title : '';
+  $('data-credit').textContent = info ? term(info.title, ctx.state.lang) : '';
 }
+
+/** markOnce marks the first time name happens on the page's performance timeline. */
+function markOnce(name, when) {
+  const off = ctx.on(name.split(':')[0], (x) => {
+    if (!when(x)) return;
+    performance.mark(`convplay:${name}`);
+    off();
+  });
+}
+markOnce('engine:ready', (s) => s.engine === 'ready');
+markOnce('model:first', () => true);
+markOnce('dataset:info', (d) => Boolean(d.info));
+markOnce('dataset:test', (d) => Boolean(d.available && d.available.test));
+markOnce('input:first', (x) => Boolean(x));
+markOnce('prediction:first', (p) => Boolean(p));
 
 ctx.on('engine', showStatus);
 ctx.on('dataset', () => {
@@ -226,6 +245,7 @@ ctx.on('lang', () => {
   showLang();
   showStatus();
   showModelSource();
+  showCredit();
 });
 ctx.on('error', ({ message }) => {
   ctx.state.error = message;
@@ -262,6 +282,10 @@ async function mountViews() {
 showLang();
 translate(document);
 installTouchTips(); // a tap shows the values a mouse's hover shows
-await mountViews();
+// The engine boots while the views mount (its download and compile take the
+// longest); what follows its ready waits for them (core.js, start).
+const mounted = mountViews().then(() => performance.mark('convplay:views'));
+ctx.start(url.get('data'), mounted);
+await mounted;
 showWorkers();
-ctx.start(url.get('data'));
+trackNav(document.querySelector('.lessons-nav'));

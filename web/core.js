@@ -30,7 +30,8 @@ const WEIGHTS_EVERY_MS = 1000;
 
 strings({
   en: {
-    'core.source.pretrained': 'the pretrained {model} model for {data}',
+    'core.source.pretrained.reference': 'the pretrained reference model for {data}',
+    'core.source.pretrained.small': 'the pretrained small model for {data}',
     'core.source.restored': 'restored after the engine restarted: {from}',
     'core.source.checkpoint': 'the training checkpoint of epoch {epoch}',
     'core.source.afterError': 'restored after the training failed: {from}',
@@ -38,7 +39,8 @@ strings({
     'core.error.helper': 'helper worker {n} of {of} stopped (closed, killed for want of memory, or its engine failed)',
   },
   zh: {
-    'core.source.pretrained': '{data} 上预训练好的 {model} 模型',
+    'core.source.pretrained.reference': '{data} 上预训练好的参考模型',
+    'core.source.pretrained.small': '{data} 上预训练好的小模型',
     'core.source.restored': '引擎重启后已恢复：{from}',
     'core.source.checkpoint': '训练中第 {epoch} 轮保存的检查点',
     'core.source.afterError': '训练失败后已恢复：{from}',
@@ -178,7 +180,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       if (!res.ok) throw new Error(`pretrained/${preset}-${name}.cpw: ${res.status} ${res.statusText}`);
       const bytes = new Uint8Array(await res.arrayBuffer());
       const model = await ctx.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
-      ctx.setModel(model, { kind: 'pretrained', preset, labelKey: 'core.source.pretrained', labelVars: { model: preset, data: datasetTitle(name) } });
+      ctx.setModel(model, { kind: 'pretrained', preset, labelKey: `core.source.pretrained.${preset}`, labelVars: { model: preset, data: datasetTitle(name) } });
     },
 
     /** setDataset switches the data set: its pretrained model, its data streamed into the worker. */
@@ -355,6 +357,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     await loadData(state.dataset.name);
   }
 
+  let gate = Promise.resolve(); // the first boot's readiness waits for it too (see ctx.start)
+
   function boot(restarting) {
     const w = makeWorker();
     worker = w;
@@ -383,8 +387,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
         boot(true);
       }
     });
-    client.ready.then(
-      async (version) => {
+    Promise.all([client.ready, restarting ? null : gate]).then(
+      async ([version]) => {
         state.engine = 'ready';
         state.version = version;
         ctx.emit('engine', state);
@@ -399,9 +403,16 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     );
   }
 
-  /** start boots the first worker with the data set name (from the URL). */
-  ctx.start = (name) => {
+  /**
+   * start boots the first worker with the data set name (from the URL).
+   * after (a promise) holds back what follows the engine's ready (the
+   * model, the data) until it resolves: the page starts the worker first,
+   * so the engine downloads and compiles while the views mount, and
+   * passes their mounting as after, so no view misses an event.
+   */
+  ctx.start = (name, after = null) => {
     state.dataset.name = PRETRAINED[name] ? name : 'fashion';
+    if (after) gate = after;
     boot(false);
   };
 

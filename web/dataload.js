@@ -33,7 +33,10 @@ export async function streamDataset(client, name, { fetch = globalThis.fetch, ba
   onInfo(info);
   // The test split first: the page's first picture is a test image, and its
   // 10,000 images arrive in a fraction of the time the whole set takes.
-  const files = [...info.files.filter((f) => f.split === 'test'), ...info.files.filter((f) => f.split !== 'test')].map((f) => f.name);
+  // Then validation (one small chunk), so a run started early can validate
+  // on it while the training chunks keep arriving; then the rest.
+  const rank = (f) => (f.split === 'test' ? 0 : f.split === 'validation' ? 1 : 2);
+  const files = info.files.map((f, i) => [rank(f), i, f.name]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((r) => r[2]);
   const download = async (file) => new Uint8Array(await (await get(file)).arrayBuffer());
   let last = { available: null, complete: files.length === 0 };
   let next = files.length ? download(files[0]) : null;

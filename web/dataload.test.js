@@ -64,11 +64,11 @@ test('streams the manifest, then every chunk in order, transferring the bytes', 
   assert.deepEqual(info.available, { train: 3 });
 });
 
-test('the test split streams first, then the others in manifest order', async () => {
+test('the test split streams first, then validation, then the others in manifest order', async () => {
   const m = JSON.stringify({ files: [{ name: 'tr.gz', split: 'train' }, { name: 'va.gz', split: 'validation' }, { name: 'te.gz', split: 'test' }] });
   const { fetch, fetched } = fakeFetch({ 'data/tiny/manifest.json': m, 'data/tiny/tr.gz': 'T', 'data/tiny/va.gz': 'V', 'data/tiny/te.gz': 'E' });
   await streamDataset(fakeClient(), 'tiny', { fetch });
-  assert.deepEqual(fetched, ['data/tiny/manifest.json', 'data/tiny/te.gz', 'data/tiny/tr.gz', 'data/tiny/va.gz']);
+  assert.deepEqual(fetched, ['data/tiny/manifest.json', 'data/tiny/te.gz', 'data/tiny/va.gz', 'data/tiny/tr.gz']);
 });
 
 test('a missing manifest names it and asks for make data', async () => {

@@ -49,6 +49,24 @@ export function t(key, vars = {}) {
     }
     if (s === undefined) return key;
   }
+  return fill(s, vars, lang);
+}
+
+/**
+ * fill puts vars into text s of language l: "{name}" is the value, and
+ * "{name:one=# way|other=# ways}" picks the form of the value's plural
+ * category (Intl.PluralRules of l; a count written "1,234" counts as 1234),
+ * with "#" standing for the value. A form may not hold braces.
+ */
+export function fill(s, vars, l = lang) {
+  const rules = new Intl.PluralRules(l === 'zh' ? 'zh' : 'en');
+  s = s.replace(/\{(\w+):([^{}]*)\}/g, (m, name, spec) => {
+    if (!(name in vars)) return m;
+    const forms = Object.fromEntries(spec.split('|').map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+    const n = Number(String(vars[name]).replace(/[,\s]/g, ''));
+    const form = forms[Number.isFinite(n) ? rules.select(n) : 'other'] ?? forms.other ?? '';
+    return form.replace(/#/g, String(vars[name]));
+  });
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
 }
 

@@ -66,3 +66,30 @@ test('translate sets texts and attributes by key, with JSON placeholders', () =>
   assert.equal(a.textContent, '你好，Grace！');
   assert.deepEqual(b.attrs, { title: '标题', 'aria-label': '你好，Lin！' });
 });
+
+test('plural forms follow Intl.PluralRules', async () => {
+  const { fill } = await import('./i18n.js');
+  const s = 'differs in {count:one=# way|other=# ways}';
+  assert.equal(fill(s, { count: 1 }, 'en'), 'differs in 1 way');
+  assert.equal(fill(s, { count: 3 }, 'en'), 'differs in 3 ways');
+  assert.equal(fill(s, { count: 0 }, 'en'), 'differs in 0 ways');
+  assert.equal(fill('{n:one=its one channel|other=all # channels}', { n: '1,024' }, 'en'), 'all 1,024 channels');
+  assert.equal(fill('{n:one=its one channel|other=all # channels}', { n: 1 }, 'en'), 'its one channel');
+  assert.equal(fill('{n:other=# 处} {x}', { n: 1, x: 'y' }, 'zh'), '1 处 y');
+  assert.equal(fill('{n:one=a|other=b}', {}, 'en'), '{n:one=a|other=b}', 'a missing value stays visible');
+});
+
+test('no English text writes a plural as "(s)"', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const views = new URL('./views/', import.meta.url).pathname;
+  for (const p of fs.readdirSync(views)) {
+    const file = path.join(views, p, 'strings.js');
+    if (!fs.existsSync(file)) continue;
+    const { TEXTS } = await import(file);
+    for (const [k, v] of Object.entries(TEXTS.en)) {
+      assert.doesNotMatch(v, /\w\(s\)/, `${p}: ${k}`);
+      assert.doesNotMatch(v, /\{\w+:[^}]*\{/, `${p}: ${k}: a plural form may not hold a placeholder (use #)`);
+    }
+  }
+});

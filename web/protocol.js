@@ -65,7 +65,7 @@
 //	data        {file, available: {train, validation, test}, complete}: a chunk was verified and loaded
 //	progress    {epoch, epochs, batch, batches, loss, accuracy, samplesPerSec, etaSec, total, batchMs, sliceMs, workers, memoryMB}
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
-//	done        {reason, error?, history, restored}: training ended
+//	done        {reason, error?, history, restored, chance, verdict}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
 //	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
 //	maximizeStep {id, step, steps, objective, image}: one step of a maximization (id: the maximize request's)
@@ -110,8 +110,10 @@
 // WebAssembly memory in MiB, this one's first); earlyStopping in an epoch
 // event is {wait, best, bestEpoch}; done has reason "finished", "stopped", "early" (early stopping), "diverged" (a
 // NaN or infinite loss: the weights from before the bad step are kept) or
-// "error", history (Keras's history dict) and restored (the best weights were
-// restored). evaluate runs on split (default "test") and gives the confusion
+// "error", history (Keras's history dict), restored (the best weights were
+// restored, or the weights from before training when chance), chance (the run
+// ended no better than chance: the page keeps the previous model) and verdict
+// (the engine's sentence about it, or null when not judged). evaluate runs on split (default "test") and gives the confusion
 // matrix (Int32Array, true class by row), the misclassified sample indices
 // (Int32Array) with the class predicted for each and its true class (predicted
 // and labels, Int32Array: the confusion matrix's column and row), classAccuracy (per true class,

@@ -60,10 +60,12 @@ func TestConceptsDenseVsConv(t *testing.T) {
 	})
 
 	t.Run("what one unit looks at", func(t *testing.T) {
-		Eval[bool](s, `(() => { const i = document.querySelector('#dvc-panel .dvc-unit'); i.value = '3'; i.dispatchEvent(new Event('change')); return true; })()`)
+		Eval[bool](s, `(() => { const i = document.querySelector('#dvc-panel .dvc-unit'); i.value = '4'; i.dispatchEvent(new Event('change')); return true; })()`)
 		u := Poll[map[string]int](s, `(() => { const u = window.convplay.views.densevsconv.unit; return u && u.dense.unit === 3 && {d: u.dense.weights.length, c: u.conv.weights.length, k: u.conv.shape[0]}; })()`)
 		assert.Equal(t, map[string]int{"d": 784, "c": 9, "k": 3}, u)
 		assert.Contains(t, Eval[string](s, `document.querySelector('#dvc-panel .dvc-ck-cap').textContent`), "784 positions")
+		// The student typed 4: the engine's unit 3, named as the student counts (count.js).
+		assert.Contains(t, Eval[string](s, `document.querySelector('#dvc-panel .dvc-uw-cap').textContent`), "unit 4 ")
 	})
 
 	t.Run("train both on 500 images, switching language midway", func(t *testing.T) {

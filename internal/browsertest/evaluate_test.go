@@ -122,10 +122,22 @@ func TestEvaluateInThePage(t *testing.T) {
 	for k := range bars {
 		assert.InDelta(t, float64(cells[k][k])/1000, bars[k], 1e-12, "class %d", k)
 	}
-	// The lesson quotes this model's shirt figures.
-	lesson := Eval[string](s, `document.querySelector('#eval-lesson .eval-lesson-text').textContent`)
-	assert.Contains(t, lesson, "This model gets "+Eval[string](s, `document.querySelector('#class-accuracy li[data-class="6"] .eval-bar-value').textContent`)+" of the test shirts right")
-	assert.Contains(t, lesson, "it takes "+itoa(cells[6][0])+" of them for a T-shirt/top, "+itoa(cells[6][2])+" for a pullover and "+itoa(cells[6][4])+" for a coat")
+	// The lesson is read off this matrix: its most confused pair, with both counts.
+	lesson := Eval[map[string]string](s, `Object.fromEntries([...document.querySelectorAll('#eval-lesson .eval-lesson-text [data-sentence]')].map((e) => [e.dataset.sentence, e.textContent]))`)
+	pa, pb := 0, 1
+	for a := range cells {
+		for b := a + 1; b < len(cells); b++ {
+			if cells[a][b]+cells[b][a] > cells[pa][pb]+cells[pb][pa] {
+				pa, pb = a, b
+			}
+		}
+	}
+	if cells[pb][pa] > cells[pa][pb] {
+		pa, pb = pb, pa
+	}
+	assert.Contains(t, lesson["eval.lesson.pair"], itoa(cells[pa][pb])+" ")
+	assert.Contains(t, lesson["eval.lesson.pair"], "and "+itoa(cells[pb][pa])+" the other way")
+	assert.Contains(t, lesson, "eval.lesson.worst")
 
 	t.Run("a cell opens its misclassified images; picking one sets the input", func(t *testing.T) {
 		n := cells[6][0] // shirts taken for T-shirts

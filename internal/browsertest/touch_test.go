@@ -30,11 +30,12 @@ func TestTouchShowsValues(t *testing.T) {
 		fingers(t, s, input.DispatchTouchEventTypeTouchStart, &input.TouchPoint{X: x, Y: y})
 		fingers(t, s, input.DispatchTouchEventTypeTouchEnd)
 	}
-	// The cell a quarter of the way across and down the 28x28 map: row 7, column 7.
+	// The cell a quarter of the way across and down the 28x28 map: index 7,
+	// which a student counts (views/shared/count.js) as row 8, column 8.
 	tap(r.Left+r.Width*0.27, r.Top+r.Height*0.27)
 	Poll[bool](s, `(() => { const tip = document.querySelector('.touch-tip'); return !!tip && !tip.hidden; })()`)
 	tip := Eval[string](s, `document.querySelector('.touch-tip').textContent`)
-	assert.Regexp(t, `^第 1 张图，第 7 行，第 7 列：-?[0-9.]+$`, tip)
+	assert.Regexp(t, `^第 1 张图，第 8 行，第 8 列：-?[0-9.]+$`, tip)
 	assert.Equal(t, tip, Eval[string](s, `document.querySelector('#layer-detail canvas.big').title`))
 	inside := Eval[bool](s, `(() => { const b = document.querySelector('.touch-tip').getBoundingClientRect();
 		return b.left >= 0 && b.top >= 0 && b.right <= innerWidth && b.bottom <= innerHeight; })()`)

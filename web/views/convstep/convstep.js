@@ -11,6 +11,7 @@ import { diverging, maxAbs } from '../shared/paint.js';
 import { paintMap, place, fillGrid, fillSums, sumLine, fillEquation } from './grids.js';
 import { describe } from '../shared/model.js';
 import { TEXTS } from './strings.js';
+import { nth } from '../shared/count.js';
 
 export function mount(ctx, section) {
   ctx.strings(TEXTS);
@@ -111,7 +112,7 @@ export function mount(ctx, section) {
     ui.layer.replaceChildren(...layerChoices);
     pos = fitPos(pos, model());
     ui.layer.value = String(pos.layer);
-    fillSelect(ui.filter, layerInfo(pos.layer).outShape[2], (i) => String(i));
+    fillSelect(ui.filter, layerInfo(pos.layer).outShape[2], (i) => String(nth(i)));
     ui.filter.value = String(pos.filter);
     return true;
   }
@@ -122,7 +123,7 @@ export function mount(ctx, section) {
     if (!fitted) return;
     if (fitted.layer !== pos.layer) {
       shownChannel = 0;
-      fillSelect(ui.filter, layerInfo(fitted.layer).outShape[2], (i) => String(i));
+      fillSelect(ui.filter, layerInfo(fitted.layer).outShape[2], (i) => String(nth(i)));
     }
     pos = fitted;
     ui.layer.value = String(pos.layer);
@@ -176,9 +177,9 @@ export function mount(ctx, section) {
     // The output map with the current pixel ringed.
     paintMap(ui.outCanvas, pred.trace[r.layer].output, oh, ow, f, r.filter, [0, 0, 0, 0]);
     place(ui.mark, r.y, r.x, 1, oh, ow);
-    setText(ui.inCap, c > 1 ? 'convstep.inputCaption' : 'convstep.inputCaption1', { layer: name, c: shownChannel, channels: c, h, w });
-    setText(ui.outCap, 'convstep.outputCaption', { layer: name, f: r.filter, h: oh, w: ow });
-    setText(ui.pos, 'convstep.position', { y: r.y, x: r.x });
+    setText(ui.inCap, c > 1 ? 'convstep.inputCaption' : 'convstep.inputCaption1', { layer: name, c: nth(shownChannel), channels: c, h, w });
+    setText(ui.outCap, 'convstep.outputCaption', { layer: name, f: nth(r.filter), h: oh, w: ow });
+    setText(ui.pos, 'convstep.position', { y: nth(r.y), x: nth(r.x) });
     // The grids of one channel's slice.
     const wm = Math.max(maxAbs(r.window), 1e-6);
     const km = Math.max(maxAbs(r.kernel), 1e-6);
@@ -187,12 +188,12 @@ export function mount(ctx, section) {
     fillGrid(ui.gKernel, r.kernel, k, c, shownChannel, (v) => diverging(v, km));
     fillGrid(ui.gProducts, r.products, k, c, shownChannel, (v) => diverging(v, pm), r.inside);
     ui.chOf.hidden = c === 1;
-    setText(ui.chOf, 'convstep.channelOf', { c: shownChannel });
+    setText(ui.chOf, 'convstep.channelOf', { c: nth(shownChannel) });
     // Channel sums, one chip per input channel.
     ui.sumsBox.hidden = c === 1;
     ui.channelLabel.hidden = c === 1;
     if (c > 1) {
-      fillSelect(ui.channel, c, (i) => String(i));
+      fillSelect(ui.channel, c, (i) => String(nth(i)));
       ui.channel.value = String(shownChannel);
       setText(ui.sumsNote, 'convstep.sums', { k, channels: c });
       const sm = Math.max(maxAbs(r.channelSums), 1e-6);

@@ -7,6 +7,7 @@
 // them (../shared/paint.js).
 
 import { grey, range, num, textColour } from '../shared/paint.js';
+import { nth } from '../shared/count.js';
 
 const PAD_RGB = [214, 220, 232];
 
@@ -81,7 +82,7 @@ export function fillSums(el, sums, shown, colour, pick) {
     const rgb = colour(v);
     b.style.background = `rgb(${rgb.join(',')})`;
     b.style.color = textColour(rgb);
-    b.textContent = `${i}: ${num(v, 2)}`;
+    b.textContent = `${nth(i)}: ${num(v, 2)}`;
     b.title = String(v);
     b.setAttribute('aria-pressed', String(i === shown));
     b.addEventListener('click', () => pick(i));
@@ -104,7 +105,7 @@ export function fillEquation(tbody, t, r, c, k) {
     [t('convstep.bias'), r.bias, 'cs-bias'],
     [t('convstep.pre'), r.preActivation, 'cs-pre'],
     [r.activation === 'relu' ? t('convstep.relu') : r.activation === 'linear' ? t('convstep.linear') : t('convstep.act', { name: r.activation }), r.activated, 'cs-act'],
-    [t('convstep.output', { y: r.y, x: r.x }), r.output, 'cs-output'],
+    [t('convstep.output', { y: nth(r.y), x: nth(r.x) }), r.output, 'cs-output'],
   ];
   tbody.replaceChildren(...rows.map(([label, v, cls]) => {
     const tr = document.createElement('tr');

@@ -9,6 +9,7 @@ import { range, paintVector } from '../shared/paint.js';
 import { argmax } from '../shared/argmax.js';
 import { esc, shapeText } from '../../format.js';
 import { TEXTS } from './strings.js';
+import { nth } from '../shared/count.js';
 
 export function mount(ctx, section) {
   ctx.strings(TEXTS);
@@ -87,7 +88,7 @@ export function mount(ctx, section) {
       const pos = Math.floor(((ev.clientY - r.top) / r.height) * H * W);
       if (c < 0 || c >= C || pos < 0 || pos >= H * W) return;
       const i = pos * C + c;
-      cv.title = t('dense.flatten.cell', { i: n(i), h: Math.floor(pos / W), w: pos % W, c, v: ctx.fmt.num(e.output[i], 3) });
+      cv.title = t('dense.flatten.cell', { i: n(nth(i)), h: nth(Math.floor(pos / W)), w: nth(pos % W), c: nth(c), v: ctx.fmt.num(e.output[i], 3) });
     });
     const fig = document.createElement('figure');
     fig.className = 'dense-flat-fig';

@@ -7,6 +7,7 @@
 // Every number comes from the engine; plan.js holds the specs and the curves.
 
 import { esc } from '../../format.js';
+import { nth } from '../shared/count.js';
 import { diverging, maxAbs, sequential, normalize } from '../shared/paint.js';
 import { MODELS, SIZES, VALIDATION, planFor, curvePath, curvePoints, shapeWord } from './plan.js';
 import { TEXTS } from './strings.js';
@@ -67,7 +68,7 @@ export function mount(ctx, section) {
 
     <h3 data-i18n="dvc.unitTitle"></h3>
     <p class="note" data-i18n="dvc.unitHelp"></p>
-    <div class="controls"><label><span data-i18n="dvc.unit"></span> <input type="number" class="dvc-unit" min="0" max="7" value="0"></label></div>
+    <div class="controls"><label><span data-i18n="dvc.unit"></span> <input type="number" class="dvc-unit" min="1" max="8" value="1"></label></div>
     <div class="dvc-units">
       <figure><canvas class="pixels dvc-uw" aria-labelledby="dvc-cap-uw"></canvas><figcaption id="dvc-cap-uw" class="dvc-uw-cap"></figcaption></figure>
       <figure><canvas class="pixels dvc-ck" aria-labelledby="dvc-cap-ck"></canvas><figcaption id="dvc-cap-ck" class="dvc-ck-cap"></figcaption></figure>
@@ -244,7 +245,7 @@ export function mount(ctx, section) {
       const lim = maxAbs(cm.output);
       paintChannel($('.dvc-cmap'), cm.output, cm.shape, f, 0, lim);
       paintChannel($('.dvc-cmap2'), c.shiftedTrace[0].output, cm.shape, f, 0, lim);
-      ctx.setText($('.dvc-cmap-cap'), 'dvc.shiftConv', { layer: cm.name, f, dx, dy });
+      ctx.setText($('.dvc-cmap-cap'), 'dvc.shiftConv', { layer: cm.name, f: nth(f), dx, dy });
       const dv = d.trace[1];
       const vl = Math.max(maxAbs(dv.output), maxAbs(d.shiftedTrace[1].output));
       const rows = 8;
@@ -269,7 +270,7 @@ export function mount(ctx, section) {
     if (!built) return;
     try {
       await built;
-      const u = Math.max(0, Math.min(7, Math.floor(Number($('.dvc-unit').value) || 0)));
+      const u = Math.max(1, Math.min(8, Math.floor(Number($('.dvc-unit').value) || 1))) - 1; // shown from 1 (count.js)
       const [d, c] = await Promise.all([
         ctx.request('sideUnit', { name: MODELS[0].name, layer: 1, unit: u }),
         ctx.request('sideUnit', { name: MODELS[1].name, layer: 0, unit: u }),
@@ -283,8 +284,8 @@ export function mount(ctx, section) {
       const left = Math.floor((w - k) / 2);
       for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) full[(top + y) * w + left + x] = c.weights[(y * k + x) * c.shape[2]];
       paintDiverging($('.dvc-ck'), full, h, w);
-      ctx.setText($('.dvc-uw-cap'), 'dvc.unitDense', { unit: u, layer: d.name, n: n(d.weights.length), h, w });
-      ctx.setText($('.dvc-ck-cap'), 'dvc.unitConv', { unit: u, layer: c.name, n: n(c.weights.length), k, positions: n(info.cnn.layers[0].area) });
+      ctx.setText($('.dvc-uw-cap'), 'dvc.unitDense', { unit: nth(u), layer: d.name, n: n(d.weights.length), h, w });
+      ctx.setText($('.dvc-ck-cap'), 'dvc.unitConv', { unit: nth(u), layer: c.name, n: n(c.weights.length), k, positions: n(info.cnn.layers[0].area) });
       hook.unit = { dense: d, conv: c };
       hook.shown++;
     } catch (err) {

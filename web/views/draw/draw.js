@@ -241,6 +241,10 @@ export function mount(ctx, section) {
     get thumbs() {
       return gallery.thumbs();
     },
+    /** the test image on the pad, {index, label}, or null */
+    get shown() {
+      return gallery.shown();
+    },
     get lastDrawing() {
       return lastDrawing;
     },

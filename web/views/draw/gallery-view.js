@@ -44,19 +44,27 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   const testCount = () => (ctx.state.dataset.available && ctx.state.dataset.available.test) || 0;
   const getSample = (index) => ctx.request('getSample', { split: 'test', index });
 
+  /**
+   * showClasses shows the class buttons. It builds them once per class
+   * count and afterwards only updates them in place, so the keyboard focus
+   * stays on a button while the data set's progress redraws the gallery.
+   */
   function showClasses() {
     const n = (ctx.state.dataset.info && ctx.state.dataset.info.classes.length) || 10;
     const ready = testCount() > 0;
-    let html = `<button type="button" id="gallery-random" data-i18n="draw.random"></button>`;
-    for (let k = 0; k < n; k++) html += `<button type="button" class="draw-class" data-class="${k}"></button>`;
-    const pressed = classes.querySelector('[aria-pressed="true"]');
-    const was = pressed ? pressed.dataset.class || 'random' : null;
-    classes.innerHTML = html;
-    for (const b of classes.querySelectorAll('.draw-class')) b.textContent = ctx.className(Number(b.dataset.class));
-    for (const b of classes.querySelectorAll('button')) {
-      b.disabled = !ready;
-      b.setAttribute('aria-pressed', String((b.dataset.class || 'random') === was));
+    if (classes.querySelectorAll('.draw-class').length !== n) {
+      const pressed = classes.querySelector('[aria-pressed="true"]');
+      const was = pressed ? pressed.dataset.class || 'random' : null;
+      let html = `<button type="button" id="gallery-random" data-i18n="draw.random"></button>`;
+      for (let k = 0; k < n; k++) html += `<button type="button" class="draw-class" data-class="${k}"></button>`;
+      classes.innerHTML = html;
+      for (const b of classes.querySelectorAll('button')) b.setAttribute('aria-pressed', String((b.dataset.class || 'random') === was));
     }
+    for (const b of classes.querySelectorAll('.draw-class')) {
+      const name = ctx.className(Number(b.dataset.class));
+      if (b.textContent !== name) b.textContent = name;
+    }
+    for (const b of classes.querySelectorAll('button')) b.disabled = !ready;
     ctx.translate(classes);
     if (!ready && !thumbs.children.length) {
       thumbs.innerHTML = '<p class="note" data-i18n="draw.waiting"></p>';
@@ -108,12 +116,37 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
     ctx.translate(picked);
   }
 
-  /** renameThumbs redoes the thumbnails' names (the class names arrive with the data set's info, and change with the language). */
+  /**
+   * renameThumbs redoes the thumbnails' names (the class names arrive with
+   * the data set's info, and change with the language) in place, so a
+   * focused thumbnail keeps the focus.
+   */
   function renameThumbs() {
-    if (!thumbList.length) return;
-    showThumbs(thumbList);
+    for (const b of thumbs.querySelectorAll('.draw-thumb')) {
+      const item = thumbList.find((x) => x.index === Number(b.dataset.index));
+      if (item) b.dataset.i18nVars = JSON.stringify({ index: item.index, name: ctx.className(item.sample.label) });
+    }
+    ctx.translate(thumbs);
     markThumb(shown ? shown.index : null);
   }
+
+  /**
+   * showInput puts a test image another view made the input (Evaluate's
+   * misclassified images) on the pad, so the pad, the guess and what the
+   * network sees belong to the same image.
+   */
+  function showInput(input) {
+    if (!input || input.source !== 'gallery' || !input.image) return;
+    if (shown && shown.index === input.index) return; // this gallery's own pick
+    stopDrawing();
+    shown = { index: input.index, label: input.label };
+    pad.reset(input.image);
+    ctx.url.write('img', input.index);
+    markThumb(input.index);
+    showPicked();
+    quiet();
+  }
+  ctx.on('input', showInput);
 
   function forgetPicked() {
     shown = null;

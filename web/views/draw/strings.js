@@ -4,7 +4,7 @@
 export const TEXTS = {
   en: {
     'draw.title': 'Draw',
-    'draw.hint.fashion': 'Draw one piece of clothing, a shoe or a bag, and fill it in: the data set\'s items are solid white shapes on black.',
+    'draw.hint.fashion': 'Draw one piece of clothing, a shoe or a bag, big and filled in: the data set\'s items are solid shapes on black that fill their picture, and every shoe in it points left (toe left, heel right).',
     'draw.hint.digits': 'Draw one digit, 0 to 9, large and in one piece, as a pen would: white on black like the data set.',
     'draw.guess': 'The network\'s guess: {name} ({pct})',
     'draw.padLabel': 'Drawing pad: draw with a mouse, pen or finger; the network guesses as you draw',
@@ -19,7 +19,7 @@ export const TEXTS = {
     'draw.undoTitle': 'Undo the last stroke (Ctrl+Z)',
     'draw.clear': 'Clear',
     'draw.empty': 'The pad is empty: the network has nothing to look at.',
-    'draw.warnings': 'Your drawing differs from the data set\'s images in {count} way(s).',
+    'draw.warnings': 'Your drawing differs from the data set\'s images in {count:one=# way|other=# ways}.',
     'draw.seeWhy': 'See why',
     'draw.fine': 'Your drawing looks like the data set\'s images.',
     'draw.failed': 'Could not prepare the drawing: {error}',
@@ -34,7 +34,7 @@ export const TEXTS = {
   },
   zh: {
     'draw.title': '画图',
-    'draw.hint.fashion': '画一件衣物、一只鞋或一个包，并把它涂满：数据集里的物品都是实心的形状，黑底白色。',
+    'draw.hint.fashion': '画一件衣物、一只鞋或一个包，画大一些并涂满：数据集里的物品都是黑底上的实心形状，占满整张图；其中的鞋全都朝左（鞋尖在左，鞋跟在右）。',
     'draw.hint.digits': '画一个 0 到 9 的数字，写大一些、一笔连贯，就像用笔写字：和数据集一样是黑底白字。',
     'draw.guess': '网络的判断：{name}（{pct}）',
     'draw.padLabel': '画板：用鼠标、触控笔或手指作画，网络会一边看一边猜',

@@ -10,7 +10,8 @@
 // and the matrix as DOM in tables.js, the opened cell's test
 // images in cell.js.
 
-import { cell, kerasList, worstClass, TOPS } from './matrix.js';
+import { kerasList, lesson } from './matrix.js';
+import { term } from '../../glossary.js';
 import { createCellImages } from './cell.js';
 import { fillBars, fillMatrix } from './tables.js';
 import { TEXTS } from './strings.js';
@@ -143,7 +144,7 @@ export function mount(ctx, section) {
     result.dataset.accuracy = String(r.accuracy);
     result.dataset.samples = String(r.samples);
     $('.eval-list').textContent = kerasList(r.loss, r.accuracy);
-    const title = (ctx.state.dataset.info && ctx.state.dataset.info.title) || '';
+    const title = term((ctx.state.dataset.info && ctx.state.dataset.info.title) || '', ctx.state.lang);
     const words = $('.eval-words');
     words.dataset.i18n = 'eval.words';
     words.dataset.i18nVars = JSON.stringify({ loss: fmt.num(r.loss, 4), acc: `${fmt.num(100 * r.accuracy, 2)}%`, n: fmt.count(r.samples), data: title, wrong: fmt.count(r.misclassified.length) });
@@ -165,33 +166,27 @@ export function mount(ctx, section) {
     ctx.translate(result);
   }
 
+  /** renderLesson writes the lesson in the mistakes, read off this matrix (matrix.js's lesson). */
   function renderLesson() {
     const r = last;
     const box = $('#eval-lesson');
     const text = $('.eval-lesson-text');
     const fashion = ctx.state.dataset.name === 'fashion' && r.classes === 10;
-    if (fashion) {
-      const { tshirt, pullover, coat, shirt } = TOPS;
-      text.dataset.i18n = 'eval.lessonFashion';
-      text.dataset.i18nVars = JSON.stringify({
-        shirtAcc: fmt.pct(r.classAccuracy[shirt]),
-        toTshirt: fmt.count(cell(r, shirt, tshirt)),
-        toPullover: fmt.count(cell(r, shirt, pullover)),
-        toCoat: fmt.count(cell(r, shirt, coat)),
-        coatToPullover: fmt.count(cell(r, coat, pullover)),
-        pulloverToCoat: fmt.count(cell(r, pullover, coat)),
-      });
-    } else {
-      const w = worstClass(r);
-      if (!w || !w.mistakes.length) {
-        box.hidden = true;
-        return;
-      }
-      text.dataset.i18n = 'eval.lessonWorst';
-      text.dataset.i18nVars = JSON.stringify({ truth: ctx.className(w.truth), acc: fmt.pct(w.accuracy), pred: ctx.className(w.mistakes[0].pred), n: fmt.count(w.mistakes[0].count) });
+    const listFmt = new Intl.ListFormat(ctx.state.lang === 'zh' ? 'zh' : 'en', { type: 'conjunction' });
+    text.textContent = '';
+    for (const [key, v] of lesson(r, fashion)) {
+      const vars = { ...v };
+      for (const k of ['a', 'b', 'truth', 'pred']) if (k in v) vars[k] = ctx.className(v[k]);
+      for (const k of ['ab', 'ba', 'n']) if (k in v) vars[k] = fmt.count(v[k]);
+      if ('acc' in v) vars.acc = fmt.pct(v.acc);
+      if ('pct' in v) vars.pct = `${Math.round(100 * v.pct)}%`;
+      if ('classes' in v) vars.classes = listFmt.format(v.classes.map((k) => ctx.className(k)));
+      const span = document.createElement('span');
+      span.dataset.sentence = key;
+      ctx.setText(span, key, vars);
+      text.append(span, ' ');
     }
     box.hidden = false;
-    ctx.translate(box);
   }
 
   function render() {

@@ -65,5 +65,60 @@ export function worstClass(r) {
   return { truth: worst, accuracy: r.classAccuracy[worst], mistakes };
 }
 
-/** Fashion-MNIST's tops, by class number: the classes of the natural lesson. */
+/** Fashion-MNIST's tops, by class number: a confused pair of them gets the outline sentence. */
 export const TOPS = { tshirt: 0, pullover: 2, coat: 4, shirt: 6 };
+
+/**
+ * CLEAN is the largest share of a class's images that may go wrong either
+ * way (its row's mistakes, or other images taken for it, over its count)
+ * for the lesson to call it "almost never confused".
+ */
+export const CLEAN = 0.03;
+
+/**
+ * lesson derives "the lesson in the mistakes" from the matrix, so it can
+ * never contradict it: a list of [key, vars] sentences with class numbers
+ * (the view turns them into names). fashion: the classes are
+ * Fashion-MNIST's (a confused pair of tops gets the outline sentence).
+ * Sentences: the most confused pair (both directions), the weakest class
+ * and what it is taken for, the classes almost never confused (CLEAN), and
+ * an invitation to open the cells.
+ */
+export function lesson(r, fashion = false) {
+  const out = [];
+  const rowTotal = (k) => {
+    let n = 0;
+    for (let p = 0; p < r.classes; p++) n += cell(r, k, p);
+    return n;
+  };
+  let pair = null;
+  for (let a = 0; a < r.classes; a++) {
+    for (let b = a + 1; b < r.classes; b++) {
+      const n = cell(r, a, b) + cell(r, b, a);
+      if (n > 0 && (!pair || n > pair.n)) pair = { a, b, n };
+    }
+  }
+  if (!pair) return [['eval.lesson.none', {}]];
+  const [a, b] = cell(r, pair.a, pair.b) >= cell(r, pair.b, pair.a) ? [pair.a, pair.b] : [pair.b, pair.a];
+  out.push(['eval.lesson.pair', { a, b, ab: cell(r, a, b), ba: cell(r, b, a) }]);
+  const tops = Object.values(TOPS);
+  if (fashion && tops.includes(a) && tops.includes(b)) out.push(['eval.lesson.tops', {}]);
+  const w = worstClass(r);
+  if (w && w.mistakes.length) out.push(['eval.lesson.worst', { truth: w.truth, acc: w.accuracy, pred: w.mistakes[0].pred, n: w.mistakes[0].count }]);
+  const clean = [];
+  for (let k = 0; k < r.classes; k++) {
+    const total = rowTotal(k);
+    if (!total) continue;
+    let wrongOut = 0;
+    let wrongIn = 0;
+    for (let j = 0; j < r.classes; j++) {
+      if (j === k) continue;
+      wrongOut += cell(r, k, j);
+      wrongIn += cell(r, j, k);
+    }
+    if (Math.max(wrongOut, wrongIn) <= CLEAN * total) clean.push(k);
+  }
+  out.push(clean.length ? ['eval.lesson.clean', { classes: clean, pct: CLEAN }] : ['eval.lesson.noClean', { pct: CLEAN }]);
+  out.push(['eval.lesson.look', {}]);
+  return out;
+}

@@ -48,3 +48,25 @@ test('worstClass finds the lowest accuracy and its mistakes, most first', () => 
   const skewed = { ...r, confusion: new Int32Array([4, 0, 1, 3, 2, 1, 0, 0, 3]), classAccuracy: [0.8, 1 / 3, 1] };
   assert.deepEqual(worstClass(skewed).mistakes, [{ pred: 0, count: 3 }, { pred: 2, count: 1 }]);
 });
+
+test('lesson is read off the matrix', async () => {
+  const { lesson } = await import('./matrix.js');
+  // Three classes of 100: 0 and 2 swap 20 and 5 images, class 1 is clean.
+  const m = { classes: 3, confusion: Int32Array.from([75, 0, 25, 1, 99, 0, 5, 0, 95]), classAccuracy: [0.75, 0.99, 0.95] };
+  assert.deepEqual(lesson(m), [
+    ['eval.lesson.pair', { a: 0, b: 2, ab: 25, ba: 5 }],
+    ['eval.lesson.worst', { truth: 0, acc: 0.75, pred: 2, n: 25 }],
+    ['eval.lesson.clean', { classes: [1], pct: 0.03 }],
+    ['eval.lesson.look', {}],
+  ]);
+  // A model that mixes everything: no class is called clean, whatever the data set.
+  const bad = { classes: 3, confusion: Int32Array.from([40, 30, 30, 30, 40, 30, 30, 30, 40]), classAccuracy: [0.4, 0.4, 0.4] };
+  assert.deepEqual(lesson(bad, true).find(([k]) => k.startsWith('eval.lesson.noClean')), ['eval.lesson.noClean', { pct: 0.03 }]);
+  // Tops confused in Fashion-MNIST (shirt 6 and T-shirt 0) get the outline sentence.
+  const f = { classes: 10, confusion: new Int32Array(100), classAccuracy: Array(10).fill(1) };
+  for (let k = 0; k < 10; k++) f.confusion[k * 10 + k] = 100;
+  f.confusion[6 * 10 + 0] = 12;
+  f.classAccuracy[6] = 100 / 112;
+  assert.deepEqual(lesson(f, true).slice(0, 2), [['eval.lesson.pair', { a: 6, b: 0, ab: 12, ba: 0 }], ['eval.lesson.tops', {}]]);
+  assert.deepEqual(lesson({ classes: 2, confusion: Int32Array.from([5, 0, 0, 5]), classAccuracy: [1, 1] }), [['eval.lesson.none', {}]]);
+});

@@ -8,6 +8,7 @@ import { range, num, diverging, textColour } from '../shared/paint.js';
 import { paintCells, scaleFor } from '../shared/cells.js';
 import { mostActive } from '../shared/argmax.js';
 import { TEXTS } from './strings.js';
+import { nth } from '../shared/count.js';
 
 /** mapLayers lists the layers whose output is a stack of maps (H, W, C), from the model. */
 function mapLayers(model) {
@@ -76,7 +77,7 @@ export function mount(ctx, section) {
     ui.layer.value = String(layer);
     const c = layers.find((l) => l.index === layer).outShape[2];
     if (channel === null || channel >= c) channel = mostActive(pred.trace[layer].output, c);
-    ui.channel.replaceChildren(...Array.from({ length: c }, (_, i) => new Option(String(i), String(i))));
+    ui.channel.replaceChildren(...Array.from({ length: c }, (_, i) => new Option(String(nth(i)), String(i))));
     ui.channel.value = String(channel);
     fetchDemo();
   }
@@ -129,7 +130,7 @@ export function mount(ctx, section) {
     const [h, w] = r.shape;
     const { lo, hi } = range(r.map);
     paintCells(ui.map, r.map, h, w, lo, hi, scaleFor(w, 140));
-    setText(ui.mapCap, 'fcn.start', { layer: r.name, c: r.channel, h, w });
+    setText(ui.mapCap, 'fcn.start', { layer: r.name, c: nth(r.channel), h, w });
     ui.kinds.replaceChildren(...r.kinds.map((kind) => {
       const box = document.createElement('div');
       box.className = 'fc-kind';

@@ -6,6 +6,7 @@
 
 import { openStore } from '../../store.js';
 import { archText, dateText } from '../../format.js';
+import { term } from '../../glossary.js';
 
 let storePromise = null;
 
@@ -71,7 +72,7 @@ export function createSaved(ctx, { list, storeNote, say, act, canLoad, mustBeIdl
       name.textContent = r.name;
       const facts = document.createElement('span');
       facts.className = 'saved-facts';
-      facts.textContent = t('keep.facts', { date: dateText(r.date), dataset: r.dataset || t('keep.noData'), metrics: metricsText(r.metrics), size: fmt.count(r.size) });
+      facts.textContent = t('keep.facts', { date: dateText(r.date), dataset: r.dataset ? term(r.dataset, ctx.state.lang) : t('keep.noData'), metrics: metricsText(r.metrics), size: fmt.count(r.size) });
       const arch = document.createElement('span');
       arch.className = 'saved-arch';
       arch.textContent = r.arch;

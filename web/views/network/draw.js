@@ -4,6 +4,7 @@
 
 import { mapRange, range, maxAbs, paintMap, paintVector } from '../shared/paint.js';
 import { paintFilter, sliceGrid, filterCellAt, kernelAt } from './scale.js';
+import { nth } from '../shared/count.js';
 
 /** drawMap draws channel c of a trace entry's (H, W, C) output, coloured over [lo, hi]; big maps tell their values on hover. */
 export function drawMap(ctx, e, c, lo, hi, cls) {
@@ -25,7 +26,7 @@ export function drawMap(ctx, e, c, lo, hi, cls) {
       const x = Math.floor(((ev.clientX - r.left) / r.width) * W);
       const y = Math.floor(((ev.clientY - r.top) / r.height) * H);
       if (x < 0 || y < 0 || x >= W || y >= H) return;
-      cv.title = t('network.mapValue', { c: c + 1, y, x, v: ctx.fmt.num(e.output[(y * W + x) * e.shape[2] + c], 3) });
+      cv.title = t('network.mapValue', { c: c + 1, y: nth(y), x: nth(x), v: ctx.fmt.num(e.output[(y * W + x) * e.shape[2] + c], 3) });
     });
   }
   return cv;
@@ -82,7 +83,7 @@ export function drawFilter(ctx, res, f) {
     const r = cv.getBoundingClientRect();
     const cell = filterCellAt(Math.floor(((ev.clientX - r.left) / r.width) * g.width), Math.floor(((ev.clientY - r.top) / r.height) * g.height), K, C);
     if (!cell) return;
-    cv.title = t('network.weightValue', { f: f + 1, c: cell.c + 1, kh: cell.kh, kw: cell.kw, v: ctx.fmt.num(kernelAt(res.kernel, shape, cell.kh, cell.kw, cell.c, f), 4) });
+    cv.title = t('network.weightValue', { f: f + 1, c: cell.c + 1, kh: nth(cell.kh), kw: nth(cell.kw), v: ctx.fmt.num(kernelAt(res.kernel, shape, cell.kh, cell.kw, cell.c, f), 4) });
   });
   return cv;
 }

@@ -34,7 +34,7 @@ export const TEXTS = {
     'network.pairs': 'Each filter (left) slides over the input image; the map to its right is what it found: bright where the image matches the filter\'s pattern.',
     'network.pairsMulti': 'Each filter (left) has one small slice per input channel ({c} here, laid out in a grid); its map (right) is the sum of all slices\' responses plus the bias, after ReLU.',
     'network.loadingFilters': 'Fetching the filters from the engine…',
-    'network.what.conv': 'A convolution: {f} filters, each {kc} (a {k} window over all {cin} input channels), slide over the input with stride {s} and {pad} padding. Each filter gives one feature map; the activation {act} then keeps the positive responses.',
+    'network.what.conv': 'A convolution: {f} filters, each {kc} (a {k} window over {cin:one=its one input channel|other=all # input channels}), slide over the input with stride {s} and {pad} padding. Each filter gives one feature map; the activation {act} then keeps the positive responses.',
     'network.what.convT': 'A transposed convolution: {f} filters of {k} stamp each input value onto a larger output, stride {s}: the maps grow.',
     'network.what.maxpool': 'Max pooling: each {k} window keeps only its largest value, so every map shrinks from {n} to {out}. The number of maps stays, and there is nothing to learn.',
     'network.what.avgpool': 'Average pooling: each {k} window is replaced by its mean, so every map shrinks from {n} to {out}. Nothing to learn.',

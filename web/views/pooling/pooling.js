@@ -14,6 +14,7 @@ import { paintCells, frame, gridLines, scaleFor } from '../shared/cells.js';
 import { mostActive } from '../shared/argmax.js';
 import { createShiftExperiment } from './experiment.js';
 import { TEXTS } from './strings.js';
+import { nth } from '../shared/count.js';
 
 const KEEP = '#f29d38';
 
@@ -136,7 +137,7 @@ export function mount(ctx, section) {
       data = r;
       const c = r.inShape[2];
       if (channel === null || channel >= c) channel = mostActive(r.input, r.inShape[2]);
-      ui.channel.replaceChildren(...Array.from({ length: c }, (_, i) => new Option(String(i), String(i))));
+      ui.channel.replaceChildren(...Array.from({ length: c }, (_, i) => new Option(String(nth(i)), String(i))));
       ui.channel.value = String(channel);
       ctx.url.write('pool', { layer, channel });
       const [ho, wo] = r.outShape;
@@ -180,7 +181,7 @@ export function mount(ctx, section) {
       const go = paintCells(canvas, vals, ho, wo, lo, hi, sOut);
       frame(go, wi, wj, 1, 1, sOut, '#e8590c', Math.max(2, sOut / 4));
     }
-    setText(ui.inCap, 'pooling.inCaption', { layer: r.name, c: channel, h, w, k });
+    setText(ui.inCap, 'pooling.inCaption', { layer: r.name, c: nth(channel), h, w, k });
     setText(ui.maxCap, 'pooling.maxCaption', { h: ho, w: wo });
     setText(ui.avgCap, 'pooling.avgCaption', { h: ho, w: wo });
     // The current window's values, the kept one marked.

@@ -6,7 +6,7 @@
 // work. The grid shows the padded input and the window; the settings live
 // in the URL (sandbox=n,k,s,p).
 
-import { sizeRequest, DEFAULTS, LIMITS, PRESETS } from './state.js';
+import { sizeRequest, DEFAULTS, LIMITS, PRESETS, choosePadding, shownP } from './state.js';
 import { TEXTS } from './strings.js';
 
 export function mount(ctx, section) {
@@ -63,12 +63,14 @@ export function mount(ctx, section) {
   let v = ctx.url.read('sandbox') || { ...DEFAULTS };
   let at = { i: 0, j: 0 }; // the window shown: output row i, column j
   let last = null; // the last convSize result
+  let lastFor = null; // the padding mode last answered
   let asked = 0; // requests sent; only the newest answer is shown
   const hook = { get settings() { return v; }, get last() { return last; }, get at() { return at; }, set, show };
   if (globalThis.convplay) globalThis.convplay.views.sandbox = hook;
 
   function showControls() {
-    for (const name of ['n', 'k', 's', 'p']) inputs[name].value = String(v[name]);
+    for (const name of ['n', 'k', 's']) inputs[name].value = String(v[name]);
+    inputs.p.value = String(shownP(v, lastFor === v.padding ? last : null));
     ui.padding.value = v.padding;
     inputs.p.disabled = v.padding !== 'explicit';
   }
@@ -87,6 +89,8 @@ export function mount(ctx, section) {
       const r = await ctx.request('convSize', sizeRequest(v));
       if (id !== asked) return;
       last = r;
+      lastFor = v.padding;
+      inputs.p.value = String(shownP(v, last));
       if (r.valid) at = { i: Math.min(at.i, r.out - 1), j: Math.min(at.j, r.out - 1) };
       render();
     } catch (err) {
@@ -191,7 +195,7 @@ export function mount(ctx, section) {
       set({ [name]: x });
     });
   }
-  ui.padding.addEventListener('change', () => set({ padding: ui.padding.value }));
+  ui.padding.addEventListener('change', () => set(choosePadding(v, ui.padding.value)));
   section.querySelector('.sb-presets').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-preset]');
     if (!b) return;

@@ -48,3 +48,24 @@ export const PRESETS = [
   { key: 'sandbox.presetFloor', n: 7, k: 2, s: 2, padding: 'valid', p: 0 },
   { key: 'sandbox.presetStride', n: 9, k: 3, s: 2, padding: 'explicit', p: 1 },
 ];
+
+/**
+ * choosePadding switches v to padding mode padding. Only explicit padding
+ * has a p of the student's; valid has none and same gets its cells from
+ * the engine (convSize's padBefore/padAfter), so p drops to 0 instead of
+ * keeping the explicit value from before.
+ */
+export function choosePadding(v, padding) {
+  return { ...v, padding, p: padding === 'explicit' ? v.p : 0 };
+}
+
+/**
+ * shownP is the padding the p control shows: the student's when explicit,
+ * 0 for valid, and for same the engine's (its before side) from last, the
+ * convSize answer for these settings (null while it is being asked).
+ */
+export function shownP(v, last) {
+  if (v.padding === 'explicit') return v.p;
+  if (v.padding === 'same' && last && last.valid) return last.padBefore;
+  return 0;
+}

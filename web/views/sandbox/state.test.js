@@ -28,3 +28,17 @@ test('sizeRequest sends p only with explicit padding', () => {
   assert.deepEqual(sizeRequest({ n: 7, k: 3, s: 1, padding: 'same', p: 2 }), { n: 7, k: 3, s: 1, padding: 'same' });
   assert.deepEqual(sizeRequest({ n: 7, k: 3, s: 1, padding: 'explicit', p: 2 }), { n: 7, k: 3, s: 1, padding: 'explicit', p: 2 });
 });
+
+test('switching to valid or same drops the explicit p; same shows the engine\'s', async () => {
+  const { choosePadding, shownP } = await import('./state.js');
+  const v = { n: 7, k: 3, s: 1, padding: 'explicit', p: 2 };
+  const valid = choosePadding(v, 'valid');
+  assert.equal(valid.p, 0);
+  assert.equal(shownP(valid, { valid: true, padBefore: 2 }), 0);
+  const same = choosePadding(v, 'same');
+  assert.equal(same.p, 0);
+  assert.equal(shownP(same, null), 0, 'while the engine is asked');
+  assert.equal(shownP(same, { valid: true, padBefore: 1, padAfter: 1 }), 1);
+  assert.equal(choosePadding(same, 'explicit').p, 0);
+  assert.equal(shownP(v, null), 2);
+});

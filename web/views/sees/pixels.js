@@ -26,6 +26,10 @@ export function warningText(w, num) {
       return ['sees.warn.sparse', { value: pct(w.value), limit: pct(w.limit), typical: pct(w.typical) }];
     case 'hollow':
       return ['sees.warn.hollow', { value: pct(w.value), limit: pct(w.limit), typical: pct(w.typical) }];
+    case 'small':
+      return ['sees.warn.small', { value: pct(w.value), limit: pct(w.limit), typical: pct(w.typical) }];
+    case 'pointing':
+      return ['sees.warn.pointing', { value: num(-w.value, 1), limit: num(-w.limit, 1) }]; // Lean is rightwards: the text says how far left
     default:
       return ['sees.warn.other', { code: String(w.code) }];
   }

@@ -15,3 +15,9 @@ test('warningText: a key and its numbers for each code', () => {
   assert.deepEqual(warningText({ code: 'hollow', value: 0.62, limit: 0.271, typical: 0.006 }, num), ['sees.warn.hollow', { value: '62%', limit: '27%', typical: '1%' }]);
   assert.deepEqual(warningText({ code: 'new' }, num), ['sees.warn.other', { code: 'new' }]);
 });
+
+test('warningText: a small drawing and a shoe pointing right', () => {
+  const num = (x, d) => Number(x).toFixed(d);
+  assert.deepEqual(warningText({ code: 'small', value: 0.3, limit: 0.5, typical: 0.964 }, num), ['sees.warn.small', { value: '30%', limit: '50%', typical: '96%' }]);
+  assert.deepEqual(warningText({ code: 'pointing', value: -1.63, limit: -0.476 }, num), ['sees.warn.pointing', { value: '1.6', limit: '0.5' }]);
+});

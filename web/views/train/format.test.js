@@ -59,3 +59,16 @@ test('settings round-trip through the URL, defaults left out, nonsense ignored',
   assert.deepEqual(settingsFromURL(text), s);
   assert.deepEqual(settingsFromURL('m=huge,lr=-3,b=2.5,zz=1,es=yes'), DEFAULTS);
 });
+
+test('dataWait: what a run started while the data loads waits for', async () => {
+  const { dataWait } = await import('./format.js');
+  const s = { ...DEFAULTS };
+  assert.equal(dataWait({ complete: true, available: { train: 55000 } }, s), null);
+  assert.equal(dataWait({ error: 'x', available: null }, s), null, 'an error is reported elsewhere');
+  assert.equal(dataWait({ available: null, loaded: 0, total: 28 }, s).key, 'train.waitValidation');
+  assert.equal(dataWait({ available: { validation: 5000 }, loaded: 6, total: 28 }, s).key, 'train.waitTrain');
+  assert.equal(dataWait({ available: { train: 5000, validation: 5000 }, loaded: 8, total: 28 }, s), null, 'subset 0: what has loaded');
+  assert.equal(dataWait({ available: { train: 5000 } }, { ...s, validation: false }), null);
+  const w = dataWait({ available: { train: 5000, validation: 5000 }, loaded: 8, total: 28 }, { ...s, subset: 12000 });
+  assert.deepEqual(w, { key: 'train.waitTrain', vars: { have: 5000, need: 12000, loaded: 8, total: 28 } });
+});

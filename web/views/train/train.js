@@ -17,7 +17,7 @@
 
 import { TEXTS } from './strings.js';
 import { template } from './template.js';
-import { BOUNDS, DEFAULT_RATES, parseSetting, trainArgs, formatDuration, formatRate, fraction, DEFAULTS } from './format.js';
+import { BOUNDS, DEFAULT_RATES, parseSetting, trainArgs, formatDuration, formatRate, fraction, DEFAULTS, dataWait } from './format.js';
 
 /** The optimizers as Keras names them (the same in every language). */
 const OPTIMIZER_NAMES = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' };
@@ -49,6 +49,7 @@ export function mount(ctx, section) {
   // {state: 'starting'|'running'|'paused', args, settings, reply, last: progress event, epochs: [...]}
   let run = null;
   let busy = false; // a control's request is in flight
+  let waiting = null; // {paused}: Start was pressed while the data loads; the run starts when dataWait allows
 
   /** setText shows key's text in el, re-translated when the language switches. */
   const setText = ctx.setText;
@@ -137,8 +138,6 @@ export function mount(ctx, section) {
       if (!arch) return ['train.noArch', {}];
       if (arch.error) return ['train.badArch', { why: arch.explanation || arch.error.message }];
     }
-    const d = ctx.state.dataset;
-    if (!d.available || !d.available.train) return ['train.noData', {}];
     return null;
   }
 
@@ -147,16 +146,22 @@ export function mount(ctx, section) {
   function showControls() {
     const st = run ? run.state : 'idle';
     const ready = ctx.state.engine === 'ready';
-    el.start.disabled = Boolean(run) || !ready || busy;
+    el.start.disabled = Boolean(run) || Boolean(waiting) || !ready || busy;
     el.pause.disabled = !run || st === 'starting' || busy;
     setText(el.pause, st === 'paused' ? 'train.resume' : 'train.pause');
     el.pause.setAttribute('aria-pressed', String(st === 'paused'));
     el.step.disabled = (st !== 'paused' && st !== 'idle') || !ready || busy; // idle: start paused, then step
-    el.stop.disabled = !run || st === 'starting' || busy;
+    el.stop.disabled = (!run && !waiting) || st === 'starting' || busy;
     el.reset.disabled = Boolean(run) || !ready || busy;
     el.status.dataset.state = st;
     // After a run, the status keeps its last progress line.
-    if (run ? !run.last : !el.status.dataset.shown) setText(el.status, `train.state.${st}`);
+    if (waiting && !run) {
+      const w = dataWait(ctx.state.dataset, settings);
+      if (w) {
+        el.status.dataset.state = 'waiting';
+        setText(el.status, w.key, w.vars);
+      }
+    } else if (run ? !run.last : !el.status.dataset.shown) setText(el.status, `train.state.${st}`);
     if (!run) {
       const p = problem();
       if (p && invalid.size) showError(...p);
@@ -191,7 +196,15 @@ export function mount(ctx, section) {
     }
     control('step');
   });
-  el.stop.addEventListener('click', () => control('stop'));
+  el.stop.addEventListener('click', () => {
+    if (waiting && !run) {
+      waiting = null; // the run never began: nothing to tell the engine
+      delete el.status.dataset.shown;
+      showControls();
+      return;
+    }
+    control('stop');
+  });
   el.reset.addEventListener('click', async () => {
     if (run) return;
     busy = true;
@@ -222,6 +235,15 @@ export function mount(ctx, section) {
       return;
     }
     showError(null);
+    // One press is enough: while the data loads, say what the run waits
+    // for and start it when the dataset event brings enough (see the
+    // dataset listener below).
+    if (dataWait(ctx.state.dataset, settings)) {
+      waiting = { paused };
+      showControls();
+      return;
+    }
+    waiting = null;
     el.result.hidden = true;
     el.log.textContent = '';
     delete el.status.dataset.shown;
@@ -283,7 +305,7 @@ export function mount(ctx, section) {
     el.status.dataset.loss = String(p.loss);
     el.status.dataset.shown = 'true';
     el.progress.value = fraction(p);
-    setText(el.status, 'train.status', {
+    setText(el.status, run.state === 'paused' ? 'train.statusPaused' : 'train.status', {
       epoch: p.epoch + 1,
       epochs: p.epochs,
       batch: p.batch + 1,
@@ -342,10 +364,15 @@ export function mount(ctx, section) {
       lines.push(['train.done.restored', { best: es ? es.bestEpoch + 1 : '?' }]);
     }
     el.result.hidden = false;
-    el.result.classList.toggle('bad', ev.reason === 'diverged' || ev.reason === 'error');
+    el.result.classList.toggle('bad', ev.reason === 'diverged' || ev.reason === 'error' || Boolean(ev.chance));
+    el.result.dataset.chance = String(Boolean(ev.chance));
     el.result.textContent = '';
     el.result.dataset.reason = ev.reason;
-    if (ev.reason !== 'error' && ctx.state.engine === 'ready') {
+    if (ev.chance) {
+      // The engine judged the run no better than chance and went back to the
+      // weights from before training: the model and its label stay.
+      lines.push(['train.done.chance', { verdict: ev.verdict || '' }]);
+    } else if (ev.reason !== 'error' && ctx.state.engine === 'ready') {
       if (ev.reason !== 'diverged') lines.push(['train.done.model', {}]);
       const o = ended.settings;
       const vars = {
@@ -387,6 +414,12 @@ export function mount(ctx, section) {
   ctx.on('engine', showControls);
   ctx.on('dataset', () => {
     showKnobs();
+    if (waiting && !run && !dataWait(ctx.state.dataset, settings)) {
+      const { paused } = waiting;
+      waiting = null;
+      start({ paused });
+      return;
+    }
     showControls();
   });
   ctx.on('lang', () => {
