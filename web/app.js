@@ -27,6 +27,7 @@ const VIEWS = {
   'arch-panel': 'arch',
   'curves-panel': 'curves',
   'eval-panel': 'evaluate',
+  'why-panel': 'why',
   'keep-panel': 'keep',
 };
 
@@ -65,6 +66,7 @@ strings({
     'nav.fcn': 'Growing maps back',
     'nav.train': 'Train',
     'nav.eval': 'Evaluate',
+    'nav.why': 'Why did it say that?',
     'nav.keep': 'Keep the model',
     'footer.engine': 'Engine:',
     'footer.bench': 'How fast is it? Convplay against TensorFlow.js',
@@ -101,6 +103,7 @@ strings({
     'nav.fcn': '把特征图放大回去',
     'nav.train': '训练',
     'nav.eval': '评估',
+    'nav.why': '它为什么这样回答',
     'nav.keep': '保存模型',
     'footer.engine': '引擎：',
     'footer.bench': '有多快？convplay 与 TensorFlow.js 的对比',
