@@ -12,7 +12,8 @@ import (
 
 // TestWhy: the lesson "Why did it say that?" on a drawing. The saliency
 // map of the predicted class is not constant, Grad-CAM defaults to the
-// last convolution layer, the occlusion map drops somewhere, and FGSM at a
+// last convolution layer, occlusion answers for the drawing, a filter's
+// maximization streams its steps, and FGSM at a
 // large epsilon changes the prediction; the texts follow a switch to
 // Chinese midway, and the panel fits a 390 px phone.
 func TestWhy(t *testing.T) {
@@ -36,11 +37,20 @@ func TestWhy(t *testing.T) {
 	assert.Greater(t, look["camMax"], 0.0)
 	assert.Contains(t, look["info"], "Explaining")
 
-	occ := pollFor[map[string]float64](s, `(() => { const o = window.convplay.views.why.occlusion;
-		return o && {positions: o.rows * o.cols, maxDrop: Math.max(...o.drop), patch: o.patch, stride: o.stride}; })()`, 60*time.Second)
+	occ := pollFor[map[string]float64](s, `(() => { const o = window.convplay.views.why.occlusion, p = window.convplay.state.prediction;
+		return o && o.pixels.every((x, i) => x === p.input.pixels[i]) && {positions: o.rows * o.cols, maxDrop: Math.max(...o.drop), patch: o.patch, stride: o.stride}; })()`, 60*time.Second)
 	assert.Equal(t, 4.0, occ["patch"])
 	assert.Equal(t, 2.0, occ["stride"])
 	assert.Greater(t, occ["positions"], 1.0)
+
+	Eval[bool](s, `(() => { const q = (c) => document.querySelector('#why-panel ' + c); q('.why-max-steps').value = '32'; q('.why-max-go').click(); return true; })()`)
+	max := pollFor[map[string]any](s, `(() => { const v = window.convplay.views.why, r = v.maximize;
+		return r && !v.maxRunning && {done: r.done, steps: r.steps, streamed: v.maxStep ? v.maxStep.step : 0, layer: r.layer,
+			info: document.querySelector('#why-panel .why-max-info').textContent}; })()`, 90*time.Second)
+	assert.Equal(t, 32.0, max["done"], "all steps run")
+	assert.Greater(t, max["streamed"], 0.0, "steps streamed as they ran")
+	assert.Contains(t, max["info"], "32")
+	assert.NotNil(t, max["layer"], "a filter of the first convolution layer by default")
 
 	Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
 	Eval[bool](s, `(() => { const r = document.querySelector('#why-panel .why-eps'); r.value = '0.5'; r.dispatchEvent(new Event('input')); return true; })()`)

@@ -43,6 +43,19 @@ export function mount(ctx, section) {
       <figure><canvas class="why-occ"></canvas><figcaption data-i18n="why.occ.cap"></figcaption></figure>
     </div>
     <p class="note why-occ-info" aria-live="polite"></p>
+    <h3 data-i18n="why.max.title"></h3>
+    <p data-i18n="why.max.intro"></p>
+    <div class="controls">
+      <label><span data-i18n="why.max.what"></span> <select class="why-what"></select></label>
+      <label><span class="why-which-label"></span> <select class="why-which"></select></label>
+      <label><span data-i18n="why.fool.steps"></span> <select class="why-max-steps">${[32, 64, 128].map((v) => `<option value="${v}"${v === 64 ? ' selected' : ''}>${v}</option>`).join('')}</select></label>
+      <button type="button" class="why-max-go" data-i18n="why.max.go"></button>
+      <button type="button" class="why-max-stop" data-i18n="why.max.stop" disabled></button>
+    </div>
+    <div class="why-maps">
+      <figure><canvas class="why-max"></canvas><figcaption class="why-max-info" aria-live="polite"></figcaption></figure>
+    </div>
+    <p class="note" data-i18n="why.max.note"></p>
     <h3 data-i18n="why.fool.title"></h3>
     <p data-i18n="why.fool.intro"></p>
     <div class="controls">
@@ -60,7 +73,7 @@ export function mount(ctx, section) {
     <p class="note bad why-error" hidden></p>`;
   ctx.translate(section);
   const $ = (sel) => section.querySelector(sel);
-  const last = { saliency: null, cam: null, occlusion: null, fgsm: null };
+  const last = { saliency: null, cam: null, occlusion: null, fgsm: null, maximize: null, maxStep: null, maxRunning: false };
   if (globalThis.convplay) globalThis.convplay.views.why = last;
 
   function fail(err) {
@@ -124,6 +137,55 @@ export function mount(ctx, section) {
     const layers = ctx.state.model ? ctx.state.model.layers : [];
     const convs = layers.map((l, i) => [i, l]).filter(([, l]) => l.type === 'Conv2D');
     options($('.why-layer'), convs.map(([i, l]) => [i, l.name]).reverse(), true);
+    options($('.why-what'), [...convs.map(([i, l]) => [i, t('why.max.filterOf', { layer: l.name })]), ['class', t('why.max.aClass')]], true);
+    fillWhich(classes);
+  }
+
+  /** fillWhich lists the chosen layer's filters, or the classes. */
+  function fillWhich(classes) {
+    const what = $('.why-what').value;
+    const l = what !== 'class' && ctx.state.model && ctx.state.model.layers[Number(what)];
+    if (l) {
+      const n = l.outShape.at(-1);
+      options($('.why-which'), Array.from({ length: n }, (_, c) => [c, `#${c + 1}`]), true);
+      ctx.setText($('.why-which-label'), 'why.max.filter');
+    } else {
+      options($('.why-which'), classes || [], true);
+      ctx.setText($('.why-which-label'), 'why.max.class');
+    }
+  }
+
+  // 3. What a filter wants to see: gradient ascent on the input, its steps
+  // streamed as maximizeStep events from the client that runs it.
+  async function maximize() {
+    const what = $('.why-what').value;
+    const which = Number($('.why-which').value);
+    const args = what === 'class' ? { class: which } : { layer: Number(what), channel: which };
+    args.steps = Number($('.why-max-steps').value);
+    const client = ctx.client;
+    const off = client ? client.on('maximizeStep', (ev) => {
+      last.maxStep = ev;
+      showMaxStep(ev);
+    }) : () => {};
+    last.maxRunning = true;
+    $('.why-max-stop').disabled = false;
+    try {
+      const r = await ctx.request('maximize', args, { timeoutMs: 120000 });
+      last.maximize = r;
+      if (r.image) showMaxStep({ step: r.done, steps: r.steps, objective: r.objective, image: r.image, stopped: r.stopped });
+    } catch (err) {
+      fail(err);
+    } finally {
+      off();
+      last.maxRunning = false;
+      $('.why-max-stop').disabled = true;
+    }
+  }
+
+  function showMaxStep(ev) {
+    const s = inShape();
+    paint($('.why-max'), greyRGBA(channel0(ev.image, s)), s[0], s[1]);
+    ctx.setText($('.why-max-info'), ev.stopped ? 'why.max.stopped' : 'why.max.step', { step: ev.step, steps: ev.steps, objective: num(ev.objective, 3) });
   }
 
   // 1. Where it looked.
@@ -191,6 +253,7 @@ export function mount(ctx, section) {
   }, (r) => {
     last.fgsm = r;
     showFool();
+    if (last.maxStep) showMaxStep(last.maxStep);
   });
 
   function showFool() {
@@ -229,6 +292,9 @@ export function mount(ctx, section) {
   }
   epsText();
   $('.why-class').addEventListener('change', () => { look(); occlude(); });
+  $('.why-what').addEventListener('change', () => fillPickers());
+  $('.why-max-go').addEventListener('click', maximize);
+  $('.why-max-stop').addEventListener('click', () => ctx.request('maximizeStop', {}).catch(fail));
   $('.why-layer').addEventListener('change', look);
   $('.why-patch').addEventListener('change', occlude);
   $('.why-stride').addEventListener('change', occlude);
@@ -238,7 +304,10 @@ export function mount(ctx, section) {
 
   ctx.on('model', () => {
     fillPickers();
-    $('.why-layer').value = $('.why-layer').options.length ? $('.why-layer').options[0].value : '';
+    // A new model starts at its last convolution layer for Grad-CAM and its first one's first filter to maximize.
+    for (const sel of [$('.why-layer'), $('.why-what')]) sel.value = sel.options.length ? sel.options[0].value : '';
+    fillPickers();
+    $('.why-which').value = $('.why-which').options.length ? $('.why-which').options[0].value : '';
   });
   ctx.on('dataset', fillPickers);
   ctx.on('prediction', all);
@@ -247,6 +316,7 @@ export function mount(ctx, section) {
     showLook();
     showOcclusion();
     showFool();
+    if (last.maxStep) showMaxStep(last.maxStep);
   });
   fillPickers();
   all();
