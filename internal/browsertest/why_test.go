@@ -12,7 +12,8 @@ import (
 
 // TestWhy: the lesson "Why did it say that?" on a drawing. The saliency
 // map of the predicted class is not constant, Grad-CAM defaults to the
-// last convolution layer, occlusion answers for the drawing, a filter's
+// last convolution layer, occlusion answers for the drawing, a painted
+// cover changes the probability, a filter's
 // maximization streams its steps, and FGSM at a
 // large epsilon changes the prediction, and the drawing lands on the map
 // of the test images and moves when drawn on; the texts follow a switch to
@@ -43,6 +44,14 @@ func TestWhy(t *testing.T) {
 	assert.Equal(t, 4.0, occ["patch"])
 	assert.Equal(t, 2.0, occ["stride"])
 	assert.Greater(t, occ["positions"], 1.0)
+
+	Eval[bool](s, `(() => { const c = document.querySelector('#why-panel .why-paint'); c.scrollIntoView(); const b = c.getBoundingClientRect();
+		const at = (type, f) => c.dispatchEvent(new PointerEvent(type, {bubbles: true, pointerId: 1, clientX: b.left + b.width * f, clientY: b.top + b.height / 2}));
+		at('pointerdown', 0.2); for (let f = 0.25; f < 0.8; f += 0.05) at('pointermove', f); at('pointerup', 0.8); return true; })()`)
+	cover := pollFor[map[string]any](s, `(() => { const m = window.convplay.views.why.masked;
+		return m && {prob: m.prob, masked: m.maskedProb, text: document.querySelector('#why-panel .why-mask-info').textContent}; })()`, 60*time.Second)
+	assert.NotEqual(t, cover["prob"], cover["masked"], "a painted cover changes the probability")
+	assert.Contains(t, cover["text"], "With your cover")
 
 	Eval[bool](s, `(() => { const q = (c) => document.querySelector('#why-panel ' + c); q('.why-max-steps').value = '32'; q('.why-max-go').click(); return true; })()`)
 	max := pollFor[map[string]any](s, `(() => { const v = window.convplay.views.why, r = v.maximize;

@@ -86,3 +86,17 @@ export function isConstant(values) {
 export function topK(probs, k = 3) {
   return [...probs].map((p, i) => ({ k: i, p })).sort((a, b) => b.p - a.p || a.k - b.k).slice(0, k);
 }
+
+/** brush covers the cells within radius (a square) of (row, col) in an h x w mask: 1 covered. */
+export function brush(mask, h, w, row, col, radius) {
+  for (let y = Math.max(0, row - radius); y <= Math.min(h - 1, row + radius); y++) {
+    for (let x = Math.max(0, col - radius); x <= Math.min(w - 1, col + radius); x++) mask[y * w + x] = 1;
+  }
+  return mask;
+}
+
+/** coverRGBA paints the covered cells of a mask (value > 0) over rgba in a flat orange, in place. */
+export function coverRGBA(rgba, mask) {
+  for (let i = 0; i < mask.length; i++) if (mask[i] > 0) rgba.set([230, 120, 30, 255], 4 * i);
+  return rgba;
+}

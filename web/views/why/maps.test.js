@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, isConstant, topK } from './maps.js';
+import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, isConstant, topK, brush, coverRGBA } from './maps.js';
 
 test('channel0 takes the first channel of an (H, W, C) image', () => {
   assert.deepEqual([...channel0([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2])], [1, 3, 5, 7]);
@@ -45,4 +45,11 @@ test('isConstant and topK', () => {
   assert.ok(isConstant([3, 3]));
   assert.ok(!isConstant([3, 3.5]));
   assert.deepEqual(topK([0.1, 0.6, 0.3], 2), [{ k: 1, p: 0.6 }, { k: 2, p: 0.3 }]);
+});
+
+test('brush covers a square around the cell, clipped at the edges; coverRGBA paints it', () => {
+  const m = brush(new Float32Array(9), 3, 3, 0, 0, 1);
+  assert.deepEqual([...m], [1, 1, 0, 1, 1, 0, 0, 0, 0]);
+  const rgba = coverRGBA(new Uint8ClampedArray(8), [0, 1]);
+  assert.deepEqual([...rgba], [0, 0, 0, 0, 230, 120, 30, 255]);
 });

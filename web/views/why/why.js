@@ -7,7 +7,7 @@
 
 import { esc } from '../../format.js';
 import { num } from '../shared/paint.js';
-import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt } from './maps.js';
+import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, brush, coverRGBA } from './maps.js';
 import { classColour, fit, nearest } from './scatter.js';
 import { TEXTS } from './strings.js';
 
@@ -43,8 +43,11 @@ export function mount(ctx, section) {
     </div>
     <div class="why-maps">
       <figure><canvas class="why-occ"></canvas><figcaption data-i18n="why.occ.cap"></figcaption></figure>
+      <figure><canvas class="why-paint"></canvas><figcaption data-i18n="why.occ.paintCap"></figcaption></figure>
     </div>
     <p class="note why-occ-info" aria-live="polite"></p>
+    <div class="controls"><button type="button" class="why-paint-clear" data-i18n="why.occ.clear"></button></div>
+    <p class="note why-mask-info" aria-live="polite"></p>
     <h3 data-i18n="why.max.title"></h3>
     <p data-i18n="why.max.intro"></p>
     <div class="controls">
@@ -90,17 +93,33 @@ export function mount(ctx, section) {
     $('.why-error').textContent = t('why.error', { error: err.message });
   }
 
-  /** latest runs ask() for one part, dropping answers that a newer call overtook. */
+  /**
+   * latest runs ask() for one part, at most one request in flight: a call
+   * meanwhile (the drawing moved on) runs it once more when it returns, so
+   * the worker's queue never grows while the student draws.
+   */
   function latest(ask, show) {
-    let run = 0;
-    return async () => {
-      const mine = ++run;
+    let busy = false;
+    let again = false;
+    return async function run() {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      again = false;
       try {
         const r = await ask();
-        if (mine === run && r) show(r);
+        if (r && !again) {
+          $('.why-error').hidden = true;
+          show(r);
+        }
       } catch (err) {
-        if (mine === run) fail(err);
+        if (!again) fail(err);
+      } finally {
+        busy = false;
       }
+      if (again) run();
     };
   }
 
@@ -163,6 +182,74 @@ export function mount(ctx, section) {
       ctx.setText($('.why-which-label'), 'why.max.class');
     }
   }
+
+  // The student's own cover: painted on the input, the engine answers the
+  // class's probability with and without it.
+  let mask = null; // Float32Array (H*W), 1 covered
+  const masked = latest(async () => {
+    const px = pixels();
+    if (!px || !mask || !mask.some((v) => v > 0)) return null;
+    return ctx.request('occlusion', { pixels: px, class: chosen($('.why-class')), mask: mask.slice(), fill: 'mean' });
+  }, (r) => {
+    last.masked = r;
+    showMask();
+  });
+
+  function showPaint() {
+    const p = ctx.state.prediction;
+    if (!p) return;
+    const s = inShape();
+    if (!mask || mask.length !== s[0] * s[1]) mask = new Float32Array(s[0] * s[1]);
+    paint($('.why-paint'), coverRGBA(greyRGBA(channel0(p.input.pixels, s)), mask), s[0], s[1]);
+  }
+
+  function showMask() {
+    const r = last.masked;
+    if (!r || !mask || !mask.some((v) => v > 0)) {
+      ctx.setText($('.why-mask-info'), 'why.occ.paintHint');
+      return;
+    }
+    ctx.setText($('.why-mask-info'), 'why.occ.maskInfo', { name: name(r.class), before: ctx.fmt.pct(r.prob), after: ctx.fmt.pct(r.maskedProb), top: name(topOf(r.probs)) });
+  }
+
+  const topOf = (probs) => {
+    let k = 0;
+    for (let i = 1; i < probs.length; i++) if (probs[i] > probs[k]) k = i;
+    return k;
+  };
+
+  let painting = false;
+  const paintCanvas = $('.why-paint');
+  function dab(e) {
+    const b = paintCanvas.getBoundingClientRect();
+    const c = cellAt(e.clientX - b.left, e.clientY - b.top, b.width, b.height, paintCanvas.height, paintCanvas.width);
+    if (!c || !mask) return;
+    brush(mask, paintCanvas.height, paintCanvas.width, c.row, c.col, 1);
+    showPaint();
+  }
+  paintCanvas.addEventListener('pointerdown', (e) => {
+    painting = true;
+    try {
+      paintCanvas.setPointerCapture(e.pointerId);
+    } catch {
+      // a pointer the browser does not know (nothing to capture)
+    }
+    dab(e);
+  });
+  paintCanvas.addEventListener('pointermove', (e) => { if (painting) dab(e); });
+  for (const ev of ['pointerup', 'pointercancel']) {
+    paintCanvas.addEventListener(ev, () => {
+      if (!painting) return;
+      painting = false;
+      masked();
+    });
+  }
+  $('.why-paint-clear').addEventListener('click', () => {
+    if (mask) mask.fill(0);
+    last.masked = null;
+    showPaint();
+    showMask();
+  });
 
   // 3. What a filter wants to see: gradient ascent on the input, its steps
   // streamed as maximizeStep events from the client that runs it.
@@ -264,6 +351,7 @@ export function mount(ctx, section) {
     showFool();
     if (last.maxStep) showMaxStep(last.maxStep);
     showMap();
+    showMask();
   });
 
   function showFool() {
@@ -357,13 +445,16 @@ export function mount(ctx, section) {
     occlude();
     fool();
     place();
+    showPaint();
+    masked();
+    showMask();
   }
 
   function epsText() {
     $('.why-eps-out').textContent = num(Number($('.why-eps').value), 2);
   }
   epsText();
-  $('.why-class').addEventListener('change', () => { look(); occlude(); });
+  $('.why-class').addEventListener('change', () => { look(); occlude(); masked(); });
   $('.why-what').addEventListener('change', () => fillPickers());
   $('.why-max-go').addEventListener('click', maximize);
   $('.why-max-stop').addEventListener('click', () => ctx.request('maximizeStop', {}).catch(fail));
@@ -390,6 +481,7 @@ export function mount(ctx, section) {
     showFool();
     if (last.maxStep) showMaxStep(last.maxStep);
     showMap();
+    showMask();
   });
   fillPickers();
   all();
