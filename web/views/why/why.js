@@ -29,9 +29,9 @@ export function mount(ctx, section) {
       <label><span data-i18n="why.layer"></span> <select class="why-layer"></select></label>
     </div>
     <div class="why-maps">
-      <figure><canvas class="why-sal"></canvas><figcaption data-i18n="why.sal.cap"></figcaption></figure>
-      <figure><canvas class="why-gxi"></canvas><figcaption data-i18n="why.gxi.cap"></figcaption></figure>
-      <figure><canvas class="why-cam"></canvas><figcaption class="why-cam-cap"></figcaption></figure>
+      <figure><canvas class="why-sal" role="img" data-i18n-attr="aria-label:why.label.sal"></canvas><figcaption data-i18n="why.sal.cap"></figcaption></figure>
+      <figure><canvas class="why-gxi" role="img" data-i18n-attr="aria-label:why.label.gxi"></canvas><figcaption data-i18n="why.gxi.cap"></figcaption></figure>
+      <figure><canvas class="why-cam" role="img" data-i18n-attr="aria-label:why.label.cam"></canvas><figcaption class="why-cam-cap"></figcaption></figure>
     </div>
     <p class="note why-look-info" aria-live="polite"></p>
     <p class="note" data-i18n="why.look.formula"></p>
@@ -42,8 +42,8 @@ export function mount(ctx, section) {
       <label><span data-i18n="why.occ.stride"></span> <select class="why-stride">${[1, 2, 4].map((v) => `<option value="${v}"${v === 2 ? ' selected' : ''}>${v}</option>`).join('')}</select></label>
     </div>
     <div class="why-maps">
-      <figure><canvas class="why-occ"></canvas><figcaption data-i18n="why.occ.cap"></figcaption></figure>
-      <figure><canvas class="why-paint"></canvas><figcaption data-i18n="why.occ.paintCap"></figcaption></figure>
+      <figure><canvas class="why-occ" role="img" data-i18n-attr="aria-label:why.label.occ"></canvas><figcaption data-i18n="why.occ.cap"></figcaption></figure>
+      <figure><canvas class="why-paint" role="img" data-i18n-attr="aria-label:why.label.paint"></canvas><figcaption data-i18n="why.occ.paintCap"></figcaption></figure>
     </div>
     <p class="note why-occ-info" aria-live="polite"></p>
     <div class="controls"><button type="button" class="why-paint-clear" data-i18n="why.occ.clear"></button></div>
@@ -58,7 +58,7 @@ export function mount(ctx, section) {
       <button type="button" class="why-max-stop" data-i18n="why.max.stop" disabled></button>
     </div>
     <div class="why-maps">
-      <figure><canvas class="why-max"></canvas><figcaption class="why-max-info" aria-live="polite"></figcaption></figure>
+      <figure><canvas class="why-max" role="img" data-i18n-attr="aria-label:why.label.max"></canvas><figcaption class="why-max-info" aria-live="polite"></figcaption></figure>
     </div>
     <p class="note" data-i18n="why.max.note"></p>
     <h3 data-i18n="why.fool.title"></h3>
@@ -69,16 +69,16 @@ export function mount(ctx, section) {
       <label><span data-i18n="why.fool.steps"></span> <select class="why-steps">${[1, 5, 10, 20].map((v) => `<option value="${v}">${v}</option>`).join('')}</select></label>
     </div>
     <div class="why-maps">
-      <figure><canvas class="why-orig"></canvas><figcaption class="why-before"></figcaption></figure>
-      <figure><canvas class="why-pert"></canvas><figcaption data-i18n="why.fool.pertCap"></figcaption></figure>
-      <figure><canvas class="why-adv"></canvas><figcaption class="why-after"></figcaption></figure>
+      <figure><canvas class="why-orig" role="img" data-i18n-attr="aria-label:why.label.orig"></canvas><figcaption class="why-before"></figcaption></figure>
+      <figure><canvas class="why-pert" role="img" data-i18n-attr="aria-label:why.label.pert"></canvas><figcaption data-i18n="why.fool.pertCap"></figcaption></figure>
+      <figure><canvas class="why-adv" role="img" data-i18n-attr="aria-label:why.label.adv"></canvas><figcaption class="why-after"></figcaption></figure>
     </div>
     <p class="note why-fool-info" aria-live="polite"></p>
     <p class="note" data-i18n="why.fool.matters"></p>
     <h3 data-i18n="why.map.title"></h3>
     <p data-i18n="why.map.intro"></p>
     <div class="why-map-wrap">
-      <canvas class="why-map" width="${MAP}" height="${MAP}"></canvas>
+      <canvas class="why-map" role="img" data-i18n-attr="aria-label:why.label.map" width="${MAP}" height="${MAP}"></canvas>
       <ul class="why-legend"></ul>
     </div>
     <p class="note why-map-info" aria-live="polite"></p>
