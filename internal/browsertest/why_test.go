@@ -26,6 +26,9 @@ func TestWhy(t *testing.T) {
 	Eval[bool](s, countDrawn)
 	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, line(drawPoint{60, 140}, drawPoint{220, 140}, 10), line(drawPoint{140, 40}, drawPoint{140, 240}, 10))
 	waitDrawn(s, 0)
+	// The lesson asks for its maps only while it is on screen.
+	assert.Nil(t, Eval[any](s, `window.convplay.views.why.saliency`), "nothing asked while off screen")
+	Eval[bool](s, `(document.getElementById('why-panel').scrollIntoView(), true)`)
 
 	look := pollFor[map[string]any](s, `(() => { const v = window.convplay.views.why, p = window.convplay.state.prediction;
 		if (!v.saliency || !v.cam || !p || v.saliency.pixels.length !== p.input.pixels.length || v.saliency.pixels.some((x, i) => x !== p.input.pixels[i])) return null;

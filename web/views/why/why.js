@@ -437,10 +437,24 @@ export function mount(ctx, section) {
   hover($('.why-occ'), (y, x) => last.occlusion && t('why.hover.occ', { y, x, v: ctx.fmt.pct(last.occlusion.map[y * $('.why-occ').width + x]) }));
   hover($('.why-pert'), (y, x) => last.fgsm && t('why.hover.pert', { y, x, v: num(channel0(last.fgsm.perturbation, inShape())[y * $('.why-pert').width + x], 3) }));
 
+  // The maps cost the worker real time (occlusion is a forward pass per
+  // position, the first embedding a pass over the test images), so they are
+  // asked for only while the lesson is on screen or close to it.
+  let near = typeof IntersectionObserver === 'undefined';
+  let stale = true; // the input or model changed while the lesson was off screen
+  if (!near) {
+    new IntersectionObserver((entries) => {
+      near = entries.some((e) => e.isIntersecting);
+      if (near && stale) all();
+    }, { rootMargin: '600px 0px' }).observe(section);
+  }
+
   function all() {
     const have = Boolean(ctx.state.prediction && ctx.state.model);
     $('.why-none').hidden = have;
     if (!have) return;
+    stale = !near;
+    if (stale) return;
     look();
     occlude();
     fool();
