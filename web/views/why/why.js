@@ -8,11 +8,10 @@
 import { esc } from '../../format.js';
 import { num } from '../shared/paint.js';
 import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, brush, coverRGBA } from './maps.js';
-import { classColour, fit, nearest } from './scatter.js';
+import { MAP, mountPlace } from './place.js';
 import { TEXTS } from './strings.js';
 
 const SCALE = 6; // canvas pixels per input pixel
-const MAP = 320; // the embedding map's canvas side
 
 export function mount(ctx, section) {
   ctx.strings(TEXTS);
@@ -370,66 +369,8 @@ export function mount(ctx, section) {
     ctx.setText($('.why-fool-info'), key, { eps: num(r.epsilon, 2), lo: num(r.lo, 2), hi: num(r.hi, 2), before: name(r.classBefore), after: name(r.classAfter), steps: r.steps });
   }
 
-  // 5. Where it places your drawing: the engine caches the map per model,
-  // so asking again with each new drawing only projects the drawing.
-  const place = latest(async () => {
-    const px = pixels();
-    if (!px) return null;
-    return { ...(await ctx.request('embedding', { pixels: px.slice() }, { timeoutMs: 120000 })), pixels: px };
-  }, (r) => {
-    last.embedding = r;
-    showMap();
-  });
-
-  let fitted = null;
-  function showMap() {
-    const r = last.embedding;
-    if (!r) return;
-    const canvas = $('.why-map');
-    const g = canvas.getContext('2d');
-    g.clearRect(0, 0, MAP, MAP);
-    fitted = fit(r.points, MAP, 10, r.point ? [r.point] : []);
-    g.globalAlpha = 0.6;
-    for (let i = 0; i < r.labels.length; i++) {
-      const [x, y] = fitted.toPx(r.points[2 * i], r.points[2 * i + 1]);
-      g.fillStyle = classColour(r.labels[i]);
-      g.fillRect(x - 1.5, y - 1.5, 3, 3);
-    }
-    g.globalAlpha = 1;
-    if (r.point) {
-      const [x, y] = fitted.toPx(r.point[0], r.point[1]);
-      g.lineWidth = 3;
-      g.strokeStyle = '#000';
-      g.beginPath();
-      g.arc(x, y, 9, 0, 2 * Math.PI);
-      g.stroke();
-      g.fillStyle = classColour(r.pointClass);
-      g.beginPath();
-      g.arc(x, y, 6, 0, 2 * Math.PI);
-      g.fill();
-    }
-    const n = r.labels.length ? Math.max(...r.labels) + 1 : 0;
-    // Colours set through the CSSOM: the page's policy forbids style attributes.
-    $('.why-legend').innerHTML = Array.from({ length: n }, (_, k) => `<li><span class="why-swatch"></span>${esc(name(k))}</li>`).join('');
-    for (const [k, sw] of [...$('.why-legend').querySelectorAll('.why-swatch')].entries()) sw.style.background = classColour(k);
-    ctx.setText($('.why-map-info'), 'why.map.info', {
-      n: ctx.fmt.count(r.count), layer: r.name, dim: r.dim, a: ctx.fmt.pct(r.explained[0]), b: ctx.fmt.pct(r.explained[1]),
-      name: r.point ? name(r.pointClass) : '',
-    });
-  }
-
-  $('.why-map').addEventListener('pointermove', (e) => {
-    const r = last.embedding;
-    const canvas = $('.why-map');
-    if (!r || !fitted) return;
-    const box = canvas.getBoundingClientRect();
-    const px = ((e.clientX - box.left) / box.width) * MAP;
-    const py = ((e.clientY - box.top) / box.height) * MAP;
-    const [x, y] = fitted.fromPx(px, py);
-    const [rx] = fitted.fromPx(px + 6, py);
-    const i = nearest(r.points, x, y, Math.abs(rx - x));
-    canvas.title = i < 0 ? '' : t('why.hover.map', { i: i + 1, label: name(r.labels[i]), predicted: name(r.predicted[i]) });
-  });
+  // 5. Where it places your drawing (place.js).
+  const { place, showMap } = mountPlace({ ctx, $, last, latest, pixels, name });
 
   hover($('.why-sal'), (y, x) => last.saliency && t('why.hover.grad', { y, x, v: num(channel0(last.saliency.grad, last.saliency.shape)[y * last.saliency.shape[1] + x], 4) }));
   hover($('.why-gxi'), (y, x) => last.saliency && t('why.hover.gxi', { y, x, v: num(channel0(last.saliency.gradTimesInput, last.saliency.shape)[y * last.saliency.shape[1] + x], 4) }));
