@@ -29,6 +29,7 @@ const VIEWS = {
   'arch-panel': 'arch',
   'curves-panel': 'curves',
   'eval-panel': 'evaluate',
+  'why-panel': 'why',
   'keep-panel': 'keep',
 };
 
@@ -67,6 +68,7 @@ strings({
     'nav.fcn': 'Growing maps back',
     'nav.train': 'Train',
     'nav.eval': 'Evaluate',
+    'nav.why': 'Why did it say that?',
     'nav.keep': 'Keep the model',
     'footer.engine': 'Engine:',
     'footer.bench': 'How fast is it? Convplay against TensorFlow.js',
@@ -103,6 +105,7 @@ strings({
     'nav.fcn': '把特征图放大回去',
     'nav.train': '训练',
     'nav.eval': '评估',
+    'nav.why': '它为什么这样回答',
     'nav.keep': '保存模型',
     'footer.engine': '引擎：',
     'footer.bench': '有多快？convplay 与 TensorFlow.js 的对比',
