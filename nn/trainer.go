@@ -235,7 +235,7 @@ func (t *Trainer) trainingSlice() error {
 	if t.cfg.OnBatch != nil {
 		t.cfg.OnBatch(BatchProgress{
 			Epoch: t.epoch, Epochs: t.cfg.Epochs, Batch: t.batch - 1, Batches: t.batches,
-			Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen),
+			Loss: t.loss / float64(t.seen), Accuracy: t.m.accuracy(t.correct, t.seen),
 			Seen: t.seen, Total: t.total,
 		})
 	}
@@ -265,11 +265,11 @@ func (t *Trainer) validationSlice() error {
 // endEpoch logs the finished epoch and runs the callbacks; it reports done
 // after the last epoch or when a callback stops training.
 func (t *Trainer) endEpoch() (bool, error) {
-	logs := Logs{Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen)}
+	logs := Logs{Loss: t.loss / float64(t.seen), Accuracy: t.m.accuracy(t.correct, t.seen)}
 	if t.vseen > 0 {
 		logs.HasValidation = true
 		logs.ValLoss = t.vloss / float64(t.vseen)
-		logs.ValAccuracy = float64(t.vcorrect) / float64(t.vseen)
+		logs.ValAccuracy = t.m.accuracy(t.vcorrect, t.vseen)
 	}
 	t.history.add(logs)
 	if t.cfg.OnEpoch != nil {
