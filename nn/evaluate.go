@@ -7,9 +7,12 @@ import (
 )
 
 // evalBatch runs a batch in inference mode and returns its mean loss and
-// correct count.
-func (m *Model) evalBatch(x, y []float32, n int) (float64, int) {
+// correct count; with conf, it adds the batch to that confusion matrix.
+func (m *Model) evalBatch(x, y []float32, n int, conf []int) (float64, int) {
 	out := m.Forward(x, n, false)
+	if conf != nil {
+		confusion(conf, out, y, n*m.pix, m.classes())
+	}
 	return m.lossOf(out, y, n), m.countCorrect(out, y, n)
 }
 

@@ -1,9 +1,11 @@
 package nn
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -175,8 +177,18 @@ func TestFitPerPixel(t *testing.T) {
 	loss, _ := ParseLoss("sparse_categorical_crossentropy")
 	require.NoError(t, m.Compile(opt, loss))
 	train, val := segData(64, 1), segData(16, 2)
-	h, err := m.Fit(train, FitConfig{Epochs: 8, BatchSize: 8, Seed: 1, Validation: val})
+	var csv strings.Builder
+	best := &EarlyStopping{Monitor: "val_mean_iou", Patience: 100}
+	h, err := m.Fit(train, FitConfig{Epochs: 8, BatchSize: 8, Seed: 1, Validation: val,
+		Callbacks: []Callback{&CSVLogger{W: &csv}, best}})
 	require.NoError(t, err)
+	require.Len(t, h.ValMeanIoU, 8)
+	assert.True(t, strings.HasPrefix(csv.String(), "epoch,accuracy,loss,val_accuracy,val_loss,val_mean_iou\r\n0,"), csv.String())
+	v, be := best.Best()
+	assert.Equal(t, h.ValMeanIoU[be], v)
+	for _, u := range h.ValMeanIoU {
+		assert.LessOrEqual(t, u, v, "val_mean_iou is maximized")
+	}
 	require.Len(t, h.Loss, 8)
 	assert.Less(t, h.Loss[7], h.Loss[0])
 	assert.Greater(t, h.ValAccuracy[7], 0.9)
@@ -196,6 +208,18 @@ func TestFitPerPixel(t *testing.T) {
 	assert.InDelta(t, h.ValAccuracy[7], e.Accuracy, 1e-12)
 	assert.Nil(t, e.Misclassified)
 	assert.Greater(t, e.MeanIoU(), 0.7)
+	assert.InDelta(t, h.ValMeanIoU[7], e.MeanIoU(), 1e-12, "training validates the mean IoU Evaluate reports")
+	b, err := json.Marshal(Logs{HasValidation: true, HasMeanIoU: true, ValMeanIoU: 0.5})
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"loss":0,"accuracy":0,"val_loss":0,"val_accuracy":0,"val_mean_iou":0.5}`, string(b))
+
+	// A classifier has no mean IoU to monitor.
+	c, err := Build(mtDenseSpec(3, 4, "softmax"), 1)
+	require.NoError(t, err)
+	require.NoError(t, c.Compile(opt, loss))
+	td := &TensorData{X: NewTensor(4, 3), Y: NewTensor(4)}
+	_, err = c.Fit(td, FitConfig{Validation: td, Callbacks: []Callback{&EarlyStopping{Monitor: "val_mean_iou"}}})
+	assert.ErrorContains(t, err, "val_mean_iou, which needs a segmentation model")
 
 	// A bad label is named by its sample and pixel.
 	bad := segData(3, 4)

@@ -52,6 +52,7 @@ type Trainer struct {
 	vloss        float64
 	vcorrect     int
 	vseen        int
+	vconf        []int // (classes, classes) the validation pixels' confusion matrix, for a segmentation model
 	stop, done   bool
 }
 
@@ -91,6 +92,9 @@ func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
 			return nil, err
 		}
 		t.vbatchs = (cfg.Validation.Len() + t.step - 1) / t.step
+		if m.pix > 1 {
+			t.vconf = make([]int, m.classes()*m.classes())
+		}
 	}
 	n := min(t.step, max(train.Len(), lenOf(cfg.Validation)))
 	t.x = make([]float32, n*m.InShape().Size())
@@ -148,6 +152,7 @@ func (t *Trainer) startEpoch() {
 	t.batch, t.sub, t.inVal = 0, 0, false
 	t.loss, t.correct, t.seen = 0, 0, 0
 	t.vloss, t.vcorrect, t.vseen = 0, 0, 0
+	clear(t.vconf)
 }
 
 // Step runs one training batch (or slice of one), or a validation slice at
@@ -254,7 +259,7 @@ func (t *Trainer) validationSlice() error {
 	if err != nil {
 		return err
 	}
-	loss, correct := t.m.evalBatch(x, y, len(idx))
+	loss, correct := t.m.evalBatch(x, y, len(idx), t.vconf)
 	t.vloss += float64(loss * float64(len(idx)))
 	t.vcorrect += correct
 	t.vseen += len(idx)
@@ -270,6 +275,9 @@ func (t *Trainer) endEpoch() (bool, error) {
 		logs.HasValidation = true
 		logs.ValLoss = t.vloss / float64(t.vseen)
 		logs.ValAccuracy = t.m.accuracy(t.vcorrect, t.vseen)
+		if t.vconf != nil {
+			logs.HasMeanIoU, logs.ValMeanIoU = true, meanIoU(iou(t.vconf, t.m.classes()))
+		}
 	}
 	t.history.add(logs)
 	if t.cfg.OnEpoch != nil {

@@ -45,9 +45,11 @@ func TestTrainScenes(t *testing.T) {
 		"Test of the checkpoint on 1000 fixed scenes: loss "} {
 		assert.Contains(t, out, want)
 	}
+	assert.Contains(t, out, " - val_mean_iou: ")
 	csv, err := os.ReadFile(filepath.Join(dir, "history.csv"))
 	require.NoError(t, err)
 	assert.Len(t, strings.Split(strings.TrimSpace(string(csv)), "\n"), 3)
+	assert.True(t, strings.HasPrefix(string(csv), "epoch,accuracy,loss,val_accuracy,val_loss,val_mean_iou\r\n"))
 	_, err = os.Stat(filepath.Join(dir, "history.png"))
 	require.NoError(t, err)
 
@@ -59,6 +61,7 @@ func TestTrainScenes(t *testing.T) {
 	assert.Equal(t, data+"-scenes", rec.Data.Name)
 	assert.Equal(t, 1000, rec.Data.Test)
 	assert.Greater(t, rec.Test.MeanIoU, 0.0)
+	assert.Len(t, rec.History.ValMeanIoU, 2)
 	assert.Greater(t, rec.Test.Accuracy, 0.5, "pixel accuracy: most pixels are background")
 
 	// The same seed trains the same weights (the scenes are seeded too).

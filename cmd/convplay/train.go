@@ -65,7 +65,7 @@ func (f *trainFlags) register(fs interface {
 	fs.IntVar(&f.subset, "subset", 0, "train on the first N training images only (0: all)")
 	fs.IntVar(&f.valSubset, "val-subset", 0, "validate on the first N validation images only (0: all)")
 	fs.StringVar(&f.checkpoint, "checkpoint", "model.cpw", "where ModelCheckpoint writes the model (convplay format)")
-	fs.StringVar(&f.monitor, "monitor", "val_loss", "the value checkpointing and early stopping watch: loss, accuracy, val_loss or val_accuracy")
+	fs.StringVar(&f.monitor, "monitor", "val_loss", "the value checkpointing and early stopping watch: loss, accuracy, val_loss or val_accuracy (or val_mean_iou, for scenes)")
 	fs.BoolVar(&f.saveBestOnly, "save-best-only", true, "checkpoint only when the monitored value improves (false: after every epoch)")
 	fs.IntVar(&f.patience, "patience", 5, "early stopping: epochs without improvement before stopping (negative: no early stopping)")
 	fs.Float64Var(&f.minDelta, "min-delta", 1e-3, "early stopping: the smallest change that counts as an improvement")
