@@ -3,7 +3,8 @@ package scenes
 // Data is n scenes of a generator as nn.Data: scene Offset+i is sample i,
 // its input the canvas standardized by Standardize (shape (Side, Side, 1)),
 // its target the label map as Side*Side float32 class indices. It composes
-// each scene when Fill asks for it; Fill is not safe for concurrent use.
+// each scene when Fill asks for it, allocating nothing; Fill is not safe
+// for concurrent use.
 type Data struct {
 	Gen *Generator
 	N   int // samples
@@ -15,6 +16,7 @@ type Data struct {
 	Standardize func(dst []float32, pixels []uint8)
 
 	px, lab [Side * Side]uint8
+	items   [MaxItems]Item
 }
 
 // NewData returns scenes 0..n-1 of g standardized by standardize.
@@ -29,7 +31,7 @@ func (d *Data) Len() int { return d.N }
 func (d *Data) Fill(x, y []float32, idx []int) {
 	const px = Side * Side
 	for k, i := range idx {
-		d.Gen.Draw(d.px[:], d.lab[:], d.Offset+i)
+		d.Gen.draw(d.px[:], d.lab[:], d.items[:0], d.Offset+i)
 		d.Standardize(x[k*px:(k+1)*px], d.px[:])
 		yr := y[k*px : (k+1)*px]
 		for j, l := range d.lab {

@@ -70,10 +70,16 @@ func New(src Source, seed uint64, split int) (*Generator, error) {
 
 // Place returns the items of scene i (rules 1-3), without drawing them.
 func (g *Generator) Place(i int) []Item {
-	r := rand.New(rand.NewPCG(g.seed, uint64(g.split)<<40|uint64(i)))
+	return g.place(make([]Item, 0, MaxItems), i)
+}
+
+// place appends scene i's items to items[:0].
+func (g *Generator) place(items []Item, i int) []Item {
+	var r rand.PCG
+	r.Seed(g.seed, uint64(g.split)<<40|uint64(i))
 	next := func(n int) int { return int(r.Uint64() % uint64(n)) }
 	k := 1 + next(MaxItems)
-	items := make([]Item, 0, k)
+	items = items[:0]
 	span := Side - g.item + 1
 	for range k {
 		img := next(g.src.Len())
@@ -112,10 +118,15 @@ func abs(x int) int {
 // Draw writes scene i into pixels and labels (Side*Side values each,
 // row-major; rule 4) and returns its items.
 func (g *Generator) Draw(pixels, labels []uint8, i int) []Item {
+	return g.draw(pixels, labels, make([]Item, 0, MaxItems), i)
+}
+
+// draw is Draw placing the items in items[:0].
+func (g *Generator) draw(pixels, labels []uint8, items []Item, i int) []Item {
 	pixels, labels = pixels[:Side*Side], labels[:Side*Side]
 	clear(pixels)
 	clear(labels)
-	items := g.Place(i)
+	items = g.place(items, i)
 	n := g.item
 	for _, it := range items {
 		src := g.src.Image(it.Image)

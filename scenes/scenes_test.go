@@ -180,4 +180,7 @@ func TestData(t *testing.T) {
 	if d.Len() != 4 {
 		t.Errorf("Len %d", d.Len())
 	}
+	if a := testing.AllocsPerRun(10, func() { d.Fill(x, y, []int{0, 1}) }); a != 0 {
+		t.Errorf("Fill allocates %v times", a)
+	}
 }
