@@ -151,3 +151,28 @@ func TestSceneBase(t *testing.T) {
 	_, ok := sceneBase("digits")
 	assert.False(t, ok)
 }
+
+func TestScenesCommand(t *testing.T) {
+	data, dir := writeTinyData(t), t.TempDir()
+	var out bytes.Buffer
+	require.NoError(t, runScenes([]string{"-data", data, "-split", "validation", "-n", "3", "-first", "2", "-png", dir}, &out))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 3)
+	var l sceneLine
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &l))
+	assert.Equal(t, 2, l.Index)
+	assert.Equal(t, uint64(2026), l.Seed)
+	require.NotEmpty(t, l.Items)
+	for _, it := range l.Items {
+		assert.Less(t, it.Image, 12, "validation images only")
+	}
+	for _, name := range []string{"tiny-validation-2.png", "tiny-validation-2.labels.png"} {
+		f, err := os.Open(filepath.Join(dir, name))
+		require.NoError(t, err)
+		img, err := png.Decode(f)
+		f.Close()
+		require.NoError(t, err)
+		assert.Equal(t, image.Rect(0, 0, 64, 64), img.Bounds())
+	}
+	assert.Error(t, runScenes([]string{"-data", data, "-split", "nope"}, &out))
+}
