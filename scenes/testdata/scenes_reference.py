@@ -7,12 +7,22 @@ compares, so no test needs Python at run time.
 
     /usr/bin/python3 scenes/testdata/scenes_reference.py > scenes/testdata/reference.json
 
+With a packed data set's directory it prints instead the SHA-256 of the
+first 200 fixed validation and test scenes (seed 2026) made from the real
+images, which scenes/packed_test.go pins (test scenes use the test split
+without the manifest's test_duplicates):
+
+    /usr/bin/python3 scenes/testdata/scenes_reference.py web/data/digits
+
 NumPy only. The generator is PCG with a 128-bit LCG state and the DXSM
 output, seeded as Go's math/rand/v2 NewPCG(seed, stream): state =
 seed << 64 | stream (as tools/packdata/testdata/shuffle_reference.py).
 """
+import gzip
 import hashlib
 import json
+import os
+import sys
 
 import numpy as np
 
@@ -104,5 +114,37 @@ def main():
     print(json.dumps({"source": "synthetic_source(37)", "cases": cases}, indent=1))
 
 
+def read_split(d, split, man):
+    """A packed split's images (n, H, W) and labels, chunks in manifest order."""
+    imgs, labs = [], []
+    for f in man["files"]:
+        if f["split"] != split:
+            continue
+        data = gzip.open(os.path.join(d, f["name"])).read()
+        (imgs if f["kind"] == "images" else labs).append(np.frombuffer(data, np.uint8))
+    h, w, _ = man["shape"]
+    return np.concatenate(imgs).reshape(-1, h, w), np.concatenate(labs)
+
+
+def packed(d):
+    man = json.load(open(os.path.join(d, "manifest.json")))
+    for split, code in (("validation", 1), ("test", 2)):
+        images, labels = read_split(d, split, man)
+        if split == "test":
+            keep = [i for i in range(len(labels)) if i not in set(man.get("test_duplicates") or [])]
+            images, labels = images[keep], labels[keep]
+        images = list(images)
+        labels = [int(v) for v in labels]
+        h = hashlib.sha256()
+        for i in range(200):
+            px, lab, _ = draw(images, labels, 2026, code, i)
+            h.update(px.tobytes())
+            h.update(lab.tobytes())
+        print("%s/%s: %s" % (man["name"], split, h.hexdigest()))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1:
+        packed(sys.argv[1])
+    else:
+        main()
