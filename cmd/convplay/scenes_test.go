@@ -72,6 +72,21 @@ func TestTrainScenes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, a, c)
 
+	// -init trains on from the checkpoint: its first epoch starts where the
+	// checkpoint left off, so its loss is below the fresh run's first.
+	dir2 := t.TempDir()
+	_, out2 := trainTinyScenes(t, data, dir2, "-init", ckpt, "-epochs", "1", "-no-test")
+	var rec2 record
+	b, err = os.ReadFile(filepath.Join(dir2, "meta.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rec2))
+	assert.Contains(t, out2, "Epoch 1/1")
+	assert.Less(t, rec2.History.Loss[0], rec.History.Loss[0])
+	cls0 := filepath.Join(t.TempDir(), "x.cpw")
+	require.NoError(t, os.WriteFile(cls0, []byte("not a model"), 0o644))
+	err = runTrain([]string{"-data", data + "-scenes", "-arch", "fcn", "-init", cls0}, &bytes.Buffer{}, nil)
+	assert.ErrorContains(t, err, "-init "+cls0+" into -arch fcn: ")
+
 	// evaluate: the same test scenes, the same numbers, as text and JSON.
 	var ev bytes.Buffer
 	require.NoError(t, runEvaluate([]string{"-weights", ckpt, "-data", data + "-scenes"}, &ev))

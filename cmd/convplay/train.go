@@ -41,6 +41,7 @@ type trainFlags struct {
 	minDelta                   float64
 	restoreBest                bool
 	csv, plot, meta, note      string
+	init                       string
 	noTest                     bool
 	progressTTY, progressPlain bool
 }
@@ -75,6 +76,7 @@ func (f *trainFlags) register(fs interface {
 	fs.StringVar(&f.meta, "meta", "", "a JSON file recording the command, seed, data, history, test metrics and time taken (empty: none)")
 	fs.StringVar(&f.note, "note", "", "a note recorded in the -meta file")
 	fs.BoolVar(&f.noTest, "no-test", false, "skip the test evaluation of the checkpoint at the end")
+	fs.StringVar(&f.init, "init", "", "start from the weights of this .cpw (of the same architecture) instead of fresh ones: train on")
 }
 
 // runTrain trains as the notebook does: build, compile, fit with
@@ -109,6 +111,11 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	m, err := nn.Build(spec, f.seed)
 	if err != nil {
 		return fmt.Errorf("-arch %s: %w", f.arch, err)
+	}
+	if f.init != "" {
+		if err := loadWeightsInto(m, f.init); err != nil {
+			return fmt.Errorf("-init %s into -arch %s: %w", f.init, f.arch, err)
+		}
 	}
 	optSpec := nn.OptimizerSpec{Name: f.opt, LearningRate: f.lr, Momentum: f.momentum, Nesterov: f.nesterov}
 	if err := compile(m, optSpec, f.loss); err != nil {
@@ -292,6 +299,17 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		}
 	}
 	return writeRecord(f.meta, rec)
+}
+
+// loadWeightsInto sets m's weights from the .cpw file path, which must
+// hold the same architecture's.
+func loadWeightsInto(m *nn.Model, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return m.LoadWeights(f)
 }
 
 func bestOf(e *nn.EarlyStopping) float64  { v, _ := e.Best(); return v }
