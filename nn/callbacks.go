@@ -20,12 +20,15 @@ type Callback interface {
 // value: mode "min" or "max", or "auto"/"" to infer it from the name with
 // isMax. It checks that the logs will have the value.
 func monitorBetter(t *Trainer, who, monitor, mode string, isMax func(string) bool) (func(a, b float64) bool, error) {
-	probe := Logs{HasValidation: true}
+	probe := Logs{HasValidation: true, HasMeanIoU: true}
 	if _, ok := probe.Get(monitor); !ok {
-		return nil, fmt.Errorf("nn: %s monitors %q, want loss, accuracy, val_loss or val_accuracy", who, monitor)
+		return nil, fmt.Errorf("nn: %s monitors %q, want loss, accuracy, val_loss or val_accuracy (or val_mean_iou)", who, monitor)
 	}
 	if strings.HasPrefix(monitor, "val_") && !t.HasValidation() {
 		return nil, fmt.Errorf("nn: %s monitors %s, which needs validation data", who, monitor)
+	}
+	if monitor == "val_mean_iou" && t.m.pix == 1 {
+		return nil, fmt.Errorf("nn: %s monitors val_mean_iou, which needs a segmentation model (a map output with a cross-entropy)", who)
 	}
 	less := func(a, b float64) bool { return a < b }
 	greater := func(a, b float64) bool { return a > b }
@@ -35,7 +38,7 @@ func monitorBetter(t *Trainer, who, monitor, mode string, isMax func(string) boo
 	case "max":
 		return greater, nil
 	case "", "auto":
-		if isMax(monitor) {
+		if isMax(monitor) || monitor == "val_mean_iou" { // Keras's MeanIoU metric is maximized too
 			return greater, nil
 		}
 		return less, nil
@@ -218,6 +221,9 @@ func (c *CSVLogger) EpochEnd(t *Trainer, epoch int, logs Logs) (bool, error) {
 		if logs.HasValidation {
 			b.WriteString(",val_accuracy,val_loss")
 		}
+		if logs.HasMeanIoU {
+			b.WriteString(",val_mean_iou")
+		}
 		b.WriteString("\r\n")
 		c.header = true
 	}
@@ -225,6 +231,9 @@ func (c *CSVLogger) EpochEnd(t *Trainer, epoch int, logs Logs) (bool, error) {
 	vals := []float64{logs.Accuracy, logs.Loss}
 	if logs.HasValidation {
 		vals = append(vals, logs.ValAccuracy, logs.ValLoss)
+	}
+	if logs.HasMeanIoU {
+		vals = append(vals, logs.ValMeanIoU)
 	}
 	for _, v := range vals {
 		b.WriteByte(',')

@@ -94,9 +94,13 @@ func (m *Model) checkSamples(y []float32, idx []int, what string) error {
 	if err == nil || !m.sparse() {
 		return err
 	}
-	classes := m.OutShape().Size()
+	classes := m.classes()
 	for i, v := range y {
 		if k := int(v); float32(k) != v || k < 0 || k >= classes {
+			if m.pix > 1 {
+				p := i % m.pix
+				return fmt.Errorf("nn: %s sample %d has label %v at pixel %d, not a class index in [0, %d)", what, idx[i/m.pix], v, p, classes)
+			}
 			return fmt.Errorf("nn: %s sample %d has label %v, not a class index in [0, %d)", what, idx[i], v, classes)
 		}
 	}

@@ -7,24 +7,31 @@ import (
 )
 
 // evalBatch runs a batch in inference mode and returns its mean loss and
-// correct count.
-func (m *Model) evalBatch(x, y []float32, n int) (float64, int) {
+// correct count; with conf, it adds the batch to that confusion matrix.
+func (m *Model) evalBatch(x, y []float32, n int, conf []int) (float64, int) {
 	out := m.Forward(x, n, false)
+	if conf != nil {
+		confusion(conf, out, y, n*m.pix, m.classes())
+	}
 	return m.lossOf(out, y, n), m.countCorrect(out, y, n)
 }
 
 // Evaluation is Evaluate's detailed result.
 type Evaluation struct {
 	Loss     float64 // mean loss over the samples
-	Accuracy float64 // fraction classified correctly
+	Accuracy float64 // fraction classified correctly (pixel accuracy for a per-pixel loss)
 	Samples  int     // samples evaluated
-	Correct  int     // of them classified correctly
-	// Confusion counts samples by true class (row) and predicted class
-	// (column): Confusion[true*Classes+pred]. Nil for a single output.
+	Correct  int     // of them classified correctly (of their pixels, for a per-pixel loss)
+	// Pixels is the number of positions classified per sample: H*W for a
+	// per-pixel loss (a segmentation network, see Model.Compile), else 1.
+	Pixels int
+	// Confusion counts samples (pixels, for a per-pixel loss) by true
+	// class (row) and predicted class (column): Confusion[true*Classes+pred].
+	// Nil for a single output. IoU and MeanIoU are computed from it.
 	Confusion []int
 	Classes   int
 	// Misclassified lists the indices of the samples classified wrongly, in
-	// order.
+	// order; nil for a per-pixel loss.
 	Misclassified []int
 	// Predicted and Labels hold the predicted and the true class of each
 	// misclassified sample, in Misclassified's order (the confusion
@@ -64,7 +71,7 @@ func (e *Evaluation) ClassAccuracy() []float64 {
 // e's samples.
 func (e *Evaluation) Without(d *Evaluation) (loss, accuracy float64) {
 	n := float64(e.Samples - d.Samples)
-	return (e.Loss*float64(e.Samples) - d.Loss*float64(d.Samples)) / n, float64(e.Correct-d.Correct) / n
+	return (e.Loss*float64(e.Samples) - d.Loss*float64(d.Samples)) / n, float64(e.Correct-d.Correct) / (n * float64(max(e.Pixels, 1)))
 }
 
 // Evaluate returns the mean loss and the accuracy of a compiled model on
@@ -124,8 +131,8 @@ func (m *Model) NewEvaluator(data Data, batchSize int, detailed bool) (*Evaluato
 	if err := checkData(m, data, "evaluation"); err != nil {
 		return nil, err
 	}
-	bs, classes := min(batchSize, data.Len()), m.OutShape().Size()
-	v := &Evaluator{m: m, data: data, bs: bs, detailed: detailed, e: Evaluation{Classes: classes},
+	bs, classes := min(batchSize, data.Len()), m.classes()
+	v := &Evaluator{m: m, data: data, bs: bs, detailed: detailed, e: Evaluation{Classes: classes, Pixels: m.pix},
 		x: make([]float32, bs*m.InShape().Size()), y: make([]float32, bs*m.targetSize()), idx: make([]int, bs)}
 	if detailed && classes > 1 {
 		v.e.Confusion = make([]int, classes*classes)
@@ -163,9 +170,9 @@ func (v *Evaluator) Run(n int) error {
 		}
 		e := &v.e
 		if e.Confusion != nil {
-			confusion(e.Confusion, out, y, b, classes)
+			confusion(e.Confusion, out, y, b*m.pix, classes)
 		}
-		if c == b {
+		if c == b || m.pix > 1 {
 			continue
 		}
 		for i := range b {
@@ -191,7 +198,7 @@ func (v *Evaluator) Run(n int) error {
 func (v *Evaluator) Result() *Evaluation {
 	e := v.e
 	n := float64(e.Samples)
-	e.Loss, e.Accuracy = v.loss/n, float64(e.Correct)/n
+	e.Loss, e.Accuracy = v.loss/n, float64(e.Correct)/(n*float64(e.Pixels))
 	e.Confusion = slices.Clone(e.Confusion)
 	e.Misclassified = slices.Clone(e.Misclassified)
 	e.Predicted, e.Labels = slices.Clone(e.Predicted), slices.Clone(e.Labels)

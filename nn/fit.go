@@ -63,13 +63,17 @@ type BatchProgress struct {
 }
 
 // Logs are the numbers of one epoch, with Keras's names. As JSON they are
-// {"loss", "accuracy"} and, with validation, "val_loss" and "val_accuracy".
+// {"loss", "accuracy"} and, with validation, "val_loss" and "val_accuracy";
+// a segmentation model (a per-pixel loss, see Model.Compile) validates its
+// mean IoU too, "val_mean_iou", and its accuracies are pixel accuracies.
 type Logs struct {
 	Loss          float64
 	Accuracy      float64
 	ValLoss       float64
 	ValAccuracy   float64
 	HasValidation bool
+	ValMeanIoU    float64 // over the validation pixels' classes present (Evaluation.MeanIoU)
+	HasMeanIoU    bool    // with validation of a segmentation model
 }
 
 func (l Logs) MarshalJSON() ([]byte, error) {
@@ -80,6 +84,14 @@ func (l Logs) MarshalJSON() ([]byte, error) {
 	if !l.HasValidation {
 		return json.Marshal(train{l.Loss, l.Accuracy})
 	}
+	if l.HasMeanIoU {
+		return json.Marshal(struct {
+			train
+			ValLoss     float64 `json:"val_loss"`
+			ValAccuracy float64 `json:"val_accuracy"`
+			ValMeanIoU  float64 `json:"val_mean_iou"`
+		}{train{l.Loss, l.Accuracy}, l.ValLoss, l.ValAccuracy, l.ValMeanIoU})
+	}
 	return json.Marshal(struct {
 		train
 		ValLoss     float64 `json:"val_loss"`
@@ -88,7 +100,8 @@ func (l Logs) MarshalJSON() ([]byte, error) {
 }
 
 // Get returns the value named as Keras names it ("loss", "accuracy",
-// "val_loss", "val_accuracy"), and whether the logs have it.
+// "val_loss", "val_accuracy", and "val_mean_iou" for segmentation), and
+// whether the logs have it.
 func (l Logs) Get(name string) (float64, bool) {
 	switch name {
 	case "loss":
@@ -99,6 +112,8 @@ func (l Logs) Get(name string) (float64, bool) {
 		return l.ValLoss, l.HasValidation
 	case "val_accuracy":
 		return l.ValAccuracy, l.HasValidation
+	case "val_mean_iou":
+		return l.ValMeanIoU, l.HasMeanIoU
 	}
 	return 0, false
 }
@@ -109,6 +124,7 @@ type History struct {
 	Accuracy    []float64 `json:"accuracy"`
 	ValLoss     []float64 `json:"val_loss,omitempty"`
 	ValAccuracy []float64 `json:"val_accuracy,omitempty"`
+	ValMeanIoU  []float64 `json:"val_mean_iou,omitempty"` // segmentation models only
 }
 
 func (h *History) add(l Logs) {
@@ -117,6 +133,9 @@ func (h *History) add(l Logs) {
 	if l.HasValidation {
 		h.ValLoss = append(h.ValLoss, l.ValLoss)
 		h.ValAccuracy = append(h.ValAccuracy, l.ValAccuracy)
+	}
+	if l.HasMeanIoU {
+		h.ValMeanIoU = append(h.ValMeanIoU, l.ValMeanIoU)
 	}
 }
 

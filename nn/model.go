@@ -20,6 +20,7 @@ type Model struct {
 	fused  activatedLayer // the softmax output layer when its loss is computed from logits
 	logits bool           // the output is logits (Spec.OutputsLogits) and the loss a cross-entropy: computed from them
 	params []*Param       // Params(), cached so that a step allocates nothing
+	pix    int            // positions classified per sample: H*W for a per-pixel cross-entropy (see Compile), else 1
 	dOut   []float32      // (N, out) gradient of the loss with respect to the output (or logits)
 }
 
@@ -145,15 +146,27 @@ func ParamCount(l Layer) int {
 // When the model outputs logits (a last Dense or Conv2D without activation,
 // as in Keras models compiled with from_logits=True), a cross-entropy is
 // computed from them, as Keras's from_logits=True does.
+//
+// A cross-entropy over a map output (H, W, C) is per pixel, as Keras computes
+// it: each of the H*W positions is a sample of C class scores (contiguous in
+// the NHWC layout), its target one class index (sparse) or C values, and the
+// loss, its gradient and the accuracy are averaged over pixels and samples:
+// the segmentation network's loss and pixel accuracy (see segment.go).
 func (m *Model) Compile(opt Optimizer, loss Loss) error {
 	if opt == nil || loss == nil {
 		return errors.New("nn: compile needs an optimizer and a loss")
 	}
 	out := m.OutShape()
-	if strings.HasSuffix(loss.Name(), "crossentropy") && (len(out) != 1 || out[0] < 2) {
-		return fmt.Errorf("nn: loss %s needs an output of class scores (D) with D >= 2, but the model outputs %v: end the model with Flatten and a Dense layer with one unit per class", loss.Name(), out)
+	pix := 1
+	if isCrossEntropy(loss) {
+		switch {
+		case len(out) == 3 && out[2] >= 2:
+			pix = out[0] * out[1]
+		case len(out) != 1 || out[0] < 2:
+			return fmt.Errorf("nn: loss %s needs an output of class scores, (D) with D >= 2 or a map (H, W, C) with C >= 2 per pixel, but the model outputs %v: end the model with Flatten and a Dense layer with one unit per class, or a convolution with one filter per class", loss.Name(), out)
+		}
 	}
-	m.opt, m.loss, m.fused = opt, loss, nil
+	m.opt, m.loss, m.fused, m.pix = opt, loss, nil, pix
 	_, fromLogits := loss.(logitsLoss)
 	m.logits = fromLogits && m.Spec.OutputsLogits()
 	if last, ok := m.Layers[len(m.Layers)-1].(activatedLayer); ok && last.activation() == Softmax && fromLogits {
@@ -174,11 +187,18 @@ func (m *Model) mustBeCompiled() {
 	}
 }
 
-// targetSize is the number of target values per sample the loss reads.
-func (m *Model) targetSize() int { return m.loss.TargetSize(m.OutShape().Size()) }
+func isCrossEntropy(l Loss) bool { return strings.HasSuffix(l.Name(), "crossentropy") }
 
-// sparse reports whether targets are class indices.
-func (m *Model) sparse() bool { return m.OutShape().Size() > 1 && m.targetSize() == 1 }
+// classes is the number of class scores per classified position: the
+// output's size, or C for a per-pixel cross-entropy.
+func (m *Model) classes() int { return m.OutShape().Size() / m.pix }
+
+// targetSize is the number of target values per sample the loss reads.
+func (m *Model) targetSize() int { return m.pix * m.loss.TargetSize(m.classes()) }
+
+// sparse reports whether targets are class indices (one per pixel for a
+// per-pixel cross-entropy).
+func (m *Model) sparse() bool { return m.classes() > 1 && m.loss.TargetSize(m.classes()) == 1 }
 
 // CheckTargets returns an error if y, the targets of n samples, cannot be
 // used with the loss: a class index that is not an integer in [0, classes)
@@ -191,27 +211,30 @@ func (m *Model) CheckTargets(y []float32, n int) error {
 		return fmt.Errorf("nn: %d target values for %d samples, want %d", len(y), n, want)
 	}
 	if m.sparse() {
-		return checkSparseLabels(y, m.OutShape().Size())
+		return checkSparseLabels(y, m.classes())
 	}
 	return nil
 }
 
 // lossOf returns the mean loss of the last Forward's output out against y
 // and leaves its gradient in m.dOut: with respect to the logits of the
-// fused softmax layer, or else to the output.
+// fused softmax layer, or else to the output. A per-pixel loss sees the
+// n*H*W pixels as its samples, so it averages over pixels and samples.
 func (m *Model) lossOf(out, y []float32, n int) float64 {
 	size := m.OutShape().Size()
 	m.dOut = grow(m.dOut, n*size)
+	rows, classes := n*m.pix, m.classes()
 	if m.fused != nil {
-		return m.loss.(logitsLoss).LossFromLogits(m.dOut, m.fused.logits(), y, n, size)
+		return m.loss.(logitsLoss).LossFromLogits(m.dOut, m.fused.logits(), y, rows, classes)
 	}
 	if m.logits {
-		return m.loss.(logitsLoss).LossFromLogits(m.dOut, out, y, n, size)
+		return m.loss.(logitsLoss).LossFromLogits(m.dOut, out, y, rows, classes)
 	}
-	return m.loss.Loss(m.dOut, out, y, n, size)
+	return m.loss.Loss(m.dOut, out, y, rows, classes)
 }
 
-// countCorrect is Keras's "accuracy" metric times n: the argmax matches the
+// countCorrect is Keras's "accuracy" metric times n (times H*W, pixels
+// classified correctly, for a per-pixel loss): the argmax matches the
 // class index (sparse) or the target's argmax; for a single output, Keras's
 // binary accuracy: the output thresholded at 0.5 equals the target.
 func (m *Model) countCorrect(out, y []float32, n int) int {
@@ -229,7 +252,13 @@ func (m *Model) countCorrect(out, y []float32, n int) int {
 		}
 		return c
 	}
-	return correctCount(out, y, n, size, m.sparse())
+	return correctCount(out, y, n*m.pix, m.classes(), m.sparse())
+}
+
+// accuracy is the fraction of the classified positions of samples samples
+// that correct counts: per sample, or per pixel for a per-pixel loss.
+func (m *Model) accuracy(correct, samples int) float64 {
+	return float64(correct) / float64(samples*m.pix)
 }
 
 // checkFrame checks what a spec needs before its first layer: an input

@@ -66,8 +66,10 @@ func TestCompile(t *testing.T) {
 		{"softmax with categorical CE fuses", mtDenseSpec(3, 4, "softmax"), "categorical_crossentropy", true, ""},
 		{"softmax with MSE does not fuse", mtDenseSpec(3, 4, "softmax"), "mean_squared_error", false, ""},
 		{"relu output does not fuse", mtDenseSpec(3, 4, "relu"), "sparse_categorical_crossentropy", false, ""},
-		{"CE on a map", ModelSpec{Input: []int{4, 4, 2}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}},
-			"sparse_categorical_crossentropy", false, "needs an output of class scores (D) with D >= 2, but the model outputs (2, 2, 2)"},
+		{"CE on a map is per pixel", ModelSpec{Input: []int{4, 4, 2}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}},
+			"sparse_categorical_crossentropy", false, ""},
+		{"CE on a map of one channel", ModelSpec{Input: []int{4, 4, 1}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}},
+			"sparse_categorical_crossentropy", false, "needs an output of class scores, (D) with D >= 2 or a map (H, W, C) with C >= 2 per pixel, but the model outputs (2, 2, 1)"},
 		{"CE on one unit", mtDenseSpec(3, 1, "sigmoid"), "categorical_crossentropy", false, "but the model outputs (1)"},
 		{"MSE on a map", ModelSpec{Input: []int{4, 4, 2}, Layers: []LayerSpec{{Type: "MaxPooling2D"}}}, "mse", false, ""},
 	}

@@ -50,21 +50,60 @@ func SmallSpec() ModelSpec {
 	}
 }
 
+// FCNSpec is the notes' second network, a fully convolutional network for
+// the 64x64 segmentation scenes (package scenes): a conv/pool encoder, then
+// transposed convolutions that grow the maps back to full size, and a 1x1
+// convolution giving every pixel 11 class probabilities (background and ten
+// item classes). It has 105,531 parameters:
+//
+//	input (64, 64, 1)
+//	Conv2D(16, 3, padding='same', activation='relu'), MaxPooling2D(2)  -> (32, 32, 16)
+//	Conv2D(32, 3, padding='same', activation='relu'), MaxPooling2D(2)  -> (16, 16, 32)
+//	Conv2D(64, 3, padding='same', activation='relu'), MaxPooling2D(2)  -> (8, 8, 64)
+//	Conv2D(64, 3, padding='same', activation='relu')                   -> (8, 8, 64)
+//	Conv2DTranspose(32, 4, strides=2, padding='same', activation='relu') -> (16, 16, 32)
+//	Conv2DTranspose(16, 4, strides=2, padding='same', activation='relu') -> (32, 32, 16)
+//	Conv2DTranspose(16, 4, strides=2, padding='same', activation='relu') -> (64, 64, 16)
+//	Conv2D(11, 1, activation='softmax')                                -> (64, 64, 11)
+//
+// The encoder's last conv sees 38 x 38 input pixels, more than a 28 x 28
+// item; 4 x 4 kernels at stride 2 overlap, so neighbouring output pixels
+// share inputs. testdata/fcn_summary.txt is its summary in Keras's format.
+func FCNSpec() ModelSpec {
+	conv := func(filters int) LayerSpec {
+		return LayerSpec{Type: "Conv2D", Filters: filters, KernelSize: 3, Padding: "same", Activation: "relu"}
+	}
+	up := func(filters int) LayerSpec {
+		return LayerSpec{Type: "Conv2DTranspose", Filters: filters, KernelSize: 4, Strides: 2, Padding: "same", Activation: "relu"}
+	}
+	pool := LayerSpec{Type: "MaxPooling2D", PoolSize: 2}
+	return ModelSpec{
+		Input: []int{64, 64, 1},
+		Layers: []LayerSpec{
+			conv(16), pool, conv(32), pool, conv(64), pool, conv(64),
+			up(32), up(16), up(16),
+			{Type: "Conv2D", Filters: 11, KernelSize: 1, Activation: "softmax"},
+		},
+	}
+}
+
 // presets maps each preset name to its spec. "seed" is what the command
 // line's -arch flag calls the reference model.
 var presets = map[string]func() ModelSpec{
 	"seed":      ReferenceSpec,
 	"reference": ReferenceSpec,
 	"small":     SmallSpec,
+	"fcn":       FCNSpec,
 }
 
 // Preset returns the model spec called name: "seed" or "reference" (the
-// notebook's model, ReferenceSpec) or "small" (SmallSpec). Each call returns
+// notebook's model, ReferenceSpec), "small" (SmallSpec) or "fcn" (FCNSpec,
+// for segmentation). Each call returns
 // a fresh spec that the caller may change.
 func Preset(name string) (ModelSpec, error) {
 	f, ok := presets[name]
 	if !ok {
-		return ModelSpec{}, fmt.Errorf("nn: unknown preset %q (want seed, reference or small)", name)
+		return ModelSpec{}, fmt.Errorf("nn: unknown preset %q (want seed, reference, small or fcn)", name)
 	}
 	return f(), nil
 }

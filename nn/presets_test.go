@@ -104,5 +104,28 @@ func TestPresets(t *testing.T) {
 		})
 	}
 	_, err := Preset("resnet")
-	assert.EqualError(t, err, `nn: unknown preset "resnet" (want seed, reference or small)`)
+	assert.EqualError(t, err, `nn: unknown preset "resnet" (want seed, reference, small or fcn)`)
+}
+
+// TestFCNMatchesSummary checks the fcn preset's shapes and parameter counts
+// against testdata/fcn_summary.txt (written in Keras's format; the counts
+// are those of Keras's formulas: (K*K*C+1)*F for Conv2D, K*K*F*C+F for
+// Conv2DTranspose) and that it compiles per pixel.
+func TestFCNMatchesSummary(t *testing.T) {
+	spec, err := Preset("fcn")
+	require.NoError(t, err)
+	m, err := Build(spec, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 105531, presetParamCount(m))
+	assert.Equal(t, Shape{64, 64, 11}, m.OutShape())
+	rows := readKerasSummary(t, "testdata/fcn_summary.txt")
+	require.Len(t, rows, len(m.Layers))
+	for i, l := range m.Layers {
+		assert.Equal(t, rows[i].name, l.Spec().Name)
+		assert.Equal(t, rows[i].shape, l.OutShape(), rows[i].name)
+		assert.Equal(t, rows[i].params, ParamCount(l), rows[i].name)
+	}
+	compileSparse(t, m)
+	assert.NotNil(t, m.fused)
+	assert.Equal(t, 64*64, m.targetSize())
 }

@@ -52,6 +52,7 @@ type Trainer struct {
 	vloss        float64
 	vcorrect     int
 	vseen        int
+	vconf        []int // (classes, classes) the validation pixels' confusion matrix, for a segmentation model
 	stop, done   bool
 }
 
@@ -91,6 +92,9 @@ func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
 			return nil, err
 		}
 		t.vbatchs = (cfg.Validation.Len() + t.step - 1) / t.step
+		if m.pix > 1 {
+			t.vconf = make([]int, m.classes()*m.classes())
+		}
 	}
 	n := min(t.step, max(train.Len(), lenOf(cfg.Validation)))
 	t.x = make([]float32, n*m.InShape().Size())
@@ -148,6 +152,7 @@ func (t *Trainer) startEpoch() {
 	t.batch, t.sub, t.inVal = 0, 0, false
 	t.loss, t.correct, t.seen = 0, 0, 0
 	t.vloss, t.vcorrect, t.vseen = 0, 0, 0
+	clear(t.vconf)
 }
 
 // Step runs one training batch (or slice of one), or a validation slice at
@@ -235,7 +240,7 @@ func (t *Trainer) trainingSlice() error {
 	if t.cfg.OnBatch != nil {
 		t.cfg.OnBatch(BatchProgress{
 			Epoch: t.epoch, Epochs: t.cfg.Epochs, Batch: t.batch - 1, Batches: t.batches,
-			Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen),
+			Loss: t.loss / float64(t.seen), Accuracy: t.m.accuracy(t.correct, t.seen),
 			Seen: t.seen, Total: t.total,
 		})
 	}
@@ -254,7 +259,7 @@ func (t *Trainer) validationSlice() error {
 	if err != nil {
 		return err
 	}
-	loss, correct := t.m.evalBatch(x, y, len(idx))
+	loss, correct := t.m.evalBatch(x, y, len(idx), t.vconf)
 	t.vloss += float64(loss * float64(len(idx)))
 	t.vcorrect += correct
 	t.vseen += len(idx)
@@ -265,11 +270,14 @@ func (t *Trainer) validationSlice() error {
 // endEpoch logs the finished epoch and runs the callbacks; it reports done
 // after the last epoch or when a callback stops training.
 func (t *Trainer) endEpoch() (bool, error) {
-	logs := Logs{Loss: t.loss / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen)}
+	logs := Logs{Loss: t.loss / float64(t.seen), Accuracy: t.m.accuracy(t.correct, t.seen)}
 	if t.vseen > 0 {
 		logs.HasValidation = true
 		logs.ValLoss = t.vloss / float64(t.vseen)
-		logs.ValAccuracy = float64(t.vcorrect) / float64(t.vseen)
+		logs.ValAccuracy = t.m.accuracy(t.vcorrect, t.vseen)
+		if t.vconf != nil {
+			logs.HasMeanIoU, logs.ValMeanIoU = true, meanIoU(iou(t.vconf, t.m.classes()))
+		}
 	}
 	t.history.add(logs)
 	if t.cfg.OnEpoch != nil {

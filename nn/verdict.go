@@ -116,7 +116,7 @@ func (t *Trainer) verdict() Verdict {
 			metric, value = "loss", h.Loss[e]
 		}
 	} else if t.seen > 0 { // stopped in the first epoch
-		metric, value = "accuracy", float64(t.correct)/float64(t.seen)
+		metric, value = "accuracy", t.m.accuracy(t.correct, t.seen)
 		if !classifier {
 			metric, value = "loss", t.loss/float64(t.seen)
 		}
@@ -125,7 +125,7 @@ func (t *Trainer) verdict() Verdict {
 	}
 	v := Verdict{Metric: metric, Value: value}
 	if classifier {
-		v.Chance = 1 / float64(t.m.OutShape().Size())
+		v.Chance = 1 / float64(t.m.classes())
 		v.Limit = v.Chance + (1-v.Chance)/20
 		v.NoBetter = value <= v.Limit
 	} else {

@@ -35,12 +35,13 @@ type evaluation struct {
 }
 
 func runEvaluate(args []string, stdout io.Writer) error {
-	fs := newFlagSet("evaluate", "-weights FILE [-arch seed|small|FILE.json] [-data fashion|digits|DIR] [-split test] [-json]")
+	fs := newFlagSet("evaluate", "-weights FILE [-arch seed|small|FILE.json] [-data fashion|digits|DIR|fashion-scenes|digits-scenes] [-split test] [-json]")
 	weights := fs.String("weights", "", "the model: a .cpw file, a Keras model file (.h5, .keras), or a .npz of weights in Keras's get_weights() order (with -arch)")
 	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own; seed for a .npz)")
-	data := fs.String("data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json")
+	data := fs.String("data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json; with -scenes after it (digits-scenes), its 64x64 segmentation scenes: pixel accuracy, mean IoU and per-class IoU")
 	splitName := fs.String("split", dataset.Test, "the split to evaluate: test, validation or train")
 	asJSON := fs.Bool("json", false, "print the results as one JSON object")
+	scenesN := fs.Int("scenes", defaultTestScenes, "with -data fashion-scenes or digits-scenes: how many of the split's fixed scenes to evaluate")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -54,6 +55,9 @@ func runEvaluate(args []string, stdout io.Writer) error {
 	m, err := loadModel(*weights, *arch)
 	if err != nil {
 		return err
+	}
+	if _, ok := sceneBase(*data); ok {
+		return runEvaluateScenes(stdout, m, *data, *splitName, *scenesN, *asJSON)
 	}
 	ds, err := openData(*data)
 	if err != nil {

@@ -13,12 +13,13 @@ import (
 )
 
 // curveColors are the notebook's (matplotlib's default cycle) colors for
-// loss, accuracy, val_loss and val_accuracy.
+// loss, accuracy, val_loss and val_accuracy, and val_mean_iou (scenes).
 var curveColors = []color.RGBA{
 	{0x1f, 0x77, 0xb4, 0xff}, // blue
 	{0xff, 0x7f, 0x0e, 0xff}, // orange
 	{0x2c, 0xa0, 0x2c, 0xff}, // green
 	{0xd6, 0x27, 0x28, 0xff}, // red
+	{0x94, 0x67, 0xbd, 0xff}, // purple
 }
 
 // plotHistory draws the learning curves as the notebook does
@@ -38,7 +39,7 @@ func plotHistory(h *nn.History, title, path string) error {
 	curves := []struct {
 		name   string
 		values []float64
-	}{{"loss", h.Loss}, {"accuracy", h.Accuracy}, {"val_loss", h.ValLoss}, {"val_accuracy", h.ValAccuracy}}
+	}{{"loss", h.Loss}, {"accuracy", h.Accuracy}, {"val_loss", h.ValLoss}, {"val_accuracy", h.ValAccuracy}, {"val_mean_iou", h.ValMeanIoU}}
 	for i, c := range curves {
 		if len(c.values) == 0 {
 			continue

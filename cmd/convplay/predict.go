@@ -44,6 +44,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "fashion", "the data set whose mean and standard deviation standardize the inputs, and whose class names are printed: fashion, digits or a directory holding manifest.json")
 	fit := fs.String("fit", "auto", "how a picture is fitted into the input: mnist (20x20 box centred by centre of mass), fashion (longest edge 28, centred), none (scaled whole), or auto (mnist for digits, else fashion)")
 	standardized := fs.Bool("standardized", false, "a .npy INPUT holds standardized model inputs (floats), used as they are")
+	outDir := fs.String("out", "", "with -data fashion-scenes or digits-scenes: the directory for the class maps (default: beside each picture, as NAME.classes.png)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), `usage: convplay predict -weights FILE [flags] INPUT...
 
@@ -52,6 +53,11 @@ is light, and fitted into the model's input as the data set's images were),
 or a .npy array of shape (N, 28, 28) or (N, 28, 28, 1) holding raw 0..255
 pixel values (standardized model inputs with -standardized). Prints one JSON
 object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
+
+With -data fashion-scenes or digits-scenes and a segmentation model (-arch
+fcn), each picture is scaled whole to 64x64 and segmented: its class map is
+written as a PNG (NAME.classes.png; pixel value = class, 0 background) and
+printed as {"input", "output", "classes", "pixels", "map"}.
 
 `)
 		fs.PrintDefaults()
@@ -71,6 +77,9 @@ object per image: {"input": ..., "probs": [...], "top": k, "class": ...}.
 	m, err := loadModel(*weights, *arch)
 	if err != nil {
 		return err
+	}
+	if _, ok := sceneBase(*data); ok {
+		return runPredictScenes(stdout, m, *data, *outDir, fs.Args())
 	}
 	man, err := readManifest(*data)
 	if err != nil {

@@ -77,6 +77,9 @@ func (p *progress) epochEnd(logs nn.Logs) {
 	if logs.HasValidation {
 		line += fmt.Sprintf(" - val_loss: %.4f - val_accuracy: %.4f", logs.ValLoss, logs.ValAccuracy)
 	}
+	if logs.HasMeanIoU {
+		line += fmt.Sprintf(" - val_mean_iou: %.4f", logs.ValMeanIoU)
+	}
 	if p.tty {
 		fmt.Fprintf(p.w, "\r%s\x1b[K\n", line)
 	} else {

@@ -50,7 +50,8 @@ type dataRecord struct {
 
 type metrics struct {
 	Loss     float64 `json:"loss"`
-	Accuracy float64 `json:"accuracy"`
+	Accuracy float64 `json:"accuracy"`           // pixel accuracy for scenes
+	MeanIoU  float64 `json:"mean_iou,omitempty"` // scenes only
 }
 
 func writeRecord(path string, rec record) error {

@@ -120,7 +120,7 @@ func archSpec(arch string) (nn.ModelSpec, error) {
 	if !strings.HasSuffix(arch, ".json") && !strings.ContainsAny(arch, `/\`) {
 		spec, err := nn.Preset(arch)
 		if err != nil {
-			return nn.ModelSpec{}, fmt.Errorf("-arch %q is neither a preset (seed, reference or small) nor a .json file holding a model spec", arch)
+			return nn.ModelSpec{}, fmt.Errorf("-arch %q is neither a preset (seed, reference, small or fcn) nor a .json file holding a model spec", arch)
 		}
 		return spec, nil
 	}

@@ -41,7 +41,7 @@ type trainFlags struct {
 	minDelta                   float64
 	restoreBest                bool
 	csv, plot, meta, note      string
-	logdir, weights            string
+	logdir, weights, init      string
 	noTest                     bool
 	progressTTY, progressPlain bool
 }
@@ -53,8 +53,8 @@ func (f *trainFlags) register(fs interface {
 	IntVar(*int, string, int, string)
 	Uint64Var(*uint64, string, uint64, string)
 }) {
-	fs.StringVar(&f.data, "data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json")
-	fs.StringVar(&f.arch, "arch", "seed", "the model: a preset (seed or reference: the notebook's model; small) or a JSON file holding a model spec")
+	fs.StringVar(&f.data, "data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json; fashion-scenes or digits-scenes: its 64x64 segmentation scenes (with -arch fcn; -subset is then the training scenes per epoch, default 10000, new ones every epoch, and -val-subset the fixed validation scenes, default 500)")
+	fs.StringVar(&f.arch, "arch", "seed", "the model: a preset (seed or reference: the notebook's model; small; fcn: the segmentation network for -data ...-scenes) or a JSON file holding a model spec")
 	fs.StringVar(&f.opt, "optimizer", "sgd", "sgd, adam or rmsprop")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (0: Keras's default, SGD 0.01, Adam and RMSprop 0.001)")
 	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum")
@@ -66,7 +66,7 @@ func (f *trainFlags) register(fs interface {
 	fs.IntVar(&f.subset, "subset", 0, "train on the first N training images only (0: all)")
 	fs.IntVar(&f.valSubset, "val-subset", 0, "validate on the first N validation images only (0: all)")
 	fs.StringVar(&f.checkpoint, "checkpoint", "model.cpw", "where ModelCheckpoint writes the model (convplay format)")
-	fs.StringVar(&f.monitor, "monitor", "val_loss", "the value checkpointing and early stopping watch: loss, accuracy, val_loss or val_accuracy")
+	fs.StringVar(&f.monitor, "monitor", "val_loss", "the value checkpointing and early stopping watch: loss, accuracy, val_loss or val_accuracy (or val_mean_iou, for scenes)")
 	fs.BoolVar(&f.saveBestOnly, "save-best-only", true, "checkpoint only when the monitored value improves (false: after every epoch)")
 	fs.IntVar(&f.patience, "patience", 5, "early stopping: epochs without improvement before stopping (negative: no early stopping)")
 	fs.Float64Var(&f.minDelta, "min-delta", 1e-3, "early stopping: the smallest change that counts as an improvement")
@@ -78,6 +78,7 @@ func (f *trainFlags) register(fs interface {
 	fs.BoolVar(&f.noTest, "no-test", false, "skip the test evaluation of the checkpoint at the end")
 	fs.StringVar(&f.weights, "weights", "", "start from this model, its architecture and weights (.cpw, Keras .h5 or .keras), instead of -arch's with fresh weights")
 	fs.StringVar(&f.logdir, "logdir", "", "a directory for TensorBoard event files, as Keras's TensorBoard callback writes its epoch scalars (empty: none)")
+	fs.StringVar(&f.init, "init", "", "start from the weights of this .cpw (of the same architecture) instead of fresh ones: train on")
 }
 
 // runTrain trains as the notebook does: build, compile, fit with
@@ -117,27 +118,46 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	if err != nil {
 		return err
 	}
+	if f.init != "" {
+		if err := loadWeightsInto(m, f.init); err != nil {
+			return fmt.Errorf("-init %s into -arch %s: %w", f.init, f.arch, err)
+		}
+	}
 	optSpec := nn.OptimizerSpec{Name: f.opt, LearningRate: f.lr, Momentum: f.momentum, Nesterov: f.nesterov}
 	if err := compile(m, optSpec, f.loss); err != nil {
 		return err
 	}
-	ds, err := openData(f.data)
-	if err != nil {
-		return err
+	var ds *dataset.Dataset
+	var train, val nn.Data
+	var sc *sceneSets // with -data ...-scenes: segmentation (scenes.go)
+	if _, ok := sceneBase(f.data); ok {
+		if sc, err = openScenes(f.data, f.seed, f.subset, f.valSubset, 0); err != nil {
+			return err
+		}
+		if err := checkSceneModel(m, f.data, len(sc.classes)); err != nil {
+			return err
+		}
+		ds, train, val = sc.ds, sc.train, sc.val
+	} else {
+		if ds, err = openData(f.data); err != nil {
+			return err
+		}
+		if train, err = split(ds, dataset.Train, f.subset); err != nil {
+			return err
+		}
+		if val, err = split(ds, dataset.Validation, f.valSubset); err != nil {
+			return err
+		}
+		if got, want := nn.Shape(ds.Manifest.Shape), m.InShape(); !got.Equal(want) {
+			return fmt.Errorf("-data %s has images of shape %v but -arch %s takes %v", f.data, got, f.arch, want)
+		}
+		if got, want := len(ds.Manifest.Classes), m.OutShape().Size(); got != want {
+			return fmt.Errorf("-data %s has %d classes but -arch %s outputs %d values", f.data, got, f.arch, want)
+		}
 	}
-	train, err := split(ds, dataset.Train, f.subset)
-	if err != nil {
-		return err
-	}
-	val, err := split(ds, dataset.Validation, f.valSubset)
-	if err != nil {
-		return err
-	}
-	if got, want := nn.Shape(ds.Manifest.Shape), m.InShape(); !got.Equal(want) {
-		return fmt.Errorf("-data %s has images of shape %v but -arch %s takes %v", f.data, got, f.arch, want)
-	}
-	if got, want := len(ds.Manifest.Classes), m.OutShape().Size(); got != want {
-		return fmt.Errorf("-data %s has %d classes but -arch %s outputs %d values", f.data, got, f.arch, want)
+	title, samples := ds.Manifest.Title, "images"
+	if sc != nil {
+		title, samples = sc.title, "scenes"
 	}
 
 	// saved says whether this run wrote the checkpoint: a file already at
@@ -171,14 +191,19 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		callbacks = append(callbacks, tb)
 	}
 
-	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training, %d validation images; %s, batch %d, seed %d\n",
-		f.arch, m.NumParams(), ds.Manifest.Title, train.Len(), val.Len(), optimizerString(m.Optimizer()), f.batch, f.seed)
+	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training, %d validation %s; %s, batch %d, seed %d\n",
+		f.arch, m.NumParams(), title, train.Len(), val.Len(), samples, optimizerString(m.Optimizer()), f.batch, f.seed)
 	p := &progress{w: stdout, now: time.Now}
 	if file, ok := stdout.(*os.File); ok {
 		p.tty = isTerminal(file)
 	}
 	cfg := nn.FitConfig{Epochs: f.epochs, BatchSize: f.batch, Seed: f.seed, Validation: val, Callbacks: callbacks,
-		OnBatch: p.batch, OnEpoch: func(_ int, logs nn.Logs) { p.epochEnd(logs) }}
+		OnBatch: p.batch, OnEpoch: func(_ int, logs nn.Logs) {
+			p.epochEnd(logs)
+			if sc != nil { // every epoch trains on new scenes
+				sc.train.Offset += sc.train.N
+			}
+		}}
 	t, err := nn.NewTrainer(m, train, cfg)
 	if err != nil {
 		return err
@@ -227,6 +252,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		Date: time.Now().UTC().Format(time.RFC3339), Checkpoint: f.checkpoint}
 	rec.Data = dataRecord{Name: ds.Manifest.Name, Title: ds.Manifest.Title, Source: ds.Manifest.Source,
 		Train: train.Len(), Validation: val.Len(), Test: ds.Manifest.Counts.Test, Subset: f.subset, ValSubset: f.valSubset}
+	if sc != nil {
+		rec.Data.Name, rec.Data.Title, rec.Data.Test = f.data, title, sc.test.N
+	}
 	if interrupted.Load() {
 		p.interrupted()
 		rec.Interrupted = true
@@ -244,7 +272,7 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		fmt.Fprintf(stdout, "History: %s\n", f.csv)
 	}
 	if f.plot != "" && len(h.Loss) > 0 {
-		if err := plotHistory(h, fmt.Sprintf("%s on %s", f.arch, ds.Manifest.Title), f.plot); err != nil {
+		if err := plotHistory(h, fmt.Sprintf("%s on %s", f.arch, title), f.plot); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Learning curves: %s\n", f.plot)
@@ -268,6 +296,16 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		if err := compile(best, optSpec, f.loss); err != nil {
 			return err
 		}
+		if sc != nil {
+			r, err := evaluateScenes(best, sc.test, sc.classes)
+			if err != nil {
+				return err
+			}
+			rec.Test = &metrics{Loss: r.Loss, Accuracy: r.PixelAccuracy, MeanIoU: r.MeanIoU}
+			fmt.Fprintf(stdout, "Test of the checkpoint on %d fixed scenes: loss %.4f, pixel accuracy %.4f, mean IoU %.4f\n",
+				r.Scenes, r.Loss, r.PixelAccuracy, r.MeanIoU)
+			return writeRecord(f.meta, rec)
+		}
 		test, err := best.EvaluateDetailed(mustSplit(ds, dataset.Test), 0)
 		if err != nil {
 			return err
@@ -284,6 +322,17 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		}
 	}
 	return writeRecord(f.meta, rec)
+}
+
+// loadWeightsInto sets m's weights from the .cpw file path, which must
+// hold the same architecture's.
+func loadWeightsInto(m *nn.Model, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return m.LoadWeights(f)
 }
 
 func bestOf(e *nn.EarlyStopping) float64  { v, _ := e.Best(); return v }
