@@ -36,7 +36,7 @@ test-go: data $(PROTOC)
 # The engine's tests again, compiled to WebAssembly and run by Node through
 # go_js_wasm_exec (tools/wasmexec), so the browser build is tested too.
 test-wasm: data
-	$(WASM_ENV) go test ./nn/... ./wasm/... ./dataset/...
+	$(WASM_ENV) go test ./nn/... ./wasm/... ./dataset/... ./scenes/... ./keras/... ./internal/hdf5/ ./internal/tfevents/
 
 ## bench: the engine's benchmarks, natively on 1 core and on all cores, and under WebAssembly.
 bench:

@@ -1,5 +1,8 @@
 package nn
 
+// (Over 400 lines on purpose: one table of cases, one per layer type and
+// configuration, run through one checker, so a new layer is one new row.)
+
 // One finite-difference gradient check for every layer type, every
 // parameter and the input, for the losses, and for the fused softmax +
 // cross-entropy path through a compiled model.

@@ -1,4 +1,7 @@
 // core.js: the page's shared state and the context every view gets.
+// (About 420 lines on purpose: the one state object and the worker's whole
+// life, boot, crash and silence recovery, restore, sit in one place, as
+// CONVENTIONS asks of the composition root; the views hold the rest.)
 //
 // The core owns the worker (booting it, restarting it after a crash, which
 // protocol.js notices, a silent death included, and giving the new one the

@@ -1,5 +1,9 @@
 //go:build browser
 
+// The training panel's browser tests, over 400 lines: each is a student's
+// whole session (load, set, train, watch the curves, pause, stop), and they
+// share the panel's helpers below; another panel's tests live in its own file.
+
 package browsertest
 
 import (

@@ -44,7 +44,7 @@ func TestWhy(t *testing.T) {
 
 	tip := Eval[string](s, `(() => { const c = document.querySelector('#why-panel .why-sal'); const b = c.getBoundingClientRect();
 		c.dispatchEvent(new PointerEvent('pointermove', {bubbles: true, clientX: b.left + b.width / 2, clientY: b.top + b.height / 2})); return c.title; })()`)
-	assert.Regexp(t, `^row 14, column 14: gradient −?\d`, tip, "the value under the pointer")
+	assert.Regexp(t, `^row 15, column 15: gradient −?\d`, tip, "the value under the pointer")
 
 	occ := pollFor[map[string]float64](s, `(() => { const o = window.convplay.views.why.occlusion, p = window.convplay.state.prediction;
 		return o && o.pixels.every((x, i) => x === p.input.pixels[i]) && {positions: o.rows * o.cols, maxDrop: Math.max(...o.drop), patch: o.patch, stride: o.stride}; })()`, 60*time.Second)

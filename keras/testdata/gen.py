@@ -2,6 +2,9 @@
 """Makes convplay/keras's fixtures: Keras model files written with h5py
 exactly as Keras writes them, without Keras (which Debian does not package).
 
+About 500 lines: one writer per Keras file layout (Keras 2 .h5, Keras 3 legacy
+.h5, .keras) and the NumPy forward pass the tests compare against.
+
 Run in this directory with Debian's Python (python3-h5py, python3-numpy):
 
     /usr/bin/python3 gen.py

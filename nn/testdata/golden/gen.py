@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Generate convplay's golden fixtures with PyTorch, in float64.
 
+Over 600 lines on purpose: one reference implementation per layer, loss and
+optimizer in float64, so every fixture comes from one independent place.
+
 Run from the repository root with Debian's Python (torch 1.13 CPU, numpy):
 
     /usr/bin/python3 nn/testdata/golden/gen.py

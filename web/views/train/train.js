@@ -11,7 +11,7 @@
 // architecture editor (views/arch/arch.js) reports the student's spec with the
 // 'arch' event ({spec, error, totalParams}).
 //
-// About 400 lines: one mount function holds the panel's state and its
+// About 440 lines: one mount function holds the panel's state and its
 // handlers; the markup (template.js), the texts (strings.js) and the
 // DOM-free rules (format.js) are already out of it.
 

@@ -4,8 +4,12 @@
 // engine computes every map (the worker's saliency, gradCam, occlusion and
 // fgsm ops); this view asks for them when the prediction changes and paints
 // them with maps.js. Each part keeps only its newest request's answer.
+// (About 440 lines: five parts that share the input's lifecycle and the one-
+// request-in-flight rule; the 2-D map already lives in place.js, and the
+// maximization part is the next to move out if the lesson grows.)
 
 import { esc } from '../../format.js';
+import { nth } from '../shared/count.js';
 import { num } from '../shared/paint.js';
 import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, brush, coverRGBA } from './maps.js';
 import { MAP, mountPlace } from './place.js';
@@ -332,7 +336,7 @@ export function mount(ctx, section) {
     for (let i = 1; i < r.drop.length; i++) if (r.drop[i] > r.drop[worst]) worst = i;
     ctx.setText($('.why-occ-info'), 'why.occ.info', {
       name: name(r.class), prob: ctx.fmt.pct(r.prob), n: r.rows * r.cols, forwards: r.forwards,
-      drop: ctx.fmt.pct(Math.max(0, r.drop[worst])), row: Math.floor(worst / r.cols) * r.stride, col: (worst % r.cols) * r.stride,
+      drop: ctx.fmt.pct(Math.max(0, r.drop[worst])), row: nth(Math.floor(worst / r.cols) * r.stride), col: nth((worst % r.cols) * r.stride),
     });
   }
 
@@ -372,11 +376,11 @@ export function mount(ctx, section) {
   // 5. Where it places your drawing (place.js).
   const { place, showMap } = mountPlace({ ctx, $, last, latest, pixels, name });
 
-  hover($('.why-sal'), (y, x) => last.saliency && t('why.hover.grad', { y, x, v: num(channel0(last.saliency.grad, last.saliency.shape)[y * last.saliency.shape[1] + x], 4) }));
-  hover($('.why-gxi'), (y, x) => last.saliency && t('why.hover.gxi', { y, x, v: num(channel0(last.saliency.gradTimesInput, last.saliency.shape)[y * last.saliency.shape[1] + x], 4) }));
-  hover($('.why-cam'), (y, x) => last.cam && t('why.hover.cam', { y, x, v: num(last.cam.upsampled[y * last.cam.width + x], 3) }));
-  hover($('.why-occ'), (y, x) => last.occlusion && t('why.hover.occ', { y, x, v: ctx.fmt.pct(last.occlusion.map[y * $('.why-occ').width + x]) }));
-  hover($('.why-pert'), (y, x) => last.fgsm && t('why.hover.pert', { y, x, v: num(channel0(last.fgsm.perturbation, inShape())[y * $('.why-pert').width + x], 3) }));
+  hover($('.why-sal'), (y, x) => last.saliency && t('why.hover.grad', { y: nth(y), x: nth(x), v: num(channel0(last.saliency.grad, last.saliency.shape)[y * last.saliency.shape[1] + x], 4) }));
+  hover($('.why-gxi'), (y, x) => last.saliency && t('why.hover.gxi', { y: nth(y), x: nth(x), v: num(channel0(last.saliency.gradTimesInput, last.saliency.shape)[y * last.saliency.shape[1] + x], 4) }));
+  hover($('.why-cam'), (y, x) => last.cam && t('why.hover.cam', { y: nth(y), x: nth(x), v: num(last.cam.upsampled[y * last.cam.width + x], 3) }));
+  hover($('.why-occ'), (y, x) => last.occlusion && t('why.hover.occ', { y: nth(y), x: nth(x), v: ctx.fmt.pct(last.occlusion.map[y * $('.why-occ').width + x]) }));
+  hover($('.why-pert'), (y, x) => last.fgsm && t('why.hover.pert', { y: nth(y), x: nth(x), v: num(channel0(last.fgsm.perturbation, inShape())[y * $('.why-pert').width + x], 3) }));
 
   // The maps cost the worker real time (occlusion is a forward pass per
   // position, the first embedding a pass over the test images), so they are
