@@ -12,17 +12,31 @@ import (
 // fields convplay reads are declared; the rest is ignored.
 
 type modelJSON struct {
-	ClassName string `json:"class_name"`
-	Config    struct {
-		Name            string          `json:"name"`
-		Layers          []layerJSON     `json:"layers"`
-		InputLayers     json.RawMessage `json:"input_layers"`
-		OutputLayers    json.RawMessage `json:"output_layers"`
-		BuildInputShape []*int          `json:"build_input_shape"`
-	} `json:"config"`
+	ClassName   string      `json:"class_name"`
+	Config      modelConfig `json:"config"`
 	BuildConfig struct {
 		InputShape []*int `json:"input_shape"`
 	} `json:"build_config"`
+}
+
+type modelConfig struct {
+	Name            string          `json:"name"`
+	Layers          []layerJSON     `json:"layers"`
+	InputLayers     json.RawMessage `json:"input_layers"`
+	OutputLayers    json.RawMessage `json:"output_layers"`
+	BuildInputShape []*int          `json:"build_input_shape"`
+}
+
+// UnmarshalJSON also takes the Sequential config of Keras 2.0 to 2.2
+// (standalone keras and tf.keras before 1.13): the bare list of layers,
+// with no model name, the first layer carrying batch_input_shape.
+func (c *modelConfig) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		*c = modelConfig{}
+		return json.Unmarshal(t, &c.Layers)
+	}
+	type plain modelConfig // without this method
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 type layerJSON struct {

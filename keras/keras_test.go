@@ -189,7 +189,7 @@ func TestDamaged(t *testing.T) {
 
 // FuzzRead reads arbitrary files, seeded with the fixtures.
 func FuzzRead(f *testing.F) {
-	for _, name := range []string{"bn_logits_k2.h5", "bn_logits.keras", "functional_k3.h5", "mlp_input2d.keras"} {
+	for _, name := range []string{"bn_logits_k2.h5", "bn_logits.keras", "functional_k3.h5", "mlp_input2d.keras", "keras20_list_k2.h5", "vlen_names_k3.h5"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

@@ -264,15 +264,20 @@ def k2_config(model_name, layers, in_shape, functional, old_style):
                                                          "sparse": False, "ragged": False,
                                                          "name": layers[0]["name"] + "_input"}})
         ls += [keras2_layer(l) for l in layers]
+    if old_style == "list":  # Keras 2.0 to 2.2: the config is the bare list of layers
+        return {"class_name": "Sequential", "config": ls, "keras_version": "2.0.6", "backend": "tensorflow"}
     return {"class_name": "Sequential", "config": {"name": model_name, "layers": ls}, "keras_version": K2_VERSION,
             "backend": "tensorflow"}
 
 
-def k3_config(model_name, layers, in_shape, functional):
+def k3_config(model_name, layers, in_shape, functional, style=None):
     dtype = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
     inp = {"module": "keras.layers", "class_name": "InputLayer",
            "config": {"batch_shape": [None] + list(in_shape), "dtype": "float32", "sparse": False,
                       "name": "input_layer"}, "registered_name": None}
+    if style == "keras3.13":  # later Keras 3: an optional input, the model's policy shared by id
+        inp["config"].update(ragged=False, optional=False)
+        dtype = dict(dtype, shared_object_id=140052728541024)
     if functional:
         inp["name"] = "input_layer"
         inp["inbound_nodes"] = []
@@ -317,7 +322,15 @@ def training_config():
             "optimizer_config": {"class_name": "Adam", "config": {"name": "Adam", "learning_rate": 0.001}}}
 
 
-def write_legacy_h5(path, config, layers, shapes, weights, keras3, model_name, functional):
+def names_attr(names, style):
+    """Keras 2.12 and later store the name lists as variable-length strings;
+    earlier ones (and our other fixtures) as fixed-length bytes."""
+    if style == "vlen":
+        return np.array([n.decode() for n in names], dtype=h5py.string_dtype())
+    return np.array(names, dtype="S") if names else np.array([], dtype="S1")
+
+
+def write_legacy_h5(path, config, layers, shapes, weights, keras3, model_name, functional, style=None):
     with h5py.File(path, "w") as f:
         if keras3:
             f.attrs["keras_version"] = K3_VERSION
@@ -332,7 +345,7 @@ def write_legacy_h5(path, config, layers, shapes, weights, keras3, model_name, f
         g = f.create_group("model_weights")
         if functional:  # a functional model's layers include its InputLayer
             layers = [{"name": "input_layer" if keras3 else "input_1"}] + layers
-        g.attrs["layer_names"] = np.array([l["name"].encode() for l in layers])
+        g.attrs["layer_names"] = names_attr([l["name"].encode() for l in layers], style)
         g.attrs["backend"] = b"tensorflow"
         g.attrs["keras_version"] = (K3_VERSION if keras3 else K2_VERSION).encode()
         for l in sorted(layers, key=lambda l: l["name"]):
@@ -342,7 +355,12 @@ def write_legacy_h5(path, config, layers, shapes, weights, keras3, model_name, f
                 name = "%s/%s/%s" % (model_name, l["name"], wname) if keras3 else "%s/%s:0" % (l["name"], wname)
                 names.append(name.encode())
                 lg.create_dataset(name, data=a)
-            lg.attrs["weight_names"] = np.array(names, dtype="S") if names else np.array([], dtype="S1")
+            lg.attrs["weight_names"] = names_attr(names, style)
+        if style == "list":  # Keras 2.0's optimizer state beside the model's weights
+            og = f.create_group("optimizer_weights")
+            og.attrs["weight_names"] = np.array([b"iterations:0", b"Variable:0"])
+            og.create_dataset("iterations:0", data=np.float32(120))
+            og.create_dataset("Variable:0", data=np.zeros((3, 3), np.float32))
         if keras3:
             tg = g.create_group("top_level_model_weights")
             tg.attrs["weight_names"] = np.array([], dtype="S1")
@@ -407,7 +425,7 @@ expected = {}
 
 
 def fixture(path, fmt, layers, in_shape, seed, inputs, functional=False, old_style=False, quantum=None,
-            model_name=None, refused=None, facts=None, weights=None, bf16=False):
+            model_name=None, refused=None, facts=None, weights=None, bf16=False, style=None):
     model_name = model_name or ("functional" if functional else "sequential")
     shapes = shapes_of(layers, in_shape) if not refused else {}
     weights = weights or draw_weights(layers, shapes, seed, quantum)
@@ -416,13 +434,14 @@ def fixture(path, fmt, layers, in_shape, seed, inputs, functional=False, old_sty
     if fmt == "k2":
         if functional:
             model_name = "model"  # tf.keras's name for a functional model
-        write_legacy_h5(path, k2_config(model_name, layers, in_shape, functional, old_style), layers, shapes,
-                        weights, False, model_name, functional)
+        write_legacy_h5(path, k2_config(model_name, layers, in_shape, functional,
+                                        "list" if style == "list" else old_style),
+                        layers, shapes, weights, False, model_name, functional, style)
     elif fmt == "k3h5":
         write_legacy_h5(path, k3_config(model_name, layers, in_shape, functional), layers, shapes, weights, True,
-                        model_name, functional)
+                        model_name, functional, style)
     else:
-        write_keras_zip(path, k3_config(model_name, layers, in_shape, functional), layers, shapes, weights,
+        write_keras_zip(path, k3_config(model_name, layers, in_shape, functional, style), layers, shapes, weights,
                         functional, bf16)
     e = {"refused": refused} if refused else {}
     if not refused:
@@ -495,6 +514,18 @@ def main():
     k[:3, :, 0, 2] = 1
     fixture("tiny3_k3.h5", "k3h5", tiny, (28, 28, 1), 7, pixels, facts={"logits": True, "scaling": "raw"},
             weights={"dense": [k.reshape(49, 3), np.array([0, 0, -2], np.float32)]})
+
+    # Layouts found in real files saved by Keras (keras/README.md lists them):
+    # Keras 2.0's bare list of layers, the variable-length name lists of
+    # Keras 2.12 and later, Keras 3.13's config additions.
+    lenet = [conv("conv2d_1", 4, 5, activation="relu"), pool("max_pooling2d_1", "MaxPooling2D", 2),
+             simple("Dropout", "dropout_1", rate=0.2), flatten("flatten_1"), dense("dense_1", 10, "softmax")]
+    facts = {"logits": False, "scaling": ""}
+    fixture("keras20_list_k2.h5", "k2", lenet, (28, 28, 1), 9, standardized, style="list", facts=facts)
+    fixture("vlen_names_k2.h5", "k2", lenet, (28, 28, 1), 10, standardized, style="vlen", facts=facts)
+    fixture("vlen_names_k3.h5", "k3h5", mlp, (28, 28), 11, standardized, style="vlen",
+            facts={"logits": False, "scaling": "", "input": [28, 28, 1]})
+    fixture("keras313.keras", "k3", lenet, (28, 28, 1), 12, standardized, style="keras3.13", facts=facts)
 
     # Refused: a Lambda layer, and a functional graph with a branch.
     lam = [flatten("flatten"), simple("Lambda", "lambda", function="lambda x: x * 2"), dense("dense", 10)]
