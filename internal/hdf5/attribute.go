@@ -58,8 +58,12 @@ func (f *File) parseAttribute(r *reader, owner string) (*Attribute, error) {
 
 // Attrs lists the object's attributes in header order.
 func (o *Object) Attrs() ([]*Attribute, error) {
-	if o.denseAttrs {
-		return nil, errorf("%s: attributes stored in a fractal heap (dense attribute storage) are not supported", o.Path)
+	if o.denseAttrs != nil {
+		attrs, err := o.f.denseAttrs(o.denseAttrs, o.Path)
+		if err != nil {
+			return nil, err
+		}
+		o.attrs, o.denseAttrs = append(o.attrs, attrs...), nil
 	}
 	return o.attrs, nil
 }

@@ -174,8 +174,12 @@ func (o *Object) groupLinks() ([]link, error) {
 	if !o.isGroup {
 		return nil, errorf("%s is not a group", o.Path)
 	}
-	if o.denseLinks {
-		return nil, errorf("%s: groups stored in a fractal heap (dense link storage) are not supported", o.Path)
+	if o.denseLinks != nil && !o.linksRead {
+		links, err := o.f.denseLinks(o.denseLinks, o.Path)
+		if err != nil {
+			return nil, err
+		}
+		o.links, o.linksRead = append(o.links, links...), true
 	}
 	if o.symtab != nil && !o.linksRead {
 		links, err := o.f.symbolLinks(o.symtab, o.Path)

@@ -1,6 +1,7 @@
 // Package hdf5 reads the subset of HDF5 that Keras writes through h5py:
 // superblock versions 0-3, object header versions 1 and 2, groups stored as
 // symbol tables (v1 B-tree and local heap) or as compact link messages,
+// groups and attributes in dense storage (fractal heap and v2 B-tree),
 // datasets with compact, contiguous or chunked layouts (v1 B-tree, single
 // chunk or unpaged fixed-array index) filtered by deflate and shuffle,
 // float32/float64 data of either byte order, and attributes holding

@@ -3,6 +3,7 @@ package hdf5
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -117,8 +118,8 @@ func TestFixtures(t *testing.T) {
 }
 
 // TestManyMembers: a symbol table spread over several nodes lists every
-// member; the same group in libver="latest" is stored in a fractal heap,
-// which is refused by name.
+// member; so does the same group in libver="latest", stored densely (a
+// fractal heap and a v2 B-tree).
 func TestManyMembers(t *testing.T) {
 	o, err := openFixture(t, "basic.h5").Get("many")
 	if err != nil {
@@ -132,8 +133,79 @@ func TestManyMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Children(); err == nil || !strings.Contains(err.Error(), "fractal heap") {
-		t.Errorf("dense group: error %v, want one that names the fractal heap", err)
+	names, err = o.Children()
+	if err != nil || len(names) != 20 || names[0] != "g00" || names[19] != "g19" {
+		t.Errorf("dense Children() = %v, %v; want g00..g19", names, err)
+	}
+	if g, err := o.Child("g07"); err != nil || !g.IsGroup() {
+		t.Errorf("dense Child(g07) = %v, %v; want a group", g, err)
+	}
+}
+
+// TestDense: gen.py's dense.h5 (libver="latest"): 2,000 links whose
+// fractal heap has a child indirect block and whose name B-tree has two
+// internal levels; 20 attributes in dense storage; a "huge" attribute
+// refused with its reason.
+func TestDense(t *testing.T) {
+	f := openFixture(t, "dense.h5")
+	links, err := f.Get("links")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := links.Children()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 2000 {
+		t.Fatalf("%d links, want 2000", len(names))
+	}
+	tail := strings.Repeat("x", 280)
+	for i, n := range names {
+		if want := fmt.Sprintf("layer_%04d_%s", i, tail); n != want {
+			t.Fatalf("link %d is %.20q..., want %.20q...", i, n, want)
+		}
+	}
+	for _, i := range []int{0, 999, 1999} { // the first, one past the direct blocks, the last
+		o, err := links.Child(names[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, shape, err := o.Float32s(); err != nil || len(v) != 6 || !slices.Equal(shape, []int{2, 3}) {
+			t.Errorf("link %d: %v %v %v, want the (2, 3) dataset", i, v, shape, err)
+		}
+	}
+	a, err := f.Get("attrs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := a.Attrs()
+	if err != nil || len(attrs) != 20 {
+		t.Fatalf("%d attributes, %v; want 20", len(attrs), err)
+	}
+	for name, want := range map[string][]string{
+		"vlen3": {"value 3"}, "fixed7": {"bytes 7"}, "names": {"conv2d", "dense"},
+		"vlen_names": {"kernel", "bias"}, "config": {"{" + strings.Repeat("y", 3000) + "}"},
+	} {
+		at, err := a.Attr(name)
+		if err != nil || at == nil {
+			t.Errorf("%s: %v %v", name, at, err)
+			continue
+		}
+		if got, err := at.Strings(); err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s = %.40q, %v; want %.40q", name, got, err, want)
+		}
+	}
+	if n, _ := a.Attr("number"); n == nil {
+		t.Error("no attribute number")
+	} else if v, err := n.Float32s(); err != nil || !slices.Equal(v, []float32{1.5}) {
+		t.Errorf("number = %v, %v; want [1.5]", v, err)
+	}
+	h, err := f.Get("z_huge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Attrs(); err == nil || !strings.Contains(err.Error(), "huge") || !errors.As(err, new(*FormatError)) {
+		t.Errorf("huge attribute: error %v, want a FormatError naming huge objects", err)
 	}
 }
 
@@ -236,7 +308,7 @@ func readAll(data []byte) error {
 // FuzzOpen reads every part of arbitrary files, seeded with the fixtures:
 // any error is fine, a panic, a hang or a huge allocation is not.
 func FuzzOpen(f *testing.F) {
-	for _, name := range []string{"basic.h5", "latest.h5", "deep.h5"} {
+	for _, name := range []string{"basic.h5", "latest.h5", "deep.h5", "dense_small.h5"} {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)

@@ -29,10 +29,10 @@ type Object struct {
 	symtab     *symbolScratch // v1 B-tree and local heap of a symbol-table group
 	links      []link         // the group's links (a symbol table's once read)
 	linksRead  bool           // a symbol table's links are in links
-	denseLinks bool           // links in a fractal heap (not supported)
+	denseLinks *denseIndex    // links in a fractal heap (dense.go)
 	isGroup    bool
 	attrs      []*Attribute
-	denseAttrs bool // attributes in a fractal heap (not supported)
+	denseAttrs *denseIndex // attributes in a fractal heap, until read into attrs
 	space      *dataspace
 	dtype      *datatype
 	layout     *layout
@@ -78,8 +78,8 @@ func (f *File) object(addr uint64, path string, scr *symbolScratch) (*Object, er
 			if flags&1 != 0 {
 				li.skip(8)
 			}
-			if heap := li.offset(); heap != undefined {
-				o.denseLinks = true
+			if heap, names := li.offset(), li.offset(); heap != undefined {
+				o.denseLinks = &denseIndex{heap: heap, names: names}
 			}
 		case msgLink:
 			o.isGroup = true
@@ -95,8 +95,8 @@ func (f *File) object(addr uint64, path string, scr *symbolScratch) (*Object, er
 			if flags&1 != 0 {
 				ai.skip(2)
 			}
-			if heap := ai.offset(); heap != undefined {
-				o.denseAttrs = true
+			if heap, names := ai.offset(), ai.offset(); heap != undefined {
+				o.denseAttrs = &denseIndex{heap: heap, names: names}
 			}
 		case msgAttribute:
 			a, err := f.parseAttribute(m.data, path)

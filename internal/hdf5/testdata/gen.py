@@ -67,8 +67,36 @@ def deep(name):
             f["l%03d" % i] = f["chunks"]  # hard links to the same dataset
 
 
+def dense(name, links=2000):
+    """Dense storage (libver="latest" past 8 links or attributes): a group
+    of 2,000 links with long names, whose fractal heap (over 512 KiB of link
+    messages) needs a child indirect block and whose name B-tree has two
+    levels of internal nodes; an object with 20 attributes of every kind
+    Keras writes; an attribute too large for the heap's managed blocks
+    (a "huge" object, refused)."""
+    with h5py.File(name, "w", libver="latest") as f:
+        f.create_dataset("data", data=arange((2, 3), "<f4"))
+        g = f.create_group("links")
+        for i in range(links):
+            g["layer_%04d_" % i + "x" * 280] = f["data"]
+        a = f.create_group("attrs")
+        for i in range(8):
+            a.attrs["vlen%d" % i] = "value %d" % i
+            a.attrs["fixed%d" % i] = ("bytes %d" % i).encode()
+        a.attrs["names"] = np.array([b"conv2d", b"dense"])
+        a.attrs["vlen_names"] = np.array(["kernel", "bias"], dtype=h5py.string_dtype())
+        a.attrs["number"] = np.float32(1.5)
+        a.attrs["config"] = np.bytes_("{" + "y" * 3000 + "}")  # fixed-length: in the heap itself
+        h = f.create_group("z_huge")
+        for i in range(9):
+            h.attrs["a%d" % i] = i
+        h.attrs["model_config"] = np.bytes_("{" + "z" * 5000 + "}")  # fixed-length, past 4 KiB
+
+
 def main():
     deep("deep.h5")
+    dense("dense.h5")
+    dense("dense_small.h5", links=12)  # a seed small enough for the fuzzer
     for name, libver in [("basic.h5", "earliest"), ("latest.h5", "latest")]:
         expected = {"datasets": {}, "attrs": {}}
         with h5py.File(name, "w", libver=libver) as f:
