@@ -133,7 +133,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 		err  string
 	}{
 		{"export without -o", func(a []string, b *bytes.Buffer) error { return runExport(a, b) }, []string{"-weights", ckpt}, "usage"},
-		{"export to .cpw", func(a []string, b *bytes.Buffer) error { return runExport(a, b) }, []string{"-weights", ckpt, "-o", back}, "name it .npz"},
+		{"export to .cpw", func(a []string, b *bytes.Buffer) error { return runExport(a, b) }, []string{"-weights", ckpt, "-o", back}, "name the output .keras (a Keras 3 model) or .npz"},
 		{"import a .cpw", func(a []string, b *bytes.Buffer) error { return runImport(a, b) }, []string{"-weights", ckpt, "-o", back}, "import reads a NumPy .npz archive"},
 		{"import into the wrong arch", func(a []string, b *bytes.Buffer) error { return runImport(a, b) }, []string{"-weights", npz, "-arch", "small", "-o", back}, "into -arch small"},
 	} {

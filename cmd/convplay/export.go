@@ -5,11 +5,27 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
+
+	"convplay/keras"
+	"convplay/nn"
 )
+
+// inputMeaning says what a model's input is, for the message after an
+// export.
+func inputMeaning(s nn.InputScaling) string {
+	switch s {
+	case nn.Raw:
+		return "0-255 pixels"
+	case nn.Unit:
+		return "pixels / 255"
+	}
+	return "pixels standardized by the data set's mean and standard deviation"
+}
 
 func init() {
 	commands["export"] = command{
-		summary: "write a model's weights as a NumPy .npz in Keras's get_weights() order",
+		summary: "write a model as a Keras 3 .keras file (keras.models.load_model opens it), or its weights as a NumPy .npz in Keras's get_weights() order",
 		run:     func(args []string) error { return runExport(args, os.Stdout) },
 	}
 	commands["import"] = command{
@@ -18,15 +34,16 @@ func init() {
 	}
 }
 
-// runExport writes the weights of a .cpw (or a .npz, re-written) as the
-// .npz that numpy.savez(f, *model.get_weights()) writes, for Keras's
+// runExport writes a model (a .cpw, or a Keras file read back) as a Keras 3
+// .keras file (package keras's Export), or its weights as the .npz that
+// numpy.savez(f, *model.get_weights()) writes, for Keras's
 //
 //	w = np.load(f); model.set_weights([w[f"arr_{i}"] for i in range(len(w.files))])
 func runExport(args []string, stdout io.Writer) error {
-	fs := newFlagSet("export", "-weights FILE.cpw -o OUT.npz")
-	weights := fs.String("weights", "", "the model to export (.cpw)")
-	arch := fs.String("arch", "", "the architecture to load the weights into (default: the .cpw's own)")
-	out := fs.String("o", "", "the .npz to write")
+	fs := newFlagSet("export", "-weights FILE.cpw|MODEL.h5|MODEL.keras -o OUT.keras|OUT.npz")
+	weights := fs.String("weights", "", "the model to export (.cpw, or a Keras .h5 or .keras file)")
+	arch := fs.String("arch", "", "the architecture to load the weights into (default: the file's own)")
+	out := fs.String("o", "", "the file to write: a Keras 3 model (.keras) or the weights alone (.npz)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,12 +52,25 @@ func runExport(args []string, stdout io.Writer) error {
 		fs.Usage()
 		return errUsage
 	}
-	if !strings.HasSuffix(strings.ToLower(*out), ".npz") {
-		return fmt.Errorf("-o %s: the output is a NumPy archive; name it .npz", *out)
+	toKeras := strings.HasSuffix(strings.ToLower(*out), ".keras")
+	if !toKeras && !strings.HasSuffix(strings.ToLower(*out), ".npz") {
+		return fmt.Errorf("-o %s: name the output .keras (a Keras 3 model) or .npz (the weights alone)", *out)
 	}
 	m, err := loadModel(*weights, *arch)
 	if err != nil {
 		return err
+	}
+	if toKeras {
+		b, err := keras.Export(m, time.Now())
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*out, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
+			return fmt.Errorf("writing %s: %w", *out, err)
+		}
+		fmt.Fprintf(stdout, "wrote %s: a Keras 3 model of %d layers and %d weights; its input is %s (keras.models.load_model opens it)\n",
+			*out, len(m.Layers)+1, m.NumParams(), inputMeaning(m.Spec.InputScaling))
+		return nil
 	}
 	if err := writeFileAtomic(*out, func(f *os.File) error { return m.ExportNPZ(f) }); err != nil {
 		return fmt.Errorf("writing %s: %w", *out, err)

@@ -173,6 +173,34 @@ func TestImportKeras(t *testing.T) {
 	}
 }
 
+// TestExportKeras: a Keras file and the .cpw imported from it export to
+// the same .keras model, which predicts as the file did; a .cpw of
+// convplay's own model exports too. (keras.TestExport checks the .keras
+// with h5py.)
+func TestExportKeras(t *testing.T) {
+	data, dir := writeTenClassManifest(t), t.TempDir()
+	src, cpw := filepath.Join(kerasDir, "bn_logits.keras"), filepath.Join(dir, "bn.cpw")
+	var out bytes.Buffer
+	require.NoError(t, runImport([]string{"-weights", src, "-o", cpw}, &out))
+	fromKeras, fromCpw := filepath.Join(dir, "a.keras"), filepath.Join(dir, "b.keras")
+	require.NoError(t, runExport([]string{"-weights", src, "-o", fromKeras}, &out))
+	assert.Contains(t, out.String(), "wrote "+fromKeras+": a Keras 3 model of 11 layers")
+	assert.Contains(t, out.String(), "its input is 0-255 pixels")
+	require.NoError(t, runExport([]string{"-weights", cpw, "-o", fromCpw}, &out))
+
+	fx := readKerasFixture(t, "bn_logits.keras")
+	npy := filepath.Join(dir, "x.npy")
+	writeNPY(t, npy, "<f4", []int{fx.N, 28, 28, 1}, float32Raw(fx.Inputs), false)
+	want := predictJSON(t, "-weights", src, "-data", data, npy)
+	assert.Equal(t, want, predictJSON(t, "-weights", fromKeras, "-data", data, npy))
+	assert.Equal(t, want, predictJSON(t, "-weights", fromCpw, "-data", data, npy))
+
+	own := filepath.Join(dir, "own.keras")
+	require.NoError(t, runExport([]string{"-weights", filepath.Join("..", "..", "pretrained", "small-fashion.cpw"), "-o", own}, &out))
+	assert.Contains(t, out.String(), "standardized")
+	require.ErrorContains(t, runExport([]string{"-weights", src, "-o", filepath.Join(dir, "x.h5")}, &out), "name the output .keras")
+}
+
 // TestEvaluateKeras evaluates a Keras model of raw pixels and logits on the
 // tiny data set, which its weights separate perfectly.
 func TestEvaluateKeras(t *testing.T) {
