@@ -23,7 +23,7 @@
 //	buildModel     {spec} or {preset}, [seed]      model: {summary, layers: [{name, type, outShape, params}], totalParams}
 //	loadWeights    {bytes}, [build]                model, as buildModel's result
 //	checkSpec      {spec} or {preset}, [classes]   {layers: [{name, type, inShape, outShape, params, spec}], totalParams, error}: the model stays
-//	exportWeights  [format: "cpw" or "npz"]        {bytes, format, filename}
+//	exportWeights  [format: "cpw", "npz", "keras"] {bytes, format, filename}
 //	predict        {pixels}                        {probs, trace: [{name, type, shape, output, choices?}]}
 //	getFilters     {layer}                         {name, type, kernel, kernelShape, bias, biasShape}
 //	describeLayers -                               {input, layers: [{index, name, type, inShape, outShape, activation, kernel, filters, strides, padding, poolSize, units, params, paramsCum, paramShare, macs, macShare, area, channels, values, size, count}], groups: [{kind, layers, params, macs, paramShare, macShare}], totalParams, totalMacs}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"syscall/js"
+	"time"
 
 	"convplay/keras"
 	"convplay/nn"
@@ -81,8 +82,9 @@ func (w *worker) fits(m *nn.Model) error {
 	return nn.ValidateFor(m, nn.Shape(man.Shape), len(man.Classes))
 }
 
-// exportWeights writes the model in convplay's format (default) or as .npz
-// in Keras's get_weights() order.
+// exportWeights writes the model in convplay's format (default), as .npz
+// in Keras's get_weights() order, or as a Keras 3 .keras model (the file's
+// own model when it came from one: keras.Export undoes the wrapping).
 func (w *worker) exportWeights(req js.Value) (any, error) {
 	if w.model == nil {
 		return nil, errNoModel
@@ -97,8 +99,13 @@ func (w *worker) exportWeights(req js.Value) (any, error) {
 		err = w.model.Save(&buf)
 	case "npz":
 		err = w.model.ExportNPZ(&buf)
+	case "keras":
+		var b []byte
+		if b, err = keras.Export(w.model, time.Now()); err == nil {
+			buf.Write(b)
+		}
 	default:
-		return nil, fmt.Errorf("worker: format %q, want cpw or npz", format)
+		return nil, fmt.Errorf("worker: format %q, want cpw, npz or keras", format)
 	}
 	if err != nil {
 		return nil, err

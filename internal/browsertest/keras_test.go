@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"convplay/keras"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -167,6 +169,34 @@ func TestKerasFiles(t *testing.T) {
 		}
 		Eval[bool](s, `document.querySelector('#network-panel li[data-name=batch_normalization] .net-card').click(), true`)
 		Poll[bool](s, `document.getElementById('layer-detail').dataset.layer !== undefined`)
+		assert.Empty(t, s.Problems())
+	})
+
+	t.Run("the model goes back to Keras as a .keras file", func(t *testing.T) {
+		assert.Equal(t, "Download .keras (Keras 3)", Eval[string](s, `document.getElementById('download-keras').textContent`))
+		name, b := keepDownload(t, s, "#download-keras")
+		assert.Equal(t, "convplay-model.keras", name)
+		key, text := keepStatus(s)
+		assert.Equal(t, "keep.downloaded", key, text)
+		// The download is the file's own model (its Rescaling, its logits,
+		// not the page's wrapping), with the file's weights: it computes
+		// what the file computes. (package keras checks the .keras with h5py.)
+		got, info, err := keras.Read(b)
+		require.NoError(t, err)
+		assert.Equal(t, "Keras 3 .keras", info.Format)
+		src, err := os.ReadFile(kerasFixture(t, "bn_logits.keras"))
+		require.NoError(t, err)
+		want, _, err := keras.Read(src)
+		require.NoError(t, err)
+		assert.Equal(t, want.Spec, got.Spec)
+		x := make([]float32, 2*28*28)
+		for i := range x {
+			x[i] = float32(i * 37 % 256)
+		}
+		assert.Equal(t, want.Forward(x, 2, false), got.Forward(x, 2, false))
+		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
+		assert.Equal(t, "下载 .keras（Keras 3）", Poll[string](s, `document.getElementById('download-keras').textContent.startsWith('下载') && document.getElementById('download-keras').textContent`))
+		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'en'; sel.dispatchEvent(new Event('change')); return true; })()`)
 		assert.Empty(t, s.Problems())
 	})
 

@@ -45,6 +45,7 @@ export function mount(ctx, section) {
         <div class="controls">
           <button id="download-cpw" type="button" data-i18n="keep.downloadCPW"></button>
           <button id="download-npz" type="button" data-i18n="keep.downloadNPZ"></button>
+          <button id="download-keras" type="button" data-i18n="keep.downloadKeras"></button>
           <button id="load" type="button" data-i18n="keep.loadFile"></button>
           <input id="load-file" type="file" accept=".cpw,.npz,.h5,.hdf5,.keras,application/octet-stream" hidden>
           <button id="reset-model" type="button" data-i18n="keep.reset"></button>
@@ -102,7 +103,7 @@ export function mount(ctx, section) {
 
   function showButtons() {
     const r = Boolean(ready()) && !busy;
-    for (const id of ['save', 'download-cpw', 'download-npz']) $(id).disabled = !r;
+    for (const id of ['save', 'download-cpw', 'download-npz', 'download-keras']) $(id).disabled = !r;
     $('load').disabled = !canLoad();
     $('reset-model').disabled = !canLoad() || !ctx.state.dataset.name;
     for (const b of list.querySelectorAll('button[data-action=load]')) b.disabled = !canLoad();
@@ -234,6 +235,7 @@ export function mount(ctx, section) {
   $('save').addEventListener('click', () => act(save));
   $('download-cpw').addEventListener('click', () => act(() => download('cpw')));
   $('download-npz').addEventListener('click', () => act(() => download('npz')));
+  $('download-keras').addEventListener('click', () => act(() => download('keras')));
   $('load').addEventListener('click', () => {
     if (mustBeIdle()) $('load-file').click();
   });
