@@ -203,3 +203,18 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReadReference reads the notebook's model from a Keras 2 .h5
+// (1.7 MB, 435,306 weights), as the command line and the worker do.
+func BenchmarkReadReference(b *testing.B) {
+	data, err := os.ReadFile("testdata/reference_k2.h5")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, _, err := Read(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

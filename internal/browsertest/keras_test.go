@@ -231,3 +231,49 @@ func TestKerasFiles(t *testing.T) {
 		assert.Empty(t, s.Problems())
 	})
 }
+
+// TestKerasLoadTime measures how long the notebook's model takes to come
+// in from a Keras 2 .h5 (reference_k2.h5: the reference model's 435,306
+// weights, 1.7 MB): the worker's loadKeras alone (the file read, checked
+// against the data set, wrapped and installed; three times), and a
+// student's drop to the input question and the answer to the layer cards.
+// The figures go to the log for BENCHMARKS.md; the test checks only that
+// the model loaded.
+func TestKerasLoadTime(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?model=small")
+	Poll[bool](s, `window.convplay.views.keep && window.convplay.state.dataset.info !== null`)
+	b, err := os.ReadFile(kerasFixture(t, "reference_k2.h5"))
+	require.NoError(t, err)
+	ms := Eval[[]float64](s, `(async () => {
+		const bin = atob('`+base64.StdEncoding.EncodeToString(b)+`');
+		const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+		const times = [];
+		for (let i = 0; i < 3; i++) {
+			const t0 = performance.now();
+			await window.convplay.client.request('loadKeras', {bytes: bytes.slice(), input: 'standardized'});
+			times.push(performance.now() - t0);
+		}
+		return times;
+	})()`)
+	t.Logf("loadKeras of reference_k2.h5 (%d bytes) in the worker: %.0f ms, %.0f ms, %.0f ms", len(b), ms[0], ms[1], ms[2])
+
+	s.OpenReady("?model=small")
+	Poll[bool](s, `window.convplay.views.keep && window.convplay.state.dataset.info !== null`)
+	keepClear(s)
+	start := time.Now()
+	kerasDrag(t, s, "drop", "reference_k2.h5")
+	key, text := keepStatus(s)
+	asked := time.Since(start)
+	require.Equal(t, "keep.kq.asked", key, text)
+	keepClear(s)
+	start = time.Now()
+	Eval[bool](s, `document.querySelector('#keras-ask input[value=standardized]').click(), document.getElementById('keras-use').click(), true`)
+	key, text = keepStatus(s)
+	require.Equal(t, "keep.kf.loaded", key, text)
+	Poll[bool](s, `document.querySelectorAll('#network-panel li[data-layer]').length === 12`)
+	loaded := time.Since(start)
+	t.Logf("drop to the input question: %v; the answer to the file's 12 layer cards: %v (wall clock, polled every 20 ms)", asked.Round(time.Millisecond), loaded.Round(time.Millisecond))
+	assert.Equal(t, 435306, Eval[int](s, `window.convplay.state.model.totalParams`))
+	assert.Empty(t, s.Problems())
+}
