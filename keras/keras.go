@@ -51,6 +51,9 @@ type Info struct {
 	// its outputs are scores, and probabilities are their softmax
 	// (nn.ModelSpec.OutputsLogits).
 	Logits bool
+	// Skipped lists the layers left out because they change images only
+	// in training ("random_flip (RandomFlip)"), in the file's order.
+	Skipped []string
 	// ScalingKnown is true when the file itself says what the input is (a
 	// Rescaling layer first: the model takes 0-255 pixels, nn.Raw);
 	// otherwise the spec's InputScaling is the default, and a caller should
@@ -172,6 +175,11 @@ func build(config []byte, weightBytes int, get func(c converted, index int, name
 		}
 	}
 	info := &Info{Logits: m.Spec.OutputsLogits(), ScalingKnown: m.Spec.InputScaling == nn.Raw}
+	for _, c := range conv {
+		if augmentation[c.keras.ClassName] {
+			info.Skipped = append(info.Skipped, fmt.Sprintf("%s (%s)", c.keras.Name, c.keras.ClassName))
+		}
+	}
 	return m, info, nil
 }
 

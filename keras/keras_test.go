@@ -3,6 +3,7 @@ package keras
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ type fixture struct {
 	Scaling string    `json:"scaling"`
 	Params  int       `json:"params"`
 	Input   []int     `json:"input"`
+	Skipped []string  `json:"skipped"`
 }
 
 func fixtures(t *testing.T) map[string]fixture {
@@ -77,6 +79,9 @@ func TestFixtures(t *testing.T) {
 			}
 			if want.Params != 0 && m.NumParams() != want.Params {
 				t.Errorf("%d parameters, want %d", m.NumParams(), want.Params)
+			}
+			if fmt.Sprint(info.Skipped) != fmt.Sprint(want.Skipped) {
+				t.Errorf("skipped %q, want %q", info.Skipped, want.Skipped)
 			}
 			if want.Input != nil && !m.InShape().Equal(want.Input) {
 				t.Errorf("input %v, want %v", m.InShape(), want.Input)

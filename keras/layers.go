@@ -12,13 +12,25 @@ import (
 // Supported lists the Keras layer classes convplay reads, for messages.
 const Supported = "InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout, Activation, " +
 	"Softmax, Rescaling, BatchNormalization and a Reshape of the input, " +
-	"in a Sequential model or a Functional one that is a straight chain"
+	"in a Sequential model or a Functional one that is a straight chain " +
+	"(data augmentation layers, which change images only in training, are left out)"
+
+// augmentation are the Keras layers that change their input only while
+// training (data augmentation and noise): at inference each returns its
+// input, so convplay leaves them out (Info.Skipped says which). Student
+// models often start with some (Keras's image classification tutorials).
+var augmentation = map[string]bool{
+	"RandomFlip": true, "RandomRotation": true, "RandomZoom": true, "RandomTranslation": true,
+	"RandomContrast": true, "RandomBrightness": true, "GaussianNoise": true, "GaussianDropout": true,
+	"AlphaDropout": true, "ActivityRegularization": true,
+}
 
 // activations nn has, by Keras name.
 var activations = map[string]string{"linear": "linear", "relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax"}
 
 // converted is one Keras layer as convplay layers: spec is nil for a layer
-// that does nothing at inference here (InputLayer, a channel Reshape).
+// that does nothing at inference here (InputLayer, a channel Reshape, data
+// augmentation).
 type converted struct {
 	keras layerJSON
 	spec  *nn.LayerSpec
@@ -76,7 +88,7 @@ func toSpec(m *modelJSON, layers []layerJSON) (nn.ModelSpec, []converted, error)
 			}
 		} else if l.ClassName == "Reshape" {
 			err = reshape(&spec, l, len(out) == countNil(out))
-		} else {
+		} else if !augmentation[l.ClassName] {
 			ls, err = layerSpec(l)
 		}
 		if err != nil {

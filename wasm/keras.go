@@ -75,6 +75,7 @@ func kerasInfoJS(info *keras.Info, answer nn.InputScaling, answered bool) map[st
 	return map[string]any{
 		"format": info.Format, "kerasVersion": info.KerasVersion,
 		"logits": info.Logits, "scalingKnown": info.ScalingKnown, "input": input,
+		"skipped": stringsJS(info.Skipped),
 	}
 }
 
@@ -167,4 +168,13 @@ func scalingArg(s nn.InputScaling) string {
 		return "standardized"
 	}
 	return string(s)
+}
+
+// stringsJS is a list of strings as js.ValueOf takes it.
+func stringsJS(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }

@@ -47,6 +47,9 @@ func loadKeras(path string) (*nn.Model, *keras.Info, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if len(info.Skipped) > 0 {
+		fmt.Fprintf(os.Stderr, "convplay: %s: left out, as at inference (they change images only in training): %s\n", path, strings.Join(info.Skipped, ", "))
+	}
 	return m, info, nil
 }
 

@@ -230,6 +230,22 @@ func TestKerasFiles(t *testing.T) {
 		assert.Equal(t, cards, layerCards(s))
 		assert.Empty(t, s.Problems())
 	})
+	t.Run("data augmentation layers are left out, and the page says so", func(t *testing.T) {
+		keepClear(s)
+		kerasDrag(t, s, "drop", "augment.keras")
+		key, text := keepStatus(s)
+		require.Equal(t, "keep.kf.loaded", key, text)
+		assert.Contains(t, text, "Left out, as Keras does when it predicts: 3 data augmentation layers random_flip (RandomFlip), random_rotation (RandomRotation), gaussian_noise (GaussianNoise), which change images only in training.")
+		names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`)
+		assert.Equal(t, []string{"input_scaling", "rescaling", "conv2d", "max_pooling2d", "flatten", "dense"}, names)
+		Poll[bool](s, `document.querySelectorAll('#network-panel li[data-layer]').length === 6`)
+		assert.Equal(t, names, layerCards(s))
+		Eval[bool](s, `window.convplay.ctx.setLang('zh'), true`)
+		assert.Contains(t, Poll[string](s, `document.getElementById('keep-status').textContent.includes('省略') && document.getElementById('keep-status').textContent`),
+			"和 Keras 预测时一样，省略了 3 个数据增强层 random_flip (RandomFlip)")
+		Eval[bool](s, `window.convplay.ctx.setLang('en'), true`)
+		assert.Empty(t, s.Problems())
+	})
 }
 
 // TestKerasLoadTime measures how long the notebook's model takes to come

@@ -183,8 +183,8 @@ def forward(layers, weights, x):
             x = activate(x, l["activation"])
         elif cls == "Softmax":
             x = activate(x, "softmax")
-        elif cls in ("Dropout", "InputLayer"):
-            pass
+        elif cls in ("Dropout", "InputLayer", "GaussianNoise") or cls.startswith("Random"):
+            pass  # at inference: the input as it is
         else:
             raise ValueError(cls)
     return x
@@ -526,6 +526,20 @@ def main():
     fixture("vlen_names_k3.h5", "k3h5", mlp, (28, 28), 11, standardized, style="vlen",
             facts={"logits": False, "scaling": "", "input": [28, 28, 1]})
     fixture("keras313.keras", "k3", lenet, (28, 28, 1), 12, standardized, style="keras3.13", facts=facts)
+
+    # Data augmentation after the Rescaling, as Keras's image classification
+    # tutorial has it (found in a real Keras 3.5 .keras): left out, as at inference.
+    aug = [simple("Rescaling", "rescaling", scale=1 / 255, offset=0.0),
+           simple("RandomFlip", "random_flip", mode="horizontal", seed=None, data_format="channels_last"),
+           simple("RandomRotation", "random_rotation", factor=[-0.1, 0.1], value_range=[0, 255], fill_mode="reflect",
+                  fill_value=0.0, interpolation="bilinear", seed=None, data_format="channels_last"),
+           conv("conv2d", 4, 3, activation="relu"), pool("max_pooling2d", "MaxPooling2D", 2),
+           simple("GaussianNoise", "gaussian_noise", stddev=0.1, seed=None),
+           flatten("flatten"), dense("dense", 10, "softmax")]
+    facts = {"logits": False, "scaling": "raw",
+             "skipped": ["random_flip (RandomFlip)", "random_rotation (RandomRotation)", "gaussian_noise (GaussianNoise)"]}
+    fixture("augment.keras", "k3", aug, (28, 28, 1), 13, pixels, facts=facts)
+    fixture("augment_k3.h5", "k3h5", aug, (28, 28, 1), 13, pixels, facts=facts)
 
     # Refused: a Lambda layer, and a functional graph with a branch.
     lam = [flatten("flatten"), simple("Lambda", "lambda", function="lambda x: x * 2"), dense("dense", 10)]

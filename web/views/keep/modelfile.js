@@ -60,6 +60,7 @@ export function loadedParts(info, file, layers) {
   else if (info.input === 'unit' || info.input === 'raw') parts.push([`keep.kf.wrapped.${info.input}`, {}]);
   else parts.push(['keep.kf.standardized', {}]);
   if (info.logits) parts.push(['keep.kf.logits', {}]);
+  if (info.skipped && info.skipped.length) parts.push(['keep.kf.skipped', { n: info.skipped.length, layers: info.skipped.join(', ') }]);
   parts.push(['keep.kf.kept', {}]);
   return parts;
 }

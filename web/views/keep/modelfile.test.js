@@ -38,5 +38,8 @@ test('loadedParts says what loading did: the input answer, logits, and that the 
     ['keep.kf.loaded', 'keep.kf.rescaling', 'keep.kf.logits', 'keep.kf.kept']);
   assert.deepEqual(keys({ format: 'x', input: 'standardized', logits: false, scalingKnown: false }),
     ['keep.kf.loaded', 'keep.kf.standardized', 'keep.kf.kept']);
+  const aug = loadedParts({ format: 'x', scalingKnown: true, skipped: ['random_flip (RandomFlip)', 'gaussian_noise (GaussianNoise)'] }, 'f', 4);
+  assert.deepEqual(aug.map(([k]) => k), ['keep.kf.loaded', 'keep.kf.rescaling', 'keep.kf.skipped', 'keep.kf.kept']);
+  assert.deepEqual(aug[2][1], { n: 2, layers: 'random_flip (RandomFlip), gaussian_noise (GaussianNoise)' });
   assert.equal(loadedParts({ format: 'x', kerasVersion: '' }, 'f', 2)[0][1].version, '?');
 });
