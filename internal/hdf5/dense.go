@@ -282,9 +282,9 @@ func (f *File) btree2(addr uint64, want int, what string, fn func(rec []byte) er
 		var kids []child
 		if level > 0 {
 			for range n + 1 {
-				c := child{addr: node.offset(), n: node.uint(nrecBytes)}
+				c := child{addr: node.offset(), n: count(node.bytes(uint64(nrecBytes)))}
 				if level > 1 {
-					node.uint(cumBytes[level-1])
+					node.skip(uint64(cumBytes[level-1]))
 				}
 				kids = append(kids, c)
 			}
@@ -320,6 +320,16 @@ func within(path string, err error) error {
 		return errorf("%s: %s", path, fe.Msg)
 	}
 	return err
+}
+
+// count decodes a little-endian record count (all ones is a count here,
+// not the undefined address reader.uint makes of it).
+func count(b []byte) uint64 {
+	var v uint64
+	for i := len(b) - 1; i >= 0; i-- {
+		v = v<<8 | uint64(b[i])
+	}
+	return v
 }
 
 // denseIndex is where a dense group keeps its links or an object its

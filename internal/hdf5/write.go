@@ -260,7 +260,7 @@ func (w *Writer) writeGroup(f *fileBuf, g *Group, leafK int, refs map[*[2]string
 	}
 	f.u64(snod)
 	f.u64(last)
-	f.zeros((2*wInternalK-1)*16 + 0) // the node's unused keys and children
+	f.zeros((2*wInternalK - 1) * 16) // the node's unused keys and children
 	// The object header: a symbol table message and string attributes.
 	var msgs []objMessage
 	msgs = append(msgs, objMessage{msgSymbolTable, le64(btree, heap)})
