@@ -56,6 +56,10 @@ func readH5(data []byte) (*nn.Model, *Info, error) {
 		return nil, nil, formatErrorf("no model_config attribute, so no architecture: not a Keras model file, or a subclassed model's (save a Sequential or Functional model with model.save)")
 	}
 	version, _ := stringAttr(root, "keras_version")
+	if strings.HasPrefix(version, "1.") {
+		return nil, nil, &UnsupportedError{Layer: "model", Class: "Keras " + version,
+			Reason: "Keras 1 named its layers' settings differently (output_dim, nb_filter, border_mode) and stored Theano's kernels in another order; open the file in Keras 2 (keras.models.load_model) and save it again"}
+	}
 	weights, err := root.Get("model_weights")
 	if err != nil {
 		return nil, nil, h5Error(err)

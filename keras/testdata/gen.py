@@ -541,6 +541,21 @@ def main():
     fixture("augment.keras", "k3", aug, (28, 28, 1), 13, pixels, facts=facts)
     fixture("augment_k3.h5", "k3h5", aug, (28, 28, 1), 13, pixels, facts=facts)
 
+    # Refused: a Keras 1 file (found in a real repository: Keras 1.1.1).
+    with h5py.File("keras1.h5", "w") as f:
+        f.attrs["keras_version"] = b"1.1.1"
+        f.attrs["model_config"] = json.dumps({"class_name": "Sequential", "config": [
+            {"class_name": "Dense", "config": {"name": "dense_1", "output_dim": 10, "input_dim": 784,
+                                               "activation": "softmax", "bias": True,
+                                               "batch_input_shape": [None, 784]}}]}).encode()
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([b"dense_1"])
+        d = g.create_group("dense_1")
+        d.attrs["weight_names"] = np.array([b"dense_1_W", b"dense_1_b"])
+        d.create_dataset("dense_1_W", data=np.zeros((784, 10), np.float32))
+        d.create_dataset("dense_1_b", data=np.zeros(10, np.float32))
+    expected["keras1.h5"] = {"refused": "Keras 1.1.1"}
+
     # Refused: a Lambda layer, and a functional graph with a branch.
     lam = [flatten("flatten"), simple("Lambda", "lambda", function="lambda x: x * 2"), dense("dense", 10)]
     fixture("lambda_k2.h5", "k2", lam, (28, 28, 1), 5, standardized, refused="\"lambda\" (Lambda)")
