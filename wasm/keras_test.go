@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"convplay/keras"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -139,6 +141,25 @@ func TestLoadKeras(t *testing.T) {
 	}
 	assert.InDelta(t, 1, sum, 1e-5)
 	kept := describeModel(w.model)["summary"]
+
+	// Back to Keras: the .keras download is the file's model, not the
+	// worker's wrapping of it (keras.TestExport checks it with h5py).
+	back, info, err := keras.Read(exported(t, w, "keras"))
+	require.NoError(t, err)
+	assert.Equal(t, "Keras 3 .keras", info.Format)
+	file, _, err := keras.Read(kerasFixture(t, "bn_logits.keras"))
+	require.NoError(t, err)
+	assert.Equal(t, file.Spec, back.Spec)
+	assert.Equal(t, kept, describeModel(w.model)["summary"], "exporting changes nothing")
+
+	// Data augmentation layers are left out and named.
+	w2, _ := newWorker()
+	loadFashionShaped(t, w2, 20)
+	r = send(w2, obj(map[string]any{"id": 8, "type": "loadKeras", "bytes": bytesToJS(kerasFixture(t, "augment.keras"))}))
+	require.True(t, r.ok, r.err)
+	sk := r.result.Get("keras").Get("skipped")
+	require.Equal(t, 3, sk.Length())
+	assert.Equal(t, "random_flip (RandomFlip)", sk.Index(0).String())
 
 	// Refused files: the model stays.
 	for _, tt := range []struct{ name, file, want string }{

@@ -105,7 +105,7 @@ func TestWeights(t *testing.T) {
 		}
 	})
 	r = send(w, obj(map[string]any{"id": 4, "type": "exportWeights", "format": "h5"}))
-	assert.Equal(t, `worker: format "h5", want cpw or npz`, r.err)
+	assert.Equal(t, `worker: format "h5", want cpw, npz or keras`, r.err)
 }
 
 // tinySpecFor2x2 is tinyModelSpec as the page sends it.
