@@ -45,7 +45,7 @@ func (e *UnsupportedError) Error() string {
 
 // Info describes a file that was read.
 type Info struct {
-	Format       string // "Keras 2 .h5", "Keras 3 .h5" or "Keras 3 .keras"
+	Format       string // "Keras 2 .h5", "Keras 3 .h5", "Keras 3 .keras" or "Keras 2 .keras" (tf.keras 2.13 to 2.15)
 	KerasVersion string // as the file records it, "" if it does not
 	// Logits is true when the model ends in a layer without an activation:
 	// its outputs are scores, and probabilities are their softmax

@@ -181,7 +181,7 @@ func readKeras(data []byte) (*nn.Model, *Info, error) {
 			}
 			used[base] = n
 		}
-		g, err := f.Get("layers/" + name + "/vars")
+		g, err := varsGroup(f, name)
 		if err != nil {
 			return nil, nil, formatErrorf("layer %q (%s): no weights at layers/%s/vars in model.weights.h5: %v", c.keras.Name, c.keras.ClassName, name, err)
 		}
@@ -203,7 +203,44 @@ func readKeras(data []byte) (*nn.Model, *Info, error) {
 		return nil, nil, err
 	}
 	info.Format, info.KerasVersion = "Keras 3 .keras", md.KerasVersion
+	if strings.HasPrefix(md.KerasVersion, "2.") {
+		info.Format = "Keras 2 .keras" // tf.keras 2.13 to 2.15 wrote .keras files too
+	}
 	return m, info, nil
+}
+
+// varsGroup finds a .keras layer's variables, layers/<name>/vars, as each
+// Keras wrote the path: joined by "/", or by the backslash of tf.keras 2.13 to
+// 2.15 on Windows (tf.io.gfile.join: one group called `layers\dense`
+// holding vars, as real files show); under layers or, from tf.keras 2.13
+// to 2.15, _layer_checkpoint_dependencies, where Keras 3's load_model
+// looks next with the same names (saving_lib's "2.13 compatibility").
+func varsGroup(f *hdf5.File, name string) (*hdf5.Object, error) {
+	root, err := f.Root()
+	if err != nil {
+		return nil, err
+	}
+	var first error
+	for _, dir := range []string{"layers", "_layer_checkpoint_dependencies"} {
+		for _, path := range [][]string{{dir, name, "vars"}, {dir + `\` + name, "vars"}} {
+			g := root
+			for _, p := range path {
+				if g, err = g.Child(p); err != nil {
+					break
+				}
+			}
+			if err == nil {
+				return g, nil
+			}
+			if !errors.As(err, new(*hdf5.NotFoundError)) {
+				return nil, err // a damaged file, not a missing group
+			}
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return nil, first
 }
 
 // zipFile reads the archive's file called name, at most limit bytes.

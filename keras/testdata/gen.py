@@ -275,6 +275,9 @@ def k3_config(model_name, layers, in_shape, functional, style=None):
     inp = {"module": "keras.layers", "class_name": "InputLayer",
            "config": {"batch_shape": [None] + list(in_shape), "dtype": "float32", "sparse": False,
                       "name": "input_layer"}, "registered_name": None}
+    if style in ("windows2.15", "windows2.13"):  # tf.keras's .keras: Keras 2's InputLayer
+        inp["config"] = {"batch_input_shape": [None] + list(in_shape), "dtype": "float32", "sparse": False,
+                         "ragged": False, "name": "input_1"}
     if style == "keras3.13":  # later Keras 3: an optional input, the model's policy shared by id
         inp["config"].update(ragged=False, optional=False)
         dtype = dict(dtype, shared_object_id=140052728541024)
@@ -380,7 +383,7 @@ def bf16_bytes(a):
     return np.frombuffer(high.tobytes(), dtype="V2").reshape(a.shape)
 
 
-def write_keras_zip(path, config, layers, shapes, weights, functional, bf16=False):
+def write_keras_zip(path, config, layers, shapes, weights, functional, bf16=False, style=None):
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         used = {}
@@ -400,7 +403,12 @@ def write_keras_zip(path, config, layers, shapes, weights, functional, bf16=Fals
             arrays = weights.get(l["name"], [])
             if not arrays:
                 continue
-            g = f.create_group("layers/%s/vars" % n)
+            if style == "windows2.15":  # tf.io.gfile.join on Windows: one group "layers\\dense"
+                g = f.create_group("layers\\%s" % n).create_group("vars")
+            elif style == "windows2.13":  # and tf.keras 2.13's container name
+                g = f.create_group("_layer_checkpoint_dependencies\\%s" % n).create_group("vars")
+            else:
+                g = f.create_group("layers/%s/vars" % n)
             for i, a in enumerate(arrays):
                 if bf16:  # saving_lib's H5IOStore.__setitem__ for a bfloat16 variable
                     ds = g.create_dataset(str(i), data=bf16_bytes(a))
@@ -414,7 +422,8 @@ def write_keras_zip(path, config, layers, shapes, weights, functional, bf16=Fals
         return zipfile.ZipInfo(name, date_time=(2024, 10, 1, 12, 0, 0))
 
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr(entry("metadata.json"), json.dumps({"keras_version": K3_VERSION, "date_saved": "2024-10-01@12:00:00"}))
+        version = {"windows2.15": "2.15.0", "windows2.13": "2.13.1"}.get(style, K3_VERSION)
+        z.writestr(entry("metadata.json"), json.dumps({"keras_version": version, "date_saved": "2024-10-01@12:00:00"}))
         z.writestr(entry("config.json"), json.dumps(config))
         z.writestr(entry("model.weights.h5"), buf.getvalue())
 
@@ -442,7 +451,7 @@ def fixture(path, fmt, layers, in_shape, seed, inputs, functional=False, old_sty
                         model_name, functional, style)
     else:
         write_keras_zip(path, k3_config(model_name, layers, in_shape, functional, style), layers, shapes, weights,
-                        functional, bf16)
+                        functional, bf16, style)
     e = {"refused": refused} if refused else {}
     if not refused:
         x = inputs(np.random.default_rng(seed + 1000), in_shape)
@@ -526,6 +535,11 @@ def main():
     fixture("vlen_names_k3.h5", "k3h5", mlp, (28, 28), 11, standardized, style="vlen",
             facts={"logits": False, "scaling": "", "input": [28, 28, 1]})
     fixture("keras313.keras", "k3", lenet, (28, 28, 1), 12, standardized, style="keras3.13", facts=facts)
+    # tf.keras 2.15 and 2.13 .keras files saved on Windows: backslashes in the
+    # group names, and 2.13's _layer_checkpoint_dependencies.
+    two = lenet[:-1] + [dense("dense_2", 16, "relu"), dense("dense_3", 10, "softmax")]
+    fixture("windows215.keras", "k3", two, (28, 28, 1), 14, standardized, style="windows2.15", facts=facts)
+    fixture("windows213.keras", "k3", two, (28, 28, 1), 15, standardized, style="windows2.13", facts=facts)
 
     # Data augmentation after the Rescaling, as Keras's image classification
     # tutorial has it (found in a real Keras 3.5 .keras): left out, as at inference.
