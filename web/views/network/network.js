@@ -3,7 +3,9 @@
 // current input; a layer opens below with all its maps, a switchable colour
 // scale with its legend and, for a convolution, its filters beside the maps
 // they make. The maps are predict's trace, the filters getFilters', the
-// layer figures describeLayers': nothing here computes network math.
+// layer figures describeLayers': nothing here computes network math. Beside
+// the last layer stands the regression lesson's head (its regressHead
+// event): one unit, one number, against this model's ten.
 
 import { describe, modelLayers, currentTrace } from '../shared/model.js';
 import { mapRange, range, maxAbs, sequential, diverging } from '../shared/paint.js';
@@ -26,7 +28,19 @@ export function mount(ctx, section) {
         <figcaption><strong data-i18n="network.input"></strong><span class="net-input-shape"></span></figcaption>
       </figure>
       <ol id="layers" class="net-strip" data-i18n-attr="aria-label:network.stripLabel"></ol>
+      <figure class="net-head" hidden>
+        <figcaption data-i18n="network.head.or"></figcaption>
+        <div class="net-card net-head-card">
+          <span class="net-name"></span>
+          <span class="net-type"></span>
+          <span class="net-conf"></span>
+          <span class="net-shape"></span>
+          <span class="net-params"></span>
+          <span class="net-thumbs"></span>
+        </div>
+      </figure>
     </div>
+    <p class="note net-head-text" hidden></p>
     <p class="note net-empty" data-i18n="network.noInput"></p>
     <div id="layer-detail" class="net-detail" hidden tabindex="-1">
       <div class="net-detail-head">
@@ -60,6 +74,7 @@ export function mount(ctx, section) {
   let scale = ctx.url.read('scale') || 'layer';
   let filters = null; // {model, index, result} of getFilters
   let filtersAsked = 0;
+  let head = null; // the regression lesson's head: {layer (its description), value, ink} (regressHead)
 
   for (const r of section.querySelectorAll('input[name="net-scale"]')) {
     r.checked = r.value === scale;
@@ -121,7 +136,40 @@ export function mount(ctx, section) {
     });
   }
 
+  /** renderHead shows the regression head's one output unit beside this model's last layer. */
+  function renderHead() {
+    const box = $('.net-head');
+    const text = $('.net-head-text');
+    const ls = layers();
+    const last = ls.at(-1);
+    box.hidden = text.hidden = !(head && last);
+    if (!head || !last) return;
+    const l = head.layer;
+    const count = (n) => ctx.fmt.count(n);
+    box.querySelector('.net-name').textContent = l.name;
+    box.querySelector('.net-type').textContent = l.type;
+    box.querySelector('.net-conf').textContent = l.activation;
+    box.querySelector('.net-shape').textContent = shapeText(l.outShape);
+    box.querySelector('.net-params').textContent = t('network.params', { n: count(l.params) });
+    box.dataset.units = String(l.units);
+    const thumbs = box.querySelector('.net-thumbs');
+    thumbs.replaceChildren();
+    const classes = last.outShape.reduce((a, b) => a * b, 1);
+    const vars = { units: count(l.units), classes: count(classes), name: l.name, last: last.name };
+    if (head.value === null) {
+      text.textContent = t('network.head.textNoInput', vars);
+      return;
+    }
+    thumbs.append(drawVector(ctx, { output: Float32Array.of(head.value), shape: [1] }, 'thumb'));
+    const v = document.createElement('span');
+    v.className = 'mono net-head-value';
+    v.textContent = `${ctx.fmt.num(head.value, 1)}%`;
+    thumbs.append(v);
+    text.textContent = t('network.head.text', { ...vars, value: `${ctx.fmt.num(head.value, 1)}%`, ink: `${ctx.fmt.num(head.ink, 1)}%` });
+  }
+
   function renderStrip() {
+    renderHead();
     const ls = layers();
     if (strip.children.length !== ls.length || [...strip.children].some((li, i) => li.dataset.name !== ls[i].name)) buildStrip();
     const trace = traceOf();
@@ -356,6 +404,11 @@ export function mount(ctx, section) {
     if (selected !== null) fetchFilters();
   });
   ctx.on('lang', renderAll);
+  ctx.on('regressHead', (h) => {
+    head = h;
+    hook.head = h;
+    renderHead();
+  });
   if (ctx.state.model) onModel();
   else renderAll();
 }
