@@ -164,7 +164,8 @@ func TestConceptsDenseVsConv(t *testing.T) {
 // TestDenseVsConvLink: a shared link carries the lesson's settings (the
 // training size, the shift and the unit) and opens on them; a change the
 // student makes goes back into the link; an old link without them, or a
-// malformed one, opens on the defaults.
+// malformed one, opens on the defaults. On the digits, the big sizes have
+// no shipped runs (they are Fashion-MNIST's) and the lesson says so.
 func TestDenseVsConvLink(t *testing.T) {
 	s := Start(t)
 	setViewport(t, s, 1280, 900)
@@ -200,5 +201,19 @@ func TestDenseVsConvLink(t *testing.T) {
 			return v && v.unit && {n: q('input[name="dvc-n"]:checked').value, dx: q('.dvc-dx').value, dy: q('.dvc-dy').value, unit: q('.dvc-unit').value}; })()`)
 		assert.Equal(t, map[string]any{"n": "500", "dx": "3", "dy": "0", "unit": "1"}, d, q)
 	}
+
+	// The shipped runs are Fashion-MNIST's: on the digits a big size has none (and says so),
+	// and switching back to Fashion-MNIST brings them.
+	s.OpenReady("?lang=en&data=digits&dvc=5000,3,0,1")
+	digits := Poll[map[string]any](s, `(() => { const v = window.convplay.views.densevsconv, q = (c) => document.querySelector('#dvc-panel ' + c);
+		return v && v.size === 5000 && q('.dvc-source').textContent && {source: v.source, text: q('.dvc-source').textContent, button: q('.dvc-train').textContent,
+			label: q('.dvc-n[data-n="5000"]').textContent, runs: Object.keys(v.runs).length}; })()`)
+	assert.Nil(t, digits["source"])
+	assert.Equal(t, 0.0, digits["runs"], "no Fashion-MNIST curves over the digits")
+	assert.Contains(t, digits["text"], "Fashion-MNIST only")
+	assert.Equal(t, "Train both", digits["button"])
+	assert.NotContains(t, digits["label"], "trained ahead")
+	Eval[bool](s, `(() => { const sel = document.getElementById('dataset'); sel.value = 'fashion'; sel.dispatchEvent(new Event('change')); return true; })()`)
+	Poll[bool](s, `(() => { const v = window.convplay.views.densevsconv; return v.source === 'shipped' && v.runs.dense.samples === 5000 && document.querySelector('#dvc-panel .dvc-train').textContent.startsWith('Train both here'); })()`)
 	assert.Empty(t, s.Problems())
 }

@@ -13,7 +13,7 @@ import { esc } from '../../format.js';
 import { nth } from '../shared/count.js';
 import { maxAbs } from '../shared/paint.js';
 import { mostActive, paintGrey, paintChannel, paintDiverging } from './maps.js';
-import { MODELS, SIZES, VALIDATION, DEFAULT_VIEW, planFor, shippedPath, shippedRun, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
+import { MODELS, SIZES, VALIDATION, DEFAULT_VIEW, SHIPPED_DATA, planFor, shippedPath, shippedRun, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
 import { TEXTS } from './strings.js';
 
 const W = 240; // a chart's width and height in SVG units
@@ -84,14 +84,17 @@ export function mount(ctx, section) {
   const $ = (sel) => section.querySelector(sel);
   const info = {}; // kind -> sideBuild's description
   let runs = {}; // kind -> the run shown: the last sideStep result, or a shipped record's (shippedRun)
-  const results = {}; // training size -> {runs, source: 'shipped' or 'live'}: what each size showed last
+  const results = {}; // data set:training size -> {runs, source: 'shipped' or 'live'}: what each showed last
+  const key = (count) => `${ctx.state.dataset.name}:${count}`;
+  /** shippedHere says whether size count has runs trained ahead for the data set the page is on. */
+  const shippedHere = (count) => Boolean(planFor(count).shipped) && ctx.state.dataset.name === SHIPPED_DATA;
   let training = false;
   let built = null; // a promise: both side models built
   let size = view.n;
   let asked = 0; // the latest showSize, so a slow record never covers a later choice
   const hook = {
     get info() { return info; }, get runs() { return runs; }, get training() { return training; },
-    get source() { return results[size] ? results[size].source : null; }, get size() { return size; },
+    get source() { return results[key(size)] ? results[key(size)].source : null; }, get size() { return size; },
     shown: 0, shifts: 0, epochs: 0, shipped: 0,
   };
   if (globalThis.convplay) globalThis.convplay.views.densevsconv = hook;
@@ -121,7 +124,7 @@ export function mount(ctx, section) {
     } catch {
       throw new Error(`${path} is not JSON`);
     }
-    return shippedRun(rec, preset, count);
+    return shippedRun(rec, preset, count, SHIPPED_DATA);
   }
 
   /** showSize shows the curves of training size want: its last live run, else its shipped runs, else none yet. */
@@ -130,16 +133,17 @@ export function mount(ctx, section) {
     const ask = ++asked;
     $('.dvc-error').hidden = true;
     renderButton();
-    runs = results[want] ? results[want].runs : {};
+    const k = key(want);
+    runs = results[k] ? results[k].runs : {};
     $('.dvc-progress').textContent = '';
     renderCurves();
-    if (results[want] || !planFor(want).shipped) return;
+    if (results[k] || !shippedHere(want)) return;
     try {
       const got = {};
       for (const m of MODELS) got[m.kind] = await loadShipped(m.preset, want);
-      if (!results[want]) results[want] = { runs: got, source: 'shipped' };
+      if (!results[k]) results[k] = { runs: got, source: 'shipped' };
       if (ask !== asked || training) return; // the student chose again meanwhile
-      runs = results[want].runs;
+      runs = results[k].runs;
       hook.shipped++;
       renderCurves();
     } catch (err) {
@@ -148,8 +152,7 @@ export function mount(ctx, section) {
   }
 
   function renderButton() {
-    const plan = planFor(size);
-    $('.dvc-train').textContent = t(plan.shipped ? 'dvc.trainLive' : 'dvc.train', { epochs: plan.epochs });
+    $('.dvc-train').textContent = t(shippedHere(size) ? 'dvc.trainLive' : 'dvc.train', { epochs: planFor(size).epochs });
   }
 
   function build() {
@@ -189,9 +192,10 @@ export function mount(ctx, section) {
 
   function renderSizesLabels() {
     for (const s of section.querySelectorAll('.dvc-n')) {
-      const { epochs, shipped } = planFor(Number(s.dataset.n));
-      const key = !shipped ? 'dvc.nImages' : Number(s.dataset.n) >= 55000 ? 'dvc.nShippedSlow' : 'dvc.nShipped';
-      s.textContent = t(key, { n: n(Number(s.dataset.n)), epochs });
+      const count = Number(s.dataset.n);
+      const { epochs } = planFor(count);
+      const which = !shippedHere(count) ? 'dvc.nImages' : count >= 55000 ? 'dvc.nShippedSlow' : 'dvc.nShipped';
+      s.textContent = t(which, { n: n(count), epochs });
     }
   }
 
@@ -238,7 +242,8 @@ export function mount(ctx, section) {
     const shipped = runs.dense && runs.dense.shipped && runs.cnn && runs.cnn.shipped;
     el.dataset.source = shipped ? 'shipped' : runs.dense ? 'live' : '';
     if (!shipped) {
-      el.textContent = runs.dense ? t('dvc.sourceLive') : '';
+      const elsewhere = !runs.dense && planFor(size).shipped && !shippedHere(size); // another data set
+      el.textContent = runs.dense ? t('dvc.sourceLive') : elsewhere ? t('dvc.shippedFashionOnly') : '';
       return;
     }
     const secs = MODELS.map((m) => runs[m.kind].shipped.seconds || 0).reduce((a, b) => a + b, 0);
@@ -267,7 +272,7 @@ export function mount(ctx, section) {
     try {
       await build(); // fresh weights for a fair start
       runs = {};
-      delete results[size];
+      delete results[key(size)];
       renderCurves();
       const started = {};
       for (const m of MODELS) {
@@ -285,7 +290,7 @@ export function mount(ctx, section) {
         renderCurves();
       }
       ctx.setText($('.dvc-progress'), 'dvc.finished', { n: n(runs.dense.samples) });
-      results[size] = { runs, source: 'live' };
+      results[key(size)] = { runs, source: 'live' };
       renderCurves();
       refreshShift();
       refreshUnits();
@@ -401,6 +406,13 @@ export function mount(ctx, section) {
     if (ctx.state.engine === 'ready') build();
   });
   ctx.on('prediction', refreshShift);
+  let shownData = ctx.state.dataset.name;
+  ctx.on('dataset', (d) => {
+    if (d.name === shownData || training) return;
+    shownData = d.name; // another data set: its own runs, and runs trained ahead only for Fashion-MNIST
+    renderSizesLabels();
+    showSize(size);
+  });
   ctx.on('lang', () => {
     renderSizesLabels();
     renderButton();

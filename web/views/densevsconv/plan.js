@@ -37,6 +37,9 @@ export function planFor(n) {
   return SIZES.find((s) => s.n === n) || SIZES[0];
 }
 
+/** SHIPPED_DATA is the data set the shipped runs were trained on. */
+export const SHIPPED_DATA = 'fashion';
+
 /** shippedPath is where the page finds the shipped record of preset trained on n images. */
 export function shippedPath(preset, n) {
   return `pretrained/densevsconv-${preset}-${n}.json`;
@@ -47,13 +50,14 @@ export function shippedPath(preset, n) {
  * run the charts draw, as sideStep's finished run looks: {done, epochs,
  * samples, validationSamples, history: [{loss, accuracy, val_loss,
  * val_accuracy}], shipped: {command, test, bestEpoch, seconds}}. A record
- * of another model or size, or with a broken history, throws an Error whose
+ * of another model, size or data set, or with a broken history, throws an Error whose
  * message says what is wrong in one line.
  */
-export function shippedRun(rec, preset, n) {
+export function shippedRun(rec, preset, n, dataName = SHIPPED_DATA) {
   if (!rec || typeof rec !== 'object') throw new Error('not a training record');
   if (rec.arch !== preset) throw new Error(`a record of ${JSON.stringify(rec.arch)}, not ${preset}`);
   const data = rec.data || {};
+  if (data.name !== dataName) throw new Error(`trained on ${JSON.stringify(data.name)}, not ${dataName}`);
   if (data.train !== n) throw new Error(`trained on ${data.train} images, not ${n}`);
   const h = rec.history || {};
   const keys = ['loss', 'accuracy', 'val_loss', 'val_accuracy'];

@@ -25,7 +25,7 @@ test('shippedRun reads the committed records of the big sizes', () => {
 });
 
 test('shippedRun refuses a record of another model, size or a broken history, in one line', () => {
-  const rec = { arch: 'dense', data: { train: 5000, validation: 1000 }, command: 'convplay train', test: { accuracy: 0.8 },
+  const rec = { arch: 'dense', data: { name: 'fashion', train: 5000, validation: 1000 }, command: 'convplay train', test: { accuracy: 0.8 },
     history: { loss: [1, 0.5], accuracy: [0.5, 0.7], val_loss: [1, 0.6], val_accuracy: [0.5, 0.6] } };
   assert.deepEqual(shippedRun(rec, 'dense', 5000).history[1], { loss: 0.5, accuracy: 0.7, val_loss: 0.6, val_accuracy: 0.6 });
   assert.throws(() => shippedRun(rec, 'small-same', 5000), /^Error: a record of "dense", not small-same$/);
@@ -33,6 +33,7 @@ test('shippedRun refuses a record of another model, size or a broken history, in
   assert.throws(() => shippedRun({ ...rec, history: { ...rec.history, val_accuracy: [0.5] } }, 'dense', 5000), /val_accuracy is not 2 numbers/);
   assert.throws(() => shippedRun({ ...rec, history: {} }, 'dense', 5000), /no epochs/);
   assert.throws(() => shippedRun(null, 'dense', 5000), /not a training record/);
+  assert.throws(() => shippedRun(rec, 'dense', 5000, 'digits'), /trained on "fashion", not digits/);
   assert.throws(() => shippedRun({ ...rec, history: { ...rec.history, loss: [1, null] } }, 'dense', 5000), /loss is not 2 numbers/);
 });
 
