@@ -11,6 +11,7 @@ import { describe, modelLayers, currentTrace } from '../shared/model.js';
 import { mapRange, range, maxAbs, sequential, diverging } from '../shared/paint.js';
 import { SCALES, scaleRange, shown } from './scale.js';
 import { drawMap, drawVector, drawFilter, drawBars, arrow } from './draw.js';
+import { drawHead } from './head.js';
 import { shapeText } from '../../format.js';
 import { TEXTS } from './strings.js';
 
@@ -136,36 +137,8 @@ export function mount(ctx, section) {
     });
   }
 
-  /** renderHead shows the regression head's one output unit beside this model's last layer. */
   function renderHead() {
-    const box = $('.net-head');
-    const text = $('.net-head-text');
-    const ls = layers();
-    const last = ls.at(-1);
-    box.hidden = text.hidden = !(head && last);
-    if (!head || !last) return;
-    const l = head.layer;
-    const count = (n) => ctx.fmt.count(n);
-    box.querySelector('.net-name').textContent = l.name;
-    box.querySelector('.net-type').textContent = l.type;
-    box.querySelector('.net-conf').textContent = l.activation;
-    box.querySelector('.net-shape').textContent = shapeText(l.outShape);
-    box.querySelector('.net-params').textContent = t('network.params', { n: count(l.params) });
-    box.dataset.units = String(l.units);
-    const thumbs = box.querySelector('.net-thumbs');
-    thumbs.replaceChildren();
-    const classes = last.outShape.reduce((a, b) => a * b, 1);
-    const vars = { units: count(l.units), classes: count(classes), name: l.name, last: last.name };
-    if (head.value === null) {
-      text.textContent = t('network.head.textNoInput', vars);
-      return;
-    }
-    thumbs.append(drawVector(ctx, { output: Float32Array.of(head.value), shape: [1] }, 'thumb'));
-    const v = document.createElement('span');
-    v.className = 'mono net-head-value';
-    v.textContent = `${ctx.fmt.num(head.value, 1)}%`;
-    thumbs.append(v);
-    text.textContent = t('network.head.text', { ...vars, value: `${ctx.fmt.num(head.value, 1)}%`, ink: `${ctx.fmt.num(head.ink, 1)}%` });
+    drawHead(ctx, $('.net-head'), $('.net-head-text'), head, layers().at(-1));
   }
 
   function renderStrip() {
