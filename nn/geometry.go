@@ -16,8 +16,21 @@ const (
 	maxWindow = 1 << 16
 	// maxTensor bounds the values of any one tensor a layer holds or
 	// computes for one sample: its input and output, its weights, a
-	// convolution's im2col rows. 2^28 float32 values are 1 GiB.
+	// convolution's im2col rows. 2^28 float32 values are 1 GiB. It is the
+	// bound of arithmetic and allocation: Build refuses beyond it, naming
+	// the layer, so no size can wrap around or ask for absurd memory.
 	maxTensor = 1 << 28
+	// maxActivation is the tighter bound of a usable model: its input and
+	// every layer's output at most 2^24 values (64 MiB) per sample. Training
+	// and the layer view keep a batch of every layer's outputs (32 samples
+	// of 2^24 values are 2 GiB, half of what WebAssembly can address), so
+	// a model beyond it could be built but never run. CheckSpec and
+	// Validate hold specs and models to it, and Load (checkBuildCost) a
+	// file's spec before it allocates anything. The two differ because
+	// weights and im2col rows may legitimately exceed one activation (an
+	// im2col row set is K*K times its input), while an activation that
+	// large is already unusable.
+	maxActivation = 1 << 24
 )
 
 // convGeom is the geometry of a K x K window sliding with stride S over a

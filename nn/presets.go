@@ -87,23 +87,71 @@ func FCNSpec() ModelSpec {
 	}
 }
 
+// DenseSpec is the dense-only network of the "Why convolution" lesson
+// (web/views/densevsconv): every pixel to each of 128 units, then 10
+// classes; 101,770 parameters:
+//
+//	input (28, 28, 1)
+//	Flatten -> (784), Dense(128, 'relu'), Dense(10, 'softmax')
+func DenseSpec() ModelSpec {
+	return ModelSpec{
+		Input: []int{28, 28, 1},
+		Layers: []LayerSpec{
+			{Type: "Flatten", Name: "flatten"},
+			{Type: "Dense", Name: "dense", Units: 128, Activation: "relu"},
+			{Type: "Dense", Name: "dense_out", Units: 10, Activation: "softmax"},
+		},
+	}
+}
+
+// SmallSameSpec is the same lesson's small CNN, SmallSpec with same
+// padding (so a shifted drawing's feature maps shift whole); 9,098
+// parameters:
+//
+//	input (28, 28, 1)
+//	Conv2D(8, 3, padding='same', activation='relu')  -> (28, 28, 8),  MaxPooling2D(2) -> (14, 14, 8)
+//	Conv2D(16, 3, padding='same', activation='relu') -> (14, 14, 16), MaxPooling2D(2) -> (7, 7, 16)
+//	Flatten -> (784), Dense(10, 'softmax')
+func SmallSameSpec() ModelSpec {
+	conv := func(name string, filters int) LayerSpec {
+		return LayerSpec{Type: "Conv2D", Name: name, Filters: filters, KernelSize: 3, Strides: 1, Padding: "same", Activation: "relu"}
+	}
+	pool := func(name string) LayerSpec {
+		return LayerSpec{Type: "MaxPooling2D", Name: name, PoolSize: 2, Strides: 2}
+	}
+	return ModelSpec{
+		Input: []int{28, 28, 1},
+		Layers: []LayerSpec{
+			conv("conv2d", 8), pool("pool"), conv("conv2d_2", 16), pool("pool_2"),
+			{Type: "Flatten", Name: "flatten"},
+			{Type: "Dense", Name: "dense_out", Units: 10, Activation: "softmax"},
+		},
+	}
+}
+
 // presets maps each preset name to its spec. "seed" is what the command
 // line's -arch flag calls the reference model.
 var presets = map[string]func() ModelSpec{
-	"seed":      ReferenceSpec,
-	"reference": ReferenceSpec,
-	"small":     SmallSpec,
-	"fcn":       FCNSpec,
+	"seed":       ReferenceSpec,
+	"reference":  ReferenceSpec,
+	"small":      SmallSpec,
+	"fcn":        FCNSpec,
+	"dense":      DenseSpec,
+	"small-same": SmallSameSpec,
 }
 
+// PresetNames lists the presets, as error messages name them.
+const PresetNames = "seed, reference, small, fcn, dense or small-same"
+
 // Preset returns the model spec called name: "seed" or "reference" (the
-// notebook's model, ReferenceSpec), "small" (SmallSpec) or "fcn" (FCNSpec,
-// for segmentation). Each call returns
+// notebook's model, ReferenceSpec), "small" (SmallSpec), "fcn" (FCNSpec,
+// for segmentation), "dense" (DenseSpec) or "small-same" (SmallSameSpec).
+// Each call returns
 // a fresh spec that the caller may change.
 func Preset(name string) (ModelSpec, error) {
 	f, ok := presets[name]
 	if !ok {
-		return ModelSpec{}, fmt.Errorf("nn: unknown preset %q (want seed, reference, small or fcn)", name)
+		return ModelSpec{}, fmt.Errorf("nn: unknown preset %q (want %s)", name, PresetNames)
 	}
 	return f(), nil
 }

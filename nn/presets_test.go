@@ -81,6 +81,8 @@ func TestPresets(t *testing.T) {
 		{"seed", 435306, Shape{10}},
 		{"reference", 435306, Shape{10}},
 		{"small", 5258, Shape{10}},
+		{"dense", 101770, Shape{10}},
+		{"small-same", 9098, Shape{10}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -104,7 +106,7 @@ func TestPresets(t *testing.T) {
 		})
 	}
 	_, err := Preset("resnet")
-	assert.EqualError(t, err, `nn: unknown preset "resnet" (want seed, reference, small or fcn)`)
+	assert.EqualError(t, err, `nn: unknown preset "resnet" (want seed, reference, small, fcn, dense or small-same)`)
 }
 
 // TestFCNMatchesSummary checks the fcn preset's shapes and parameter counts

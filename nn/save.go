@@ -20,7 +20,6 @@ const (
 	maxWeightsFile = 1 << 30 // bytes; Load refuses larger inputs
 	maxSpecJSON    = 1 << 20 // bytes of model or optimizer spec JSON
 	maxRank        = 8       // dimensions of one saved array
-	maxActivation  = 1 << 24 // elements of one sample's activation in a loaded spec
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)

@@ -6,6 +6,7 @@ package pretrained
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -89,5 +90,84 @@ func TestPretrainedAccuracy(t *testing.T) {
 				assert.LessOrEqual(t, math.Abs(dacc-rec.TestDedup.Accuracy), tolerance)
 			}
 		})
+	}
+}
+
+// TestDenseVsConvRecords checks the shipped runs of the Why convolution
+// lesson (make pretrain-densevsconv), whose records the page draws as they
+// are: each is the lesson's preset trained on its size with the lesson's
+// recipe, its history has one value per epoch run for each curve, and its
+// checkpoint holds that preset's architecture.
+func TestDenseVsConvRecords(t *testing.T) {
+	for _, n := range []int{5000, 55000} {
+		for _, arch := range []string{"dense", "small-same"} {
+			name := fmt.Sprintf("densevsconv-%s-%d", arch, n)
+			t.Run(name, func(t *testing.T) {
+				b, err := os.ReadFile(name + ".json")
+				require.NoError(t, err, "make pretrain-densevsconv writes it")
+				var rec struct {
+					Command string `json:"command"`
+					Seed    uint64 `json:"seed"`
+					Arch    string `json:"arch"`
+					Data    struct {
+						Name       string `json:"name"`
+						Train      int    `json:"train"`
+						Validation int    `json:"validation"`
+						Subset     int    `json:"subset"`
+						ValSubset  int    `json:"val_subset"`
+					} `json:"data"`
+					Optimizer    nn.OptimizerSpec `json:"optimizer"`
+					Epochs       int              `json:"epochs"`
+					EpochsRun    int              `json:"epochs_run"`
+					BatchSize    int              `json:"batch_size"`
+					StoppedEarly bool             `json:"stopped_early"`
+					Interrupted  bool             `json:"interrupted"`
+					History      map[string][]float64
+					Test         *struct{ Accuracy float64 }
+					Checkpoint   string  `json:"checkpoint"`
+					Seconds      float64 `json:"train_seconds"`
+				}
+				require.NoError(t, json.Unmarshal(b, &rec))
+				assert.Equal(t, arch, rec.Arch)
+				assert.Equal(t, "fashion", rec.Data.Name)
+				assert.Equal(t, n, rec.Data.Train, "trained on the first %d images", n)
+				assert.Equal(t, 1000, rec.Data.Validation, "validated as the page's live runs are (plan.js VALIDATION)")
+				assert.Equal(t, "adam", rec.Optimizer.Name, "the side models' optimizer")
+				assert.Equal(t, 32, rec.BatchSize)
+				assert.Equal(t, uint64(1), rec.Seed)
+				assert.False(t, rec.StoppedEarly || rec.Interrupted, "every epoch run")
+				assert.Equal(t, rec.Epochs, rec.EpochsRun)
+				assert.GreaterOrEqual(t, rec.EpochsRun, 2, "a curve, not a point")
+				for _, k := range []string{"loss", "accuracy", "val_loss", "val_accuracy"} {
+					assert.Len(t, rec.History[k], rec.EpochsRun, k)
+					for _, v := range rec.History[k] {
+						assert.False(t, math.IsNaN(v) || math.IsInf(v, 0), k)
+					}
+				}
+				assert.Contains(t, rec.Command, "-arch "+arch+" ")
+				assert.Contains(t, rec.Command, fmt.Sprintf("-subset %d ", n))
+				assert.Contains(t, rec.Command, "-checkpoint pretrained/"+name+".cpw")
+				require.NotNil(t, rec.Test)
+				assert.Greater(t, rec.Test.Accuracy, 0.5)
+				assert.Greater(t, rec.Seconds, 0.0)
+
+				f, err := os.Open(filepath.Base(rec.Checkpoint))
+				require.NoError(t, err)
+				defer f.Close()
+				m, err := nn.Load(f)
+				require.NoError(t, err)
+				spec, err := nn.Preset(arch)
+				require.NoError(t, err)
+				want, err := nn.Build(spec, 1)
+				require.NoError(t, err)
+				require.Len(t, m.Layers, len(want.Layers))
+				for i, l := range want.Layers {
+					assert.Equal(t, l.Spec().Type, m.Layers[i].Spec().Type, "layer %d", i+1)
+					assert.Equal(t, l.Spec().Name, m.Layers[i].Spec().Name, "layer %d", i+1)
+					assert.Equal(t, l.OutShape(), m.Layers[i].OutShape(), "layer %d", i+1)
+				}
+				assert.Equal(t, want.NumParams(), m.NumParams())
+			})
+		}
 	}
 }

@@ -17,6 +17,7 @@ import { parseSandbox, formatSandbox } from './views/sandbox/state.js';
 import { parsePool, formatPool } from './views/pooling/shift.js';
 import { specFromURL, specToURL } from './views/arch/spec.js';
 import { settingsFromURL, settingsToURL } from './views/train/format.js';
+import { parseView, formatView } from './views/densevsconv/plan.js';
 
 const text = (t) => (t === '' ? null : t);
 const same = (v) => String(v);
@@ -42,6 +43,8 @@ export const URL_KEYS = [
   { name: 'arch', panel: 'arch', parse: (t) => specFromURL(t), format: specToURL, example: 'C8.3.1.s.relu_M2.2_F_D10.softmax' },
   // train: the settings that differ from the defaults, e.g. m=custom,lr=0.05.
   { name: 'train', panel: 'train', parse: settingsFromURL, format: (s) => settingsToURL(s) || null, example: 'm=custom,o=sgd,lr=0.05,e=3' },
+  // dvc: the Why convolution lesson: training size, shift right and down, the unit (from 1); the defaults 500,3,0,1 left out.
+  { name: 'dvc', panel: 'densevsconv', parse: parseView, format: formatView, example: '55000,-2,1,4' },
 ];
 
 /** urlKey is the table's entry for name; an unknown name is a bug and throws. */

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { URL_KEYS, urlKey } from './urlkeys.js';
 import { DEFAULTS } from './views/train/format.js';
 
-test('the table: eleven keys, each named once, with an owner, a parse and a format', () => {
-  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train']);
+test('the table: twelve keys, each named once, with an owner, a parse and a format', () => {
+  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train', 'dvc']);
   for (const k of URL_KEYS) {
     assert.equal(typeof k.panel, 'string', k.name);
     assert.equal(typeof k.parse, 'function', k.name);
@@ -49,10 +49,13 @@ test('the values the views get from shared links', () => {
   assert.equal(train.model, 'custom');
   assert.equal(train.learningRate, 0.05);
   assert.equal(train.epochs, DEFAULTS.epochs, 'what does not parse keeps its default');
+  assert.deepEqual(read('dvc', '5000,0,2,3'), { n: 5000, dx: 0, dy: 2, unit: 3 });
+  assert.equal(read('dvc', '5000,0,2'), null);
 });
 
 test('defaults are left out of the link', () => {
   assert.equal(urlKey('data').format('fashion'), null);
   assert.equal(urlKey('scale').format('layer'), null);
   assert.equal(urlKey('train').format({ ...DEFAULTS }), null);
+  assert.equal(urlKey('dvc').format({ n: 500, dx: 3, dy: 0, unit: 1 }), null);
 });

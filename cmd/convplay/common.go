@@ -103,6 +103,9 @@ func loadModel(path, arch string) (*nn.Model, error) {
 	if _, err := checkArch(m.Spec); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := nn.Validate(m); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := compile(m, nn.OptimizerSpec{Name: "sgd"}, "sparse_categorical_crossentropy"); err != nil {
 		return nil, err
 	}

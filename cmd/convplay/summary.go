@@ -19,8 +19,8 @@ func init() {
 }
 
 func runSummary(args []string, stdout io.Writer) error {
-	fs := newFlagSet("summary", "[-arch seed|small|reference|FILE.json|MODEL.h5|MODEL.keras]")
-	arch := fs.String("arch", "seed", "the model: a preset (seed or reference: the notebook's model; small), a JSON file holding a model spec, or a Keras .h5 or .keras file")
+	fs := newFlagSet("summary", "[-arch seed|reference|small|dense|small-same|FILE.json|MODEL.h5|MODEL.keras]")
+	arch := fs.String("arch", "seed", "the model: a preset (seed or reference: the notebook's model; small; dense and small-same: the pair of the Why convolution lesson), a JSON file holding a model spec, or a Keras .h5 or .keras file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,18 +38,20 @@ func runSummary(args []string, stdout io.Writer) error {
 
 // Bounds on a model spec from an -arch file, checked before anything is
 // allocated: the reference model is a 2 KB spec whose largest layer holds
-// 147,584 weights and whose largest activation is 28x28x32 = 25,088 values.
+// 147,584 weights. Shapes are nn's to bound (nn/geometry.go states both
+// bounds and why they differ): any tensor at most 2^28 values (nn.CheckSpec,
+// nn.Build), each layer's output at most 2^24 per image (nn.Validate).
 const (
 	maxArchJSON     = 1 << 20 // bytes of an -arch file
 	maxLayerWeights = 1 << 26 // weights of one layer (256 MB of float32)
 	maxModelWeights = 1 << 27 // weights of the whole model
-	maxActivation   = 1 << 24 // values of one layer's output for one image
 )
 
 // buildArch builds the model an -arch flag names, initialized from seed,
-// after checking that its layers, their weights and every layer's output
-// (the last one's included) are within the bounds above, so that a hostile
-// spec is an error rather than an out-of-memory crash.
+// after checking its layers with nn.CheckSpec (every tensor within nn's
+// bounds) and their weights against the bounds above, then its outputs
+// with nn.Validate, so that a hostile spec is an error rather than an
+// out-of-memory crash.
 func buildArch(arch string, seed uint64) (*nn.Model, error) {
 	spec, err := archSpec(arch)
 	if err != nil {
@@ -60,6 +62,11 @@ func buildArch(arch string, seed uint64) (*nn.Model, error) {
 	}
 	m, err := nn.Build(spec, seed)
 	if err != nil {
+		return nil, fmt.Errorf("-arch %s: %w", arch, err)
+	}
+	// Build allocates weights only: a layer's output too large to run is
+	// refused here, by nn's own rule, before any activation is.
+	if err := nn.Validate(m); err != nil {
 		return nil, fmt.Errorf("-arch %s: %w", arch, err)
 	}
 	return m, nil
@@ -73,40 +80,18 @@ func checkArch(spec nn.ModelSpec) (int, error) { return checkArchWithin(spec, ma
 // checkArchWithin is checkArch with another bound on a layer's weights
 // (FuzzArchSpec keeps to small layers, which build fast).
 func checkArchWithin(spec nn.ModelSpec, maxLayer int) (int, error) {
-	if err := checkActivation("the input", spec.Input); err != nil {
-		return 0, err
-	}
 	layers, err := nn.CheckSpec(spec, maxLayer)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
 	for i, l := range layers {
-		if err := checkActivation(fmt.Sprintf("layer %d (%s)'s output", i+1, l.Spec.Name), l.Out); err != nil {
-			return 0, err
-		}
 		total += l.Params
 		if total > maxModelWeights {
 			return 0, fmt.Errorf("more than %d weights by layer %d (%s)", maxModelWeights, i+1, l.Spec.Name)
 		}
 	}
 	return total, nil
-}
-
-// checkActivation refuses a shape with a dimension below 1 or more than
-// maxActivation values, without overflowing.
-func checkActivation(what string, shape []int) error {
-	n := 1
-	for _, d := range shape {
-		if d < 1 {
-			return fmt.Errorf("%s has the shape %v", what, shape)
-		}
-		if n > maxActivation/d {
-			return fmt.Errorf("%s %v holds more than %d values", what, shape, maxActivation)
-		}
-		n *= d
-	}
-	return nil
 }
 
 // archSpec returns the model spec an -arch flag names: a preset name, or a
@@ -120,7 +105,7 @@ func archSpec(arch string) (nn.ModelSpec, error) {
 	if !strings.HasSuffix(arch, ".json") && !strings.ContainsAny(arch, `/\`) {
 		spec, err := nn.Preset(arch)
 		if err != nil {
-			return nn.ModelSpec{}, fmt.Errorf("-arch %q is neither a preset (seed, reference, small or fcn) nor a .json file holding a model spec", arch)
+			return nn.ModelSpec{}, fmt.Errorf("-arch %q is neither a preset (%s) nor a .json file holding a model spec", arch, nn.PresetNames)
 		}
 		return spec, nil
 	}

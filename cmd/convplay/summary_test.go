@@ -52,7 +52,7 @@ Trainable params: 15
 Non-trainable params: 0
 _________________________________________________________________
 `, ""},
-		{"unknown preset", []string{"-arch", "tiny"}, "", `-arch "tiny" is neither a preset (seed, reference, small or fcn) nor a .json file`},
+		{"unknown preset", []string{"-arch", "tiny"}, "", `-arch "tiny" is neither a preset (seed, reference, small, fcn, dense or small-same) nor a .json file`},
 		{"missing file", []string{"-arch", filepath.Join(dir, "none.json")}, "", "reading the model spec: open "},
 		{"misspelt field", []string{"-arch", typo}, "", `is not a model spec (JSON like {"input": [28, 28, 1]`},
 		{"invalid model", []string{"-arch", bad}, "", "nn: layer 1 (dense): "},
@@ -96,7 +96,8 @@ func TestSummaryGoRun(t *testing.T) {
 // TestArchHostile: -arch files that ask for absurd sizes are one-line
 // errors, never an out-of-memory crash: a layer of 1.6 trillion weights,
 // a transposed convolution whose output is 33600x33600 or whose shape rule
-// overflows (stride 2^61), a 2 MB file.
+// overflows (stride 2^61), a convolution with 23.5 million outputs per
+// image, a 2 MB file.
 func TestArchHostile(t *testing.T) {
 	huge := filepath.Join(t.TempDir(), "huge.json")
 	require.NoError(t, os.WriteFile(huge, []byte(`{"input": [28, 28, 1], "layers": [`+
@@ -105,6 +106,8 @@ func TestArchHostile(t *testing.T) {
 		{"testdata/arch/dense-huge.json", "layer too large"},
 		{"testdata/arch/transpose-stride.json", "layer 1 (conv2d_transpose): output (33600, 33600, 1) holds more than"},
 		{"testdata/arch/transpose-overflow.json", "layer 1 (conv2d_transpose): strides 2305843009213693952 is larger than"},
+		// 28x28x30000 values fit a tensor but not a usable model: nn.Validate's bound.
+		{"testdata/arch/activation-big.json", "layer 1 (conv2d) outputs (28, 28, 30000): more than 16777216 values per sample"},
 		{huge, "is larger than 1048576 bytes"},
 	}
 	for _, tt := range tests {

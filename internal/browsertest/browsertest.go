@@ -142,6 +142,16 @@ func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Sessi
 	return s
 }
 
+// Allow gives the session a new deadline, d from now, instead of what is
+// left of Timeout: for a test whose run (a training epoch) slows with the
+// machine's load, and which guards against a hang by watching the run's
+// progress instead (untilSettled). Later actions run on the new deadline.
+func (s *Session) Allow(d time.Duration) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.Ctx), d)
+	s.t.Cleanup(cancel)
+	s.Ctx = ctx
+}
+
 // watchRequests intercepts every request of the whole browser, the page's
 // and its workers' alike (a tab's Network events miss a dedicated worker's
 // requests): it records each one, lets same-origin requests through and

@@ -243,3 +243,17 @@ func gemmNaive(transA, transB bool, m, n, k int, a, b, c []float32, accumulate b
 		}
 	}
 }
+
+// BenchmarkGoMicroKernel times the pure-Go 2x4 tile over a full k block
+// (512 steps, packed panels in L1): 2*2*4*512 flops per call.
+func BenchmarkGoMicroKernel(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const kc = 512
+	a, bp := randSlice(rng, kc*gemmMR), randSlice(rng, kc*gemmNR)
+	c := make([]float32, gemmMR*gemmNR)
+	b.SetBytes(0)
+	for b.Loop() {
+		gemmKernel(kc, a, bp, c, gemmNR, true)
+	}
+	b.ReportMetric(float64(2*gemmMR*gemmNR*kc)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

@@ -4,7 +4,7 @@
 // are predict's trace and the engine's scores (the output layer's values
 // before softmax, from the scores request); nothing is computed here.
 
-import { describe, modelLayers, currentTrace } from '../shared/model.js';
+import { followModel, modelLayers, currentTrace } from '../shared/model.js';
 import { range, paintVector } from '../shared/paint.js';
 import { argmax } from '../shared/argmax.js';
 import { esc, shapeText } from '../../format.js';
@@ -209,28 +209,15 @@ export function mount(ctx, section) {
     }
   }
 
-  async function onModel() {
-    const model = ctx.state.model;
-    info = null;
+  followModel(ctx, (m) => {
+    info = m.info;
     render();
-    if (!model) return;
-    try {
-      const d = await describe(ctx);
-      if (model !== ctx.state.model) return;
-      info = d;
-    } catch (err) {
-      return;
-    }
-    render();
-  }
-
-  ctx.on('model', onModel);
+  });
   ctx.on('prediction', () => {
     render();
     askScores();
   });
   ctx.on('lang', render);
-  onModel();
   if (ctx.state.prediction) askScores();
   const hook = { scores: () => scores && scores.result };
   if (window.convplay && window.convplay.views) window.convplay.views.dense = hook;

@@ -4,12 +4,14 @@
 // or 55,000 images with training and validation accuracy per epoch, (c) the
 // current drawing shifted by a few pixels (the CNN's maps move with it; the
 // dense units change arbitrarily) and (d) what one unit of each looks at.
-// Every number comes from the engine; plan.js holds the specs and the curves.
+// The big sizes show runs trained ahead with the command line at once (their
+// records, pretrained/densevsconv-*.json); the student may run them live.
+// Every number comes from the engine or those records; plan.js holds the
+// presets, the records' reading, the URL key and the curves.
 
 import { esc } from '../../format.js';
-import { nth } from '../shared/count.js';
-import { diverging, maxAbs, sequential, normalize } from '../shared/paint.js';
-import { MODELS, SIZES, VALIDATION, planFor, curvePath, curvePoints, shapeWord } from './plan.js';
+import { probes } from './probes.js';
+import { MODELS, SIZES, VALIDATION, DEFAULT_VIEW, SHIPPED_DATA, planFor, shippedPath, shippedRun, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
 import { TEXTS } from './strings.js';
 
 const W = 240; // a chart's width and height in SVG units
@@ -21,6 +23,7 @@ export function mount(ctx, section) {
   const n = (x) => ctx.fmt.count(x);
   const pct = (x) => `${(100 * x).toFixed(1)}%`;
   section.classList.add('dvc');
+  const view = { ...DEFAULT_VIEW, ...(ctx.url.read('dvc') || {}) }; // a shared link's settings
   section.innerHTML = `
     <h2 data-i18n="dvc.title"></h2>
     <p data-i18n="dvc.intro"></p>
@@ -40,9 +43,9 @@ export function mount(ctx, section) {
     <p class="note" data-i18n="dvc.trainHelp"></p>
     <div class="controls">
       <fieldset class="dvc-sizes"><legend data-i18n="dvc.images"></legend>
-        ${SIZES.map((s, i) => `<label><input type="radio" name="dvc-n" value="${s.n}"${i === 0 ? ' checked' : ''}> <span class="dvc-n" data-n="${s.n}"></span></label>`).join('')}
+        ${SIZES.map((s) => `<label><input type="radio" name="dvc-n" value="${s.n}"${s.n === view.n ? ' checked' : ''}> <span class="dvc-n" data-n="${s.n}"></span></label>`).join('')}
       </fieldset>
-      <button type="button" class="dvc-train" data-i18n="dvc.train"></button>
+      <button type="button" class="dvc-train"></button>
     </div>
     <p class="dvc-progress" aria-live="polite"></p>
     <div class="dvc-charts">
@@ -50,14 +53,15 @@ export function mount(ctx, section) {
         <svg class="dvc-chart" viewBox="-40 -8 ${W + 50} ${H + 26}" role="img"></svg>
         <p class="note dvc-final"></p></figure>`).join('')}
     </div>
+    <p class="note dvc-source"></p>
     <p class="dvc-legend note"><span class="sw train"></span><span data-i18n="dvc.legendTrain"></span> <span class="sw val"></span><span data-i18n="dvc.legendVal"></span></p>
     <p class="dvc-lesson"></p>
 
     <h3 data-i18n="dvc.shiftTitle"></h3>
     <p class="note" data-i18n="dvc.shiftHelp"></p>
     <div class="controls">
-      <label><span data-i18n="dvc.dx"></span> <input type="range" class="dvc-dx" min="-4" max="4" value="3"> <output class="dvc-dx-out"></output></label>
-      <label><span data-i18n="dvc.dy"></span> <input type="range" class="dvc-dy" min="-4" max="4" value="0"> <output class="dvc-dy-out"></output></label>
+      <label><span data-i18n="dvc.dx"></span> <input type="range" class="dvc-dx" min="-4" max="4" value="${view.dx}"> <output class="dvc-dx-out"></output></label>
+      <label><span data-i18n="dvc.dy"></span> <input type="range" class="dvc-dy" min="-4" max="4" value="${view.dy}"> <output class="dvc-dy-out"></output></label>
     </div>
     <p class="note dvc-shift-empty" data-i18n="dvc.noInput"></p>
     <div class="dvc-shift">
@@ -68,7 +72,7 @@ export function mount(ctx, section) {
 
     <h3 data-i18n="dvc.unitTitle"></h3>
     <p class="note" data-i18n="dvc.unitHelp"></p>
-    <div class="controls"><label><span data-i18n="dvc.unit"></span> <input type="number" class="dvc-unit" min="1" max="8" value="1"></label></div>
+    <div class="controls"><label><span data-i18n="dvc.unit"></span> <input type="number" class="dvc-unit" min="1" max="8" value="${view.unit}"></label></div>
     <div class="dvc-units">
       <figure><canvas class="pixels dvc-uw" aria-labelledby="dvc-cap-uw"></canvas><figcaption id="dvc-cap-uw" class="dvc-uw-cap"></figcaption></figure>
       <figure><canvas class="pixels dvc-ck" aria-labelledby="dvc-cap-ck"></canvas><figcaption id="dvc-cap-ck" class="dvc-ck-cap"></figcaption></figure>
@@ -77,23 +81,82 @@ export function mount(ctx, section) {
   ctx.translate(section);
   const $ = (sel) => section.querySelector(sel);
   const info = {}; // kind -> sideBuild's description
-  const runs = {}; // kind -> the last sideStep result
+  let runs = {}; // kind -> the run shown: the last sideStep result, or a shipped record's (shippedRun)
+  const results = {}; // data set:training size -> {runs, source: 'shipped' or 'live'}: what each showed last
+  const key = (count) => `${ctx.state.dataset.name}:${count}`;
+  /** shippedHere says whether size count has runs trained ahead for the data set the page is on. */
+  const shippedHere = (count) => Boolean(planFor(count).shipped) && ctx.state.dataset.name === SHIPPED_DATA;
   let training = false;
   let built = null; // a promise: both side models built
-  let size = SIZES[0].n;
-  const hook = { get info() { return info; }, get runs() { return runs; }, get training() { return training; }, shown: 0, shifts: 0, epochs: 0 };
+  let size = view.n;
+  let asked = 0; // the latest showSize, so a slow record never covers a later choice
+  const hook = {
+    get info() { return info; }, get runs() { return runs; }, get training() { return training; },
+    get source() { return results[key(size)] ? results[key(size)].source : null; }, get size() { return size; },
+    shown: 0, shifts: 0, epochs: 0, shipped: 0,
+  };
   if (globalThis.convplay) globalThis.convplay.views.densevsconv = hook;
 
-  function fail(err) {
+  function fail(err, key = 'dvc.error', vars = {}) {
     $('.dvc-error').hidden = false;
-    $('.dvc-error').textContent = t('dvc.error', { error: err.message });
+    $('.dvc-error').textContent = t(key, { ...vars, error: err.message });
+  }
+
+  function writeView() {
+    ctx.url.write('dvc', { n: size, dx: Number($('.dvc-dx').value), dy: Number($('.dvc-dy').value), unit: unitShown() });
+  }
+
+  /** unitShown is the unit the student asked for, counted from 1 and kept within 1 to 8. */
+  function unitShown() {
+    return Math.max(1, Math.min(8, Math.floor(Number($('.dvc-unit').value) || 1)));
+  }
+
+  /** loadShipped reads preset's run on count images trained ahead (make pretrain-densevsconv). */
+  async function loadShipped(preset, count) {
+    const path = shippedPath(preset, count);
+    const res = await fetch(path);
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${res.statusText}`);
+    let rec;
+    try {
+      rec = await res.json();
+    } catch {
+      throw new Error(`${path} is not JSON`);
+    }
+    return shippedRun(rec, preset, count, SHIPPED_DATA);
+  }
+
+  /** showSize shows the curves of training size want: its last live run, else its shipped runs, else none yet. */
+  async function showSize(want) {
+    size = want;
+    const ask = ++asked;
+    $('.dvc-error').hidden = true;
+    renderButton();
+    const k = key(want);
+    runs = results[k] ? results[k].runs : {};
+    $('.dvc-progress').textContent = '';
+    renderCurves();
+    if (results[k] || !shippedHere(want)) return;
+    try {
+      const got = {};
+      for (const m of MODELS) got[m.kind] = await loadShipped(m.preset, want);
+      if (!results[k]) results[k] = { runs: got, source: 'shipped' };
+      if (ask !== asked || training) return; // the student chose again meanwhile
+      runs = results[k].runs;
+      hook.shipped++;
+      renderCurves();
+    } catch (err) {
+      if (ask === asked) fail(err, 'dvc.shippedError', { n: n(want) });
+    }
+  }
+
+  function renderButton() {
+    $('.dvc-train').textContent = t(shippedHere(size) ? 'dvc.trainLive' : 'dvc.train', { epochs: planFor(size).epochs });
   }
 
   function build() {
     built = (async () => {
       for (const m of MODELS) {
-        info[m.kind] = await ctx.request('sideBuild', { name: m.name, spec: m.spec, seed: 1 });
-        delete runs[m.kind];
+        info[m.kind] = await ctx.request('sideBuild', { name: m.name, preset: m.preset, seed: 1 });
       }
     })();
     built.then(() => {
@@ -127,8 +190,10 @@ export function mount(ctx, section) {
 
   function renderSizesLabels() {
     for (const s of section.querySelectorAll('.dvc-n')) {
-      const { epochs } = planFor(Number(s.dataset.n));
-      s.textContent = t(epochs === 1 ? 'dvc.nImages1' : 'dvc.nImages', { n: n(Number(s.dataset.n)), epochs });
+      const count = Number(s.dataset.n);
+      const { epochs } = planFor(count);
+      const which = !shippedHere(count) ? 'dvc.nImages' : count >= 55000 ? 'dvc.nShippedSlow' : 'dvc.nShipped';
+      s.textContent = t(which, { n: n(count), epochs });
     }
   }
 
@@ -152,7 +217,12 @@ export function mount(ctx, section) {
       const final = fig.querySelector('.dvc-final');
       if (h.length) {
         const last = h[h.length - 1];
-        ctx.setText(final, 'dvc.final', { epoch: h.length, acc: pct(last.accuracy), val: pct(last.val_accuracy), n: n(r.samples) });
+        if (r.shipped) {
+          ctx.setText(final, 'dvc.finalShipped', { epoch: h.length, acc: pct(last.accuracy), val: pct(last.val_accuracy), n: n(r.samples),
+            best: r.shipped.bestEpoch, test: r.shipped.test === null ? '–' : pct(r.shipped.test) });
+        } else {
+          ctx.setText(final, 'dvc.final', { epoch: h.length, acc: pct(last.accuracy), val: pct(last.val_accuracy), n: n(r.samples) });
+        }
         final.dataset.acc = last.accuracy;
         final.dataset.val = last.val_accuracy;
       } else {
@@ -161,6 +231,22 @@ export function mount(ctx, section) {
     }
     const done = runs.dense && runs.cnn && runs.dense.done && runs.cnn.done;
     $('.dvc-lesson').textContent = done ? lesson() : '';
+    renderSource();
+  }
+
+  /** renderSource says where the curves shown come from: trained ahead (with the commands) or here. */
+  function renderSource() {
+    const el = $('.dvc-source');
+    const shipped = runs.dense && runs.dense.shipped && runs.cnn && runs.cnn.shipped;
+    el.dataset.source = shipped ? 'shipped' : runs.dense ? 'live' : '';
+    if (!shipped) {
+      const elsewhere = !runs.dense && planFor(size).shipped && !shippedHere(size); // another data set
+      el.textContent = runs.dense ? t('dvc.sourceLive') : elsewhere ? t('dvc.shippedFashionOnly') : '';
+      return;
+    }
+    const secs = MODELS.map((m) => runs[m.kind].shipped.seconds || 0).reduce((a, b) => a + b, 0);
+    el.innerHTML = `${esc(t('dvc.sourceShipped', { n: n(size), epochs: planFor(size).epochs, seconds: Math.max(1, Math.round(secs)) }))}
+      ${MODELS.map((m) => `<code class="dvc-command" data-kind="${m.kind}">${esc(runs[m.kind].shipped.command)}</code>`).join(' ')}`;
   }
 
   /** lesson reads the finished run: which model generalizes better (from the engine's accuracies). */
@@ -177,11 +263,15 @@ export function mount(ctx, section) {
     if (training) return;
     training = true;
     $('.dvc-train').disabled = true;
+    $('.dvc-sizes').disabled = true;
     $('.dvc-error').hidden = true;
     size = Number(section.querySelector('input[name="dvc-n"]:checked').value);
     const plan = { ...planFor(size), ...(hook.epochs ? { epochs: hook.epochs } : {}) }; // tests may shorten the run
     try {
       await build(); // fresh weights for a fair start
+      runs = {};
+      delete results[key(size)];
+      renderCurves();
       const started = {};
       for (const m of MODELS) {
         started[m.kind] = await ctx.request('sideTrain', { name: m.name, subset: size, epochs: plan.epochs, batchSize: 32, validationSubset: VALIDATION, seed: 1 });
@@ -198,6 +288,8 @@ export function mount(ctx, section) {
         renderCurves();
       }
       ctx.setText($('.dvc-progress'), 'dvc.finished', { n: n(runs.dense.samples) });
+      results[key(size)] = { runs, source: 'live' };
+      renderCurves();
       refreshShift();
       refreshUnits();
     } catch (err) {
@@ -205,6 +297,7 @@ export function mount(ctx, section) {
     } finally {
       training = false;
       $('.dvc-train').disabled = false;
+      $('.dvc-sizes').disabled = false;
     }
   }
 
@@ -217,142 +310,43 @@ export function mount(ctx, section) {
     delete $('.dvc-progress').dataset.i18n;
   }
 
-  // (c) The shift.
-  let shiftBusy = false;
-  let shiftAgain = false;
-  async function refreshShift() {
-    const pred = ctx.state.prediction;
-    $('.dvc-shift-empty').hidden = Boolean(pred);
-    $('.dvc-shift').hidden = !pred;
-    $('.dvc-dx-out').textContent = $('.dvc-dx').value;
-    $('.dvc-dy-out').textContent = $('.dvc-dy').value;
-    if (!pred || !built) return;
-    if (shiftBusy) {
-      shiftAgain = true;
-      return;
-    }
-    shiftBusy = true;
-    try {
-      await built;
-      const dx = Number($('.dvc-dx').value);
-      const dy = Number($('.dvc-dy').value);
-      const [d, c] = await Promise.all(MODELS.map((m) => ctx.request('sideTrace', { name: m.name, pixels: pred.input.pixels.slice(), dx, dy })));
-      const [h, w] = info.cnn.input;
-      paintGrey($('.dvc-in'), pred.input.pixels, h, w);
-      paintGrey($('.dvc-in2'), c.shifted, h, w);
-      const cm = c.trace[0];
-      const f = mostActive(cm.output, cm.shape);
-      const lim = maxAbs(cm.output);
-      paintChannel($('.dvc-cmap'), cm.output, cm.shape, f, 0, lim);
-      paintChannel($('.dvc-cmap2'), c.shiftedTrace[0].output, cm.shape, f, 0, lim);
-      ctx.setText($('.dvc-cmap-cap'), 'dvc.shiftConv', { layer: cm.name, f: nth(f), dx, dy });
-      const dv = d.trace[1];
-      const vl = Math.max(maxAbs(dv.output), maxAbs(d.shiftedTrace[1].output));
-      const rows = 8;
-      paintChannel($('.dvc-dvec'), dv.output, [rows, dv.output.length / rows, 1], 0, 0, vl);
-      paintChannel($('.dvc-dvec2'), d.shiftedTrace[1].output, [rows, dv.output.length / rows, 1], 0, 0, vl);
-      ctx.setText($('.dvc-dvec-cap'), 'dvc.shiftDense', { layer: dv.name, units: n(dv.output.length), rows, cols: dv.output.length / rows });
-      hook.shifts++;
-      hook.lastShift = { dx, dy, conv: c, dense: d, filter: f };
-    } catch (err) {
-      fail(err);
-    } finally {
-      shiftBusy = false;
-    }
-    if (shiftAgain) {
-      shiftAgain = false;
-      refreshShift();
-    }
-  }
-
-  // (d) What one unit looks at.
-  async function refreshUnits() {
-    if (!built) return;
-    try {
-      await built;
-      const u = Math.max(1, Math.min(8, Math.floor(Number($('.dvc-unit').value) || 1))) - 1; // shown from 1 (count.js)
-      const [d, c] = await Promise.all([
-        ctx.request('sideUnit', { name: MODELS[0].name, layer: 1, unit: u }),
-        ctx.request('sideUnit', { name: MODELS[1].name, layer: 0, unit: u }),
-      ]);
-      const [h, w] = d.shape;
-      paintDiverging($('.dvc-uw'), d.weights, h, w);
-      // The conv unit's 3x3 kernel, drawn where it sits on a 28x28 image: every other pixel has no weight.
-      const k = c.shape[0];
-      const full = new Float32Array(h * w).fill(NaN);
-      const top = Math.floor((h - k) / 2);
-      const left = Math.floor((w - k) / 2);
-      for (let y = 0; y < k; y++) for (let x = 0; x < k; x++) full[(top + y) * w + left + x] = c.weights[(y * k + x) * c.shape[2]];
-      paintDiverging($('.dvc-ck'), full, h, w);
-      ctx.setText($('.dvc-uw-cap'), 'dvc.unitDense', { unit: nth(u), layer: d.name, n: n(d.weights.length), h, w });
-      ctx.setText($('.dvc-ck-cap'), 'dvc.unitConv', { unit: nth(u), layer: c.name, n: n(c.weights.length), k, positions: n(info.cnn.layers[0].area) });
-      hook.unit = { dense: d, conv: c };
-      hook.shown++;
-    } catch (err) {
-      fail(err);
-    }
-  }
+  const { refreshShift, refreshUnits } = probes(ctx, $, {
+    get info() { return info; }, get built() { return built; }, hook, fail, unitShown,
+  });
 
   $('.dvc-train').addEventListener('click', train);
-  for (const el of [$('.dvc-dx'), $('.dvc-dy')]) el.addEventListener('input', refreshShift);
-  $('.dvc-unit').addEventListener('change', refreshUnits);
-  $('.dvc-unit').addEventListener('input', refreshUnits);
+  for (const el of [$('.dvc-dx'), $('.dvc-dy')]) el.addEventListener('input', () => {
+    writeView();
+    refreshShift();
+  });
+  for (const type of ['change', 'input']) $('.dvc-unit').addEventListener(type, () => {
+    writeView();
+    refreshUnits();
+  });
   for (const r of section.querySelectorAll('input[name="dvc-n"]')) r.addEventListener('change', () => {
-    if (!training) size = Number(r.value);
-    renderCurves();
+    if (training) return;
+    showSize(Number(r.value));
+    writeView();
   });
   ctx.on('engine', () => {
     if (ctx.state.engine === 'ready') build();
   });
   ctx.on('prediction', refreshShift);
+  let shownData = ctx.state.dataset.name;
+  ctx.on('dataset', (d) => {
+    if (d.name === shownData || training) return;
+    shownData = d.name; // another data set: its own runs, and runs trained ahead only for Fashion-MNIST
+    renderSizesLabels();
+    showSize(size);
+  });
   ctx.on('lang', () => {
     renderSizesLabels();
+    renderButton();
     renderCurves();
     if (!training && runs.dense && runs.dense.done) ctx.setText($('.dvc-progress'), 'dvc.finished', { n: n(runs.dense.samples) });
   });
   renderSizesLabels();
-  renderCurves();
+  showSize(size);
   refreshShift();
   if (ctx.state.engine === 'ready') build();
-}
-
-/** mostActive is the channel of an (H, W, C) map with the largest sum. */
-function mostActive(values, [h, w, c]) {
-  let best = 0;
-  let bestSum = -Infinity;
-  for (let ch = 0; ch < c; ch++) {
-    let s = 0;
-    for (let p = 0; p < h * w; p++) s += values[p * c + ch];
-    if (s > bestSum) [best, bestSum] = [ch, s];
-  }
-  return best;
-}
-
-function paintGrey(canvas, values, h, w) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  paintChannel(canvas, values, [h, w, 1], 0, lo, hi);
-}
-
-function paintChannel(canvas, values, [h, w, c], ch, lo, hi) {
-  canvas.width = w;
-  canvas.height = h;
-  const g = canvas.getContext('2d');
-  const img = g.createImageData(w, h);
-  for (let p = 0; p < h * w; p++) img.data.set([...sequential(normalize(values[p * c + ch], lo, hi)), 255], 4 * p);
-  g.putImageData(img, 0, 0);
-}
-
-function paintDiverging(canvas, values, h, w) {
-  canvas.width = w;
-  canvas.height = h;
-  const g = canvas.getContext('2d');
-  const img = g.createImageData(w, h);
-  const m = maxAbs(values.filter((v) => v === v));
-  for (let p = 0; p < h * w; p++) {
-    const v = values[p];
-    img.data.set(v === v ? [...diverging(v, m), 255] : [225, 225, 225, 255], 4 * p);
-  }
-  g.putImageData(img, 0, 0);
 }

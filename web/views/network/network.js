@@ -3,12 +3,15 @@
 // current input; a layer opens below with all its maps, a switchable colour
 // scale with its legend and, for a convolution, its filters beside the maps
 // they make. The maps are predict's trace, the filters getFilters', the
-// layer figures describeLayers': nothing here computes network math.
+// layer figures describeLayers': nothing here computes network math. Beside
+// the last layer stands the regression lesson's head (its regressHead
+// event): one unit, one number, against this model's ten.
 
 import { describe, modelLayers, currentTrace } from '../shared/model.js';
 import { mapRange, range, maxAbs, sequential, diverging } from '../shared/paint.js';
 import { SCALES, scaleRange, shown } from './scale.js';
 import { drawMap, drawVector, drawFilter, drawBars, arrow } from './draw.js';
+import { drawHead } from './head.js';
 import { shapeText } from '../../format.js';
 import { TEXTS } from './strings.js';
 
@@ -26,7 +29,19 @@ export function mount(ctx, section) {
         <figcaption><strong data-i18n="network.input"></strong><span class="net-input-shape"></span></figcaption>
       </figure>
       <ol id="layers" class="net-strip" data-i18n-attr="aria-label:network.stripLabel"></ol>
+      <figure class="net-head" hidden>
+        <figcaption data-i18n="network.head.or"></figcaption>
+        <div class="net-card net-head-card">
+          <span class="net-name"></span>
+          <span class="net-type"></span>
+          <span class="net-conf"></span>
+          <span class="net-shape"></span>
+          <span class="net-params"></span>
+          <span class="net-thumbs"></span>
+        </div>
+      </figure>
     </div>
+    <p class="note net-head-text" hidden></p>
     <p class="note net-empty" data-i18n="network.noInput"></p>
     <div id="layer-detail" class="net-detail" hidden tabindex="-1">
       <div class="net-detail-head">
@@ -60,6 +75,7 @@ export function mount(ctx, section) {
   let scale = ctx.url.read('scale') || 'layer';
   let filters = null; // {model, index, result} of getFilters
   let filtersAsked = 0;
+  let head = null; // the regression lesson's head: {layer (its description), value, ink} (regressHead)
 
   for (const r of section.querySelectorAll('input[name="net-scale"]')) {
     r.checked = r.value === scale;
@@ -121,7 +137,12 @@ export function mount(ctx, section) {
     });
   }
 
+  function renderHead() {
+    drawHead(ctx, $('.net-head'), $('.net-head-text'), head, layers().at(-1));
+  }
+
   function renderStrip() {
+    renderHead();
     const ls = layers();
     if (strip.children.length !== ls.length || [...strip.children].some((li, i) => li.dataset.name !== ls[i].name)) buildStrip();
     const trace = traceOf();
@@ -356,6 +377,11 @@ export function mount(ctx, section) {
     if (selected !== null) fetchFilters();
   });
   ctx.on('lang', renderAll);
+  ctx.on('regressHead', (h) => {
+    head = h;
+    hook.head = h;
+    renderHead();
+  });
   if (ctx.state.model) onModel();
   else renderAll();
 }

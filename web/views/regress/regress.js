@@ -57,6 +57,7 @@ export function mount(ctx, section) {
     })();
     built.then(() => {
       render();
+      publish();
       trace();
     }, fail);
     return built;
@@ -101,11 +102,26 @@ export function mount(ctx, section) {
     }
   }
 
+  /**
+   * publish tells the page the ink head's last layer and its one unit's
+   * value on the current drawing (null without one): the layer strip shows
+   * it beside the model's last layer (views/network).
+   */
+  function publish() {
+    const d = info.ink;
+    if (!d) return;
+    const tr = ctx.state.prediction ? traces.ink : null;
+    ctx.emit('regressHead', { layer: d.layers.at(-1), value: tr ? tr.trace.at(-1).output[0] : null, ink: tr ? tr.ink : null });
+  }
+
   let busy = false;
   let again = false;
   async function trace() {
     const pred = ctx.state.prediction;
-    if (!pred || !built) return render();
+    if (!pred || !built) {
+      publish();
+      return render();
+    }
     if (busy) {
       again = true;
       return;
@@ -115,6 +131,7 @@ export function mount(ctx, section) {
       await built;
       for (const h of HEADS) traces[h.kind] = await ctx.request('sideTrace', { name: h.name, pixels: pred.input.pixels.slice() });
       render();
+      publish();
     } catch (err) {
       fail(err);
     } finally {

@@ -4,7 +4,7 @@
 // of multiply-adds, and why the filters double after pooling. Every figure
 // is describeLayers' (the engine's); this view only writes them out.
 
-import { describe } from '../shared/model.js';
+import { followModel } from '../shared/model.js';
 import { esc, shapeText } from '../../format.js';
 import { sizeFormula, paramFormula, flattenFormula, areaFormula, percent, SIZE_SYMBOLIC } from './format.js';
 import { mountTry } from './trylayer.js';
@@ -194,27 +194,14 @@ export function mount(ctx, section) {
     for (const bar of areas) bar.style.width = `${(Number(bar.dataset.w) / top) * 100}%`;
   }
 
-  async function onModel() {
-    const model = ctx.state.model;
-    info = null;
-    failed = null;
+  followModel(ctx, (m) => {
+    info = m.info;
+    failed = m.error;
     render();
-    if (!model) return;
-    try {
-      const d = await describe(ctx);
-      if (model !== ctx.state.model) return;
-      info = d;
-    } catch (err) {
-      failed = err.message;
-    }
-    render();
-    sizeBars();
-  }
-
-  ctx.on('model', onModel);
+    if (m.described) sizeBars();
+  });
   ctx.on('lang', () => {
     render();
     sizeBars();
   });
-  onModel();
 }

@@ -18,6 +18,33 @@ export function describe(ctx) {
   return asked.get(model);
 }
 
+/**
+ * followModel keeps a view on ctx's model: now and on every new model it
+ * calls show({info: null, error: null, described: false}) at once, then,
+ * when the engine has described that model, show({info, error: null,
+ * described: true}), or show({info: null, error: message, described: true})
+ * when describing failed. A description that arrives after the model was
+ * replaced is dropped (the new model's follows).
+ */
+export function followModel(ctx, show) {
+  async function onModel() {
+    const model = ctx.state.model;
+    show({ info: null, error: null, described: false });
+    if (!model) return;
+    let info = null;
+    let error = null;
+    try {
+      info = await describe(ctx);
+    } catch (err) {
+      error = err.message;
+    }
+    if (model !== ctx.state.model) return;
+    show({ info, error, described: true });
+  }
+  ctx.on('model', onModel);
+  onModel();
+}
+
 /** modelLayers is the current model's layer list (empty without a model). */
 export function modelLayers(ctx) {
   return ctx.state.model ? ctx.state.model.layers : [];

@@ -1,48 +1,53 @@
-// Unit tests of model.js, with a fake context.
+// Unit tests of model.js's followModel: what a view sees of each model.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { describe, modelLayers, currentTrace } from './model.js';
+import { followModel } from './model.js';
 
-function fakeCtx(model, prediction = null) {
-  const asked = [];
-  let fail = false;
+/** fakeCtx answers describeLayers with the answers queued per model, in order. */
+function fakeCtx() {
+  const listeners = [];
+  const pending = [];
   return {
-    asked,
-    failNext() { fail = true; },
-    state: { model, prediction },
-    request(type) {
-      asked.push(type);
-      if (fail) {
-        fail = false;
-        return Promise.reject(new Error('engine restarted'));
-      }
-      return Promise.resolve({ layers: model.layers.length });
+    state: { model: null },
+    on(name, fn) {
+      assert.equal(name, 'model');
+      listeners.push(fn);
     },
+    setModel(m) {
+      this.state.model = m;
+      for (const fn of listeners) fn(m);
+    },
+    request(op) {
+      assert.equal(op, 'describeLayers');
+      return new Promise((resolve, reject) => pending.push({ resolve, reject }));
+    },
+    pending,
   };
 }
 
-test('describe asks the engine once per model, again after a failure, and not without a model', async () => {
-  const model = { layers: [{ name: 'a' }] };
-  const ctx = fakeCtx(model);
-  assert.deepEqual(await describe(ctx), { layers: 1 });
-  assert.deepEqual(await describe(ctx), { layers: 1 });
-  assert.deepEqual(ctx.asked, ['describeLayers']);
-  const other = fakeCtx({ layers: [] });
-  other.failNext();
-  await assert.rejects(describe(other), /engine restarted/);
-  await new Promise((r) => setTimeout(r, 0));
-  assert.deepEqual(await describe(other), { layers: 0 });
-  assert.deepEqual(other.asked, ['describeLayers', 'describeLayers']);
-  assert.equal(await describe(fakeCtx(null)), null);
-});
+const tick = () => new Promise((r) => setTimeout(r, 0));
 
-test('currentTrace is the prediction\'s trace only when it belongs to the current model', () => {
-  const model = { layers: [{ name: 'conv2d' }, { name: 'dense' }] };
-  const trace = [{ name: 'conv2d' }, { name: 'dense' }];
-  assert.deepEqual(modelLayers(fakeCtx(model)), model.layers);
-  assert.deepEqual(modelLayers(fakeCtx(null)), []);
-  assert.equal(currentTrace(fakeCtx(model, { trace })), trace);
-  assert.equal(currentTrace(fakeCtx(model, { trace: [{ name: 'conv2d' }, { name: 'dense_1' }] })), null, 'an old model\'s trace');
-  assert.equal(currentTrace(fakeCtx(model, { trace: trace.slice(1) })), null);
-  assert.equal(currentTrace(fakeCtx(model, null)), null);
+test('followModel: cleared at once, described later, a replaced model dropped, a failure told', async () => {
+  const ctx = fakeCtx();
+  const seen = [];
+  followModel(ctx, (m) => seen.push(m));
+  assert.deepEqual(seen, [{ info: null, error: null, described: false }], 'without a model: cleared, nothing asked');
+  assert.equal(ctx.pending.length, 0);
+
+  ctx.setModel({ name: 'a' });
+  ctx.setModel({ name: 'b' });
+  assert.equal(ctx.pending.length, 2);
+  ctx.pending[0].resolve({ of: 'a' }); // the replaced model's answer
+  ctx.pending[1].resolve({ of: 'b' });
+  await tick();
+  assert.deepEqual(seen.slice(1), [
+    { info: null, error: null, described: false },
+    { info: null, error: null, described: false },
+    { info: { of: 'b' }, error: null, described: true },
+  ]);
+
+  ctx.setModel({ name: 'c' });
+  ctx.pending[2].reject(new Error('worker: gone'));
+  await tick();
+  assert.deepEqual(seen.at(-1), { info: null, error: 'worker: gone', described: true });
 });
