@@ -49,6 +49,7 @@ type Session struct {
 	mu       sync.Mutex
 	problems []string // console errors, exceptions, error log entries, foreign requests
 	requests []string // every request URL, in order
+	offline  bool     // every request fails as a disconnected network's would (SetOffline)
 
 	shots string // folder of Screenshot's files, made on first use
 }
@@ -165,8 +166,11 @@ func (s *Session) watchRequests(ctx context.Context) error {
 			if !ok {
 				s.problems = append(s.problems, "request to another origin: "+u)
 			}
+			offline := s.offline
 			s.mu.Unlock()
-			if ok {
+			if offline {
+				cdp.Call(ctx, browser, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonInternetDisconnected})
+			} else if ok {
 				cdp.Call(ctx, browser, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 			} else {
 				cdp.Call(ctx, browser, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
@@ -174,6 +178,35 @@ func (s *Session) watchRequests(ctx context.Context) error {
 		}
 	}()
 	return nil
+}
+
+// SetOffline takes the tab off the network (Chromium's network emulation,
+// its service worker's too, and navigator.onLine) or puts it back on; while
+// off, every request that still reaches the network, from any target, fails
+// as a disconnected network's would, and Requests still records it.
+func (s *Session) SetOffline(offline bool) {
+	s.t.Helper()
+	s.mu.Lock()
+	s.offline = offline
+	s.mu.Unlock()
+	conditions := []*network.Conditions{}
+	if offline {
+		conditions = append(conditions, &network.Conditions{Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
+	}
+	err := chromedp.Do(s.Ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tab, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, tab, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: &offline, MatchedNetworkConditions: conditions}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tab, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	}))
+	if err != nil {
+		s.t.Fatalf("browsertest: network emulation: %v", err)
+	}
 }
 
 // record notes what a test must know about. It runs on chromedp's reading

@@ -1,0 +1,138 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The page's service worker (web/sw.js, registered by web/offline.js),
+// tested as a student meets it: a first visit, a second visit in the same
+// browser profile (nothing downloaded again), and a visit without a network
+// (the page opens, predicts, trains on the data it saved, and says it is
+// offline, in English and Chinese).
+
+// savedData is sw.js's status of one data folder.
+type savedData struct {
+	Dir    string `json:"dir"`
+	Files  int    `json:"files"`
+	Cached int    `json:"cached"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// waitSaved polls (no sleeping in the page) until the service worker
+// controls the page and keeps every file of data folder dir, and returns
+// its status of that folder.
+func waitSaved(s *Session, dir string) savedData {
+	s.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		d, err := chromedp.Run(s.Ctx, chromedp.Evaluate[savedData](fmt.Sprintf(`(async () => {
+			if (!navigator.serviceWorker.controller) return {dir: ''};
+			const st = await window.convplay.offline.status();
+			return (st && st.datasets.find((d) => d.dir === %q)) || {dir: ''}; })()`, dir), chromedp.EvalAwaitPromise))
+		if err == nil && d.Dir == dir && d.Files > 0 && d.Cached == d.Files {
+			return d
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the service worker did not keep %s: %+v, %v (problems %q)", dir, d, err, s.Problems())
+		}
+		time.Sleep(100 * time.Millisecond) // polling the worker's cache through the page
+	}
+}
+
+// firstPrediction waits for the page's first prediction on screen and
+// returns when it came, in ms from the navigation's start.
+func firstPrediction(s *Session) float64 {
+	s.t.Helper()
+	Poll[bool](s, `performance.getEntriesByName('convplay:prediction:first').length > 0 && document.querySelector('#prediction[data-top]') !== null`)
+	return Eval[float64](s, `performance.getEntriesByName('convplay:prediction:first')[0].startTime`)
+}
+
+// fromNetwork names the requests that reached the network, leaving out the
+// browser's own update check of the service worker (sw.js and swbuild.js,
+// which it fetches past every cache at each visit: a few kB).
+func fromNetwork(reqs []string) (names []string, updateChecks int) {
+	for _, r := range reqs {
+		u, err := url.Parse(r)
+		if err != nil {
+			names = append(names, r)
+			continue
+		}
+		if p := path.Base(u.Path); p == "sw.js" || p == "swbuild.js" {
+			updateChecks++
+			continue
+		}
+		names = append(names, strings.TrimPrefix(u.Path, "/"))
+	}
+	return names, updateChecks
+}
+
+// marks lists the page's start-up marks (app.js) and when the worker's
+// engine answered, in ms from the navigation's start.
+func marks(s *Session) string {
+	return Eval[string](s, `performance.getEntriesByType('mark').filter((m) => m.name.startsWith('convplay:'))
+		.map((m) => m.name.slice(9) + ' ' + Math.round(m.startTime)).join(', ')`)
+}
+
+func TestOfflineSecondVisit(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("")
+	first := firstPrediction(s)
+	fashion := waitSaved(s, "data/fashion/")
+	t.Logf("first visit: prediction at %.0f ms; %d requests; the worker keeps the %d Fashion-MNIST files (%d bytes)",
+		first, len(s.Requests()), fashion.Files, fashion.Bytes)
+
+	// The second visit, online: everything comes from the worker's cache.
+	before := len(s.Requests())
+	s.OpenReady("")
+	second := firstPrediction(s)
+	names, checks := fromNetwork(s.Requests()[before:])
+	assert.Empty(t, names, "the second visit downloads nothing again")
+	assert.True(t, Eval[bool](s, `navigator.serviceWorker.controller !== null && crossOriginIsolated`), "served by the worker, still isolated")
+	assert.True(t, Eval[bool](s, `document.getElementById('offline-note').hidden`), "no offline note while online")
+	t.Logf("second visit: prediction at %.0f ms; requests to the network: %d, besides %d of the worker's update check; marks: %s", second, len(names), checks, marks(s))
+
+	// The third visit, offline.
+	s.SetOffline(true)
+	before = len(s.Requests())
+	s.OpenReady("")
+	offline := firstPrediction(s)
+	names, _ = fromNetwork(s.Requests()[before:])
+	assert.Empty(t, names, "offline, every file came from the worker")
+	assert.False(t, Eval[bool](s, `navigator.onLine`))
+	note := Poll[string](s, `(() => { const n = document.getElementById('offline-note'); return !n.hidden && n.textContent; })()`)
+	assert.Contains(t, note, "Offline: the page runs from the copy saved on this device.")
+	// MNIST digits were never opened: the note says they are not saved here.
+	assert.Contains(t, note, "Not saved here, so unavailable until the network is back: MNIST (digits).")
+	t.Logf("offline visit: prediction at %.0f ms; note: %s", offline, note)
+
+	// Training runs on the saved data: one small epoch.
+	Poll[bool](s, `!!window.convplay.views.train`)
+	Eval[bool](s, `(window.convplay.views.train.set({model: 'small', continueWeights: false, optimizer: 'adam', learningRate: 0.001,
+		batchSize: 32, epochs: 1, subset: 2000, validationSubset: 500, seed: 1, validation: true, checkpoint: false, early: false}), true)`)
+	clickID(s, "train-start")
+	require.Equal(t, "finished", waitDone(s, 90*time.Second))
+	assert.Equal(t, "trained", Eval[string](s, `window.convplay.state.modelSource.kind`))
+
+	// In Chinese.
+	Eval[bool](s, `(() => { const l = document.getElementById('lang'); l.value = 'zh'; l.dispatchEvent(new Event('change')); return true; })()`)
+	zh := Poll[string](s, `(() => { const t = document.getElementById('offline-note').textContent; return t.includes('离线') && t; })()`)
+	assert.Contains(t, zh, "离线：本页正在使用保存在这台设备上的副本。")
+	assert.Contains(t, zh, "MNIST（手写数字）")
+	s.ScreenshotOf("header.site", "offline-note-zh")
+
+	// Back online, the note goes.
+	s.SetOffline(false)
+	Poll[bool](s, `document.getElementById('offline-note').hidden`)
+	assert.Empty(t, s.Problems())
+}
