@@ -108,6 +108,8 @@ dist: page data $(BROTLI)
 	rm -rf dist/vendor/tfjs dist/bench* dist/idbfake.js
 	find dist -name '*.test.js' -delete
 	cp internal/webserver/_headers dist/_headers
+	sed -i 's|^\( *\)<meta charset="utf-8">|&\n\1<meta name="convplay-sw" content="swbuild.js">|' dist/index.html
+	grep -q '<meta name="convplay-sw"' dist/index.html
 	go run ./tools/swbuild dist
 	find dist -type f -size +255c \( $(COMPRESS) \) -exec gzip -9 -k -n {} + -exec brotli -q 11 -k {} +
 	du -sh dist

@@ -2,7 +2,8 @@
 // the page, the engine, the models and the data fetched, so a second visit
 // starts from the device and a visit without a network works.
 //
-// startOffline registers the worker: at once when the page is not
+// startOffline registers the worker (where the host has swbuild.js, see
+// below): at once when the page is not
 // cross-origin isolated (then it reloads once through the worker, which
 // adds the isolation headers, as coi-serviceworker did), else after the
 // first prediction, so the worker's filling of its cache never delays it.
@@ -76,7 +77,7 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
     for (const [key, vars] of lines) {
       const span = document.createElement('span');
       ctx.setText(span, key, vars);
-      note.append(span, ' ');
+      note.append(span, ctx.state.lang === 'zh' ? '' : ' '); // Chinese sentences run on without a space
     }
   }
   win.addEventListener('online', () => {
@@ -87,9 +88,14 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
     view.online = false;
     refresh();
   });
-  ctx.on('lang', show);
+  ctx.on('lang', () => show());
   show();
-  if (!sw || !win.isSecureContext) return { status: async () => null };
+  // A host that sends the isolation headers is convplay serve (which makes
+  // swbuild.js) or one that reads make dist's _headers; a plain host
+  // serves make dist's folder, whose page says so. web/ as it is on a
+  // plain host has no swbuild.js: no worker there, rather than a 404.
+  const built = win.crossOriginIsolated || win.document.querySelector('meta[name="convplay-sw"]');
+  if (!sw || !win.isSecureContext || !built) return { status: async () => null };
 
   /** ask sends a message to the controlling worker and resolves with its reply (null without one). */
   function ask(msg) {
@@ -157,7 +163,10 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
   function register() {
     if (registered) return;
     registered = true;
-    sw.register('sw.js').then((reg) => {
+    // A page the worker controls has it registered: the browser checks for
+    // a new build at each visit by itself, and register() would check again.
+    (sw.controller ? sw.getRegistration() : sw.register('sw.js')).then((reg) => {
+      if (!reg) return;
       reg.addEventListener('updatefound', () => {
         const next = reg.installing;
         if (!next || !reg.active) return;
