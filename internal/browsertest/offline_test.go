@@ -5,6 +5,7 @@ package browsertest
 import (
 	"fmt"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
 	"path"
 	"strings"
@@ -214,4 +215,39 @@ func TestOfflineSecondVisit(t *testing.T) {
 		}
 	}
 	assert.Empty(t, problems)
+}
+
+// TestDistOfflineOnAPlainStaticHost: make dist's folder on a host that
+// sends no headers (Python's http.server): after one visit the page opens
+// offline, still cross-origin isolated (the service worker adds the
+// headers to what it saved), and predicts.
+func TestDistOfflineOnAPlainStaticHost(t *testing.T) {
+	py := pythonServer(t, distDir(t))
+	s := StartHandler(t, func(string) http.Handler { return httputil.NewSingleHostReverseProxy(py) })
+	s.Open("")
+	// The first load registers the worker and reloads once through it (see TestDistOnAPlainStaticHost).
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ok, err := chromedp.Run(s.Ctx, chromedp.Evaluate[bool](`window.crossOriginIsolated === true && navigator.serviceWorker.controller !== null`))
+		if err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page did not come through its service worker (last error %v; problems %q)", err, s.Problems())
+		}
+		time.Sleep(50 * time.Millisecond) // polling the page, which reloads once
+	}
+	s.OpenReady("")
+	waitSaved(s, "data/fashion/")
+
+	s.SetOffline(true)
+	before := len(s.Requests())
+	s.OpenReady("")
+	firstPrediction(s)
+	names, _ := fromNetwork(s.Requests()[before:])
+	assert.Empty(t, names, "offline, every file came from the worker")
+	assert.True(t, Eval[bool](s, `crossOriginIsolated && typeof SharedArrayBuffer === 'function'`), "isolated offline too")
+	assert.Contains(t, Poll[string](s, `(() => { const n = document.getElementById('offline-note'); return !n.hidden && n.textContent; })()`),
+		"Offline: the page runs from the copy saved on this device.")
+	assert.Empty(t, s.Problems())
 }
