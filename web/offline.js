@@ -167,16 +167,20 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
     // a new build at each visit by itself, and register() would check again.
     (sw.controller ? sw.getRegistration() : sw.register('sw.js')).then((reg) => {
       if (!reg) return;
-      reg.addEventListener('updatefound', () => {
-        const next = reg.installing;
+      // A newer build installs beside this one (the browser found it at
+      // this visit): say it is ready once it waits.
+      const watch = (next) => {
         if (!next || !reg.active) return;
-        next.addEventListener('statechange', () => {
-          if (next.state === 'installed' && reg.active) {
-            view.update = true;
-            show();
-          }
-        });
-      });
+        const ready = () => {
+          if (next.state !== 'installed' || view.update) return;
+          view.update = true;
+          show();
+        };
+        ready();
+        next.addEventListener('statechange', ready);
+      };
+      watch(reg.waiting || reg.installing);
+      reg.addEventListener('updatefound', () => watch(reg.installing));
     }, (err) => console.warn('convplay: no service worker, so no offline use:', err.message));
   }
   if (!isolatedAlready) register();

@@ -43,6 +43,7 @@ const Timeout = 90 * time.Second
 type Session struct {
 	t     testing.TB
 	Ctx   context.Context // the tab's chromedp context; Run actions on it
+	tab   context.Context // Ctx without its deadline (Renew)
 	Base  string          // the server's URL, e.g. "http://127.0.0.1:43123/"
 	Files string          // web/ as a file URL, e.g. "file:///src/convplay/web/", for a page opened from the disk
 
@@ -139,8 +140,16 @@ func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Sessi
 	if err := s.watchRequests(tabCtx); err != nil {
 		t.Fatalf("browsertest: %v", err)
 	}
-	s.Ctx = ctx
+	s.Ctx, s.tab = ctx, tabCtx
 	return s
+}
+
+// Renew gives the session Timeout from now, for a test that visits the
+// page several times in one browser (the offline tests).
+func (s *Session) Renew() {
+	ctx, cancel := context.WithTimeout(s.tab, Timeout)
+	s.t.Cleanup(cancel)
+	s.Ctx = ctx
 }
 
 // watchRequests intercepts every request of the whole browser, the page's

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -155,6 +157,7 @@ func TestOfflineSecondVisit(t *testing.T) {
 		first, firstBytes, dataBytes, sent.Load(), fashion.Files, fashion.Bytes, len(s.Requests()), marks(s))
 
 	// The second visit, online: everything comes from the worker's cache.
+	s.Renew()
 	before := len(s.Requests())
 	sentBefore, servedBefore := sent.Load(), len(server.served(0))
 	s.OpenReady("")
@@ -170,6 +173,7 @@ func TestOfflineSecondVisit(t *testing.T) {
 	t.Logf("second visit: prediction at %.0f ms; requests to the network: %d, besides %d of the worker's update check; %d bytes sent; marks: %s", second, len(names), checks, secondBytes, marks(s))
 
 	// The third visit, offline.
+	s.Renew()
 	s.SetOffline(true)
 	before = len(s.Requests())
 	s.OpenReady("")
@@ -240,6 +244,7 @@ func TestDistOfflineOnAPlainStaticHost(t *testing.T) {
 	s.OpenReady("")
 	waitSaved(s, "data/fashion/")
 
+	s.Renew()
 	s.SetOffline(true)
 	before := len(s.Requests())
 	s.OpenReady("")
@@ -249,5 +254,91 @@ func TestDistOfflineOnAPlainStaticHost(t *testing.T) {
 	assert.True(t, Eval[bool](s, `crossOriginIsolated && typeof SharedArrayBuffer === 'function'`), "isolated offline too")
 	assert.Contains(t, Poll[string](s, `(() => { const n = document.getElementById('offline-note'); return !n.hidden && n.textContent; })()`),
 		"Offline: the page runs from the copy saved on this device.")
+	assert.Empty(t, s.Problems())
+}
+
+// copyTree copies the regular files under src into dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	require.NoError(t, filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+	}))
+}
+
+// evalThroughReload evaluates expr until it is truthy, through a reload
+// of the page (chromedp's evaluation fails while the page changes).
+func evalThroughReload[T comparable](s *Session, expr string) T {
+	s.t.Helper()
+	var zero T
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		v, err := chromedp.Run(s.Ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+		if err == nil && v != zero {
+			return v
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("browsertest: waiting for %s: %v (problems %q)", expr, err, s.Problems())
+		}
+		time.Sleep(50 * time.Millisecond) // polling a page that reloads
+	}
+}
+
+// TestOfflineNewDeploy changes a file of the served page between visits,
+// as a new deploy does: at the next visit the page still runs the build
+// it had, whole, and says a new version is ready; the browser downloads
+// only the changed file; at the visit after, the page takes the new build
+// (it reloads once at start) and runs it, whole.
+func TestOfflineNewDeploy(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, WebDir(t), dir)
+	var server wire
+	s := StartHandler(t, func(string) http.Handler { return server.count(t)(dir) })
+	s.OpenReady("")
+	firstPrediction(s)
+	waitSaved(s, "data/fashion/")
+	build := `window.convplay.offline.status().then((st) => st ? st.build : '')`
+	styled := `fetch('style.css').then((r) => r.text()).then((css) => css.includes('a new deploy'))`
+	old := Eval[string](s, build)
+	require.NotEmpty(t, old)
+
+	f, err := os.OpenFile(filepath.Join(dir, "style.css"), os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("\n/* a new deploy */\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+
+	served := len(server.served(0))
+	s.Renew()
+	s.OpenReady("")
+	note := Poll[string](s, `(() => { const n = document.getElementById('offline-note'); return !n.hidden && n.textContent; })()`)
+	assert.Contains(t, note, "A new version of the page is ready: it opens at your next visit.")
+	assert.Equal(t, old, Eval[string](s, build), "this visit runs the build it started with")
+	assert.False(t, Eval[bool](s, styled), "and every file of it")
+	names, _ := fromNetwork(server.served(served))
+	assert.Equal(t, []string{"style.css"}, names, "the new build downloads only the changed file")
+
+	s.Renew()
+	s.Open("")
+	// The page takes the new build at start and reloads once through it.
+	next := evalThroughReload[string](s, `(async () => { const b = await `+build+`;
+		return b !== '`+old+`' && performance.getEntriesByType('navigation')[0].type === 'reload' && document.body.dataset.engine === 'ready' && b; })()`)
+	assert.NotEqual(t, old, next)
+	assert.True(t, Eval[bool](s, styled), "the new build's file")
+	Poll[bool](s, `document.getElementById('offline-note').hidden`)
+	firstPrediction(s)
 	assert.Empty(t, s.Problems())
 }
