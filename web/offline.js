@@ -5,8 +5,9 @@
 // startOffline registers the worker (where the host has swbuild.js, see
 // below): at once when the page is not
 // cross-origin isolated (then it reloads once through the worker, which
-// adds the isolation headers, as coi-serviceworker did), else after the
-// first prediction, so the worker's filling of its cache never delays it.
+// adds the isolation headers, as coi-serviceworker did), else once the
+// data set is in, so the worker's filling of its cache never delays the
+// first prediction or the data.
 // At start it hands over to a worker of a newer build that waits (then
 // reloads once), so a deploy reaches a student at the next visit and never
 // as a mix of two builds. It hands the worker the data files fetched before
@@ -63,8 +64,9 @@ function datasetName(dir) {
 /**
  * startOffline wires the service worker to the page: ctx is the core's
  * context (for its events and setText), note the element of the note.
- * It returns {status()} for tests and tools: the worker's status, or null
- * without a worker.
+ * It returns, for tests and tools, {status()}: the worker's status, or null
+ * without a worker, and {handingOver()}: whether this page is about to
+ * reload into a newer build.
  */
 export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = window } = {}) {
   const view = { online: win.navigator.onLine !== false, controlled: Boolean(sw && sw.controller), status: null, update: false };
@@ -95,7 +97,7 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
   // serves make dist's folder, whose page says so. web/ as it is on a
   // plain host has no swbuild.js: no worker there, rather than a 404.
   const built = win.crossOriginIsolated || win.document.querySelector('meta[name="convplay-sw"]');
-  if (!sw || !win.isSecureContext || !built) return { status: async () => null };
+  if (!sw || !win.isSecureContext || !built) return { status: async () => null, handingOver: () => false };
 
   /** ask sends a message to the controlling worker and resolves with its reply (null without one). */
   function ask(msg) {
@@ -160,9 +162,11 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
   });
 
   let registered = false;
+  let stopWaiting = () => {}; // the listeners that wait to register
   function register() {
     if (registered) return;
     registered = true;
+    stopWaiting();
     // A page the worker controls has it registered: the browser checks for
     // a new build at each visit by itself, and register() would check again.
     (sw.controller ? sw.getRegistration() : sw.register('sw.js')).then((reg) => {
@@ -185,12 +189,23 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
   }
   if (!isolatedAlready) register();
   else {
-    const off = ctx.on('prediction', (p) => {
-      if (!p) return;
-      off();
-      register();
+    // Once the data set is in, so that filling the cache (mostly from the
+    // HTTP cache) takes nothing from the first prediction nor the data's
+    // streaming; at the latest 20 s after the first prediction (a slow
+    // link), and 30 s after start for a page that never predicts.
+    const offData = ctx.on('dataset', (d) => {
+      if (d.complete) register();
     });
-    win.setTimeout(register, 10000); // a page that never predicts is kept all the same
+    const offPrediction = ctx.on('prediction', (p) => {
+      if (!p) return;
+      offPrediction();
+      win.setTimeout(register, 20000);
+    });
+    win.setTimeout(register, 30000);
+    stopWaiting = () => {
+      offData();
+      offPrediction();
+    };
   }
   // Data files arriving while the worker controls the page go through it;
   // those before, and the rest of a set, are handed over once it is complete.
@@ -198,5 +213,5 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
     if (d.complete && sw.controller) keepFetched();
   });
   if (sw.controller) refresh();
-  return { status: () => ask({ op: 'status' }) };
+  return { status: () => ask({ op: 'status' }), handingOver: () => handingOver };
 }

@@ -24,7 +24,8 @@
 //   keep {urls}       -> the same status, after caching those URLs the
 //                        page fetched before this worker controlled it (from
 //                        the HTTP cache when it still has them)
-//   activate          -> (no reply) a waiting worker takes over now
+//   activate          -> (no reply) a waiting worker takes over now, when
+//                        the asking page is the site's only one open
 // and to every page it controls: {event: 'network', online} when the
 // network stops or starts answering.
 
@@ -66,13 +67,22 @@ async function install() {
         return;
       }
     }
-    // no-cache: the HTTP cache may answer, after the server says it is current.
-    const res = await fetch(url, { cache: 'no-cache' });
-    if (!res.ok || res.redirected) throw new Error(`sw: ${url}: HTTP ${res.status}`);
-    const bytes = await res.arrayBuffer();
-    const got = await sha256(bytes);
-    if (!got.startsWith(want)) throw new Error(`sw: ${url} is not the file of build ${BUILD.id} (a deploy under way?)`);
-    await cache.put(url, isolated(res, bytes, got));
+    // The HTTP cache's copy (the page has just fetched most files) when it
+    // is this build's; else the server's, revalidated.
+    for (const mode of ['force-cache', 'no-cache']) {
+      const res = await fetch(url, { cache: mode });
+      if (!res.ok || res.redirected) {
+        if (mode === 'force-cache') continue;
+        throw new Error(`sw: ${url}: HTTP ${res.status}`);
+      }
+      const bytes = await res.arrayBuffer();
+      const got = await sha256(bytes);
+      if (got.startsWith(want)) {
+        await cache.put(url, isolated(res, bytes, got));
+        return;
+      }
+    }
+    throw new Error(`sw: ${url} is not the file of build ${BUILD.id} (a deploy under way?)`);
   }));
   // The first worker takes the page at once; a later one waits until the
   // page hands over at its next start, so no page mixes two builds.
@@ -218,7 +228,10 @@ async function onMessage(event) {
   const msg = event.data || {};
   const port = event.ports[0];
   if (msg.op === 'activate') {
-    await self.skipWaiting();
+    // Taking over moves every open page of the site to this build: only
+    // when the asking page is the one open, else after the others close.
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    if (windows.length <= 1) await self.skipWaiting();
     return;
   }
   if (msg.op === 'keep' && Array.isArray(msg.urls)) {

@@ -44,13 +44,16 @@ function fakeCaches() {
 }
 
 /**
- * site is a server's files (path under SCOPE -> text) and the network to
- * them: fetched lists what reached it; offline makes it throw.
+ * network is a server's files (path under SCOPE -> text) and the network
+ * to them: fetched lists what reached it; offline makes it throw;
+ * httpCache (path -> text) answers force-cache requests before it.
  */
 function network(files) {
-  const net = { files, fetched: [], offline: false };
-  net.fetch = async (req) => {
+  const net = { files, fetched: [], offline: false, httpCache: {} };
+  net.fetch = async (req, init = {}) => {
     const url = typeof req === 'string' ? req : req.url;
+    const cached = net.httpCache[url.slice(SCOPE.length)];
+    if (init.cache === 'force-cache' && cached !== undefined) return new Response(cached); // the browser's HTTP cache: no network
     net.fetched.push(url.slice(SCOPE.length));
     if (net.offline) throw new TypeError('Failed to fetch');
     const path = url.slice(SCOPE.length).split('?')[0] || 'index.html';
@@ -71,7 +74,7 @@ async function build(files, shell) {
 const plain = (m) => JSON.parse(JSON.stringify(m));
 
 /** start runs sw.js with build b over net and caches, and returns its event handlers and the pages' messages. */
-function start(b, net, caches, { active = null } = {}) {
+function start(b, net, caches, { active = null, windows = 1 } = {}) {
   const handlers = {};
   const posted = [];
   const state = { skipped: false, claimed: false };
@@ -87,7 +90,7 @@ function start(b, net, caches, { active = null } = {}) {
       claim: async () => {
         state.claimed = true;
       },
-      matchAll: async () => [{ postMessage: (m) => posted.push(plain(m)) }],
+      matchAll: async () => Array.from({ length: windows }, () => ({ postMessage: (m) => posted.push(plain(m)) })),
     },
   };
   const context = { self, caches, fetch: net.fetch, Response, Headers, URL, crypto, console, importScripts: () => (self.CONVPLAY_BUILD = b) };
@@ -107,6 +110,12 @@ function start(b, net, caches, { active = null } = {}) {
       let answer = null;
       handlers.fetch({ request: { url: absolute ? path : SCOPE + path, method: 'GET', mode, cache: 'default', headers: new Headers() }, respondWith: (p) => (answer = p) });
       return answer && (await answer);
+    },
+    /** tell sends a message that gets no reply. */
+    async tell(msg) {
+      let p = null;
+      handlers.message({ data: msg, ports: [], waitUntil: (x) => (p = x) });
+      await p;
     },
     async message(msg) {
       return new Promise((resolve) => {
@@ -147,6 +156,19 @@ test('installs the whole shell, each file checked, then takes the page and serve
   const page = await sw.get('?data=digits&lang=zh', { mode: 'navigate' });
   assert.equal(await page.text(), '<!doctype html>', 'a link with settings opens the saved page');
   assert.deepEqual(net.fetched, [], 'nothing from the network');
+});
+
+test('the install takes the HTTP cache\'s copies that are the build\'s, and the server\'s for the others', async () => {
+  const { files, shell, b } = await site();
+  const net = network(files);
+  net.httpCache = { 'app.js': files['app.js'], 'index.html': '<!doctype html><p>an older page', 'convplay.wasm': files['convplay.wasm'] };
+  const caches = fakeCaches();
+  const sw = start(b, net, caches);
+  await sw.install();
+  assert.deepEqual(net.fetched.sort(), ['data/tiny/manifest.json', 'index.html'], 'the stale page and the file the HTTP cache lacks');
+  await sw.activate();
+  assert.equal(await (await sw.get('', { mode: 'navigate' })).text(), '<!doctype html>');
+  assert.equal(shell.length, 4);
 });
 
 test('a file that is not the build\'s (a deploy half-way) fails the install; a later build reuses unchanged files', async () => {
@@ -225,4 +247,15 @@ test('offline: saved files as before, others a 504 "Offline", and the pages hear
   await sw.get('bench.html');
   assert.deepEqual(sw.posted.at(-1), { event: 'network', online: true });
   assert.equal(await sw.get('https://elsewhere.example/font.woff2', { absolute: true }), null, 'other origins are left to the browser');
+});
+
+test('a waiting build takes over when the asking page is the only one open', async () => {
+  const { files, b } = await site();
+  for (const [windows, takes] of [[1, true], [2, false]]) {
+    const sw = start(b, network(files), fakeCaches(), { active: {}, windows });
+    await sw.install();
+    assert.ok(!sw.state.skipped);
+    await sw.tell({ op: 'activate' });
+    assert.equal(sw.state.skipped, takes, `${windows} pages open`);
+  }
 });
