@@ -290,7 +290,7 @@ installTouchTips(); // a tap shows the values a mouse's hover shows
 // longest); what follows its ready waits for them (core.js, start).
 const mounted = mountViews().then(() => performance.mark('convplay:views'));
 ctx.start(url.get('data'), mounted);
-window.convplay.offline = startOffline(ctx, $('offline-note')); // sw.js: instant second visits, offline use
+window.convplay.offline = startOffline(ctx, $('offline-note'), { kept: $('offline-kept') }); // sw.js: instant second visits, offline use
 await mounted;
 showWorkers();
 trackNav(document.querySelector('.lessons-nav'));

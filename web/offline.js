@@ -24,6 +24,7 @@ strings({
     'offline.missing': 'Not saved here, so unavailable until the network is back: {list}.',
     'offline.partial': '{name} ({cached} of {files:one=# file|other=# files})',
     'offline.update': 'A new version of the page is ready: it opens at your next visit.',
+    'offline.kept': 'Saved on this device for offline use: {list}.',
   },
   zh: {
     'offline.saved': '离线：本页正在使用保存在这台设备上的副本。',
@@ -31,6 +32,7 @@ strings({
     'offline.missing': '以下内容没有保存在这里，联网后才能使用：{list}。',
     'offline.partial': '{name}（{files} 个文件中的 {cached} 个）',
     'offline.update': '本页有新版本：下次打开时生效。',
+    'offline.kept': '已保存在这台设备上，可离线使用：{list}。',
   },
 });
 
@@ -55,6 +57,16 @@ export function offlineLines({ online, controlled, status, update }, name) {
 }
 strings({ en: { 'offline.separator': ', ' }, zh: { 'offline.separator': '、' } });
 
+/**
+ * keptLine says which data sets the worker keeps whole (status of sw.js),
+ * as [key, vars], or null when none: the footer's line, by which a teacher
+ * warming the devices sees the page is ready to go offline.
+ */
+export function keptLine(status, name) {
+  const kept = ((status && status.datasets) || []).filter((d) => d.files > 0 && d.cached === d.files).map((d) => name(d.dir));
+  return kept.length ? ['offline.kept', { list: kept.join(t('offline.separator')) }] : null;
+}
+
 /** datasetName is a data folder's name as the header's switch says it (data/digits/ -> MNIST (digits)). */
 function datasetName(dir) {
   const id = dir.replace(/^data\//, '').replace(/\/$/, '');
@@ -63,12 +75,13 @@ function datasetName(dir) {
 
 /**
  * startOffline wires the service worker to the page: ctx is the core's
- * context (for its events and setText), note the element of the note.
+ * context (for its events and setText), note the element of the note,
+ * kept the element of the footer's line of what is saved (keptLine).
  * It returns, for tests and tools, {status()}: the worker's status, or null
  * without a worker, and {handingOver()}: whether this page is about to
  * reload into a newer build.
  */
-export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = window } = {}) {
+export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWorker, win = window } = {}) {
   const view = { online: win.navigator.onLine !== false, controlled: Boolean(sw && sw.controller), status: null, update: false };
 
   function show() {
@@ -81,6 +94,11 @@ export function startOffline(ctx, note, { sw = navigator.serviceWorker, win = wi
       ctx.setText(span, key, vars);
       note.append(span, ctx.state.lang === 'zh' ? '' : ' '); // Chinese sentences run on without a space
     }
+    if (!kept) return;
+    const line = keptLine(view.status, datasetName);
+    kept.hidden = !line;
+    if (line) ctx.setText(kept, ...line);
+    else kept.textContent = '';
   }
   win.addEventListener('online', () => {
     view.online = true;

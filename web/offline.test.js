@@ -2,7 +2,7 @@
 // by `make test-js`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { offlineLines } from './offline.js';
+import { offlineLines, keptLine } from './offline.js';
 import { setLang, t } from './i18n.js';
 
 const name = (dir) => ({ 'data/fashion/': 'Fashion-MNIST', 'data/digits/': 'MNIST' })[dir];
@@ -43,5 +43,16 @@ test('in Chinese', () => {
     { dir: 'data/digits/', files: 24, cached: 0 },
   ]) }, name);
   assert.equal(text(lines), '离线：本页正在使用保存在这台设备上的副本。 以下内容没有保存在这里，联网后才能使用：Fashion-MNIST（28 个文件中的 3 个）、MNIST。');
+  setLang('en');
+});
+
+test('the footer names the data sets kept whole, or nothing', () => {
+  setLang('en');
+  assert.equal(keptLine(null, name), null);
+  assert.equal(keptLine(status([{ dir: 'data/fashion/', files: 28, cached: 27 }]), name), null);
+  const both = keptLine(status([{ dir: 'data/fashion/', files: 28, cached: 28 }, { dir: 'data/digits/', files: 24, cached: 24 }]), name);
+  assert.equal(t(...both), 'Saved on this device for offline use: Fashion-MNIST, MNIST.');
+  setLang('zh');
+  assert.equal(t(...keptLine(status([{ dir: 'data/fashion/', files: 28, cached: 28 }, { dir: 'data/digits/', files: 0, cached: 0 }]), name)), '已保存在这台设备上，可离线使用：Fashion-MNIST。');
   setLang('en');
 });

@@ -153,6 +153,9 @@ func TestOfflineSecondVisit(t *testing.T) {
 	Poll[bool](s, `window.convplay.state.dataset.complete`)
 	dataBytes := sent.Load()
 	fashion := waitSaved(s, "data/fashion/")
+	assert.Equal(t, "Saved on this device for offline use: Fashion-MNIST (clothing).",
+		Poll[string](s, `(() => { const k = document.getElementById('offline-kept'); return !k.hidden && k.textContent; })()`),
+		"the footer tells a teacher warming the devices that this one is ready")
 	t.Logf("first visit: prediction at %.0f ms after %d bytes; %d bytes once the data set is in; %d bytes once the worker keeps it (%d files, %d bytes decoded); %d requests; marks: %s",
 		first, firstBytes, dataBytes, sent.Load(), fashion.Files, fashion.Bytes, len(s.Requests()), marks(s))
 
@@ -196,7 +199,7 @@ func TestOfflineSecondVisit(t *testing.T) {
 	assert.Equal(t, "trained", Eval[string](s, `window.convplay.state.modelSource.kind`))
 
 	// MNIST digits, never opened online, cannot load; the page says why.
-	Eval[bool](s, `(() => { const d = document.getElementById('dataset'); d.value = 'digits'; d.dispatchEvent(new Event('change')); return true; })()`)
+	pickDataset(s, "digits")
 	status := Poll[string](s, `window.convplay.state.dataset.error && document.getElementById('status-text').textContent`)
 	assert.Regexp(t, `^Engine ready, but: data/digits/[^ ]+: HTTP 504 \(offline, and not saved on this device\)$`, status)
 	assert.Contains(t, Eval[string](s, `document.getElementById('offline-note').textContent`), "MNIST (digits)")
@@ -222,9 +225,10 @@ func TestOfflineSecondVisit(t *testing.T) {
 }
 
 // TestDistOfflineOnAPlainStaticHost: make dist's folder on a host that
-// sends no headers (Python's http.server): after one visit the page opens
-// offline, still cross-origin isolated (the service worker adds the
-// headers to what it saved), and predicts.
+// sends no headers (Python's http.server), warmed as the README says (both
+// data sets opened once, the footer naming them): offline, the page opens
+// still cross-origin isolated (the service worker adds the headers to what
+// it saved), predicts, misses nothing and loads either data set.
 func TestDistOfflineOnAPlainStaticHost(t *testing.T) {
 	py := pythonServer(t, distDir(t))
 	s := StartHandler(t, func(string) http.Handler { return httputil.NewSingleHostReverseProxy(py) })
@@ -243,6 +247,12 @@ func TestDistOfflineOnAPlainStaticHost(t *testing.T) {
 	}
 	s.OpenReady("")
 	waitSaved(s, "data/fashion/")
+	// A teacher warming the device opens the digits too; the footer names both.
+	pickDataset(s, "digits")
+	Poll[bool](s, `window.convplay.state.dataset.name === 'digits' && window.convplay.state.dataset.complete`)
+	waitSaved(s, "data/digits/")
+	assert.Equal(t, "Saved on this device for offline use: Fashion-MNIST (clothing), MNIST (digits).",
+		Poll[string](s, `(() => { const k = document.getElementById('offline-kept'); return !k.hidden && k.textContent.includes('MNIST (digits)') && k.textContent; })()`))
 
 	s.Renew()
 	s.SetOffline(true)
@@ -252,9 +262,18 @@ func TestDistOfflineOnAPlainStaticHost(t *testing.T) {
 	names, _ := fromNetwork(s.Requests()[before:])
 	assert.Empty(t, names, "offline, every file came from the worker")
 	assert.True(t, Eval[bool](s, `crossOriginIsolated && typeof SharedArrayBuffer === 'function'`), "isolated offline too")
-	assert.Contains(t, Poll[string](s, `(() => { const n = document.getElementById('offline-note'); return !n.hidden && n.textContent; })()`),
-		"Offline: the page runs from the copy saved on this device.")
+	assert.Equal(t, "Offline: the page runs from the copy saved on this device.",
+		Poll[string](s, `(() => { const n = document.getElementById('offline-note'); return !n.hidden && n.textContent.trim(); })()`), "nothing is missing")
+	// Both data sets load offline.
+	pickDataset(s, "digits")
+	Poll[bool](s, `window.convplay.state.dataset.name === 'digits' && window.convplay.state.dataset.complete && !window.convplay.state.dataset.error`)
 	assert.Empty(t, s.Problems())
+}
+
+// pickDataset chooses a data set in the header's switch, as a student does.
+func pickDataset(s *Session, name string) {
+	s.t.Helper()
+	Eval[bool](s, fmt.Sprintf(`(() => { const d = document.getElementById('dataset'); d.value = %q; d.dispatchEvent(new Event('change')); return true; })()`, name))
 }
 
 // copyTree copies the regular files under src into dst.
