@@ -127,9 +127,17 @@ export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWor
       worker.postMessage(msg, [channel.port2]);
     });
   }
+  /** ordered lists the worker's data sets in the header switch's order (the worker's is by path). */
+  function ordered(status) {
+    const select = win.document.getElementById('dataset');
+    const order = select ? [...select.options].map((o) => `data/${o.value}/`) : [];
+    const rank = (d) => (order.includes(d.dir) ? order.indexOf(d.dir) : order.length);
+    if (status && Array.isArray(status.datasets)) status.datasets.sort((a, b) => rank(a) - rank(b));
+    return status;
+  }
   async function refresh() {
     view.controlled = Boolean(sw.controller);
-    view.status = await ask({ op: 'status' });
+    view.status = ordered(await ask({ op: 'status' }));
     if (view.status && !view.status.online) view.online = false;
     show();
   }
@@ -144,7 +152,7 @@ export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWor
     if (d.info && Array.isArray(d.info.files)) {
       for (const f of d.info.files) urls.push(new URL(`data/${d.name}/${f.name}`, win.location.href).href);
     }
-    const status = await ask({ op: 'keep', urls });
+    const status = ordered(await ask({ op: 'keep', urls }));
     if (status) view.status = status;
     show();
   }
