@@ -10,6 +10,7 @@ import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
 import { trackNav } from './nav.js';
+import { startOffline } from './offline.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const VIEWS = {
@@ -289,6 +290,7 @@ installTouchTips(); // a tap shows the values a mouse's hover shows
 // longest); what follows its ready waits for them (core.js, start).
 const mounted = mountViews().then(() => performance.mark('convplay:views'));
 ctx.start(url.get('data'), mounted);
+window.convplay.offline = startOffline(ctx, $('offline-note'), { kept: $('offline-kept') }); // sw.js: instant second visits, offline use
 await mounted;
 showWorkers();
 trackNav(document.querySelector('.lessons-nav'));

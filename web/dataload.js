@@ -25,7 +25,8 @@ export async function streamDataset(client, name, { fetch = globalThis.fetch, ba
   const dir = `${base}${name}/`;
   const get = async (file) => {
     const resp = await fetch(dir + file);
-    if (!resp.ok) throw new Error(`${dir}${file}: HTTP ${resp.status} (run make data)`);
+    // 504 "Offline" is the service worker's (sw.js): the file is not saved on this device.
+    if (!resp.ok) throw new Error(`${dir}${file}: HTTP ${resp.status} (${resp.status === 504 ? 'offline, and not saved on this device' : 'run make data'})`);
     return resp;
   };
   const manifest = await (await get('manifest.json')).text();

@@ -101,3 +101,11 @@ test('a data set without chunks is complete at once', async () => {
   const info = await streamDataset(fakeClient(), 'none', { fetch });
   assert.equal(info.complete, true);
 });
+
+test('a chunk the service worker has not saved, offline, says so rather than asking for make data', async () => {
+  const { fetch: online } = fakeFetch(site);
+  const fetch = async (path) => (path.endsWith('/b.gz') ? { ok: false, status: 504 } : online(path));
+  await assert.rejects(streamDataset(fakeClient(), 'tiny', { fetch }), {
+    message: 'data/tiny/b.gz: HTTP 504 (offline, and not saved on this device)',
+  });
+});

@@ -43,12 +43,14 @@ const Timeout = 90 * time.Second
 type Session struct {
 	t     testing.TB
 	Ctx   context.Context // the tab's chromedp context; Run actions on it
+	tab   context.Context // Ctx without its deadline (Renew)
 	Base  string          // the server's URL, e.g. "http://127.0.0.1:43123/"
 	Files string          // web/ as a file URL, e.g. "file:///src/convplay/web/", for a page opened from the disk
 
 	mu       sync.Mutex
 	problems []string // console errors, exceptions, error log entries, foreign requests
 	requests []string // every request URL, in order
+	offline  bool     // every request fails as a disconnected network's would (SetOffline)
 
 	shots string // folder of Screenshot's files, made on first use
 }
@@ -138,7 +140,7 @@ func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Sessi
 	if err := s.watchRequests(tabCtx); err != nil {
 		t.Fatalf("browsertest: %v", err)
 	}
-	s.Ctx = ctx
+	s.Ctx, s.tab = ctx, tabCtx
 	return s
 }
 
@@ -147,10 +149,14 @@ func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Sessi
 // machine's load, and which guards against a hang by watching the run's
 // progress instead (untilSettled). Later actions run on the new deadline.
 func (s *Session) Allow(d time.Duration) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.Ctx), d)
+	ctx, cancel := context.WithTimeout(s.tab, d)
 	s.t.Cleanup(cancel)
 	s.Ctx = ctx
 }
+
+// Renew gives the session Timeout from now, for a test that visits the
+// page several times in one browser (the offline tests).
+func (s *Session) Renew() { s.Allow(Timeout) }
 
 // watchRequests intercepts every request of the whole browser, the page's
 // and its workers' alike (a tab's Network events miss a dedicated worker's
@@ -175,8 +181,11 @@ func (s *Session) watchRequests(ctx context.Context) error {
 			if !ok {
 				s.problems = append(s.problems, "request to another origin: "+u)
 			}
+			offline := s.offline
 			s.mu.Unlock()
-			if ok {
+			if offline {
+				cdp.Call(ctx, browser, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonInternetDisconnected})
+			} else if ok {
 				cdp.Call(ctx, browser, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 			} else {
 				cdp.Call(ctx, browser, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
@@ -184,6 +193,35 @@ func (s *Session) watchRequests(ctx context.Context) error {
 		}
 	}()
 	return nil
+}
+
+// SetOffline takes the tab off the network (Chromium's network emulation,
+// its service worker's too, and navigator.onLine) or puts it back on; while
+// off, every request that still reaches the network, from any target, fails
+// as a disconnected network's would, and Requests still records it.
+func (s *Session) SetOffline(offline bool) {
+	s.t.Helper()
+	s.mu.Lock()
+	s.offline = offline
+	s.mu.Unlock()
+	conditions := []*network.Conditions{}
+	if offline {
+		conditions = append(conditions, &network.Conditions{Offline: true, DownloadThroughput: -1, UploadThroughput: -1})
+	}
+	err := chromedp.Do(s.Ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tab, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, tab, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: &offline, MatchedNetworkConditions: conditions}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tab, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	}))
+	if err != nil {
+		s.t.Fatalf("browsertest: network emulation: %v", err)
+	}
 }
 
 // record notes what a test must know about. It runs on chromedp's reading

@@ -71,9 +71,9 @@ func pythonServer(t *testing.T, dir string) *url.URL {
 
 // TestDistOnAPlainStaticHost serves make dist's folder with Python's
 // http.server, which sends none of the isolation headers, and checks that
-// the page starts, isolates itself through coi-serviceworker.js (so it
-// trains on several workers), classifies a test image, and that nothing
-// went wrong on the way. The browser reaches Python through a reverse
+// the page starts, isolates itself through its service worker (web/sw.js,
+// which adds the headers; so it trains on several workers), classifies a
+// test image, and that nothing went wrong on the way. The browser reaches Python through a reverse
 // proxy in the test (Session's harness serves a handler); the proxy passes
 // Python's responses and headers through unchanged.
 func TestDistOnAPlainStaticHost(t *testing.T) {
@@ -117,15 +117,21 @@ func TestDistOnAPlainStaticHost(t *testing.T) {
 	assert.Empty(t, s.Problems())
 }
 
-// TestDistFiles checks what make dist wrote: the isolation script in the
-// page, _headers, the precompressed copies (identical once decompressed),
+// TestDistFiles checks what make dist wrote: the service worker's file
+// list (swbuild.js) matching the folder, _headers, the precompressed copies (identical once decompressed),
 // no tests and no benchmark page; and that convplay serve -dir dist sends
 // the brotli copy to a browser that takes it.
 func TestDistFiles(t *testing.T) {
 	dist := distDir(t)
 	index, err := os.ReadFile(filepath.Join(dist, "index.html"))
 	require.NoError(t, err)
-	assert.Contains(t, string(index), `<script src="coi-serviceworker.js"></script>`)
+	assert.Contains(t, string(index), `<meta name="convplay-sw" content="swbuild.js">`, "the page registers its service worker on plain hosts too")
+	build, err := os.ReadFile(filepath.Join(dist, webserver.ShellName))
+	require.NoError(t, err, "make dist writes the service worker's file list")
+	shell, err := webserver.Shell(os.DirFS(dist))
+	require.NoError(t, err)
+	assert.Equal(t, string(shell), string(build), "swbuild.js lists dist as it is")
+	assert.FileExists(t, filepath.Join(dist, "sw.js"))
 	headers, err := os.ReadFile(filepath.Join(dist, "_headers"))
 	require.NoError(t, err)
 	assert.Contains(t, string(headers), "Content-Security-Policy: "+webserver.CSP)

@@ -64,6 +64,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, info, err := h.open(name)
+	if err != nil && name == ShellName {
+		h.serveShell(w, r)
+		return
+	}
 	if err != nil {
 		http.NotFound(w, r)
 		return

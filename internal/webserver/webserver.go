@@ -50,6 +50,9 @@ type Handler struct {
 	gz      map[string]*gzEntry // by clean path: compressed bodies, or compressions under way
 	gzBytes int                 // bytes of the finished bodies in gz
 
+	shell      []byte // ShellName's script when the directory has none (shell.go)
+	shellStamp string // the shell files' names, sizes and times it was made from
+
 	compressions atomic.Int64 // files compressed so far (the load test reads it)
 }
 
