@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -65,4 +66,58 @@ func TestRollAndBlur(t *testing.T) {
 	assert.InDelta(t, 9, sum, 1e-5, "a blur away from the edges keeps the mass")
 	assert.Greater(t, x[4], x[1])
 	assert.Equal(t, x[1], x[3])
+}
+
+// TestMaximizeFirstLayerShowsItsKernel: what a first-layer filter wants to
+// see is its own kernel. A climb on the channel's mean asked only for a
+// uniform picture (the sign of the kernel's sum, clamped to black), which
+// the page showed as a dark square; the picture must vary, its field must
+// be the kernel's 3x3, and inside it the picture must follow the weights.
+func TestMaximizeFirstLayerShowsItsKernel(t *testing.T) {
+	for _, spec := range []ModelSpec{SmallSpec(), ReferenceSpec()} {
+		m, e, _ := whyModel(t, spec)
+		f := m.Layers[0].OutShape()[2]
+		kernel := m.Layers[0].Params()[0].W // (3, 3, 1, F)
+		for ch := range f {
+			cfg := DefaultMaximize(0, ch)
+			cfg.Lo, cfg.Hi = -0.8, 2 // the page's clamp: black to white in standardized units
+			mz, err := e.NewMaximizer(cfg)
+			require.NoError(t, err)
+			for !mz.Done() {
+				mz.Step()
+			}
+			img, fd := mz.Image(), mz.Field()
+			require.Equal(t, 3, fd.Bottom-fd.Top, "filter %d: the field is the kernel's rows", ch)
+			require.Equal(t, 3, fd.Right-fd.Left, "filter %d: the field is the kernel's columns", ch)
+			var patch, w []float64
+			for y := range 3 {
+				for x := range 3 {
+					patch = append(patch, float64(img[(fd.Top+y)*28+fd.Left+x]))
+					w = append(w, float64(kernel[(y*3+x)*f+ch]))
+				}
+			}
+			assert.Greater(t, stdDev(patch), 0.3, "filter %d: not a uniform picture", ch)
+			assert.Greater(t, correlation(patch, w), 0.7, "filter %d: the picture follows the kernel %v: %v", ch, w, patch)
+		}
+	}
+}
+
+func stdDev(a []float64) float64 {
+	return math.Sqrt(covariance(a, a))
+}
+
+func correlation(a, b []float64) float64 {
+	return covariance(a, b) / math.Sqrt(covariance(a, a)*covariance(b, b))
+}
+
+func covariance(a, b []float64) float64 {
+	var ma, mb, s float64
+	for i := range a {
+		ma += a[i] / float64(len(a))
+		mb += b[i] / float64(len(b))
+	}
+	for i := range a {
+		s += (a[i] - ma) * (b[i] - mb)
+	}
+	return s / float64(len(a))
 }
