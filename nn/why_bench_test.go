@@ -82,3 +82,28 @@ func BenchmarkWhyPCA2000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWhyForward is one image's forward pass alone, the unit the
+// occlusion map's time is reported in (the machine's load varies, the
+// ratio less).
+func BenchmarkWhyForward(b *testing.B) {
+	_, e, x := whyModel(b, ReferenceSpec())
+	b.ReportAllocs()
+	for b.Loop() {
+		e.forward(x, 1)
+	}
+}
+
+// BenchmarkWhyForward32 is a batch of 32 images' forward pass, as the
+// occlusion map runs them.
+func BenchmarkWhyForward32(b *testing.B) {
+	m, e, x := whyModel(b, ReferenceSpec())
+	xs := make([]float32, 0, 32*m.InShape().Size())
+	for range 32 {
+		xs = append(xs, x...)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.forward(xs, 32)
+	}
+}

@@ -1,7 +1,7 @@
 package nn
 
 import (
-	"math"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -71,11 +71,24 @@ func TestRollAndBlur(t *testing.T) {
 // TestMaximizeFirstLayerShowsItsKernel: what a first-layer filter wants to
 // see is its own kernel. A climb on the channel's mean asked only for a
 // uniform picture (the sign of the kernel's sum, clamped to black), which
-// the page showed as a dark square; the picture must vary, its field must
-// be the kernel's 3x3, and inside it the picture must follow the weights.
+// the page showed as a dark square; the field must be the kernel's 3x3,
+// and inside it the picture must come near the kernel's own pattern.
 func TestMaximizeFirstLayerShowsItsKernel(t *testing.T) {
+	var models []*Model
 	for _, spec := range []ModelSpec{SmallSpec(), ReferenceSpec()} {
-		m, e, _ := whyModel(t, spec)
+		m, _, _ := whyModel(t, spec)
+		models = append(models, m)
+	}
+	// The page's own model, where filter 1 of the first layer was the dark square.
+	f, err := os.Open("../pretrained/reference-fashion.cpw")
+	require.NoError(t, err)
+	defer f.Close()
+	ref, err := Load(f)
+	require.NoError(t, err)
+	models = append(models, ref)
+	for _, m := range models {
+		e, err := NewExplainer(m)
+		require.NoError(t, err)
 		f := m.Layers[0].OutShape()[2]
 		kernel := m.Layers[0].Params()[0].W // (3, 3, 1, F)
 		for ch := range f {
@@ -96,28 +109,17 @@ func TestMaximizeFirstLayerShowsItsKernel(t *testing.T) {
 					w = append(w, float64(kernel[(y*3+x)*f+ch]))
 				}
 			}
-			assert.Greater(t, stdDev(patch), 0.3, "filter %d: not a uniform picture", ch)
-			assert.Greater(t, correlation(patch, w), 0.7, "filter %d: the picture follows the kernel %v: %v", ch, w, patch)
+			// Within the bounds, w . patch is largest for the kernel's sign
+			// pattern (white where a weight is positive, black where it is
+			// negative): the climb must get well past half of it (the blur softens a
+			// checkerboard kernel's picture to about 70%). The old climb's uniform
+			// picture scored 2% of it for the reference's filter 1.
+			var got, best float64
+			for i, wv := range w {
+				got += wv * patch[i]
+				best += max(wv*float64(cfg.Hi), wv*float64(cfg.Lo))
+			}
+			assert.Greater(t, got, 0.6*best, "filter %d: the picture %v is near the best for the kernel %v", ch, patch, w)
 		}
 	}
-}
-
-func stdDev(a []float64) float64 {
-	return math.Sqrt(covariance(a, a))
-}
-
-func correlation(a, b []float64) float64 {
-	return covariance(a, b) / math.Sqrt(covariance(a, a)*covariance(b, b))
-}
-
-func covariance(a, b []float64) float64 {
-	var ma, mb, s float64
-	for i := range a {
-		ma += a[i] / float64(len(a))
-		mb += b[i] / float64(len(b))
-	}
-	for i := range a {
-		s += (a[i] - ma) * (b[i] - mb)
-	}
-	return s / float64(len(a))
 }

@@ -70,7 +70,7 @@
 //	done        {reason, error?, history, restored, chance, verdict}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
 //	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
-//	maximizeStep {id, step, steps, objective, image}: one step of a maximization (id: the maximize request's)
+//	maximizeStep {id, step, steps, objective, image, field}: one step of a maximization (id: the maximize request's)
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
 // names a built-in spec; seed (default 1) seeds the weights. pixels holds one

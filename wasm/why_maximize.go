@@ -23,7 +23,7 @@ type climb struct {
 
 // maximize: {layer, channel} (a filter) or {class}, [steps], [learningRate],
 // [decay], [jitter], [blurEvery], [blurSigma], [seed], [clamp], [stream] ->
-// streams maximizeStep events {id, step, steps, objective, image} (unless
+// streams maximizeStep events {id, step, steps, objective, image, field} (unless
 // stream is false: a gallery wants only the end) and replies {image,
 // objective, steps, field, stopped, ...} after the last step. A new
 // maximize or maximizeStop ends the one in progress, which replies first
@@ -132,9 +132,7 @@ func (w *worker) finishClimb(c *climb, err error) {
 		w.replyLater(c.id, nil, err)
 		return
 	}
-	f := c.mz.Field()
-	res := map[string]any{"image": float32sToJS(c.mz.Image()), "objective": c.last, "stopped": c.stopped, "done": c.mz.Steps(),
-		"field": []any{f.Top, f.Left, f.Bottom, f.Right}}
+	res := map[string]any{"image": float32sToJS(c.mz.Image()), "objective": c.last, "stopped": c.stopped, "done": c.mz.Steps(), "field": fieldJS(c.mz)}
 	for k, v := range c.head {
 		res[k] = v
 	}
@@ -156,11 +154,17 @@ func (w *worker) climbSlice(c *climb) {
 			if !c.stream {
 				continue
 			}
-			w.emit("maximizeStep", map[string]any{"id": c.id, "step": s.Step, "steps": c.head["steps"], "objective": s.Objective, "image": float32sToJS(s.Image)})
+			w.emit("maximizeStep", map[string]any{"id": c.id, "step": s.Step, "steps": c.head["steps"], "objective": s.Objective, "image": float32sToJS(s.Image), "field": fieldJS(c.mz)})
 		}
 		return nil
 	})
 	if err != nil || c.mz.Done() {
 		w.finishClimb(c, err)
 	}
+}
+
+// fieldJS is the climb's field so far as [top, left, bottom, right).
+func fieldJS(mz *nn.Maximizer) []any {
+	f := mz.Field()
+	return []any{f.Top, f.Left, f.Bottom, f.Right}
 }

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { URL_KEYS, urlKey } from './urlkeys.js';
 import { DEFAULTS } from './views/train/format.js';
 
-test('the table: eleven keys, each named once, with an owner, a parse and a format', () => {
-  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train']);
+test('the table: seventeen keys, each named once, with an owner, a parse and a format', () => {
+  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train', 'why', 'whycls', 'whycam', 'whyocc', 'whymax', 'whygal']);
   for (const k of URL_KEYS) {
     assert.equal(typeof k.panel, 'string', k.name);
     assert.equal(typeof k.parse, 'function', k.name);
@@ -49,10 +49,18 @@ test('the values the views get from shared links', () => {
   assert.equal(train.model, 'custom');
   assert.equal(train.learningRate, 0.05);
   assert.equal(train.epochs, DEFAULTS.epochs, 'what does not parse keeps its default');
+  assert.equal(read('why', 'fool'), 'fool');
+  assert.equal(read('why', 'gallery'), null);
+  assert.equal(read('whycls', '7'), 7);
+  assert.deepEqual(read('whyocc', '8,4'), { patch: 8, stride: 4 });
+  assert.equal(read('whyocc', '3,2'), null, 'not a patch the controls offer');
+  assert.deepEqual(read('whymax', 'c,9'), { cls: 9 });
+  assert.deepEqual(read('whymax', '0,0'), { layer: 0, filter: 0 });
 });
 
 test('defaults are left out of the link', () => {
   assert.equal(urlKey('data').format('fashion'), null);
   assert.equal(urlKey('scale').format('layer'), null);
+  assert.equal(urlKey('whyocc').format({ patch: 4, stride: 2 }), null);
   assert.equal(urlKey('train').format({ ...DEFAULTS }), null);
 });
