@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -32,11 +33,15 @@ func BenchmarkWhyGradCAM(b *testing.B) {
 
 func BenchmarkWhyOcclusion4x4Stride2(b *testing.B) {
 	_, e, x := whyModel(b, ReferenceSpec())
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Occlusion(x, 3, OcclusionConfig{Patch: 4, Stride: 2}); err != nil {
-			b.Fatal(err)
-		}
+	for _, batch := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("batch%d", batch), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.Occlusion(x, 3, OcclusionConfig{Patch: 4, Stride: 2, Batch: batch}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -11,27 +11,27 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestWhyGallery: part 3 of the why lesson beyond one filter. The 2-D map
-// is computed before the student scrolls to it; a shared link opens the
-// lesson at its part with its class, Grad-CAM layer, occlusion patch and
-// filter chosen; the gallery of a layer fills cell by cell, each
-// first-layer cell showing its kernel's 3x3 field (not a uniform square),
-// and a click shows the filter in the detail and in the link; a long
-// gallery leaves the page drawing and predicting, and stops when asked;
-// the texts follow a switch to Chinese.
-func TestWhyGallery(t *testing.T) {
+// TestWhyMapBeforeScroll: off screen, the lesson computes its 2-D map
+// of the test images once the data set is in, so it is drawn (not an
+// empty square) when the student gets there, while the costly maps wait.
+func TestWhyMapBeforeScroll(t *testing.T) {
 	s := Start(t)
 	setViewport(t, s, 1280, 900)
-
-	// Off screen, the lesson still computes its map once the data set is in.
 	s.OpenReady("?lang=en")
 	mapped := pollFor[map[string]any](s, `(() => { const v = window.convplay.views.why; return v.embedding && {saliency: v.saliency,
-		wrapHidden: document.querySelector('#why-panel .why-map-wrap').hidden, waitHidden: document.querySelector('#why-panel .why-map-wait').hidden}; })()`, 90*time.Second)
+		wrapHidden: document.querySelector('#why-panel .why-map-wrap').hidden, waitHidden: document.querySelector('#why-panel .why-map-wait').hidden}; })()`, 80*time.Second)
 	assert.Nil(t, mapped["saliency"], "the costly maps wait for the lesson to be on screen")
 	assert.Equal(t, false, mapped["wrapHidden"], "the map is drawn")
 	assert.Equal(t, true, mapped["waitHidden"], "no 'computing' note once it is drawn")
+	assert.Empty(t, s.Problems())
+}
 
-	// A shared link.
+// TestWhyLink: a shared link opens the lesson at its part with its class,
+// Grad-CAM layer, occlusion patch and filter chosen; choosing writes them
+// back.
+func TestWhyLink(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
 	s.OpenReady("?lang=en&why=want&whymax=0,2&whygal=0&whyocc=6,1&whycls=3&whycam=0")
 	picked := pollFor[map[string]any](s, `(() => { const q = (c) => document.querySelector('#why-panel ' + c), top = q('[data-part="want"]').getBoundingClientRect().top;
 		return window.convplay.views.why.saliency && {what: q('.why-what').value, which: q('.why-which').value, gal: q('.why-gal-layer').value,
@@ -42,7 +42,28 @@ func TestWhyGallery(t *testing.T) {
 	assert.Greater(t, picked["top"], -200.0)
 	occ := pollFor[map[string]float64](s, `(() => { const o = window.convplay.views.why.occlusion; return o && {patch: o.patch, stride: o.stride, cls: o.class}; })()`, 60*time.Second)
 	assert.Equal(t, map[string]float64{"patch": 6, "stride": 1, "cls": 3}, occ)
+	link := Eval[string](s, `(() => { const q = (c) => document.querySelector('#why-panel ' + c);
+		q('.why-patch').value = '8'; q('.why-patch').dispatchEvent(new Event('change'));
+		q('.why-class').value = ''; q('.why-class').dispatchEvent(new Event('change'));
+		q('.why-eps').dispatchEvent(new Event('input')); return location.search; })()`)
+	assert.Contains(t, link, "whyocc=8%2C1")
+	assert.NotContains(t, link, "whycls", "the predicted class is the default")
+	assert.Contains(t, link, "why=fool")
+	assert.Empty(t, s.Problems())
+}
 
+// TestWhyGallery: part 3 of the why lesson beyond one filter. The gallery
+// of a layer fills cell by cell, each
+// first-layer cell showing its kernel's 3x3 field (not a uniform square),
+// and a click shows the filter in the detail and in the link; a long
+// gallery leaves the page drawing and predicting, and stops when asked;
+// the texts follow a switch to Chinese.
+func TestWhyGallery(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
+
+	s.OpenReady("?lang=en&why=want")
+	Poll[bool](s, `Boolean(window.convplay.views.why.saliency)`)
 	// The gallery of the first convolution layer, to the end.
 	Eval[bool](s, `(document.querySelector('#why-panel .why-gal-go').click(), true)`)
 	gal := pollFor[map[string]any](s, `(() => { const g = window.convplay.views.why.gallery; if (!g || g.running) return null;
