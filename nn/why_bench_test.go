@@ -33,15 +33,19 @@ func BenchmarkWhyGradCAM(b *testing.B) {
 
 func BenchmarkWhyOcclusion4x4Stride2(b *testing.B) {
 	_, e, x := whyModel(b, ReferenceSpec())
-	for _, batch := range []int{1, 8, 32} {
-		b.Run(fmt.Sprintf("batch%d", batch), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := e.Occlusion(x, 3, OcclusionConfig{Patch: 4, Stride: 2, Batch: batch}); err != nil {
-					b.Fatal(err)
+	for _, reuse := range []bool{true, false} {
+		for _, batch := range []int{1, 8, 32} {
+			b.Run(fmt.Sprintf("reuse=%v/batch%d", reuse, batch), func(b *testing.B) {
+				occlusionReuse = reuse
+				defer func() { occlusionReuse = true }()
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := e.Occlusion(x, 3, OcclusionConfig{Patch: 4, Stride: 2, Batch: batch}); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 
