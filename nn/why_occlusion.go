@@ -14,9 +14,9 @@ type OcclusionConfig struct {
 }
 
 // occlusionBatch is the default batch: with the first layers computed by
-// boxes, 8 occluded inputs per pass took 195-216 ms CPU for the reference
-// model's 169 positions under WebAssembly, 32 took 172-333 ms (the
-// batch's maps outgrow the cache; BENCHMARKS.md).
+// boxes, 8 occluded inputs per pass were as fast as 32 under WebAssembly
+// (224-309 against 259-298 ms CPU for the reference model's 169 positions,
+// BENCHMARKS.md) and keep a quarter of the batch's maps.
 const occlusionBatch = 8
 
 // occlusionReuse turns the boxes of the first layers on (the benchmarks

@@ -113,6 +113,7 @@ func TestWhyGallery(t *testing.T) {
 		info: document.querySelector('#why-panel .why-gal-info').textContent, go: document.querySelector('#why-panel .why-gal-go').disabled,
 		cell: document.querySelector('#why-panel .why-gal-cell').getAttribute('aria-label')}; })()`, 60*time.Second)
 	assert.Less(t, stopped["done"], 128.0, "stopped before the end")
+	assert.Equal(t, stopped["done"], float64(Eval[int](s, `document.querySelectorAll('#why-panel .why-gal-cell').length`)), "the finished cells stay, the empty ones go")
 	assert.Contains(t, stopped["info"], "停止")
 	assert.Contains(t, stopped["cell"], "卷积核 #1")
 	assert.Equal(t, false, stopped["go"], "the gallery can start again")

@@ -216,6 +216,8 @@ export function mountMax({ ctx, $, last, fail, inShape, paint, name }) {
     }
     if (run === mine) run = 0;
     g.running = false;
+    // A stopped gallery keeps its finished cells, not a wall of empty ones.
+    for (const b of $('.why-gallery').querySelectorAll('.why-gal-cell:disabled')) b.parentElement.remove();
     galleryButtons();
     galleryInfo();
   }
