@@ -13,7 +13,9 @@ import (
 
 // TestWhyMapBeforeScroll: off screen, the lesson computes its 2-D map
 // of the test images once the data set is in, so it is drawn (not an
-// empty square) when the student gets there, while the costly maps wait.
+// empty square) when the student gets there, while the costly maps wait;
+// a drawing lands on the map, coloured by its prediction, and moves when
+// drawn on; the texts follow a switch to Chinese.
 func TestWhyMapBeforeScroll(t *testing.T) {
 	s := Start(t)
 	setViewport(t, s, 1280, 900)
@@ -23,6 +25,29 @@ func TestWhyMapBeforeScroll(t *testing.T) {
 	assert.Nil(t, mapped["saliency"], "the costly maps wait for the lesson to be on screen")
 	assert.Equal(t, false, mapped["wrapHidden"], "the map is drawn")
 	assert.Equal(t, true, mapped["waitHidden"], "no 'computing' note once it is drawn")
+
+	// The drawing lands on the map and moves when drawn on, in Chinese.
+	Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
+	Eval[bool](s, countDrawn)
+	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, line(drawPoint{60, 140}, drawPoint{220, 140}, 10), line(drawPoint{140, 40}, drawPoint{140, 240}, 10))
+	waitDrawn(s, 0)
+	Eval[bool](s, `(document.getElementById('why-panel').scrollIntoView(), true)`)
+	embed := `(() => { const e = window.convplay.views.why.embedding, p = window.convplay.state.prediction;
+		if (!e || !p || e.pixels.length !== p.input.pixels.length || e.pixels.some((x, i) => x !== p.input.pixels[i])) return null;
+		let argmax = 0; p.probs.forEach((q, i) => { if (q > p.probs[argmax]) argmax = i; });
+		return {n: e.labels.length, points: e.points.length, x: e.point[0], y: e.point[1], cls: e.pointClass, predicted: argmax,
+			info: document.querySelector('#why-panel .why-map-info').textContent}; })()`
+	where := pollFor[map[string]any](s, embed, 90*time.Second)
+	assert.Greater(t, where["n"], 100.0, "the test images are on the map")
+	assert.Equal(t, 2*where["n"].(float64), where["points"])
+	assert.Equal(t, where["predicted"], where["cls"], "the marker is coloured by the prediction")
+	assert.Contains(t, where["info"], "测试图像")
+	drawn := Eval[int](s, `window.__drawn`)
+	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, line(drawPoint{40, 40}, drawPoint{240, 240}, 10))
+	waitDrawn(s, drawn)
+	moved := pollFor[map[string]any](s, embed, 90*time.Second)
+	assert.NotEqual(t, []any{where["x"], where["y"]}, []any{moved["x"], moved["y"]}, "the marker moves with the drawing")
+
 	assert.Empty(t, s.Problems())
 }
 
