@@ -111,11 +111,11 @@ func TestWhyGallery(t *testing.T) {
 	assert.Contains(t, gal["info"], "All ")
 	Eval[bool](s, `(document.querySelector('#why-panel .why-gal-cell[data-filter="4"]').click(), true)`)
 	detail := Eval[map[string]any](s, `(() => { const q = (c) => document.querySelector('#why-panel ' + c); return {picked: window.convplay.views.why.picked, which: q('.why-which').value,
-		info: q('.why-max-info').textContent, shown: !q('.why-max-figs').hidden, zoom: q('.why-max-zoom').width, link: location.search}; })()`)
+		info: q('.why-max-info').textContent, field: q('.why-max-field').textContent, shown: !q('.why-max-figs').hidden, zoom: q('.why-max-zoom').width, link: location.search}; })()`)
 	assert.Equal(t, map[string]any{"layer": 0.0, "filter": 4.0}, detail["picked"])
 	assert.Equal(t, "4", detail["which"])
 	assert.Contains(t, detail["info"], "Filter #5")
-	assert.Contains(t, detail["info"], "rows")
+	assert.Contains(t, detail["field"], "rows 14 to 16", "the centre unit of a 28x28 map sees rows 14 to 16, counting from 1")
 	assert.Equal(t, true, detail["shown"])
 	assert.Equal(t, 5.0, detail["zoom"], "the zoom is the 3x3 field and a pixel around it")
 	assert.Contains(t, detail["link"], "whymax=0%2C4")

@@ -31,6 +31,7 @@ export const MAX_HTML = `
       <figure><canvas class="why-max-zoom" role="img" data-i18n-attr="aria-label:why.label.zoom"></canvas><figcaption data-i18n="why.max.zoomCap"></figcaption></figure>
     </div>
     <p class="note why-max-info" aria-live="polite"></p>
+    <p class="note why-max-field"></p>
     <p class="note" data-i18n="why.max.note"></p>
     <h4 data-i18n="why.gal.title"></h4>
     <p data-i18n="why.gal.intro"></p>
@@ -138,12 +139,10 @@ export function mountMax({ ctx, $, last, fail, inShape, paint, name }) {
     $('.why-max-zoom').style.width = ''; // as wide as the whole input's picture (why.css), however small the field
     let key = ev.stopped ? 'why.max.stopped' : 'why.max.step';
     if (ev.fromGallery) key = 'why.max.fromGallery';
-    let text = t(key, { step: ev.step, steps: ev.steps, objective: num(ev.objective, 3), filter: nth(ev.channel ?? 0), layer: ev.name || '' });
+    ctx.setText($('.why-max-info'), key, { step: ev.step, steps: ev.steps, objective: num(ev.objective, 3), filter: nth(ev.channel ?? 0), layer: ev.name || '' });
     const f = ev.field;
-    if (f && f[2] > f[0]) {
-      text += ' ' + t('why.max.field', { top: nth(f[0]), bottom: f[2], left: nth(f[1]), right: f[3], h: f[2] - f[0], w: f[3] - f[1] });
-    }
-    $('.why-max-info').textContent = text;
+    if (f && f[2] > f[0]) ctx.setText($('.why-max-field'), 'why.max.field', { top: nth(f[0]), bottom: f[2], left: nth(f[1]), right: f[3], h: f[2] - f[0], w: f[3] - f[1] });
+    else $('.why-max-field').textContent = '';
   }
 
   // The gallery: every filter of one layer, one climb at a time.
@@ -277,6 +276,7 @@ export function mountMax({ ctx, $, last, fail, inShape, paint, name }) {
       $('.why-max-figs').hidden = true;
       $('.why-max-hint').hidden = false;
       $('.why-max-info').textContent = '';
+      $('.why-max-field').textContent = '';
       for (const sel of [$('.why-what'), $('.why-gal-layer')]) sel.value = sel.options.length ? sel.options[0].value : '';
       fill(classes);
       if (!asked) $('.why-which').value = $('.why-which').options.length ? $('.why-which').options[0].value : '';
