@@ -74,6 +74,16 @@ func TestWhyLink(t *testing.T) {
 	assert.Contains(t, link, "whyocc=8%2C1")
 	assert.NotContains(t, link, "whycls", "the predicted class is the default")
 	assert.Contains(t, link, "why=fool")
+
+	// No blank canvas on show (an unpainted canvas is an empty square, the
+	// gap under the maximization picture that a screenshot once showed):
+	// the maximization's figures wait for a first picture.
+	assert.True(t, Eval[bool](s, `document.querySelector('#why-panel .why-max-figs').hidden && !document.querySelector('#why-panel .why-max-hint').hidden`))
+	pollFor[bool](s, `[...document.querySelectorAll('#why-panel canvas')].every((c) => c.offsetParent === null || !(c.width === 300 && c.height === 150))`, 60*time.Second)
+	setViewport(t, s, 390, 800)
+	assert.LessOrEqual(t, Eval[int](s, `document.documentElement.scrollWidth`), 390)
+	assert.Empty(t, overflowing(s, "#why-panel"))
+	elementShot(t, s, "why-link-phone-en", "#why-panel")
 	assert.Empty(t, s.Problems())
 }
 
