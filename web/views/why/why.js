@@ -4,9 +4,10 @@
 // engine computes every map (the worker's saliency, gradCam, occlusion and
 // fgsm ops); this view asks for them when the prediction changes and paints
 // them with maps.js. Each part keeps only its newest request's answer.
-// (About 440 lines: five parts that share the input's lifecycle and the one-
-// request-in-flight rule; the 2-D map already lives in place.js, and the
-// maximization part is the next to move out if the lesson grows.)
+// (About 450 lines: three parts that share the input's lifecycle, the one-
+// request-in-flight rule and the lesson's link settings; what a filter
+// wants to see lives in max.js and the 2-D map in place.js, and the cover
+// (occlusion and the painted mask) is the next to move out if it grows.)
 
 import { esc } from '../../format.js';
 import { nth } from '../shared/count.js';
