@@ -52,33 +52,38 @@ func col2im(t *colTask, x, cols []float32, n int, g *convGeom) {
 	*t = colTask{}
 }
 
-// im2colImage is im2col on one image. A window's kw and c are contiguous in
-// img, so each (row, kh) is one copy.
+// im2colImage is im2col on one image.
 func im2colImage(cols, img []float32, g *convGeom) {
-	kc, rowLen := g.k*g.c, g.patch()
+	rowLen := g.patch()
 	r := 0
 	for oh := 0; oh < g.oh; oh++ {
 		for ow := 0; ow < g.ow; ow++ {
-			row := cols[r : r+rowLen]
+			im2colWindow(cols[r:r+rowLen], img, g, oh, ow)
 			r += rowLen
-			iw0 := ow*g.s - g.padL
-			lo, hi := max(0, -iw0), min(g.k, g.w-iw0) // kw inside the image
-			for kh := 0; kh < g.k; kh++ {
-				dst := row[kh*kc : (kh+1)*kc]
-				ih := oh*g.s - g.padT + kh
-				if ih < 0 || ih >= g.h || lo >= hi {
-					clear(dst)
-					continue
-				}
-				clear(dst[:lo*g.c])
-				copy(dst[lo*g.c:hi*g.c], img[(ih*g.w+iw0+lo)*g.c:])
-				clear(dst[hi*g.c:])
-			}
 		}
 	}
 }
 
-// col2imImage is col2im on one image.
+// im2colWindow copies the window of output (oh, ow) of one image into row
+// (K*K*C values), 0 where it hangs over the padding. A window's kw and c
+// are contiguous in img, so each kh is one copy.
+func im2colWindow(row, img []float32, g *convGeom, oh, ow int) {
+	kc := g.k * g.c
+	iw0 := ow*g.s - g.padL
+	lo, hi := max(0, -iw0), min(g.k, g.w-iw0) // kw inside the image
+	for kh := 0; kh < g.k; kh++ {
+		dst := row[kh*kc : (kh+1)*kc]
+		ih := oh*g.s - g.padT + kh
+		if ih < 0 || ih >= g.h || lo >= hi {
+			clear(dst)
+			continue
+		}
+		clear(dst[:lo*g.c])
+		copy(dst[lo*g.c:hi*g.c], img[(ih*g.w+iw0+lo)*g.c:])
+		clear(dst[hi*g.c:])
+	}
+}
+
 func col2imImage(img, cols []float32, g *convGeom) {
 	kc, rowLen := g.k*g.c, g.patch()
 	clear(img)

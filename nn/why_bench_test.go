@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -32,10 +33,18 @@ func BenchmarkWhyGradCAM(b *testing.B) {
 
 func BenchmarkWhyOcclusion4x4Stride2(b *testing.B) {
 	_, e, x := whyModel(b, ReferenceSpec())
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Occlusion(x, 3, OcclusionConfig{Patch: 4, Stride: 2}); err != nil {
-			b.Fatal(err)
+	for _, reuse := range []bool{true, false} {
+		for _, batch := range []int{1, 8, 32} {
+			b.Run(fmt.Sprintf("reuse=%v/batch%d", reuse, batch), func(b *testing.B) {
+				occlusionReuse = reuse
+				defer func() { occlusionReuse = true }()
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := e.Occlusion(x, 3, OcclusionConfig{Patch: 4, Stride: 2, Batch: batch}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	}
 }
@@ -80,5 +89,30 @@ func BenchmarkWhyPCA2000(b *testing.B) {
 		if _, err := NewPCA(f, n, m.FeatureSize()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkWhyForward is one image's forward pass alone, the unit the
+// occlusion map's time is reported in (the machine's load varies, the
+// ratio less).
+func BenchmarkWhyForward(b *testing.B) {
+	_, e, x := whyModel(b, ReferenceSpec())
+	b.ReportAllocs()
+	for b.Loop() {
+		e.forward(x, 1)
+	}
+}
+
+// BenchmarkWhyForward32 is a batch of 32 images' forward pass, as the
+// occlusion map runs them.
+func BenchmarkWhyForward32(b *testing.B) {
+	m, e, x := whyModel(b, ReferenceSpec())
+	xs := make([]float32, 0, 32*m.InShape().Size())
+	for range 32 {
+		xs = append(xs, x...)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.forward(xs, 32)
 	}
 }

@@ -16,20 +16,22 @@ import (
 // MaximizeConfig says what to maximize and how. Every field is taken as
 // it is (0 jitter is none, 0 decay is none): start from DefaultMaximize.
 type MaximizeConfig struct {
-	// Layer and Channel pick a filter: the mean over the positions of
-	// channel Channel of layer Layer's output (after its activation, as
-	// Keras's layer.output; while no position is above 0, the gradient
-	// follows the pre-activation's mean instead, since ReLU's would be 0
-	// everywhere). The mean of a first layer's pre-activation is linear in
-	// the input, so it would only ask for a uniform picture; after ReLU,
-	// the filter's own pattern repeated wins. Layer -1 picks a class
-	// instead: the class score Channel (the pre-softmax logit of a softmax
-	// model).
+	// Layer and Channel pick a filter: channel Channel of layer Layer's
+	// output at the centre position (row H/2, column W/2, floored), after
+	// its activation as Keras's layer.output; while that unit is not above
+	// 0, the gradient follows its pre-activation instead, since ReLU's
+	// would be 0. One unit, not the channel's mean: a first layer is linear
+	// in the input where it is active, so the mean over every position asks
+	// only for a uniform picture (the sign of the kernel's sum, clamped to
+	// black or white), while one unit asks for its kernel's own pattern
+	// within its receptive field (Erhan et al. 2009 maximize one unit too).
+	// Layer -1 picks a class instead: the class score Channel (the
+	// pre-softmax logit of a softmax model).
 	Layer, Channel int
 	Steps          int     // 64
 	LearningRate   float32 // each step moves x by LearningRate * g / rms(g); 0.1
 	Decay          float32 // L2 decay: x *= 1 - Decay after each step; 0.01
-	Jitter         int     // shift x by up to Jitter pixels (each axis, circularly) before each gradient; 1
+	Jitter         int     // shift x by up to Jitter pixels (each axis, circularly) before each gradient; 1 for a class, 0 for a filter
 	BlurEvery      int     // blur x every BlurEvery steps (0: never); 4
 	BlurSigma      float64 // the blur's standard deviation in pixels; 0.5
 	Lo, Hi         float32 // unless both 0, clamp x to [Lo, Hi] after each step
@@ -41,10 +43,16 @@ type MaximizeConfig struct {
 }
 
 // DefaultMaximize is the configuration the page starts from, for channel
-// of layer (or class channel, with layer -1).
+// of layer (or class channel, with layer -1). A filter's unit gets no
+// jitter: its receptive field can be as small as the 3x3 kernel, which a
+// shift of one pixel each way would smear into a blob.
 func DefaultMaximize(layer, channel int) MaximizeConfig {
+	jitter := 0
+	if layer == -1 {
+		jitter = 1
+	}
 	return MaximizeConfig{Layer: layer, Channel: channel, Steps: 64, LearningRate: 0.1, Decay: 0.01,
-		Jitter: 1, BlurEvery: 4, BlurSigma: 0.5, Noise: 0.01}
+		Jitter: jitter, BlurEvery: 4, BlurSigma: 0.5, Noise: 0.01}
 }
 
 // MaximizeStep is the state after one step.
@@ -53,6 +61,12 @@ type MaximizeStep struct {
 	Objective float32   // the maximized value before the step
 	Image     []float32 // (H, W, C) x after the step, owned by the Maximizer until its next Step
 }
+
+// Field is the part of the input a maximized unit has seen: rows Top to
+// Bottom-1 and columns Left to Right-1, the box of every input pixel where
+// some step's gradient was not 0 (the unit's receptive field, less what
+// ReLUs switched off). All 0 before a gradient reached the input.
+type Field struct{ Top, Left, Bottom, Right int }
 
 // Maximizer runs the climb one step at a time, so a caller can show each
 // step and stop when it likes.
@@ -65,8 +79,9 @@ type Maximizer struct {
 	rng      *rand.Rand
 	step     int
 	dTop     []float32 // gradient at the maximized layer
-	active   bool      // a position of the filter's channel was above 0 in the last objective
+	active   bool      // the filter's unit was above 0 in the last objective
 	kernel1d []float32
+	field    Field
 }
 
 // NewMaximizer checks cfg and prepares the climb.
@@ -137,9 +152,19 @@ func (mz *Maximizer) Steps() int { return mz.step }
 // Image is the current input, owned by the Maximizer.
 func (mz *Maximizer) Image() []float32 { return mz.x }
 
+// Field is the box of the input the gradients have reached so far.
+func (mz *Maximizer) Field() Field { return mz.field }
+
+// unit is the index of the maximized filter's centre unit in its layer's
+// (H, W, C) output.
+func (mz *Maximizer) unit() int {
+	out := mz.e.m.Layers[mz.cfg.Layer].OutShape()
+	return ((out[0]/2)*out[1]+out[1]/2)*out[2] + mz.cfg.Channel
+}
+
 // objective runs x forward and returns the maximized value. For a
-// filter it notes whether any position of the channel is active (its
-// output above 0), which decides the gradient's path.
+// filter it notes whether its unit is active (its output above 0), which
+// decides the gradient's path.
 func (mz *Maximizer) objective(x []float32) float32 {
 	e, cfg := mz.e, mz.cfg
 	if cfg.Layer == -1 {
@@ -150,21 +175,15 @@ func (mz *Maximizer) objective(x []float32) float32 {
 	for _, l := range e.m.Layers[:cfg.Layer+1] {
 		a = l.Forward(a, 1, false)
 	}
-	out := e.m.Layers[cfg.Layer].OutShape()
-	var s float64
-	mz.active = false
-	for p := range out[0] * out[1] {
-		v := a[p*out[2]+cfg.Channel]
-		s += float64(v)
-		mz.active = mz.active || v > 0
-	}
-	return float32(s / float64(out[0]*out[1]))
+	v := a[mz.unit()]
+	mz.active = v > 0
+	return v
 }
 
 // gradient is the gradient of the objective of the last objective call
-// with respect to the input. While no position of a ReLU filter is
-// active, the output's gradient is 0 everywhere; the climb then follows
-// the pre-activation's mean instead, until some position turns on.
+// with respect to the input. While a ReLU filter's unit is off, the
+// output's gradient is 0; the climb then follows the pre-activation
+// instead, until the unit turns on.
 func (mz *Maximizer) gradient() []float32 {
 	e, cfg := mz.e, mz.cfg
 	if cfg.Layer == -1 {
@@ -174,10 +193,7 @@ func (mz *Maximizer) gradient() []float32 {
 	out := l.OutShape()
 	mz.dTop = grow(mz.dTop, out.Size())
 	clear(mz.dTop)
-	inv := 1 / float32(out[0]*out[1])
-	for p := range out[0] * out[1] {
-		mz.dTop[p*out[2]+cfg.Channel] = inv
-	}
+	mz.dTop[mz.unit()] = 1
 	_, logits := l.(activatedLayer)
 	return e.backwardFrom(cfg.Layer, mz.dTop, logits && !mz.active, 0)
 }
@@ -195,8 +211,11 @@ func (mz *Maximizer) Step() MaximizeStep {
 	g := mz.gradient()
 	roll(mz.tmp, g[:len(mz.x)], h, w, c, -dy, -dx)
 	var ss float64
-	for _, v := range mz.tmp {
+	for i, v := range mz.tmp {
 		ss += float64(v) * float64(v)
+		if v != 0 {
+			mz.see(i / c)
+		}
 	}
 	scale := cfg.LearningRate / float32(math.Sqrt(ss/float64(len(mz.tmp)))+1e-8)
 	keep := 1 - cfg.Decay
@@ -230,6 +249,16 @@ func (e *Explainer) Maximize(cfg MaximizeConfig, onStep func(MaximizeStep) bool)
 		}
 	}
 	return append([]float32(nil), mz.x...), mz.objective(mz.x), nil
+}
+
+// see widens the field to hold pixel p (row-major, H x W).
+func (mz *Maximizer) see(p int) {
+	y, x, f := p/mz.shape[1], p%mz.shape[1], &mz.field
+	if f.Bottom == 0 {
+		*f = Field{y, x, y + 1, x + 1}
+		return
+	}
+	f.Top, f.Left, f.Bottom, f.Right = min(f.Top, y), min(f.Left, x), max(f.Bottom, y+1), max(f.Right, x+1)
 }
 
 // roll shifts the (H, W, C) image src circularly by dy rows down and dx

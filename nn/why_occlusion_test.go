@@ -103,3 +103,44 @@ func TestMask(t *testing.T) {
 	_, err = e.Mask(x, mask[:5], 0, 3)
 	require.ErrorContains(t, err, "mask has 5 values")
 }
+
+// TestOcclusionReusesTheFirstLayers: on the reference model (same padding,
+// Winograd layers, three poolings) the boxes of the first layers give what
+// whole forward passes give, and the plan stops where a box covers more
+// than half of its map.
+func TestOcclusionReusesTheFirstLayers(t *testing.T) {
+	m, e, x := whyModel(t, ReferenceSpec())
+	for _, cfg := range []OcclusionConfig{{Patch: 4, Stride: 2, Batch: 13}, {Patch: 6, Stride: 5, Fill: -0.8}, {Patch: 3, Stride: 1, Batch: 64}} {
+		oc, err := e.NewOccluder(x, 2, cfg)
+		require.NoError(t, err)
+		require.NotNil(t, oc.reuse)
+		if cfg.Patch == 4 {
+			assert.Equal(t, 5, oc.reuse.n, "conv, conv, pool, conv, conv; the second pool's box is most of its 7x7 map")
+		}
+		for !oc.Done() {
+			oc.Run(cfg.Batch)
+		}
+		o := oc.Result()
+		covered := make([]float32, len(x))
+		for k := range o.Rows * o.Cols {
+			r, c := k/o.Cols, k%o.Cols
+			Occlude(covered, x, m.InShape(), r*o.S, c*o.S, o.Patch, cfg.Fill)
+			out, err := m.Predict(covered, 1)
+			require.NoError(t, err)
+			require.InDelta(t, out[2], o.Probs[k], 2e-5, "patch %d at (%d, %d)", cfg.Patch, r, c)
+			require.Equal(t, argmaxFirst(out), o.Top[k])
+		}
+	}
+}
+
+func TestWindowReach(t *testing.T) {
+	same3 := window{k: 3, s: 1, padT: 1, padL: 1, oh: 28, ow: 28}
+	assert.Equal(t, box{3, 9, 9, 15}, same3.reach(box{4, 10, 8, 14}), "a 3x3 same convolution widens the box by one")
+	assert.Equal(t, box{0, 0, 5, 28}, same3.reach(box{0, 0, 4, 28}), "clipped at the edges")
+	pool2 := window{k: 2, s: 2, oh: 14, ow: 14}
+	assert.Equal(t, box{2, 5, 4, 7}, pool2.reach(box{5, 10, 8, 14}), "a pooling halves it, rounding outward")
+	valid3s2 := window{k: 3, s: 2, oh: 13, ow: 13}
+	assert.Equal(t, box{1, 0, 4, 1}, valid3s2.reach(box{4, 0, 8, 1}), "stride 2: outputs 1 to 3 read rows 2 to 8")
+	assert.Equal(t, -1, floorDiv(-1, 2))
+	assert.Equal(t, -2, floorDiv(-3, 2))
+}

@@ -17,13 +17,15 @@ type climb struct {
 	mz      *nn.Maximizer
 	head    map[string]any // layer, channel or class, steps
 	last    float32        // the objective before the last step
+	stream  bool           // post a maximizeStep event after each step
 	stopped bool
 }
 
 // maximize: {layer, channel} (a filter) or {class}, [steps], [learningRate],
-// [decay], [jitter], [blurEvery], [blurSigma], [seed], [clamp] -> streams
-// maximizeStep events {id, step, steps, objective, image} and replies
-// {image, objective, steps, stopped, ...} after the last step. A new
+// [decay], [jitter], [blurEvery], [blurSigma], [seed], [clamp], [stream] ->
+// streams maximizeStep events {id, step, steps, objective, image, field} (unless
+// stream is false: a gallery wants only the end) and replies {image,
+// objective, steps, field, stopped, ...} after the last step. A new
 // maximize or maximizeStop ends the one in progress, which replies first
 // with stopped: true.
 func (w *worker) maximize(req js.Value) (any, error) {
@@ -51,6 +53,7 @@ func (w *worker) maximize(req js.Value) (any, error) {
 		}
 		head["layer"], head["name"], head["channel"] = cfg.Layer, w.model.Layers[cfg.Layer].Spec().Name, cfg.Channel
 	}
+	cfg.Jitter = nn.DefaultMaximize(cfg.Layer, cfg.Channel).Jitter
 	for _, a := range []struct {
 		name    string
 		def, lo int
@@ -90,13 +93,17 @@ func (w *worker) maximize(req js.Value) (any, error) {
 	if clamp {
 		cfg.Lo, cfg.Hi = w.pixelRange()
 	}
+	stream, err := argBool(req, "stream", true)
+	if err != nil {
+		return nil, err
+	}
 	mz, err := e.NewMaximizer(cfg)
 	if err != nil {
 		return nil, err
 	}
 	w.stopClimb()
 	head["steps"] = cfg.Steps
-	w.why.climb = &climb{id: req.Get("id"), model: w.model, mz: mz, head: head}
+	w.why.climb = &climb{id: req.Get("id"), model: w.model, mz: mz, head: head, stream: stream}
 	w.why.schedule(w.whySlice)
 	return later{}, nil
 }
@@ -125,7 +132,7 @@ func (w *worker) finishClimb(c *climb, err error) {
 		w.replyLater(c.id, nil, err)
 		return
 	}
-	res := map[string]any{"image": float32sToJS(c.mz.Image()), "objective": c.last, "stopped": c.stopped, "done": c.mz.Steps()}
+	res := map[string]any{"image": float32sToJS(c.mz.Image()), "objective": c.last, "stopped": c.stopped, "done": c.mz.Steps(), "field": fieldJS(c.mz)}
 	for k, v := range c.head {
 		res[k] = v
 	}
@@ -144,11 +151,20 @@ func (w *worker) climbSlice(c *climb) {
 		for !c.mz.Done() && time.Since(start) < sliceBudget {
 			s := c.mz.Step()
 			c.last = s.Objective
-			w.emit("maximizeStep", map[string]any{"id": c.id, "step": s.Step, "steps": c.head["steps"], "objective": s.Objective, "image": float32sToJS(s.Image)})
+			if !c.stream {
+				continue
+			}
+			w.emit("maximizeStep", map[string]any{"id": c.id, "step": s.Step, "steps": c.head["steps"], "objective": s.Objective, "image": float32sToJS(s.Image), "field": fieldJS(c.mz)})
 		}
 		return nil
 	})
 	if err != nil || c.mz.Done() {
 		w.finishClimb(c, err)
 	}
+}
+
+// fieldJS is the climb's field so far as [top, left, bottom, right).
+func fieldJS(mz *nn.Maximizer) []any {
+	f := mz.Field()
+	return []any{f.Top, f.Left, f.Bottom, f.Right}
 }

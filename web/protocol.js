@@ -54,7 +54,7 @@
 //	saliency       {pixels, [class]}               {class, scoresAreLogits, score, probs, shape, grad, gradTimesInput}
 //	gradCam        {pixels, [class], [layer]}      {class, scoresAreLogits, layer, name, score, shape, weights, map, upsampled, height, width}
 //	occlusion      {pixels, [class], [patch], [stride], [fill], [mask]} {class, scoresAreLogits, fill, prob, patch, stride, rows, cols, probs, drop, map, top, forwards}; with mask {class, scoresAreLogits, fill, prob, maskedProb, probs, probsBefore, input}
-//	maximize       {layer, channel} or {class}, [steps], ... {layer?, name?, channel?, class?, steps, done, image, objective, stopped}: after the last step, maximizeStep events meanwhile
+//	maximize       {layer, channel} or {class}, [steps], ... {layer?, name?, channel?, class?, steps, done, image, objective, field, stopped}: after the last step, maximizeStep events meanwhile
 //	maximizeStop   -                               {stopped}: the maximize reply comes first
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
@@ -68,7 +68,7 @@
 //	done        {reason, error?, history, restored, chance, verdict}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
 //	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
-//	maximizeStep {id, step, steps, objective, image}: one step of a maximization (id: the maximize request's)
+//	maximizeStep {id, step, steps, objective, image, field}: one step of a maximization (id: the maximize request's)
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
 // names a built-in spec; seed (default 1) seeds the weights. pixels holds one
@@ -195,12 +195,14 @@
 // positions that needed a forward pass (a patch over values all equal to fill
 // changes nothing); with mask (Float32Array, H*W values in [0, 1], 1 covered)
 // it gives the class's prob before and maskedProb after. maximize climbs from
-// grey (seeded noise) toward the mean output of a filter (layer, channel) or a
-// class score (class): learningRate (0.1, normalized gradient), decay (L2,
-// 0.01), jitter (1 pixel), blurEvery (4 steps; 0 never), blurSigma (0.5), seed
-// (1), clamp (true: to the data set's pixel range); its reply comes after the
-// last step (done: steps run), or stopped: true after maximizeStop or a newer
-// maximize. fgsm moves every value by epsilon (model units) along the sign of
+// grey (seeded noise) toward the output of a filter's centre unit (layer,
+// channel) or a class score (class): learningRate (0.1, normalized gradient),
+// decay (L2, 0.01), jitter (0 pixels for a filter, 1 for a class), blurEvery
+// (4 steps; 0 never), blurSigma (0.5), seed (1), clamp (true: to the data
+// set's pixel range), stream (true: a maximizeStep event per step); its reply
+// comes after the last step (done: steps run; field [top, left, bottom,
+// right), the box of input pixels the gradient reached), or stopped: true
+// after maximizeStop or a newer maximize. fgsm moves every value by epsilon (model units) along the sign of
 // the cross-entropy's gradient: away from label (default the predicted class)
 // or, with target, toward it for steps steps of stepSize (default 2.5 * epsilon
 // / steps) kept within epsilon of the input, and of the pixel range unless

@@ -18,6 +18,7 @@ import { parsePool, formatPool } from './views/pooling/shift.js';
 import { specFromURL, specToURL } from './views/arch/spec.js';
 import { settingsFromURL, settingsToURL } from './views/train/format.js';
 import { parseView, formatView } from './views/densevsconv/plan.js';
+import { parsePart, parseIndex as parseWhyIndex, parsePatch, formatPatch, parseWant, formatWant } from './views/why/state.js';
 
 const text = (t) => (t === '' ? null : t);
 const same = (v) => String(v);
@@ -45,6 +46,15 @@ export const URL_KEYS = [
   { name: 'train', panel: 'train', parse: settingsFromURL, format: (s) => settingsToURL(s) || null, example: 'm=custom,o=sgd,lr=0.05,e=3' },
   // dvc: the Why convolution lesson: training size, shift right and down, the unit (from 1); the defaults 500,3,0,1 left out.
   { name: 'dvc', panel: 'densevsconv', parse: parseView, format: formatView, example: '55000,-2,1,4' },
+  // The why lesson: why, the part a link opens at (look, cover, want, fool, place); whycls, the class it
+  // explains (the predicted one left out); whycam, Grad-CAM's layer index; whyocc, occlusion's patch,stride
+  // (4,2 left out); whymax, what to maximize (layer,filter or c,class); whygal, the gallery's layer index.
+  { name: 'why', panel: 'why', parse: parsePart, format: same, example: 'want' },
+  { name: 'whycls', panel: 'why', parse: parseWhyIndex, format: same, example: '3' },
+  { name: 'whycam', panel: 'why', parse: parseWhyIndex, format: same, example: '4' },
+  { name: 'whyocc', panel: 'why', parse: parsePatch, format: formatPatch, example: '6,1' },
+  { name: 'whymax', panel: 'why', parse: parseWant, format: formatWant, example: '3,12' },
+  { name: 'whygal', panel: 'why', parse: parseWhyIndex, format: same, example: '1' },
 ];
 
 /** urlKey is the table's entry for name; an unknown name is a bug and throws. */

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { URL_KEYS, urlKey } from './urlkeys.js';
 import { DEFAULTS } from './views/train/format.js';
 
-test('the table: twelve keys, each named once, with an owner, a parse and a format', () => {
-  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train', 'dvc']);
+test('the table: eighteen keys, each named once, with an owner, a parse and a format', () => {
+  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train', 'dvc', 'why', 'whycls', 'whycam', 'whyocc', 'whymax', 'whygal']);
   for (const k of URL_KEYS) {
     assert.equal(typeof k.panel, 'string', k.name);
     assert.equal(typeof k.parse, 'function', k.name);
@@ -51,11 +51,19 @@ test('the values the views get from shared links', () => {
   assert.equal(train.epochs, DEFAULTS.epochs, 'what does not parse keeps its default');
   assert.deepEqual(read('dvc', '5000,0,2,3'), { n: 5000, dx: 0, dy: 2, unit: 3 });
   assert.equal(read('dvc', '5000,0,2'), null);
+  assert.equal(read('why', 'fool'), 'fool');
+  assert.equal(read('why', 'gallery'), null);
+  assert.equal(read('whycls', '7'), 7);
+  assert.deepEqual(read('whyocc', '8,4'), { patch: 8, stride: 4 });
+  assert.equal(read('whyocc', '3,2'), null, 'not a patch the controls offer');
+  assert.deepEqual(read('whymax', 'c,9'), { cls: 9 });
+  assert.deepEqual(read('whymax', '0,0'), { layer: 0, filter: 0 });
 });
 
 test('defaults are left out of the link', () => {
   assert.equal(urlKey('data').format('fashion'), null);
   assert.equal(urlKey('scale').format('layer'), null);
+  assert.equal(urlKey('whyocc').format({ patch: 4, stride: 2 }), null);
   assert.equal(urlKey('train').format({ ...DEFAULTS }), null);
   assert.equal(urlKey('dvc').format({ n: 500, dx: 3, dy: 0, unit: 1 }), null);
 });

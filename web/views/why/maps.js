@@ -100,3 +100,23 @@ export function coverRGBA(rgba, mask) {
   for (let i = 0; i < mask.length; i++) if (mask[i] > 0) rgba.set([230, 120, 30, 255], 4 * i);
   return rgba;
 }
+
+/**
+ * cropField cuts the box field = [top, left, bottom, right) of an H x W map,
+ * widened by pad pixels on each side within the map, and returns {values,
+ * h, w}: what a maximized unit has seen, to draw enlarged. An empty field
+ * (no gradient reached the input) gives the whole map.
+ */
+export function cropField(values, H, W, field, pad = 1) {
+  let [top, left, bottom, right] = field || [0, 0, 0, 0];
+  if (!(bottom > top && right > left)) [top, left, bottom, right] = [0, 0, H, W];
+  top = Math.max(0, top - pad);
+  left = Math.max(0, left - pad);
+  bottom = Math.min(H, bottom + pad);
+  right = Math.min(W, right + pad);
+  const h = bottom - top;
+  const w = right - left;
+  const out = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = values[(top + y) * W + left + x];
+  return { values: out, h, w };
+}

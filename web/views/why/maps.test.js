@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, isConstant, topK, brush, coverRGBA } from './maps.js';
+import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, isConstant, topK, brush, coverRGBA, cropField } from './maps.js';
 
 test('channel0 takes the first channel of an (H, W, C) image', () => {
   assert.deepEqual([...channel0([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2])], [1, 3, 5, 7]);
@@ -52,4 +52,13 @@ test('brush covers a square around the cell, clipped at the edges; coverRGBA pai
   assert.deepEqual([...m], [1, 1, 0, 1, 1, 0, 0, 0, 0]);
   const rgba = coverRGBA(new Uint8ClampedArray(8), [0, 1]);
   assert.deepEqual([...rgba], [0, 0, 0, 0, 230, 120, 30, 255]);
+});
+
+test('cropField: the field widened by pad within the map; an empty field is the whole map', () => {
+  const map = Float32Array.from({ length: 16 }, (_, i) => i); // 4 x 4
+  assert.deepEqual(cropField(map, 4, 4, [1, 1, 2, 3], 0), { values: Float32Array.from([5, 6]), h: 1, w: 2 });
+  const c = cropField(map, 4, 4, [0, 0, 1, 1], 1);
+  assert.deepEqual([c.h, c.w, [...c.values]], [2, 2, [0, 1, 4, 5]], 'clipped at the edges');
+  const all = cropField(map, 4, 4, [0, 0, 0, 0]);
+  assert.deepEqual([all.h, all.w, all.values.length], [4, 4, 16]);
 });

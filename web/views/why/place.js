@@ -18,17 +18,35 @@ export const MAP = 320; // the map's canvas side
  */
 export function mountPlace({ ctx, $, last, latest, pixels, name }) {
   const t = ctx.t;
+  // The first answer for a model is a pass over the test images (seconds):
+  // until it comes, the lesson says so instead of showing an empty square.
+  let waiting = false;
   const place = latest(async () => {
     const px = pixels();
     if (!px) return null;
-    return { ...(await ctx.request('embedding', { pixels: px.slice() }, { timeoutMs: 120000 })), pixels: px };
+    const model = ctx.state.model;
+    waiting = !last.embedding || last.embedding.model !== model;
+    showWait();
+    try {
+      return { ...(await ctx.request('embedding', { pixels: px.slice() }, { timeoutMs: 120000 })), pixels: px, model };
+    } finally {
+      waiting = false;
+      showWait();
+    }
   }, (r) => {
     last.embedding = r;
     showMap();
   });
 
+  function showWait() {
+    $('.why-map-wait').hidden = !waiting;
+    if (waiting) ctx.setText($('.why-map-wait'), 'why.map.computing');
+    $('.why-map-wrap').hidden = !last.embedding;
+  }
+
   let fitted = null;
   function showMap() {
+    showWait();
     const r = last.embedding;
     if (!r) return;
     const canvas = $('.why-map');

@@ -4,15 +4,18 @@
 // engine computes every map (the worker's saliency, gradCam, occlusion and
 // fgsm ops); this view asks for them when the prediction changes and paints
 // them with maps.js. Each part keeps only its newest request's answer.
-// (About 440 lines: five parts that share the input's lifecycle and the one-
-// request-in-flight rule; the 2-D map already lives in place.js, and the
-// maximization part is the next to move out if the lesson grows.)
+// (About 450 lines: three parts that share the input's lifecycle, the one-
+// request-in-flight rule and the lesson's link settings; what a filter
+// wants to see lives in max.js and the 2-D map in place.js, and the cover
+// (occlusion and the painted mask) is the next to move out if it grows.)
 
 import { esc } from '../../format.js';
 import { nth } from '../shared/count.js';
 import { num } from '../shared/paint.js';
 import { channel0, absValues, heatRGBA, signedRGBA, overlayRGBA, greyRGBA, cellAt, brush, coverRGBA } from './maps.js';
 import { MAP, mountPlace } from './place.js';
+import { MAX_HTML, mountMax } from './max.js';
+import { PATCHES, STRIDES, DEFAULT_PATCH } from './state.js';
 import { TEXTS } from './strings.js';
 
 const SCALE = 6; // canvas pixels per input pixel
@@ -25,7 +28,7 @@ export function mount(ctx, section) {
     <h2 data-i18n="why.title"></h2>
     <p data-i18n="why.intro"></p>
     <p class="note why-none" data-i18n="why.noInput"></p>
-    <h3 data-i18n="why.look.title"></h3>
+    <h3 data-i18n="why.look.title" data-part="look"></h3>
     <p data-i18n="why.look.intro"></p>
     <div class="controls">
       <label><span data-i18n="why.class"></span> <select class="why-class"></select></label>
@@ -38,11 +41,11 @@ export function mount(ctx, section) {
     </div>
     <p class="note why-look-info" aria-live="polite"></p>
     <p class="note" data-i18n="why.look.formula"></p>
-    <h3 data-i18n="why.occ.title"></h3>
+    <h3 data-i18n="why.occ.title" data-part="cover"></h3>
     <p data-i18n="why.occ.intro"></p>
     <div class="controls">
-      <label><span data-i18n="why.occ.patch"></span> <select class="why-patch">${[2, 4, 6, 8].map((v) => `<option value="${v}"${v === 4 ? ' selected' : ''}>${v}×${v}</option>`).join('')}</select></label>
-      <label><span data-i18n="why.occ.stride"></span> <select class="why-stride">${[1, 2, 4].map((v) => `<option value="${v}"${v === 2 ? ' selected' : ''}>${v}</option>`).join('')}</select></label>
+      <label><span data-i18n="why.occ.patch"></span> <select class="why-patch">${PATCHES.map((v) => `<option value="${v}"${v === DEFAULT_PATCH.patch ? ' selected' : ''}>${v}×${v}</option>`).join('')}</select></label>
+      <label><span data-i18n="why.occ.stride"></span> <select class="why-stride">${STRIDES.map((v) => `<option value="${v}"${v === DEFAULT_PATCH.stride ? ' selected' : ''}>${v}</option>`).join('')}</select></label>
     </div>
     <div class="why-maps">
       <figure><canvas class="why-occ" role="img" data-i18n-attr="aria-label:why.label.occ"></canvas><figcaption data-i18n="why.occ.cap"></figcaption></figure>
@@ -51,20 +54,8 @@ export function mount(ctx, section) {
     <p class="note why-occ-info" aria-live="polite"></p>
     <div class="controls"><button type="button" class="why-paint-clear" data-i18n="why.occ.clear"></button></div>
     <p class="note why-mask-info" aria-live="polite"></p>
-    <h3 data-i18n="why.max.title"></h3>
-    <p data-i18n="why.max.intro"></p>
-    <div class="controls">
-      <label><span data-i18n="why.max.what"></span> <select class="why-what"></select></label>
-      <label><span class="why-which-label"></span> <select class="why-which"></select></label>
-      <label><span data-i18n="why.fool.steps"></span> <select class="why-max-steps">${[32, 64, 128].map((v) => `<option value="${v}"${v === 64 ? ' selected' : ''}>${v}</option>`).join('')}</select></label>
-      <button type="button" class="why-max-go" data-i18n="why.max.go"></button>
-      <button type="button" class="why-max-stop" data-i18n="why.max.stop" disabled></button>
-    </div>
-    <div class="why-maps">
-      <figure><canvas class="why-max" role="img" data-i18n-attr="aria-label:why.label.max"></canvas><figcaption class="why-max-info" aria-live="polite"></figcaption></figure>
-    </div>
-    <p class="note" data-i18n="why.max.note"></p>
-    <h3 data-i18n="why.fool.title"></h3>
+${MAX_HTML}
+    <h3 data-i18n="why.fool.title" data-part="fool"></h3>
     <p data-i18n="why.fool.intro"></p>
     <div class="controls">
       <label><span data-i18n="why.fool.eps"></span> <input type="range" class="why-eps" min="0" max="0.5" step="0.01" value="0.1"> <output class="why-eps-out mono"></output></label>
@@ -78,9 +69,10 @@ export function mount(ctx, section) {
     </div>
     <p class="note why-fool-info" aria-live="polite"></p>
     <p class="note" data-i18n="why.fool.matters"></p>
-    <h3 data-i18n="why.map.title"></h3>
+    <h3 data-i18n="why.map.title" data-part="place"></h3>
     <p data-i18n="why.map.intro"></p>
-    <div class="why-map-wrap">
+    <p class="note why-map-wait" aria-live="polite" hidden></p>
+    <div class="why-map-wrap" hidden>
       <canvas class="why-map" role="img" data-i18n-attr="aria-label:why.label.map" width="${MAP}" height="${MAP}"></canvas>
       <ul class="why-legend"></ul>
     </div>
@@ -90,6 +82,14 @@ export function mount(ctx, section) {
   const $ = (sel) => section.querySelector(sel);
   const last = { saliency: null, cam: null, occlusion: null, fgsm: null, maximize: null, maxStep: null, maxRunning: false, embedding: null };
   if (globalThis.convplay) globalThis.convplay.views.why = last;
+  // What a shared link chose, kept until the student changes it (a model
+  // without that class or layer ignores it).
+  const link = { part: ctx.url.read('why'), cls: ctx.url.read('whycls'), cam: ctx.url.read('whycam') };
+  const occ = ctx.url.read('whyocc');
+  if (occ) {
+    $('.why-patch').value = String(occ.patch);
+    $('.why-stride').value = String(occ.stride);
+  }
 
   function fail(err) {
     $('.why-error').hidden = false;
@@ -160,6 +160,13 @@ export function mount(ctx, section) {
     if (keep && [...sel.options].some((o) => o.value === was)) sel.value = was;
   }
 
+  /** applyLink selects a link's class and Grad-CAM layer where the pickers have them. */
+  function applyLink() {
+    for (const [sel, v] of [[$('.why-class'), link.cls], [$('.why-layer'), link.cam]]) {
+      if (v !== null && [...sel.options].some((o) => o.value === String(v))) sel.value = String(v);
+    }
+  }
+
   function fillPickers() {
     const n = ctx.state.dataset.info ? ctx.state.dataset.info.classes.length : 10;
     const classes = Array.from({ length: n }, (_, k) => [k, name(k)]);
@@ -168,22 +175,9 @@ export function mount(ctx, section) {
     const layers = ctx.state.model ? ctx.state.model.layers : [];
     const convs = layers.map((l, i) => [i, l]).filter(([, l]) => l.type === 'Conv2D');
     options($('.why-layer'), convs.map(([i, l]) => [i, l.name]).reverse(), true);
-    options($('.why-what'), [...convs.map(([i, l]) => [i, t('why.max.filterOf', { layer: l.name })]), ['class', t('why.max.aClass')]], true);
-    fillWhich(classes);
-  }
-
-  /** fillWhich lists the chosen layer's filters, or the classes. */
-  function fillWhich(classes) {
-    const what = $('.why-what').value;
-    const l = what !== 'class' && ctx.state.model && ctx.state.model.layers[Number(what)];
-    if (l) {
-      const n = l.outShape.at(-1);
-      options($('.why-which'), Array.from({ length: n }, (_, c) => [c, `#${c + 1}`]), true);
-      ctx.setText($('.why-which-label'), 'why.max.filter');
-    } else {
-      options($('.why-which'), classes || [], true);
-      ctx.setText($('.why-which-label'), 'why.max.class');
-    }
+    if (ctx.state.model) applyLink();
+    want.fill(classes);
+    return classes;
   }
 
   // The student's own cover: painted on the input, the engine answers the
@@ -254,39 +248,6 @@ export function mount(ctx, section) {
     showMask();
   });
 
-  // 3. What a filter wants to see: gradient ascent on the input, its steps
-  // streamed as maximizeStep events from the client that runs it.
-  async function maximize() {
-    const what = $('.why-what').value;
-    const which = Number($('.why-which').value);
-    const args = what === 'class' ? { class: which } : { layer: Number(what), channel: which };
-    args.steps = Number($('.why-max-steps').value);
-    const client = ctx.client;
-    const off = client ? client.on('maximizeStep', (ev) => {
-      last.maxStep = ev;
-      showMaxStep(ev);
-    }) : () => {};
-    last.maxRunning = true;
-    $('.why-max-stop').disabled = false;
-    try {
-      const r = await ctx.request('maximize', args, { timeoutMs: 120000 });
-      last.maximize = r;
-      if (r.image) showMaxStep({ step: r.done, steps: r.steps, objective: r.objective, image: r.image, stopped: r.stopped });
-    } catch (err) {
-      fail(err);
-    } finally {
-      off();
-      last.maxRunning = false;
-      $('.why-max-stop').disabled = true;
-    }
-  }
-
-  function showMaxStep(ev) {
-    const s = inShape();
-    paint($('.why-max'), greyRGBA(channel0(ev.image, s)), s[0], s[1]);
-    ctx.setText($('.why-max-info'), ev.stopped ? 'why.max.stopped' : 'why.max.step', { step: ev.step, steps: ev.steps, objective: num(ev.objective, 3) });
-  }
-
   // 1. Where it looked.
   const look = latest(async () => {
     const px = pixels();
@@ -352,9 +313,6 @@ export function mount(ctx, section) {
   }, (r) => {
     last.fgsm = r;
     showFool();
-    if (last.maxStep) showMaxStep(last.maxStep);
-    showMap();
-    showMask();
   });
 
   function showFool() {
@@ -382,11 +340,18 @@ export function mount(ctx, section) {
   hover($('.why-occ'), (y, x) => last.occlusion && t('why.hover.occ', { y: nth(y), x: nth(x), v: ctx.fmt.pct(last.occlusion.map[y * $('.why-occ').width + x]) }));
   hover($('.why-pert'), (y, x) => last.fgsm && t('why.hover.pert', { y: nth(y), x: nth(x), v: num(channel0(last.fgsm.perturbation, inShape())[y * $('.why-pert').width + x], 3) }));
 
+  // 3. What a filter wants to see (max.js).
+  const want = mountMax({ ctx, $, last, fail, inShape, paint, name });
+
   // The maps cost the worker real time (occlusion is a forward pass per
-  // position, the first embedding a pass over the test images), so they are
-  // asked for only while the lesson is on screen or close to it.
+  // position), so they are asked for only while the lesson is on screen or
+  // close to it. The 2-D map is the exception: its first answer (a pass over
+  // the test images, in slices) is asked for once per model as soon as the
+  // data set is in, so it is ready when the student scrolls down; later
+  // answers only place the drawing.
   let near = typeof IntersectionObserver === 'undefined';
   let stale = true; // the input or model changed while the lesson was off screen
+  const mapped = new WeakSet(); // the models whose map was asked for while off screen
   if (!near) {
     new IntersectionObserver((entries) => {
       near = entries.some((e) => e.isIntersecting);
@@ -394,12 +359,28 @@ export function mount(ctx, section) {
     }, { rootMargin: '600px 0px' }).observe(section);
   }
 
+  /** earlyMap asks for the 2-D map while the lesson is off screen: once per model, with the data set in and no training running. */
+  function earlyMap() {
+    const m = ctx.state.model;
+    if (near || !m || !ctx.state.prediction || !ctx.state.dataset.complete || ctx.state.training || mapped.has(m)) return;
+    mapped.add(m);
+    place();
+  }
+
   function all() {
     const have = Boolean(ctx.state.prediction && ctx.state.model);
     $('.why-none').hidden = have;
     if (!have) return;
+    if (link.part) {
+      const h = section.querySelector(`[data-part="${link.part}"]`);
+      link.part = null;
+      if (h) h.scrollIntoView();
+    }
     stale = !near;
-    if (stale) return;
+    if (stale) {
+      earlyMap();
+      return;
+    }
     look();
     occlude();
     fool();
@@ -413,32 +394,52 @@ export function mount(ctx, section) {
     $('.why-eps-out').textContent = num(Number($('.why-eps').value), 2);
   }
   epsText();
-  $('.why-class').addEventListener('change', () => { look(); occlude(); masked(); });
-  $('.why-what').addEventListener('change', () => fillPickers());
-  $('.why-max-go').addEventListener('click', maximize);
-  $('.why-max-stop').addEventListener('click', () => ctx.request('maximizeStop', {}).catch(fail));
-  $('.why-layer').addEventListener('change', look);
-  $('.why-patch').addEventListener('change', occlude);
-  $('.why-stride').addEventListener('change', occlude);
-  $('.why-eps').addEventListener('input', () => { epsText(); fool(); });
-  $('.why-target').addEventListener('change', fool);
-  $('.why-steps').addEventListener('change', fool);
+  const part = (name) => ctx.url.write('why', name);
+  $('.why-class').addEventListener('change', () => {
+    link.cls = null;
+    ctx.url.write('whycls', chosen($('.why-class')));
+    part('look');
+    look();
+    occlude();
+    masked();
+  });
+  $('.why-layer').addEventListener('change', () => {
+    link.cam = null;
+    const sel = $('.why-layer');
+    ctx.url.write('whycam', sel.selectedIndex === 0 ? null : Number(sel.value)); // the last convolution layer is the default
+    part('look');
+    look();
+  });
+  const patchChanged = () => {
+    ctx.url.write('whyocc', { patch: Number($('.why-patch').value), stride: Number($('.why-stride').value) });
+    part('cover');
+    occlude();
+  };
+  $('.why-patch').addEventListener('change', patchChanged);
+  $('.why-stride').addEventListener('change', patchChanged);
+  paintCanvas.addEventListener('pointerup', () => part('cover'));
+  $('.why-eps').addEventListener('input', () => { epsText(); part('fool'); fool(); });
+  $('.why-target').addEventListener('change', () => { part('fool'); fool(); });
+  $('.why-steps').addEventListener('change', () => { part('fool'); fool(); });
 
   ctx.on('model', () => {
+    // A new model starts at its last convolution layer for Grad-CAM and its first one's first filter to maximize (unless a link chose).
+    const sel = $('.why-layer');
     fillPickers();
-    // A new model starts at its last convolution layer for Grad-CAM and its first one's first filter to maximize.
-    for (const sel of [$('.why-layer'), $('.why-what')]) sel.value = sel.options.length ? sel.options[0].value : '';
-    fillPickers();
-    $('.why-which').value = $('.why-which').options.length ? $('.why-which').options[0].value : '';
+    sel.value = sel.options.length ? sel.options[0].value : '';
+    want.reset(fillPickers());
   });
-  ctx.on('dataset', fillPickers);
+  ctx.on('dataset', () => {
+    fillPickers();
+    earlyMap();
+  });
   ctx.on('prediction', all);
   ctx.on('lang', () => {
     fillPickers();
     showLook();
     showOcclusion();
     showFool();
-    if (last.maxStep) showMaxStep(last.maxStep);
+    want.show();
     showMap();
     showMask();
   });
