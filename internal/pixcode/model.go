@@ -3,10 +3,11 @@ package pixcode
 // The model: each pixel is predicted from its causal neighbours (MED, the
 // LOCO-I/JPEG-LS median edge detector), the prediction corrected by the
 // mean error seen in its context, and the residual coded bit by bit
-// (zero?, sign, Elias-gamma class in unary, mantissa). Each bit mixes the
-// predictions of counters picked by six contexts: how busy the
-// neighbourhood is, the size of the neighbours' residuals, the position in
-// the image, the neighbours' values, and the texture around the pixel.
+// (zero?, sign, Elias-gamma class in unary, mantissa). Each bit has an
+// adaptive counter per context: how busy the neighbourhood is (12 levels),
+// how large the neighbours' residuals were (16), how bright the prediction
+// is (6); or, in a flat black neighbourhood, the pixel's position (where a
+// garment's edge begins depends on where in the picture it is).
 
 const (
 	actLevels  = 12
@@ -62,8 +63,8 @@ func absInt(v int) int {
 // model is the state one chunk's coding adapts, the same on both sides.
 type model struct {
 	h, w, stride int
-	img, errs    []uint8 // padded: the image so far, its residuals' magnitudes
-	counters     []counter // (rows, numDecision)
+	img, errs    []uint8                       // padded: the image so far, its residuals' magnitudes
+	counters     []counter                     // (rows, numDecision)
 	errSum       [actLevels * predLevels]int32 // bias correction per context
 	errN         [actLevels * predLevels]int32
 }
@@ -125,6 +126,7 @@ func (m *model) context(i, pos int) pixelContext {
 	pc.row = ((int(errLevel[min(energy, 1023)])*actLevels+int(act))*predLevels + pl) * numDecision
 	return pc
 }
+
 // bit codes one decision of the pixel.
 func (m *model) bit(c *coder, pc *pixelContext, dec, want int) int {
 	k := &m.counters[pc.row+dec]
