@@ -73,6 +73,11 @@ func (w *worker) addChunk(req js.Value) (any, error) {
 	if err := w.data.AddChunk(name, b); err != nil {
 		return nil, err
 	}
+	if t := w.run; t != nil {
+		if err := w.growRun(t); err != nil {
+			w.finish(t, err) // a bug: the data only grow
+		}
+	}
 	res := map[string]any{"file": name, "available": countsJS(w.data.Available()), "complete": w.data.Complete()}
 	w.emit("data", res)
 	return res, nil
