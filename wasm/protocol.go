@@ -32,7 +32,7 @@
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
 //	getSample      {split, index}                  {image, pixels, label, count}
 //	preprocess     {rgba, width, height, fit}      {steps: [{name, image, width, height, box?}], image, pixels, width, height, fit, mean, std, warnings: [{code, value, limit, typical}]}
-//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs, workers}
+//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs, workers, samplesAll}
 //	pause          -                               position: {epoch, batch, total}
 //	resume         -                               position
 //	step           -                               position and {done}: one batch, while paused

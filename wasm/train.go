@@ -227,5 +227,6 @@ func (w *worker) train(req js.Value) (any, error) {
 		t.valLen = cfg.Validation.Len()
 	}
 	return map[string]any{"epochs": cfg.Epochs, "batches": t.last.Batches, "samples": train.Len(), "validationSamples": t.valLen,
-		"stepSamples": t.stepSamples, "sampleMs": float64(t.sampleTime.Microseconds()) / 1000, "workers": workers}, nil
+		"stepSamples": t.stepSamples, "sampleMs": float64(t.sampleTime.Microseconds()) / 1000, "workers": workers,
+		"samplesAll": max(t.trainLen, t.trainAll)}, nil
 }

@@ -31,6 +31,7 @@ func TestTrainGrowsWithArrivingData(t *testing.T) {
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 6, r.result.Get("samples").Int(), "the first chunk's")
 	assert.Equal(t, 4, r.result.Get("validationSamples").Int())
+	assert.Equal(t, 12, r.result.Get("samplesAll").Int(), "once all have arrived")
 
 	require.True(t, request(w, "step", nil).ok)
 	p := ev.named("progress")
