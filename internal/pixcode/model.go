@@ -135,40 +135,36 @@ func (m *model) bit(c *coder, pc *pixelContext, dec, want int) int {
 	return bit
 }
 
-// codeImages encodes n images of h x w pixels from pixels, or decodes them
-// into pixels. ok is false when a decoded pixel falls outside 0..255 (a
-// damaged stream).
-func codeImages(c *coder, pixels []uint8, n, h, w int) (ok bool) {
-	m := newModel(h, w)
-	s := m.stride
-	for k := range n {
-		img := pixels[k*h*w : (k+1)*h*w]
-		clear(m.img)
-		clear(m.errs)
-		for y := range h {
-			for x := range w {
-				i := (y+pad)*s + x + pad
-				pc := m.context(i, y*w+x)
-				r := 0
-				if !c.decoding {
-					r = int(img[y*w+x]) - pc.pred
-				}
-				if m.bit(c, &pc, decZero, boolBit(r != 0)) == 1 {
-					r = m.residual(c, &pc, r)
-				}
-				v := pc.pred + r
-				if v < 0 || v > 255 {
-					return false
-				}
-				m.errSum[pc.bias] += int32(r)
-				if m.errN[pc.bias]++; m.errN[pc.bias] == 64 {
-					m.errSum[pc.bias] /= 2
-					m.errN[pc.bias] /= 2
-				}
-				m.img[i] = uint8(v)
-				m.errs[i] = uint8(min(absInt(r), 255))
-				img[y*w+x] = uint8(v)
+// codeImage encodes the h x w image img, or decodes it into img. ok is
+// false when a decoded pixel falls outside 0..255 (a damaged stream). The
+// model carries what it learnt to the next image.
+func (m *model) codeImage(c *coder, img []uint8) (ok bool) {
+	h, w, s := m.h, m.w, m.stride
+	clear(m.img)
+	clear(m.errs)
+	for y := range h {
+		for x := range w {
+			i := (y+pad)*s + x + pad
+			pc := m.context(i, y*w+x)
+			r := 0
+			if !c.decoding {
+				r = int(img[y*w+x]) - pc.pred
 			}
+			if m.bit(c, &pc, decZero, boolBit(r != 0)) == 1 {
+				r = m.residual(c, &pc, r)
+			}
+			v := pc.pred + r
+			if v < 0 || v > 255 {
+				return false
+			}
+			m.errSum[pc.bias] += int32(r)
+			if m.errN[pc.bias]++; m.errN[pc.bias] == 64 {
+				m.errSum[pc.bias] /= 2
+				m.errN[pc.bias] /= 2
+			}
+			m.img[i] = uint8(v)
+			m.errs[i] = uint8(min(absInt(r), 255))
+			img[y*w+x] = uint8(v)
 		}
 	}
 	return true

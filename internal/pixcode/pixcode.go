@@ -50,7 +50,10 @@ func Encode(pixels []uint8, n, h, w int) []byte {
 	binary.LittleEndian.PutUint16(out[8:], uint16(h))
 	binary.LittleEndian.PutUint16(out[10:], uint16(w))
 	e := newEncoder(out)
-	codeImages(e, pixels, n, h, w)
+	m := newModel(h, w)
+	for k := range n {
+		m.codeImage(e, pixels[k*h*w:(k+1)*h*w])
+	}
 	return e.finish()
 }
 
@@ -58,29 +61,72 @@ func Encode(pixels []uint8, n, h, w int) []byte {
 // h x w pixels, into dst. A stream that is damaged, truncated, longer than
 // its images or of other images is a FormatError; dst then holds garbage.
 func Decode(dst []uint8, src []byte, h, w int) error {
+	d, err := NewDecoder(dst, src, h, w)
+	if err != nil {
+		return err
+	}
+	_, err = d.Decode(d.n)
+	return err
+}
+
+// Decoder decodes a stream a few images at a time, so that a Web Worker
+// can answer messages between them (a chunk of 5,000 takes a second or
+// more in WebAssembly).
+type Decoder struct {
+	c    *coder
+	m    *model
+	dst  []uint8
+	n    int // images in all
+	next int // the next image to decode
+	err  error
+}
+
+// NewDecoder checks src's header against the len(dst)/(h*w) images of
+// h x w pixels dst must hold; Decode then fills dst.
+func NewDecoder(dst []uint8, src []byte, h, w int) (*Decoder, error) {
 	if h < 1 || w < 1 || len(dst)%(h*w) != 0 {
-		return FormatError(fmt.Sprintf("%d bytes are not whole %dx%d images", len(dst), h, w))
+		return nil, FormatError(fmt.Sprintf("%d bytes are not whole %dx%d images", len(dst), h, w))
 	}
 	n := len(dst) / (h * w)
 	if len(src) < headerSize || string(src[:4]) != Magic {
-		return FormatError("not a pixcode stream (no CPX1 header)")
+		return nil, FormatError("not a pixcode stream (no CPX1 header)")
 	}
 	gn := binary.LittleEndian.Uint32(src[4:])
 	gh, gw := binary.LittleEndian.Uint16(src[8:]), binary.LittleEndian.Uint16(src[10:])
 	if uint64(gn) != uint64(n) || int(gh) != h || int(gw) != w {
-		return FormatError(fmt.Sprintf("holds %d images of %dx%d, want %d of %dx%d", gn, gh, gw, n, h, w))
+		return nil, FormatError(fmt.Sprintf("holds %d images of %dx%d, want %d of %dx%d", gn, gh, gw, n, h, w))
 	}
 	if len(src) > headerSize && src[headerSize] != 0 {
-		return FormatError("damaged stream: its first byte is not 0")
+		return nil, FormatError("damaged stream: its first byte is not 0")
 	}
-	d := newDecoder(src[headerSize:])
-	switch {
-	case !codeImages(d, dst, n, h, w):
-		return FormatError("damaged stream: a pixel decodes outside 0..255")
-	case d.overrun > 0:
-		return FormatError("truncated stream")
-	case d.pos != len(d.src):
-		return FormatError(fmt.Sprintf("%d bytes after the stream's end", len(d.src)-d.pos))
-	}
-	return nil
+	return &Decoder{c: newDecoder(src[headerSize:]), m: newModel(h, w), dst: dst, n: n}, nil
 }
+
+// Decode decodes up to k more images and reports whether all are done.
+// After the last it checks the stream ended exactly there. An error is a
+// FormatError, and every later call returns it again.
+func (d *Decoder) Decode(k int) (done bool, err error) {
+	if d.err != nil {
+		return true, d.err
+	}
+	size := d.m.h * d.m.w
+	for end := min(d.next+max(k, 1), d.n); d.next < end; d.next++ {
+		if !d.m.codeImage(d.c, d.dst[d.next*size:(d.next+1)*size]) {
+			d.err = FormatError("damaged stream: a pixel decodes outside 0..255")
+			return true, d.err
+		}
+	}
+	if d.next < d.n {
+		return false, nil
+	}
+	switch {
+	case d.c.overrun > 0:
+		d.err = FormatError("truncated stream")
+	case d.c.pos != len(d.c.src):
+		d.err = FormatError(fmt.Sprintf("%d bytes after the stream's end", len(d.c.src)-d.c.pos))
+	}
+	return true, d.err
+}
+
+// Decoded is the number of images decoded so far.
+func (d *Decoder) Decoded() int { return d.next }

@@ -145,6 +145,33 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// Decoding a few images at a time gives the same pixels and errors.
+func TestDecoderInSteps(t *testing.T) {
+	px := readFixture(t)
+	enc := Encode(px, 16, 28, 28)
+	got := make([]uint8, len(px))
+	d, err := NewDecoder(got, enc, 28, 28)
+	require.NoError(t, err)
+	steps := 0
+	for done := false; !done; steps++ {
+		done, err = d.Decode(3)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 6, steps, "16 images, 3 at a time")
+	assert.Equal(t, 16, d.Decoded())
+	assert.True(t, bytes.Equal(px, got))
+
+	d, err = NewDecoder(got, enc[:len(enc)-20], 28, 28)
+	require.NoError(t, err)
+	var derr error
+	for done := false; !done; {
+		done, derr = d.Decode(5)
+	}
+	assert.Error(t, derr)
+	_, again := d.Decode(5)
+	assert.Equal(t, derr, again)
+}
+
 func FuzzDecode(f *testing.F) {
 	px := readFixture(f)
 	f.Add(Encode(px, 16, 28, 28), 16, 28, 28)
