@@ -12,12 +12,13 @@
 /**
  * streamOrder is the order the chunk files download in, for a page that
  * can train on what has arrived: the test split's first chunk (the page's
- * first picture is a test image, and the first chunk is small), then the
- * whole validation split (a run started early validates on it, so its
- * curves mean something from the first epoch), then the first training
- * chunk (training can start), then the rest of the test split, then the
- * rest of the training chunks, which join the run as they arrive. Within
- * each group the manifest's order; a chunk is its images and labels files.
+ * first picture is a test image, and first chunks are small), the
+ * validation split's first (a run started early validates on it from its
+ * first epoch, so its curves mean something), the first training chunk
+ * (training can start), the rest of the validation split, the rest of the
+ * test split, then the rest of the training chunks, which join the run as
+ * they arrive. Within each group the manifest's order; a chunk is its
+ * images and labels files.
  *
  * @param {{name: string, split: string, kind?: string}[]} files the manifest's files
  * @returns {string[]} their names
@@ -28,9 +29,9 @@ export function streamOrder(files) {
     const key = `${f.split}/${f.kind}`;
     const k = seen.get(key) || 0;
     seen.set(key, k + 1);
-    if (f.split === 'validation') return 1;
-    if (f.split === 'test') return k === 0 ? 0 : 3;
-    return k === 0 ? 2 : 4;
+    if (f.split === 'test') return k === 0 ? 0 : 4;
+    if (f.split === 'validation') return k === 0 ? 1 : 3;
+    return k === 0 ? 2 : 5;
   };
   return files.map((f, i) => [rank(f), i, f.name]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((r) => r[2]);
 }

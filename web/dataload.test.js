@@ -71,7 +71,7 @@ test('the test split streams first, then validation, then the others in manifest
   assert.deepEqual(fetched, ['data/tiny/manifest.json', 'data/tiny/te.gz', 'data/tiny/va.gz', 'data/tiny/tr.gz']);
 });
 
-test('streamOrder: the first test chunk, the validation split, the first training chunk, the test split, the rest', async () => {
+test('streamOrder: the first test, validation and training chunks, then the rest of validation, test and training', async () => {
   const { streamOrder } = await import('./dataload.js');
   const files = [];
   const add = (split, n) => {
@@ -82,8 +82,9 @@ test('streamOrder: the first test chunk, the validation split, the first trainin
   add('test', 2);
   assert.deepEqual(streamOrder(files), [
     'test-00-images', 'test-00-labels',
-    'validation-00-images', 'validation-00-labels', 'validation-01-images', 'validation-01-labels',
+    'validation-00-images', 'validation-00-labels',
     'train-00-images', 'train-00-labels',
+    'validation-01-images', 'validation-01-labels',
     'test-01-images', 'test-01-labels',
     'train-01-images', 'train-01-labels', 'train-02-images', 'train-02-labels',
   ]);
