@@ -213,3 +213,24 @@ func FuzzRoundTrip(f *testing.F) {
 		require.True(t, bytes.Equal(px, got))
 	})
 }
+
+// BenchmarkDecodeChunk decodes a 5,000-image chunk of the packed
+// Fashion-MNIST (make data), natively or in WebAssembly (GOOS=js
+// GOARCH=wasm with tools/wasmexec on PATH): BENCHMARKS.md, data on a slow
+// link.
+func BenchmarkDecodeChunk(b *testing.B) {
+	const name = "../../web/data/fashion/train-01-images.cpx"
+	src, err := os.ReadFile(name)
+	if err != nil {
+		b.Skipf("%s: %v (run make data)", name, err)
+	}
+	dst := make([]uint8, 5000*28*28)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Decode(dst, src, 28, 28); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/chunk")
+}
