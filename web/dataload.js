@@ -15,25 +15,28 @@
  * first picture is a test image, and first chunks are small), the
  * validation split's first (a run started early validates on it from its
  * first epoch, so its curves mean something), the first training chunk
- * (training can start), the rest of the validation split, the rest of the
- * test split, then the rest of the training chunks, which join the run as
- * they arrive. Within each group the manifest's order; a chunk is its
- * images and labels files.
+ * (training can start), the rest of the validation split, then training
+ * and test chunks by turns (a run grows as its chunks arrive, and the
+ * test split fills for evaluation meanwhile). Within a group the
+ * manifest's order; a chunk is its images and labels files.
  *
  * @param {{name: string, split: string, kind?: string}[]} files the manifest's files
  * @returns {string[]} their names
  */
 export function streamOrder(files) {
   const seen = new Map(); // split/kind -> chunks so far
-  const rank = (f) => {
+  // [group, chunk number within its split (for the turns), turn, manifest index]
+  const rank = (f, i) => {
     const key = `${f.split}/${f.kind}`;
     const k = seen.get(key) || 0;
     seen.set(key, k + 1);
-    if (f.split === 'test') return k === 0 ? 0 : 4;
-    if (f.split === 'validation') return k === 0 ? 1 : 3;
-    return k === 0 ? 2 : 5;
+    if (f.split === 'validation') return [k === 0 ? 1 : 3, 0, 0, i];
+    const test = f.split === 'test';
+    if (k === 0) return [test ? 0 : 2, 0, 0, i];
+    return [4, k, test ? 1 : 0, i];
   };
-  return files.map((f, i) => [rank(f), i, f.name]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((r) => r[2]);
+  const cmp = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
+  return files.map((f, i) => [rank(f, i), f.name]).sort((a, b) => cmp(a[0], b[0])).map((r) => r[1]);
 }
 
 /**
