@@ -1,6 +1,8 @@
 // views/train/train.js: the training panel (#train-panel): the model to train,
 // the optimizer and its knobs, the callbacks, the controls (start, pause /
 // resume, one batch, stop, reset) and the progress of the run.
+// Over 400 lines: one run's state (settings, controls, progress, the data
+// in use) is shared by all of it; its DOM-free parts are in format.js.
 //
 // It talks to the engine only through ctx.request and the training events
 // (progress, epoch, done) as protocol.js describes them, so it works the
