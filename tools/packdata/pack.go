@@ -25,7 +25,8 @@ type options struct {
 	name, npm, idx, source, out string
 	seed                        uint64
 	testPerClass, val, chunk    int
-	first                       int // samples in each split's first chunk
+	first                       int    // samples in each split's first chunk
+	images                      string // the images' encoding: gzip, pixcode or smaller
 	previewCols                 int
 }
 
@@ -41,6 +42,13 @@ func pack(o options) (*dataset.Manifest, error) {
 	}
 	if o.chunk <= 0 || o.first <= 0 || o.val < 0 || o.testPerClass < 0 || o.previewCols < 0 {
 		return nil, fmt.Errorf("-chunk and -first must be positive; -val, -npm-test and -preview not negative")
+	}
+	switch o.images {
+	case "":
+		o.images = imagesGzip
+	case imagesGzip, imagesPixcode, imagesSmaller:
+	default:
+		return nil, fmt.Errorf("-images %q: want gzip, pixcode or smaller", o.images)
 	}
 	const px = side * side
 	m := &dataset.Manifest{
@@ -92,7 +100,7 @@ func pack(o options) (*dataset.Manifest, error) {
 	}
 	defer os.RemoveAll(tmp) // after the rename, a no-op
 	for _, s := range dataset.SplitNames {
-		files, err := writeChunks(tmp, s, splits[s], px, o.first, o.chunk)
+		files, err := writeChunks(tmp, s, splits[s], px, o.first, o.chunk, o.images)
 		if err != nil {
 			return nil, err
 		}
@@ -160,13 +168,23 @@ func duplicates(test, train samples, px int) []int {
 	return ids
 }
 
+// The images' encodings packdata can write (-images). gzip decodes fastest
+// (the default); pixcode is a fifth smaller for Fashion-MNIST but takes
+// about a second of CPU a 5,000-image chunk in WebAssembly, a gain only
+// on a slow link (BENCHMARKS.md, data on a slow link); smaller takes,
+// chunk by chunk, whichever is smaller.
+const (
+	imagesGzip    = "gzip"
+	imagesPixcode = "pixcode"
+	imagesSmaller = "smaller"
+)
+
 // writeChunks writes split s as chunks of at most chunk samples, the first
 // of at most firstChunk (a small first download, so that the page can show a
 // test image and start training seconds after it opens on a slow link): for
-// each, an images file coded with pixcode (a fifth smaller than gzip for
-// Fashion-MNIST) or gzip, whichever is smaller, and a labels file,
+// each, an images file in the encoding images asks for and a labels file,
 // gzip-compressed.
-func writeChunks(dir, split string, s samples, px, firstChunk, chunk int) ([]dataset.File, error) {
+func writeChunks(dir, split string, s samples, px, firstChunk, chunk int, images string) ([]dataset.File, error) {
 	var files []dataset.File
 	for k, first, n := 0, 0, 0; first < s.len(); k, first = k+1, first+n {
 		n = min(chunk, s.len()-first)
@@ -174,17 +192,18 @@ func writeChunks(dir, split string, s samples, px, firstChunk, chunk int) ([]dat
 			n = min(firstChunk, n)
 		}
 		raw := s.images[first*px : (first+n)*px]
-		images, imagesName, imagesEnc := pixcode.Encode(raw, n, side, side), fmt.Sprintf("%s-%02d-images.cpx", split, k), dataset.Pixcode
-		// MNIST's digits, black but for thin strokes, gzip smaller: each
-		// chunk takes the smaller encoding.
-		if gz := gzipBytes(raw); len(gz) < len(images) {
-			images, imagesName, imagesEnc = gz, fmt.Sprintf("%s-%02d-images.u8.gz", split, k), dataset.Gzip
+		data, name, enc := gzipBytes(raw), fmt.Sprintf("%s-%02d-images.u8.gz", split, k), dataset.Gzip
+		if images != imagesGzip {
+			// MNIST's digits, black but for thin strokes, gzip smaller.
+			if p := pixcode.Encode(raw, n, side, side); images == imagesPixcode || len(p) < len(data) {
+				data, name, enc = p, fmt.Sprintf("%s-%02d-images.cpx", split, k), dataset.Pixcode
+			}
 		}
 		for _, c := range []struct {
 			kind, name, encoding string
 			data                 []byte
 		}{
-			{dataset.Images, imagesName, imagesEnc, images},
+			{dataset.Images, name, enc, data},
 			{dataset.Labels, fmt.Sprintf("%s-%02d-labels.u8.gz", split, k), dataset.Gzip, gzipBytes(s.labels[first : first+n])},
 		} {
 			f, err := writeFile(dir, c.name, c.data)
@@ -198,10 +217,11 @@ func writeChunks(dir, split string, s samples, px, firstChunk, chunk int) ([]dat
 	return files, nil
 }
 
-// gzipBytes is b gzip-compressed at the best level.
+// gzipBytes is b gzip-compressed at the default level (level 9 is 10x
+// slower for 1% less).
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	zw.Write(b) // a bytes.Buffer does not fail
 	zw.Close()
 	return buf.Bytes()

@@ -191,7 +191,7 @@ func TestPackNPM(t *testing.T) {
 	pixels[3][1] = 42 // class 3's second test image equals class 4's first training image (10*4+2)
 	npm := writeNPM(t, pixels, 2)
 	out := t.TempDir()
-	m, err := pack(options{name: "fashion", npm: npm, out: out, seed: 1, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3})
+	m, err := pack(options{name: "fashion", npm: npm, out: out, seed: 1, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3, images: "smaller"})
 	require.NoError(t, err)
 	d := openPacked(t, out, "fashion")
 	assert.Equal(t, m, d.Manifest)
@@ -264,10 +264,10 @@ func TestPackNPM(t *testing.T) {
 
 	// The same seed packs the same bytes; another seed another order.
 	out2 := t.TempDir()
-	m2, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 1, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3})
+	m2, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 1, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3, images: "smaller"})
 	require.NoError(t, err)
 	assert.Equal(t, m.Files, m2.Files)
-	m3, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 2, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3})
+	m3, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 2, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3, images: "smaller"})
 	require.NoError(t, err)
 	assert.NotEqual(t, m.Files, m3.Files)
 }
@@ -281,6 +281,19 @@ func TestPackIDX(t *testing.T) {
 	d := openPacked(t, out, "digits")
 	assert.Equal(t, dataset.Counts{Train: 5, Validation: 3, Test: 3}, d.Available())
 	assert.Equal(t, "test files", m.Source)
+	for _, f := range m.Files {
+		assert.Equal(t, dataset.Gzip, f.Encoding, "by default every file is gzip: %s", f.Name)
+	}
+	for _, images := range []string{"pixcode", "smaller"} {
+		out2 := t.TempDir()
+		m, err := pack(options{name: "digits", idx: dir, out: out2, val: 3, chunk: 2, first: 2, images: images})
+		require.NoError(t, err, images)
+		if images == "pixcode" {
+			assert.Equal(t, dataset.Pixcode, m.Files[0].Encoding)
+			assert.Equal(t, "train-00-images.cpx", m.Files[0].Name)
+		}
+		assert.Equal(t, dataset.Counts{Train: 5, Validation: 3, Test: 3}, openPacked(t, out2, "digits").Available(), images)
+	}
 	assert.Equal(t, "CC-BY-SA-3.0", m.License)
 	assert.Contains(t, m.Attribution, "LeCun")
 	assert.Nil(t, m.ShuffleSeed)
@@ -328,9 +341,9 @@ func TestPackReplacesOutput(t *testing.T) {
 		names[i], _ = filepath.Rel(out, names[i])
 	}
 	assert.ElementsMatch(t, []string{"digits/manifest.json",
-		"digits/train-00-images.cpx", "digits/train-00-labels.u8.gz",
-		"digits/validation-00-images.cpx", "digits/validation-00-labels.u8.gz",
-		"digits/test-00-images.cpx", "digits/test-00-labels.u8.gz"}, names, "no stale chunks, no preview with -preview 0")
+		"digits/train-00-images.u8.gz", "digits/train-00-labels.u8.gz",
+		"digits/validation-00-images.u8.gz", "digits/validation-00-labels.u8.gz",
+		"digits/test-00-images.u8.gz", "digits/test-00-labels.u8.gz"}, names, "no stale chunks, no preview with -preview 0")
 	hidden, _ := filepath.Glob(filepath.Join(out, ".*"))
 	assert.Empty(t, hidden, "no temporary directory left")
 }
@@ -350,6 +363,7 @@ func TestPackBadInput(t *testing.T) {
 		{"two sources", options{name: "fashion", idx: idx, npm: npm, chunk: 1, first: 1}, "exactly one of -npm and -idx"},
 		{"zero chunk", options{name: "digits", idx: idx, first: 1}, "-chunk and -first must be positive"},
 		{"zero first chunk", options{name: "digits", idx: idx, chunk: 1}, "-chunk and -first must be positive"},
+		{"unknown images encoding", options{name: "digits", idx: idx, chunk: 1, first: 1, images: "png"}, `-images "png": want gzip, pixcode or smaller`},
 		{"validation takes everything", options{name: "digits", idx: idx, val: 3, chunk: 1, first: 1}, "-val 3: only 3 training images"},
 		{"too few images per class", options{name: "fashion", npm: npm, testPerClass: 6, chunk: 1, first: 1}, "class 0: 6 images, need more than the 6 test images"},
 		{"malformed class file", options{name: "fashion", npm: broken, testPerClass: 2, chunk: 1, first: 1}, "7.json: unexpected end of JSON input"},
