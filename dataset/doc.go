@@ -5,23 +5,29 @@
 // time, starts with NewLoader and feeds each file to AddChunk, and can train
 // on what has arrived so far.
 //
-// # Format (convplay-dataset, version 1)
+// # Format (convplay-dataset, version 2)
 //
-// A data set is a directory holding manifest.json, gzip-compressed chunk
-// files and a preview sprite:
+// A data set is a directory holding manifest.json, the chunk files and a
+// preview sprite:
 //
-//	manifest.json            what follows, and a SHA-256 per file
-//	train-00-images.u8.gz    samples 0..4999 of the train split, uint8 pixels
-//	train-00-labels.u8.gz    their labels, one uint8 class index each
+//	manifest.json              what follows, and a SHA-256 per file
+//	train-00-images.cpx        samples 0..999 of the train split, pixcode
+//	train-00-labels.u8.gz      their labels, one uint8 class index each, gzip
+//	train-01-images.cpx        samples 1000..5999, and so on
 //	...
-//	validation-00-images.u8.gz
-//	test-00-images.u8.gz, test-01-images.u8.gz, ...
-//	preview.png              a grid of sample images, one row per class
+//	validation-00-images.cpx, test-00-images.cpx, ...
+//	preview.png                a grid of sample images, one row per class
+//
+// Each file's "encoding" says how it is compressed: "pixcode1" (images
+// only: convplay/internal/pixcode, a lossless coder for small grey images)
+// or "gzip". Version 1 had no encodings: every file was gzip (named
+// *.u8.gz); this package still reads it.
 //
 // Decompressed, an images chunk of n samples of shape (H, W, C) is exactly
 // n*H*W*C bytes, sample i's pixel (h, w, c) at ((i*H+h)*W+w)*C+c (row-major,
 // NHWC as the engine's activations), 0 black background .. 255 full ink as
-// in the MNIST files. A labels chunk is exactly n bytes, each < len(classes).
+// in the MNIST files (pixcode codes it as n images of H rows of W*C bytes).
+// A labels chunk is exactly n bytes, each < len(classes).
 // The manifest lists each split's chunks in order; a chunk's first sample is
 // the sum of the counts listed before it for the same split and kind. Its
 // "size" and "sha256" are those of the compressed file as stored and served.
@@ -46,7 +52,8 @@
 // # Verification
 //
 // Nothing is used before it is checked: a file's size and SHA-256 must match
-// the manifest, it must decompress to exactly the bytes its count implies,
+// the manifest (before it is decoded), it must decompress to exactly the
+// bytes its count implies,
 // and every label must name a class. A failure is a *CorruptError naming the
 // file and what is wrong, so a truncated download or a flipped byte never
 // trains silently on garbage.

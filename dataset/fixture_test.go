@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+
+	"convplay/internal/pixcode"
 )
 
 // fixture is a tiny data set built in memory: images of shape (2, 2, 1),
@@ -21,11 +23,18 @@ type fixture struct {
 
 var fixtureBase = map[string]int{Train: 10, Validation: 50, Test: 90}
 
-// newFixture makes the fixture with the given samples per split and chunk.
-func newFixture(counts Counts, chunk int) *fixture {
+// newFixture makes the fixture with the given samples per split and chunk,
+// as a version 1 manifest (every file gzip).
+func newFixture(counts Counts, chunk int) *fixture { return makeFixture(counts, chunk, 1) }
+
+// newPixcodeFixture is the fixture as version 2 writes it: images in
+// pixcode (".cpx"), labels gzip.
+func newPixcodeFixture(counts Counts, chunk int) *fixture { return makeFixture(counts, chunk, 2) }
+
+func makeFixture(counts Counts, chunk, version int) *fixture {
 	f := &fixture{
 		manifest: Manifest{
-			Format: Format, Version: Version, Name: "tiny", Title: "Tiny", Source: "tests",
+			Format: Format, Version: version, Name: "tiny", Title: "Tiny", Source: "tests",
 			License: "MIT", Attribution: "convplay's tests",
 			Classes: []Class{{"zero", "零"}, {"one", "一"}, {"two", "二"}},
 			Shape:   []int{2, 2, 1}, Counts: counts, Mean: 2, Std: 4,
@@ -43,8 +52,15 @@ func newFixture(counts Counts, chunk int) *fixture {
 				img = append(img, p, p, p, p)
 				lab = append(lab, byte(i%3))
 			}
-			f.add(fmt.Sprintf("%s-%02d-images.u8.gz", s, k), s, Images, c, gz(img))
+			if version == 1 {
+				f.add(fmt.Sprintf("%s-%02d-images.u8.gz", s, k), s, Images, c, gz(img))
+				f.add(fmt.Sprintf("%s-%02d-labels.u8.gz", s, k), s, Labels, c, gz(lab))
+				continue
+			}
+			f.add(fmt.Sprintf("%s-%02d-images.cpx", s, k), s, Images, c, pixcode.Encode(img, c, 2, 2))
+			f.encode(Pixcode)
 			f.add(fmt.Sprintf("%s-%02d-labels.u8.gz", s, k), s, Labels, c, gz(lab))
+			f.encode(Gzip)
 		}
 	}
 	return f
@@ -56,6 +72,11 @@ func (f *fixture) add(name, split, kind string, count int, data []byte) {
 	f.manifest.Files = append(f.manifest.Files, File{Name: name, Split: split, Kind: kind, Count: count,
 		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])})
 	f.files[name] = data
+}
+
+// encode sets the encoding of the file added last.
+func (f *fixture) encode(encoding string) {
+	f.manifest.Files[len(f.manifest.Files)-1].Encoding = encoding
 }
 
 // replace swaps a file's content and lists its new size and hash, so that

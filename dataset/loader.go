@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"convplay/internal/pixcode"
 )
 
 // CorruptError reports a data set file that does not match its manifest, or
@@ -92,19 +94,50 @@ func kindIndex(kind string) int {
 // available. Adding a file again that was already accepted does nothing.
 // Every failure is a *CorruptError naming the file.
 func (d *Dataset) AddChunk(name string, data []byte) error {
+	l, err := d.StartChunk(name, data)
+	if err != nil {
+		return err
+	}
+	for {
+		if done, err := l.Step(1 << 30); done {
+			return err
+		}
+	}
+}
+
+// ChunkLoad is the decoding of one file that StartChunk verified, run a
+// few images at a time by Step so that a Web Worker stays responsive (a
+// pixcode chunk of 5,000 images takes a second or more in WebAssembly).
+// Its samples become available after the last Step; meanwhile the
+// others can be used as before.
+type ChunkLoad struct {
+	d       *Dataset
+	c       *chunk
+	dst     []uint8
+	data    []byte
+	pixcode *pixcode.Decoder // nil for gzip, decoded in one Step
+	done    bool
+	err     error
+}
+
+// StartChunk is AddChunk's first part: it checks the file's size and
+// SHA-256 and returns its decoding, to run with Step. Start one file's
+// decoding at a time: two at once are a caller's bug.
+func (d *Dataset) StartChunk(name string, data []byte) (*ChunkLoad, error) {
 	c, ok := d.files[name]
 	if !ok {
-		return corrupt(name, "not a file of the manifest")
+		return nil, corrupt(name, "not a file of the manifest")
 	}
 	if int64(len(data)) != c.Size {
-		return corrupt(name, "size %d bytes, manifest says %d (truncated or wrong file?)", len(data), c.Size)
+		return nil, corrupt(name, "size %d bytes, manifest says %d (truncated or wrong file?)", len(data), c.Size)
 	}
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != c.SHA256 {
-		return corrupt(name, "sha256 %s, manifest says %s (damaged file?)", got, c.SHA256)
+		return nil, corrupt(name, "sha256 %s, manifest says %s (damaged file?)", got, c.SHA256)
 	}
+	l := &ChunkLoad{d: d, c: c, data: data, done: c.done}
 	if c.done {
-		return nil
+		return l, nil
 	}
 	sb := d.splits[c.Split]
 	px := d.Manifest.ImageSize()
@@ -112,22 +145,65 @@ func (d *Dataset) AddChunk(name string, data []byte) error {
 		sb.images = make([]uint8, sb.n*px)
 		sb.labels = make([]uint8, sb.n)
 	}
-	dst := sb.labels[c.first : c.first+c.Count]
+	l.dst = sb.labels[c.first : c.first+c.Count]
 	if c.Kind == Images {
-		dst = sb.images[c.first*px : (c.first+c.Count)*px]
+		l.dst = sb.images[c.first*px : (c.first+c.Count)*px]
 	}
-	if err := gunzipExact(dst, data); err != nil {
-		return corrupt(name, "%v", err)
+	if c.Decoding() == Pixcode {
+		shape := d.Manifest.Shape
+		dec, err := pixcode.NewDecoder(l.dst, data, shape[0], shape[1]*shape[2])
+		if err != nil {
+			return nil, corrupt(name, "%v", err)
+		}
+		l.pixcode = dec
 	}
-	if c.Kind == Labels {
-		for i, l := range dst {
-			if int(l) >= len(d.Manifest.Classes) {
-				return corrupt(name, "sample %d: label %d, but there are %d classes", c.first+i, l, len(d.Manifest.Classes))
+	return l, nil
+}
+
+// Step decodes up to about n more images (all of a gzip file) and reports
+// whether the file is done: accepted, or refused with the *CorruptError
+// it returns (then every later Step returns it again).
+func (l *ChunkLoad) Step(n int) (done bool, err error) {
+	if l.done {
+		return true, l.err
+	}
+	name := l.c.Name
+	if l.pixcode != nil {
+		finished, err := l.pixcode.Decode(n)
+		if err != nil {
+			return l.fail(corrupt(name, "%v", err))
+		}
+		if !finished {
+			return false, nil
+		}
+	} else if err := gunzipExact(l.dst, l.data); err != nil {
+		return l.fail(corrupt(name, "%v", err))
+	}
+	if l.c.Kind == Labels {
+		for i, v := range l.dst {
+			if int(v) >= len(l.d.Manifest.Classes) {
+				return l.fail(corrupt(name, "sample %d: label %d, but there are %d classes", l.c.first+i, v, len(l.d.Manifest.Classes)))
 			}
 		}
 	}
-	c.done = true
-	return nil
+	l.c.done, l.done = true, true
+	return true, nil
+}
+
+func (l *ChunkLoad) fail(err error) (bool, error) {
+	l.done, l.err = true, err
+	return true, err
+}
+
+// Name is the file's name.
+func (l *ChunkLoad) Name() string { return l.c.Name }
+
+// decompress fills dst exactly from the file's bytes in the given encoding.
+func decompress(dst, src []byte, encoding string, shape []int) error {
+	if encoding == Pixcode {
+		return pixcode.Decode(dst, src, shape[0], shape[1]*shape[2])
+	}
+	return gunzipExact(dst, src)
 }
 
 // gunzipExact decompresses the gzip stream src into dst, which it must fill

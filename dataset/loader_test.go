@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -126,6 +127,63 @@ func TestAddChunkCorrupt(t *testing.T) {
 	}
 }
 
+// Version 2 streams the same samples, its images in pixcode; a damaged
+// pixcode file is an error naming it, and nothing of it is used.
+func TestLoaderPixcode(t *testing.T) {
+	v1 := newFixture(Counts{Train: 5, Validation: 2, Test: 3}, 2)
+	v2 := newPixcodeFixture(Counts{Train: 5, Validation: 2, Test: 3}, 2)
+	want := load(t, v1)
+	got := load(t, v2)
+	for _, s := range SplitNames {
+		a, _ := want.Split(s)
+		b, _ := got.Split(s)
+		require.Equal(t, a.Len(), b.Len())
+		for i := range a.Len() {
+			assert.Equal(t, a.Image(i), b.Image(i), "%s %d", s, i)
+			assert.Equal(t, a.Label(i), b.Label(i))
+		}
+	}
+
+	const name = "train-01-images.cpx"
+	tests := []struct {
+		name   string
+		damage func(b []byte) []byte
+		reason string
+	}{
+		{"truncated", func(b []byte) []byte { return b[:len(b)-3] }, "pixcode: "},
+		{"gzip instead", func([]byte) []byte { return gz([]byte{12, 12, 12, 12, 13, 13, 13, 13}) }, "not a pixcode stream"},
+		{"another chunk's images", func([]byte) []byte { return v2.files["train-02-images.cpx"] }, "holds 1 images of 2x2, want 2 of 2x2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newPixcodeFixture(Counts{Train: 5, Validation: 2, Test: 3}, 2)
+			f.replace(name, tt.damage(bytes.Clone(f.files[name])))
+			d, err := NewLoader(f.json(t))
+			require.NoError(t, err)
+			require.NoError(t, d.AddChunk("train-00-images.cpx", f.files["train-00-images.cpx"]))
+			require.NoError(t, d.AddChunk("train-00-labels.u8.gz", f.files["train-00-labels.u8.gz"]))
+			require.NoError(t, d.AddChunk("train-01-labels.u8.gz", f.files["train-01-labels.u8.gz"]))
+			err = d.AddChunk(name, f.files[name])
+			var ce *CorruptError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, name, ce.File)
+			assert.Contains(t, ce.Reason, tt.reason)
+			assert.Equal(t, 2, d.Available().Train, "the chunks before stay, the bad one is not used")
+		})
+	}
+}
+
+func load(t *testing.T, f *fixture) *Dataset {
+	t.Helper()
+	d, err := NewLoader(f.json(t))
+	require.NoError(t, err)
+	for _, file := range f.manifest.Files {
+		require.NoError(t, d.AddChunk(file.Name, f.files[file.Name]))
+	}
+	require.True(t, d.Complete())
+	return d
+}
+
 func writeFixture(t *testing.T, f *fixture) string {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, ManifestName), f.json(t), 0o644))
@@ -183,10 +241,17 @@ func FuzzAddChunk(f *testing.F) {
 		names = append(names, file.Name)
 		f.Add(uint8(len(names)-1), fx.files[file.Name])
 	}
+	for _, file := range newPixcodeFixture(Counts{Train: 3, Validation: 1, Test: 1}, 2).manifest.Files {
+		if file.Encoding == Pixcode {
+			f.Add(uint8(0), newPixcodeFixture(Counts{Train: 3, Validation: 1, Test: 1}, 2).files[file.Name])
+		}
+	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
 		d, err := NewLoader(mj)
 		require.NoError(t, err)
-		_ = gunzipExact(make([]byte, 8), data) // the decompression alone, past the hash check
+		// the decompressions alone, past the hash check
+		_ = decompress(make([]byte, 8), data, Gzip, []int{2, 2, 1})
+		_ = decompress(make([]byte, 8), data, Pixcode, []int{2, 2, 1})
 		name := names[int(which)%len(names)]
 		if err := d.AddChunk(name, data); err != nil {
 			return

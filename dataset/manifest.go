@@ -8,10 +8,21 @@ import (
 	"strings"
 )
 
-// Format and Version identify the file format this package reads.
+// Format and Version identify the file format this package writes. It
+// reads Version and every version before it: version 1 had no encodings
+// (every file gzip), version 2 names each file's encoding.
 const (
 	Format  = "convplay-dataset"
-	Version = 1
+	Version = 2
+)
+
+// Encodings of a file (version 2).
+const (
+	// Gzip is a gzip stream of the raw bytes (labels; every file of version 1).
+	Gzip = "gzip"
+	// Pixcode is an images file coded by convplay/internal/pixcode, a third
+	// smaller than gzip for Fashion-MNIST.
+	Pixcode = "pixcode1"
 )
 
 // ManifestName is the manifest's file name inside a data set directory.
@@ -47,7 +58,7 @@ const (
 // Manifest is manifest.json, the description of one packed data set.
 type Manifest struct {
 	Format      string  `json:"format"`      // always "convplay-dataset"
-	Version     int     `json:"version"`     // always 1
+	Version     int     `json:"version"`     // 1 or 2
 	Name        string  `json:"name"`        // short id and directory name: "fashion", "digits"
 	Title       string  `json:"title"`       // "Fashion-MNIST (2017 original release)"
 	Source      string  `json:"source"`      // where the packer read it
@@ -124,6 +135,18 @@ type File struct {
 	Count  int    `json:"count"`  // samples in the chunk
 	Size   int64  `json:"size"`   // bytes of the compressed file
 	SHA256 string `json:"sha256"` // of the compressed file, lowercase hex
+	// Encoding is Gzip or Pixcode (images only) from version 2; absent in
+	// version 1, where every file is gzip.
+	Encoding string `json:"encoding,omitempty"`
+}
+
+// Decoding returns how the file's bytes are compressed: its Encoding, or
+// Gzip in a version 1 manifest.
+func (f File) Decoding() string {
+	if f.Encoding == "" {
+		return Gzip
+	}
+	return f.Encoding
 }
 
 // ImageSize is the number of pixels (bytes) of one image: H*W*C.
@@ -158,8 +181,8 @@ func (m *Manifest) validate() error {
 	if m.Format != Format {
 		return fmt.Errorf("format %q, want %q", m.Format, Format)
 	}
-	if m.Version != Version {
-		return fmt.Errorf("version %d, this reader knows version %d", m.Version, Version)
+	if m.Version < 1 || m.Version > Version {
+		return fmt.Errorf("version %d, this reader knows versions 1 to %d", m.Version, Version)
 	}
 	if !safeName(m.Name) {
 		return fmt.Errorf("name %q is not a plain file name", m.Name)
@@ -257,6 +280,10 @@ func (m *Manifest) validateFiles() error {
 			return fmt.Errorf("file %s: size %d", f.Name, f.Size)
 		case !isSHA256(f.SHA256):
 			return fmt.Errorf("file %s: sha256 %q is not 64 lowercase hex digits", f.Name, f.SHA256)
+		case m.Version == 1 && f.Encoding != "":
+			return fmt.Errorf("file %s: encoding %q in a version 1 manifest (whose files are all gzip)", f.Name, f.Encoding)
+		case m.Version >= 2 && f.Encoding != Gzip && !(f.Encoding == Pixcode && f.Kind == Images):
+			return fmt.Errorf("file %s: encoding %q, want %q, or %q for images", f.Name, f.Encoding, Gzip, Pixcode)
 		}
 		seen[f.Name] = true
 		if f.Kind == Images {

@@ -22,6 +22,14 @@ func TestParseManifestValid(t *testing.T) {
 	assert.Equal(t, 4, m.ImageSize())
 	assert.Len(t, m.Files, 2*(3+1+2))
 	assert.Equal(t, "零", m.Classes[0].Zh)
+	assert.Equal(t, Gzip, m.Files[0].Decoding(), "version 1: every file gzip")
+
+	m, err = ParseManifest(newPixcodeFixture(Counts{Train: 5, Validation: 2, Test: 3}, 2).json(t))
+	require.NoError(t, err)
+	assert.Equal(t, 2, m.Version)
+	assert.Equal(t, "train-00-images.cpx", m.Files[0].Name)
+	assert.Equal(t, Pixcode, m.Files[0].Decoding())
+	assert.Equal(t, Gzip, m.Files[1].Decoding())
 }
 
 func TestParseManifestInvalid(t *testing.T) {
@@ -31,7 +39,23 @@ func TestParseManifestInvalid(t *testing.T) {
 		reason string
 	}{
 		{"format", func(m *Manifest) { m.Format = "npy" }, `format "npy"`},
-		{"future version", func(m *Manifest) { m.Version = 2 }, "version 2"},
+		{"future version", func(m *Manifest) { m.Version = 3 }, "version 3, this reader knows versions 1 to 2"},
+		{"version 0", func(m *Manifest) { m.Version = 0 }, "version 0"},
+		{"encoding in version 1", func(m *Manifest) { m.Files[0].Encoding = Gzip }, `encoding "gzip" in a version 1 manifest`},
+		{"no encoding in version 2", func(m *Manifest) { m.Version = 2 }, `file train-00-images.u8.gz: encoding "", want "gzip", or "pixcode1" for images`},
+		{"unknown encoding", func(m *Manifest) {
+			m.Version = 2
+			for i := range m.Files {
+				m.Files[i].Encoding = Gzip
+			}
+			m.Files[2].Encoding = "brotli"
+		}, `encoding "brotli"`},
+		{"pixcode labels", func(m *Manifest) {
+			m.Version = 2
+			for i := range m.Files {
+				m.Files[i].Encoding = Pixcode
+			}
+		}, `file train-00-labels.u8.gz: encoding "pixcode1", want "gzip", or "pixcode1" for images`},
 		{"dataset name with a slash", func(m *Manifest) { m.Name = "a/b" }, "not a plain file name"},
 		{"one class", func(m *Manifest) { m.Classes = m.Classes[:1] }, "1 classes"},
 		{"shape of two dims", func(m *Manifest) { m.Shape = []int{4, 1} }, "want (H, W, C)"},

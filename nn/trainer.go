@@ -44,6 +44,7 @@ type Trainer struct {
 	result        Result
 
 	epoch, batch int  // the next batch (or validation slice) to run, 0-based, in its phase
+	pos          int  // where the current training batch starts in perm
 	sub          int  // samples of the current training batch already run
 	inVal        bool // running the epoch's validation
 	loss         float64
@@ -54,6 +55,8 @@ type Trainer struct {
 	vseen        int
 	vconf        []int // (classes, classes) the validation pixels' confusion matrix, for a segmentation model
 	stop, done   bool
+
+	grownTrain, grownVal Data // larger data waiting for a batch boundary or the next validation pass (Grow)
 }
 
 // NewTrainer prepares training a compiled model on train; Step runs it.
@@ -141,7 +144,10 @@ func (t *Trainer) Stop() { t.stop = true }
 // startEpoch orders the epoch's samples: shuffled (a fresh permutation
 // from the seeded source) unless NoShuffle.
 func (t *Trainer) startEpoch() {
+	t.growTrain()
+	t.growValidation()
 	n := t.train.Len()
+	t.batches = (n + t.cfg.BatchSize - 1) / t.cfg.BatchSize
 	for i := range n {
 		t.perm[i] = i
 	}
@@ -149,7 +155,7 @@ func (t *Trainer) startEpoch() {
 		p := t.perm[:n]
 		t.rng.Shuffle(n, func(i, j int) { p[i], p[j] = p[j], p[i] })
 	}
-	t.batch, t.sub, t.inVal = 0, 0, false
+	t.batch, t.pos, t.sub, t.inVal = 0, 0, 0, false
 	t.loss, t.correct, t.seen = 0, 0, 0
 	t.vloss, t.vcorrect, t.vseen = 0, 0, 0
 	clear(t.vconf)
@@ -180,6 +186,7 @@ func (t *Trainer) Step() (done bool, err error) {
 	}
 	if !t.inVal && t.batch == t.batches {
 		t.inVal, t.batch = true, 0
+		t.growValidation()
 	}
 	return false, nil
 }
@@ -195,7 +202,8 @@ func (t *Trainer) fill(d Data, idx []int, what string) (x, y []float32, err erro
 // trainingSlice computes the gradients of the next slice of the current
 // batch; after the batch's last slice it takes the optimizer step.
 func (t *Trainer) trainingSlice() error {
-	lo := t.batch * t.cfg.BatchSize
+	t.growTrain()
+	lo := t.pos
 	hi := min(lo+t.cfg.BatchSize, t.train.Len())
 	idx := t.perm[lo+t.sub : min(lo+t.sub+t.step, hi)]
 	x, y, err := t.fill(t.train, idx, "training")
@@ -237,6 +245,8 @@ func (t *Trainer) trainingSlice() error {
 	t.seen += size
 	t.total += size
 	t.batch++
+	t.pos = hi
+	t.growTrain() // what arrived during the batch belongs to this epoch
 	if t.cfg.OnBatch != nil {
 		t.cfg.OnBatch(BatchProgress{
 			Epoch: t.epoch, Epochs: t.cfg.Epochs, Batch: t.batch - 1, Batches: t.batches,

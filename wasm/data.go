@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"syscall/js"
+	"time"
 
 	"convplay/dataset"
 	"convplay/nn"
@@ -35,6 +36,7 @@ func (w *worker) loadDataset(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.dropChunks()
 	w.data = d
 	m := d.Manifest
 	classes := make([]any, len(m.Classes))
@@ -57,7 +59,11 @@ func countsJS(c dataset.Counts) map[string]any {
 }
 
 // addChunk verifies one chunk file and adds its samples. A bad chunk is an
-// error naming the file; the samples loaded before stay usable.
+// error naming the file; the samples loaded before stay usable. A file
+// whose decoding takes longer than a slice (a pixcode chunk of thousands
+// of images) decodes in slices between which requests are answered and
+// training goes on, and its reply comes when it is done; addChunk requests
+// that arrive meanwhile wait their turn.
 func (w *worker) addChunk(req js.Value) (any, error) {
 	if w.data == nil {
 		return nil, fmt.Errorf("worker: no data set: send loadDataset first")
@@ -70,12 +76,92 @@ func (w *worker) addChunk(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := w.data.AddChunk(name, b); err != nil {
-		return nil, err
+	job := &chunkJob{id: req.Get("id"), name: name, bytes: b, step: 8}
+	if len(w.chunks) == 0 {
+		res, done, err := w.decodeSome(job)
+		if done {
+			return res, err
+		}
+	}
+	w.chunks = append(w.chunks, job)
+	w.schedule()
+	return later{}, nil
+}
+
+// chunkJob is an addChunk request being decoded, or waiting to be.
+type chunkJob struct {
+	id    js.Value
+	name  string
+	bytes []byte             // until it starts
+	load  *dataset.ChunkLoad // once it has started
+	step  int                // images per Step, sized to about a tenth of a slice
+}
+
+// decodeSome starts or continues job for about sliceBudget, and when it is
+// done returns addChunk's result or error.
+func (w *worker) decodeSome(job *chunkJob) (res map[string]any, done bool, err error) {
+	what := "addChunk"
+	err = protect(&what, func() error {
+		if job.load == nil {
+			l, err := w.data.StartChunk(job.name, job.bytes)
+			if err != nil {
+				return err
+			}
+			job.load, job.bytes = l, nil
+		}
+		start := time.Now()
+		for time.Since(start) < sliceBudget {
+			t0 := time.Now()
+			finished, err := job.load.Step(job.step)
+			if finished {
+				done = true
+				if err == nil {
+					res = w.chunkAdded(job.name)
+				}
+				return err
+			}
+			perImage := time.Since(t0) / time.Duration(job.step)
+			job.step = max(1, min(1024, int(sliceBudget/10/max(perImage, time.Microsecond))))
+		}
+		return nil
+	})
+	return res, done || err != nil, err
+}
+
+// chunkSlice runs the first waiting chunk for a slice, and replies to its
+// request when it is done.
+func (w *worker) chunkSlice() {
+	job := w.chunks[0]
+	res, done, err := w.decodeSome(job)
+	if done {
+		w.chunks = w.chunks[1:]
+		w.replyLater(job.id, res, err)
+	}
+	if len(w.chunks) > 0 {
+		w.schedule()
+	}
+}
+
+// dropChunks refuses the addChunk requests still waiting: their data set
+// was replaced.
+func (w *worker) dropChunks() {
+	for _, job := range w.chunks {
+		w.replyLater(job.id, nil, fmt.Errorf("worker: %s: the data set was replaced before it was loaded", job.name))
+	}
+	w.chunks = nil
+}
+
+// chunkAdded grows the training run with the samples that arrived, sends
+// the data event and returns addChunk's result.
+func (w *worker) chunkAdded(name string) map[string]any {
+	if t := w.run; t != nil {
+		if err := w.growRun(t); err != nil {
+			w.finish(t, err) // a bug: the data only grow
+		}
 	}
 	res := map[string]any{"file": name, "available": countsJS(w.data.Available()), "complete": w.data.Complete()}
 	w.emit("data", res)
-	return res, nil
+	return res
 }
 
 // split returns the named split of the loaded data with at least one sample.

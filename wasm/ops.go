@@ -17,16 +17,18 @@ import (
 
 // worker is the state the engine keeps between requests.
 type worker struct {
-	model  *nn.Model
-	x      []float32             // one input sample, reused by predict
-	data   *dataset.Dataset      // the data set being loaded, or nil
-	run    *training             // the training in progress (running or paused), or nil
-	eval   *evaluation           // the evaluation in progress, or nil
-	queued bool                  // a slice of run or eval is scheduled
-	post   func(ev js.Value)     // sends events and later replies to the page
-	kick   func()                // schedules the next slice (see train_slices.go)
-	side   map[string]*sideModel // the lessons' side models, by name (side.go)
-	why    *whyState             // the why ops' explainer, maximization and 2-D map (why.go), or nil
+	model     *nn.Model
+	x         []float32             // one input sample, reused by predict
+	data      *dataset.Dataset      // the data set being loaded, or nil
+	run       *training             // the training in progress (running or paused), or nil
+	eval      *evaluation           // the evaluation in progress, or nil
+	queued    bool                  // a slice of run or eval is scheduled
+	chunks    []*chunkJob           // addChunk requests decoding in slices, the first one in progress (data.go)
+	chunkTurn bool                  // the next slice is the chunks' (they take turns with run or eval)
+	post      func(ev js.Value)     // sends events and later replies to the page
+	kick      func()                // schedules the next slice (see train_slices.go)
+	side      map[string]*sideModel // the lessons' side models, by name (side.go)
+	why       *whyState             // the why ops' explainer, maximization and 2-D map (why.go), or nil
 }
 
 // emit sends an event, when the worker has a way to.

@@ -23,7 +23,12 @@ type training struct {
 
 	ckptBytes []byte // the checkpoint the last epoch saved, or nil
 
-	trainLen    int
+	trainLen    int // training samples in use now
+	valLen      int // validation samples in use now
+	trainAll    int // and once the whole data set has arrived
+	subsetN     int // the train request's subset (0: all)
+	valN        int // its validationSubset (0: all), when validate
+	validate    bool
 	workers     int   // the workers sharing each batch, this one included
 	team        *team // the helpers, when workers > 1
 	batchSize   int
@@ -65,7 +70,37 @@ func firstN(d nn.Data, n int) nn.Data {
 	return subset{d, n}
 }
 
-// train starts training the model on the training samples loaded so far.
+// growRun gives the run the samples that arrived since it started (up to
+// its subsets): the data set streams in while the page trains.
+func (w *worker) growRun(t *training) error {
+	s, err := w.data.Split(dataset.Train)
+	if err != nil {
+		return err
+	}
+	train := firstN(s, t.subsetN)
+	var validation nn.Data
+	if t.validate {
+		v, err := w.data.Split(dataset.Validation)
+		if err != nil {
+			return err
+		}
+		validation = firstN(v, t.valN)
+	}
+	if train.Len() == t.trainLen && (validation == nil || validation.Len() == t.valLen) {
+		return nil
+	}
+	if err := t.tr.Grow(train, validation); err != nil {
+		return err
+	}
+	t.trainLen = train.Len()
+	if validation != nil {
+		t.valLen = validation.Len()
+	}
+	return nil
+}
+
+// train starts training the model on the training samples loaded so far;
+// those that arrive later join it (growRun).
 func (w *worker) train(req js.Value) (any, error) {
 	if err := w.idle("start training"); err != nil {
 		return nil, err
@@ -123,7 +158,12 @@ func (w *worker) train(req js.Value) (any, error) {
 		cfg.Validation = firstN(v, valN)
 		monitor = "val_loss"
 	}
-	t := &training{paused: paused, trainLen: train.Len(), batchSize: cfg.BatchSize}
+	t := &training{paused: paused, trainLen: train.Len(), batchSize: cfg.BatchSize,
+		subsetN: subsetN, valN: valN, validate: validate}
+	t.trainAll = w.data.Manifest.Counts.Train
+	if subsetN > 0 {
+		t.trainAll = min(subsetN, t.trainAll)
+	}
 	if checkpoint {
 		t.ckpt = &nn.ModelCheckpoint{Monitor: monitor, SaveBestOnly: true, Save: func(m *nn.Model) error {
 			var buf bytes.Buffer
@@ -183,10 +223,10 @@ func (w *worker) train(req js.Value) (any, error) {
 	if !paused {
 		w.schedule()
 	}
-	valLen := 0
 	if cfg.Validation != nil {
-		valLen = cfg.Validation.Len()
+		t.valLen = cfg.Validation.Len()
 	}
-	return map[string]any{"epochs": cfg.Epochs, "batches": t.last.Batches, "samples": train.Len(), "validationSamples": valLen,
-		"stepSamples": t.stepSamples, "sampleMs": float64(t.sampleTime.Microseconds()) / 1000, "workers": workers}, nil
+	return map[string]any{"epochs": cfg.Epochs, "batches": t.last.Batches, "samples": train.Len(), "validationSamples": t.valLen,
+		"stepSamples": t.stepSamples, "sampleMs": float64(t.sampleTime.Microseconds()) / 1000, "workers": workers,
+		"samplesAll": max(t.trainLen, t.trainAll)}, nil
 }

@@ -17,14 +17,14 @@ func (w *worker) progress(t *training) {
 	rate, eta, batchMs := 0.0, 0.0, 0.0
 	if s := t.trainTime.Seconds(); s > 0 {
 		rate = float64(p.Total) / s
-		eta = float64(p.Epochs*t.trainLen-p.Total) / rate
+		eta = float64(p.Epochs*max(t.trainLen, t.trainAll)-p.Total) / rate
 		batchMs = 1000 * s / float64(t.batchCount)
 	}
 	w.emit("progress", map[string]any{
 		"epoch": p.Epoch, "epochs": p.Epochs, "batch": p.Batch, "batches": p.Batches,
 		"loss": p.Loss, "accuracy": p.Accuracy, "samplesPerSec": rate, "etaSec": eta, "total": p.Total,
 		"batchMs": batchMs, "sliceMs": float64(t.lastSlice.Microseconds()) / 1000, "workers": t.team.active(),
-		"memoryMB": t.team.memoryMB(),
+		"memoryMB": t.team.memoryMB(), "samples": t.trainLen, "samplesAll": max(t.trainLen, t.trainAll), "validationSamples": t.valLen,
 	})
 }
 

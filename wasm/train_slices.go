@@ -22,7 +22,8 @@ const (
 )
 
 // schedule queues the next slice of the long work in progress: training
-// or an evaluation (never both: each refuses to start during the other).
+// or an evaluation (never both: each refuses to start during the other),
+// and the chunks being decoded.
 func (w *worker) schedule() {
 	if w.queued {
 		return
@@ -37,11 +38,26 @@ func (w *worker) schedule() {
 // slice runs one slice of the work in progress.
 func (w *worker) slice() {
 	w.queued = false
+	busy := func() bool { return (w.run != nil && !w.run.paused) || w.eval != nil }
+	// Chunks being decoded take turns with training or an evaluation, so
+	// the data keep arriving while a run goes on.
+	if len(w.chunks) > 0 && (w.chunkTurn || !busy()) {
+		w.chunkTurn = false
+		w.chunkSlice()
+		if busy() {
+			w.schedule()
+		}
+		return
+	}
+	w.chunkTurn = len(w.chunks) > 0
 	switch {
 	case w.run != nil && !w.run.paused:
 		w.trainSlice(w.run)
 	case w.eval != nil:
 		w.evalSlice(w.eval)
+	}
+	if w.chunkTurn {
+		w.schedule()
 	}
 }
 

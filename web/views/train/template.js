@@ -90,6 +90,7 @@ export function template() {
     <p id="train-status" data-state="idle" data-epoch="0" data-batch="0" data-loss="" role="status" aria-live="polite"></p>
   </div>
   <p id="train-started" class="note" hidden></p>
+  <p id="train-data" class="note" role="status" hidden></p>
   <ol id="train-log" class="train-log"></ol>
   <p id="train-result" class="note" hidden></p>`;
 }

@@ -1,6 +1,8 @@
 // views/train/train.js: the training panel (#train-panel): the model to train,
 // the optimizer and its knobs, the callbacks, the controls (start, pause /
 // resume, one batch, stop, reset) and the progress of the run.
+// Over 400 lines: one run's state (settings, controls, progress, the data
+// in use) is shared by all of it; its DOM-free parts are in format.js.
 //
 // It talks to the engine only through ctx.request and the training events
 // (progress, epoch, done) as protocol.js describes them, so it works the
@@ -38,6 +40,7 @@ export function mount(ctx, section) {
     error: $('train-error'),
     warning: $('train-warning'),
     started: $('train-started'),
+    data: $('train-data'),
     log: $('train-log'),
     result: $('train-result'),
   };
@@ -248,6 +251,7 @@ export function mount(ctx, section) {
     el.log.textContent = '';
     delete el.status.dataset.shown;
     el.progress.value = 0;
+    el.data.hidden = true;
     const args = trainArgs(settings);
     run = { state: 'starting', args, settings: { ...settings }, last: null, epochs: [] };
     ctx.emit('training', true); // other views refuse to replace the model or the data from now on
@@ -260,11 +264,6 @@ export function mount(ctx, section) {
         const src = source(settings.model === 'custom' ? 'spec' : 'preset', `train.fresh.${settings.model}`, { seed: settings.seed });
         ctx.setModel(model, { ...src, preset: settings.model });
       }
-      const d = ctx.state.dataset;
-      if (!d.complete && d.available) {
-        el.warning.hidden = false;
-        setText(el.warning, 'train.loadingData', { n: ctx.fmt.count(d.available.train) });
-      }
       run.reply = await ctx.request('train', paused ? { ...args, paused } : args);
       if (!run) return; // ended already (done came first)
       if (run.state === 'starting') run.state = paused ? 'paused' : 'running';
@@ -275,6 +274,7 @@ export function mount(ctx, section) {
         batchSize: args.batchSize,
         validation: run.reply.validationSamples ? ctx.fmt.count(run.reply.validationSamples) : ctx.t('train.noValidation'),
       });
+      showData(run.reply.samples, run.reply.samplesAll);
       ctx.emit('trainstart', { args, reply: run.reply, settings: run.settings });
     } catch (err) {
       run = null;
@@ -317,8 +317,27 @@ export function mount(ctx, section) {
     });
   }
 
+  /**
+   * showData says how many training images the run uses while the data
+   * set still arrives (the engine adds them to the run as they come), and
+   * once, that they all have.
+   */
+  function showData(n, all) {
+    if (n === undefined || all === undefined) return;
+    const was = el.data.dataset.samples;
+    el.data.dataset.samples = String(n);
+    el.data.dataset.samplesAll = String(all);
+    if (n < all) {
+      el.data.hidden = false;
+      setText(el.data, 'train.arriving', { n: ctx.fmt.count(n), all: ctx.fmt.count(all) });
+    } else if (!el.data.hidden && was !== String(n)) {
+      setText(el.data, 'train.arrived', { all: ctx.fmt.count(all) });
+    }
+  }
+
   ctx.on('progress', (p) => {
     if (!run) return;
+    showData(p.samples, p.samplesAll);
     run.last = p;
     scheduleStatus();
   });
