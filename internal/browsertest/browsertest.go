@@ -51,6 +51,10 @@ type Session struct {
 	requests []string // every request URL, in order
 
 	shots string // folder of Screenshot's files, made on first use
+
+	// beforeRequest, when set, runs before a same-origin request goes on
+	// (the first-visit benchmark throttles each new worker there).
+	beforeRequest func(url string)
 }
 
 // WebDir finds the repository's web/ directory from the test's working
@@ -165,7 +169,11 @@ func (s *Session) watchRequests(ctx context.Context) error {
 			if !ok {
 				s.problems = append(s.problems, "request to another origin: "+u)
 			}
+			before := s.beforeRequest
 			s.mu.Unlock()
+			if ok && before != nil {
+				before(u)
+			}
 			if ok {
 				cdp.Call(ctx, browser, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 			} else {
