@@ -60,6 +60,7 @@
 //	maximizeStop   -                               {stopped}: the maximize reply comes first
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
+//	standardize    {image}                         {pixels}: image (Uint8Array, the data set's shape, 0..255) standardized as getSample's; needs only the manifest
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -370,6 +371,7 @@ var ops = map[string]op{
 	"maximizeStop":   (*worker).maximizeStop,
 	"fgsm":           (*worker).fgsm,
 	"embedding":      (*worker).embedding,
+	"standardize":    (*worker).standardize,
 }
 
 // later is the result of an op that replies by itself, with replyLater,

@@ -58,6 +58,7 @@
 //	maximizeStop   -                               {stopped}: the maximize reply comes first
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
+//	standardize    {image}                         {pixels}: image (Uint8Array, the data set's shape, 0..255) standardized as getSample's; needs only the manifest
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -322,6 +323,7 @@ export const REQUESTS = [
   'maximizeStop',
   'fgsm',
   'embedding',
+  'standardize',
 ];
 
 /** Events the worker sends, as in the table above. */

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -65,7 +66,7 @@ func TestBenchFirstVisit(t *testing.T) {
 	epochBytes := 0.0
 	for _, l := range firstVisitLinks {
 		t.Run(l.name, func(t *testing.T) {
-			s := emulateLink(Start(t), l)
+			s := emulateLink(startHandler(t, convplayServer(t), 10*time.Minute), l)
 			cold := s.firstVisit()
 			if l.mbit == 0 {
 				epochBytes = s.epochBytes()
@@ -159,7 +160,10 @@ func (s *throttled) firstVisit() visit {
 		s.t.Fatal(err)
 	}
 	s.Open("")
-	Poll[bool](s.Session, `performance.getEntriesByName('convplay:prediction:first').length > 0 && document.querySelector('#prediction[data-top]') !== null`)
+	if _, err := chromedp.Run(s.Ctx, chromedp.Poll[bool](`performance.getEntriesByName('convplay:prediction:first').length > 0 && document.querySelector('#prediction[data-top]') !== null`,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(4*time.Minute))); err != nil {
+		s.t.Fatalf("waiting for the first prediction: %v (problems: %q)", err, s.Problems())
+	}
 	v := visit{firstMs: Eval[float64](s.Session, `performance.getEntriesByName('convplay:prediction:first')[0].startTime`)}
 	v.fetches = s.fetches()
 	for _, f := range v.fetches {
@@ -213,7 +217,10 @@ func (s *throttled) fetches() []fetched {
 // and sums the wire bytes of its training and validation chunks.
 func (s *throttled) epochBytes() float64 {
 	s.t.Helper()
-	Poll[bool](s.Session, `window.convplay.state.dataset.complete === true`)
+	if _, err := chromedp.Run(s.Ctx, chromedp.Poll[bool](`window.convplay.state.dataset.complete === true`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(4*time.Minute))); err != nil {
+		s.t.Fatalf("waiting for the whole data set: %v", err)
+	}
 	files := Eval[[]struct {
 		Name  string `json:"name"`
 		Split string `json:"split"`
