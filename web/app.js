@@ -5,7 +5,7 @@
 // through the core's context.
 
 import { createCore } from './core.js';
-import { startWorker } from './protocol.js';
+import { compileEngine, startWorker, WORKER_URL } from './protocol.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
@@ -124,8 +124,12 @@ function firstLang() {
 }
 
 performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
+// The engine downloads (index.html preloads it) and compiles here, ahead of
+// the views' modules; every worker, a restarted one too, boots from it.
+const engine = compileEngine();
+engine.catch(() => {}); // the worker reports it (engineBoot's error)
 setLang(firstLang());
-const ctx = createCore({ makeWorker: () => startWorker(), url });
+const ctx = createCore({ makeWorker: () => startWorker(WORKER_URL, engine), url });
 ctx.state.lang = firstLang();
 window.convplay = {
   ctx,

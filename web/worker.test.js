@@ -75,6 +75,33 @@ test('boots with streaming instantiation', async () => {
   assert.deepEqual(posted, []);
 });
 
+test('a leader given its engine waits for the page\'s module, fetches nothing, and boots from it', async () => {
+  const instantiated = [];
+  const wasm = {
+    instantiateStreaming: async () => assert.fail('no fetch: the page compiled the engine'),
+    instantiate: async (module, imports) => {
+      instantiated.push(module);
+      assert.ok(imports);
+      return { exports: { mem: { name: 'the engine memory' } } };
+    },
+  };
+  const { g, posted, calls } = load({ extra: { name: 'convplay-leader', WebAssembly: wasm } });
+  await settle();
+  assert.equal(calls.instance, undefined, 'nothing runs before the module comes');
+  g.onmessage({ data: { engineBoot: { module: 'the module' } } });
+  await settle();
+  assert.deepEqual(instantiated, ['the module']);
+  assert.equal(calls.fetch, 0);
+  assert.equal(calls.memoryAtRun.name, 'the engine memory');
+  assert.deepEqual(posted, []);
+
+  const failed = load({ extra: { name: 'convplay-leader' } });
+  failed.g.onmessage({ data: { engineBoot: { error: 'convplay.wasm: HTTP 404 (run make wasm)' } } });
+  await settle();
+  assert.deepEqual(failed.posted.map(([m]) => m), [{ event: 'fatal', error: 'the engine failed to start: convplay.wasm: HTTP 404 (run make wasm)' }]);
+  assert.equal(failed.calls.fetch, 0);
+});
+
 test('falls back to bytes when the host sends the wrong MIME type', async () => {
   const { posted, calls } = load({ streaming: 'TypeError' });
   await settle();
