@@ -69,7 +69,7 @@ func TestPageBootsTheEngine(t *testing.T) {
 	})
 
 	// At start the page loads the pretrained reference model, built by the engine from its file.
-	Poll[bool](s, `window.convplay.state.modelSource && window.convplay.state.modelSource.kind === 'pretrained'`)
+	Poll[bool](s, `window.convplay.state.modelSource && window.convplay.state.modelSource.preset === 'reference'`) // after the small one, shown while it loads (TestFirstVisit)
 	names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name + ' ' + l.outShape.join('x') + ' ' + l.params)`)
 	assert.Equal(t, []string{
 		"conv2d 28x28x32 320", "conv2d_1 28x28x32 9248", "max_pooling2d 14x14x32 0",
