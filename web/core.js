@@ -29,6 +29,9 @@ export const PRETRAINED = {
   digits: ['small'],
 };
 
+/** The requests that replace or change the engine's model. */
+const MODEL_OPS = new Set(['buildModel', 'loadWeights', 'loadKeras', 'train']);
+
 /** How often training's progress refreshes the weights the views show. */
 const WEIGHTS_EVERY_MS = 1000;
 
@@ -37,6 +40,7 @@ strings({
     'core.source.pretrained.reference': 'the pretrained reference model for {data}',
     'core.source.pretrained.small': 'the pretrained small model for {data}',
     'core.source.interim': 'the pretrained small model for {data}, while the reference model loads',
+    'core.source.noReference': 'the pretrained small model for {data} (the reference model did not load: {error})',
     'core.source.restored': 'restored after the engine restarted: {from}',
     'core.source.checkpoint': 'the training checkpoint of epoch {epoch}',
     'core.source.afterError': 'restored after the training failed: {from}',
@@ -47,6 +51,7 @@ strings({
     'core.source.pretrained.reference': '{data} 上预训练好的参考模型',
     'core.source.pretrained.small': '{data} 上预训练好的小模型',
     'core.source.interim': '{data} 上预训练好的小模型（参考模型还在加载）',
+    'core.source.noReference': '{data} 上预训练好的小模型（参考模型没有加载成功：{error}）',
     'core.source.restored': '引擎重启后已恢复：{from}',
     'core.source.checkpoint': '训练中第 {epoch} 轮保存的检查点',
     'core.source.afterError': '训练失败后已恢复：{from}',
@@ -84,7 +89,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   let again = false; // the input changed meanwhile: predict once more when it returns
   let lastWeights = 0;
   let datasetRun = 0; // increases with every data-set switch, so an old stream's progress is dropped
-  let modelRun = 0; // increases with every model set, so a pretrained model arriving late replaces nothing newer
+  let modelRun = 0; // increases with every model set or request that changes it, so a pretrained model arriving late replaces nothing newer
   let pendingRun = -1; // the modelRun whose upgrade state.modelPending waits for
   const early = new Map(); // url -> the response promise of a download started before the engine was ready (prefetch)
 
@@ -120,6 +125,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     /** request sends a request to the live worker (see protocol.js). */
     request(type, args, opts) {
       if (!client) return Promise.reject(new Error(t('core.noEngine')));
+      // A view changing the engine's model: a pretrained model still on its way must not replace it.
+      if (MODEL_OPS.has(type)) modelRun++;
       return client.request(type, args, opts);
     },
 
@@ -202,15 +209,23 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
         return;
       }
       state.modelPending = preset;
-      await showPretrained(name, interim, await modelBytes(name, interim), 'core.source.interim');
+      try {
+        await showPretrained(name, interim, await modelBytes(name, interim), 'core.source.interim');
+      } catch (err) {
+        state.modelPending = null;
+        throw err;
+      }
       const run = modelRun;
       const stillWanted = () => run === modelRun && !state.training && state.dataset.name === name;
       modelBytes(name, preset)
         .then((bytes) => (stillWanted() ? showPretrained(name, preset, bytes) : null))
         .catch((err) => {
+          // The small model stays (a failed loadWeights keeps the model), and says why.
+          const src = state.modelSource;
+          if (src && src.labelKey === 'core.source.interim') {
+            ctx.setModel(state.model, { ...src, labelKey: 'core.source.noReference', labelVars: { ...src.labelVars, error: err.message } });
+          }
           reportError('model', err);
-          // The small model stays, no longer waiting for anything.
-          if (run === modelRun) ctx.setModel(state.model, { ...state.modelSource, labelKey: `core.source.pretrained.${interim}` });
         })
         .finally(() => {
           if (run === pendingRun) state.modelPending = null;

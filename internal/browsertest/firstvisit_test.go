@@ -147,3 +147,28 @@ func TestFirstVisitDigits(t *testing.T) {
 	})()`), "examples/digits.json is test image 0 of MNIST")
 	require.Empty(t, s.Problems())
 }
+
+// TestFirstVisitReferenceMissing: a host without the reference model (a
+// 404) leaves the small model in place, said plainly, and the error shown.
+func TestFirstVisitReferenceMissing(t *testing.T) {
+	serve := convplayServer(t)
+	s := StartHandler(t, func(dir string) http.Handler {
+		next := serve(dir)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == referenceFile {
+				http.NotFound(w, r)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	s.Open("?lang=en")
+	Poll[bool](s, `window.convplay.state.modelPending === null && window.convplay.state.modelSource?.preset === 'small' && !!window.convplay.state.prediction`)
+	source := Poll[string](s, `(() => { const t = document.getElementById('model-source').textContent; return !t.includes('while') && t; })()`)
+	assert.Equal(t, "Model: the pretrained small model for Fashion-MNIST (the reference model did not load: pretrained/reference-fashion.cpw: 404 Not Found).", source)
+	Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
+	assert.Contains(t, Eval[string](s, `document.getElementById('model-source').textContent`), "小模型（参考模型没有加载成功：pretrained/reference-fashion.cpw: 404 Not Found）")
+	for _, p := range s.Problems() {
+		assert.Contains(t, p, "reference-fashion.cpw", "the missing file is the only problem")
+	}
+}
