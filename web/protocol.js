@@ -235,7 +235,7 @@
 //	helperPark  leader -> helper  {helperPark: true}: the training ended; stay booted for the next one
 //	debugExit   leader -> helper  {id, type, code, silent}: a test's debugExit with helper, passed on
 //	fatal       helper -> leader  {event, error}: the helper's Go program failed to load or exited
-//	engineBoot  page -> leader    {engineBoot: {module} or {error}}: the engine the page compiled (startWorker with an engine names its leader "convplay-leader", which waits for this instead of fetching convplay.wasm)
+//	engineBoot  page -> leader    {engineBoot: {bytes} or {error}}: the engine the page downloaded (startWorker with an engine names its leader "convplay-leader", which compiles these bytes instead of fetching convplay.wasm)
 //
 //	global             set by     called by           arguments and result
 //	convplayAttach     worker.js  Go, at start        (handler): the Go program's request handler
@@ -372,33 +372,29 @@ export const ENGINE_BOOT = 'engineBoot';
 export const LEADER_GIVEN_ENGINE = 'convplay-leader';
 
 /**
- * compileEngine downloads and compiles the engine on the page, so its
- * download starts before the page's other modules queue up (index.html
- * preloads it) and a restarted worker gets it at once. A host that does
- * not send application/wasm makes streaming fail with a TypeError: it then
- * compiles from the bytes. It resolves to a WebAssembly.Module.
+ * downloadEngine downloads the engine on the page, so its download starts
+ * before the page's other modules queue up (index.html preloads it) and a
+ * restarted worker gets it at once. It resolves to its bytes (an
+ * ArrayBuffer), which the worker compiles (a module compiled here and
+ * shared with the worker stalled it for seconds under DevTools, in
+ * TestKeepTheModel).
  */
-export async function compileEngine({ fetch = globalThis.fetch, WebAssembly = globalThis.WebAssembly } = {}) {
-  try {
-    return await WebAssembly.compileStreaming(fetch(ENGINE_URL));
-  } catch (err) {
-    if (!(err instanceof TypeError)) throw err;
-    const resp = await fetch(ENGINE_URL);
-    if (!resp.ok) throw new Error(`${ENGINE_URL}: HTTP ${resp.status} (run make wasm)`);
-    return WebAssembly.compile(await resp.arrayBuffer());
-  }
+export async function downloadEngine({ fetch = globalThis.fetch } = {}) {
+  const resp = await fetch(ENGINE_URL);
+  if (!resp.ok) throw new Error(`${ENGINE_URL}: HTTP ${resp.status} (run make wasm)`);
+  return resp.arrayBuffer();
 }
 
 /**
  * startWorker starts the engine's worker (the leader). With engine (a
- * promise of compileEngine's module) the worker boots from that module,
- * posted to it when compiled, or fails with its error.
+ * promise of downloadEngine's bytes) the worker boots from a copy of them,
+ * posted to it when downloaded, or fails with the download's error.
  */
 export function startWorker(url = WORKER_URL, engine = null) {
   if (!engine) return new Worker(url, WORKER_OPTIONS);
   const w = new Worker(url, { ...WORKER_OPTIONS, name: LEADER_GIVEN_ENGINE });
   engine.then(
-    (module) => w.postMessage({ [ENGINE_BOOT]: { module } }),
+    (bytes) => w.postMessage({ [ENGINE_BOOT]: { bytes } }),
     (err) => w.postMessage({ [ENGINE_BOOT]: { error: String((err && err.message) || err) } }),
   );
   return w;

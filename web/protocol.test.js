@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createClient, REQUESTS, EVENTS, CRASH, WorkerError, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, compileEngine } from './protocol.js';
+import { createClient, REQUESTS, EVENTS, CRASH, WorkerError, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, downloadEngine } from './protocol.js';
 
 class FakePort {
   constructor() {
@@ -356,20 +356,10 @@ test('the table is the same as wasm/protocol.go', () => {
   assert.deepEqual(js.slice(0, shared.length), shared);
 });
 
-test('compileEngine streams the engine, or compiles its bytes when the host sends the wrong MIME type', async () => {
+test('downloadEngine fetches the engine\'s bytes, or says in one line what went wrong', async () => {
   const fetched = [];
-  const fetch = async (u) => {
-    fetched.push(u);
-    return { ok: true, status: 200, arrayBuffer: async () => new ArrayBuffer(8) };
-  };
-  const streamed = await compileEngine({ fetch, WebAssembly: { compileStreaming: async () => 'streamed', compile: async () => 'bytes' } });
-  assert.equal(streamed, 'streamed');
-  const fallback = await compileEngine({ fetch, WebAssembly: { compileStreaming: async () => { throw new TypeError('bad MIME'); }, compile: async (b) => `bytes ${b.byteLength}` } });
-  assert.equal(fallback, 'bytes 8');
-  assert.deepEqual(fetched, ['convplay.wasm', 'convplay.wasm', 'convplay.wasm']);
-  await assert.rejects(
-    compileEngine({ fetch: async () => ({ ok: false, status: 404 }), WebAssembly: { compileStreaming: async () => { throw new TypeError('x'); } } }),
-    { message: 'convplay.wasm: HTTP 404 (run make wasm)' },
-  );
-  await assert.rejects(compileEngine({ fetch, WebAssembly: { compileStreaming: async () => { throw new WebAssembly.CompileError('not wasm'); } } }), WebAssembly.CompileError);
+  const bytes = await downloadEngine({ fetch: async (u) => (fetched.push(u), { ok: true, status: 200, arrayBuffer: async () => new ArrayBuffer(8) }) });
+  assert.equal(bytes.byteLength, 8);
+  assert.deepEqual(fetched, ['convplay.wasm']);
+  await assert.rejects(downloadEngine({ fetch: async () => ({ ok: false, status: 404 }) }), { message: 'convplay.wasm: HTTP 404 (run make wasm)' });
 });

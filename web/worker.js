@@ -38,6 +38,7 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   let handler = null; // the Go program's handler, once attached
   const early = []; // requests received before it was
   let wasmModule = null; // the compiled engine, handed to helpers
+  let engineBytes = null; // the engine the page downloaded (engineBoot), until compiled
   let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
   let heartbeat = null; // the leader's alive timer
 
@@ -54,12 +55,12 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
       return;
     }
     if (givenEngine && msg && msg[ENGINE_BOOT]) {
-      const { module, error } = msg[ENGINE_BOOT];
-      if (error || !module) {
-        fatal(`the engine failed to start: ${error || 'no module'}`);
+      const { bytes, error } = msg[ENGINE_BOOT];
+      if (error || !bytes) {
+        fatal(`the engine failed to start: ${error || 'no engine'}`);
         return;
       }
-      wasmModule = module;
+      engineBytes = bytes;
       boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
       return;
     }
@@ -209,6 +210,12 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   async function instantiate(go) {
     const { WebAssembly } = scope;
     if (wasmModule) return { instance: await WebAssembly.instantiate(wasmModule, go.importObject) };
+    if (engineBytes) {
+      const r = await WebAssembly.instantiate(engineBytes, go.importObject);
+      wasmModule = r.module;
+      engineBytes = null;
+      return r;
+    }
     try {
       const r = await WebAssembly.instantiateStreaming(scope.fetch(ENGINE_URL), go.importObject);
       wasmModule = r.module;

@@ -75,22 +75,22 @@ test('boots with streaming instantiation', async () => {
   assert.deepEqual(posted, []);
 });
 
-test('a leader given its engine waits for the page\'s module, fetches nothing, and boots from it', async () => {
+test('a leader given its engine waits for the page\'s bytes, fetches nothing, and compiles them', async () => {
   const instantiated = [];
   const wasm = {
-    instantiateStreaming: async () => assert.fail('no fetch: the page compiled the engine'),
-    instantiate: async (module, imports) => {
-      instantiated.push(module);
+    instantiateStreaming: async () => assert.fail('no fetch: the page downloaded the engine'),
+    instantiate: async (bytes, imports) => {
+      instantiated.push(bytes.byteLength);
       assert.ok(imports);
-      return { exports: { mem: { name: 'the engine memory' } } };
+      return { module: 'the module', instance: { exports: { mem: { name: 'the engine memory' } } } };
     },
   };
   const { g, posted, calls } = load({ extra: { name: 'convplay-leader', WebAssembly: wasm } });
   await settle();
-  assert.equal(calls.instance, undefined, 'nothing runs before the module comes');
-  g.onmessage({ data: { engineBoot: { module: 'the module' } } });
+  assert.equal(calls.instance, undefined, 'nothing runs before the bytes come');
+  g.onmessage({ data: { engineBoot: { bytes: new ArrayBuffer(16) } } });
   await settle();
-  assert.deepEqual(instantiated, ['the module']);
+  assert.deepEqual(instantiated, [16]);
   assert.equal(calls.fetch, 0);
   assert.equal(calls.memoryAtRun.name, 'the engine memory');
   assert.deepEqual(posted, []);
