@@ -1,6 +1,7 @@
 // core.js: the page's shared state and the context every view gets.
-// (About 420 lines on purpose: the one state object and the worker's whole
-// life, boot, crash and silence recovery, restore, sit in one place, as
+// (About 500 lines on purpose: the one state object and the worker's whole
+// life, boot, crash and silence recovery, restore, and the first model's
+// start (the small one, then the reference one) sit in one place, as
 // CONVENTIONS asks of the composition root; the views hold the rest.)
 //
 // The core owns the worker (booting it, restarting it after a crash, which
@@ -17,6 +18,7 @@
 import { createClient, CRASH } from './protocol.js';
 import { streamDataset } from './dataload.js';
 import { parseExample } from './example.js';
+import { createPrefetch } from './prefetch.js';
 import { count, pct } from './format.js';
 import { strings, t, translate, getLang, setLang } from './i18n.js';
 
@@ -91,7 +93,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   let datasetRun = 0; // increases with every data-set switch, so an old stream's progress is dropped
   let modelRun = 0; // increases with every model set or request that changes it, so a pretrained model arriving late replaces nothing newer
   let pendingRun = -1; // the modelRun whose upgrade state.modelPending waits for
-  const early = new Map(); // url -> the response promise of a download started before the engine was ready (prefetch)
+  const { prefetch, take } = createPrefetch(fetch); // downloads started before the engine was ready
 
   const ctx = {
     state,
@@ -304,24 +306,6 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     if (state.engine !== 'ready') return;
     state.error = err.message;
     ctx.emit('error', { where, message: err.message });
-  }
-
-  /**
-   * take returns the response to a GET of u: the one a prefetch started,
-   * once, or a new request.
-   */
-  function take(u, options) {
-    const p = early.get(u);
-    early.delete(u);
-    return p && !options ? p : fetch(u, options);
-  }
-
-  /** prefetch starts downloading u now, for take to hand over later. */
-  function prefetch(u) {
-    if (early.has(u)) return;
-    const p = fetch(u);
-    p.catch(() => {}); // take's caller sees the failure
-    early.set(u, p);
   }
 
   /** modelBytes downloads a pretrained model's .cpw file. */
