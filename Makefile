@@ -16,7 +16,7 @@ PYTHON_NUMPY := /usr/lib/python3/dist-packages/numpy/__init__.py
 BROTLI       := /usr/bin/brotli
 PROTOC       := /usr/bin/protoc
 
-.PHONY: all test test-go test-wasm bench bench-wasm bench-browser bench-vendor fuzz vet wasm page serve test-js test-browser dist
+.PHONY: all test test-go test-wasm bench bench-wasm bench-browser bench-vendor fuzz vet wasm page precompress serve test-js test-browser dist
 
 all: test
 
@@ -45,8 +45,10 @@ bench:
 
 ## bench-browser: web/bench.html in headless Chromium: convplay (1 and N workers) against
 ## TensorFlow.js's wasm backend, training both models and predicting; prints the table.
+## Then the first visit (TestBenchFirstVisit): time to the first prediction and bytes on the
+## wire, cold and warm, at loopback, 20, 10 and 2 Mbit/s (Chromium's network emulation).
 bench-browser: page data /usr/bin/chromium
-	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 30m -run '^TestBenchBrowser$$' -v ./internal/browsertest/
+	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 30m -run '^(TestBenchBrowser|TestBenchFirstVisit)$$' -v ./internal/browsertest/
 
 bench-wasm:
 	$(WASM_ENV) go test -run '^$$' -bench . -benchmem ./nn/
@@ -66,8 +68,16 @@ wasm:
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" web/
 
 ## page: everything the page loads that is built, not committed: the engine,
-## Go's loader and the pretrained models the page starts with.
-page: wasm web/pretrained web/vendor/uPlot.esm.js bench-vendor
+## Go's loader and the pretrained models the page starts with, the first two and
+## the models also precompressed (.br, .gz) for the server to send (internal/webserver).
+page: wasm web/pretrained web/vendor/uPlot.esm.js bench-vendor precompress
+
+# A first visit downloads the engine before anything else (README "Deploying for a class"):
+# brotli -q 9 takes the 6.7 MB engine to 1.49 MB in 3-5 s (gzip -9: 1.8 MB; -q 11: 1.31 MB
+# but 80 s on a loaded machine, which make dist spends). The server sends a sibling only
+# while it is at least as new as its file, so a later `make wasm` alone falls back to gzip.
+precompress: wasm web/pretrained $(BROTLI)
+	for f in web/convplay.wasm web/wasm_exec.js web/pretrained/*.cpw; do gzip -9 -k -n -f $$f && brotli -q 9 -k -f $$f || exit 1; done
 
 # uPlot (npm, pinned in package.json) draws the learning curves.
 web/vendor/uPlot.esm.js: node_modules/.package-lock.json
@@ -109,6 +119,7 @@ dist: page data $(BROTLI)
 	rm -rf dist
 	cp -RL web dist
 	rm -rf dist/vendor/tfjs dist/bench* dist/idbfake.js
+	rm -f dist/convplay.wasm.* dist/wasm_exec.js.* # make page's -q 9 copies: compressed again below
 	find dist -name '*.test.js' -delete
 	cp internal/webserver/_headers dist/_headers
 	sed -i 's|^\( *\)<meta charset="utf-8">|&\n\1<meta name="convplay-sw" content="swbuild.js">|' dist/index.html

@@ -203,6 +203,25 @@ func (w *worker) getSample(req js.Value) (any, error) {
 	return map[string]any{"image": bytesToJS(img), "pixels": float32sToJS(px), "label": s.Label(i), "count": s.Len()}, nil
 }
 
+// standardize returns an image of the data set's shape (0..255, e.g. the
+// example the page ships to predict before the test images arrive) with its
+// pixels standardized as getSample's: it needs only the manifest.
+func (w *worker) standardize(req js.Value) (any, error) {
+	if w.data == nil {
+		return nil, fmt.Errorf("worker: no data set: send loadDataset first")
+	}
+	img, err := bytesFromJS(req.Get("image"), "image")
+	if err != nil {
+		return nil, err
+	}
+	if n := w.data.Manifest.ImageSize(); len(img) != n {
+		return nil, fmt.Errorf("worker: image has %d pixels, want %d (%v)", len(img), n, w.data.Manifest.Shape)
+	}
+	px := make([]float32, len(img))
+	w.data.Standardize(px, img)
+	return map[string]any{"pixels": float32sToJS(px)}, nil
+}
+
 // compiled compiles a model that has not been trained yet, so it can be
 // evaluated: the loss is what training uses; the optimizer is not used.
 func (w *worker) compiled() error {

@@ -122,6 +122,26 @@ func TestDataLoading(t *testing.T) {
 	})
 }
 
+// TestStandardize: an image the page ships (no sample loaded) gets the
+// pixels getSample would give it; a wrong size or type is refused.
+func TestStandardize(t *testing.T) {
+	d := newTinyData(t)
+	w, _ := newWorker()
+	r := send(w, obj(map[string]any{"id": 1, "type": "standardize", "image": bytesToJS([]byte{0, 0, 0, 0})}))
+	assert.Equal(t, "worker: no data set: send loadDataset first", r.err)
+	r = send(w, obj(map[string]any{"id": 2, "type": "loadDataset", "manifest": string(d.manifest)}))
+	require.True(t, r.ok, r.err)
+	r = send(w, obj(map[string]any{"id": 3, "type": "standardize", "image": bytesToJS([]byte{0, 100, 200, 150})}))
+	require.True(t, r.ok, r.err)
+	px := make([]float32, 4)
+	require.NoError(t, float32sFromJS(px, r.result.Get("pixels"), "pixels"))
+	assert.Equal(t, []float32{-2, 0, 2, 1}, px, "(pixel - mean 100) / std 50")
+	r = send(w, obj(map[string]any{"id": 4, "type": "standardize", "image": bytesToJS([]byte{0, 0, 0})}))
+	assert.Equal(t, "worker: image has 3 pixels, want 4 ([2 2 1])", r.err)
+	r = send(w, obj(map[string]any{"id": 5, "type": "standardize", "image": js0()}))
+	assert.Equal(t, "worker: image must be a Uint8Array", r.err)
+}
+
 func TestEvaluate(t *testing.T) {
 	d := newTinyData(t)
 	w, ev := newWorker()

@@ -60,6 +60,7 @@
 //	maximizeStop   -                               {stopped}: the maximize reply comes first
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
+//	standardize    {image}                         {pixels}: image (Uint8Array, the data set's shape, 0..255) standardized as getSample's; needs only the manifest
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -238,6 +239,7 @@
 //	helperPark  leader -> helper  {helperPark: true}: the training ended; stay booted for the next one
 //	debugExit   leader -> helper  {id, type, code, silent}: a test's debugExit with helper, passed on
 //	fatal       helper -> leader  {event, error}: the helper's Go program failed to load or exited
+//	engineBoot  page -> leader    {engineBoot: {bytes} or {error}}: the engine the page downloaded (startWorker with an engine names its leader "convplay-leader", which compiles these bytes instead of fetching convplay.wasm)
 //
 //	global             set by     called by           arguments and result
 //	convplayAttach     worker.js  Go, at start        (handler): the Go program's request handler
@@ -372,6 +374,7 @@ var ops = map[string]op{
 	"maximizeStop":   (*worker).maximizeStop,
 	"fgsm":           (*worker).fgsm,
 	"embedding":      (*worker).embedding,
+	"standardize":    (*worker).standardize,
 }
 
 // later is the result of an op that replies by itself, with replyLater,

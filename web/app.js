@@ -5,7 +5,7 @@
 // through the core's context.
 
 import { createCore } from './core.js';
-import { startWorker } from './protocol.js';
+import { downloadEngine, startWorker, WORKER_URL } from './protocol.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
@@ -125,8 +125,12 @@ function firstLang() {
 }
 
 performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
+// The engine downloads here (index.html preloads it), ahead of the views'
+// modules; every worker, a restarted one too, compiles it from these bytes.
+const engine = downloadEngine();
+engine.catch(() => {}); // the worker reports it (engineBoot's error)
 setLang(firstLang());
-const ctx = createCore({ makeWorker: () => startWorker(), url });
+const ctx = createCore({ makeWorker: () => startWorker(WORKER_URL, engine), url });
 ctx.state.lang = firstLang();
 window.convplay = {
   ctx,

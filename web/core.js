@@ -1,6 +1,7 @@
 // core.js: the page's shared state and the context every view gets.
-// (About 420 lines on purpose: the one state object and the worker's whole
-// life, boot, crash and silence recovery, restore, sit in one place, as
+// (About 500 lines on purpose: the one state object and the worker's whole
+// life, boot, crash and silence recovery, restore, and the first model's
+// start (the small one, then the reference one) sit in one place, as
 // CONVENTIONS asks of the composition root; the views hold the rest.)
 //
 // The core owns the worker (booting it, restarting it after a crash, which
@@ -16,6 +17,8 @@
 
 import { createClient, CRASH } from './protocol.js';
 import { streamDataset } from './dataload.js';
+import { parseExample } from './example.js';
+import { createPrefetch } from './prefetch.js';
 import { count, pct } from './format.js';
 import { strings, t, translate, getLang, setLang } from './i18n.js';
 
@@ -28,6 +31,9 @@ export const PRETRAINED = {
   digits: ['small'],
 };
 
+/** The requests that replace or change the engine's model. */
+const MODEL_OPS = new Set(['buildModel', 'loadWeights', 'loadKeras', 'train']);
+
 /** How often training's progress refreshes the weights the views show. */
 const WEIGHTS_EVERY_MS = 1000;
 
@@ -35,6 +41,8 @@ strings({
   en: {
     'core.source.pretrained.reference': 'the pretrained reference model for {data}',
     'core.source.pretrained.small': 'the pretrained small model for {data}',
+    'core.source.interim': 'the pretrained small model for {data}, while the reference model loads',
+    'core.source.noReference': 'the pretrained small model for {data} (the reference model did not load: {error})',
     'core.source.restored': 'restored after the engine restarted: {from}',
     'core.source.checkpoint': 'the training checkpoint of epoch {epoch}',
     'core.source.afterError': 'restored after the training failed: {from}',
@@ -44,6 +52,8 @@ strings({
   zh: {
     'core.source.pretrained.reference': '{data} 上预训练好的参考模型',
     'core.source.pretrained.small': '{data} 上预训练好的小模型',
+    'core.source.interim': '{data} 上预训练好的小模型（参考模型还在加载）',
+    'core.source.noReference': '{data} 上预训练好的小模型（参考模型没有加载成功：{error}）',
     'core.source.restored': '引擎重启后已恢复：{from}',
     'core.source.checkpoint': '训练中第 {epoch} 轮保存的检查点',
     'core.source.afterError': '训练失败后已恢复：{from}',
@@ -67,6 +77,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     restarts: 0,
     model: null,
     modelSource: null,
+    modelPending: null, // the pretrained preset on its way to replace the small one shown meanwhile, or null
     dataset: { name: null, info: null, available: null, complete: false, error: null, loaded: 0, total: 0 },
     input: null,
     prediction: null,
@@ -80,6 +91,9 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   let again = false; // the input changed meanwhile: predict once more when it returns
   let lastWeights = 0;
   let datasetRun = 0; // increases with every data-set switch, so an old stream's progress is dropped
+  let modelRun = 0; // increases with every model set or request that changes it, so a pretrained model arriving late replaces nothing newer
+  let pendingRun = -1; // the modelRun whose upgrade state.modelPending waits for
+  const { prefetch, take } = createPrefetch(fetch); // downloads started before the engine was ready
 
   const ctx = {
     state,
@@ -113,6 +127,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     /** request sends a request to the live worker (see protocol.js). */
     request(type, args, opts) {
       if (!client) return Promise.reject(new Error(t('core.noEngine')));
+      // A view changing the engine's model: a pretrained model still on its way must not replace it.
+      if (MODEL_OPS.has(type)) modelRun++;
       return client.request(type, args, opts);
     },
 
@@ -165,6 +181,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
 
     /** setModel records a model the engine now has (a view loaded or built it). */
     setModel(model, source) {
+      modelRun++;
       state.model = model;
       state.modelSource = source;
       ctx.emit('model', model);
@@ -173,17 +190,61 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       else kept = null;
     },
 
-    /** resetModel loads the data set's pretrained model (the URL's model=, or the best one). */
+    /**
+     * resetModel loads the data set's pretrained model (the URL's model=, or
+     * the best one). A bigger one (the reference model, 1.7 MB) comes after
+     * the data set's smallest (21 KB), shown meanwhile and labelled so: it
+     * resolves once that one is in place, and the bigger one replaces it
+     * when it has arrived unless the student set another model, started
+     * training or switched the data set meanwhile.
+     */
     async resetModel() {
       const name = state.dataset.name;
       const models = PRETRAINED[name];
       const wanted = url.get('model');
       const preset = models.includes(wanted) ? wanted : models[0];
-      const res = await fetch(`pretrained/${preset}-${name}.cpw`);
-      if (!res.ok) throw new Error(`pretrained/${preset}-${name}.cpw: ${res.status} ${res.statusText}`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      const model = await ctx.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
-      ctx.setModel(model, { kind: 'pretrained', preset, labelKey: `core.source.pretrained.${preset}`, labelVars: { model: preset, data: datasetTitle(name) } });
+      const interim = models[models.length - 1];
+      if (interim === preset) {
+        state.modelPending = null;
+        pendingRun = -1;
+        await showPretrained(name, preset, await modelBytes(name, preset));
+        return;
+      }
+      state.modelPending = preset;
+      try {
+        await showPretrained(name, interim, await modelBytes(name, interim), 'core.source.interim');
+      } catch (err) {
+        state.modelPending = null;
+        throw err;
+      }
+      const run = modelRun;
+      const stillWanted = () => run === modelRun && !state.training && state.dataset.name === name;
+      modelBytes(name, preset)
+        .then((bytes) => (stillWanted() ? showPretrained(name, preset, bytes) : null))
+        .catch((err) => {
+          // The small model stays (a failed loadWeights keeps the model), and says why.
+          const src = state.modelSource;
+          if (src && src.labelKey === 'core.source.interim') {
+            ctx.setModel(state.model, { ...src, labelKey: 'core.source.noReference', labelVars: { ...src.labelVars, error: err.message } });
+          }
+          reportError('model', err);
+        })
+        .finally(() => {
+          if (run === pendingRun) state.modelPending = null;
+        });
+      pendingRun = run;
+    },
+
+    /**
+     * example resolves to the data set's example image shipped with the page
+     * ({index, label, image}; example.js), for the first prediction before
+     * the test images arrive.
+     */
+    async example() {
+      const file = `examples/${state.dataset.name}.json`;
+      const res = await take(file);
+      if (!res.ok) throw new Error(`${file}: ${res.status} ${res.statusText}`);
+      return parseExample(await res.text());
     },
 
     /** setDataset switches the data set: its pretrained model, its data streamed into the worker. */
@@ -247,6 +308,20 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     ctx.emit('error', { where, message: err.message });
   }
 
+  /** modelBytes downloads a pretrained model's .cpw file. */
+  async function modelBytes(name, preset) {
+    const file = `pretrained/${preset}-${name}.cpw`;
+    const res = await take(file);
+    if (!res.ok) throw new Error(`${file}: ${res.status} ${res.statusText}`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
+  /** showPretrained gives the engine a pretrained model and shows it. */
+  async function showPretrained(name, preset, bytes, labelKey = `core.source.pretrained.${preset}`) {
+    const model = await ctx.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
+    ctx.setModel(model, { kind: 'pretrained', preset, labelKey, labelVars: { model: preset, data: datasetTitle(name) } });
+  }
+
   function datasetTitle(name) {
     return name === 'digits' ? 'MNIST' : 'Fashion-MNIST';
   }
@@ -287,7 +362,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     const d = state.dataset;
     try {
       const info = await streamDataset(client, name, {
-        fetch,
+        fetch: take,
         onInfo: (info) => {
           if (run !== datasetRun) return;
           Object.assign(d, { info, total: info.files.length });
@@ -417,6 +492,12 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     state.dataset.name = PRETRAINED[name] ? name : 'fashion';
     if (after) gate = after;
     boot(false);
+    // What the first prediction needs besides the engine downloads while the
+    // engine does: the smallest model, the data set's manifest and example.
+    const models = PRETRAINED[state.dataset.name];
+    prefetch(`pretrained/${models[models.length - 1]}-${state.dataset.name}.cpw`);
+    prefetch(`data/${state.dataset.name}/manifest.json`);
+    prefetch(`examples/${state.dataset.name}.json`);
   };
 
   return ctx;

@@ -58,6 +58,7 @@
 //	maximizeStop   -                               {stopped}: the maximize reply comes first
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
+//	standardize    {image}                         {pixels}: image (Uint8Array, the data set's shape, 0..255) standardized as getSample's; needs only the manifest
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -236,6 +237,7 @@
 //	helperPark  leader -> helper  {helperPark: true}: the training ended; stay booted for the next one
 //	debugExit   leader -> helper  {id, type, code, silent}: a test's debugExit with helper, passed on
 //	fatal       helper -> leader  {event, error}: the helper's Go program failed to load or exited
+//	engineBoot  page -> leader    {engineBoot: {bytes} or {error}}: the engine the page downloaded (startWorker with an engine names its leader "convplay-leader", which compiles these bytes instead of fetching convplay.wasm)
 //
 //	global             set by     called by           arguments and result
 //	convplayAttach     worker.js  Go, at start        (handler): the Go program's request handler
@@ -324,6 +326,7 @@ export const REQUESTS = [
   'maximizeStop',
   'fgsm',
   'embedding',
+  'standardize',
 ];
 
 /** Events the worker sends, as in the table above. */
@@ -361,9 +364,42 @@ export const SILENCE_MS = 4000;
 export const WORKER_URL = 'worker.js';
 export const WORKER_OPTIONS = Object.freeze({ type: 'module' });
 
-/** startWorker starts the engine's worker (the leader). */
-export function startWorker(url = WORKER_URL) {
-  return new Worker(url, WORKER_OPTIONS);
+/** The engine: Go's program compiled to WebAssembly (make wasm). */
+export const ENGINE_URL = 'convplay.wasm';
+
+/** The page's message giving its leader the engine it compiled: the message table's page -> leader row. */
+export const ENGINE_BOOT = 'engineBoot';
+
+/** The name of a leader that waits for ENGINE_BOOT instead of fetching the engine itself. */
+export const LEADER_GIVEN_ENGINE = 'convplay-leader';
+
+/**
+ * downloadEngine downloads the engine on the page, so its download starts
+ * before the page's other modules queue up (index.html preloads it) and a
+ * restarted worker gets it at once. It resolves to its bytes (an
+ * ArrayBuffer), which the worker compiles (a module compiled here and
+ * shared with the worker stalled it for seconds under DevTools, in
+ * TestKeepTheModel).
+ */
+export async function downloadEngine({ fetch = globalThis.fetch } = {}) {
+  const resp = await fetch(ENGINE_URL);
+  if (!resp.ok) throw new Error(`${ENGINE_URL}: HTTP ${resp.status} (run make wasm)`);
+  return resp.arrayBuffer();
+}
+
+/**
+ * startWorker starts the engine's worker (the leader). With engine (a
+ * promise of downloadEngine's bytes) the worker boots from a copy of them,
+ * posted to it when downloaded, or fails with the download's error.
+ */
+export function startWorker(url = WORKER_URL, engine = null) {
+  if (!engine) return new Worker(url, WORKER_OPTIONS);
+  const w = new Worker(url, { ...WORKER_OPTIONS, name: LEADER_GIVEN_ENGINE });
+  engine.then(
+    (bytes) => w.postMessage({ [ENGINE_BOOT]: { bytes } }),
+    (err) => w.postMessage({ [ENGINE_BOOT]: { error: String((err && err.message) || err) } }),
+  );
+  return w;
 }
 
 /** The client's own event: the worker died or stopped answering. */

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createClient, REQUESTS, EVENTS, CRASH, WorkerError, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS } from './protocol.js';
+import { createClient, REQUESTS, EVENTS, CRASH, WorkerError, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, downloadEngine } from './protocol.js';
 
 class FakePort {
   constructor() {
@@ -333,7 +333,9 @@ test('the helper channel\'s constants are the tables\'', () => {
   assert.deepEqual(setBy, GLOBALS);
   const leaderToHelper = t.message.filter((r) => r.slice(1, 4).join(' ') === 'leader -> helper').map((r) => r[0]);
   assert.deepEqual(leaderToHelper, [...HELPER_MESSAGES, 'debugExit']);
-  for (const [name] of t.message) assert.ok(HELPER_MESSAGES.includes(name) || REQUESTS.includes(name) || EVENTS.includes(name), name);
+  for (const [name] of t.message) assert.ok(HELPER_MESSAGES.includes(name) || REQUESTS.includes(name) || EVENTS.includes(name) || name === ENGINE_BOOT, name);
+  assert.deepEqual(t.message.filter((r) => r[2] === '->' && r[1] === 'page').map((r) => r[0]), [ENGINE_BOOT]);
+  assert.ok(t.message.find((r) => r[0] === ENGINE_BOOT).join(' ').includes(`"${LEADER_GIVEN_ENGINE}"`), 'the row names the leader');
   const ms = Object.fromEntries(t.timing.map((r) => [r[0], Number(r[1])]));
   assert.equal(ms.heartbeat, HEARTBEAT_MS);
   assert.equal(ms.silence, SILENCE_MS);
@@ -352,4 +354,12 @@ test('the table is the same as wasm/protocol.go', () => {
   assert.deepEqual(tables(js.join('\n')), tables(shared.join('\n')));
   assert.deepEqual(Object.keys(tables(shared.join('\n'))), KINDS);
   assert.deepEqual(js.slice(0, shared.length), shared);
+});
+
+test('downloadEngine fetches the engine\'s bytes, or says in one line what went wrong', async () => {
+  const fetched = [];
+  const bytes = await downloadEngine({ fetch: async (u) => (fetched.push(u), { ok: true, status: 200, arrayBuffer: async () => new ArrayBuffer(8) }) });
+  assert.equal(bytes.byteLength, 8);
+  assert.deepEqual(fetched, ['convplay.wasm']);
+  await assert.rejects(downloadEngine({ fetch: async () => ({ ok: false, status: 404 }) }), { message: 'convplay.wasm: HTTP 404 (run make wasm)' });
 });

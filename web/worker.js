@@ -21,7 +21,7 @@
 // startWorker takes the worker's global scope, so the tests run it with
 // fakes (web/worker.test.js); in a worker it runs on self by itself.
 
-import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, WORKER_OPTIONS } from './protocol.js';
+import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, WORKER_OPTIONS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, ENGINE_URL } from './protocol.js';
 
 const [BOOT, INIT, PARK] = HELPER_MESSAGES;
 
@@ -32,10 +32,13 @@ const [BOOT, INIT, PARK] = HELPER_MESSAGES;
  */
 export function startWorker(scope, { importGo = () => import('./wasm_exec.js') } = {}) {
   const isHelper = typeof scope.name === 'string' && scope.name.startsWith(HELPER_PREFIX);
+  // A leader the page gives its compiled engine (protocol.js's startWorker with an engine) waits for it.
+  const givenEngine = !isHelper && scope.name === LEADER_GIVEN_ENGINE;
 
   let handler = null; // the Go program's handler, once attached
   const early = []; // requests received before it was
   let wasmModule = null; // the compiled engine, handed to helpers
+  let engineBytes = null; // the engine the page downloaded (engineBoot), until compiled
   let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
   let heartbeat = null; // the leader's alive timer
 
@@ -48,6 +51,16 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
     }
     if (isHelper && msg && msg[BOOT]) {
       wasmModule = msg[BOOT].module;
+      boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+      return;
+    }
+    if (givenEngine && msg && msg[ENGINE_BOOT]) {
+      const { bytes, error } = msg[ENGINE_BOOT];
+      if (error || !bytes) {
+        fatal(`the engine failed to start: ${error || 'no engine'}`);
+        return;
+      }
+      engineBytes = bytes;
       boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
       return;
     }
@@ -197,15 +210,21 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   async function instantiate(go) {
     const { WebAssembly } = scope;
     if (wasmModule) return { instance: await WebAssembly.instantiate(wasmModule, go.importObject) };
+    if (engineBytes) {
+      const r = await WebAssembly.instantiate(engineBytes, go.importObject);
+      wasmModule = r.module;
+      engineBytes = null;
+      return r;
+    }
     try {
-      const r = await WebAssembly.instantiateStreaming(scope.fetch('convplay.wasm'), go.importObject);
+      const r = await WebAssembly.instantiateStreaming(scope.fetch(ENGINE_URL), go.importObject);
       wasmModule = r.module;
       return r;
     } catch (err) {
       // A static host that does not send application/wasm makes streaming fail
       // with a TypeError; compile from the bytes instead.
       if (!(err instanceof TypeError)) throw err;
-      const resp = await scope.fetch('convplay.wasm');
+      const resp = await scope.fetch(ENGINE_URL);
       if (!resp.ok) throw new Error(`convplay.wasm: HTTP ${resp.status} (run make wasm)`);
       const r = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
       wasmModule = r.module;
@@ -230,8 +249,9 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
     fatal(`the engine exited (code ${code})`);
   }
 
-  // A helper boots when the leader hands it the engine (helperBoot).
-  if (!isHelper) boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+  // A helper boots when the leader hands it the engine (helperBoot), a
+  // leader given its engine when the page does (engineBoot).
+  if (!isHelper && !givenEngine) boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
 }
 
 // transferables lists the ArrayBuffers of every typed array in a message,

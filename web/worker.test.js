@@ -75,6 +75,33 @@ test('boots with streaming instantiation', async () => {
   assert.deepEqual(posted, []);
 });
 
+test('a leader given its engine waits for the page\'s bytes, fetches nothing, and compiles them', async () => {
+  const instantiated = [];
+  const wasm = {
+    instantiateStreaming: async () => assert.fail('no fetch: the page downloaded the engine'),
+    instantiate: async (bytes, imports) => {
+      instantiated.push(bytes.byteLength);
+      assert.ok(imports);
+      return { module: 'the module', instance: { exports: { mem: { name: 'the engine memory' } } } };
+    },
+  };
+  const { g, posted, calls } = load({ extra: { name: 'convplay-leader', WebAssembly: wasm } });
+  await settle();
+  assert.equal(calls.instance, undefined, 'nothing runs before the bytes come');
+  g.onmessage({ data: { engineBoot: { bytes: new ArrayBuffer(16) } } });
+  await settle();
+  assert.deepEqual(instantiated, [16]);
+  assert.equal(calls.fetch, 0);
+  assert.equal(calls.memoryAtRun.name, 'the engine memory');
+  assert.deepEqual(posted, []);
+
+  const failed = load({ extra: { name: 'convplay-leader' } });
+  failed.g.onmessage({ data: { engineBoot: { error: 'convplay.wasm: HTTP 404 (run make wasm)' } } });
+  await settle();
+  assert.deepEqual(failed.posted.map(([m]) => m), [{ event: 'fatal', error: 'the engine failed to start: convplay.wasm: HTTP 404 (run make wasm)' }]);
+  assert.equal(failed.calls.fetch, 0);
+});
+
 test('falls back to bytes when the host sends the wrong MIME type', async () => {
   const { posted, calls } = load({ streaming: 'TypeError' });
   await settle();

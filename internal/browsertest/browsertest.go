@@ -53,6 +53,10 @@ type Session struct {
 	offline  bool     // every request fails as a disconnected network's would (SetOffline)
 
 	shots string // folder of Screenshot's files, made on first use
+
+	// beforeRequest, when set, runs before a same-origin request goes on
+	// (the first-visit benchmark throttles each new worker there).
+	beforeRequest func(url string)
 }
 
 // WebDir finds the repository's web/ directory from the test's working
@@ -87,19 +91,31 @@ func WebDir(t testing.TB) string {
 // on about:blank; Open loads a page. Everything stops when the test ends.
 func Start(t testing.TB) *Session {
 	t.Helper()
-	return StartHandler(t, func(dir string) http.Handler {
+	return StartHandler(t, convplayServer(t))
+}
+
+// convplayServer makes the handler Start serves web/ with.
+func convplayServer(t testing.TB) func(dir string) http.Handler {
+	return func(dir string) http.Handler {
 		h, err := webserver.New(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { h.Close() })
 		return h
-	})
+	}
 }
 
 // StartHandler is Start with another server: handler gets the web/
 // directory and returns what serves it, e.g. a plain static host.
 func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Session {
+	t.Helper()
+	return startHandler(t, handler, Timeout)
+}
+
+// startHandler is StartHandler with a bound on the session other than
+// Timeout (a benchmark on a slow link takes longer).
+func startHandler(t testing.TB, handler func(webDir string) http.Handler, timeout time.Duration) *Session {
 	t.Helper()
 	web := WebDir(t)
 	h := handler(web)
@@ -125,7 +141,7 @@ func StartHandler(t testing.TB, handler func(webDir string) http.Handler) *Sessi
 		chromedp.UserDataDir(t.TempDir()),
 	)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(s.record))
-	ctx, cancelTimeout := context.WithTimeout(tabCtx, Timeout)
+	ctx, cancelTimeout := context.WithTimeout(tabCtx, timeout)
 	t.Cleanup(func() {
 		cancelTimeout()
 		chromedp.Cancel(tabCtx) // closes the browser and waits for it
@@ -181,8 +197,11 @@ func (s *Session) watchRequests(ctx context.Context) error {
 			if !ok {
 				s.problems = append(s.problems, "request to another origin: "+u)
 			}
-			offline := s.offline
+			offline, before := s.offline, s.beforeRequest
 			s.mu.Unlock()
+			if ok && before != nil && !offline {
+				before(u)
+			}
 			if offline {
 				cdp.Call(ctx, browser, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonInternetDisconnected})
 			} else if ok {
@@ -311,7 +330,8 @@ func (s *Session) WaitEngine() string {
 }
 
 // OpenReady opens a page of the playground and waits until it is ready to
-// use: the engine running, the pretrained model loaded and the data set
+// use: the engine running, the pretrained model loaded (the reference one
+// after the small one shown meanwhile) and the data set
 // streamed in completely. It fails the test on a crash or a data error.
 func (s *Session) OpenReady(path string) {
 	s.t.Helper()
@@ -322,7 +342,7 @@ func (s *Session) OpenReady(path string) {
 	if err := Poll[string](s, `(() => { const st = window.convplay && window.convplay.state;
 		if (!st) return '';
 		if (st.dataset.error) return 'data: ' + st.dataset.error;
-		return st.model && st.dataset.complete ? 'ok' : ''; })()`); err != "ok" {
+		return st.model && !st.modelPending && st.dataset.complete ? 'ok' : ''; })()`); err != "ok" {
 		s.t.Fatalf("browsertest: the page did not get ready: %s (problems: %q)", err, s.Problems())
 	}
 }

@@ -32,6 +32,7 @@ var types = map[string]fileType{
 	".md":   {"text/markdown; charset=utf-8", true, false},
 	".svg":  {"image/svg+xml", true, false},
 	".bin":  {"application/octet-stream", true, false},
+	".cpw":  {"application/octet-stream", true, false}, // a model's float32 weights: brotli saves 9%
 	".png":  {"image/png", false, false},
 	".ico":  {"image/x-icon", false, false},
 	".gz":   {"application/gzip", false, false},

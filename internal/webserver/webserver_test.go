@@ -35,6 +35,7 @@ func site(t *testing.T) (string, *Handler) {
 		"data/manifest.json":  `{"a":"` + long + `"}`,
 		"data/chunk-000.gz":   long,
 		"data/chunk-000.bin":  long,
+		"pretrained/m.cpw":    "CPW1" + long,
 		"img.png":             "\x89PNG" + long,
 		"notes.xyz":           long,
 		"sub/index.html":      "<p>sub</p>",
@@ -177,6 +178,7 @@ func TestGzip(t *testing.T) {
 		{"/convplay.wasm", "gzip", true},
 		{"/data/manifest.json", "gzip", true},
 		{"/data/chunk-000.bin", "gzip", true},
+		{"/pretrained/m.cpw", "gzip", true}, // a model's weights
 		{"/style.css", "gzip", true},
 		{"/small.js", "gzip", false},          // too small to gain
 		{"/data/chunk-000.gz", "gzip", false}, // already compressed

@@ -3,7 +3,10 @@
 // give the network an input: a random set or a set of one class, eight
 // thumbnails, a pick puts its image on the pad and makes it the input. The
 // page's first image comes from here (seeded, the same on every visit, or
-// the one a shared link names with img=). gallery.js holds the
+// the one a shared link names with img=); before the test images arrive,
+// the data set's example shipped with the page (one of them, core.js's
+// ctx.example) is the input, adopted as the first pick when they come.
+// gallery.js holds the
 // DOM-free parts (the seeded random source, the search by class).
 
 import { createRng, findOfClass } from './gallery.js';
@@ -39,6 +42,8 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   const rng = createRng(SEED);
   let shown = null; // {index, label}: the gallery image on the pad, or null
   let autoPicked = false;
+  let example = null; // {index, label}: the shipped example on the pad, until the gallery adopts it or the student moves on
+  let exampleAsked = false;
   let thumbList = []; // [{index, sample}]
 
   const testCount = () => (ctx.state.dataset.available && ctx.state.dataset.available.test) || 0;
@@ -149,6 +154,7 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   ctx.on('input', showInput);
 
   function forgetPicked() {
+    example = null;
     shown = null;
     ctx.url.write('img', null);
     pressClass(null);
@@ -162,15 +168,33 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
    * the URL keeps it (img=), for a link to reproduce (the page's own first
    * image needs no record: every visit starts on it).
    */
-  function pick(index, sample, record = true) {
+  function pick(index, sample, record = true, source = 'gallery') {
     stopDrawing();
     shown = { index, label: sample.label };
+    example = source === 'example' ? shown : null;
     pad.reset(sample.image);
     ctx.url.write('img', record ? index : null);
     markThumb(index);
     showPicked();
     quiet();
-    ctx.setInput({ pixels: sample.pixels, image: sample.image, source: 'gallery', label: sample.label, index });
+    ctx.setInput({ pixels: sample.pixels, image: sample.image, source, label: sample.label, index });
+  }
+
+  /** untouched reports whether nothing but the shipped example became the input yet. */
+  const untouched = () => (!ctx.state.input || ctx.state.input.source === 'example') && !pad.strokes;
+
+  /**
+   * showExample makes the data set's example the input as soon as the
+   * engine has the manifest (to standardize it), so the first prediction
+   * does not wait for the test images; it is a test image and shows as one.
+   */
+  async function showExample() {
+    const name = ctx.state.dataset.name;
+    const e = await ctx.example();
+    const still = () => !ctx.state.input && !pad.strokes && !autoPicked && ctx.state.dataset.name === name;
+    if (!still()) return;
+    const { pixels } = await ctx.request('standardize', { image: e.image.slice() });
+    if (still()) pick(e.index, { label: e.label, image: e.image, pixels }, false, 'example');
   }
 
   /**
@@ -183,9 +207,11 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
     const n = testCount();
     if (!n) return;
     const source = auto ? createRng(SEED) : rng;
-    const first = source.int(n);
+    const drawn = source.int(n);
+    // The example on the pad stays the first pick: the picture does not change under the student.
+    const first = auto && example && example.index < n ? example.index : drawn;
     const sample = await getSample(first);
-    if (auto && (ctx.state.input || pad.strokes)) return;
+    if (auto && !untouched()) return;
     pressClass('random');
     const list = [{ index: first, sample }];
     showThumbs(list);
@@ -236,13 +262,18 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
       thumbList = [];
       thumbs.innerHTML = '';
       autoPicked = false;
+      exampleAsked = false;
     },
     update(d) {
       showClasses();
       showPicked();
       renameThumbs();
       const n = testCount();
-      if (!autoPicked && n > 0 && !ctx.state.input && !pad.strokes) {
+      if (!exampleAsked && d.info && !autoPicked && n === 0 && ctx.url.read('img') === null && untouched()) {
+        exampleAsked = true;
+        showExample().catch(report);
+      }
+      if (!autoPicked && n > 0 && untouched()) {
         const asked = ctx.url.read('img');
         const want = asked !== null && asked < n ? asked : null;
         if (asked !== null && want === null && !d.complete) return; // the link's image may be in a test chunk still coming

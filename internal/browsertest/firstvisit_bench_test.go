@@ -1,0 +1,262 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+// link is one network the first-visit benchmark emulates: 40 ms of latency
+// and a download rate (0: loopback, not throttled).
+type link struct {
+	name string
+	mbit float64
+}
+
+// firstVisitLinks: loopback, a good school link, a fair one, and one
+// student's share of a 50 Mbit/s link shared by a class of 25-30.
+var firstVisitLinks = []link{{"loopback", 0}, {"20 Mbit/s", 20}, {"10 Mbit/s", 10}, {"2 Mbit/s", 2}}
+
+// fetched is one request of a visit as Resource Timing saw it, in the page
+// or in a worker: transferSize is the browser's count of the bytes that
+// came over the wire (the encoded, compressed body plus headers; 0 when
+// the cache answered).
+type fetched struct {
+	Name     string  `json:"name"`
+	Transfer float64 `json:"transfer"`
+	Encoded  float64 `json:"encoded"`
+	Decoded  float64 `json:"decoded"`
+	End      float64 `json:"end"`
+}
+
+// visit is what one page load measured.
+type visit struct {
+	firstMs   float64   // the first prediction on screen, from navigation start
+	wireFirst float64   // bytes over the wire before it
+	fetches   []fetched // every request, page and workers
+}
+
+// TestBenchFirstVisit measures the first minute of a student on a slow
+// classroom link (issue 19): for each emulated link, a cold visit (fresh
+// profile, empty cache) and a warm one (the same profile again), the time to
+// the first prediction on screen and the bytes on the wire before it, and,
+// on loopback, the bytes one Fashion-MNIST training epoch downloads. It only
+// runs under CONVPLAY_BENCH=1 (make bench-browser) and asserts nothing
+// about time: it prints the table BENCHMARKS.md records.
+func TestBenchFirstVisit(t *testing.T) {
+	if os.Getenv("CONVPLAY_BENCH") == "" {
+		t.Skip("a benchmark: run with CONVPLAY_BENCH=1 (make bench-browser)")
+	}
+	var table strings.Builder
+	fmt.Fprintf(&table, "\n| link | cold: first prediction | cold: bytes before it | warm: first prediction | warm: bytes before it |\n|---|---|---|---|---|")
+	epochBytes := 0.0
+	for _, l := range firstVisitLinks {
+		t.Run(l.name, func(t *testing.T) {
+			s := emulateLink(startHandler(t, convplayServer(t), 10*time.Minute), l)
+			cold := s.firstVisit()
+			if l.mbit == 0 {
+				epochBytes = s.epochBytes()
+			}
+			warm := s.firstVisit()
+			t.Logf("cold: what came before the first prediction (%.0f ms):%s", cold.firstMs, cold.listBefore())
+			fmt.Fprintf(&table, "\n| %s | %.2f s | %s | %.2f s | %s |", l.name, cold.firstMs/1000, mb(cold.wireFirst), warm.firstMs/1000, mb(warm.wireFirst))
+			if p := s.Problems(); len(p) > 0 {
+				t.Errorf("problems: %q", p)
+			}
+		})
+	}
+	t.Logf("first visit (40 ms latency; Chromium network emulation; bytes from Resource Timing's transferSize, page and workers):%s\nOne Fashion-MNIST training epoch (train + validation chunks) over the wire: %s", table.String(), mb(epochBytes))
+}
+
+// throttled is a session with an emulated link: the conditions, and a
+// chromedp context for each of the page's workers, attached to throttle it
+// and to read its requests.
+type throttled struct {
+	*Session
+	conditions network.EmulateNetworkConditionsByRuleParams
+	mu         sync.Mutex
+	workers    map[target.ID]context.Context
+}
+
+// emulateLink throttles the tab and every worker it starts to l, with 40 ms
+// of latency. Chromium applies a tab's emulation to the tab's own requests
+// only (a dedicated worker is a target of its own: measured, convplay.wasm
+// came at loopback speed under "2 Mbit/s"), so each new worker is attached
+// and throttled before its first request after its script goes on: its
+// imports, then convplay.wasm.
+func emulateLink(s *Session, l link) *throttled {
+	s.t.Helper()
+	down := -1.0
+	if l.mbit > 0 {
+		down = l.mbit * 1e6 / 8
+	}
+	th := &throttled{Session: s, workers: map[target.ID]context.Context{}}
+	th.conditions = network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Latency: 40, DownloadThroughput: down, UploadThroughput: down}},
+	}
+	if err := th.emulate(s.Ctx); err != nil {
+		s.t.Fatalf("emulating %s: %v", l.name, err)
+	}
+	s.mu.Lock()
+	s.beforeRequest = func(u string) {
+		if !strings.HasSuffix(strings.SplitN(u, "?", 2)[0], "/worker.js") {
+			th.attachWorkers()
+		}
+	}
+	s.mu.Unlock()
+	return th
+}
+
+func (th *throttled) emulate(ctx context.Context) error {
+	_, err := cdp.Call(ctx, chromedp.FromContext(ctx).Target, network.EmulateNetworkConditionsByRule, th.conditions)
+	return err
+}
+
+// attachWorkers attaches to and throttles the page's workers not seen yet.
+func (th *throttled) attachWorkers() {
+	targets, err := chromedp.Targets(th.Ctx)
+	if err != nil {
+		return // the browser is closing
+	}
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	for _, ti := range targets {
+		if ti.Type != "worker" || !strings.HasPrefix(ti.URL, th.Base) || th.workers[ti.TargetID] != nil {
+			continue
+		}
+		wctx, cancel := chromedp.NewContext(th.Ctx, chromedp.WithTargetID(ti.TargetID))
+		th.t.Cleanup(cancel)
+		if err := chromedp.Do(wctx); err != nil {
+			th.t.Logf("attaching to worker %s: %v", ti.URL, err)
+			continue
+		}
+		if err := th.emulate(wctx); err != nil {
+			th.t.Logf("throttling worker %s: %v", ti.URL, err)
+		}
+		th.workers[ti.TargetID] = wctx
+	}
+}
+
+// firstVisit opens the page (after about:blank, so a second call is a new
+// visit with the same profile) and waits for the first prediction on
+// screen.
+func (s *throttled) firstVisit() visit {
+	s.t.Helper()
+	if err := chromedp.Do(s.Ctx, chromedp.Navigate("about:blank")); err != nil {
+		s.t.Fatal(err)
+	}
+	s.Open("")
+	if _, err := chromedp.Run(s.Ctx, chromedp.Poll[bool](`performance.getEntriesByName('convplay:prediction:first').length > 0 && document.querySelector('#prediction[data-top]') !== null`,
+		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(4*time.Minute))); err != nil {
+		s.t.Fatalf("waiting for the first prediction: %v (problems: %q)", err, s.Problems())
+	}
+	v := visit{firstMs: Eval[float64](s.Session, `performance.getEntriesByName('convplay:prediction:first')[0].startTime`)}
+	v.fetches = s.fetches()
+	for _, f := range v.fetches {
+		if f.End <= v.firstMs {
+			v.wireFirst += f.Transfer
+		}
+	}
+	return v
+}
+
+// resourceTiming lists a global scope's requests; times are relative to
+// the page's navigation start (a worker's timeOrigin is later).
+const resourceTiming = `(() => {
+	const shift = performance.timeOrigin - %f;
+	return [
+		...performance.getEntriesByType('navigation'),
+		...performance.getEntriesByType('resource'),
+	].map((e) => ({name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize, end: e.responseEnd + shift}));
+})()`
+
+// fetches gathers the requests of the page and of its workers (the engine's
+// worker fetches convplay.wasm itself; a tab's Network events miss it).
+func (s *throttled) fetches() []fetched {
+	s.t.Helper()
+	origin := Eval[float64](s.Session, `performance.timeOrigin`)
+	all := Eval[[]fetched](s.Session, fmt.Sprintf(resourceTiming, origin))
+	s.attachWorkers()
+	live, err := chromedp.Targets(s.Ctx)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ti := range live {
+		wctx := s.workers[ti.TargetID]
+		if wctx == nil {
+			continue // not a worker, or one of the last visit, gone
+		}
+		got, err := chromedp.Run(wctx, chromedp.Evaluate[[]fetched](fmt.Sprintf(resourceTiming, origin)))
+		if err != nil {
+			s.t.Logf("worker %s: %v", ti.URL, err)
+			continue
+		}
+		all = append(all, got...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].End < all[j].End })
+	return all
+}
+
+// epochBytes waits until the whole Fashion-MNIST data set has streamed in
+// and sums the wire bytes of its training and validation chunks.
+func (s *throttled) epochBytes() float64 {
+	s.t.Helper()
+	if _, err := chromedp.Run(s.Ctx, chromedp.Poll[bool](`window.convplay.state.dataset.complete === true`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(4*time.Minute))); err != nil {
+		s.t.Fatalf("waiting for the whole data set: %v", err)
+	}
+	files := Eval[[]struct {
+		Name  string `json:"name"`
+		Split string `json:"split"`
+	}](s.Session, `window.convplay.state.dataset.info.files`)
+	epoch := map[string]bool{}
+	for _, f := range files {
+		if f.Split == "train" || f.Split == "validation" {
+			epoch[f.Name] = true
+		}
+	}
+	total := 0.0
+	for _, f := range s.fetches() {
+		if u, err := url.Parse(f.Name); err == nil && strings.Contains(u.Path, "/data/fashion/") && epoch[path.Base(u.Path)] {
+			total += f.Transfer
+		}
+	}
+	return total
+}
+
+// listBefore lists the requests that ended before the first prediction.
+func (v visit) listBefore() string {
+	var b strings.Builder
+	for _, f := range v.fetches {
+		if f.End > v.firstMs {
+			continue
+		}
+		name := f.Name
+		if u, err := url.Parse(name); err == nil {
+			name = strings.TrimPrefix(u.Path, "/")
+		}
+		fmt.Fprintf(&b, "\n  %7.0f ms  %9s on the wire (%9.0f B decoded)  %s", f.End, mb(f.Transfer), f.Decoded, name)
+	}
+	return b.String()
+}
+
+// mb formats a byte count in megabytes (10^6).
+func mb(b float64) string {
+	return fmt.Sprintf("%.2f MB", b/1e6)
+}
