@@ -147,8 +147,9 @@ func (w *worker) scene(req js.Value) (any, error) {
 		"labels": bytesToJS(labels), "items": list, "shape": shapeToJS(sceneShape)}, nil
 }
 
-// segment runs pixels (one standardized scene) through the scenes side
-// model name: every layer's output (as predict's trace), the per-pixel
+// segment runs pixels (one standardized scene), or image (one scene as
+// 0..255 pixels, standardized here with the data set's mean and std),
+// through the scenes side model name: every layer's output (as predict's trace), the per-pixel
 // probabilities (H, W, C), each pixel's class (nn.ClassMap: the most
 // probable, Int32Array (H, W)) and the pixels per class.
 func (w *worker) segment(req js.Value) (any, error) {
@@ -160,7 +161,19 @@ func (w *worker) segment(req js.Value) (any, error) {
 		return nil, fmt.Errorf("worker: side model %q does not segment scenes (its target is %s)", name, s.target)
 	}
 	x := make([]float32, s.model.InShape().Size())
-	if err := float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
+	if img := req.Get("image"); !missing(img) { // a drawn canvas, 0..255
+		b, err := bytesFromJS(img, "image")
+		if err != nil {
+			return nil, err
+		}
+		if len(b) != len(x) {
+			return nil, fmt.Errorf("worker: image has %d pixels, want %d: one %v scene", len(b), len(x), s.model.InShape())
+		}
+		if w.data == nil {
+			return nil, fmt.Errorf("worker: no data set to standardize the image with: send loadDataset first")
+		}
+		w.data.Standardize(x, b)
+	} else if err := float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
 		return nil, err
 	}
 	tr, err := s.model.Trace(x)

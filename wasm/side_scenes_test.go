@@ -165,6 +165,10 @@ func TestSegmentationSideModel(t *testing.T) {
 	}
 	assert.Equal(t, 64*64, total)
 	assert.Equal(t, layers.Length(), r.result.Get("trace").Length())
+	r2 := request(w, "segment", map[string]any{"name": "seg", "image": bytesToJS(img)})
+	require.True(t, r2.ok, r2.err)
+	assert.Equal(t, classes, ints(r2.result.Get("classes")), "the canvas standardized in the worker segments as its pixels")
+	assert.Equal(t, "worker: image has 4 pixels, want 4096: one (64, 64, 1) scene", request(w, "segment", map[string]any{"name": "seg", "image": bytesToJS(make([]byte, 4))}).err)
 	assert.Contains(t, request(w, "segment", map[string]any{"name": "nope", "pixels": px}).err, `no side model "nope"`)
 	require.True(t, request(w, "sideBuild", map[string]any{"name": "cls", "spec": tinySpecFor2x2()}).ok)
 	assert.Contains(t, request(w, "segment", map[string]any{"name": "cls", "pixels": px}).err, "does not segment scenes")

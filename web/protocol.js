@@ -60,7 +60,7 @@
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
 //	sideLoad       {name, bytes}, [target, optimizer] as sideBuild's: a .cpw file's model as the side model name
 //	scene          {split, index}                  {split, index, image, pixels, labels, items: [{image, class, row, col}], shape}
-//	segment        {name, pixels}                  {shape, probs, classes, counts, trace}
+//	segment        {name, pixels} or {name, image} {shape, probs, classes, counts, trace}
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -230,8 +230,9 @@
 // validation or test scene index (seed 2026, the scenes the command line
 // scores): image and labels (Uint8Array, 64*64: 0..255, and 0 background or
 // 1+k for class k), pixels standardized, its items (image index in the
-// split, class, top-left corner). segment traces pixels through a scenes
-// model: trace as predict's, probs (Float32Array (H, W, C)), classes
+// split, class, top-left corner). segment traces pixels (or image, a scene
+// as 0..255 pixels, standardized with the data set's mean and std) through a
+// scenes model: trace as predict's, probs (Float32Array (H, W, C)), classes
 // (Int32Array (H, W), each pixel's most probable class) and counts (pixels
 // per class).
 //
