@@ -42,6 +42,8 @@ export const URL_KEYS = [
   { name: 'arch', panel: 'arch', parse: (t) => specFromURL(t), format: specToURL, example: 'C8.3.1.s.relu_M2.2_F_D10.softmax' },
   // train: the settings that differ from the defaults, e.g. m=custom,lr=0.05.
   { name: 'train', panel: 'train', parse: settingsFromURL, format: (s) => settingsToURL(s) || null, example: 'm=custom,o=sgd,lr=0.05,e=3' },
+  // scene: the segmentation lesson's fixed test scene (0-999), as convplay's scenes number them.
+  { name: 'scene', panel: 'segment', parse: (t) => parseIndex(t, 1000), format: same, example: '12' },
 ];
 
 /** urlKey is the table's entry for name; an unknown name is a bug and throws. */
