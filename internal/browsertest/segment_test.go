@@ -3,7 +3,9 @@
 package browsertest
 
 import (
+	"context"
 	"math"
+	"os"
 	"testing"
 	"time"
 
@@ -114,4 +116,32 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	assert.LessOrEqual(t, Eval[int](s, `document.documentElement.scrollWidth`), 390)
 	elementShot(t, s, "segment-phone", "#seg-panel")
 	assert.Empty(t, s.Problems())
+}
+
+// TestBenchSegment measures the segmentation lesson in Chromium: one
+// segment request of a drawn-size scene with its layer trace (median of 10,
+// timed in the page around the request), and training from scratch with
+// the page's recipe for 60 s after pressing Train: the epochs run, the
+// scenes per second and the validation mean IoU reached. It runs only with
+// CONVPLAY_BENCH=1 (a benchmark: a minute of both cores, not a test).
+func TestBenchSegment(t *testing.T) {
+	if os.Getenv("CONVPLAY_BENCH") != "1" {
+		t.Skip("a benchmark: run it with CONVPLAY_BENCH=1")
+	}
+	s := Start(t)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.Ctx), 5*time.Minute)
+	defer cancel()
+	s.Ctx = ctx
+	s.OpenReady("?data=digits&lang=en")
+	Poll[bool](s, `(() => { const v = window.convplay.views.segment; return v.kind === 'shipped' && !!v.result; })()`)
+	ms := Eval[float64](s, `(async () => { const v = window.convplay.views.segment, times = [];
+		for (let i = 0; i < 10; i++) { const t0 = performance.now(); await window.convplay.ctx.request('segment', {name: 'segment', image: v.pad.slice()}); times.push(performance.now() - t0); }
+		times.sort((a, b) => a - b); return (times[4] + times[5]) / 2; })()`)
+	t.Logf("segment with its layer trace: median %.1f ms of 10", ms)
+	Eval[bool](s, `(document.querySelector('#seg-panel .seg-train').click(), true)`)
+	time.Sleep(60 * time.Second)
+	r := Eval[map[string]any](s, `(() => { const r = window.convplay.views.segment.run; return {epochs: r ? r.history.length : 0, batch: r ? r.batch : 0,
+		iou: r ? r.history.map((e) => e.val_mean_iou) : [], progress: document.querySelector('#seg-panel .seg-progress').textContent}; })()`)
+	t.Logf("60 s after Train (256 new scenes an epoch, batch 16, Adam 0.003, 64 validation scenes): %v", r)
+	Eval[bool](s, `(document.querySelector('#seg-panel .seg-stop').click(), true)`)
 }
