@@ -50,6 +50,14 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	assert.Greater(t, info["n"], 4.0, "the encoder and decoder layers are listed")
 	assert.False(t, Eval[bool](s, `document.querySelector('#seg-panel .seg-truthbox').hidden`), "a test scene shows its true classes")
 	assert.Contains(t, Eval[string](s, `document.querySelector('#seg-panel .seg-source').textContent`), "Test scene #0")
+	// Inside: each layer's map to scale (down to 8x8 and back), and the decoder's learned kernels.
+	sizes := Poll[[]string](s, `(() => { const c = [...document.querySelectorAll('#seg-panel .seg-layers canvas')].map((e) => e.dataset.size); return c.length && c.every(Boolean) && c; })()`)
+	assert.Equal(t, []string{"64x64", "32x32", "32x32", "16x16", "16x16", "8x8", "8x8", "16x16", "32x32", "64x64", "64x64"}, sizes)
+	kernels := Poll[[]string](s, `(() => { const f = [...document.querySelectorAll('#seg-panel .seg-kernels figure')]; return f.length === 3 && f.map((e) => e.dataset.layer + ' ' + e.querySelector('canvas').width); })()`)
+	assert.Equal(t, []string{"conv2d_transpose 159", "conv2d_transpose_1 79", "conv2d_transpose_2 79"}, kernels, "(4+1) per output channel, less 1")
+	Eval[bool](s, `(() => { const i = document.querySelector('#seg-panel .seg-channel'); i.value = '3'; i.dispatchEvent(new Event('change')); return true; })()`)
+	assert.Equal(t, "3", Poll[string](s, `(() => { const c = document.querySelector('#seg-panel .seg-layers canvas'); return c.dataset.channel === '1' ? false : c.dataset.channel; })()`),
+		"the first layer's third channel (of 16)")
 
 	// Draw a 1 (a stroke 20 pixels tall) on the left and a 0 on the right.
 	Eval[bool](s, `(document.querySelector('#seg-panel .seg-clear').click(), true)`)

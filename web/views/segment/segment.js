@@ -10,6 +10,7 @@
 
 import { esc } from '../../format.js';
 import { nth } from '../shared/count.js';
+import { paintMap, mapRange, maxAbs, diverging } from '../shared/paint.js';
 import { SIDE, COLOURS, cssColour, strokeTo, maskRGBA, pixelProbs, pixelAt, polyline } from './pad.js';
 import { TEXTS } from './strings.js';
 
@@ -83,7 +84,12 @@ export function mount(ctx, section) {
       <span class="seg-key seg-key-val"></span> <span data-i18n="seg.valLine"></span></p>
     <p class="note" data-i18n="seg.why"></p>
     <h3 data-i18n="seg.layers"></h3>
+    <p class="note" data-i18n="seg.mapsNote"></p>
+    <label class="seg-channelbox"><span data-i18n="seg.channel"></span> <input type="number" class="seg-channel" min="1" max="64" value="1"></label>
     <ol class="seg-layers"></ol>
+    <h3 data-i18n="seg.kernels"></h3>
+    <p class="note" data-i18n="seg.kernelsNote"></p>
+    <div class="seg-kernels"></div>
     <p class="note bad seg-error" hidden></p>`;
   ctx.translate(section);
   const $ = (sel) => section.querySelector(sel);
@@ -157,7 +163,9 @@ export function mount(ctx, section) {
     if (!info) return;
     ctx.setText($('.seg-model'), `seg.model.${kind}`, { params: ctx.fmt.count(info.totalParams) });
     $('.seg-trainon').disabled = training;
-    $('.seg-layers').innerHTML = info.layers.map((l) => `<li data-type="${esc(l.type)}">${esc(t('seg.layer', { name: l.name, type: l.type, shape: l.outShape.join('×') }))}</li>`).join('');
+    $('.seg-layers').innerHTML = info.layers.map((l) => `<li data-type="${esc(l.type)}"><span>${esc(t('seg.layer', { name: l.name, type: l.type, shape: l.outShape.join('×') }))}</span><canvas></canvas></li>`).join('');
+    paintMaps();
+    paintKernels();
     if (!SHIPPED[ctx.state.dataset.name]) ctx.setText($('.seg-recipe'), 'seg.noShipped');
     else ctx.setText($('.seg-recipe'), 'seg.recipe', { train: RUN.subset, batch: RUN.batchSize, lr: OPTIMIZER.learning_rate, val: RUN.validationSubset });
   }
@@ -229,6 +237,66 @@ export function mount(ctx, section) {
     $('.seg-legend').innerHTML = COLOURS.map((_, k) => `<li data-class="${k}" data-pixels="${result.counts[k]}"><span class="seg-swatch"></span>${esc(className(k))}: ${esc(t('seg.pixels', { n: result.counts[k] }))}</li>`).join('');
     colourSwatches($('.seg-legend'));
     renderProbe();
+    paintMaps();
+  }
+
+  // ---- inside the network: every layer's map of one channel, the decoder's learned kernels ----
+  const channel = () => Math.max(1, Math.floor(Number($('.seg-channel').value) || 1)) - 1;
+
+  function paintMaps() {
+    if (!result || !info) return;
+    const items = $('.seg-layers').children;
+    result.trace.forEach((l, i) => {
+      const canvas = items[i] && items[i].querySelector('canvas');
+      if (!canvas || l.shape.length !== 3) return;
+      const [H, W, C] = l.shape;
+      const c = Math.min(channel(), C - 1);
+      canvas.width = W;
+      canvas.height = H;
+      canvas.style.width = `${W * 1.5}px`; // to scale: the encoder shrinks the maps, the decoder grows them back
+      canvas.dataset.size = `${H}x${W}`;
+      canvas.dataset.channel = String(nth(c));
+      const { lo, hi } = mapRange(l.output, l.shape, c);
+      const g = canvas.getContext('2d');
+      const img = g.createImageData(W, H);
+      paintMap(img.data, l.output, l.shape, c, lo, hi);
+      g.putImageData(img, 0, 0);
+    });
+  }
+
+  let kernelsRun = 0;
+  async function paintKernels() {
+    if (!info) return;
+    const ticket = ++kernelsRun;
+    const box = $('.seg-kernels');
+    const rows = [];
+    for (const [i, l] of info.layers.entries()) {
+      if (l.type !== 'Conv2DTranspose') continue;
+      const inC = i > 0 ? info.layers[i - 1].outShape.at(-1) : 1;
+      const u = Math.min(channel(), inC - 1);
+      rows.push({ layer: l, unit: u, r: await ctx.request('sideUnit', { name: NAME, layer: i, unit: u }) });
+      if (ticket !== kernelsRun) return; // a newer request replaced this one
+    }
+    box.innerHTML = rows.map((e) => `<figure data-layer="${esc(e.layer.name)}"><figcaption>${esc(t('seg.kernelLayer', { name: e.layer.name, channel: nth(e.unit), k: e.r.shape[0], n: e.r.shape[2] }))}</figcaption><canvas></canvas></figure>`).join('');
+    rows.forEach((e, j) => {
+      const [K, , F] = e.r.shape; // (K, K, F): what one cell of input channel unit stamps onto each of the F output maps
+      const canvas = box.children[j].querySelector('canvas');
+      canvas.width = F * (K + 1) - 1;
+      canvas.height = K;
+      canvas.style.width = `${canvas.width * 6}px`;
+      const g = canvas.getContext('2d');
+      const img = g.createImageData(canvas.width, K);
+      const m = maxAbs(e.r.weights);
+      for (let f = 0; f < F; f++) {
+        for (let y = 0; y < K; y++) {
+          for (let x = 0; x < K; x++) {
+            const rgb = diverging(e.r.weights[(y * K + x) * F + f], m);
+            img.data.set([...rgb, 255], 4 * (y * canvas.width + f * (K + 1) + x));
+          }
+        }
+      }
+      g.putImageData(img, 0, 0);
+    });
   }
 
   function renderProbe() {
@@ -311,6 +379,10 @@ export function mount(ctx, section) {
     ctx.url.write('scene', null);
     paintPad();
     segment();
+  });
+  $('.seg-channel').addEventListener('change', () => {
+    paintMaps();
+    paintKernels().catch(fail);
   });
   $('.seg-pick').addEventListener('click', () => {
     const i = Math.max(0, Math.min(999, Math.floor(Number($('.seg-index').value) || 0)));
