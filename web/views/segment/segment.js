@@ -6,12 +6,15 @@
 // trains the network in the page (from scratch or on from the shipped one)
 // while pixel accuracy and mean IoU curves rise. The scenes are composed in
 // the worker from the images already loaded (no download); pad.js holds the
-// DOM-free parts.
+// DOM-free parts, inside.js the drawings of the network's maps, kernels and curves.
+// About 440 lines: what is left here (the panel's HTML, the pad's and the
+// mask's events, the training loop) all reads and writes one state, the
+// scene, the model and the run, and reads best in one place.
 
 import { esc } from '../../format.js';
 import { nth } from '../shared/count.js';
-import { paintMap, mapRange, maxAbs, diverging } from '../shared/paint.js';
-import { SIDE, COLOURS, cssColour, strokeTo, maskRGBA, pixelProbs, pixelAt, polyline } from './pad.js';
+import { SIDE, COLOURS, cssColour, strokeTo, maskRGBA, pixelProbs, pixelAt } from './pad.js';
+import { CHART, drawMaps, kernelPainter, drawCurves } from './inside.js';
 import { TEXTS } from './strings.js';
 
 /** NAME is the side model's name in the engine. */
@@ -21,7 +24,6 @@ const SHIPPED = { digits: 'pretrained/fcn-digits.cpw' };
 /** RUN is a training run in the page: small epochs, so the curves move every few seconds. */
 const RUN = { epochs: 30, batchSize: 16, subset: 256, validationSubset: 64, seed: 1 };
 const OPTIMIZER = { name: 'adam', learning_rate: 0.003 };
-const CHART = { w: 240, h: 90 };
 const CLASSES = 11;
 
 export function mount(ctx, section) {
@@ -165,7 +167,7 @@ export function mount(ctx, section) {
     $('.seg-trainon').disabled = training;
     $('.seg-layers').innerHTML = info.layers.map((l) => `<li data-type="${esc(l.type)}"><span>${esc(t('seg.layer', { name: l.name, type: l.type, shape: l.outShape.join('×') }))}</span><canvas></canvas></li>`).join('');
     paintMaps();
-    paintKernels();
+    paintKernels().catch(fail);
     if (!SHIPPED[ctx.state.dataset.name]) ctx.setText($('.seg-recipe'), 'seg.noShipped');
     else ctx.setText($('.seg-recipe'), 'seg.recipe', { train: RUN.subset, batch: RUN.batchSize, lr: OPTIMIZER.learning_rate, val: RUN.validationSubset });
   }
@@ -240,64 +242,11 @@ export function mount(ctx, section) {
     paintMaps();
   }
 
-  // ---- inside the network: every layer's map of one channel, the decoder's learned kernels ----
+  // ---- inside the network (inside.js) ----
   const channel = () => Math.max(1, Math.floor(Number($('.seg-channel').value) || 1)) - 1;
-
-  function paintMaps() {
-    if (!result || !info) return;
-    const items = $('.seg-layers').children;
-    result.trace.forEach((l, i) => {
-      const canvas = items[i] && items[i].querySelector('canvas');
-      if (!canvas || l.shape.length !== 3) return;
-      const [H, W, C] = l.shape;
-      const c = Math.min(channel(), C - 1);
-      canvas.width = W;
-      canvas.height = H;
-      canvas.style.width = `${W * 1.5}px`; // to scale: the encoder shrinks the maps, the decoder grows them back
-      canvas.dataset.size = `${H}x${W}`;
-      canvas.dataset.channel = String(nth(c));
-      const { lo, hi } = mapRange(l.output, l.shape, c);
-      const g = canvas.getContext('2d');
-      const img = g.createImageData(W, H);
-      paintMap(img.data, l.output, l.shape, c, lo, hi);
-      g.putImageData(img, 0, 0);
-    });
-  }
-
-  let kernelsRun = 0;
-  async function paintKernels() {
-    if (!info) return;
-    const ticket = ++kernelsRun;
-    const box = $('.seg-kernels');
-    const rows = [];
-    for (const [i, l] of info.layers.entries()) {
-      if (l.type !== 'Conv2DTranspose') continue;
-      const inC = i > 0 ? info.layers[i - 1].outShape.at(-1) : 1;
-      const u = Math.min(channel(), inC - 1);
-      rows.push({ layer: l, unit: u, r: await ctx.request('sideUnit', { name: NAME, layer: i, unit: u }) });
-      if (ticket !== kernelsRun) return; // a newer request replaced this one
-    }
-    box.innerHTML = rows.map((e) => `<figure data-layer="${esc(e.layer.name)}"><figcaption>${esc(t('seg.kernelLayer', { name: e.layer.name, channel: nth(e.unit), k: e.r.shape[0], n: e.r.shape[2] }))}</figcaption><canvas></canvas></figure>`).join('');
-    rows.forEach((e, j) => {
-      const [K, , F] = e.r.shape; // (K, K, F): what one cell of input channel unit stamps onto each of the F output maps
-      const canvas = box.children[j].querySelector('canvas');
-      canvas.width = F * (K + 1) - 1;
-      canvas.height = K;
-      canvas.style.width = `${canvas.width * 6}px`;
-      const g = canvas.getContext('2d');
-      const img = g.createImageData(canvas.width, K);
-      const m = maxAbs(e.r.weights);
-      for (let f = 0; f < F; f++) {
-        for (let y = 0; y < K; y++) {
-          for (let x = 0; x < K; x++) {
-            const rgb = diverging(e.r.weights[(y * K + x) * F + f], m);
-            img.data.set([...rgb, 255], 4 * (y * canvas.width + f * (K + 1) + x));
-          }
-        }
-      }
-      g.putImageData(img, 0, 0);
-    });
-  }
+  const paintMaps = () => result && info && drawMaps($('.seg-layers'), result.trace, channel());
+  const kernels = kernelPainter(ctx, $('.seg-kernels'), NAME);
+  const paintKernels = () => (info ? kernels(info, channel()) : Promise.resolve());
 
   function renderProbe() {
     const out = $('.seg-probe');
@@ -417,25 +366,7 @@ export function mount(ctx, section) {
   });
 
   // ---- training in the page ----
-  function renderCurves() {
-    const h = run ? run.history : [];
-    const n = Math.max(h.length, 2);
-    const box = $('.seg-curves');
-    box.dataset.epochs = String(h.length);
-    const set = (chart, line, values) => {
-      section.querySelector(`.seg-chart[data-chart="${chart}"] .seg-line-${line}`).setAttribute('points', polyline(values, n, CHART.w, CHART.h));
-    };
-    set('acc', 'train', h.map((e) => e.accuracy));
-    set('acc', 'val', h.map((e) => e.val_accuracy));
-    set('iou', 'train', []);
-    set('iou', 'val', h.map((e) => e.val_mean_iou));
-    for (const c of ['acc', 'iou']) {
-      const p = section.querySelector(`.seg-chart[data-chart="${c}"] .seg-curve-text`);
-      const e = h.at(-1);
-      if (!e) ctx.setText(p, 'seg.curveEmpty');
-      else p.textContent = c === 'acc' ? `${ctx.fmt.num(e.accuracy)} / ${ctx.fmt.num(e.val_accuracy)}` : ctx.fmt.num(e.val_mean_iou ?? NaN);
-    }
-  }
+  const renderCurves = () => drawCurves(ctx, section, run ? run.history : []);
 
   const secs = () => ((performance.now() - started) / 1000).toFixed(1);
 
