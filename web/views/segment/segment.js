@@ -57,7 +57,7 @@ export function mount(ctx, section) {
       </figure>
       <figure class="seg-truthbox" hidden>
         <figcaption data-i18n="seg.truth"></figcaption>
-        <canvas class="seg-truth" width="${SIDE}" height="${SIDE}"></canvas>
+        <canvas class="seg-truth" width="${SIDE}" height="${SIDE}" role="img" data-i18n-attr="aria-label:seg.truthAria"></canvas>
       </figure>
     </div>
     <h3 data-i18n="seg.legend"></h3>
@@ -165,7 +165,7 @@ export function mount(ctx, section) {
     if (!info) return;
     ctx.setText($('.seg-model'), `seg.model.${kind}`, { params: ctx.fmt.count(info.totalParams) });
     $('.seg-trainon').disabled = training;
-    $('.seg-layers').innerHTML = info.layers.map((l) => `<li data-type="${esc(l.type)}"><span>${esc(t('seg.layer', { name: l.name, type: l.type, shape: l.outShape.join('×') }))}</span><canvas></canvas></li>`).join('');
+    $('.seg-layers').innerHTML = info.layers.map((l) => `<li data-type="${esc(l.type)}"><span>${esc(t('seg.layer', { name: l.name, type: l.type, shape: l.outShape.join('×') }))}</span><canvas role="img" aria-label="${esc(t('seg.mapAria', { name: l.name }))}"></canvas></li>`).join('');
     paintMaps();
     paintKernels().catch(fail);
     if (!SHIPPED[ctx.state.dataset.name]) ctx.setText($('.seg-recipe'), 'seg.noShipped');
