@@ -54,9 +54,11 @@ export function kernelPainter(ctx, box, name) {
       rows.push({ layer: l, unit, r: await ctx.request('sideUnit', { name, layer: i, unit }) });
       if (ticket !== latest) return;
     }
-    box.innerHTML = rows.map((e) => `<figure data-layer="${esc(e.layer.name)}"><figcaption>${esc(ctx.t('seg.kernelLayer', { name: e.layer.name, channel: nth(e.unit), k: e.r.shape[0], n: e.r.shape[2] }))}</figcaption><canvas role="img" aria-label="${esc(ctx.t('seg.kernelAria', { name: e.layer.name }))}"></canvas></figure>`).join('');
+    box.innerHTML = rows.map((e) => `<figure data-layer="${esc(e.layer.name)}"><figcaption></figcaption><canvas role="img" aria-label="${esc(ctx.t('seg.kernelAria', { name: e.layer.name }))}"></canvas></figure>`).join('');
     rows.forEach((e, j) => {
       const [K, , F] = e.r.shape; // Keras's (K, K, F) slice of the (K, K, F, C) kernel
+      // setText: a language switch re-translates the caption at once, without asking the engine again.
+      ctx.setText(box.children[j].querySelector('figcaption'), 'seg.kernelLayer', { name: e.layer.name, channel: nth(e.unit), k: K, n: F });
       const canvas = box.children[j].querySelector('canvas');
       canvas.width = F * (K + 1) - 1;
       canvas.height = K;
