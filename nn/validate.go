@@ -67,6 +67,28 @@ func ValidateFor(m *Model, input Shape, classes int) error {
 	}
 }
 
+// ValidateForMaps is Validate for a segmentation task whose inputs have
+// the shape input (H, W, C) and whose pixels are labelled 0..classes-1: the
+// model must take exactly that input and output a map (H, W, classes), one
+// score per class at every input pixel (a fully convolutional network, as
+// the fcn preset).
+func ValidateForMaps(m *Model, input Shape, classes int) error {
+	if err := Validate(m); err != nil {
+		return err
+	}
+	if in := m.InShape(); !in.Equal(input) {
+		return modelErrorf("the model takes inputs of shape %v, but the scenes are %v", in, input)
+	}
+	if len(input) != 3 {
+		return modelErrorf("scenes of shape %v are not (height, width, channels) maps", input)
+	}
+	want := Shape{input[0], input[1], classes}
+	if out := m.OutShape(); !out.Equal(want) {
+		return modelErrorf("the model outputs %v, not a map %v of scores for each pixel's %d classes", out, want, classes)
+	}
+	return nil
+}
+
 // checkShapes checks the model's input and every layer's output with
 // checkShape, naming the layer. Build has already bounded every kernel,
 // stride and pool size (geometry.go's checkWindow).

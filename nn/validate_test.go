@@ -62,6 +62,49 @@ func TestValidateFor(t *testing.T) {
 	}
 }
 
+func TestValidateForMaps(t *testing.T) {
+	scene := Shape{64, 64, 1}
+	fcn, err := Preset("fcn")
+	require.NoError(t, err)
+	tests := []struct {
+		name    string
+		spec    ModelSpec
+		poison  func(m *Model)
+		input   Shape
+		classes int
+		wantErr string
+	}{
+		{"the fcn preset maps a scene to 11 classes a pixel", fcn, nil, scene, 11, ""},
+		{"a 1x1 convolution is a map too", ModelSpec{Input: []int{64, 64, 1}, Layers: []LayerSpec{{Type: "Conv2D", Filters: 11, KernelSize: 1}}}, nil, scene, 11, ""},
+		{"a classifier is not a map", SmallSpec(), nil, Shape{28, 28, 1}, 10,
+			"nn: the model outputs (10), not a map (28, 28, 10) of scores for each pixel's 10 classes"},
+		{"a map of another size", ModelSpec{Input: []int{64, 64, 1}, Layers: []LayerSpec{{Type: "MaxPooling2D", PoolSize: 2}, {Type: "Conv2D", Filters: 11, KernelSize: 1}}}, nil, scene, 11,
+			"nn: the model outputs (32, 32, 11), not a map (64, 64, 11) of scores for each pixel's 11 classes"},
+		{"10 classes for 11", fcn, nil, scene, 10,
+			"nn: the model outputs (64, 64, 11), not a map (64, 64, 10) of scores for each pixel's 10 classes"},
+		{"a digit-sized input", fcn, nil, Shape{28, 28, 1}, 11,
+			"nn: the model takes inputs of shape (64, 64, 1), but the scenes are (28, 28, 1)"},
+		{"NaN is checked first", fcn, func(m *Model) { m.Params()[0].W[0] = float32(math.NaN()) }, scene, 11,
+			"nn: layer 1 (conv2d) kernel has a NaN weight (index 0 of 144): every weight must be a finite number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := buildT(t, tt.spec, 1)
+			if tt.poison != nil {
+				tt.poison(m)
+			}
+			err := ValidateForMaps(m, tt.input, tt.classes)
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.EqualError(t, err, tt.wantErr)
+			var me ModelError
+			assert.True(t, errors.As(err, &me), "a ModelError")
+		})
+	}
+}
+
 func TestCheckShape(t *testing.T) {
 	tests := []struct {
 		s    Shape

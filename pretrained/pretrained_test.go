@@ -1,7 +1,8 @@
 // Package pretrained holds the models that make pretrain trains, each
 // beside a JSON record of how it was made (pretrained/README.md). Its test
 // checks that every committed model still reaches the test accuracy its
-// record states.
+// record states, and every segmentation model (data NAME-scenes) the mean
+// IoU and pixel accuracy on its fixed test scenes.
 package pretrained
 
 import (
@@ -10,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,6 +19,7 @@ import (
 
 	"convplay/dataset"
 	"convplay/nn"
+	"convplay/scenes"
 )
 
 // record is the part of convplay train's -meta JSON that the check reads.
@@ -24,11 +27,13 @@ type record struct {
 	Command string `json:"command"`
 	Data    struct {
 		Name string `json:"name"`
+		Test int    `json:"test"` // test scenes, for NAME-scenes
 	} `json:"data"`
 	Checkpoint string `json:"checkpoint"`
 	Test       *struct {
-		Loss     float64 `json:"loss"`
-		Accuracy float64 `json:"accuracy"`
+		Loss     float64  `json:"loss"`
+		Accuracy float64  `json:"accuracy"`
+		MeanIoU  *float64 `json:"mean_iou"`
 	} `json:"test"`
 	TestDedup *struct {
 		Accuracy float64 `json:"accuracy"`
@@ -52,9 +57,10 @@ func TestPretrainedAccuracy(t *testing.T) {
 			var rec record
 			require.NoError(t, json.Unmarshal(b, &rec))
 			require.NotNil(t, rec.Test, "%s records no test accuracy", meta)
-			ds := sets[rec.Data.Name]
+			base, isScenes := strings.CutSuffix(rec.Data.Name, "-scenes")
+			ds := sets[base]
 			if ds == nil {
-				dir := filepath.Join("..", "web", "data", rec.Data.Name)
+				dir := filepath.Join("..", "web", "data", base)
 				if _, err := os.Stat(filepath.Join(dir, dataset.ManifestName)); err != nil {
 					// As the other real-data tests: skipped on a fresh clone,
 					// a failure when make test asks for the data.
@@ -65,7 +71,7 @@ func TestPretrainedAccuracy(t *testing.T) {
 				}
 				ds, err = dataset.Open(dir)
 				require.NoError(t, err)
-				sets[rec.Data.Name] = ds
+				sets[base] = ds
 			}
 			f, err := os.Open(filepath.Base(rec.Checkpoint))
 			require.NoError(t, err)
@@ -77,6 +83,10 @@ func TestPretrainedAccuracy(t *testing.T) {
 			loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
 			require.NoError(t, err)
 			require.NoError(t, m.Compile(opt, loss))
+			if isScenes {
+				checkScenes(t, m, ds, rec)
+				return
+			}
 			test, err := ds.Split(dataset.Test)
 			require.NoError(t, err)
 			gotLoss, acc, err := m.Evaluate(test, 0)
@@ -170,4 +180,22 @@ func TestDenseVsConvRecords(t *testing.T) {
 			})
 		}
 	}
+}
+
+// checkScenes checks a segmentation model's recorded pixel accuracy and
+// mean IoU on its fixed test scenes: the first rec.Data.Test scenes of the
+// deduplicated test split with the fixed seed, as convplay train scores them.
+func checkScenes(t *testing.T, m *nn.Model, ds *dataset.Dataset, rec record) {
+	require.NotNil(t, rec.Test.MeanIoU, "a scenes record gives the test mean IoU")
+	require.Positive(t, rec.Data.Test, "a scenes record gives its test scenes")
+	g, err := scenes.New(ds.DedupTest(), scenes.FixedSeed, scenes.Test)
+	require.NoError(t, err)
+	e, err := m.EvaluateDetailed(scenes.NewData(g, rec.Data.Test, ds.Standardize), 0)
+	require.NoError(t, err)
+	t.Logf("%s: %d test scenes: loss %.4f, pixel accuracy %.4f, mean IoU %.4f; recorded %.4f, %.4f, %.4f",
+		rec.Checkpoint, rec.Data.Test, e.Loss, e.Accuracy, e.MeanIoU(), rec.Test.Loss, rec.Test.Accuracy, *rec.Test.MeanIoU)
+	assert.LessOrEqual(t, math.Abs(e.Accuracy-rec.Test.Accuracy), tolerance,
+		"pixel accuracy %.4f, recorded %.4f (made by %s)", e.Accuracy, rec.Test.Accuracy, rec.Command)
+	assert.LessOrEqual(t, math.Abs(e.MeanIoU()-*rec.Test.MeanIoU), tolerance,
+		"mean IoU %.4f, recorded %.4f (made by %s)", e.MeanIoU(), *rec.Test.MeanIoU, rec.Command)
 }

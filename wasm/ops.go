@@ -154,6 +154,13 @@ func (w *worker) predict(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	probs := tr[len(tr)-1].Output.Data
+	return map[string]any{"probs": float32sToJS(probs), "trace": traceToJS(tr)}, nil
+}
+
+// traceToJS is a trace as predict answers it: every layer's name, type,
+// output shape and output, and max pooling's choices.
+func traceToJS(tr []nn.LayerTrace) []any {
 	layers := make([]any, len(tr))
 	for i, l := range tr {
 		e := map[string]any{"name": l.Name, "type": l.Type, "shape": shapeToJS(l.Output.Shape), "output": float32sToJS(l.Output.Data)}
@@ -162,8 +169,7 @@ func (w *worker) predict(req js.Value) (any, error) {
 		}
 		layers[i] = e
 	}
-	probs := tr[len(tr)-1].Output.Data
-	return map[string]any{"probs": float32sToJS(probs), "trace": layers}, nil
+	return layers
 }
 
 var errNoModel = fmt.Errorf("worker: no model: send buildModel first")

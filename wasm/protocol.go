@@ -61,6 +61,9 @@
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
 //	standardize    {image}                         {pixels}: image (Uint8Array, the data set's shape, 0..255) standardized as getSample's; needs only the manifest
+//	sideLoad       {name, bytes}, [target, optimizer] as sideBuild's: a .cpw file's model as the side model name
+//	scene          {split, index}                  {split, index, image, pixels, labels, items: [{image, class, row, col}], shape}
+//	segment        {name, pixels} or {name, image} {shape, probs, classes, counts, trace}
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -217,6 +220,26 @@
 // explained (the share of variance on each axis); with pixels, point: where
 // that input falls. It runs in slices and replies later the first time; it is
 // cached until the model, its weights or the data change.
+//
+// Segmentation (wasm/side_scenes.go, package scenes) is a side model with
+// target "scenes": a model mapping a 64x64 scene (64, 64, 1) to a map of
+// scores (64, 64, 11), background and the ten classes at every pixel
+// (nn.ValidateForMaps), trained with per-pixel sparse categorical
+// cross-entropy. Its scenes are composed in the worker from the loaded data
+// set's images by the seeded generator (scenes are made from whole splits:
+// a split not yet loaded whole is an error): sideTrain's subset is the
+// training scenes per epoch (256; new ones every epoch, from seed),
+// validationSubset the fixed validation scenes (64), and sideStep's history
+// adds val_mean_iou (null when no class is present). sideLoad makes a .cpw
+// file's model a side model, checked as sideBuild's. scene is fixed
+// validation or test scene index (seed 2026, the scenes the command line
+// scores): image and labels (Uint8Array, 64*64: 0..255, and 0 background or
+// 1+k for class k), pixels standardized, its items (image index in the
+// split, class, top-left corner). segment traces pixels (or image, a scene
+// as 0..255 pixels, standardized with the data set's mean and std) through a
+// scenes model: trace as predict's, probs (Float32Array (H, W, C)), classes
+// (Int32Array (H, W), each pixel's most probable class) and counts (pixels
+// per class).
 //
 // Data-parallel training adds a channel inside the worker (wasm/parallel.go,
 // worker.js): the page's worker (the leader) starts helper workers, named
@@ -375,6 +398,9 @@ var ops = map[string]op{
 	"fgsm":           (*worker).fgsm,
 	"embedding":      (*worker).embedding,
 	"standardize":    (*worker).standardize,
+	"sideLoad":       (*worker).sideLoad,
+	"scene":          (*worker).scene,
+	"segment":        (*worker).segment,
 }
 
 // later is the result of an op that replies by itself, with replyLater,

@@ -10,6 +10,7 @@ import (
 
 	"convplay/dataset"
 	"convplay/nn"
+	"convplay/scenes"
 )
 
 // Side models are small models the lessons build, train and look into
@@ -46,30 +47,17 @@ func (w *worker) sideArg(req js.Value) (*sideModel, string, error) {
 
 // sideBuild builds (or rebuilds) the side model name from a spec, checked
 // as checkSpec bounds it, compiled with loss (sparse categorical
-// cross-entropy for target "class", mean squared error for "ink") and the
-// optimizer, and answers with its description, as describeSpec.
+// cross-entropy for target "class", mean squared error for "ink", per-pixel
+// sparse categorical cross-entropy for "scenes") and the optimizer, and
+// answers with its description, as describeSpec.
 func (w *worker) sideBuild(req js.Value) (any, error) {
-	name, err := argString(req, "name", "")
+	name, target, err := w.sideNameTarget("sideBuild", req)
 	if err != nil {
 		return nil, err
-	}
-	if name == "" {
-		return nil, fmt.Errorf("worker: sideBuild needs a name")
-	}
-	if w.side[name] == nil && len(w.side) >= maxSideModels {
-		return nil, fmt.Errorf("worker: at most %d side models", maxSideModels)
 	}
 	spec, err := specArg("sideBuild", req)
 	if err != nil {
 		return nil, err
-	}
-	target, err := argString(req, "target", "class")
-	if err != nil {
-		return nil, err
-	}
-	lossName := map[string]string{"class": "sparse_categorical_crossentropy", "ink": "mse"}[target]
-	if lossName == "" {
-		return nil, fmt.Errorf("worker: target %q is not class or ink", target)
 	}
 	if _, err := nn.CheckSpec(spec, maxLayerWeights); err != nil {
 		return nil, err
@@ -82,6 +70,42 @@ func (w *worker) sideBuild(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return w.addSide(req, name, target, m)
+}
+
+// sideLossNames is the loss each side target trains with.
+var sideLossNames = map[string]string{"class": "sparse_categorical_crossentropy", "ink": "mse", sceneTarget: "sparse_categorical_crossentropy"}
+
+// sideNameTarget reads a side model's name and target (default "class").
+func (w *worker) sideNameTarget(op string, req js.Value) (name, target string, err error) {
+	if name, err = argString(req, "name", ""); err != nil {
+		return "", "", err
+	}
+	if name == "" {
+		return "", "", fmt.Errorf("worker: %s needs a name", op)
+	}
+	if w.side[name] == nil && len(w.side) >= maxSideModels {
+		return "", "", fmt.Errorf("worker: at most %d side models", maxSideModels)
+	}
+	if target, err = argString(req, "target", "class"); err != nil {
+		return "", "", err
+	}
+	if sideLossNames[target] == "" {
+		return "", "", fmt.Errorf("worker: target %q is not class, ink or scenes", target)
+	}
+	return name, target, nil
+}
+
+// addSide compiles m for target with the request's optimizer (default
+// adam) and keeps it as the side model name, once a scenes model has been
+// checked to map a scene to a class per pixel; it answers with the
+// model's description.
+func (w *worker) addSide(req js.Value, name, target string, m *nn.Model) (any, error) {
+	if target == sceneTarget {
+		if err := nn.ValidateForMaps(m, sceneShape, scenes.Classes); err != nil {
+			return nil, err
+		}
+	}
 	optSpec := nn.OptimizerSpec{Name: "adam"}
 	if v := req.Get("optimizer"); !missing(v) {
 		if err := strictJSON(v, &optSpec, "optimizer"); err != nil {
@@ -92,7 +116,7 @@ func (w *worker) sideBuild(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	loss, err := nn.ParseLoss(lossName)
+	loss, err := nn.ParseLoss(sideLossNames[target])
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +157,12 @@ func (w *worker) inkThreshold() float32 {
 	return float32((128 - m.Mean) / m.Std)
 }
 
-// sideData is split as the side model's target needs it: the first n samples.
-func (w *worker) sideData(s *sideModel, name string, n int) (nn.Data, error) {
+// sideData is split as the side model's target needs it: the first n
+// samples, or for scenes n scenes (sceneData; seed: the training scenes').
+func (w *worker) sideData(s *sideModel, name string, n int, seed uint64) (nn.Data, error) {
+	if s.target == sceneTarget {
+		return w.sceneData(name, n, seed)
+	}
 	sp, err := w.split(name)
 	if err != nil {
 		return nil, err
@@ -168,15 +196,20 @@ func (w *worker) sideTrain(req js.Value) (any, error) {
 		}
 	}
 	cfg.Seed = uint64(seed)
-	train, err := w.sideData(s, dataset.Train, subsetN)
+	train, err := w.sideData(s, dataset.Train, subsetN, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Validation, err = w.sideData(s, dataset.Validation, valN); err != nil {
+	if cfg.Validation, err = w.sideData(s, dataset.Validation, valN, cfg.Seed); err != nil {
 		return nil, err
 	}
 	cfg.OnBatch = func(p nn.BatchProgress) { s.last = p }
-	cfg.OnEpoch = func(_ int, logs nn.Logs) { s.epochs = append(s.epochs, logs) }
+	cfg.OnEpoch = func(_ int, logs nn.Logs) {
+		s.epochs = append(s.epochs, logs)
+		if sc, ok := train.(*scenes.Data); ok { // every epoch trains on new scenes, as the CLI's
+			sc.Offset += sc.N
+		}
+	}
 	tr, err := nn.NewTrainer(s.model, train, cfg)
 	if err != nil {
 		return nil, err
@@ -214,7 +247,11 @@ func (w *worker) sideStep(req js.Value) (any, error) {
 	}
 	epochs := make([]any, len(s.epochs))
 	for i, l := range s.epochs {
-		epochs[i] = map[string]any{"loss": l.Loss, "accuracy": l.Accuracy, "val_loss": l.ValLoss, "val_accuracy": l.ValAccuracy}
+		e := map[string]any{"loss": l.Loss, "accuracy": l.Accuracy, "val_loss": l.ValLoss, "val_accuracy": l.ValAccuracy}
+		if l.HasMeanIoU {
+			e["val_mean_iou"] = nanToNull(l.ValMeanIoU)
+		}
+		epochs[i] = e
 	}
 	p := s.last
 	return map[string]any{"done": done, "epoch": p.Epoch, "epochs": p.Epochs, "batch": p.Batch, "batches": p.Batches,

@@ -31,6 +31,10 @@ export const GLOSSARY = [
   { en: 'reference model', zh: '参考模型', not: [], note: 'the notes\' model, 435,306 parameters' },
   { en: 'pretrained', zh: '预训练', not: [], note: '' },
   { en: 'test image', zh: '测试图像', not: ['测试图片'], note: '' },
+  { en: 'segmentation', zh: '分割', not: ['切分'], note: 'a class for every pixel' },
+  { en: 'fully convolutional network', zh: '全卷积网络', not: [], note: 'FCN: convolutions and transposed convolutions only, its output a map' },
+  { en: 'pixel accuracy', zh: '像素准确率', not: [], note: 'the share of pixels given their true class' },
+  { en: 'mean IoU', zh: '平均 IoU', not: ['平均交并比'], note: 'intersection over union per class, averaged over the classes present' },
 ];
 
 /** NAMES: whole names from outside the texts (manifest titles, preset names), as the page shows them. */

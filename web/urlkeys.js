@@ -55,6 +55,8 @@ export const URL_KEYS = [
   { name: 'whyocc', panel: 'why', parse: parsePatch, format: formatPatch, example: '6,1' },
   { name: 'whymax', panel: 'why', parse: parseWant, format: formatWant, example: '3,12' },
   { name: 'whygal', panel: 'why', parse: parseWhyIndex, format: same, example: '1' },
+  // scene: the segmentation lesson's fixed test scene (0-999), as convplay's scenes number them.
+  { name: 'scene', panel: 'segment', parse: (t) => parseIndex(t, 1000), format: same, example: '12' },
 ];
 
 /** urlKey is the table's entry for name; an unknown name is a bug and throws. */

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { URL_KEYS, urlKey } from './urlkeys.js';
 import { DEFAULTS } from './views/train/format.js';
 
-test('the table: eighteen keys, each named once, with an owner, a parse and a format', () => {
-  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train', 'dvc', 'why', 'whycls', 'whycam', 'whyocc', 'whymax', 'whygal']);
+test('the table: nineteen keys, each named once, with an owner, a parse and a format', () => {
+  assert.deepEqual(URL_KEYS.map((k) => k.name), ['lang', 'data', 'model', 'img', 'layer', 'scale', 'conv', 'sandbox', 'pool', 'arch', 'train', 'dvc', 'why', 'whycls', 'whycam', 'whyocc', 'whymax', 'whygal', 'scene']);
   for (const k of URL_KEYS) {
     assert.equal(typeof k.panel, 'string', k.name);
     assert.equal(typeof k.parse, 'function', k.name);

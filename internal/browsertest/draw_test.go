@@ -22,11 +22,14 @@ type drawPoint struct{ X, Y float64 }
 type drawRect struct{ Left, Top, Width, Height float64 }
 
 // padRect scrolls the pad into view and returns its box.
-func padRect(t *testing.T, s *Session) drawRect {
+func padRect(t *testing.T, s *Session) drawRect { return elementRect(t, s, "#draw") }
+
+// elementRect scrolls the element sel into view and returns its box.
+func elementRect(t *testing.T, s *Session, sel string) drawRect {
 	t.Helper()
-	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS("#draw"))))
-	return Eval[drawRect](s, `(() => { const r = document.getElementById('draw').getBoundingClientRect();
-		return {Left: r.left, Top: r.top, Width: r.width, Height: r.height}; })()`)
+	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(sel))))
+	return Eval[drawRect](s, fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect();
+		return {Left: r.left, Top: r.top, Width: r.width, Height: r.height}; })()`, sel))
 }
 
 // drawStrokes draws strokes on the pad with the browser's own input events
@@ -35,10 +38,17 @@ func padRect(t *testing.T, s *Session) drawRect {
 // its points and released.
 func drawStrokes(t *testing.T, s *Session, kind input.DispatchMouseEventPointerType, strokes ...[]drawPoint) {
 	t.Helper()
-	r := padRect(t, s)
+	drawStrokesOn(t, s, "#draw", 280, kind, strokes...)
+}
+
+// drawStrokesOn is drawStrokes on the element sel, whose points run from 0
+// to side across it.
+func drawStrokesOn(t *testing.T, s *Session, sel string, side float64, kind input.DispatchMouseEventPointerType, strokes ...[]drawPoint) {
+	t.Helper()
+	r := elementRect(t, s, sel)
 	tab := chromedp.FromContext(s.Ctx).Target
 	at := func(p drawPoint) (float64, float64) {
-		return r.Left + p.X*r.Width/280, r.Top + p.Y*r.Height/280
+		return r.Left + p.X*r.Width/side, r.Top + p.Y*r.Height/side
 	}
 	send := func(typ input.DispatchMouseEventType, p drawPoint, buttons int64) {
 		x, y := at(p)

@@ -1,0 +1,193 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"syscall/js"
+
+	"convplay/dataset"
+	"convplay/nn"
+	"convplay/scenes"
+)
+
+// Segmentation in the worker: a side model with target "scenes" maps a
+// 64x64 scene to a class per pixel (nn.ValidateForMaps: an FCN's (64, 64,
+// 11) map, not the page model's vector of 10 scores, so it lives beside the
+// page's classifier and the classifier's views stay as they are). Its
+// scenes are composed here, from the images the page has already loaded,
+// by the scenes package's seeded generator: a run's training scenes from
+// the train split with the run's seed (new ones every epoch), the fixed
+// validation and test scenes (scenes.FixedSeed) from their own splits, the
+// very scenes the command line scores. No scene file is downloaded.
+
+// sceneTarget is the side target of segmentation models.
+const sceneTarget = "scenes"
+
+// sceneShape is a scene's input shape.
+var sceneShape = nn.Shape{scenes.Side, scenes.Side, 1}
+
+// Scene counts when sideTrain leaves them at 0: small enough that an epoch,
+// and so a point of the page's curves, comes every few seconds.
+const (
+	defaultSideTrainScenes = 256
+	defaultSideValScenes   = 64
+)
+
+// sceneSplits numbers each split's scenes as the generator does.
+var sceneSplits = map[string]int{dataset.Train: scenes.Train, dataset.Validation: scenes.Validation, dataset.Test: scenes.Test}
+
+// sceneGenerator composes the named split's scenes with seed. Scenes are
+// drawn from the whole split (a scene's images are picked among all of
+// them), so the split must be loaded whole; the test scenes use
+// Fashion-MNIST's deduplicated test split, as the command line does, so no
+// image is in two splits.
+func (w *worker) sceneGenerator(name string, seed uint64) (*scenes.Generator, error) {
+	split, ok := sceneSplits[name]
+	if !ok {
+		return nil, fmt.Errorf("worker: split %q is not train, validation or test", name)
+	}
+	sp, err := w.split(name)
+	if err != nil {
+		return nil, err
+	}
+	c := w.data.Manifest.Counts
+	if want := map[string]int{dataset.Train: c.Train, dataset.Validation: c.Validation, dataset.Test: c.Test}[name]; sp.Len() < want {
+		return nil, fmt.Errorf("worker: scenes are made from the whole %s split, and %d of its %d images are loaded yet", name, sp.Len(), want)
+	}
+	var src scenes.Source = sp
+	if name == dataset.Test {
+		src = w.data.DedupTest()
+	}
+	return scenes.New(src, seed, split)
+}
+
+// sceneData is n scenes (0: the defaults above) of the named split: the
+// training scenes with seed, the others the fixed ones.
+func (w *worker) sceneData(name string, n int, seed uint64) (*scenes.Data, error) {
+	if name != dataset.Train {
+		seed = scenes.FixedSeed
+	}
+	if n <= 0 {
+		n = defaultSideValScenes
+		if name == dataset.Train {
+			n = defaultSideTrainScenes
+		}
+	}
+	g, err := w.sceneGenerator(name, seed)
+	if err != nil {
+		return nil, err
+	}
+	return scenes.NewData(g, n, w.data.Standardize), nil
+}
+
+// nanToNull is v, or nil (null in JavaScript) for NaN: a mean IoU with no
+// class present.
+func nanToNull(v float64) any {
+	if math.IsNaN(v) {
+		return nil
+	}
+	return v
+}
+
+// sideLoad makes a model file in convplay's format (.cpw, bytes: the
+// architecture and weights) the side model name, checked as loadWeights
+// checks a file and, for target scenes, to map a scene to a class per
+// pixel; it answers as sideBuild.
+func (w *worker) sideLoad(req js.Value) (any, error) {
+	name, target, err := w.sideNameTarget("sideLoad", req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := bytesFromJS(req.Get("bytes"), "bytes")
+	if err != nil {
+		return nil, err
+	}
+	m, err := nn.Load(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	if err := nn.Validate(m); err != nil {
+		return nil, err
+	}
+	return w.addSide(req, name, target, m)
+}
+
+// scene answers with one fixed scene of the validation or test split (the
+// scenes every run and the command line score): its canvas as stored
+// (0..255), standardized as a model sees it, its label map (0 background,
+// 1+k the data set's class k) and its items.
+func (w *worker) scene(req js.Value) (any, error) {
+	name, err := argString(req, "split", dataset.Test)
+	if err != nil {
+		return nil, err
+	}
+	if name == dataset.Train {
+		return nil, fmt.Errorf("worker: training scenes change with every run: ask for a validation or test scene")
+	}
+	i, err := argInt(req, "index", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	g, err := w.sceneGenerator(name, scenes.FixedSeed)
+	if err != nil {
+		return nil, err
+	}
+	img, labels := make([]uint8, scenes.Side*scenes.Side), make([]uint8, scenes.Side*scenes.Side)
+	items := g.Draw(img, labels, i)
+	px := make([]float32, len(img))
+	w.data.Standardize(px, img)
+	list := make([]any, len(items))
+	for k, it := range items {
+		list[k] = map[string]any{"image": it.Image, "class": it.Class, "row": it.Row, "col": it.Col}
+	}
+	return map[string]any{"split": name, "index": i, "image": bytesToJS(img), "pixels": float32sToJS(px),
+		"labels": bytesToJS(labels), "items": list, "shape": shapeToJS(sceneShape)}, nil
+}
+
+// segment runs pixels (one standardized scene), or image (one scene as
+// 0..255 pixels, standardized here with the data set's mean and std),
+// through the scenes side model name: every layer's output (as predict's trace), the per-pixel
+// probabilities (H, W, C), each pixel's class (nn.ClassMap: the most
+// probable, Int32Array (H, W)) and the pixels per class.
+func (w *worker) segment(req js.Value) (any, error) {
+	s, name, err := w.sideArg(req)
+	if err != nil {
+		return nil, err
+	}
+	if s.target != sceneTarget {
+		return nil, fmt.Errorf("worker: side model %q does not segment scenes (its target is %s)", name, s.target)
+	}
+	x := make([]float32, s.model.InShape().Size())
+	if img := req.Get("image"); !missing(img) { // a drawn canvas, 0..255
+		b, err := bytesFromJS(img, "image")
+		if err != nil {
+			return nil, err
+		}
+		if len(b) != len(x) {
+			return nil, fmt.Errorf("worker: image has %d pixels, want %d: one %v scene", len(b), len(x), s.model.InShape())
+		}
+		if w.data == nil {
+			return nil, fmt.Errorf("worker: no data set to standardize the image with: send loadDataset first")
+		}
+		w.data.Standardize(x, b)
+	} else if err := float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
+		return nil, err
+	}
+	tr, err := s.model.Trace(x)
+	if err != nil {
+		return nil, err
+	}
+	out := tr[len(tr)-1].Output
+	classes := out.Shape[2]
+	cm := make([]int, out.Shape[0]*out.Shape[1])
+	nn.ClassMap(cm, out.Data, classes)
+	counts := make([]int, classes)
+	for _, k := range cm {
+		counts[k]++
+	}
+	return map[string]any{"shape": shapeToJS(out.Shape), "probs": float32sToJS(out.Data), "classes": intsToJS(cm),
+		"counts": intsToJS(counts), "trace": traceToJS(tr)}, nil
+}
