@@ -81,16 +81,16 @@ const maxActivation = 1 << 24
 
 // build converts a model config and fetches its weights with get, which
 // returns the arrays of one layer (nil for a layer without weights) in
-// Keras's order for that layer. weightBytes, the size of the HDF5 file the
+// Keras's order for that layer, found by its places (nested.go). weightBytes, the size of the HDF5 file the
 // weights are in, bounds the weights the config may declare (two bytes a
 // weight, float16's), so that a small file cannot make Build allocate
 // gigabytes.
-func build(config []byte, weightBytes int, get func(c converted, index int, names []string) ([][]float32, [][]int, error)) (*nn.Model, *Info, error) {
+func build(config []byte, weightBytes int, get func(c converted) ([][]float32, [][]int, error)) (*nn.Model, *Info, error) {
 	mj, err := parseModel(config)
 	if err != nil {
 		return nil, nil, err
 	}
-	layers, err := chain(mj)
+	layers, err := flatten(mj, nil, 0, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,11 +128,6 @@ func build(config []byte, weightBytes int, get func(c converted, index int, name
 	if err != nil {
 		return nil, nil, err
 	}
-	// Keras's layer names in config order, for the .keras naming rule.
-	names := make([]string, len(mj.Config.Layers))
-	for i, l := range mj.Config.Layers {
-		names[i] = l.ClassName
-	}
 	li := 0
 	for _, c := range conv {
 		if c.spec == nil {
@@ -144,13 +139,7 @@ func build(config []byte, weightBytes int, get func(c converted, index int, name
 		if len(params) == 0 {
 			continue
 		}
-		index := -1
-		for i, l := range mj.Config.Layers {
-			if l.Name == c.keras.Name {
-				index = i
-			}
-		}
-		arrays, shapes, err := get(c, index, names)
+		arrays, shapes, err := get(c)
 		if err != nil {
 			return nil, nil, err
 		}

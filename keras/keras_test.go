@@ -158,6 +158,28 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// TestNestedDepth: models nested deeper than maxNesting are refused with
+// a clear error, not recursed into without end; a Keras 2.0 nested
+// Sequential (its config the bare list of layers) is read.
+func TestNestedDepth(t *testing.T) {
+	inner := `{"class_name": "Flatten", "config": {"name": "f"}}`
+	for i := 0; i < maxNesting+2; i++ {
+		inner = fmt.Sprintf(`{"class_name": "Sequential", "config": {"name": "s%d", "layers": [%s]}}`, i, inner)
+	}
+	config := `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 1], "name": "in"}}, ` + inner + `]}}`
+	if _, _, err := build([]byte(config), 1<<20, nil); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Errorf("error %v, want one about the nesting", err)
+	}
+	list := `{"class_name": "Sequential", "config": [{"class_name": "Sequential", "config": [{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": [2, 2], "batch_input_shape": [null, 8, 8, 1]}}]}, {"class_name": "Flatten", "config": {"name": "f"}}]}`
+	m, _, err := build([]byte(list), 1<<20, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.InShape().Equal(nn.Shape{8, 8, 1}) || !m.OutShape().Equal(nn.Shape{16}) {
+		t.Errorf("input %v, output %v; want (8, 8, 1) and (16)", m.InShape(), m.OutShape())
+	}
+}
+
 // TestReshapeAtInput: a Reshape from (784) to (28, 28, 1) at the input
 // makes the model's input (28, 28, 1), the same values in the same order.
 func TestReshapeAtInput(t *testing.T) {
@@ -197,7 +219,7 @@ func TestDamaged(t *testing.T) {
 
 // FuzzRead reads arbitrary files, seeded with the fixtures.
 func FuzzRead(f *testing.F) {
-	for _, name := range []string{"bn_logits_k2.h5", "bn_logits.keras", "functional_k3.h5", "mlp_input2d.keras", "keras20_list_k2.h5", "vlen_names_k3.h5", "windows213.keras"} {
+	for _, name := range []string{"bn_logits_k2.h5", "bn_logits.keras", "functional_k3.h5", "mlp_input2d.keras", "keras20_list_k2.h5", "vlen_names_k3.h5", "windows213.keras", "nested_features_k2.h5", "nested_functional_k3.h5", "nested_augment.keras"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
