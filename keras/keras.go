@@ -96,7 +96,7 @@ func build(config []byte, weightBytes int, get func(c converted) ([][]float32, [
 	}
 	spec, conv, err := toSpec(mj, layers)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, qualify(err, layers)
 	}
 	budget := weightBytes / 2
 	checks, err := nn.CheckSpec(spec, budget)
@@ -106,7 +106,7 @@ func build(config []byte, weightBytes int, get func(c converted) ([][]float32, [
 			if errors.Is(err, nn.ErrTooManyWeights) {
 				return nil, nil, formatErrorf("layer %q declares more weights than the file holds", se.Spec.Name)
 			}
-			return nil, nil, &UnsupportedError{Layer: se.Spec.Name, Class: se.Spec.Type, Reason: se.Err.Error()}
+			return nil, nil, qualify(&UnsupportedError{Layer: se.Spec.Name, Class: se.Spec.Type, Reason: se.Err.Error()}, layers)
 		}
 		return nil, nil, err
 	}
@@ -122,7 +122,7 @@ func build(config []byte, weightBytes int, get func(c converted) ([][]float32, [
 		return nil, nil, formatErrorf("the model declares %d weights, more than the file holds", total)
 	}
 	if err := checkAxes(conv, checks); err != nil {
-		return nil, nil, err
+		return nil, nil, qualify(err, layers)
 	}
 	m, err := nn.Build(spec, 0)
 	if err != nil {

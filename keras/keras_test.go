@@ -146,6 +146,8 @@ func TestRefusals(t *testing.T) {
 		{"reshape inferred", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 64], "name": "in"}}, {"class_name": "Reshape", "config": {"name": "r", "target_shape": [8, -1, 1]}}]}}`, `"r" (Reshape)`},
 		{"subclassed", `{"class_name": "MyModel", "config": {"name": "m", "layers": []}}`, "MyModel"},
 		{"huge activation", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 65536, 65536, 1], "name": "in"}}, {"class_name": "Flatten", "config": {"name": "f"}}]}}`, "more than"},
+		{"nested lambda", seq(`{"class_name": "Sequential", "config": {"name": "inner", "layers": [{"class_name": "Lambda", "config": {"name": "lam"}}]}}`), `"inner/lam" (Lambda)`},
+		{"nested two inputs", seq(`{"class_name": "Functional", "config": {"name": "two", "layers": [{"class_name": "InputLayer", "config": {"name": "a"}}, {"class_name": "InputLayer", "config": {"name": "b"}}, {"class_name": "Flatten", "config": {"name": "c"}}], "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["c", 0, 0]]}}`), `"two" (Functional)`},
 		{"pool too big", seq(`{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": 9}}`), `"p" (MaxPooling2D)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {

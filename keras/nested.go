@@ -1,6 +1,7 @@
 package keras
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -72,6 +73,14 @@ func isModel(class string) bool {
 // first says that no layer comes before m's.
 func flatten(m *modelJSON, outer []place, depth int, first bool) ([]layerJSON, error) {
 	layers, err := chain(m)
+	if ue := (*UnsupportedError)(nil); errors.As(err, &ue) && len(outer) > 0 {
+		// Say where: "residual/add", or the nested model itself.
+		if ue.Layer == m.Config.Name {
+			ue.Layer = nestedPath(outer)
+		} else {
+			ue.Layer = nestedPath(outer) + "/" + ue.Layer
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,4 +141,19 @@ func nestedPath(places []place) string {
 		names[i] = p.layer
 	}
 	return strings.Join(names, "/")
+}
+
+// qualify names a refused layer of a nested model by its path in err.
+func qualify(err error, layers []layerJSON) error {
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) {
+		return err
+	}
+	for _, l := range layers {
+		if l.Name == ue.Layer && len(l.places) > 1 {
+			ue.Layer = nestedPath(l.places)
+			break
+		}
+	}
+	return err
 }

@@ -266,4 +266,4 @@ def main(into):
     branch[2]["_inputs"] = ["conv2d_7", "conv2d_8"]
     inner = nest("Functional", "residual", branch)
     fixture("nested_branch.keras", "keras", "Sequential", [inner, flatten("flatten"), dense("dense", 10)],
-            (8, 8, 1), 24, gen.standardized, {}, refused="\"add\" (Add)")
+            (8, 8, 1), 24, gen.standardized, {}, refused="\"residual/add\" (Add)")
