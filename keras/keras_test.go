@@ -250,3 +250,23 @@ func BenchmarkReadReference(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadNested reads models nested inside models: a Functional
+// around two Sequential blocks (.keras) and a feature extractor in a
+// classifier (Keras 2 .h5).
+func BenchmarkReadNested(b *testing.B) {
+	for _, name := range []string{"nested_functional.keras", "nested_features_k2.h5"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, _, err := Read(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
