@@ -160,10 +160,11 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// TestNestedDepth: models nested deeper than maxNesting are refused with
+// TestNestedConfigs: models nested deeper than maxNesting are refused with
 // a clear error, not recursed into without end; a Keras 2.0 nested
-// Sequential (its config the bare list of layers) is read.
-func TestNestedDepth(t *testing.T) {
+// Sequential (its config the bare list of layers) is read; a nested model
+// first gives the input shape.
+func TestNestedConfigs(t *testing.T) {
 	inner := `{"class_name": "Flatten", "config": {"name": "f"}}`
 	for i := 0; i < maxNesting+2; i++ {
 		inner = fmt.Sprintf(`{"class_name": "Sequential", "config": {"name": "s%d", "layers": [%s]}}`, i, inner)
@@ -179,6 +180,21 @@ func TestNestedDepth(t *testing.T) {
 	}
 	if !m.InShape().Equal(nn.Shape{8, 8, 1}) || !m.OutShape().Equal(nn.Shape{16}) {
 		t.Errorf("input %v, output %v; want (8, 8, 1) and (16)", m.InShape(), m.OutShape())
+	}
+	// The nested model first, no InputLayer outside it: its own InputLayer
+	// (Keras 3), or only its build_input_shape, gives the model's input.
+	for _, inner := range []string{
+		`{"name": "aug", "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 8, 8, 1], "name": "in"}}, {"class_name": "RandomFlip", "config": {"name": "flip"}}]}`,
+		`{"name": "aug", "layers": [{"class_name": "RandomFlip", "config": {"name": "flip"}}], "build_input_shape": [null, 8, 8, 1]}`,
+	} {
+		config := `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Sequential", "config": ` + inner + `}, {"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": 2}}]}}`
+		m, info, err := build([]byte(config), 1<<20, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.InShape().Equal(nn.Shape{8, 8, 1}) || len(m.Layers) != 1 || fmt.Sprint(info.Skipped) != "[flip (RandomFlip)]" {
+			t.Errorf("input %v, %d layers, skipped %q; want (8, 8, 1), the pooling, the flip", m.InShape(), len(m.Layers), info.Skipped)
+		}
 	}
 }
 
