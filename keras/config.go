@@ -44,6 +44,10 @@ type layerJSON struct {
 	Name         string          `json:"name"` // Functional models only; Config.Name is the same
 	Config       layerConfig     `json:"config"`
 	InboundNodes json.RawMessage `json:"inbound_nodes"`
+
+	// places says where the layer sits, set by flatten: its place in the
+	// file's model, then in each model nested inside it, innermost last.
+	places []place
 }
 
 type layerConfig struct {
@@ -69,6 +73,22 @@ type layerConfig struct {
 	Scale           json.RawMessage `json:"scale"` // BatchNormalization: bool; Rescaling: number
 	Offset          json.RawMessage `json:"offset"`
 	TargetShape     []int           `json:"target_shape"`
+
+	// A model nested as a layer (Sequential, Functional) has a model's
+	// config; the Keras 2.0 to 2.2 bare list of layers lands in Layers.
+	Layers          []layerJSON     `json:"layers"`
+	InputLayers     json.RawMessage `json:"input_layers"`
+	OutputLayers    json.RawMessage `json:"output_layers"`
+	BuildInputShape []*int          `json:"build_input_shape"`
+}
+
+func (c *layerConfig) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' {
+		*c = layerConfig{}
+		return json.Unmarshal(t, &c.Layers)
+	}
+	type plain layerConfig // without this method
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // pair is a Keras size argument: an integer, a list of two, or null.

@@ -81,22 +81,22 @@ const maxActivation = 1 << 24
 
 // build converts a model config and fetches its weights with get, which
 // returns the arrays of one layer (nil for a layer without weights) in
-// Keras's order for that layer. weightBytes, the size of the HDF5 file the
+// Keras's order for that layer, found by its places (nested.go). weightBytes, the size of the HDF5 file the
 // weights are in, bounds the weights the config may declare (two bytes a
 // weight, float16's), so that a small file cannot make Build allocate
 // gigabytes.
-func build(config []byte, weightBytes int, get func(c converted, index int, names []string) ([][]float32, [][]int, error)) (*nn.Model, *Info, error) {
+func build(config []byte, weightBytes int, get func(c converted) ([][]float32, [][]int, error)) (*nn.Model, *Info, error) {
 	mj, err := parseModel(config)
 	if err != nil {
 		return nil, nil, err
 	}
-	layers, err := chain(mj)
+	layers, err := flatten(mj, nil, 0, true)
 	if err != nil {
 		return nil, nil, err
 	}
 	spec, conv, err := toSpec(mj, layers)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, qualify(err, layers)
 	}
 	budget := weightBytes / 2
 	checks, err := nn.CheckSpec(spec, budget)
@@ -106,7 +106,7 @@ func build(config []byte, weightBytes int, get func(c converted, index int, name
 			if errors.Is(err, nn.ErrTooManyWeights) {
 				return nil, nil, formatErrorf("layer %q declares more weights than the file holds", se.Spec.Name)
 			}
-			return nil, nil, &UnsupportedError{Layer: se.Spec.Name, Class: se.Spec.Type, Reason: se.Err.Error()}
+			return nil, nil, qualify(&UnsupportedError{Layer: se.Spec.Name, Class: se.Spec.Type, Reason: se.Err.Error()}, layers)
 		}
 		return nil, nil, err
 	}
@@ -122,16 +122,11 @@ func build(config []byte, weightBytes int, get func(c converted, index int, name
 		return nil, nil, formatErrorf("the model declares %d weights, more than the file holds", total)
 	}
 	if err := checkAxes(conv, checks); err != nil {
-		return nil, nil, err
+		return nil, nil, qualify(err, layers)
 	}
 	m, err := nn.Build(spec, 0)
 	if err != nil {
 		return nil, nil, err
-	}
-	// Keras's layer names in config order, for the .keras naming rule.
-	names := make([]string, len(mj.Config.Layers))
-	for i, l := range mj.Config.Layers {
-		names[i] = l.ClassName
 	}
 	li := 0
 	for _, c := range conv {
@@ -144,13 +139,7 @@ func build(config []byte, weightBytes int, get func(c converted, index int, name
 		if len(params) == 0 {
 			continue
 		}
-		index := -1
-		for i, l := range mj.Config.Layers {
-			if l.Name == c.keras.Name {
-				index = i
-			}
-		}
-		arrays, shapes, err := get(c, index, names)
+		arrays, shapes, err := get(c)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -146,6 +146,8 @@ func TestRefusals(t *testing.T) {
 		{"reshape inferred", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 64], "name": "in"}}, {"class_name": "Reshape", "config": {"name": "r", "target_shape": [8, -1, 1]}}]}}`, `"r" (Reshape)`},
 		{"subclassed", `{"class_name": "MyModel", "config": {"name": "m", "layers": []}}`, "MyModel"},
 		{"huge activation", `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 65536, 65536, 1], "name": "in"}}, {"class_name": "Flatten", "config": {"name": "f"}}]}}`, "more than"},
+		{"nested lambda", seq(`{"class_name": "Sequential", "config": {"name": "inner", "layers": [{"class_name": "Lambda", "config": {"name": "lam"}}]}}`), `"inner/lam" (Lambda)`},
+		{"nested two inputs", seq(`{"class_name": "Functional", "config": {"name": "two", "layers": [{"class_name": "InputLayer", "config": {"name": "a"}}, {"class_name": "InputLayer", "config": {"name": "b"}}, {"class_name": "Flatten", "config": {"name": "c"}}], "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["c", 0, 0]]}}`), `"two" (Functional)`},
 		{"pool too big", seq(`{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": 9}}`), `"p" (MaxPooling2D)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -155,6 +157,44 @@ func TestRefusals(t *testing.T) {
 				t.Errorf("error %v, want an UnsupportedError with %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestNestedConfigs: models nested deeper than maxNesting are refused with
+// a clear error, not recursed into without end; a Keras 2.0 nested
+// Sequential (its config the bare list of layers) is read; a nested model
+// first gives the input shape.
+func TestNestedConfigs(t *testing.T) {
+	inner := `{"class_name": "Flatten", "config": {"name": "f"}}`
+	for i := 0; i < maxNesting+2; i++ {
+		inner = fmt.Sprintf(`{"class_name": "Sequential", "config": {"name": "s%d", "layers": [%s]}}`, i, inner)
+	}
+	config := `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 1], "name": "in"}}, ` + inner + `]}}`
+	if _, _, err := build([]byte(config), 1<<20, nil); err == nil || !strings.Contains(err.Error(), "nested more than") {
+		t.Errorf("error %v, want one about the nesting", err)
+	}
+	list := `{"class_name": "Sequential", "config": [{"class_name": "Sequential", "config": [{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": [2, 2], "batch_input_shape": [null, 8, 8, 1]}}]}, {"class_name": "Flatten", "config": {"name": "f"}}]}`
+	m, _, err := build([]byte(list), 1<<20, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.InShape().Equal(nn.Shape{8, 8, 1}) || !m.OutShape().Equal(nn.Shape{16}) {
+		t.Errorf("input %v, output %v; want (8, 8, 1) and (16)", m.InShape(), m.OutShape())
+	}
+	// The nested model first, no InputLayer outside it: its own InputLayer
+	// (Keras 3), or only its build_input_shape, gives the model's input.
+	for _, inner := range []string{
+		`{"name": "aug", "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null, 8, 8, 1], "name": "in"}}, {"class_name": "RandomFlip", "config": {"name": "flip"}}]}`,
+		`{"name": "aug", "layers": [{"class_name": "RandomFlip", "config": {"name": "flip"}}], "build_input_shape": [null, 8, 8, 1]}`,
+	} {
+		config := `{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Sequential", "config": ` + inner + `}, {"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": 2}}]}}`
+		m, info, err := build([]byte(config), 1<<20, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.InShape().Equal(nn.Shape{8, 8, 1}) || len(m.Layers) != 1 || fmt.Sprint(info.Skipped) != "[flip (RandomFlip)]" {
+			t.Errorf("input %v, %d layers, skipped %q; want (8, 8, 1), the pooling, the flip", m.InShape(), len(m.Layers), info.Skipped)
+		}
 	}
 }
 
@@ -197,7 +237,7 @@ func TestDamaged(t *testing.T) {
 
 // FuzzRead reads arbitrary files, seeded with the fixtures.
 func FuzzRead(f *testing.F) {
-	for _, name := range []string{"bn_logits_k2.h5", "bn_logits.keras", "functional_k3.h5", "mlp_input2d.keras", "keras20_list_k2.h5", "vlen_names_k3.h5", "windows213.keras"} {
+	for _, name := range []string{"bn_logits_k2.h5", "bn_logits.keras", "functional_k3.h5", "mlp_input2d.keras", "keras20_list_k2.h5", "vlen_names_k3.h5", "windows213.keras", "nested_features_k2.h5", "nested_functional_k3.h5", "nested_augment.keras"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -224,5 +264,25 @@ func BenchmarkReadReference(b *testing.B) {
 		if _, _, err := Read(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkReadNested reads models nested inside models: a Functional
+// around two Sequential blocks (.keras) and a feature extractor in a
+// classifier (Keras 2 .h5).
+func BenchmarkReadNested(b *testing.B) {
+	for _, name := range []string{"nested_functional.keras", "nested_features_k2.h5"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, _, err := Read(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

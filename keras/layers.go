@@ -12,7 +12,7 @@ import (
 // Supported lists the Keras layer classes convplay reads, for messages.
 const Supported = "InputLayer, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dense, Dropout, Activation, " +
 	"Softmax, Rescaling, BatchNormalization and a Reshape of the input, " +
-	"in a Sequential model or a Functional one that is a straight chain " +
+	"in a Sequential model or a Functional one that is a straight chain, models nested in it included " +
 	"(data augmentation layers, which change images only in training, are left out)"
 
 // augmentation are the Keras layers that change their input only while

@@ -64,43 +64,8 @@ func readH5(data []byte) (*nn.Model, *Info, error) {
 	if err != nil {
 		return nil, nil, h5Error(err)
 	}
-	m, info, err := build([]byte(config), len(data), func(c converted, _ int, _ []string) ([][]float32, [][]int, error) {
-		g, err := weights.Child(c.keras.Name)
-		if err != nil {
-			return nil, nil, h5Error(err)
-		}
-		names, err := nameList(g, "weight_names")
-		if err != nil {
-			return nil, nil, err
-		}
-		byName := map[string]string{}
-		for _, n := range names {
-			base := n[strings.LastIndex(n, "/")+1:]
-			if i := strings.LastIndexByte(base, ':'); i >= 0 {
-				base = base[:i]
-			}
-			byName[base] = n
-		}
-		if len(byName) != len(names) {
-			return nil, nil, formatErrorf("layer %q lists a weight twice: %q", c.keras.Name, names)
-		}
-		var arrays [][]float32
-		var shapes [][]int
-		for _, p := range paramNames(c) {
-			path, ok := byName[p]
-			if !ok {
-				return nil, nil, formatErrorf("layer %q has no %s among its weights %q", c.keras.Name, p, names)
-			}
-			v, shape, err := dataset(g, path)
-			if err != nil {
-				return nil, nil, err
-			}
-			arrays, shapes = append(arrays, v), append(shapes, shape)
-		}
-		if len(names) != len(arrays) {
-			return nil, nil, formatErrorf("layer %q has weights %q, convplay's %s reads %d", c.keras.Name, names, c.spec.Type, len(arrays))
-		}
-		return arrays, shapes, nil
+	m, info, err := build([]byte(config), len(data), func(c converted) ([][]float32, [][]int, error) {
+		return h5Weights(weights, c)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -111,6 +76,60 @@ func readH5(data []byte) (*nn.Model, *Info, error) {
 		info.Format = "Keras 3 .h5"
 	}
 	return m, info, nil
+}
+
+// h5Weights reads a layer's arrays from a full-model .h5: the group of the
+// file's model's layer that holds it (the layer itself, or the model it is
+// nested in), the arrays found by weight_names.
+func h5Weights(weights *hdf5.Object, c converted) ([][]float32, [][]int, error) {
+	top := c.keras.places[0].layer
+	nested := len(c.keras.places) > 1
+	g, err := weights.Child(top)
+	if err != nil {
+		return nil, nil, h5Error(err)
+	}
+	names, err := nameList(g, "weight_names")
+	if err != nil {
+		return nil, nil, err
+	}
+	who := c.keras.Name
+	if nested {
+		who = nestedPath(c.keras.places)
+	}
+	// The weight's name without ":0", by its last path component; in a
+	// nested model's group, only the weights whose last folder is the layer.
+	byName := map[string]string{}
+	for _, n := range names {
+		parts := strings.Split(n, "/")
+		base := parts[len(parts)-1]
+		if i := strings.LastIndexByte(base, ':'); i >= 0 {
+			base = base[:i]
+		}
+		if nested && (len(parts) < 2 || parts[len(parts)-2] != c.keras.Name) {
+			continue
+		}
+		if _, dup := byName[base]; dup {
+			return nil, nil, formatErrorf("layer %q lists a weight twice: %q", who, names)
+		}
+		byName[base] = n
+	}
+	var arrays [][]float32
+	var shapes [][]int
+	for _, p := range paramNames(c) {
+		path, ok := byName[p]
+		if !ok {
+			return nil, nil, formatErrorf("layer %q has no %s among the weights of %q: %q", who, p, top, names)
+		}
+		v, shape, err := dataset(g, path)
+		if err != nil {
+			return nil, nil, err
+		}
+		arrays, shapes = append(arrays, v), append(shapes, shape)
+	}
+	if len(byName) != len(arrays) {
+		return nil, nil, formatErrorf("layer %q has weights %q, convplay's %s reads %d", who, names, c.spec.Type, len(arrays))
+	}
+	return arrays, shapes, nil
 }
 
 // paramNames lists the Keras weight names of a converted layer, in
@@ -160,30 +179,15 @@ func readKeras(data []byte) (*nn.Model, *Info, error) {
 	if err != nil {
 		return nil, nil, h5Error(err)
 	}
-	var mj modelJSON
-	json.Unmarshal(config, &mj)
-	sequential := mj.ClassName == "Sequential"
-	m, info, err := build(config, len(wdata), func(c converted, index int, classes []string) ([][]float32, [][]int, error) {
-		// The layer's unique snake_case name among the layers before it.
-		used := map[string]int{}
-		name := ""
-		for i, cls := range classes[:index+1] {
-			if sequential && i == 0 && cls == "InputLayer" {
-				continue
-			}
-			base := snakeCase(cls)
-			n, seen := used[base]
-			if seen {
-				n++
-				name = fmt.Sprintf("%s_%d", base, n)
-			} else {
-				name = base
-			}
-			used[base] = n
+	m, info, err := build(config, len(wdata), func(c converted) ([][]float32, [][]int, error) {
+		var path []string // the layer's unique snake_case names, outermost first
+		for _, p := range c.keras.places {
+			path = append(path, p.kerasName())
 		}
-		g, err := varsGroup(f, name)
+		where := strings.Join(path, "/layers/")
+		g, err := varsGroup(f, path)
 		if err != nil {
-			return nil, nil, formatErrorf("layer %q (%s): no weights at layers/%s/vars in model.weights.h5: %v", c.keras.Name, c.keras.ClassName, name, err)
+			return nil, nil, formatErrorf("layer %q (%s): no weights at layers/%s/vars in model.weights.h5: %v", nestedPath(c.keras.places), c.keras.ClassName, where, err)
 		}
 		var arrays [][]float32
 		var shapes [][]int
@@ -195,7 +199,7 @@ func readKeras(data []byte) (*nn.Model, *Info, error) {
 			arrays, shapes = append(arrays, v), append(shapes, shape)
 		}
 		if names, err := g.Children(); err != nil || len(names) != len(arrays) {
-			return nil, nil, formatErrorf("layer %q (%s): layers/%s/vars holds %d arrays, convplay's %s reads %d", c.keras.Name, c.keras.ClassName, name, len(names), c.spec.Type, len(arrays))
+			return nil, nil, formatErrorf("layer %q (%s): layers/%s/vars holds %d arrays, convplay's %s reads %d", nestedPath(c.keras.places), c.keras.ClassName, where, len(names), c.spec.Type, len(arrays))
 		}
 		return arrays, shapes, nil
 	})
@@ -215,16 +219,24 @@ func readKeras(data []byte) (*nn.Model, *Info, error) {
 // holding vars, as real files show); under layers or, from tf.keras 2.13
 // to 2.15, _layer_checkpoint_dependencies, where Keras 3's load_model
 // looks next with the same names (saving_lib's "2.13 compatibility").
-func varsGroup(f *hdf5.File, name string) (*hdf5.Object, error) {
+//
+// path is the layer's names, outermost first: a layer of a nested model is
+// layers/<model>/layers/<layer>/vars.
+func varsGroup(f *hdf5.File, path []string) (*hdf5.Object, error) {
 	root, err := f.Root()
 	if err != nil {
 		return nil, err
 	}
 	var first error
 	for _, dir := range []string{"layers", "_layer_checkpoint_dependencies"} {
-		for _, path := range [][]string{{dir, name, "vars"}, {dir + `\` + name, "vars"}} {
+		var slash []string
+		for _, n := range path {
+			slash = append(slash, dir, n)
+		}
+		joined := dir + `\` + strings.Join(path, `\`+dir+`\`)
+		for _, groups := range [][]string{append(slash, "vars"), {joined, "vars"}} {
 			g := root
-			for _, p := range path {
+			for _, p := range groups {
 				if g, err = g.Child(p); err != nil {
 					break
 				}

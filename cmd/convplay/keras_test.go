@@ -93,6 +93,14 @@ func TestPredictKeras(t *testing.T) {
 		{"bn_logits.keras", "bn_logits.keras", false, true},
 		{"mlp_input2d_k2.h5", "mlp_input2d_k2.h5", true, false},
 		{"functional.keras", "functional.keras", true, false},
+		// models nested inside models: a data augmentation Sequential, a
+		// feature extractor, Sequential blocks in a Functional
+		{"nested_augment_k2.h5", "nested_augment_k2.h5", false, false},
+		{"nested_augment.keras", "nested_augment.keras", false, false},
+		{"nested_features_k3.h5", "nested_features_k3.h5", true, true},
+		{"nested_features.keras", "nested_features.keras", true, true},
+		{"nested_functional_k2.h5", "nested_functional_k2.h5", false, false},
+		{"nested_functional.keras", "nested_functional.keras", false, false},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			f := readKerasFixture(t, c.fixture)
@@ -222,6 +230,21 @@ func TestSummaryKeras(t *testing.T) {
 	assert.Equal(t, ref.String(), fromFile.String())
 }
 
+// TestSummaryKerasNested: a Functional model around two Sequential blocks
+// shows the blocks' layers in order, with the file's layer names.
+func TestSummaryKerasNested(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, runSummary([]string{"-arch", filepath.Join(kerasDir, "nested_functional_k3.h5")}, &out))
+	var names []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && strings.HasPrefix(f[1], "(") && f[0] != "Layer" {
+			names = append(names, f[0])
+		}
+	}
+	assert.Equal(t, []string{"rescaling", "conv2d_5", "bn_5", "max_pooling2d_5", "conv2d_6", "bn_6", "max_pooling2d_6", "flatten", "dense"}, names, out.String())
+	assert.Contains(t, out.String(), "Total params: 1,618")
+}
+
 // TestTrainKerasArch trains a Keras file's architecture afresh.
 func TestTrainKerasArch(t *testing.T) {
 	data, dir := writeTinyData(t), t.TempDir()
@@ -274,6 +297,8 @@ func TestKerasRefused(t *testing.T) {
 	err := runEvaluate([]string{"-weights", filepath.Join(kerasDir, "lambda_k2.h5"), "-data", data}, &bytes.Buffer{})
 	require.ErrorContains(t, err, `layer "lambda" (Lambda) is not supported`)
 	require.ErrorContains(t, err, "BatchNormalization")
+	err = runEvaluate([]string{"-weights", filepath.Join(kerasDir, "nested_branch.keras"), "-data", data}, &bytes.Buffer{})
+	require.ErrorContains(t, err, `layer "residual/add" (Add) is not supported: it takes 2 inputs`)
 }
 
 // writeTenClassManifest writes a data set directory holding only a manifest

@@ -246,6 +246,53 @@ func TestKerasFiles(t *testing.T) {
 		Eval[bool](s, `window.convplay.ctx.setLang('en'), true`)
 		assert.Empty(t, s.Problems())
 	})
+	t.Run("a model nested inside a model: its layers take its place", func(t *testing.T) {
+		// Keras's tutorial: Sequential([Input, data_augmentation, Rescaling,
+		// Conv2D, ...]), data_augmentation itself a Sequential.
+		keepClear(s)
+		kerasDrag(t, s, "drop", "nested_augment.keras")
+		key, text := keepStatus(s)
+		require.Equal(t, "keep.kf.loaded", key, text)
+		assert.Contains(t, text, "2 data augmentation layers random_flip (RandomFlip), random_rotation (RandomRotation)")
+		names := Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`)
+		assert.Equal(t, []string{"input_scaling", "rescaling", "conv2d", "max_pooling2d", "flatten", "dense"}, names)
+		Poll[bool](s, `document.querySelectorAll('#network-panel li[data-layer]').length === 6`)
+		assert.Equal(t, names, layerCards(s))
+
+		// A Functional model around two Sequential blocks (BatchNormalization
+		// inside), from a Keras 2 .h5: the blocks' layers in order, and a
+		// prediction on the drawing.
+		keepClear(s)
+		kerasDrag(t, s, "drop", "nested_functional_k2.h5")
+		key, text = keepStatus(s)
+		require.Equal(t, "keep.kf.loaded", key, text)
+		assert.Contains(t, text, "nested_functional_k2.h5")
+		names = Eval[[]string](s, `window.convplay.state.model.layers.map((l) => l.name)`)
+		assert.Equal(t, []string{"input_scaling", "rescaling", "conv2d_5", "bn_5", "max_pooling2d_5", "conv2d_6", "bn_6",
+			"max_pooling2d_6", "flatten", "dense"}, names)
+		Poll[bool](s, `document.querySelectorAll('#network-panel li[data-layer]').length === 10`)
+		assert.Equal(t, names, layerCards(s))
+		Eval[bool](s, `window.convplay.ctx.setInput({pixels: `+fixedInput+`, image: new Uint8ClampedArray(784), source: 'draw'}), true`)
+		Poll[bool](s, `window.convplay.state.prediction && document.querySelectorAll('#prediction [data-prob]').length === 10`)
+		probs := probsOf(s)
+		sum := 0.0
+		for _, p := range probs {
+			sum += p
+		}
+		assert.InDelta(t, 1, sum, 1e-4)
+		s.ScreenshotOf("#network-panel", "keras-nested")
+
+		// A nested model that branches is refused by its path; the model stays.
+		kept := keepNow(s)
+		keepClear(s)
+		kerasDrag(t, s, "drop", "nested_branch.keras")
+		key, text = keepStatus(s)
+		require.Equal(t, "keep.err.kerasLayer", key, text)
+		assert.Contains(t, text, `“residual/add” (Add)`)
+		assert.False(t, strings.Contains(text, "\n"), "one line")
+		assert.Equal(t, kept, keepNow(s))
+		assert.Empty(t, s.Problems())
+	})
 }
 
 // TestKerasLoadTime measures how long the notebook's model takes to come

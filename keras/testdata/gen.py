@@ -578,6 +578,9 @@ def main():
     branch[1]["_inputs"] = ["conv2d", "conv2d_1"]  # add takes both convolutions
     fixture("branch.keras", "k3", branch, (8, 8, 1), 6, standardized, functional=True, refused="\"add\" (Add)")
 
+    import gen_nested  # models nested inside models
+    gen_nested.main(expected)
+
     with open("expected.json", "w") as out:
         json.dump(expected, out, indent=0, sort_keys=True)
         out.write("\n")

@@ -7,6 +7,7 @@
 import { range, num, diverging, textColour } from '../shared/paint.js';
 import { paintCells, scaleFor } from '../shared/cells.js';
 import { mostActive } from '../shared/argmax.js';
+import { currentTrace } from '../shared/model.js';
 import { TEXTS } from './strings.js';
 import { nth } from '../shared/count.js';
 
@@ -62,7 +63,8 @@ export function mount(ctx, section) {
 
   function refresh() {
     const layers = mapLayers(ctx.state.model);
-    const pred = ctx.state.prediction;
+    // Right after a model change the prediction is still the last model's.
+    const pred = currentTrace(ctx) ? ctx.state.prediction : null;
     ui.none.hidden = layers.length > 0 || !ctx.state.model;
     ui.empty.hidden = Boolean(pred) || !layers.length;
     ui.body.hidden = !pred || !layers.length;
