@@ -99,7 +99,7 @@ func writeTinyData(t *testing.T) string {
 				require.NoError(t, err)
 				require.NoError(t, zw.Close())
 				sum := sha256.Sum256(buf.Bytes())
-				man.Files = append(man.Files, dataset.File{Name: name, Split: s, Kind: kind, Count: c,
+				man.Files = append(man.Files, dataset.File{Name: name, Split: s, Kind: kind, Count: c, Encoding: dataset.Gzip,
 					Size: int64(buf.Len()), SHA256: hex.EncodeToString(sum[:])})
 				require.NoError(t, os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644))
 			}
