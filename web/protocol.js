@@ -58,6 +58,7 @@
 //	maximizeStop   -                               {stopped}: the maximize reply comes first
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
+//	debugStall     {ms}                            {ms}: the Go program blocks its worker (its event loop, its alive events) for ms (at most 60000), to test that a busy worker is not taken for a dead one
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -67,7 +68,7 @@
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored, chance, verdict}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
-//	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
+//	alive       {lock}: sent by worker.js every heartbeat ms (below) while its event loop runs; lock: the Web Lock its worker holds while it lives, or null
 //	maximizeStep {id, step, steps, objective, image, field}: one step of a maximization (id: the maximize request's)
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
@@ -226,7 +227,10 @@
 // the leader's, unused), as many as the slot table has rows. The Go
 // program and worker.js call each other through the convplay globals. The
 // timings make a silent death (a closed or killed worker sends no error)
-// visible: the page gives up on a leader that sent nothing for silence ms,
+// visible: the page asks a leader that sent nothing for silence ms (a ping,
+// and the lock manager whether its worker still holds the alive event's
+// lock: a busy worker does, a dead one does not) and gives up on it unless
+// it holds its lock or answers within silence / 2 ms;
 // the leader on a helper whose beat stood still for helperSilence ms while
 // it waited.
 //
@@ -272,7 +276,7 @@
 //
 //	timing         ms
 //	heartbeat      500   the leader's worker.js posts alive this often while its event loop runs
-//	silence        4000  the page gives up on a leader silent this long, and starts a new one
+//	silence        4000  the page asks a leader silent this long if it lives (above); if not, it starts a new one
 //	helperSilence  2000  the leader gives up on a helper, marking it dead, and training ends with an error
 //
 // This module is DOM-free: createClient takes anything with postMessage and
@@ -324,6 +328,7 @@ export const REQUESTS = [
   'maximizeStop',
   'fgsm',
   'embedding',
+  'debugStall',
 ];
 
 /** Events the worker sends, as in the table above. */
@@ -356,6 +361,9 @@ export const HEARTBEAT_MS = 500;
 
 /** The client gives up on a worker that sent nothing for this long (the timing table's silence). */
 export const SILENCE_MS = 4000;
+
+/** The leader's worker.js holds a Web Lock named so while it lives (the alive event's lock). */
+export const LOCK_PREFIX = 'convplay-engine-';
 
 /** The engine's worker script and its options: a module worker. */
 export const WORKER_URL = 'worker.js';
@@ -391,22 +399,31 @@ export class WorkerError extends Error {
  * silenceMs: a worker closed or killed (out of memory) without an error
  * event. The silence is judged by a check every silenceMs / 4; a check
  * that itself comes late (this thread was busy or throttled) judges
- * nothing, so a slow page is not taken for a dead worker. On a crash it
+ * nothing, so a slow page is not taken for a dead worker. Nor is a slow
+ * worker (a long task blocks its event loop, and its alive events, on a
+ * loaded machine): a silent worker is first asked, by a ping and by the
+ * lock manager (locks, navigator.locks by default) whether its worker
+ * still holds the lock its alive events name. A held lock is a sign of
+ * life (counted in stalls); a released one, or no answer to the ping
+ * within silenceMs / 2 where there is no lock to ask, is a death. On a crash it
  * rejects every pending request and every later one, and emits 'crash'
  * with {error, reason, kind} (error is "the engine stopped: " + reason;
  * kind is error, fatal, boot, timeout, silent or messageerror); the page
  * may start a new worker and a new client.
  *
  * @param {{postMessage: Function, addEventListener: Function}} port
- * @param {{timeoutMs?: number, bootTimeoutMs?: number, silenceMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}, now?: () => number}} [options]
+ * @param {{timeoutMs?: number, bootTimeoutMs?: number, silenceMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}, now?: () => number, locks?: {query: Function}}} [options]
  */
-export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, silenceMs = SILENCE_MS, timers = globalThis, now = () => performance.now() } = {}) {
+export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, silenceMs = SILENCE_MS, timers = globalThis, now = () => performance.now(), locks = globalThis.navigator && globalThis.navigator.locks } = {}) {
   let nextId = 1; // ids are never reused, so a late reply cannot match a new request
   const pending = new Map(); // id -> {type, resolve, reject, timer}
   const listeners = new Map(); // event name -> Set of functions
   let dead = null; // the crash Error, once crashed
   let heard = 0; // now() when the worker last sent anything
   let watchTimer = null; // the next silence check, once ready
+  let lockName = null; // the Web Lock the worker holds while it lives (its alive events name it)
+  let asked = null; // {at, query}: when a silent worker was asked for a sign of life, and the lock query in flight
+  let stalls = 0; // silences the worker's lock explained: it was busy, not dead
 
   let readyResolve;
   let readyReject;
@@ -418,14 +435,54 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
   const bootTimer = timers.setTimeout(() => crash(`the engine did not start within ${bootTimeoutMs} ms`, 'boot'), bootTimeoutMs);
 
   // watch checks every silenceMs / 4 that the worker spoke within silenceMs.
+  // A silent worker is asked before it is judged (askWorker): a ping, and
+  // whether its worker still holds its lock.
   function watch(last) {
     const every = silenceMs / 4;
     watchTimer = timers.setTimeout(() => {
       const t = now();
       if (t - last > 2 * every) watch(t); // this check is late: this thread was busy, judge at the next
-      else if (t - heard > silenceMs) crash(`no sign of life for ${silenceMs / 1000} s (its worker was closed or killed, perhaps out of memory)`, 'silent');
-      else watch(t);
+      else if (t - heard <= silenceMs) {
+        asked = null;
+        watch(t);
+      } else if (asked === null) {
+        askWorker(t);
+        watch(t);
+      } else if ((asked.query === null && t - asked.at > silenceMs / 2) || t - asked.at > silenceMs) crash(`no sign of life for ${silenceMs / 1000} s (its worker was closed or killed, perhaps out of memory)`, 'silent');
+      else watch(t); // still waiting for the ping or the lock's answer
     }, every);
+  }
+
+  // askWorker asks a silent worker for a sign of life: a ping (any message
+  // answers it; a busy worker answers when its work is done), and, where
+  // the worker named its lock, the browser's lock manager, which knows
+  // without the worker's event loop whether its worker still lives: a
+  // worker busy with a long task holds its lock, a closed or killed one has
+  // released it. A held lock counts as a sign of life; a released one is
+  // death, at once.
+  function askWorker(t) {
+    const ask = { at: t, query: null };
+    asked = ask;
+    port.postMessage({ id: nextId++, type: 'ping' }); // not pending: its reply only counts as a sign of life
+    if (!lockName || !locks || typeof locks.query !== 'function') return;
+    const name = lockName;
+    ask.query = Promise.resolve()
+      .then(() => locks.query())
+      .then(
+        (state) => {
+          if (dead || asked !== ask) return;
+          ask.query = null;
+          const held = (state && state.held) || [];
+          if (held.some((l) => l.name === name)) {
+            heard = now(); // busy, not dead: its worker holds its lock
+            asked = null;
+            stalls++;
+          } else crash(`no sign of life for ${silenceMs / 1000} s, and its worker let go of its lock (it was closed or killed, perhaps out of memory)`, 'silent');
+        },
+        () => {
+          if (asked === ask) ask.query = null; // no answer from the locks: the ping decides
+        },
+      );
   }
 
   function emit(name, data) {
@@ -451,6 +508,7 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     heard = now(); // anything at all is a sign of life
     if (!msg || typeof msg !== 'object') return;
     if (typeof msg.event === 'string') {
+      if (msg.event === 'alive' && typeof msg.lock === 'string') lockName = msg.lock;
       if (msg.event === 'ready' && watchTimer === null) {
         timers.clearTimeout(bootTimer);
         readyResolve(msg.version);
@@ -505,6 +563,10 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     /** The crash Error, or null while the worker is alive. */
     get crashed() {
       return dead;
+    },
+    /** How many silences the worker's lock showed to be a busy worker, not a dead one. */
+    get stalls() {
+      return stalls;
     },
   };
 }

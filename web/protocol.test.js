@@ -225,14 +225,21 @@ test('the ready event clears the boot timer and starts the silence check', () =>
   assert.equal(timers.live.size, 1);
 });
 
-// clocked sets up a client whose clock the test moves: clock.at = ms.
-function clocked() {
+// clocked sets up a client whose clock the test moves: clock.at = ms;
+// options (locks) go to createClient.
+function clocked(options = {}) {
   const clock = { at: 0 };
-  const env = setup({ now: () => clock.at });
+  const env = setup({ now: () => clock.at, ...options });
   return { ...env, clock, check: (at) => ((clock.at = at), env.timers.fire(CHECK_MS)) };
 }
 
-test('a worker silent for silenceMs after ready is a crash; any message is a sign of life', async () => {
+/** pings lists the ids of the pings the client sent on its own (not requests it awaits). */
+const pings = (port, client) => port.sent.filter((s) => s.msg.type === 'ping').map((s) => s.msg.id);
+
+/** settle lets the lock manager's promises run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+test('a worker silent for silenceMs is pinged, and is dead when that gets no answer within silenceMs / 2', async () => {
   const { port, client, crashes, clock, check } = clocked();
   const p = client.request('stop');
   check(1000);
@@ -242,30 +249,114 @@ test('a worker silent for silenceMs after ready is a crash; any message is a sig
   assert.deepEqual(crashes, [], 'silent for 3.5 s: not yet');
   clock.at = 5400;
   port.reply('not even an object'); // still a sign of life
-  check(6000);
-  check(7000);
-  check(8000);
-  check(9000);
-  assert.deepEqual(crashes, []);
-  check(9500); // 4.1 s after the last message
+  for (const at of [6000, 7000, 8000, 9000]) check(at);
+  assert.deepEqual(pings(port), []);
+  check(9500); // 4.1 s after the last message: asked, not judged
+  assert.equal(pings(port).length, 1, 'a ping');
+  assert.equal(client.pending, 1, 'the ping is not a pending request');
+  check(10500);
+  check(11500);
+  assert.deepEqual(crashes, [], 'the ping has silenceMs / 2 to be answered');
+  check(12000);
   assert.equal(crashes.length, 1);
   assert.match(crashes[0], /the engine stopped: no sign of life for 4 s/);
   await assert.rejects(p, /no sign of life/);
   assert.equal(client.pending, 0);
 });
 
+test('a slow worker answers the ping late: not dead, and asked again at its next silence', () => {
+  const { port, client, crashes, clock, check } = clocked();
+  for (const at of [1000, 2000, 3000, 4000, 5000]) check(at);
+  const [id] = pings(port);
+  assert.ok(id > 0);
+  check(6000);
+  clock.at = 6900;
+  port.reply({ id, ok: true, result: 'pong' }); // its long task ended
+  check(7000);
+  assert.deepEqual(crashes, []);
+  for (const at of [8000, 9000, 10000]) check(at);
+  assert.equal(pings(port).length, 1, 'silent 3.1 s since the pong: not asked yet');
+  check(11000);
+  assert.equal(pings(port).length, 2, 'silent again: asked again');
+  assert.equal(client.crashed, null);
+});
+
+// fakeLocks is a lock manager whose held locks the test sets; answer:
+// 'never' leaves its queries unanswered, 'fail' rejects them.
+function fakeLocks(answer = 'yes') {
+  const locks = {
+    held: new Set(),
+    queries: 0,
+    query() {
+      locks.queries++;
+      if (answer === 'never') return new Promise(() => {});
+      if (answer === 'fail') return Promise.reject(new Error('SecurityError'));
+      return Promise.resolve({ held: [...locks.held].map((name) => ({ name, mode: 'exclusive' })), pending: [] });
+    },
+  };
+  return locks;
+}
+
+test('a worker that holds its lock is busy, not dead; once it lets go, its silence is its death', async () => {
+  const locks = fakeLocks();
+  locks.held.add('convplay-engine-x');
+  const { port, client, crashes, clock, check } = clocked({ locks });
+  port.reply({ event: 'alive', lock: 'convplay-engine-x' });
+  for (const at of [1000, 2000, 3000, 4000]) check(at);
+  assert.equal(locks.queries, 0, 'a live worker costs no query');
+  // Its event loop is blocked for 20 s by one long task: no message at all.
+  for (let at = 5000; at <= 20000; at += 1000) {
+    check(at);
+    await settle();
+  }
+  assert.deepEqual(crashes, [], 'its worker holds its lock all along');
+  assert.ok(client.stalls >= 3, `asked every silence (${client.stalls})`);
+  assert.equal(locks.queries, client.stalls);
+  // Then it is closed without a word: the lock manager says so at its next silence.
+  locks.held.clear();
+  const asked = locks.queries;
+  for (let at = 21000; crashes.length === 0 && at <= 30000; at += 1000) {
+    check(at);
+    await settle();
+    clock.at = at;
+  }
+  assert.equal(locks.queries, asked + 1, 'one query tells');
+  assert.equal(crashes.length, 1);
+  assert.match(crashes[0], /no sign of life for 4 s, and its worker let go of its lock/);
+});
+
+test('without a lock to ask, or with a lock manager that fails or never answers, the ping decides', async () => {
+  for (const [what, locks, lock, deadAt] of [
+    ['no lock named', fakeLocks(), undefined, 8000],
+    ['no lock manager', undefined, 'convplay-engine-x', 8000],
+    ['a failing one', fakeLocks('fail'), 'convplay-engine-x', 8000],
+    ['a silent one', fakeLocks('never'), 'convplay-engine-x', 10000],
+  ]) {
+    if (locks) locks.held.add('convplay-engine-x');
+    const { port, crashes, check } = clocked({ locks: locks || null });
+    port.reply({ event: 'alive', lock });
+    let at = 1000;
+    for (; crashes.length === 0 && at <= 20000; at += 1000) {
+      check(at);
+      await settle();
+    }
+    assert.equal(crashes.length, 1, what);
+    assert.equal(at - 1000, deadAt, `${what}: dead at ${at - 1000} ms`);
+  }
+});
+
 test('a late silence check judges nothing: the page, not the worker, was stalled', () => {
   const { port, crashes, clock, check } = clocked();
   check(30000); // this thread was busy for 30 s; the worker's messages may be queued
   assert.deepEqual(crashes, []);
+  assert.deepEqual(pings(port), [], 'nor asks anything');
   clock.at = 30100;
   port.reply({ event: 'alive' });
   check(31000);
   assert.deepEqual(crashes, []);
-  check(32000);
-  check(33000);
-  check(34000);
-  check(35000);
+  for (const at of [32000, 33000, 34000, 35000, 36000, 37000]) check(at);
+  assert.deepEqual(crashes, [], 'asked at 35 s');
+  check(37500);
   assert.equal(crashes.length, 1, 'then silence counts again');
 });
 
@@ -276,7 +367,7 @@ test('the crash event says what kind of crash it was', () => {
     ['fatal', ({ port }) => port.reply({ event: 'fatal', error: 'exited' })],
     ['messageerror', ({ port }) => port.fire('messageerror', {})],
     ['timeout', ({ timers, client }) => (client.request('ping').catch(() => {}), timers.fire(60000))],
-    ['silent', ({ check }) => [1000, 2000, 3000, 4000, 5000].forEach(check)],
+    ['silent', ({ check }) => [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000].forEach(check)],
   ]) {
     const env = clocked();
     env.client.on(CRASH, (e) => kinds.push([what, e.kind]));
