@@ -284,6 +284,8 @@
 // helper-channel constants from here (it is a module worker: start it with
 // startWorker, or new Worker(WORKER_URL, WORKER_OPTIONS)).
 
+import { watchLiveness } from './liveness.js';
+
 /** Request types, as in the table above. */
 export const REQUESTS = [
   'ping',
@@ -397,15 +399,10 @@ export class WorkerError extends Error {
  * timeoutMs (the engine hung; a request may allow itself longer), or, once
  * ready, no message at all (the worker posts alive every HEARTBEAT_MS) for
  * silenceMs: a worker closed or killed (out of memory) without an error
- * event. The silence is judged by a check every silenceMs / 4; a check
- * that itself comes late (this thread was busy or throttled) judges
- * nothing, so a slow page is not taken for a dead worker. Nor is a slow
- * worker (a long task blocks its event loop, and its alive events, on a
- * loaded machine): a silent worker is first asked, by a ping and by the
- * lock manager (locks, navigator.locks by default) whether its worker
- * still holds the lock its alive events name. A held lock is a sign of
- * life (counted in stalls); a released one, or no answer to the ping
- * within silenceMs / 2 where there is no lock to ask, is a death. On a crash it
+ * event; neither a slow page nor a slow worker is taken for a dead one: the
+ * silence watch (liveness.js) asks a silent worker, by a ping and through
+ * the lock manager (locks, navigator.locks by default), before it judges
+ * (stalls: the silences a held lock explained). On a crash it
  * rejects every pending request and every later one, and emits 'crash'
  * with {error, reason, kind} (error is "the engine stopped: " + reason;
  * kind is error, fatal, boot, timeout, silent or messageerror); the page
@@ -419,12 +416,6 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
   const pending = new Map(); // id -> {type, resolve, reject, timer}
   const listeners = new Map(); // event name -> Set of functions
   let dead = null; // the crash Error, once crashed
-  let heard = 0; // now() when the worker last sent anything
-  let watchTimer = null; // the next silence check, once ready
-  let lockName = null; // the Web Lock the worker holds while it lives (its alive events name it)
-  let asked = null; // {at, query}: when a silent worker was asked for a sign of life, and the lock query in flight
-  let stalls = 0; // silences the worker's lock explained: it was busy, not dead
-
   let readyResolve;
   let readyReject;
   const ready = new Promise((resolve, reject) => {
@@ -434,56 +425,16 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
   ready.catch(() => {}); // a crash before ready is reported through 'crash' too
   const bootTimer = timers.setTimeout(() => crash(`the engine did not start within ${bootTimeoutMs} ms`, 'boot'), bootTimeoutMs);
 
-  // watch checks every silenceMs / 4 that the worker spoke within silenceMs.
-  // A silent worker is asked before it is judged (askWorker): a ping, and
-  // whether its worker still holds its lock.
-  function watch(last) {
-    const every = silenceMs / 4;
-    watchTimer = timers.setTimeout(() => {
-      const t = now();
-      if (t - last > 2 * every) watch(t); // this check is late: this thread was busy, judge at the next
-      else if (t - heard <= silenceMs) {
-        asked = null;
-        watch(t);
-      } else if (asked === null) {
-        askWorker(t);
-        watch(t);
-      } else if ((asked.query === null && t - asked.at > silenceMs / 2) || t - asked.at > silenceMs) crash(`no sign of life for ${silenceMs / 1000} s (its worker was closed or killed, perhaps out of memory)`, 'silent');
-      else watch(t); // still waiting for the ping or the lock's answer
-    }, every);
-  }
-
-  // askWorker asks a silent worker for a sign of life: a ping (any message
-  // answers it; a busy worker answers when its work is done), and, where
-  // the worker named its lock, the browser's lock manager, which knows
-  // without the worker's event loop whether its worker still lives: a
-  // worker busy with a long task holds its lock, a closed or killed one has
-  // released it. A held lock counts as a sign of life; a released one is
-  // death, at once.
-  function askWorker(t) {
-    const ask = { at: t, query: null };
-    asked = ask;
-    port.postMessage({ id: nextId++, type: 'ping' }); // not pending: its reply only counts as a sign of life
-    if (!lockName || !locks || typeof locks.query !== 'function') return;
-    const name = lockName;
-    ask.query = Promise.resolve()
-      .then(() => locks.query())
-      .then(
-        (state) => {
-          if (dead || asked !== ask) return;
-          ask.query = null;
-          const held = (state && state.held) || [];
-          if (held.some((l) => l.name === name)) {
-            heard = now(); // busy, not dead: its worker holds its lock
-            asked = null;
-            stalls++;
-          } else crash(`no sign of life for ${silenceMs / 1000} s, and its worker let go of its lock (it was closed or killed, perhaps out of memory)`, 'silent');
-        },
-        () => {
-          if (asked === ask) ask.query = null; // no answer from the locks: the ping decides
-        },
-      );
-  }
+  // The silence watch (liveness.js); its ping is not a pending request:
+  // its reply only counts as a sign of life.
+  const liveness = watchLiveness({
+    silenceMs,
+    timers,
+    now,
+    locks,
+    ping: () => port.postMessage({ id: nextId++, type: 'ping' }),
+    dead: (reason) => crash(reason, 'silent'),
+  });
 
   function emit(name, data) {
     for (const fn of [...(listeners.get(name) || [])]) fn(data);
@@ -498,21 +449,20 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     }
     pending.clear();
     timers.clearTimeout(bootTimer);
-    if (watchTimer !== null) timers.clearTimeout(watchTimer);
+    liveness.stop();
     readyReject(dead);
     emit(CRASH, { error: dead.message, reason, kind });
   }
 
   function onMessage(msg) {
     if (dead) return;
-    heard = now(); // anything at all is a sign of life
+    liveness.heard(msg); // anything at all is a sign of life
     if (!msg || typeof msg !== 'object') return;
     if (typeof msg.event === 'string') {
-      if (msg.event === 'alive' && typeof msg.lock === 'string') lockName = msg.lock;
-      if (msg.event === 'ready' && watchTimer === null) {
+      if (msg.event === 'ready' && !liveness.started) {
         timers.clearTimeout(bootTimer);
         readyResolve(msg.version);
-        watch(heard);
+        liveness.start();
       }
       if (msg.event === 'fatal') {
         crash(msg.error, 'fatal');
@@ -566,7 +516,7 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     },
     /** How many silences the worker's lock showed to be a busy worker, not a dead one. */
     get stalls() {
-      return stalls;
+      return liveness.stalls;
     },
   };
 }

@@ -236,9 +236,6 @@ function clocked(options = {}) {
 /** pings lists the ids of the pings the client sent on its own (not requests it awaits). */
 const pings = (port, client) => port.sent.filter((s) => s.msg.type === 'ping').map((s) => s.msg.id);
 
-/** settle lets the lock manager's promises run. */
-const settle = () => new Promise((resolve) => setImmediate(resolve));
-
 test('a worker silent for silenceMs is pinged, and is dead when that gets no answer within silenceMs / 2', async () => {
   const { port, client, crashes, clock, check } = clocked();
   const p = client.request('stop');
@@ -262,87 +259,6 @@ test('a worker silent for silenceMs is pinged, and is dead when that gets no ans
   assert.match(crashes[0], /the engine stopped: no sign of life for 4 s/);
   await assert.rejects(p, /no sign of life/);
   assert.equal(client.pending, 0);
-});
-
-test('a slow worker answers the ping late: not dead, and asked again at its next silence', () => {
-  const { port, client, crashes, clock, check } = clocked();
-  for (const at of [1000, 2000, 3000, 4000, 5000]) check(at);
-  const [id] = pings(port);
-  assert.ok(id > 0);
-  check(6000);
-  clock.at = 6900;
-  port.reply({ id, ok: true, result: 'pong' }); // its long task ended
-  check(7000);
-  assert.deepEqual(crashes, []);
-  for (const at of [8000, 9000, 10000]) check(at);
-  assert.equal(pings(port).length, 1, 'silent 3.1 s since the pong: not asked yet');
-  check(11000);
-  assert.equal(pings(port).length, 2, 'silent again: asked again');
-  assert.equal(client.crashed, null);
-});
-
-// fakeLocks is a lock manager whose held locks the test sets; answer:
-// 'never' leaves its queries unanswered, 'fail' rejects them.
-function fakeLocks(answer = 'yes') {
-  const locks = {
-    held: new Set(),
-    queries: 0,
-    query() {
-      locks.queries++;
-      if (answer === 'never') return new Promise(() => {});
-      if (answer === 'fail') return Promise.reject(new Error('SecurityError'));
-      return Promise.resolve({ held: [...locks.held].map((name) => ({ name, mode: 'exclusive' })), pending: [] });
-    },
-  };
-  return locks;
-}
-
-test('a worker that holds its lock is busy, not dead; once it lets go, its silence is its death', async () => {
-  const locks = fakeLocks();
-  locks.held.add('convplay-engine-x');
-  const { port, client, crashes, clock, check } = clocked({ locks });
-  port.reply({ event: 'alive', lock: 'convplay-engine-x' });
-  for (const at of [1000, 2000, 3000, 4000]) check(at);
-  assert.equal(locks.queries, 0, 'a live worker costs no query');
-  // Its event loop is blocked for 20 s by one long task: no message at all.
-  for (let at = 5000; at <= 20000; at += 1000) {
-    check(at);
-    await settle();
-  }
-  assert.deepEqual(crashes, [], 'its worker holds its lock all along');
-  assert.ok(client.stalls >= 3, `asked every silence (${client.stalls})`);
-  assert.equal(locks.queries, client.stalls);
-  // Then it is closed without a word: the lock manager says so at its next silence.
-  locks.held.clear();
-  const asked = locks.queries;
-  for (let at = 21000; crashes.length === 0 && at <= 30000; at += 1000) {
-    check(at);
-    await settle();
-    clock.at = at;
-  }
-  assert.equal(locks.queries, asked + 1, 'one query tells');
-  assert.equal(crashes.length, 1);
-  assert.match(crashes[0], /no sign of life for 4 s, and its worker let go of its lock/);
-});
-
-test('without a lock to ask, or with a lock manager that fails or never answers, the ping decides', async () => {
-  for (const [what, locks, lock, deadAt] of [
-    ['no lock named', fakeLocks(), undefined, 8000],
-    ['no lock manager', undefined, 'convplay-engine-x', 8000],
-    ['a failing one', fakeLocks('fail'), 'convplay-engine-x', 8000],
-    ['a silent one', fakeLocks('never'), 'convplay-engine-x', 10000],
-  ]) {
-    if (locks) locks.held.add('convplay-engine-x');
-    const { port, crashes, check } = clocked({ locks: locks || null });
-    port.reply({ event: 'alive', lock });
-    let at = 1000;
-    for (; crashes.length === 0 && at <= 20000; at += 1000) {
-      check(at);
-      await settle();
-    }
-    assert.equal(crashes.length, 1, what);
-    assert.equal(at - 1000, deadAt, `${what}: dead at ${at - 1000} ms`);
-  }
 });
 
 test('a late silence check judges nothing: the page, not the worker, was stalled', () => {
