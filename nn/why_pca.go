@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 )
 
 // Where the model places an input: the features its classifier layer sees
@@ -107,104 +106,15 @@ const pcaBlock = 8
 // a block of min(d, 8) vectors (seeded start), with a Rayleigh-Ritz step
 // (the small block's eigenvectors, by Jacobi rotations) until the top two
 // eigenvalues change by less than 1e-10 relative, or 1,000 iterations.
+// It is NewPCARun's steps in one go.
 func NewPCA(x []float32, n, d int) (*PCA, error) {
-	if n < 2 || d < 1 || len(x) != n*d {
-		return nil, fmt.Errorf("nn: PCA needs at least 2 points of dimension >= 1, got %d values for %d points of dimension %d", len(x), n, d)
+	r, err := NewPCARun(x, n, d)
+	if err != nil {
+		return nil, err
 	}
-	p := &PCA{D: d, Mean: make([]float32, d)}
-	mean := make([]float64, d)
-	for i := range n {
-		for j, v := range x[i*d : (i+1)*d] {
-			mean[j] += float64(v)
-		}
+	for !r.Step() {
 	}
-	for j := range mean {
-		mean[j] /= float64(n)
-		p.Mean[j] = float32(mean[j])
-	}
-	cov := make([]float64, d*d)
-	row := make([]float64, d)
-	for i := range n {
-		for j, v := range x[i*d : (i+1)*d] {
-			row[j] = float64(v) - mean[j]
-		}
-		for a, ra := range row {
-			if ra == 0 {
-				continue
-			}
-			c := cov[a*d : a*d+a+1]
-			for b, rb := range row[:a+1] {
-				c[b] += ra * rb
-			}
-		}
-	}
-	for a := range d {
-		for b := range a + 1 {
-			cov[a*d+b] /= float64(n - 1)
-			cov[b*d+a] = cov[a*d+b]
-		}
-		p.Total += cov[a*d+a]
-	}
-	k := min(d, pcaBlock)
-	v := make([]float64, d*k) // (d, k): column j is vector j
-	rng := rand.New(rand.NewPCG(1, 2))
-	for i := range v {
-		v[i] = rng.Float64()*2 - 1
-	}
-	orthonormalize(v, d, k)
-	cv := make([]float64, d*k)
-	small := make([]float64, k*k)
-	vecs := make([]float64, k*k)
-	prev := [2]float64{math.Inf(1), math.Inf(1)}
-	var vals []float64
-	for p.Iterations = 1; p.Iterations <= 1000; p.Iterations++ {
-		matMul(cv, cov, v, d, d, k)
-		// Rayleigh-Ritz: small = Vᵀ C V, its eigenvectors rotate V.
-		for a := range k {
-			for b := range k {
-				var s float64
-				for i := range d {
-					s += v[i*k+a] * cv[i*k+b]
-				}
-				small[a*k+b] = s
-			}
-		}
-		vals = jacobiEigen(small, vecs, k)
-		matMul(v, cv, vecs, d, k, k) // C V times the Ritz vectors
-		orthonormalize(v, d, k)
-		if k < 2 || (math.Abs(vals[0]-prev[0]) <= 1e-10*math.Abs(vals[0]) && math.Abs(vals[1]-prev[1]) <= 1e-10*math.Abs(vals[0])) {
-			break
-		}
-		prev = [2]float64{vals[0], vals[1]}
-	}
-	p.Iterations = min(p.Iterations, 1000)
-	for c := range 2 {
-		p.Components[c] = make([]float32, d)
-		if c >= k {
-			break
-		}
-		// The Ritz value of the final, orthonormalized vector.
-		matMul(cv, cov, v, d, d, k)
-		var s float64
-		for i := range d {
-			s += v[i*k+c] * cv[i*k+c]
-		}
-		p.Variance[c] = s
-		big := 0
-		for i := range d {
-			if math.Abs(v[i*k+c]) > math.Abs(v[big*k+c]) {
-				big = i
-			}
-		}
-		sign := 1.0
-		if v[big*k+c] < 0 {
-			sign = -1
-		}
-		for i := range d {
-			p.Components[c][i] = float32(sign * v[i*k+c])
-		}
-	}
-	return p, nil
+	return r.PCA(), nil
 }
 
 // matMul sets dst (r, c) = a (r, m) times b (m, c), row-major.

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -96,4 +97,81 @@ func TestFeatures(t *testing.T) {
 	assert.Equal(t, tr[10].Output.Data, f[:128])
 	assert.Equal(t, tr[10].Output.Data, f[128:])
 	assert.InDeltaSlice(t, tr[11].Output.Data, out[:10], 1e-7)
+}
+
+// TestPCARunSteps: the stepped run does the covariance a few points per
+// step (about pcaStepWork multiply-adds), then one iteration per step, and
+// ends with NewPCA's result, exact against the covariance.
+func TestPCARunSteps(t *testing.T) {
+	const n, d = 2000, 64
+	rng := rand.New(rand.NewPCG(2, 3))
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * float64(1+i%d%5))
+	}
+	r, err := NewPCARun(x, n, d)
+	require.NoError(t, err)
+	perStep := pcaStepWork / (d * (d + 1) / 2)
+	covSteps := (n + perStep - 1) / perStep
+	require.Greater(t, covSteps, 2, "this case takes several covariance steps")
+	steps := 0
+	for !r.Step() {
+		steps++
+		assert.Nil(t, r.PCA(), "no result before the last step")
+		require.Less(t, steps, covSteps+1001)
+	}
+	steps++
+	p := r.PCA()
+	require.NotNil(t, p)
+	assert.Equal(t, covSteps+p.Iterations, steps, "covariance steps, then one iteration each")
+	assert.True(t, r.Step(), "done stays done")
+
+	whole, err := NewPCA(x, n, d)
+	require.NoError(t, err)
+	assert.Equal(t, whole, p)
+	// C v = lambda v, by a direct loop.
+	for c := range 2 {
+		for a := range d {
+			var cv float64
+			for b := range d {
+				var cab float64
+				for i := range n {
+					cab += float64(x[i*d+a]-p.Mean[a]) * float64(x[i*d+b]-p.Mean[b])
+				}
+				cv += cab / (n - 1) * float64(p.Components[c][b])
+			}
+			assert.InDelta(t, p.Variance[c]*float64(p.Components[c][a]), cv, 1e-4*p.Variance[0])
+		}
+	}
+	_, err = NewPCARun(x[:d], 1, d)
+	require.ErrorContains(t, err, "at least 2 points")
+}
+
+// BenchmarkPCARun2000x400: the 2-D map's principal components for the
+// small model (2,000 test images, 400 features), in steps; max-step-ms is
+// the longest step, what the worker's event loop waits for at most.
+func BenchmarkPCARun2000x400(b *testing.B) {
+	const n, d = 2000, 400
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 4 / float64(2+i%d)) // decreasing variances, as features' are
+	}
+	b.ReportAllocs()
+	var longest time.Duration
+	iterations := 0
+	for b.Loop() {
+		r, err := NewPCARun(x, n, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for done := false; !done; {
+			t0 := time.Now()
+			done = r.Step()
+			longest = max(longest, time.Since(t0))
+		}
+		iterations = r.PCA().Iterations
+	}
+	b.ReportMetric(float64(longest.Microseconds())/1000, "max-step-ms")
+	b.ReportMetric(float64(iterations), "iterations")
 }

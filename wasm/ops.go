@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"syscall/js"
+	"time"
 
 	"convplay/dataset"
 	"convplay/nn"
@@ -215,6 +216,28 @@ func (w *worker) debugExit(req js.Value) (any, error) {
 	}
 	os.Exit(code)
 	return nil, nil
+}
+
+// maxStall is the longest debugStall.
+const maxStall = time.Minute
+
+// debugStall keeps the worker busy for ms milliseconds without returning
+// to its event loop, as a long synchronous op does on a slow or loaded
+// machine: no alive events meanwhile, but the worker lives (and holds its
+// lock), so tests can check the page does not take it for a dead one.
+func (w *worker) debugStall(req js.Value) (any, error) {
+	ms, err := argInt(req, "ms", 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	d := time.Duration(ms) * time.Millisecond
+	if d > maxStall {
+		return nil, fmt.Errorf("worker: ms %d must be at most %d", ms, maxStall.Milliseconds())
+	}
+	for start := time.Now(); time.Since(start) < d; {
+		// busy on purpose: a sleep would hand the event loop back
+	}
+	return map[string]any{"ms": ms}, nil
 }
 
 // specArg reads an op's model: {spec} (an nn.ModelSpec) or {preset} (a

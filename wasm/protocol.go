@@ -64,6 +64,7 @@
 //	sideLoad       {name, bytes}, [target, optimizer] as sideBuild's: a .cpw file's model as the side model name
 //	scene          {split, index}                  {split, index, image, pixels, labels, items: [{image, class, row, col}], shape}
 //	segment        {name, pixels} or {name, image} {shape, probs, classes, counts, trace}
+//	debugStall     {ms}                            {ms}: the Go program blocks its worker (its event loop, its alive events) for ms (at most 60000), to test that a busy worker is not taken for a dead one
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -73,7 +74,7 @@
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored, chance, verdict}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
-//	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
+//	alive       {lock}: sent by worker.js every heartbeat ms (below) while its event loop runs; lock: the Web Lock its worker holds while it lives, or null
 //	maximizeStep {id, step, steps, objective, image, field}: one step of a maximization (id: the maximize request's)
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
@@ -252,7 +253,10 @@
 // the leader's, unused), as many as the slot table has rows. The Go
 // program and worker.js call each other through the convplay globals. The
 // timings make a silent death (a closed or killed worker sends no error)
-// visible: the page gives up on a leader that sent nothing for silence ms,
+// visible: the page asks a leader that sent nothing for silence ms (a ping,
+// and the lock manager whether its worker still holds the alive event's
+// lock: a busy worker does, a dead one does not) and gives up on it unless
+// it holds its lock or answers within silence / 2 ms;
 // the leader on a helper whose beat stood still for helperSilence ms while
 // it waited.
 //
@@ -299,7 +303,7 @@
 //
 //	timing         ms
 //	heartbeat      500   the leader's worker.js posts alive this often while its event loop runs
-//	silence        4000  the page gives up on a leader silent this long, and starts a new one
+//	silence        4000  the page asks a leader silent this long if it lives (above); if not, it starts a new one
 //	helperSilence  2000  the leader gives up on a helper, marking it dead, and training ends with an error
 
 package main
@@ -401,6 +405,7 @@ var ops = map[string]op{
 	"sideLoad":       (*worker).sideLoad,
 	"scene":          (*worker).scene,
 	"segment":        (*worker).segment,
+	"debugStall":     (*worker).debugStall,
 }
 
 // later is the result of an op that replies by itself, with replyLater,

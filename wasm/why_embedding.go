@@ -24,6 +24,7 @@ type embedding struct {
 	x, y    []float32      // one batch
 	feats   []float32      // (N, D)
 	out     []float32      // (N, classes)
+	run     *nn.PCARun     // the principal components in progress, once the features are done
 	pca     *nn.PCA
 	points  []float32 // (N, 2)
 	err     error
@@ -119,8 +120,9 @@ func (w *worker) embedding(req js.Value) (any, error) {
 	return later{}, nil
 }
 
-// embedSlice computes features for about sliceBudget; after the last
-// image it runs the PCA and answers the waiting requests.
+// embedSlice computes features for about sliceBudget, then the principal
+// components' steps (nn.PCARun) for as long; when they are done it
+// answers the waiting requests.
 func (w *worker) embedSlice(m *embedding) {
 	what := "embedding"
 	m.err = protect(&what, func() error {
@@ -159,12 +161,23 @@ func (w *worker) embedSlice(m *embedding) {
 		if m.done < n {
 			return nil
 		}
-		p, err := nn.NewPCA(m.feats, n, d)
-		if err != nil {
-			return err
+		// The principal components, in steps too: in one go they blocked
+		// the worker for about 2 s (2,000 points of dimension 400), and its
+		// alive events with it.
+		if m.run == nil {
+			var err error
+			if m.run, err = nn.NewPCARun(m.feats, n, d); err != nil {
+				return err
+			}
 		}
+		for !m.run.Step() {
+			if time.Since(start) > sliceBudget {
+				return nil
+			}
+		}
+		p := m.run.PCA()
 		m.points = p.Project(nil, m.feats, n)
-		m.pca = p
+		m.pca, m.run = p, nil
 		return nil
 	})
 	if !m.ready() {

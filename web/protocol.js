@@ -62,6 +62,7 @@
 //	sideLoad       {name, bytes}, [target, optimizer] as sideBuild's: a .cpw file's model as the side model name
 //	scene          {split, index}                  {split, index, image, pixels, labels, items: [{image, class, row, col}], shape}
 //	segment        {name, pixels} or {name, image} {shape, probs, classes, counts, trace}
+//	debugStall     {ms}                            {ms}: the Go program blocks its worker (its event loop, its alive events) for ms (at most 60000), to test that a busy worker is not taken for a dead one
 //
 //	event       fields
 //	ready       {version}: the engine is running, as the version result
@@ -71,7 +72,7 @@
 //	epoch       {epoch, loss, accuracy, val_loss?, val_accuracy?, checkpoint, earlyStopping}
 //	done        {reason, error?, history, restored, chance, verdict}: training ended
 //	evaluating  {split, done, total}: an evaluation's progress, at most every 200 ms
-//	alive       {}: sent by worker.js every heartbeat ms (below) while its event loop runs
+//	alive       {lock}: sent by worker.js every heartbeat ms (below) while its event loop runs; lock: the Web Lock its worker holds while it lives, or null
 //	maximizeStep {id, step, steps, objective, image, field}: one step of a maximization (id: the maximize request's)
 //
 // spec is an nn.ModelSpec ({input, layers}, Keras argument names); preset
@@ -250,7 +251,10 @@
 // the leader's, unused), as many as the slot table has rows. The Go
 // program and worker.js call each other through the convplay globals. The
 // timings make a silent death (a closed or killed worker sends no error)
-// visible: the page gives up on a leader that sent nothing for silence ms,
+// visible: the page asks a leader that sent nothing for silence ms (a ping,
+// and the lock manager whether its worker still holds the alive event's
+// lock: a busy worker does, a dead one does not) and gives up on it unless
+// it holds its lock or answers within silence / 2 ms;
 // the leader on a helper whose beat stood still for helperSilence ms while
 // it waited.
 //
@@ -297,13 +301,15 @@
 //
 //	timing         ms
 //	heartbeat      500   the leader's worker.js posts alive this often while its event loop runs
-//	silence        4000  the page gives up on a leader silent this long, and starts a new one
+//	silence        4000  the page asks a leader silent this long if it lives (above); if not, it starts a new one
 //	helperSilence  2000  the leader gives up on a helper, marking it dead, and training ends with an error
 //
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests). worker.js imports its
 // helper-channel constants from here (it is a module worker: start it with
 // startWorker, or new Worker(WORKER_URL, WORKER_OPTIONS)).
+
+import { watchLiveness } from './liveness.js';
 
 /** Request types, as in the table above. */
 export const REQUESTS = [
@@ -353,6 +359,7 @@ export const REQUESTS = [
   'sideLoad',
   'scene',
   'segment',
+  'debugStall',
 ];
 
 /** Events the worker sends, as in the table above. */
@@ -385,6 +392,9 @@ export const HEARTBEAT_MS = 500;
 
 /** The client gives up on a worker that sent nothing for this long (the timing table's silence). */
 export const SILENCE_MS = 4000;
+
+/** The leader's worker.js holds a Web Lock named so while it lives (the alive event's lock). */
+export const LOCK_PREFIX = 'convplay-engine-';
 
 /** The engine's worker script and its options: a module worker. */
 export const WORKER_URL = 'worker.js';
@@ -451,25 +461,23 @@ export class WorkerError extends Error {
  * timeoutMs (the engine hung; a request may allow itself longer), or, once
  * ready, no message at all (the worker posts alive every HEARTBEAT_MS) for
  * silenceMs: a worker closed or killed (out of memory) without an error
- * event. The silence is judged by a check every silenceMs / 4; a check
- * that itself comes late (this thread was busy or throttled) judges
- * nothing, so a slow page is not taken for a dead worker. On a crash it
+ * event; neither a slow page nor a slow worker is taken for a dead one: the
+ * silence watch (liveness.js) asks a silent worker, by a ping and through
+ * the lock manager (locks, navigator.locks by default), before it judges
+ * (stalls: the silences a held lock explained). On a crash it
  * rejects every pending request and every later one, and emits 'crash'
  * with {error, reason, kind} (error is "the engine stopped: " + reason;
  * kind is error, fatal, boot, timeout, silent or messageerror); the page
  * may start a new worker and a new client.
  *
  * @param {{postMessage: Function, addEventListener: Function}} port
- * @param {{timeoutMs?: number, bootTimeoutMs?: number, silenceMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}, now?: () => number}} [options]
+ * @param {{timeoutMs?: number, bootTimeoutMs?: number, silenceMs?: number, timers?: {setTimeout: Function, clearTimeout: Function}, now?: () => number, locks?: {query: Function}}} [options]
  */
-export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, silenceMs = SILENCE_MS, timers = globalThis, now = () => performance.now() } = {}) {
+export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, silenceMs = SILENCE_MS, timers = globalThis, now = () => performance.now(), locks = globalThis.navigator && globalThis.navigator.locks } = {}) {
   let nextId = 1; // ids are never reused, so a late reply cannot match a new request
   const pending = new Map(); // id -> {type, resolve, reject, timer}
   const listeners = new Map(); // event name -> Set of functions
   let dead = null; // the crash Error, once crashed
-  let heard = 0; // now() when the worker last sent anything
-  let watchTimer = null; // the next silence check, once ready
-
   let readyResolve;
   let readyReject;
   const ready = new Promise((resolve, reject) => {
@@ -479,16 +487,16 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
   ready.catch(() => {}); // a crash before ready is reported through 'crash' too
   const bootTimer = timers.setTimeout(() => crash(`the engine did not start within ${bootTimeoutMs} ms`, 'boot'), bootTimeoutMs);
 
-  // watch checks every silenceMs / 4 that the worker spoke within silenceMs.
-  function watch(last) {
-    const every = silenceMs / 4;
-    watchTimer = timers.setTimeout(() => {
-      const t = now();
-      if (t - last > 2 * every) watch(t); // this check is late: this thread was busy, judge at the next
-      else if (t - heard > silenceMs) crash(`no sign of life for ${silenceMs / 1000} s (its worker was closed or killed, perhaps out of memory)`, 'silent');
-      else watch(t);
-    }, every);
-  }
+  // The silence watch (liveness.js); its ping is not a pending request:
+  // its reply only counts as a sign of life.
+  const liveness = watchLiveness({
+    silenceMs,
+    timers,
+    now,
+    locks,
+    ping: () => port.postMessage({ id: nextId++, type: 'ping' }),
+    dead: (reason) => crash(reason, 'silent'),
+  });
 
   function emit(name, data) {
     for (const fn of [...(listeners.get(name) || [])]) fn(data);
@@ -503,20 +511,20 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     }
     pending.clear();
     timers.clearTimeout(bootTimer);
-    if (watchTimer !== null) timers.clearTimeout(watchTimer);
+    liveness.stop();
     readyReject(dead);
     emit(CRASH, { error: dead.message, reason, kind });
   }
 
   function onMessage(msg) {
     if (dead) return;
-    heard = now(); // anything at all is a sign of life
+    liveness.heard(msg); // anything at all is a sign of life
     if (!msg || typeof msg !== 'object') return;
     if (typeof msg.event === 'string') {
-      if (msg.event === 'ready' && watchTimer === null) {
+      if (msg.event === 'ready' && !liveness.started) {
         timers.clearTimeout(bootTimer);
         readyResolve(msg.version);
-        watch(heard);
+        liveness.start();
       }
       if (msg.event === 'fatal') {
         crash(msg.error, 'fatal');
@@ -567,6 +575,10 @@ export function createClient(port, { timeoutMs = 60000, bootTimeoutMs = 120000, 
     /** The crash Error, or null while the worker is alive. */
     get crashed() {
       return dead;
+    },
+    /** How many silences the worker's lock showed to be a busy worker, not a dead one. */
+    get stalls() {
+      return liveness.stalls;
     },
   };
 }

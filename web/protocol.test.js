@@ -225,14 +225,18 @@ test('the ready event clears the boot timer and starts the silence check', () =>
   assert.equal(timers.live.size, 1);
 });
 
-// clocked sets up a client whose clock the test moves: clock.at = ms.
-function clocked() {
+// clocked sets up a client whose clock the test moves: clock.at = ms;
+// options (locks) go to createClient.
+function clocked(options = {}) {
   const clock = { at: 0 };
-  const env = setup({ now: () => clock.at });
+  const env = setup({ now: () => clock.at, ...options });
   return { ...env, clock, check: (at) => ((clock.at = at), env.timers.fire(CHECK_MS)) };
 }
 
-test('a worker silent for silenceMs after ready is a crash; any message is a sign of life', async () => {
+/** pings lists the ids of the pings the client sent on its own (not requests it awaits). */
+const pings = (port, client) => port.sent.filter((s) => s.msg.type === 'ping').map((s) => s.msg.id);
+
+test('a worker silent for silenceMs is pinged, and is dead when that gets no answer within silenceMs / 2', async () => {
   const { port, client, crashes, clock, check } = clocked();
   const p = client.request('stop');
   check(1000);
@@ -242,12 +246,15 @@ test('a worker silent for silenceMs after ready is a crash; any message is a sig
   assert.deepEqual(crashes, [], 'silent for 3.5 s: not yet');
   clock.at = 5400;
   port.reply('not even an object'); // still a sign of life
-  check(6000);
-  check(7000);
-  check(8000);
-  check(9000);
-  assert.deepEqual(crashes, []);
-  check(9500); // 4.1 s after the last message
+  for (const at of [6000, 7000, 8000, 9000]) check(at);
+  assert.deepEqual(pings(port), []);
+  check(9500); // 4.1 s after the last message: asked, not judged
+  assert.equal(pings(port).length, 1, 'a ping');
+  assert.equal(client.pending, 1, 'the ping is not a pending request');
+  check(10500);
+  check(11500);
+  assert.deepEqual(crashes, [], 'the ping has silenceMs / 2 to be answered');
+  check(12000);
   assert.equal(crashes.length, 1);
   assert.match(crashes[0], /the engine stopped: no sign of life for 4 s/);
   await assert.rejects(p, /no sign of life/);
@@ -258,14 +265,14 @@ test('a late silence check judges nothing: the page, not the worker, was stalled
   const { port, crashes, clock, check } = clocked();
   check(30000); // this thread was busy for 30 s; the worker's messages may be queued
   assert.deepEqual(crashes, []);
+  assert.deepEqual(pings(port), [], 'nor asks anything');
   clock.at = 30100;
   port.reply({ event: 'alive' });
   check(31000);
   assert.deepEqual(crashes, []);
-  check(32000);
-  check(33000);
-  check(34000);
-  check(35000);
+  for (const at of [32000, 33000, 34000, 35000, 36000, 37000]) check(at);
+  assert.deepEqual(crashes, [], 'asked at 35 s');
+  check(37500);
   assert.equal(crashes.length, 1, 'then silence counts again');
 });
 
@@ -276,7 +283,7 @@ test('the crash event says what kind of crash it was', () => {
     ['fatal', ({ port }) => port.reply({ event: 'fatal', error: 'exited' })],
     ['messageerror', ({ port }) => port.fire('messageerror', {})],
     ['timeout', ({ timers, client }) => (client.request('ping').catch(() => {}), timers.fire(60000))],
-    ['silent', ({ check }) => [1000, 2000, 3000, 4000, 5000].forEach(check)],
+    ['silent', ({ check }) => [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000].forEach(check)],
   ]) {
     const env = clocked();
     env.client.on(CRASH, (e) => kinds.push([what, e.kind]));

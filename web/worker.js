@@ -7,7 +7,8 @@
 // convplayAttach and posts through convplayPost. Requests that arrive
 // before Go has started wait here. While its event loop runs it posts an
 // alive event every HEARTBEAT_MS, so the page notices a worker closed or
-// killed without an error. The protocol itself, with this file's helper
+// killed without an error; it holds a Web Lock while it lives, so the page
+// can tell a worker busy with a long task from a dead one. The protocol itself, with this file's helper
 // channel, globals and shared-buffer layout, is documented in protocol.js
 // and wasm/protocol.go; the constants below come from protocol.js.
 //
@@ -21,7 +22,7 @@
 // startWorker takes the worker's global scope, so the tests run it with
 // fakes (web/worker.test.js); in a worker it runs on self by itself.
 
-import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, WORKER_OPTIONS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, ENGINE_URL } from './protocol.js';
+import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, WORKER_OPTIONS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, ENGINE_URL } from './protocol.js';
 
 const [BOOT, INIT, PARK] = HELPER_MESSAGES;
 
@@ -41,6 +42,7 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   let engineBytes = null; // the engine the page downloaded (engineBoot), until compiled
   let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
   let heartbeat = null; // the leader's alive timer
+  const lock = isHelper ? null : holdLock(scope); // the leader's Web Lock, held while this worker lives
 
   scope.onmessage = (e) => {
     const msg = e.data;
@@ -88,7 +90,7 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   scope.convplayAttach = (fn) => {
     handler = fn;
     if (isHelper && helperJob) serveTeam();
-    if (!isHelper && heartbeat === null) heartbeat = scope.setInterval(() => scope.postMessage({ event: 'alive' }), HEARTBEAT_MS);
+    if (!isHelper && heartbeat === null) heartbeat = scope.setInterval(() => scope.postMessage({ event: 'alive', lock }), HEARTBEAT_MS);
     for (const msg of early.splice(0)) fn(msg);
   };
 
@@ -252,6 +254,20 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   // A helper boots when the leader hands it the engine (helperBoot), a
   // leader given its engine when the page does (engineBoot).
   if (!isHelper && !givenEngine) boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
+}
+
+// holdLock takes a Web Lock of a name of its own and holds it while the
+// worker lives: the browser releases it when the worker is closed or
+// killed, whatever its event loop was doing, so the page can tell a worker
+// busy with a long task (its alive events late) from a dead one
+// (protocol.js's createClient asks the lock manager). It returns the name,
+// or null where there is no lock manager (an insecure context).
+export function holdLock(scope) {
+  const locks = scope.navigator && scope.navigator.locks;
+  if (!locks || typeof locks.request !== 'function') return null;
+  const name = `${LOCK_PREFIX}${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  locks.request(name, () => new Promise(() => {})).catch(() => {});
+  return name;
 }
 
 // transferables lists the ArrayBuffers of every typed array in a message,

@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startWorker } from './worker.js';
-import { GLOBALS, HELPER_MESSAGES, HELPER_STATE, HEARTBEAT_MS, SLOT, SLOT_INTS, WORKER_OPTIONS } from './protocol.js';
+import { GLOBALS, HELPER_MESSAGES, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, SLOT, SLOT_INTS, WORKER_OPTIONS } from './protocol.js';
 
 /**
  * load runs worker.js on a fake scope. streaming is what
@@ -268,7 +268,7 @@ test('the leader posts alive every HEARTBEAT_MS once Go runs, and stops when it 
   g.convplayAttach(() => {});
   assert.deepEqual(calls.intervals.map((i) => i.ms), [HEARTBEAT_MS]);
   calls.intervals[0].fn();
-  assert.deepEqual(posted.at(-1), [{ event: 'alive' }, undefined]);
+  assert.deepEqual(posted.at(-1), [{ event: 'alive', lock: null }, undefined], 'no lock manager here: no lock');
   await settle(); // the Go program exits
   assert.equal(posted.at(-1)[0].event, 'fatal');
   assert.equal(calls.intervals[0].cleared, true);
@@ -276,6 +276,34 @@ test('the leader posts alive every HEARTBEAT_MS once Go runs, and stops when it 
   const helper = load({ extra: { name: 'convplay-helper-1' } });
   helper.g.convplayAttach(() => {});
   assert.deepEqual(helper.calls.intervals, [], 'helpers talk through the shared buffer instead');
+});
+
+test('the leader holds a Web Lock of its own while it lives, and names it in its alive events', async () => {
+  const requested = [];
+  const navigator = {
+    locks: {
+      request(name, fn) {
+        requested.push(name);
+        const held = fn({ name, mode: 'exclusive' });
+        assert.ok(held instanceof Promise, 'held while the promise is pending');
+        return held;
+      },
+    },
+  };
+  const { g, posted, calls } = load({ extra: { navigator } });
+  const other = load({ extra: { navigator } });
+  assert.equal(requested.length, 2, 'at start, before the engine boots');
+  assert.match(requested[0], new RegExp(`^${LOCK_PREFIX}`));
+  assert.notEqual(requested[0], requested[1], 'each worker its own, so a dead one frees its own');
+  g.convplayAttach(() => {});
+  calls.intervals[0].fn();
+  assert.deepEqual(posted.at(-1), [{ event: 'alive', lock: requested[0] }, undefined]);
+  other.g.convplayAttach(() => {});
+  other.calls.intervals[0].fn();
+  assert.equal(other.posted.at(-1)[0].lock, requested[1]);
+
+  load({ extra: { navigator, name: 'convplay-helper-1' } });
+  assert.equal(requested.length, 2, 'helpers take none: their beat is in the shared buffer');
 });
 
 test('debugExit with silent closes the worker without a word; with a helper, that helper', () => {

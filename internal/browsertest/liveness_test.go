@@ -166,3 +166,43 @@ func TestOpenedAsAFile(t *testing.T) {
 		assert.True(t, strings.Contains(p, "file://") || strings.Contains(p, "CORS"), "unexpected problem: %s", p)
 	}
 }
+
+// TestBusyWorkerIsNotDead: a worker busy with one long task (a slow op on
+// a loaded machine or a slow school laptop) sends no alive events for
+// longer than the silence, but it lives: the page asks the browser's lock
+// manager, learns its worker still holds its lock, and neither says the
+// engine stopped nor restarts it; the reply comes when the task is done.
+// A stalled page thread (a late check) is not a dead worker either.
+func TestBusyWorkerIsNotDead(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?model=small")
+	Eval[bool](s, `window.convplay.ctx.setInput({pixels: `+fixedInput+`, image: new Uint8ClampedArray(784), source: 'draw'}), true`)
+	Poll[bool](s, `window.convplay.state.prediction && document.querySelectorAll('#prediction [data-prob]').length === 10`)
+	require.True(t, Eval[bool](s, `typeof window.convplay.client.request === 'function' && !!navigator.locks`))
+	Eval[bool](s, `(window.__client = window.convplay.client, true)`)
+	statusBefore := Eval[string](s, `document.getElementById('status-text').textContent`)
+
+	// Twice the silence, and more: the page would have given up at 4 s.
+	r := s.Request("debugStall", `{ms: 9000}`)
+	require.True(t, r.OK, r.Error)
+	assert.JSONEq(t, `{"ms": 9000}`, string(r.Result))
+	assert.GreaterOrEqual(t, Eval[int](s, `window.convplay.client.stalls`), 1, "the page asked about the silence, and the lock said busy")
+	assert.True(t, Eval[bool](s, `window.convplay.client === window.__client`), "the same worker: no restart")
+	assert.Equal(t, "ready", Eval[string](s, `document.body.dataset.engine`))
+	assert.Nil(t, Eval[any](s, `window.convplay.state.crash`))
+	status := Eval[string](s, `document.getElementById('status-text').textContent`)
+	assert.NotContains(t, status, "stopped")
+	assert.Equal(t, statusBefore, status)
+
+	// The page's own thread blocked for 6 s: its late check judges nothing.
+	Eval[bool](s, `(() => { const until = performance.now() + 6000; while (performance.now() < until); return true; })()`)
+	r = s.Request("predict", `{pixels: `+fixedInput+`}`)
+	assert.True(t, r.OK, r.Error)
+	assert.True(t, Eval[bool](s, `window.convplay.client === window.__client && window.convplay.client.crashed === null`))
+
+	// A bad stall is refused with a clear error, and the worker lives on.
+	r = s.Request("debugStall", `{ms: 3600000}`)
+	assert.False(t, r.OK)
+	assert.Equal(t, "worker: ms 3600000 must be at most 60000", r.Error)
+	assert.Empty(t, s.Problems())
+}
