@@ -12,9 +12,9 @@
 
 import { esc } from '../../format.js';
 import { probes } from './probes.js';
-import { MODELS, SIZES, VALIDATION, DEFAULT_VIEW, SHIPPED_DATA, planFor, shippedPath, shippedRun, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
+import { MODELS, SIZES, VALIDATION, DEFAULT_VIEW, SHIPPED_DATA, planFor, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
 import { TEXTS } from './strings.js';
-import { LIVE_NAMES, SHIPPED_NAMES, shippedLoader } from './weights.js';
+import { LIVE_NAMES, SHIPPED_NAMES, shippedLoader, loadShippedRun } from './weights.js';
 
 const W = 240; // a chart's width and height in SVG units
 const H = 120;
@@ -121,20 +121,6 @@ export function mount(ctx, section) {
     return Math.max(1, Math.min(8, Math.floor(Number($('.dvc-unit').value) || 1)));
   }
 
-  /** loadShipped reads preset's run on count images trained ahead (make pretrain-densevsconv). */
-  async function loadShipped(preset, count) {
-    const path = shippedPath(preset, count);
-    const res = await fetch(path);
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${res.statusText}`);
-    let rec;
-    try {
-      rec = await res.json();
-    } catch {
-      throw new Error(`${path} is not JSON`);
-    }
-    return shippedRun(rec, preset, count, SHIPPED_DATA);
-  }
-
   /** showSize shows the curves of training size want: its last live run, else its shipped runs, else none yet. */
   async function showSize(want) {
     size = want;
@@ -149,7 +135,7 @@ export function mount(ctx, section) {
     if (results[k] || !shippedHere(want)) return;
     try {
       const got = {};
-      for (const m of MODELS) got[m.kind] = await loadShipped(m.preset, want);
+      for (const m of MODELS) got[m.kind] = await loadShippedRun(m.preset, want);
       if (!results[k]) results[k] = { runs: got, source: 'shipped' };
       if (ask !== asked || training) return; // the student chose again meanwhile
       runs = results[k].runs;

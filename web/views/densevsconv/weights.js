@@ -1,5 +1,7 @@
-// weights.js: which pair of networks the lesson's shift (c) and unit (d)
-// views look into (densevsconv.js decides, probes.js draws). Two pairs of
+// weights.js: the files trained ahead for the big sizes (make
+// pretrain-densevsconv): each run's record (its curves) and its networks,
+// which the lesson's shift (c) and unit (d) views look into
+// (densevsconv.js decides which pair, probes.js draws). Two pairs of
 // side models live in the engine: the pair trained here (fresh until the
 // student trains, MODELS' names) and a pair trained ahead by the command
 // line for a big size (make pretrain-densevsconv, its .cpw files loaded with
@@ -7,7 +9,21 @@
 // here. The shipped weights are fetched only when the student picks a big
 // size: they are no part of the first visit's bytes.
 
-import { MODELS, shippedWeightsPath } from './plan.js';
+import { MODELS, SHIPPED_DATA, shippedPath, shippedRun, shippedWeightsPath } from './plan.js';
+
+/** loadShippedRun reads preset's run on count images trained ahead: its record, as shippedRun gives it. */
+export async function loadShippedRun(preset, count) {
+  const path = shippedPath(preset, count);
+  const res = await fetch(path);
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${res.statusText}`);
+  let rec;
+  try {
+    rec = await res.json();
+  } catch {
+    throw new Error(`${path} is not JSON`);
+  }
+  return shippedRun(rec, preset, count, SHIPPED_DATA);
+}
 
 /** SHIPPED_NAMES are the side models that hold the shipped pair of the size picked last. */
 export const SHIPPED_NAMES = Object.fromEntries(MODELS.map((m) => [m.kind, `${m.name}-shipped`]));
