@@ -180,3 +180,28 @@ func TestDenseVsConvShippedNetworks(t *testing.T) {
 	})
 	assert.Empty(t, s.Problems())
 }
+
+// TestDenseVsConvShippedNetworksBroken: a shipped network file the engine
+// cannot read (here a truncated body, as a host cut off mid-file would send)
+// gets one clear line, and the lesson keeps working: the curves trained
+// ahead stay, the views fall back to the networks built here and say so.
+func TestDenseVsConvShippedNetworksBroken(t *testing.T) {
+	s := Start(t)
+	setViewport(t, s, 1280, 900)
+	s.OpenReady("?lang=en")
+	Eval[bool](s, `(() => { const real = window.fetch;
+		window.fetch = (url, ...rest) => String(url).endsWith('densevsconv-dense-55000.cpw') ? Promise.resolve(new Response(new Uint8Array([67, 80, 87]))) : real(url, ...rest);
+		return true; })()`)
+	Eval[bool](s, countDrawn)
+	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, line(drawPoint{110, 60}, drawPoint{170, 220}, 12))
+	waitDrawn(s, 0)
+	Eval[bool](s, `(document.querySelector('#dvc-panel input[name="dvc-n"][value="55000"]').click(), true)`)
+	got := Poll[map[string]any](s, `(() => { const e = document.querySelector('#dvc-panel .dvc-error'), v = window.convplay.views.densevsconv;
+		return !e.hidden && v.weights.source === 'fresh' && v.source === 'shipped' && {error: e.textContent, text: document.querySelector('#dvc-panel .dvc-weights').textContent}; })()`)
+	assert.Contains(t, got["error"], "The networks trained ahead on 55,000 images could not be loaded (")
+	assert.NotContains(t, got["error"], "\n")
+	assert.Contains(t, got["text"], "have not been trained")
+	dvcShownFrom(s, "dvc-dense,dvc-cnn", "fresh:0")
+	assert.Equal(t, 4, Eval[int](s, `[...document.querySelectorAll('#dvc-panel .dvc-chart path')].filter((p) => p.getAttribute('d').split('L').length === 10).length`), "the curves trained ahead stay")
+	t.Logf("the error: %s", got["error"])
+}

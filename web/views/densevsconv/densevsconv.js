@@ -156,23 +156,21 @@ export function mount(ctx, section) {
       pair = { names: LIVE_NAMES, source: live.source, n: live.n };
     } else {
       const p = { names: SHIPPED_NAMES, source: 'loading', n: size, info: null, ready: null };
+      // Never rejects: a file the engine cannot read falls back to the pair built here, and the
+      // views waiting on it then read that pair.
       p.ready = loadShippedPair(size).then((got) => {
         p.info = got;
         p.source = 'shipped';
-        if (pair === p) hook.loaded++;
-      });
-      p.ready.catch((err) => {
         if (pair !== p) return;
-        fail(err, 'dvc.weightsError', { n: n(p.n) });
+        hook.loaded++;
+        renderWeights();
+      }, (err) => {
+        if (pair !== p) return;
         pair = { names: LIVE_NAMES, source: live.source, n: live.n };
         renderWeights();
-        refreshShift();
-        refreshUnits();
+        fail(err, 'dvc.weightsError', { n: n(p.n) });
       });
       pair = p;
-      p.ready.then(() => {
-        if (pair === p) renderWeights();
-      }, () => {});
     }
     renderWeights();
     refreshShift();
