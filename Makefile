@@ -85,12 +85,15 @@ web/vendor/uPlot.esm.js: node_modules/.package-lock.json
 	cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css web/vendor/
 
 # The page starts with the small and reference models; the Why convolution lesson reads its
-# shipped pairs' records (their curves), not their weights.
-PAGE_PRETRAINED = $(filter-out pretrained/densevsconv-%,$(wildcard pretrained/*.cpw)) $(wildcard pretrained/densevsconv-*.json)
-web/pretrained: $(PAGE_PRETRAINED)
-	mkdir -p web/pretrained
-	cp $(PAGE_PRETRAINED) web/pretrained/
+# shipped pairs' records (their curves) and, only once a student picks a big size, their
+# weights (densevsconv-*.cpw, 0.9 MB in all: never part of the first prediction).
+PAGE_PRETRAINED = $(wildcard pretrained/*.cpw) $(wildcard pretrained/densevsconv-*.json)
+# One rule per file, so a model added to the list reaches a page built before it.
+web/pretrained: $(addprefix web/,$(PAGE_PRETRAINED))
 	touch web/pretrained
+web/pretrained/%: pretrained/%
+	mkdir -p web/pretrained
+	cp $< $@
 
 ## bench-vendor: TensorFlow.js 4.22 (npm, pinned), for the benchmark page
 ## web/bench.html only: the playground never loads it.

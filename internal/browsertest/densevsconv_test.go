@@ -207,13 +207,14 @@ func TestDenseVsConvLink(t *testing.T) {
 	s.OpenReady("?lang=en&data=digits&dvc=5000,3,0,1")
 	digits := Poll[map[string]any](s, `(() => { const v = window.convplay.views.densevsconv, q = (c) => document.querySelector('#dvc-panel ' + c);
 		return v && v.size === 5000 && q('.dvc-source').textContent && {source: v.source, text: q('.dvc-source').textContent, button: q('.dvc-train').textContent,
-			label: q('.dvc-n[data-n="5000"]').textContent, runs: Object.keys(v.runs).length}; })()`)
+			label: q('.dvc-n[data-n="5000"]').textContent, runs: Object.keys(v.runs).length, weights: v.weights.source}; })()`)
 	assert.Nil(t, digits["source"])
 	assert.Equal(t, 0.0, digits["runs"], "no Fashion-MNIST curves over the digits")
 	assert.Contains(t, digits["text"], "Fashion-MNIST only")
 	assert.Equal(t, "Train both", digits["button"])
 	assert.NotContains(t, digits["label"], "trained ahead")
+	assert.Equal(t, "fresh", digits["weights"], "no Fashion-MNIST networks over the digits either")
 	Eval[bool](s, `(() => { const sel = document.getElementById('dataset'); sel.value = 'fashion'; sel.dispatchEvent(new Event('change')); return true; })()`)
-	Poll[bool](s, `(() => { const v = window.convplay.views.densevsconv; return v.source === 'shipped' && v.runs.dense.samples === 5000 && document.querySelector('#dvc-panel .dvc-train').textContent.startsWith('Train both here'); })()`)
+	Poll[bool](s, `(() => { const v = window.convplay.views.densevsconv; return v.source === 'shipped' && v.weights.source === 'shipped' && v.weights.n === 5000 && v.runs.dense.samples === 5000 && document.querySelector('#dvc-panel .dvc-train').textContent.startsWith('Train both here'); })()`)
 	assert.Empty(t, s.Problems())
 }

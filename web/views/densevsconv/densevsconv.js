@@ -5,14 +5,16 @@
 // current drawing shifted by a few pixels (the CNN's maps move with it; the
 // dense units change arbitrarily) and (d) what one unit of each looks at.
 // The big sizes show runs trained ahead with the command line at once (their
-// records, pretrained/densevsconv-*.json); the student may run them live.
+// records, pretrained/densevsconv-*.json, and, in (c) and (d), their
+// networks, the .cpw beside each, weights.js); the student may run them live.
 // Every number comes from the engine or those records; plan.js holds the
 // presets, the records' reading, the URL key and the curves.
 
 import { esc } from '../../format.js';
 import { probes } from './probes.js';
-import { MODELS, SIZES, VALIDATION, DEFAULT_VIEW, SHIPPED_DATA, planFor, shippedPath, shippedRun, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
+import { MODELS, SIZES, VALIDATION, DEFAULT_VIEW, SHIPPED_DATA, planFor, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
 import { TEXTS } from './strings.js';
+import { LIVE_NAMES, SHIPPED_NAMES, shippedLoader, loadShippedRun } from './weights.js';
 
 const W = 240; // a chart's width and height in SVG units
 const H = 120;
@@ -57,6 +59,7 @@ export function mount(ctx, section) {
     <p class="dvc-legend note"><span class="sw train"></span><span data-i18n="dvc.legendTrain"></span> <span class="sw val"></span><span data-i18n="dvc.legendVal"></span></p>
     <p class="dvc-lesson"></p>
 
+    <p class="note dvc-weights" aria-live="polite"></p>
     <h3 data-i18n="dvc.shiftTitle"></h3>
     <p class="note" data-i18n="dvc.shiftHelp"></p>
     <div class="controls">
@@ -69,6 +72,7 @@ export function mount(ctx, section) {
       <figure><canvas class="pixels dvc-cmap" aria-labelledby="dvc-cap-cmap"></canvas><canvas class="pixels dvc-cmap2" aria-labelledby="dvc-cap-cmap"></canvas><figcaption id="dvc-cap-cmap" class="dvc-cmap-cap"></figcaption></figure>
       <figure><canvas class="pixels dvc-dvec" aria-labelledby="dvc-cap-dvec"></canvas><canvas class="pixels dvc-dvec2" aria-labelledby="dvc-cap-dvec"></canvas><figcaption id="dvc-cap-dvec" class="dvc-dvec-cap"></figcaption></figure>
     </div>
+    <p class="dvc-guess"></p>
 
     <h3 data-i18n="dvc.unitTitle"></h3>
     <p class="note" data-i18n="dvc.unitHelp"></p>
@@ -90,10 +94,16 @@ export function mount(ctx, section) {
   let built = null; // a promise: both side models built
   let size = view.n;
   let asked = 0; // the latest showSize, so a slow record never covers a later choice
+  // The networks (c) and (d) look into: the pair built here ('fresh', or 'live' once trained
+  // on live.n images) or a big size's pair trained ahead ('shipped', or 'loading' it).
+  const live = { source: 'fresh', n: 0 };
+  let pair = { names: LIVE_NAMES, source: 'fresh', n: 0 };
+  let loadShippedPair = shippedLoader(ctx); // a new one for a new engine, which holds no pair yet
   const hook = {
     get info() { return info; }, get runs() { return runs; }, get training() { return training; },
     get source() { return results[key(size)] ? results[key(size)].source : null; }, get size() { return size; },
-    shown: 0, shifts: 0, epochs: 0, shipped: 0,
+    get weights() { return { source: pair.source, n: pair.n, names: pair.names }; },
+    shown: 0, shifts: 0, epochs: 0, shipped: 0, loaded: 0,
   };
   if (globalThis.convplay) globalThis.convplay.views.densevsconv = hook;
 
@@ -111,20 +121,6 @@ export function mount(ctx, section) {
     return Math.max(1, Math.min(8, Math.floor(Number($('.dvc-unit').value) || 1)));
   }
 
-  /** loadShipped reads preset's run on count images trained ahead (make pretrain-densevsconv). */
-  async function loadShipped(preset, count) {
-    const path = shippedPath(preset, count);
-    const res = await fetch(path);
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${res.statusText}`);
-    let rec;
-    try {
-      rec = await res.json();
-    } catch {
-      throw new Error(`${path} is not JSON`);
-    }
-    return shippedRun(rec, preset, count, SHIPPED_DATA);
-  }
-
   /** showSize shows the curves of training size want: its last live run, else its shipped runs, else none yet. */
   async function showSize(want) {
     size = want;
@@ -135,10 +131,11 @@ export function mount(ctx, section) {
     runs = results[k] ? results[k].runs : {};
     $('.dvc-progress').textContent = '';
     renderCurves();
+    choosePair();
     if (results[k] || !shippedHere(want)) return;
     try {
       const got = {};
-      for (const m of MODELS) got[m.kind] = await loadShipped(m.preset, want);
+      for (const m of MODELS) got[m.kind] = await loadShippedRun(m.preset, want);
       if (!results[k]) results[k] = { runs: got, source: 'shipped' };
       if (ask !== asked || training) return; // the student chose again meanwhile
       runs = results[k].runs;
@@ -149,11 +146,52 @@ export function mount(ctx, section) {
     }
   }
 
+  /**
+   * choosePair points (c) and (d) at the networks behind the curves shown: a
+   * size's shipped pair unless it was trained here, else the pair built here.
+   */
+  function choosePair() {
+    const liveHere = results[key(size)] && results[key(size)].source === 'live';
+    if (training || liveHere || !shippedHere(size) || !built) { // !built: no engine yet, build() chooses again
+      pair = { names: LIVE_NAMES, source: live.source, n: live.n };
+    } else {
+      const p = { names: SHIPPED_NAMES, source: 'loading', n: size, info: null, ready: null };
+      // Never rejects: a file the engine cannot read falls back to the pair built here, and the
+      // views waiting on it then read that pair.
+      p.ready = loadShippedPair(size).then((got) => {
+        p.info = got;
+        p.source = 'shipped';
+        if (pair !== p) return;
+        hook.loaded++;
+        renderWeights();
+      }, (err) => {
+        if (pair !== p) return;
+        pair = { names: LIVE_NAMES, source: live.source, n: live.n };
+        renderWeights();
+        fail(err, 'dvc.weightsError', { n: n(p.n) });
+      });
+      pair = p;
+    }
+    renderWeights();
+    refreshShift();
+    refreshUnits();
+  }
+
+  /** renderWeights says which networks (c) and (d) show. */
+  function renderWeights() {
+    const el = $('.dvc-weights');
+    el.dataset.source = pair.source;
+    const which = { fresh: 'dvc.weightsFresh', live: 'dvc.weightsLive', loading: 'dvc.weightsLoading', shipped: 'dvc.weightsShipped' }[pair.source];
+    ctx.setText(el, which, { n: n(pair.n) });
+  }
+
   function renderButton() {
     $('.dvc-train').textContent = t(shippedHere(size) ? 'dvc.trainLive' : 'dvc.train', { epochs: planFor(size).epochs });
   }
 
   function build() {
+    live.source = 'fresh';
+    live.n = 0;
     built = (async () => {
       for (const m of MODELS) {
         info[m.kind] = await ctx.request('sideBuild', { name: m.name, preset: m.preset, seed: 1 });
@@ -162,8 +200,7 @@ export function mount(ctx, section) {
     built.then(() => {
       renderSize();
       renderCurves();
-      refreshShift();
-      refreshUnits();
+      choosePair();
     }, fail);
     return built;
   }
@@ -268,7 +305,7 @@ export function mount(ctx, section) {
     size = Number(section.querySelector('input[name="dvc-n"]:checked').value);
     const plan = { ...planFor(size), ...(hook.epochs ? { epochs: hook.epochs } : {}) }; // tests may shorten the run
     try {
-      await build(); // fresh weights for a fair start
+      await build(); // fresh weights for a fair start (choosePair: (c) and (d) follow the live pair)
       runs = {};
       delete results[key(size)];
       renderCurves();
@@ -289,15 +326,15 @@ export function mount(ctx, section) {
       }
       ctx.setText($('.dvc-progress'), 'dvc.finished', { n: n(runs.dense.samples) });
       results[key(size)] = { runs, source: 'live' };
+      [live.source, live.n] = ['live', size];
       renderCurves();
-      refreshShift();
-      refreshUnits();
     } catch (err) {
       fail(err);
     } finally {
       training = false;
       $('.dvc-train').disabled = false;
       $('.dvc-sizes').disabled = false;
+      choosePair();
     }
   }
 
@@ -310,8 +347,13 @@ export function mount(ctx, section) {
     delete $('.dvc-progress').dataset.i18n;
   }
 
-  const { refreshShift, refreshUnits } = probes(ctx, $, {
-    get info() { return info; }, get built() { return built; }, hook, fail, unitShown,
+  const showsLive = () => pair.names === LIVE_NAMES;
+  const { refreshShift, refreshUnits, renderGuess } = probes(ctx, $, {
+    get names() { return pair.names; },
+    get shows() { return { source: pair.source, n: pair.n }; },
+    get info() { return showsLive() ? info : pair.info; },
+    get built() { return showsLive() ? built : pair.ready; },
+    hook, fail, unitShown,
   });
 
   $('.dvc-train').addEventListener('click', train);
@@ -329,7 +371,9 @@ export function mount(ctx, section) {
     writeView();
   });
   ctx.on('engine', () => {
-    if (ctx.state.engine === 'ready') build();
+    if (ctx.state.engine !== 'ready') return;
+    loadShippedPair = shippedLoader(ctx);
+    build();
   });
   ctx.on('prediction', refreshShift);
   let shownData = ctx.state.dataset.name;
@@ -343,6 +387,7 @@ export function mount(ctx, section) {
     renderSizesLabels();
     renderButton();
     renderCurves();
+    renderGuess();
     if (!training && runs.dense && runs.dense.done) ctx.setText($('.dvc-progress'), 'dvc.finished', { n: n(runs.dense.samples) });
   });
   renderSizesLabels();

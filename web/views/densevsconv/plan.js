@@ -45,6 +45,11 @@ export function shippedPath(preset, n) {
   return `pretrained/densevsconv-${preset}-${n}.json`;
 }
 
+/** shippedWeightsPath is where the page finds the weights (.cpw) of that same run. */
+export function shippedWeightsPath(preset, n) {
+  return `pretrained/densevsconv-${preset}-${n}.cpw`;
+}
+
 /**
  * shippedRun turns a shipped record (convplay train -meta's JSON) into the
  * run the charts draw, as sideStep's finished run looks: {done, epochs,

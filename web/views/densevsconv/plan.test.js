@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { MODELS, SIZES, DEFAULT_VIEW, planFor, shippedPath, shippedRun, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
+import { MODELS, SIZES, DEFAULT_VIEW, planFor, shippedPath, shippedWeightsPath, shippedRun, parseView, formatView, curvePath, curvePoints, shapeWord } from './plan.js';
 
 test('the pair: the engine presets the command line trains', () => {
   assert.deepEqual(MODELS.map((m) => [m.kind, m.preset]), [['dense', 'dense'], ['cnn', 'small-same']]);
@@ -59,4 +59,15 @@ test('curvePath: one point per epoch, y up', () => {
   assert.equal(curvePath([], 2, 10, 10), '');
   assert.deepEqual(curvePoints([2], 1, 10, 10), [[10, 0]], 'clamped');
   assert.equal(shapeWord([28, 28, 1]), '28×28×1');
+});
+
+test('each shipped record has its weights beside it, the file the lesson loads for its big sizes', () => {
+  for (const s of SIZES.filter((x) => x.shipped)) {
+    for (const m of MODELS) {
+      const path = shippedWeightsPath(m.preset, s.n);
+      assert.equal(path, shippedPath(m.preset, s.n).replace(/\.json$/, '.cpw'));
+      const bytes = readFileSync(new URL(`../../../${path}`, import.meta.url));
+      assert.ok(bytes.length > 1000, `${path} is a model file`);
+    }
+  }
 });
