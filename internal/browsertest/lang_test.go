@@ -13,8 +13,10 @@ import (
 )
 
 // visibleEnglish lists the visible texts on the page that read as English
-// prose (three words of Latin letters in a row), outside code and the
-// engine's own identifiers: in Chinese, there should be none.
+// prose (three words of Latin letters in a row, apart by spaces), outside
+// code and the engine's own identifiers: in Chinese, there should be none.
+// A dotted name such as keras.models.load_model is an identifier the
+// Chinese text names as it is, not prose.
 const visibleEnglish = `(() => {
 	const out = [];
 	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -23,7 +25,7 @@ const visibleEnglish = `(() => {
 		if (!el || el.closest('pre, code, script, style, [translate=no], option[value=en]')) continue;
 		if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue;
 		const text = n.textContent.trim();
-		if (/[A-Za-z]{3,}[ ,.:;-]+[A-Za-z]{3,}[ ,.:;-]+[A-Za-z]{3,}/.test(text)) out.push(text.slice(0, 120));
+		if (/[A-Za-z]{3,}[,.:;-]*\s+[A-Za-z]{3,}[,.:;-]*\s+[A-Za-z]{3,}/.test(text)) out.push(text.slice(0, 120));
 	}
 	return out;
 })()`
