@@ -19,6 +19,7 @@ import { createClient, CRASH } from './protocol.js';
 import { streamDataset } from './dataload.js';
 import { parseExample } from './example.js';
 import { createPrefetch } from './prefetch.js';
+import { URL_KEYS } from './urlkeys.js';
 import { count, pct } from './format.js';
 import { strings, t, translate, getLang, setLang } from './i18n.js';
 
@@ -204,7 +205,10 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       const wanted = url.get('model');
       const preset = models.includes(wanted) ? wanted : models[0];
       const interim = models[models.length - 1];
-      if (interim === preset) {
+      // A link that names a layer or filter (layer=, conv=, ...) was made on the preset: the
+      // small model, whose layers differ, would reset those views before the preset arrived.
+      const linkNamesLayers = URL_KEYS.some((k) => k.ofModel && url.get(k.name) !== null);
+      if (interim === preset || linkNamesLayers) {
         state.modelPending = null;
         pendingRun = -1;
         await showPretrained(name, preset, await modelBytes(name, preset));

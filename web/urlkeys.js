@@ -23,7 +23,11 @@ import { parsePart, parseIndex as parseWhyIndex, parsePatch, formatPatch, parseW
 const text = (t) => (t === '' ? null : t);
 const same = (v) => String(v);
 
-/** URL_KEYS lists the keys: {name, panel, parse, format, example}; example is a text as a link holds it. */
+/**
+ * URL_KEYS lists the keys: {name, panel, parse, format, example, ofModel}; example is a text as a
+ * link holds it; ofModel marks a key that names a layer or filter of the model the link was made
+ * with, so a page opened from such a link shows that model from the start (core.js resetModel).
+ */
 export const URL_KEYS = [
   // The page's header and core.
   { name: 'lang', panel: 'app', parse: (t) => (LANGS.includes(t) ? t : null), format: same, example: 'zh' },
@@ -32,14 +36,14 @@ export const URL_KEYS = [
   // img: a test image's index; whether it exists is known once the data set is in.
   { name: 'img', panel: 'draw', parse: (t) => parseIndex(t, Infinity), format: same, example: '4321' },
   // layer: the open layer's name; scale: the colour scale, 'layer' (the default) left out.
-  { name: 'layer', panel: 'network', parse: text, format: same, example: 'conv2d_1' },
+  { name: 'layer', panel: 'network', ofModel: true, parse: text, format: same, example: 'conv2d_1' },
   { name: 'scale', panel: 'network', parse: (t) => (SCALES.includes(t) ? t : null), format: (s) => (s === 'layer' ? null : s), example: 'global' },
   // conv: layer index, output row, column and filter.
-  { name: 'conv', panel: 'convstep', parse: parsePos, format: formatPos, example: '0,3,4,2' },
+  { name: 'conv', panel: 'convstep', ofModel: true, parse: parsePos, format: formatPos, example: '0,3,4,2' },
   // sandbox: n,k,s and the padding (valid, same, or a number of cells).
   { name: 'sandbox', panel: 'sandbox', parse: parseSandbox, format: formatSandbox, example: '9,3,2,1' },
   // pool: layer index, channel.
-  { name: 'pool', panel: 'pooling', parse: parsePool, format: formatPool, example: '2,5' },
+  { name: 'pool', panel: 'pooling', ofModel: true, parse: parsePool, format: formatPool, example: '2,5' },
   // arch: the editor's layers, e.g. C8.3.1.s.relu_M2.2_F_D10.softmax.
   { name: 'arch', panel: 'arch', parse: (t) => specFromURL(t), format: specToURL, example: 'C8.3.1.s.relu_M2.2_F_D10.softmax' },
   // train: the settings that differ from the defaults, e.g. m=custom,lr=0.05.
@@ -51,10 +55,10 @@ export const URL_KEYS = [
   // (4,2 left out); whymax, what to maximize (layer,filter or c,class); whygal, the gallery's layer index.
   { name: 'why', panel: 'why', parse: parsePart, format: same, example: 'want' },
   { name: 'whycls', panel: 'why', parse: parseWhyIndex, format: same, example: '3' },
-  { name: 'whycam', panel: 'why', parse: parseWhyIndex, format: same, example: '4' },
+  { name: 'whycam', panel: 'why', ofModel: true, parse: parseWhyIndex, format: same, example: '4' },
   { name: 'whyocc', panel: 'why', parse: parsePatch, format: formatPatch, example: '6,1' },
-  { name: 'whymax', panel: 'why', parse: parseWant, format: formatWant, example: '3,12' },
-  { name: 'whygal', panel: 'why', parse: parseWhyIndex, format: same, example: '1' },
+  { name: 'whymax', panel: 'why', ofModel: true, parse: parseWant, format: formatWant, example: '3,12' },
+  { name: 'whygal', panel: 'why', ofModel: true, parse: parseWhyIndex, format: same, example: '1' },
   // scene: the segmentation lesson's fixed test scene (0-999), as convplay's scenes number them.
   { name: 'scene', panel: 'segment', parse: (t) => parseIndex(t, 1000), format: same, example: '12' },
 ];

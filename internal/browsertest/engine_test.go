@@ -58,7 +58,7 @@ func TestEngineInThePage(t *testing.T) {
 	s := Start(t)
 	s.OpenReady("")
 	d := Eval[map[string]any](s, `(() => { const d = window.convplay.state.dataset; return {loaded: d.loaded, total: d.total, available: d.available}; })()`)
-	assert.Equal(t, 28.0, d["loaded"], "28 chunk files")
+	assert.Equal(t, 34.0, d["loaded"], "34 chunk files (each split's first chunk holds 1,000 images)")
 	assert.Equal(t, map[string]any{"train": 55000.0, "validation": 5000.0, "test": 10000.0}, d["available"])
 
 	// The engine's small model, built fresh, for the figures below.
@@ -137,7 +137,7 @@ func TestEngineInThePage(t *testing.T) {
 			const b = new Uint8Array(await (await fetch('data/fashion/train-00-images.u8.gz')).arrayBuffer());
 			b[1000] ^= 1;
 			return window.convplay.client.request('addChunk', {name: 'train-00-images.u8.gz', bytes: b}).then(() => 'ok', (e) => e.message);
-		})()`, regexp.MustCompile(`^dataset: train-00-images\.u8\.gz: sha256 [0-9a-f]{64}, manifest says 5880b3e0[0-9a-f]{56} \(damaged file\?\)$`)},
+		})()`, regexp.MustCompile(`^dataset: train-00-images\.u8\.gz: sha256 [0-9a-f]{64}, manifest says e63fda40[0-9a-f]{56} \(damaged file\?\)$`)},
 		{"weights for another architecture", `(async () => {
 			const ref = new Uint8Array(await (await fetch('pretrained/reference-fashion.cpw')).arrayBuffer());
 			return window.convplay.client.request('loadWeights', {bytes: ref}).then(() => 'ok', (e) => e.message);
@@ -329,8 +329,8 @@ func TestCorruptChunkInThePage(t *testing.T) {
 	assert.Regexp(t, `^Engine ready, but: dataset: train-03-labels\.u8\.gz: sha256 [0-9a-f]{64}, manifest says [0-9a-f]{64} \(damaged file\?\)$`, status)
 	s.Screenshot("corrupt-chunk")
 
-	// The first three train chunks (15,000 images) arrived before it.
-	assert.Equal(t, 15000.0, Eval[float64](s, `window.convplay.state.dataset.available.train`))
+	// The first three train chunks (1,000 + 5,000 + 5,000 images) arrived before it.
+	assert.Equal(t, 11000.0, Eval[float64](s, `window.convplay.state.dataset.available.train`))
 	require.True(t, s.Request("buildModel", `{preset: 'small'}`).OK)
 	r := trainToEnd(s, `{subset: 64, epochs: 1, validation: false}`)
 	assert.Equal(t, "finished", r["reason"], "trains on the chunks it has")
