@@ -29,18 +29,18 @@ func TestParseLoss(t *testing.T) {
 			assert.Equal(t, tc.target, l.TargetSize(10))
 		})
 	}
-	_, err := ParseLoss("hinge")
-	assert.EqualError(t, err, `nn: unknown loss "hinge" (want sparse_categorical_crossentropy, categorical_crossentropy, mean_squared_error or weighted_sparse_categorical_crossentropy(w))`)
-	l, err := ParseLoss("mse")
-	require.NoError(t, err)
-	_, isLogits := l.(logitsLoss)
-	assert.False(t, isLogits, "MSE has no fused softmax path")
 	for _, bad := range []string{"weighted_sparse_categorical_crossentropy", "weighted_sparse_categorical_crossentropy()",
 		"weighted_sparse_categorical_crossentropy(0)", "weighted_sparse_categorical_crossentropy(-1)",
 		"weighted_sparse_categorical_crossentropy(NaN)", "weighted_sparse_categorical_crossentropy(0.1"} {
 		_, err := ParseLoss(bad)
 		assert.Error(t, err, bad)
 	}
+	_, err := ParseLoss("hinge")
+	assert.EqualError(t, err, `nn: unknown loss "hinge" (want sparse_categorical_crossentropy, categorical_crossentropy, mean_squared_error or weighted_sparse_categorical_crossentropy(w))`)
+	l, err := ParseLoss("mse")
+	require.NoError(t, err)
+	_, isLogits := l.(logitsLoss)
+	assert.False(t, isLogits, "MSE has no fused softmax path")
 	for _, name := range []string{"sparse_categorical_crossentropy", "categorical_crossentropy", "weighted_sparse_categorical_crossentropy(0.5)"} {
 		l, err := ParseLoss(name)
 		require.NoError(t, err)
@@ -186,7 +186,7 @@ func randomProbs(rng *rand.Rand, n, size int, scale float64) (p, z []float32) {
 // random values for MSE.
 func targets(rng *rand.Rand, loss string, n, size int) []float32 {
 	switch loss {
-	case "sparse_categorical_crossentropy":
+	case "sparse_categorical_crossentropy", "weighted_sparse_categorical_crossentropy(0.5)":
 		y := make([]float32, n)
 		for i := range y {
 			y[i] = float32(rng.IntN(size))
