@@ -26,7 +26,7 @@ const RUN = { epochs: 30, batchSize: 16, subset: 256, validationSubset: 64, seed
 const OPTIMIZER = { name: 'adam', learning_rate: 0.003 };
 /**
  * FRESH is "Train from scratch": the fastest recipe measured (BENCHMARKS.md, "Segmentation that
- * learns within a minute"): the smaller fcn-small (a third of fcn's cost per step, batch
+ * learns within a minute"): the smaller fcn-small (a quarter of fcn's parameters, batch
  * normalization), Adam 0.01, and background pixels weighted 0.1 in the loss, so that a fresh
  * network does not settle on "background everywhere" (~93% of the pixels).
  */
