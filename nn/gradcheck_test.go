@@ -363,6 +363,8 @@ func TestGradCheckLosses(t *testing.T) {
 		{"categorical_ce", "categorical_crossentropy", false, probs(), soft()},
 		{"categorical_ce_logits", "categorical_crossentropy", true, normals(rng, n*size), soft()},
 		{"mse", "mean_squared_error", false, normals(rng, n*size), normals(rng, n*size)},
+		{"weighted_sparse_ce", "weighted_sparse_categorical_crossentropy(0.25)", false, probs(), labels},
+		{"weighted_sparse_ce_logits", "weighted_sparse_categorical_crossentropy(0.25)", true, normals(rng, n*size), labels},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -411,6 +413,7 @@ func TestGradCheckFusedSoftmax(t *testing.T) {
 		{"conv_categorical_ce", convNet, "categorical_crossentropy", true},
 		{"dense_sparse_ce", denseNet, "sparse_categorical_crossentropy", false},
 		{"activation_layer_sparse_ce", activationNet, "sparse_categorical_crossentropy", false},
+		{"conv_weighted_sparse_ce", convNet, "weighted_sparse_categorical_crossentropy(0.3)", false},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

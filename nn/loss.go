@@ -20,6 +20,9 @@ type logitsLoss interface {
 
 // ParseLoss maps a Keras loss name (or the alias "mse") to a Loss.
 func ParseLoss(name string) (Loss, error) {
+	if l, ok, err := parseWeightedSparse(name); ok {
+		return l, err
+	}
 	switch name {
 	case "sparse_categorical_crossentropy":
 		return sparseCrossEntropy{}, nil
@@ -28,7 +31,7 @@ func ParseLoss(name string) (Loss, error) {
 	case "mean_squared_error", "mse":
 		return meanSquaredError{}, nil
 	}
-	return nil, fmt.Errorf("nn: unknown loss %q (want sparse_categorical_crossentropy, categorical_crossentropy or mean_squared_error)", name)
+	return nil, fmt.Errorf("nn: unknown loss %q (want sparse_categorical_crossentropy, categorical_crossentropy, mean_squared_error or weighted_sparse_categorical_crossentropy(w))", name)
 }
 
 // probEpsilon is Keras's backend epsilon: the cross-entropies computed from

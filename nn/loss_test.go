@@ -18,6 +18,8 @@ func TestParseLoss(t *testing.T) {
 		{"categorical_crossentropy", "categorical_crossentropy", 10},
 		{"mean_squared_error", "mean_squared_error", 10},
 		{"mse", "mean_squared_error", 10},
+		{"weighted_sparse_categorical_crossentropy(0.1)", "weighted_sparse_categorical_crossentropy(0.1)", 1},
+		{"weighted_sparse_categorical_crossentropy(2.5e-2)", "weighted_sparse_categorical_crossentropy(0.025)", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -27,13 +29,19 @@ func TestParseLoss(t *testing.T) {
 			assert.Equal(t, tc.target, l.TargetSize(10))
 		})
 	}
+	for _, bad := range []string{"weighted_sparse_categorical_crossentropy", "weighted_sparse_categorical_crossentropy()",
+		"weighted_sparse_categorical_crossentropy(0)", "weighted_sparse_categorical_crossentropy(-1)",
+		"weighted_sparse_categorical_crossentropy(NaN)", "weighted_sparse_categorical_crossentropy(0.1"} {
+		_, err := ParseLoss(bad)
+		assert.Error(t, err, bad)
+	}
 	_, err := ParseLoss("hinge")
-	assert.EqualError(t, err, `nn: unknown loss "hinge" (want sparse_categorical_crossentropy, categorical_crossentropy or mean_squared_error)`)
+	assert.EqualError(t, err, `nn: unknown loss "hinge" (want sparse_categorical_crossentropy, categorical_crossentropy, mean_squared_error or weighted_sparse_categorical_crossentropy(w))`)
 	l, err := ParseLoss("mse")
 	require.NoError(t, err)
 	_, isLogits := l.(logitsLoss)
 	assert.False(t, isLogits, "MSE has no fused softmax path")
-	for _, name := range []string{"sparse_categorical_crossentropy", "categorical_crossentropy"} {
+	for _, name := range []string{"sparse_categorical_crossentropy", "categorical_crossentropy", "weighted_sparse_categorical_crossentropy(0.5)"} {
 		l, err := ParseLoss(name)
 		require.NoError(t, err)
 		_, isLogits := l.(logitsLoss)
@@ -178,7 +186,7 @@ func randomProbs(rng *rand.Rand, n, size int, scale float64) (p, z []float32) {
 // random values for MSE.
 func targets(rng *rand.Rand, loss string, n, size int) []float32 {
 	switch loss {
-	case "sparse_categorical_crossentropy":
+	case "sparse_categorical_crossentropy", "weighted_sparse_categorical_crossentropy(0.5)":
 		y := make([]float32, n)
 		for i := range y {
 			y[i] = float32(rng.IntN(size))
@@ -246,7 +254,13 @@ func TestLossGradientsFiniteDifferences(t *testing.T) {
 func TestLossLogitsMatchesPlain(t *testing.T) {
 	const n, size = 5, 10
 	rng := rand.New(rand.NewPCG(31, 32))
-	for _, name := range []string{"sparse_categorical_crossentropy", "categorical_crossentropy"} {
+	for _, bad := range []string{"weighted_sparse_categorical_crossentropy", "weighted_sparse_categorical_crossentropy()",
+		"weighted_sparse_categorical_crossentropy(0)", "weighted_sparse_categorical_crossentropy(-1)",
+		"weighted_sparse_categorical_crossentropy(NaN)", "weighted_sparse_categorical_crossentropy(0.1"} {
+		_, err := ParseLoss(bad)
+		assert.Error(t, err, bad)
+	}
+	for _, name := range []string{"sparse_categorical_crossentropy", "categorical_crossentropy", "weighted_sparse_categorical_crossentropy(0.5)"} {
 		t.Run(name, func(t *testing.T) {
 			l, err := ParseLoss(name)
 			require.NoError(t, err)
@@ -324,4 +338,65 @@ func TestLossAllocatesNothing(t *testing.T) {
 		})
 		assert.Zero(t, allocs, name)
 	}
+}
+
+// TestWeightedSparseIsPlainTimesWeight checks the background-weighted loss
+// against the plain sparse cross-entropy, sample by sample: a background
+// pixel's loss and gradient are w times the plain ones, an item pixel's the
+// plain ones; the mean divides by the number of samples, as Keras's
+// class_weight does. Weight 1 is the plain loss.
+func TestWeightedSparseIsPlainTimesWeight(t *testing.T) {
+	const n, size, w = 4, 3, 0.2
+	out := []float32{0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.3, 0.3, 0.4, 0.6, 0.3, 0.1}
+	y := []float32{0, 1, 2, 0}
+	weighted, err := BackgroundWeighted(w)
+	require.NoError(t, err)
+	for _, logits := range []bool{false, true} {
+		eval := func(l Loss, d, o, yy []float32, n int) float64 {
+			if logits {
+				return l.(logitsLoss).LossFromLogits(d, o, yy, n, size)
+			}
+			return l.Loss(d, o, yy, n, size)
+		}
+		got := make([]float32, n*size)
+		loss := eval(weighted, got, out, y, n)
+		var want float64
+		for i := range n {
+			d := make([]float32, size)
+			l := eval(sparseCrossEntropy{}, d, out[i*size:(i+1)*size], y[i:i+1], 1)
+			s := 1.0
+			if y[i] == 0 {
+				s = w
+			}
+			want += s * l / n
+			for j := range size {
+				assert.InDelta(t, s*float64(d[j])/n, got[i*size+j], 1e-7, "logits %v sample %d class %d", logits, i, j)
+			}
+		}
+		assert.InDelta(t, want, loss, 1e-12, "logits %v", logits)
+		one, err := BackgroundWeighted(1)
+		require.NoError(t, err)
+		plain := make([]float32, n*size)
+		assert.InDelta(t, eval(sparseCrossEntropy{}, plain, out, y, n), eval(one, got, out, y, n), 1e-12)
+		assert.InDeltaSlice(t, plain, got, 1e-8)
+	}
+}
+
+// FuzzParseLoss feeds ParseLoss any name: it errs or returns a loss whose
+// name parses back to the same loss, and never panics.
+func FuzzParseLoss(f *testing.F) {
+	for _, s := range []string{"sparse_categorical_crossentropy", "mse", "weighted_sparse_categorical_crossentropy(0.1)",
+		"weighted_sparse_categorical_crossentropy(1e400)", "weighted_sparse_categorical_crossentropy(0x1p-3)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		l, err := ParseLoss(name)
+		if err != nil {
+			return
+		}
+		again, err := ParseLoss(l.Name())
+		if err != nil || again.Name() != l.Name() {
+			t.Fatalf("ParseLoss(%q) named %q, which parses to %v, %v", name, l.Name(), again, err)
+		}
+	})
 }

@@ -187,7 +187,7 @@ func (m *Model) mustBeCompiled() {
 	}
 }
 
-func isCrossEntropy(l Loss) bool { return strings.HasSuffix(l.Name(), "crossentropy") }
+func isCrossEntropy(l Loss) bool { return strings.Contains(l.Name(), "crossentropy") }
 
 // classes is the number of class scores per classified position: the
 // output's size, or C for a per-pixel cross-entropy.

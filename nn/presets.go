@@ -87,6 +87,41 @@ func FCNSpec() ModelSpec {
 	}
 }
 
+// FCNSmallSpec is the segmentation lesson's network for training from
+// scratch in the page (issue 18): the fcn preset's shape with two pooling
+// steps instead of three and fewer filters (27,003 parameters, a quarter
+// of fcn's), and a BatchNormalization after every ReLU, with moving statistics that
+// follow the batches fast (momentum 0.9: a minute's ~150 steps are too few
+// for Keras's 0.99). Trained with the background-weighted cross-entropy it
+// leaves the all-background plateau within its first 600 scenes
+// (BENCHMARKS.md, "Segmentation that learns within a minute").
+//
+//	input (64, 64, 1)
+//	Conv2D(16, 3, 'same', relu), BN, MaxPooling2D(2)  -> (32, 32, 16)
+//	Conv2D(32, 3, 'same', relu), BN, MaxPooling2D(2)  -> (16, 16, 32)
+//	Conv2D(32, 3, 'same', relu), BN                   -> (16, 16, 32)
+//	Conv2DTranspose(16, 4, strides=2, 'same', relu), BN -> (32, 32, 16)
+//	Conv2DTranspose(16, 4, strides=2, 'same', relu), BN -> (64, 64, 16)
+//	Conv2D(11, 1, activation='softmax')               -> (64, 64, 11)
+func FCNSmallSpec() ModelSpec {
+	conv := func(filters int) LayerSpec {
+		return LayerSpec{Type: "Conv2D", Filters: filters, KernelSize: 3, Padding: "same", Activation: "relu"}
+	}
+	up := func(filters int) LayerSpec {
+		return LayerSpec{Type: "Conv2DTranspose", Filters: filters, KernelSize: 4, Strides: 2, Padding: "same", Activation: "relu"}
+	}
+	bn := LayerSpec{Type: "BatchNormalization", Momentum: 0.9}
+	pool := LayerSpec{Type: "MaxPooling2D", PoolSize: 2}
+	return ModelSpec{
+		Input: []int{64, 64, 1},
+		Layers: []LayerSpec{
+			conv(16), bn, pool, conv(32), bn, pool, conv(32), bn,
+			up(16), bn, up(16), bn,
+			{Type: "Conv2D", Filters: 11, KernelSize: 1, Activation: "softmax"},
+		},
+	}
+}
+
 // DenseSpec is the dense-only network of the "Why convolution" lesson
 // (web/views/densevsconv): every pixel to each of 128 units, then 10
 // classes; 101,770 parameters:
@@ -138,14 +173,16 @@ var presets = map[string]func() ModelSpec{
 	"fcn":        FCNSpec,
 	"dense":      DenseSpec,
 	"small-same": SmallSameSpec,
+	"fcn-small":  FCNSmallSpec,
 }
 
 // PresetNames lists the presets, as error messages name them.
-const PresetNames = "seed, reference, small, fcn, dense or small-same"
+const PresetNames = "seed, reference, small, fcn, dense, small-same or fcn-small"
 
 // Preset returns the model spec called name: "seed" or "reference" (the
 // notebook's model, ReferenceSpec), "small" (SmallSpec), "fcn" (FCNSpec,
-// for segmentation), "dense" (DenseSpec) or "small-same" (SmallSameSpec).
+// for segmentation), "dense" (DenseSpec), "small-same" (SmallSameSpec) or "fcn-small"
+// (FCNSmallSpec, segmentation trained from scratch in the page).
 // Each call returns
 // a fresh spec that the caller may change.
 func Preset(name string) (ModelSpec, error) {

@@ -106,7 +106,7 @@ func TestPresets(t *testing.T) {
 		})
 	}
 	_, err := Preset("resnet")
-	assert.EqualError(t, err, `nn: unknown preset "resnet" (want seed, reference, small, fcn, dense or small-same)`)
+	assert.EqualError(t, err, `nn: unknown preset "resnet" (want seed, reference, small, fcn, dense, small-same or fcn-small)`)
 }
 
 // TestFCNMatchesSummary checks the fcn preset's shapes and parameter counts
@@ -128,6 +128,34 @@ func TestFCNMatchesSummary(t *testing.T) {
 		assert.Equal(t, rows[i].params, ParamCount(l), rows[i].name)
 	}
 	compileSparse(t, m)
+	assert.NotNil(t, m.fused)
+	assert.Equal(t, 64*64, m.targetSize())
+}
+
+// TestFCNSmall checks the fcn-small preset: its shapes (two poolings, back
+// to 64 x 64 x 11), its parameter count by Keras's formulas (BN: gamma,
+// beta, moving mean and variance per channel) and that it compiles per
+// pixel with the background-weighted loss, the softmax fused.
+func TestFCNSmall(t *testing.T) {
+	spec, err := Preset("fcn-small")
+	require.NoError(t, err)
+	m, err := Build(spec, 1)
+	require.NoError(t, err)
+	want := (9+1)*16 + 4*16 + (9*16+1)*32 + 4*32 + (9*32+1)*32 + 4*32 + (16*16*32 + 16) + 4*16 + (16*16*16 + 16) + 4*16 + (16+1)*11
+	assert.Equal(t, 27003, want)
+	assert.Equal(t, want, presetParamCount(m))
+	assert.Equal(t, Shape{64, 64, 11}, m.OutShape())
+	assert.Equal(t, Shape{16, 16, 32}, m.Layers[7].OutShape(), "the encoder's end")
+	for _, l := range m.Layers {
+		if l.Spec().Type == "BatchNormalization" {
+			assert.Equal(t, 0.9, l.Spec().Momentum)
+		}
+	}
+	loss, err := ParseLoss("weighted_sparse_categorical_crossentropy(0.1)")
+	require.NoError(t, err)
+	opt, err := NewOptimizer(OptimizerSpec{Name: "adam"})
+	require.NoError(t, err)
+	require.NoError(t, m.Compile(opt, loss))
 	assert.NotNil(t, m.fused)
 	assert.Equal(t, 64*64, m.targetSize())
 }

@@ -44,7 +44,7 @@
 //	shiftCompare   {pixels, dx, dy}                {layers: [{name, type, shape, change}], probsBefore, probsAfter, shifted}
 //	transposeDemo  {pixels, layer, channel, [steps]} {shape, channel, map, kinds: [{kind, k, stride, padding, kernel, stages: [{map, shape}]}]}
 //	describeSpec   {spec} or {preset}               as describeLayers, for a spec that is not the model: the model stays
-//	sideBuild      {name, spec} or {name, preset}, [target, seed, optimizer] as describeSpec, and {name, target, loss, summary}: a side model, the model stays
+//	sideBuild      {name, spec} or {name, preset}, [target, seed, optimizer, backgroundWeight] as describeSpec, and {name, target, loss, summary}: a side model, the model stays
 //	sideTrain      {name, subset, epochs, ...}     {samples, validationSamples, epochs, batches}
 //	sideStep       {name, [ms]}                    {done, epoch, epochs, batch, batches, loss, accuracy, samples, history: [{loss, accuracy, val_loss, val_accuracy}]}
 //	sideTrace      {name, pixels, [dx], [dy]}      {trace, shiftedTrace, shifted, dx, dy, ink}
@@ -61,7 +61,7 @@
 //	fgsm           {pixels, epsilon, [target], [label], [steps], [stepSize], [stopWhenFooled], [clamp]} {epsilon, target, label, steps, classBefore, classAfter, probsBefore, probsAfter, adversarial, perturbation, loss, lo, hi}
 //	embedding      [count], [split], [pixels]      {count, split, dim, layer, name, labels, predicted, points, explained, variance, total, iterations, point?, pointClass?}
 //	standardize    {image}                         {pixels}: image (Uint8Array, the data set's shape, 0..255) standardized as getSample's; needs only the manifest
-//	sideLoad       {name, bytes}, [target, optimizer] as sideBuild's: a .cpw file's model as the side model name
+//	sideLoad       {name, bytes}, [target, optimizer, backgroundWeight] as sideBuild's: a .cpw file's model as the side model name
 //	scene          {split, index}                  {split, index, image, pixels, labels, items: [{image, class, row, col}], shape}
 //	segment        {name, pixels} or {name, image} {shape, probs, classes, counts, trace}
 //	debugStall     {ms}                            {ms}: the Go program blocks its worker (its event loop, its alive events) for ms (at most 60000), to test that a busy worker is not taken for a dead one
@@ -226,7 +226,8 @@
 // target "scenes": a model mapping a 64x64 scene (64, 64, 1) to a map of
 // scores (64, 64, 11), background and the ten classes at every pixel
 // (nn.ValidateForMaps), trained with per-pixel sparse categorical
-// cross-entropy. Its scenes are composed in the worker from the loaded data
+// cross-entropy (given backgroundWeight w, its background pixels weighted
+// by w: nn.BackgroundWeighted). Its scenes are composed in the worker from the loaded data
 // set's images by the seeded generator (scenes are made from whole splits:
 // a split not yet loaded whole is an error): sideTrain's subset is the
 // training scenes per epoch (256; new ones every epoch, from seed),

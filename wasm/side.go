@@ -76,6 +76,23 @@ func (w *worker) sideBuild(req js.Value) (any, error) {
 // sideLossNames is the loss each side target trains with.
 var sideLossNames = map[string]string{"class": "sparse_categorical_crossentropy", "ink": "mse", sceneTarget: "sparse_categorical_crossentropy"}
 
+// sideLoss is target's loss; a scenes model may ask for backgroundWeight
+// (a number > 0), the background-weighted cross-entropy
+// (nn.BackgroundWeighted) that leaves the all-background plateau fast.
+func sideLoss(req js.Value, target string) (nn.Loss, error) {
+	v := req.Get("backgroundWeight")
+	if missing(v) {
+		return nn.ParseLoss(sideLossNames[target])
+	}
+	if target != sceneTarget {
+		return nil, fmt.Errorf("worker: backgroundWeight is for segmentation (target scenes), not target %s", target)
+	}
+	if v.Type() != js.TypeNumber {
+		return nil, fmt.Errorf("worker: backgroundWeight must be a number, got %s", v.Type())
+	}
+	return nn.BackgroundWeighted(v.Float())
+}
+
 // sideNameTarget reads a side model's name and target (default "class").
 func (w *worker) sideNameTarget(op string, req js.Value) (name, target string, err error) {
 	if name, err = argString(req, "name", ""); err != nil {
@@ -116,7 +133,7 @@ func (w *worker) addSide(req js.Value, name, target string, m *nn.Model) (any, e
 	if err != nil {
 		return nil, err
 	}
-	loss, err := nn.ParseLoss(sideLossNames[target])
+	loss, err := sideLoss(req, target)
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,16 @@ func TestSegmentationSideModel(t *testing.T) {
 	assert.Equal(t, "nn: the model outputs (64, 64, 10), not a map (64, 64, 11) of scores for each pixel's 11 classes", r.err)
 	r = request(w, "sideBuild", map[string]any{"name": "seg", "preset": "fcn", "target": "segments"})
 	assert.Equal(t, `worker: target "segments" is not class, ink or scenes`, r.err)
+	// The page's recipe from scratch: fcn-small with the background weighted.
+	r = request(w, "sideBuild", map[string]any{"name": "seg", "preset": "fcn-small", "target": "scenes", "backgroundWeight": 0.1})
+	require.True(t, r.ok, r.err)
+	assert.Equal(t, "weighted_sparse_categorical_crossentropy(0.1)", r.result.Get("loss").String())
+	assert.Equal(t, "worker: backgroundWeight must be a number, got string",
+		request(w, "sideBuild", map[string]any{"name": "seg", "preset": "fcn-small", "target": "scenes", "backgroundWeight": "0.1"}).err)
+	assert.Equal(t, "nn: background weight 0 is not a positive number",
+		request(w, "sideBuild", map[string]any{"name": "seg", "preset": "fcn-small", "target": "scenes", "backgroundWeight": 0}).err)
+	assert.Equal(t, "worker: backgroundWeight is for segmentation (target scenes), not target class",
+		request(w, "sideBuild", map[string]any{"name": "cls", "preset": "small", "backgroundWeight": 0.1}).err)
 	r = request(w, "sideBuild", map[string]any{"name": "seg", "preset": "fcn", "target": "scenes"})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, "sparse_categorical_crossentropy", r.result.Get("loss").String())

@@ -52,7 +52,7 @@ Trainable params: 15
 Non-trainable params: 0
 _________________________________________________________________
 `, ""},
-		{"unknown preset", []string{"-arch", "tiny"}, "", `-arch "tiny" is neither a preset (seed, reference, small, fcn, dense or small-same) nor a .json file`},
+		{"unknown preset", []string{"-arch", "tiny"}, "", `-arch "tiny" is neither a preset (seed, reference, small, fcn, dense, small-same or fcn-small) nor a .json file`},
 		{"missing file", []string{"-arch", filepath.Join(dir, "none.json")}, "", "reading the model spec: open "},
 		{"misspelt field", []string{"-arch", typo}, "", `is not a model spec (JSON like {"input": [28, 28, 1]`},
 		{"invalid model", []string{"-arch", bad}, "", "nn: layer 1 (dense): "},

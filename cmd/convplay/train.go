@@ -54,7 +54,7 @@ func (f *trainFlags) register(fs interface {
 	Uint64Var(*uint64, string, uint64, string)
 }) {
 	fs.StringVar(&f.data, "data", "fashion", "the packed data set: fashion or digits (in web/data, written by make data) or a directory holding manifest.json; fashion-scenes or digits-scenes: its 64x64 segmentation scenes (with -arch fcn; -subset is then the training scenes per epoch, default 10000, new ones every epoch, and -val-subset the fixed validation scenes, default 500)")
-	fs.StringVar(&f.arch, "arch", "seed", "the model: a preset (seed or reference: the notebook's model; small; dense and small-same: the pair of the Why convolution lesson; fcn: the segmentation network for -data ...-scenes) or a JSON file holding a model spec")
+	fs.StringVar(&f.arch, "arch", "seed", "the model: a preset (seed or reference: the notebook's model; small; dense and small-same: the pair of the Why convolution lesson; fcn: the segmentation network for -data ...-scenes; fcn-small: its smaller, batch-normalized version the page trains from scratch) or a JSON file holding a model spec")
 	fs.StringVar(&f.opt, "optimizer", "sgd", "sgd, adam or rmsprop")
 	fs.Float64Var(&f.lr, "lr", 0, "learning rate (0: Keras's default, SGD 0.01, Adam and RMSprop 0.001)")
 	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum")

@@ -97,6 +97,7 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	// here, so that two fit in the test's time on a loaded machine).
 	Eval[bool](s, `(window.convplay.views.segment.set({subset: 48, validationSubset: 16}), true)`)
 	assert.Contains(t, Eval[string](s, `document.querySelector('#seg-panel .seg-recipe').textContent`), "48 new scenes")
+	assert.Contains(t, Eval[string](s, `document.querySelector('#seg-panel .seg-fresh').textContent`), "background pixel 0.1 of an item pixel")
 	Eval[bool](s, `(document.querySelector('#seg-panel .seg-train').click(), true)`)
 	t.Logf("training from %v", time.Since(began).Round(time.Second))
 	trained := pollFor[string](s, `(() => { const r = window.convplay.views.segment.run, e = document.querySelector('#seg-panel .seg-error');
@@ -112,6 +113,14 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	assert.True(t, h["iou"] > 0 && h["iou"] <= 1, "mean IoU %v", h["iou"])
 	assert.Greater(t, h["acc"], 0.5)
 	assert.Equal(t, "trained", Eval[string](s, `window.convplay.views.segment.kind`))
+	// From scratch is the fast recipe: fcn-small, the background weighted
+	// in the loss, and the lesson says so in both languages.
+	fresh := Eval[map[string]any](s, `(() => { const i = window.convplay.views.segment.info; return {loss: i.loss, params: i.totalParams, layers: i.layers.length,
+		text: document.querySelector('#seg-panel .seg-fresh').textContent}; })()`)
+	assert.Equal(t, "weighted_sparse_categorical_crossentropy(0.1)", fresh["loss"])
+	assert.Equal(t, 27003.0, fresh["params"], "the fcn-small preset")
+	assert.Contains(t, fresh["text"], "Adam 0.01")
+	assert.Contains(t, fresh["text"], "批归一化", "the recipe in Chinese after the language switch")
 	zh := Eval[map[string]string](s, `({progress: document.querySelector('#seg-panel .seg-progress').textContent, legend: document.querySelector('#seg-panel .seg-legend').textContent,
 		probe: document.querySelector('#seg-panel .seg-probe').textContent, title: document.querySelector('#seg-panel h2').textContent})`)
 	assert.Contains(t, zh["progress"], "已停止")
@@ -150,6 +159,6 @@ func TestBenchSegment(t *testing.T) {
 	time.Sleep(60 * time.Second)
 	r := Eval[map[string]any](s, `(() => { const r = window.convplay.views.segment.run; return {epochs: r ? r.history.length : 0, batch: r ? r.batch : 0,
 		iou: r ? r.history.map((e) => e.val_mean_iou) : [], progress: document.querySelector('#seg-panel .seg-progress').textContent}; })()`)
-	t.Logf("60 s after Train (256 new scenes an epoch, batch 16, Adam 0.003, 64 validation scenes): %v", r)
+	t.Logf("60 s after Train from scratch (fcn-small, background weight 0.1, Adam 0.01, batch 16, 256 new scenes an epoch, 64 validation scenes): %v", r)
 	Eval[bool](s, `(document.querySelector('#seg-panel .seg-stop').click(), true)`)
 }

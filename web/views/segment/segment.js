@@ -24,6 +24,13 @@ const SHIPPED = { digits: 'pretrained/fcn-digits.cpw' };
 /** RUN is a training run in the page: small epochs, so the curves move every few seconds. */
 const RUN = { epochs: 30, batchSize: 16, subset: 256, validationSubset: 64, seed: 1 };
 const OPTIMIZER = { name: 'adam', learning_rate: 0.003 };
+/**
+ * FRESH is "Train from scratch": the fastest recipe measured (BENCHMARKS.md, "Segmentation that
+ * learns within a minute"): the smaller fcn-small (a quarter of fcn's parameters, batch
+ * normalization), Adam 0.01, and background pixels weighted 0.1 in the loss, so that a fresh
+ * network does not settle on "background everywhere" (~93% of the pixels).
+ */
+const FRESH = { preset: 'fcn-small', optimizer: { name: 'adam', learning_rate: 0.01 }, backgroundWeight: 0.1 };
 const CLASSES = 11;
 
 export function mount(ctx, section) {
@@ -70,6 +77,7 @@ export function mount(ctx, section) {
       <button type="button" class="seg-shipped" data-i18n="seg.shipped"></button>
     </div>
     <p class="note seg-recipe"></p>
+    <p class="note seg-fresh"></p>
     <p class="seg-progress" aria-live="polite"></p>
     <div class="seg-curves" data-epochs="0">
       ${['acc', 'iou'].map((c) => `<figure class="seg-chart" data-chart="${c}">
@@ -135,7 +143,7 @@ export function mount(ctx, section) {
   async function useShipped() {
     const path = SHIPPED[ctx.state.dataset.name];
     if (!path) {
-      info = await ctx.request('sideBuild', { name: NAME, preset: 'fcn', target: 'scenes', optimizer: OPTIMIZER, seed: 1 });
+      info = await ctx.request('sideBuild', { name: NAME, target: 'scenes', ...FRESH, seed: 1 });
       kind = 'fresh';
       return;
     }
@@ -170,6 +178,7 @@ export function mount(ctx, section) {
     paintKernels().catch(fail);
     if (!SHIPPED[ctx.state.dataset.name]) ctx.setText($('.seg-recipe'), 'seg.noShipped');
     else ctx.setText($('.seg-recipe'), 'seg.recipe', { train: RUN.subset, batch: RUN.batchSize, lr: OPTIMIZER.learning_rate, val: RUN.validationSubset });
+    ctx.setText($('.seg-fresh'), 'seg.fresh', { lr: FRESH.optimizer.learning_rate, w: FRESH.backgroundWeight });
   }
 
   // ---- the scene: drawn or picked ----
@@ -380,7 +389,7 @@ export function mount(ctx, section) {
     try {
       await ready;
       if (fresh) {
-        info = await ctx.request('sideBuild', { name: NAME, preset: 'fcn', target: 'scenes', optimizer: OPTIMIZER, seed: 1 });
+        info = await ctx.request('sideBuild', { name: NAME, target: 'scenes', ...FRESH, seed: 1 });
         kind = 'fresh';
         renderModel();
         await segment();
