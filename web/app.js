@@ -56,6 +56,7 @@ strings({
     'status.crashed': 'The engine stopped: {error}',
     'status.restart': 'Restart the engine',
     'status.error': 'Engine ready, but: {error}',
+    'status.offlineMissing': 'Engine ready · this data set is not saved on this device: it loads when the network is back',
     'status.recovered': 'Engine ready again. It had stopped: {error}. The last good model is back (below); go on where you were.',
     'app.workers.single': 'This page is not cross-origin isolated (its server sends no COOP/COEP headers), so training runs in one Web Worker, whatever this number says. Serve it with make serve, or from a host that sends those headers, to share batches between several.',
     'app.workers.used': 'Web Workers this training uses: {n}.',
@@ -94,6 +95,7 @@ strings({
     'status.crashed': '引擎停止了：{error}',
     'status.restart': '重启引擎',
     'status.error': '引擎就绪，但出现问题：{error}',
+    'status.offlineMissing': '引擎就绪 · 这个数据集没有保存在这台设备上：联网后才能加载',
     'status.recovered': '引擎已重新就绪。它之前停止了：{error}。已恢复最后一个可用的模型（见下方），可以接着学。',
     'app.workers.single': '本页没有跨源隔离（服务器没有发送 COOP/COEP 响应头），所以无论这里填多少，训练都只在一个 Web Worker 里进行。用 make serve 或能发送这些响应头的服务器提供本页，才能让几个 Worker 分担每一批。',
     'app.workers.used': '本次训练使用的 Web Worker 数：{n}。',
@@ -167,6 +169,7 @@ function showStatus() {
   const crash = ctx.crashText() || s.error;
   if (s.engine === 'booting') [key, vars] = s.restarts ? ['status.restarting', { error: crash }] : ['status.booting', {}];
   else if (s.engine === 'crashed') [key, vars] = ['status.crashed', { error: crash }];
+  else if (d.error && d.offline) key = 'status.offlineMissing';
   else if (d.error) [key, vars] = ['status.error', { error: d.error }];
   else if (!d.complete && d.total) [key, vars] = ['status.loadingData', { data: d.name, loaded: d.loaded, total: d.total }];
   else if (s.crash && s.modelSource) [key, vars] = ['status.recovered', { error: crash }];

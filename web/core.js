@@ -79,7 +79,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     model: null,
     modelSource: null,
     modelPending: null, // the pretrained preset on its way to replace the small one shown meanwhile, or null
-    dataset: { name: null, info: null, available: null, complete: false, error: null, loaded: 0, total: 0 },
+    dataset: { name: null, info: null, available: null, complete: false, error: null, offline: false, loaded: 0, total: 0 },
     input: null,
     prediction: null,
     training: false,
@@ -256,7 +256,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       if (!PRETRAINED[name]) throw new Error(`unknown data set ${JSON.stringify(name)}`);
       if (state.training) throw new Error(t('core.busyTraining'));
       url.set('data', name === 'fashion' ? null : name);
-      state.dataset = { name, info: null, available: null, complete: false, error: null, loaded: 0, total: 0 };
+      state.dataset = { name, info: null, available: null, complete: false, error: null, offline: false, loaded: 0, total: 0 };
       ctx.setInput(null);
       ctx.emit('dataset', state.dataset);
       await Promise.all([ctx.resetModel(), loadData(name)]);
@@ -383,6 +383,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     } catch (err) {
       if (run !== datasetRun) return;
       d.error = err.message;
+      d.offline = err.offline === true; // not saved on this device, and no network
     }
     ctx.emit('dataset', d);
   }

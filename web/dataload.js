@@ -56,7 +56,12 @@ export async function streamDataset(client, name, { fetch = globalThis.fetch, ba
   const get = async (file) => {
     const resp = await fetch(dir + file);
     // 504 "Offline" is the service worker's (sw.js): the file is not saved on this device.
-    if (!resp.ok) throw new Error(`${dir}${file}: HTTP ${resp.status} (${resp.status === 504 ? 'offline, and not saved on this device' : 'run make data'})`);
+    if (!resp.ok) {
+      const offline = resp.status === 504;
+      const err = new Error(`${dir}${file}: HTTP ${resp.status} (${offline ? 'offline, and not saved on this device' : 'run make data'})`);
+      err.offline = offline; // the page says it in the student's language (app.js status.offlineMissing)
+      throw err;
+    }
     return resp;
   };
   const manifest = await (await get('manifest.json')).text();

@@ -126,5 +126,6 @@ test('a chunk the service worker has not saved, offline, says so rather than ask
   const fetch = async (path) => (path.endsWith('/b.gz') ? { ok: false, status: 504 } : online(path));
   await assert.rejects(streamDataset(fakeClient(), 'tiny', { fetch }), {
     message: 'data/tiny/b.gz: HTTP 504 (offline, and not saved on this device)',
+    offline: true,
   });
 });

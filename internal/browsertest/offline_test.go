@@ -201,7 +201,8 @@ func TestOfflineSecondVisit(t *testing.T) {
 	// MNIST digits, never opened online, cannot load; the page says why.
 	pickDataset(s, "digits")
 	status := Poll[string](s, `window.convplay.state.dataset.error && document.getElementById('status-text').textContent`)
-	assert.Regexp(t, `^Engine ready, but: data/digits/[^ ]+: HTTP 504 \(offline, and not saved on this device\)$`, status)
+	assert.Equal(t, "Engine ready · this data set is not saved on this device: it loads when the network is back", status)
+	assert.Regexp(t, `^data/digits/[^ ]+: HTTP 504 \(offline, and not saved on this device\)$`, Eval[string](s, `window.convplay.state.dataset.error`))
 	assert.Contains(t, Eval[string](s, `document.getElementById('offline-note').textContent`), "MNIST (digits)")
 	s.ScreenshotOf("header.site", "offline-digits")
 
@@ -210,6 +211,7 @@ func TestOfflineSecondVisit(t *testing.T) {
 	zh := Poll[string](s, `(() => { const t = document.getElementById('offline-note').textContent; return t.includes('离线') && t; })()`)
 	assert.Contains(t, zh, "离线：本页正在使用保存在这台设备上的副本。")
 	assert.Contains(t, zh, "MNIST（手写数字）")
+	assert.Equal(t, "引擎就绪 · 这个数据集没有保存在这台设备上：联网后才能加载", Poll[string](s, `(() => { const t = document.getElementById('status-text').textContent; return t.includes('引擎') && t; })()`))
 	s.ScreenshotOf("header.site", "offline-note-zh")
 
 	// Back online, the note goes.
