@@ -99,18 +99,7 @@ func unwrap(m *nn.Model) (*nn.Model, error) {
 	if l := spec.Layers; len(l) > 1 && l[len(l)-1].Name == "softmax_of_logits" {
 		spec.Layers = l[:len(l)-1]
 	}
-	if len(spec.Layers) == len(m.Spec.Layers) {
-		return m, nil
-	}
-	out, err := nn.Build(spec, 0)
-	if err != nil {
-		return nil, err
-	}
-	dst := out.Params()
-	for i, p := range m.Params() {
-		copy(dst[i].W, p.W)
-	}
-	return out, nil
+	return rebuilt(m, spec)
 }
 
 // exportWeights is model.weights.h5.

@@ -32,6 +32,13 @@ func ForStandardized(m *nn.Model, mean, std float64, scaleInput bool) (*nn.Model
 	if m.Spec.OutputsLogits() {
 		spec.Layers = append(spec.Layers, nn.LayerSpec{Type: "Activation", Name: "softmax_of_logits", Activation: "softmax"})
 	}
+	return rebuilt(m, spec)
+}
+
+// rebuilt is m with spec's layers, which add or drop only weightless
+// layers around m's (the input scaling, the softmax of logits): m itself
+// when spec adds none, else a new model holding m's weights in order.
+func rebuilt(m *nn.Model, spec nn.ModelSpec) (*nn.Model, error) {
 	if len(spec.Layers) == len(m.Spec.Layers) {
 		return m, nil
 	}
