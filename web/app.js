@@ -10,7 +10,7 @@ import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
 import { trackNav } from './nav.js';
-import { startOffline } from './offline.js';
+import { startOffline, handOver } from './offline.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const VIEWS = {
@@ -130,6 +130,7 @@ function firstLang() {
 }
 
 performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
+await handOver(); // a newer build that waits takes over (a reload) before this page fetches more
 // The engine downloads here (index.html preloads it), ahead of the views'
 // modules; every worker, a restarted one too, compiles it from these bytes.
 const engine = downloadEngine();

@@ -8,9 +8,10 @@
 // adds the isolation headers, as coi-serviceworker did), else once the
 // data set is in, so the worker's filling of its cache never delays the
 // first prediction or the data.
-// At start it hands over to a worker of a newer build that waits (then
-// reloads once), so a deploy reaches a student at the next visit and never
-// as a mix of two builds. It hands the worker the data files fetched before
+// handOver, before the page fetches more than its modules, hands over to a
+// worker of a newer build that waits (then reloads once), so a deploy
+// reaches a student at the next visit and never as a mix of two builds.
+// startOffline hands the worker the data files fetched before
 // the worker controlled the page, and shows a small note while the network
 // is away: that the page runs from this device, and which data sets are
 // not saved here. offlineLines is the note's DOM-free part.
@@ -74,12 +75,67 @@ function datasetName(dir) {
 }
 
 /**
+ * handOver runs before the page fetches anything beyond its modules
+ * (app.js awaits it): when a newer build's worker waits, it asks that
+ * worker to take over and reloads through it, so a deploy reaches a
+ * student at the next visit and never as a mix of two builds. It resolves
+ * at once on a page no worker controls, when no build waits, after such a
+ * reload (once per tab: no loop), and when the worker declines because
+ * other pages of the site are open; it never resolves when it reloads.
+ *
+ * Chromium activates a waiting worker only once the running one has no
+ * event in flight, and every fetch of a starting page is one (and restarts
+ * a stopped worker, which then lives on until it idles, 30 s or more):
+ * so the page waits here, fetching nothing, and asks again every
+ * `retry` ms. After `limit` ms it starts the build it has (the footer
+ * note says a new one is ready) rather than keep a student waiting.
+ */
+export async function handOver({ sw = navigator.serviceWorker, win = window, limit = 10000, retry = 2000 } = {}) {
+  if (!sw || !sw.controller) {
+    win.sessionStorage.removeItem(RELOADED);
+    return;
+  }
+  const reg = await sw.getRegistration();
+  if (!reg || !reg.waiting || !reg.active || win.sessionStorage.getItem(RELOADED)) {
+    win.sessionStorage.removeItem(RELOADED);
+    return;
+  }
+  const waiting = reg.waiting;
+  /** ask tells the waiting worker to take over; it says whether it will (no other page open). */
+  const ask = () =>
+    new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (e) => {
+        channel.port1.close();
+        resolve(Boolean(e.data && e.data.taking));
+      };
+      waiting.postMessage({ op: 'activate' }, [channel.port2]);
+    });
+  let changed;
+  const change = new Promise((resolve) => (changed = resolve));
+  sw.addEventListener('controllerchange', () => changed(true), { once: true });
+  if (!(await ask())) return;
+  const started = Date.now();
+  while (Date.now() - started < limit) {
+    const left = limit - (Date.now() - started);
+    const done = await Promise.race([change, new Promise((resolve) => win.setTimeout(() => resolve(false), Math.min(retry, left)))]);
+    if (done) {
+      win.sessionStorage.setItem(RELOADED, '1');
+      win.location.reload();
+      return new Promise(() => {}); // the page goes: start nothing
+    }
+    if (waiting.state !== 'installed') break; // redundant (a newer deploy) or activating elsewhere
+    ask();
+  }
+  console.warn('convplay: the new build did not take over in time; this visit runs the build it has');
+}
+
+/**
  * startOffline wires the service worker to the page: ctx is the core's
  * context (for its events and setText), note the element of the note,
  * kept the element of the footer's line of what is saved (keptLine).
  * It returns, for tests and tools, {status()}: the worker's status, or null
- * without a worker, and {handingOver()}: whether this page is about to
- * reload into a newer build.
+ * without a worker.
  */
 export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWorker, win = window } = {}) {
   const view = { online: win.navigator.onLine !== false, controlled: Boolean(sw && sw.controller), status: null, update: false };
@@ -115,7 +171,7 @@ export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWor
   // serves make dist's folder, whose page says so. web/ as it is on a
   // plain host has no swbuild.js: no worker there, rather than a 404.
   const built = win.crossOriginIsolated || win.document.querySelector('meta[name="convplay-sw"]');
-  if (!sw || !win.isSecureContext || !built) return { status: async () => null, handingOver: () => false };
+  if (!sw || !win.isSecureContext || !built) return { status: async () => null };
 
   /** ask sends a message to the controlling worker and resolves with its reply (null without one). */
   function ask(msg) {
@@ -164,12 +220,10 @@ export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWor
 
   const isolatedAlready = Boolean(win.crossOriginIsolated);
   let reloading = false;
-  let handingOver = false;
   sw.addEventListener('controllerchange', () => {
     view.controlled = true;
-    // The first worker took a page that lacked isolation, or this start
-    // handed over to a newer build: reload once through it.
-    if (!isolatedAlready || handingOver) {
+    // The first worker took a page that lacked isolation: reload once through it.
+    if (!isolatedAlready) {
       if (reloading || win.sessionStorage.getItem(RELOADED)) return;
       reloading = true;
       win.sessionStorage.setItem(RELOADED, '1');
@@ -177,14 +231,6 @@ export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWor
       return;
     }
     keepFetched();
-  });
-  sw.getRegistration().then((reg) => {
-    if (reg && reg.waiting && reg.active && !win.sessionStorage.getItem(RELOADED)) {
-      handingOver = true;
-      reg.waiting.postMessage({ op: 'activate' });
-    } else {
-      win.sessionStorage.removeItem(RELOADED);
-    }
   });
 
   let registered = false;
@@ -239,5 +285,5 @@ export function startOffline(ctx, note, { kept = null, sw = navigator.serviceWor
     if (d.complete && sw.controller) keepFetched();
   });
   if (sw.controller) refresh();
-  return { status: () => ask({ op: 'status' }), handingOver: () => handingOver };
+  return { status: () => ask({ op: 'status' }) };
 }

@@ -2,7 +2,7 @@
 // by `make test-js`.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { offlineLines, keptLine } from './offline.js';
+import { offlineLines, keptLine, handOver } from './offline.js';
 import { setLang, t } from './i18n.js';
 
 const name = (dir) => ({ 'data/fashion/': 'Fashion-MNIST', 'data/digits/': 'MNIST' })[dir];
@@ -55,4 +55,79 @@ test('the footer names the data sets kept whole, or nothing', () => {
   setLang('zh');
   assert.equal(t(...keptLine(status([{ dir: 'data/fashion/', files: 28, cached: 28 }, { dir: 'data/digits/', files: 0, cached: 0 }]), name)), '已保存在这台设备上，可离线使用：Fashion-MNIST。');
   setLang('en');
+});
+
+/**
+ * fakeWorkers is navigator.serviceWorker with a waiting build whose worker
+ * answers {taking} and, when it takes over, fires controllerchange after
+ * `after` asks (never, when null); and a window whose reload is recorded.
+ */
+function fakeWorkers({ controlled = true, waiting = true, taking = true, after = 1, reloaded = false } = {}) {
+  const listeners = [];
+  const store = new Map(reloaded ? [['convplay-sw-reloaded', '1']] : []);
+  const rec = { asks: 0, reloads: 0, store };
+  const worker = {
+    state: 'installed',
+    postMessage(msg, [port]) {
+      assert.equal(msg.op, 'activate');
+      rec.asks++;
+      port.postMessage({ taking });
+      if (taking && after !== null && rec.asks === after) setTimeout(() => listeners.forEach((f) => f()), 5);
+    },
+  };
+  const sw = {
+    controller: controlled ? {} : null,
+    getRegistration: async () => ({ active: {}, waiting: waiting ? worker : null }),
+    addEventListener: (name, f) => name === 'controllerchange' && listeners.push(f),
+  };
+  const win = {
+    sessionStorage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => store.set(k, v), removeItem: (k) => store.delete(k) },
+    location: { reload: () => rec.reloads++ },
+    setTimeout,
+  };
+  return { sw, win, rec };
+}
+
+/** settles says whether p settles within ms. */
+const settles = (p, ms) => Promise.race([p.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
+
+test('hand-over: a waiting build takes over and the page reloads through it, starting nothing', async () => {
+  const { sw, win, rec } = fakeWorkers();
+  assert.equal(await settles(handOver({ sw, win }), 200), false, 'the page starts nothing');
+  assert.equal(rec.reloads, 1);
+  assert.equal(rec.store.get('convplay-sw-reloaded'), '1', 'so the reloaded page does not hand over again');
+});
+
+test('hand-over: asks again while the running worker stays busy', async () => {
+  const { sw, win, rec } = fakeWorkers({ after: 3 });
+  assert.equal(await settles(handOver({ sw, win, retry: 20 }), 300), false);
+  assert.equal(rec.asks, 3);
+  assert.equal(rec.reloads, 1);
+});
+
+test('hand-over: nothing to do starts the page at once', async () => {
+  for (const [why, opts] of [
+    ['no worker controls the page', { controlled: false }],
+    ['no build waits', { waiting: false }],
+    ['just reloaded for it', { reloaded: true }],
+    ['other pages of the site are open', { taking: false }],
+  ]) {
+    const { sw, win, rec } = fakeWorkers(opts);
+    assert.equal(await settles(handOver({ sw, win }), 100), true, why);
+    assert.equal(rec.reloads, 0, why);
+    assert.equal(rec.store.has('convplay-sw-reloaded'), false, why);
+  }
+});
+
+test('hand-over: a build that does not take over in time leaves the page to run the one it has', async () => {
+  const { sw, win, rec } = fakeWorkers({ after: null });
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    assert.equal(await settles(handOver({ sw, win, limit: 60, retry: 20 }), 300), true);
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(rec.reloads, 0);
+  assert.ok(rec.asks >= 2, `asked ${rec.asks} times`);
 });

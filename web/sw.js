@@ -24,7 +24,7 @@
 //   keep {urls}       -> the same status, after caching those URLs the
 //                        page fetched before this worker controlled it (from
 //                        the HTTP cache when it still has them)
-//   activate          -> (no reply) a waiting worker takes over now, when
+//   activate          -> {taking}: a waiting worker takes over now, when
 //                        the asking page is the site's only one open
 // and to every page it controls: {event: 'network', online} when the
 // network stops or starts answering.
@@ -231,7 +231,9 @@ async function onMessage(event) {
     // Taking over moves every open page of the site to this build: only
     // when the asking page is the one open, else after the others close.
     const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    if (windows.length <= 1) await self.skipWaiting();
+    const taking = windows.length <= 1;
+    if (port) port.postMessage({ taking });
+    if (taking) await self.skipWaiting();
     return;
   }
   if (msg.op === 'keep' && Array.isArray(msg.urls)) {
