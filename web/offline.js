@@ -90,7 +90,17 @@ function datasetName(dir) {
  * `retry` ms. After `limit` ms it starts the build it has (the footer
  * note says a new one is ready) rather than keep a student waiting.
  */
-export async function handOver({ sw = navigator.serviceWorker, win = window, limit = 10000, retry = 2000 } = {}) {
+export async function handOver(opts = {}) {
+  try {
+    return await handOverOrThrow(opts);
+  } catch (err) {
+    // Storage refused (a browser's privacy setting) and the like: the page
+    // starts the build it has rather than not at all.
+    console.warn('convplay: no hand-over to a new build:', err.message);
+  }
+}
+
+async function handOverOrThrow({ sw = navigator.serviceWorker, win = window, limit = 10000, retry = 2000 }) {
   if (!sw || !sw.controller) {
     win.sessionStorage.removeItem(RELOADED);
     return;

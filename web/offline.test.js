@@ -131,3 +131,20 @@ test('hand-over: a build that does not take over in time leaves the page to run 
   assert.equal(rec.reloads, 0);
   assert.ok(rec.asks >= 2, `asked ${rec.asks} times`);
 });
+
+test('hand-over: storage the browser refuses starts the page anyway', async () => {
+  const { sw, win, rec } = fakeWorkers();
+  win.sessionStorage.getItem = () => {
+    throw new Error('The operation is insecure.');
+  };
+  const warn = console.warn;
+  const warned = [];
+  console.warn = (...a) => warned.push(a.join(' '));
+  try {
+    assert.equal(await settles(handOver({ sw, win }), 100), true);
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(rec.reloads, 0);
+  assert.match(warned.join(), /insecure/);
+});
