@@ -34,7 +34,7 @@ func float32ToFloat16(f float32) uint16 {
 		h := uint32(exp-127+15)<<10 | frac>>13
 		return sign | uint16(roundShifted(h, frac&0x1fff, 13))
 	case exp >= 127-25: // a float16 subnormal (or zero, or the smallest after rounding)
-		m := frac | 0x800000 // the implicit leading 1
+		m := frac | 0x800000     // the implicit leading 1
 		shift := uint(126 - exp) // 14..24 more bits than a normal's 13
 		return sign | uint16(roundShifted(m>>shift, m&(1<<shift-1), shift))
 	}
