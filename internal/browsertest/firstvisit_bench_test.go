@@ -40,6 +40,7 @@ type fetched struct {
 	Transfer float64 `json:"transfer"`
 	Encoded  float64 `json:"encoded"`
 	Decoded  float64 `json:"decoded"`
+	Start    float64 `json:"start"`
 	End      float64 `json:"end"`
 }
 
@@ -74,6 +75,7 @@ func TestBenchFirstVisit(t *testing.T) {
 			}
 			warm := s.firstVisit()
 			t.Logf("cold: what came before the first prediction (%.0f ms):%s", cold.firstMs, cold.listBefore())
+			t.Logf("cold: the reference model in place at %.0f ms (%s)", cold.referenceMs, cold.request("reference-fashion.cpw"))
 			fmt.Fprintf(&table, "\n| %s | %.2f s | %s | %.2f s | %.2f s | %s |", l.name, cold.firstMs/1000, mb(cold.wireFirst), cold.referenceMs/1000, warm.firstMs/1000, mb(warm.wireFirst))
 			if p := s.Problems(); len(p) > 0 {
 				t.Errorf("problems: %q", p)
@@ -187,7 +189,7 @@ const resourceTiming = `(() => {
 	return [
 		...performance.getEntriesByType('navigation'),
 		...performance.getEntriesByType('resource'),
-	].map((e) => ({name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize, end: e.responseEnd + shift}));
+	].map((e) => ({name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize, start: e.startTime + shift, end: e.responseEnd + shift}));
 })()`
 
 // fetches gathers the requests of the page and of its workers (the engine's
@@ -260,6 +262,16 @@ func (v visit) listBefore() string {
 		fmt.Fprintf(&b, "\n  %7.0f ms  %9s on the wire (%9.0f B decoded)  %s", f.End, mb(f.Transfer), f.Decoded, name)
 	}
 	return b.String()
+}
+
+// request says when the request for the file called name started and ended.
+func (v visit) request(name string) string {
+	for _, f := range v.fetches {
+		if path.Base(f.Name) == name {
+			return fmt.Sprintf("%s requested at %.0f ms, arrived at %.0f ms, %s on the wire", name, f.Start, f.End, mb(f.Transfer))
+		}
+	}
+	return name + " not fetched"
 }
 
 // mb formats a byte count in megabytes (10^6).
