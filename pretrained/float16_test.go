@@ -47,6 +47,7 @@ func TestFloat16Copies(t *testing.T) {
 			}
 			small, err := nn.Load(bytes.NewReader(half.Bytes()))
 			require.NoError(t, err)
+			compileForEvaluation(t, small)
 
 			base, isScenes := strings.CutSuffix(rec.Data.Name, "-scenes")
 			if sets[base] == nil {
@@ -99,7 +100,17 @@ func loadFile(t *testing.T, name string) *nn.Model {
 	defer f.Close()
 	m, err := nn.Load(f)
 	require.NoError(t, err)
+	compileForEvaluation(t, m)
 	return m
+}
+
+// compileForEvaluation compiles m as TestPretrainedAccuracy evaluates it.
+func compileForEvaluation(t *testing.T, m *nn.Model) {
+	opt, err := nn.NewOptimizer(nn.OptimizerSpec{Name: "sgd"})
+	require.NoError(t, err)
+	loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
+	require.NoError(t, err)
+	require.NoError(t, m.Compile(opt, loss))
 }
 
 // classes is the class m predicts for each of the n samples in x.

@@ -67,11 +67,7 @@ func TestPretrainedAccuracy(t *testing.T) {
 			defer f.Close()
 			m, err := nn.Load(f)
 			require.NoError(t, err)
-			opt, err := nn.NewOptimizer(nn.OptimizerSpec{Name: "sgd"})
-			require.NoError(t, err)
-			loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
-			require.NoError(t, err)
-			require.NoError(t, m.Compile(opt, loss))
+			compileForEvaluation(t, m)
 			if isScenes {
 				checkScenes(t, m, ds, rec)
 				return
