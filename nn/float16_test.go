@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"hash/crc32"
 	"math"
 	"os"
 	"strconv"
@@ -174,4 +175,44 @@ func TestFloat16FileErrors(t *testing.T) {
 			assert.NotContains(t, err.Error(), "\n")
 		})
 	}
+}
+
+// TestSaveFloat16Layout checks a float16 file field by field against
+// docs/weights-format.md: version 2, and in each array record the element
+// type (1) between the name and the rank, then 2 bytes a value.
+func TestSaveFloat16Layout(t *testing.T) {
+	m := buildT(t, ModelSpec{Input: []int{2}, Layers: []LayerSpec{{Type: "testScale"}}}, 1)
+	copy(m.Params()[0].W, []float32{1.5, -2})
+	copy(m.Params()[1].W, []float32{0.1, 0})
+	var buf bytes.Buffer
+	require.NoError(t, m.SaveFloat16(&buf))
+	b := buf.Bytes()
+
+	spec := `{"input":[2],"layers":[{"type":"testScale","name":"test_scale"}]}`
+	le := binary.LittleEndian
+	require.Equal(t, 8+4+4+len(spec)+4+2*(2+1+1+4+4)+17+15+4+4, len(b))
+	assert.Equal(t, "\x89CPW\r\n\x1a\n", string(b[:8]))
+	assert.Equal(t, uint32(2), le.Uint32(b[8:]), "version")
+	assert.Equal(t, spec, string(b[16:16+len(spec)]))
+	o := 16 + len(spec)
+	assert.Equal(t, uint32(2), le.Uint32(b[o:]), "array count")
+	o += 4
+	for _, a := range []struct {
+		name string
+		vals []uint16 // 1.5, -2; 0.1 rounds to 0x2e66 (0.0999755859375), 0
+	}{{"test_scale/kernel", []uint16{0x3e00, 0xc000}}, {"test_scale/bias", []uint16{0x2e66, 0}}} {
+		assert.Equal(t, uint16(len(a.name)), le.Uint16(b[o:]))
+		assert.Equal(t, a.name, string(b[o+2:o+2+len(a.name)]))
+		o += 2 + len(a.name)
+		assert.Equal(t, []byte{1, 1, 2, 0, 0, 0}, b[o:o+6], "float16, rank 1, dimension 2")
+		o += 6
+		for _, v := range a.vals {
+			assert.Equal(t, v, le.Uint16(b[o:]))
+			o += 2
+		}
+	}
+	assert.Equal(t, uint32(0), le.Uint32(b[o:]), "no optimizer section")
+	o += 4
+	assert.Equal(t, crc32.Checksum(b[:o], crc32.MakeTable(crc32.Castagnoli)), le.Uint32(b[o:]))
+	assert.Equal(t, len(b), o+4)
 }
