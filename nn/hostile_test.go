@@ -49,6 +49,11 @@ var hostile = []struct {
 		`^nn: layer 6 \(dense\) kernel has a NaN weight \(index 17 of 4000\): every weight must be a finite number$`},
 	{"inf-weight.cpw", func(t testing.TB) []byte { return poisonedSmall(t, 3, 2, float32(math.Inf(1))).cpw },
 		`^nn: layer 3 \(conv2d_1\) bias has a \+Inf weight \(index 2 of 16\): every weight must be a finite number$`},
+	// The same in a float16 file (version 2): refused with the same line.
+	{"nan-weight-float16.cpw", func(t testing.TB) []byte { return poisonedHalf(t, 4, 17, float32(math.NaN())) },
+		`^nn: layer 6 \(dense\) kernel has a NaN weight \(index 17 of 4000\): every weight must be a finite number$`},
+	{"inf-weight-float16.cpw", func(t testing.TB) []byte { return poisonedHalf(t, 1, 5, float32(math.Inf(-1))) },
+		`^nn: layer 1 \(conv2d\) bias has a -Inf weight \(index 5 of 8\): every weight must be a finite number$`},
 	{"input-3-values.cpw", func(t testing.TB) []byte {
 		return builtCPW(t, ModelSpec{Input: []int{3}, Layers: []LayerSpec{{Type: "Dense", Units: 10, Activation: "softmax"}}})
 	}, `^nn: the model takes inputs of shape \(3\), but the data set's images are \(28, 28, 1\)$`},
@@ -115,6 +120,16 @@ func poisonedSmall(t testing.TB, p, i int, v float32) cpwAndNPZ {
 	return cpwAndNPZ{saveT(t, m), exportT(t, m)}
 }
 
+// poisonedHalf is poisonedSmall's .cpw in float16, written past
+// SaveFloat16's own refusal of such a model.
+func poisonedHalf(t testing.TB, p, i int, v float32) []byte {
+	m := buildT(t, SmallSpec(), 1)
+	m.Params()[p].W[i] = v
+	var b bytes.Buffer
+	require.NoError(t, m.save(&b, nil, true))
+	return b.Bytes()
+}
+
 // builtCPW is the model of spec, built from seed 1, as Save writes it.
 func builtCPW(t testing.TB, spec ModelSpec) []byte { return saveT(t, buildT(t, spec, 1)) }
 
@@ -146,7 +161,7 @@ func rawCPW(spec ModelSpec, arrays ...savedArray) []byte {
 		panic(err)
 	}
 	b := append([]byte(weightsMagic), 0, 0, 0, 0)
-	binary.LittleEndian.PutUint32(b[len(weightsMagic):], WeightsVersion)
+	binary.LittleEndian.PutUint32(b[len(weightsMagic):], 1) // version 1: records without an element type
 	b = appendBytes32(b, js)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(arrays)))
 	for _, a := range arrays {

@@ -16,19 +16,53 @@ import (
 // Reading convplay's weight format: the whole file is decoded and checked
 // before any weight of the model is written, so a failed load changes nothing.
 
-// savedArray is one decoded array; raw holds its float32 values, still
-// little-endian bytes inside the file.
+// savedArray is one decoded array; raw holds its values, still
+// little-endian bytes inside the file: float32, or float16 when half is set
+// (version 2 files).
 type savedArray struct {
 	name  string
 	shape Shape
+	half  bool
 	raw   []byte
 }
 
-func (a savedArray) decodeInto(dst []float32) {
-	dst = dst[:len(a.raw)/4]
-	for i := range dst {
-		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(a.raw[4*i:]))
+// width is the bytes of one value.
+func (a savedArray) width() int {
+	if a.half {
+		return 2
 	}
+	return 4
+}
+
+// len is the number of values.
+func (a savedArray) len() int { return len(a.raw) / a.width() }
+
+// at is the array's i-th value, widened to float32 if it is a float16.
+func (a savedArray) at(i int) float32 {
+	if a.half {
+		return float16ToFloat32(binary.LittleEndian.Uint16(a.raw[2*i:]))
+	}
+	return math.Float32frombits(binary.LittleEndian.Uint32(a.raw[4*i:]))
+}
+
+func (a savedArray) decodeInto(dst []float32) {
+	dst = dst[:a.len()]
+	for i := range dst {
+		dst[i] = a.at(i)
+	}
+}
+
+// firstNonFinite returns the index of the array's first NaN or infinity, or -1.
+func (a savedArray) firstNonFinite() int {
+	if !a.half {
+		return firstNonFiniteRaw(a.raw)
+	}
+	for i := 0; i+2 <= len(a.raw); i += 2 {
+		if float16NonFinite(binary.LittleEndian.Uint16(a.raw[i:])) {
+			return i / 2
+		}
+	}
+	return -1
 }
 
 // weightsFile is a parsed, checksum-verified weights file.
@@ -90,10 +124,20 @@ func (d *decoder) specLength(what string) int {
 	return n
 }
 
-// array decodes one array, bounding its size by the bytes that remain.
-func (d *decoder) array(what string) savedArray {
+// array decodes one array, bounding its size by the bytes that remain. A
+// version 2 record has its element type after the name.
+func (d *decoder) array(what string, version int) savedArray {
 	var a savedArray
 	a.name = string(d.next(d.u16(what+" name length"), what+" name"))
+	if version >= 2 {
+		switch t := d.u8(what + " element type"); {
+		case d.err != nil:
+		case t == elemFloat16:
+			a.half = true
+		case t != elemFloat32:
+			d.err = formatErrorf("%s %q has element type %d, not %d (float32) or %d (float16)", what, a.name, t, elemFloat32, elemFloat16)
+		}
+	}
 	rank := d.u8(what + " rank")
 	if d.err == nil && rank > maxRank {
 		d.err = formatErrorf("%s %q has %d dimensions, more than %d", what, a.name, rank, maxRank)
@@ -105,13 +149,13 @@ func (d *decoder) array(what string) savedArray {
 			return a
 		}
 		size *= dim // stays below 2^62: checked against the input below
-		if size > len(d.b)/4 {
+		if size > len(d.b)/a.width() {
 			d.err = formatErrorf("%s %q claims more values than the file holds", what, a.name)
 			return a
 		}
 		a.shape = append(a.shape, dim)
 	}
-	a.raw = d.next(4*size, what+" "+a.name+" values")
+	a.raw = d.next(a.width()*size, what+" "+a.name+" values")
 	return a
 }
 
@@ -122,11 +166,12 @@ func parseWeights(data []byte) (*weightsFile, error) {
 		return nil, FormatError("not a convplay weights file (wrong magic)")
 	}
 	d := &decoder{b: data, off: len(weightsMagic)}
-	if v := d.u32("version"); d.err == nil && v != WeightsVersion {
-		if v > WeightsVersion {
-			return nil, formatErrorf("version %d is newer than this program, which reads version %d", v, WeightsVersion)
+	version := d.u32("version")
+	if d.err == nil && (version < 1 || version > WeightsVersion) {
+		if version > WeightsVersion {
+			return nil, formatErrorf("version %d is newer than this program, which reads versions 1 to %d", version, WeightsVersion)
 		}
-		return nil, formatErrorf("unknown version %d", v)
+		return nil, formatErrorf("unknown version %d", version)
 	}
 	if d.err == nil && len(data) < d.off+4 {
 		d.err = FormatError("truncated: no room for the checksum")
@@ -143,7 +188,7 @@ func parseWeights(data []byte) (*weightsFile, error) {
 	f.spec = d.next(d.specLength("model"), "model spec")
 	n := d.u32("weight array count")
 	for i := 0; i < n && d.err == nil; i++ {
-		f.arrays = append(f.arrays, d.array(fmt.Sprintf("weight array %d", i)))
+		f.arrays = append(f.arrays, d.array(fmt.Sprintf("weight array %d", i), version))
 	}
 	if optLen := d.specLength("optimizer"); optLen > 0 {
 		f.optSpec = d.next(optLen, "optimizer spec")
@@ -152,7 +197,7 @@ func parseWeights(data []byte) (*weightsFile, error) {
 		}
 		n := d.u32("optimizer slot count")
 		for i := 0; i < n && d.err == nil; i++ {
-			f.slots = append(f.slots, d.array(fmt.Sprintf("optimizer slot %d", i)))
+			f.slots = append(f.slots, d.array(fmt.Sprintf("optimizer slot %d", i), version))
 		}
 	}
 	if d.err == nil && d.off != len(body) {
@@ -271,7 +316,7 @@ func loadFile(r io.Reader, withOpt bool) (*Model, Optimizer, error) {
 	}
 	budget := 0
 	for _, a := range f.arrays {
-		budget += len(a.raw) / 4
+		budget += a.len()
 	}
 	if err := checkBuildCost(spec, budget); err != nil {
 		return nil, nil, err
@@ -319,8 +364,8 @@ func (m *Model) restoreOptimizer(f *weightsFile) (Optimizer, error) {
 		if p := params[k%len(params)]; !s.shape.Equal(p.Shape) {
 			return nil, formatErrorf("optimizer slot %d (%s) is %v, its parameter %v", k, s.name, s.shape, Shape(p.Shape))
 		}
-		if j := firstNonFiniteRaw(s.raw); j >= 0 {
-			return nil, notFinite(fmt.Sprintf("optimizer slot %d (%s)", k, s.name), s.at(j), j, len(s.raw)/4)
+		if j := s.firstNonFinite(); j >= 0 {
+			return nil, notFinite(fmt.Sprintf("optimizer slot %d (%s)", k, s.name), s.at(j), j, s.len())
 		}
 	}
 	for k, s := range f.slots {

@@ -27,7 +27,7 @@ func allocBound(n int) uint64 { return 64*uint64(n) + 4<<20 }
 // bytes with a repaired checksum so that the fuzzer gets past it. Nothing may
 // panic or allocate much more than the input; errors are FormatErrors or
 // ModelErrors; what loads passes Validate and must save and load again to
-// the same model; a failed LoadWeights leaves the model untouched. The seeds
+// the same model (and, in float16, to its float16 rounding); a failed LoadWeights leaves the model untouched. The seeds
 // include the hostile files of hostile_test.go.
 func FuzzLoadWeights(f *testing.F) {
 	good, err := os.ReadFile("testdata/scale.cpw")
@@ -39,7 +39,9 @@ func FuzzLoadWeights(f *testing.F) {
 	var withOpt bytes.Buffer
 	require.NoError(f, m.SaveWithOptimizer(&withOpt, opt))
 	dense := saveT(f, buildT(f, ModelSpec{Input: []int{3}, Layers: []LayerSpec{{Type: "Dense", Units: 2, Activation: "relu"}}}, 1))
-	for _, seed := range append([][]byte{good, withOpt.Bytes(), dense}, hostileSeeds(f, ".cpw")...) {
+	var half bytes.Buffer // a version 2 file: float16 arrays
+	require.NoError(f, buildT(f, scaleSpec(), 1).SaveFloat16(&half))
+	for _, seed := range append([][]byte{good, withOpt.Bytes(), dense, half.Bytes()}, hostileSeeds(f, ".cpw")...) {
 		f.Add(seed)
 		for _, n := range []int{0, 8, 12, 16, 100, len(seed) - 5, len(seed) - 1} {
 			f.Add(seed[:n])
@@ -66,6 +68,7 @@ func FuzzLoadWeights(f *testing.F) {
 				require.NoError(t, err)
 				require.Equal(t, loaded.Spec, again.Spec)
 				require.Equal(t, weightBits(loaded), weightBits(again))
+				checkFloat16Again(t, loaded)
 			}
 
 			into := buildT(t, scaleSpec(), 5)
@@ -79,4 +82,22 @@ func FuzzLoadWeights(f *testing.F) {
 			require.Equal(t, weightBits(into), weightBits(again))
 		}
 	})
+}
+
+// checkFloat16Again saves m in float16 and loads it back: each weight is the
+// float16 nearest m's, unless one is beyond float16's range, which
+// SaveFloat16 refuses.
+func checkFloat16Again(t *testing.T, m *Model) {
+	var half bytes.Buffer
+	if err := m.SaveFloat16(&half); err != nil {
+		require.Contains(t, err.Error(), "beyond float16's range")
+		return
+	}
+	back, err := Load(&half)
+	require.NoError(t, err)
+	for i, p := range m.Params() {
+		for j, v := range p.W {
+			require.Equal(t, float16ToFloat32(float32ToFloat16(v)), back.Params()[i].W[j])
+		}
+	}
 }

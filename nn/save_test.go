@@ -110,7 +110,7 @@ func craft(spec string, arrays ...savedArray) []byte {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(arrays)))
 	for _, a := range arrays {
 		data := make([]float32, a.shape.Size())
-		b = appendArray(b, a.name, a.shape, data)
+		b = appendArray(b, 1, a.name, a.shape, data, false)
 	}
 	b = binary.LittleEndian.AppendUint32(b, 0)
 	return withCRC(append(b, 0, 0, 0, 0))
@@ -218,7 +218,7 @@ func TestLoadWeightsErrors(t *testing.T) {
 		{"empty", nil, true, "wrong magic"},
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"), true, "wrong magic"},
 		{"magic only", good[:8], true, "truncated"},
-		{"future version", edit(func(b []byte) []byte { b[8] = 2; return withCRC(b) }), true, "version 2 is newer"},
+		{"future version", edit(func(b []byte) []byte { b[8] = 3; return withCRC(b) }), true, "version 3 is newer than this program, which reads versions 1 to 2"},
 		{"version 0", edit(func(b []byte) []byte { b[8] = 0; return withCRC(b) }), true, "unknown version 0"},
 		{"no checksum", good[:12], true, "no room for the checksum"},
 		{"flipped weight", edit(func(b []byte) []byte { b[len(b)-9] ^= 0x10; return b }), true, "checksum mismatch"},

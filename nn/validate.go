@@ -190,16 +190,11 @@ func (m *Model) checkFinite(arrays []savedArray) error {
 	for li, l := range m.Layers {
 		for _, p := range l.Params() {
 			a := arrays[i]
-			if j := firstNonFiniteRaw(a.raw); j >= 0 {
-				return notFinite(fmt.Sprintf("layer %d (%s) %s", li+1, l.Spec().Name, p.Name), a.at(j), j, len(a.raw)/4)
+			if j := a.firstNonFinite(); j >= 0 {
+				return notFinite(fmt.Sprintf("layer %d (%s) %s", li+1, l.Spec().Name, p.Name), a.at(j), j, a.len())
 			}
 			i++
 		}
 	}
 	return nil
-}
-
-// at is the array's i-th value.
-func (a savedArray) at(i int) float32 {
-	return math.Float32frombits(binary.LittleEndian.Uint32(a.raw[4*i:]))
 }

@@ -58,31 +58,16 @@ func TestPretrainedAccuracy(t *testing.T) {
 			require.NoError(t, json.Unmarshal(b, &rec))
 			require.NotNil(t, rec.Test, "%s records no test accuracy", meta)
 			base, isScenes := strings.CutSuffix(rec.Data.Name, "-scenes")
-			ds := sets[base]
-			if ds == nil {
-				dir := filepath.Join("..", "web", "data", base)
-				if _, err := os.Stat(filepath.Join(dir, dataset.ManifestName)); err != nil {
-					// As the other real-data tests: skipped on a fresh clone,
-					// a failure when make test asks for the data.
-					if os.Getenv("CONVPLAY_DATA") == "1" {
-						t.Fatalf("CONVPLAY_DATA=1 but the packed data set %s is missing (%v): run make data in the repository's root first", dir, err)
-					}
-					t.Skipf("no packed data in %s (run make data; CONVPLAY_DATA=1 makes this a failure)", dir)
-				}
-				ds, err = dataset.Open(dir)
-				require.NoError(t, err)
-				sets[base] = ds
+			if sets[base] == nil {
+				sets[base] = openData(t, base)
 			}
+			ds := sets[base]
 			f, err := os.Open(filepath.Base(rec.Checkpoint))
 			require.NoError(t, err)
 			defer f.Close()
 			m, err := nn.Load(f)
 			require.NoError(t, err)
-			opt, err := nn.NewOptimizer(nn.OptimizerSpec{Name: "sgd"})
-			require.NoError(t, err)
-			loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
-			require.NoError(t, err)
-			require.NoError(t, m.Compile(opt, loss))
+			compileForEvaluation(t, m)
 			if isScenes {
 				checkScenes(t, m, ds, rec)
 				return
@@ -101,6 +86,23 @@ func TestPretrainedAccuracy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openData opens the packed data set name (make data writes it into
+// web/data). As the other real-data tests, a test without it is skipped on a
+// fresh clone, and fails when make test asks for the data.
+func openData(t *testing.T, name string) *dataset.Dataset {
+	t.Helper()
+	dir := filepath.Join("..", "web", "data", name)
+	if _, err := os.Stat(filepath.Join(dir, dataset.ManifestName)); err != nil {
+		if os.Getenv("CONVPLAY_DATA") == "1" {
+			t.Fatalf("CONVPLAY_DATA=1 but the packed data set %s is missing (%v): run make data in the repository's root first", dir, err)
+		}
+		t.Skipf("no packed data in %s (run make data; CONVPLAY_DATA=1 makes this a failure)", dir)
+	}
+	ds, err := dataset.Open(dir)
+	require.NoError(t, err)
+	return ds
 }
 
 // TestDenseVsConvRecords checks the shipped runs of the Why convolution

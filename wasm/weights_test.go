@@ -233,20 +233,22 @@ func mnistManifest(t *testing.T) string {
 // prediction stay.
 func TestLoadHostileModels(t *testing.T) {
 	want := map[string]string{
-		"nan-weight.cpw":       "nn: layer 6 (dense) kernel has a NaN weight (index 17 of 4000)",
-		"inf-weight.cpw":       "nn: layer 3 (conv2d_1) bias has a +Inf weight (index 2 of 16)",
-		"input-3-values.cpw":   "nn: the model takes inputs of shape (3), but the data set's images are (28, 28, 1)",
-		"input-rgb.cpw":        "nn: the model takes inputs of shape (28, 28, 3), but the data set's images are (28, 28, 1)",
-		"classes-5.cpw":        "nn: the model outputs 5 class scores, but the data set has 10 classes",
-		"output-map.cpw":       "nn: the model outputs (28, 28, 10), not a vector of scores for the data set's 10 classes",
-		"stride-2e61.cpw":      "layer 1 (conv2d_transpose)",
-		"stride-1200.cpw":      "layer 1 (conv2d_transpose)",
-		"stride-panics.cpw":    "layer 1 (conv2d_transpose): strides 7096215898565343880 is larger than 65536",
-		"stride-wraps.cpw":     "layer 1 (conv2d_transpose): strides 658812288346769701 is larger than 65536",
-		"huge-kernel.cpw":      "layer 1 (conv2d)",
-		"nan-weight.npz":       "nn: layer 6 (dense) kernel (npz arr_4) has a NaN weight (index 17 of 4000)",
-		"inf-weight.npz":       "nn: layer 1 (conv2d) bias (npz arr_1) has a -Inf weight (index 7 of 8)",
-		"float64-overflow.npz": "nn: layer 6 (dense) bias (npz arr_5) has a +Inf weight (index 3 of 10)",
+		"nan-weight.cpw":         "nn: layer 6 (dense) kernel has a NaN weight (index 17 of 4000)",
+		"inf-weight.cpw":         "nn: layer 3 (conv2d_1) bias has a +Inf weight (index 2 of 16)",
+		"nan-weight-float16.cpw": "nn: layer 6 (dense) kernel has a NaN weight (index 17 of 4000)",
+		"inf-weight-float16.cpw": "nn: layer 1 (conv2d) bias has a -Inf weight (index 5 of 8)",
+		"input-3-values.cpw":     "nn: the model takes inputs of shape (3), but the data set's images are (28, 28, 1)",
+		"input-rgb.cpw":          "nn: the model takes inputs of shape (28, 28, 3), but the data set's images are (28, 28, 1)",
+		"classes-5.cpw":          "nn: the model outputs 5 class scores, but the data set has 10 classes",
+		"output-map.cpw":         "nn: the model outputs (28, 28, 10), not a vector of scores for the data set's 10 classes",
+		"stride-2e61.cpw":        "layer 1 (conv2d_transpose)",
+		"stride-1200.cpw":        "layer 1 (conv2d_transpose)",
+		"stride-panics.cpw":      "layer 1 (conv2d_transpose): strides 7096215898565343880 is larger than 65536",
+		"stride-wraps.cpw":       "layer 1 (conv2d_transpose): strides 658812288346769701 is larger than 65536",
+		"huge-kernel.cpw":        "layer 1 (conv2d)",
+		"nan-weight.npz":         "nn: layer 6 (dense) kernel (npz arr_4) has a NaN weight (index 17 of 4000)",
+		"inf-weight.npz":         "nn: layer 1 (conv2d) bias (npz arr_1) has a -Inf weight (index 7 of 8)",
+		"float64-overflow.npz":   "nn: layer 6 (dense) bias (npz arr_5) has a +Inf weight (index 3 of 10)",
 	}
 	w, _ := newWorker()
 	r := send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": mnistManifest(t)}))

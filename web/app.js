@@ -237,6 +237,7 @@ function markOnce(name, when) {
 }
 markOnce('engine:ready', (s) => s.engine === 'ready');
 markOnce('model:first', () => true);
+markOnce('model:reference', () => ctx.state.modelSource?.preset === 'reference'); // replaced the small one
 markOnce('dataset:info', (d) => Boolean(d.info));
 markOnce('dataset:test', (d) => Boolean(d.available && d.available.test));
 markOnce('input:first', (x) => Boolean(x));

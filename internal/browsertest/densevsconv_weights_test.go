@@ -60,14 +60,15 @@ func maxDiff(a, b []float32) float64 {
 	return d
 }
 
-// assertShipped checks that what the page shows is the checkpoint file
-// pretrained/densevsconv-<preset>-<n>.cpw, read here natively: unit 1's
+// assertShipped checks that what the page shows is the file it is served,
+// web/pretrained/densevsconv-<preset>-<n>.cpw (make page's float16 copy of
+// the checkpoint in pretrained/), read here natively: unit 1's
 // weights of the dense layer and the first convolution, and both
 // networks' outputs on the very pixels the page gave them.
 func assertShipped(t *testing.T, got map[string]any, n string) {
 	t.Helper()
 	load := func(preset string) *nn.Model {
-		f, err := os.Open("../../pretrained/densevsconv-" + preset + "-" + n + ".cpw")
+		f, err := os.Open("../../web/pretrained/densevsconv-" + preset + "-" + n + ".cpw")
 		require.NoError(t, err)
 		defer f.Close()
 		m, err := nn.Load(f)

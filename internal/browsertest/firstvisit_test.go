@@ -64,7 +64,7 @@ const (
 )
 
 // TestFirstVisit: on a slow link the first prediction does not wait for the
-// reference model (1.7 MB) or the test images: the page predicts the example
+// reference model (0.87 MB as float16) or the test images: the page predicts the example
 // it ships with the small model, says so in English and Chinese, and when
 // the reference model arrives shows it and predicts again; when the test
 // images arrive the gallery adopts the example, which is that test image.
@@ -95,6 +95,10 @@ func TestFirstVisit(t *testing.T) {
 	assert.Contains(t, Eval[string](s, `document.getElementById('model-source').textContent`), "the pretrained reference model for Fashion-MNIST")
 	assert.NotContains(t, Eval[string](s, `document.getElementById('model-source').textContent`), "while")
 	assert.Equal(t, "example", Eval[string](s, `window.convplay.state.input.source`))
+	// It is make page's float16 copy (a version 2 .cpw, half the bytes), and
+	// it names the example's class, as the float32 original does.
+	assert.Equal(t, 2.0, Eval[float64](s, `fetch('pretrained/reference-fashion.cpw').then((r) => r.arrayBuffer()).then((b) => new DataView(b).getUint32(8, true))`), "a float16 file")
+	assert.Equal(t, 9.0, Eval[float64](s, `(() => { const p = window.convplay.state.prediction.probs; return p.indexOf(Math.max(...p)); })()`), "an ankle boot")
 
 	// The test images arrive: the gallery's first pick is the example, the same picture, now as a gallery image.
 	files.release(fashionTest0)
