@@ -163,22 +163,7 @@ func TestDenseVsConvRecords(t *testing.T) {
 				assert.Greater(t, rec.Test.Accuracy, 0.5)
 				assert.Greater(t, rec.Seconds, 0.0)
 
-				f, err := os.Open(filepath.Base(rec.Checkpoint))
-				require.NoError(t, err)
-				defer f.Close()
-				m, err := nn.Load(f)
-				require.NoError(t, err)
-				spec, err := nn.Preset(arch)
-				require.NoError(t, err)
-				want, err := nn.Build(spec, 1)
-				require.NoError(t, err)
-				require.Len(t, m.Layers, len(want.Layers))
-				for i, l := range want.Layers {
-					assert.Equal(t, l.Spec().Type, m.Layers[i].Spec().Type, "layer %d", i+1)
-					assert.Equal(t, l.Spec().Name, m.Layers[i].Spec().Name, "layer %d", i+1)
-					assert.Equal(t, l.OutShape(), m.Layers[i].OutShape(), "layer %d", i+1)
-				}
-				assert.Equal(t, want.NumParams(), m.NumParams())
+				assertPresetCheckpoint(t, filepath.Base(rec.Checkpoint), arch)
 			})
 		}
 	}
@@ -200,4 +185,84 @@ func checkScenes(t *testing.T, m *nn.Model, ds *dataset.Dataset, rec record) {
 		"pixel accuracy %.4f, recorded %.4f (made by %s)", e.Accuracy, rec.Test.Accuracy, rec.Command)
 	assert.LessOrEqual(t, math.Abs(e.MeanIoU()-*rec.Test.MeanIoU), tolerance,
 		"mean IoU %.4f, recorded %.4f (made by %s)", e.MeanIoU(), *rec.Test.MeanIoU, rec.Command)
+}
+
+// TestShippedFCNRecords checks the segmentation lesson's shipped FCNs, one
+// per data set (make pretrain-fcn-digits, make pretrain-fcn-fashion),
+// without the data: each record is an fcn run on its data set's scenes
+// that kept the best val_mean_iou epoch and states its mean IoU on the
+// 1,000 fixed test scenes; its checkpoint holds the fcn preset; the page's
+// segmentation lesson (SHIPPED in web/views/segment/segment.js) loads it.
+func TestShippedFCNRecords(t *testing.T) {
+	page, err := os.ReadFile(filepath.Join("..", "web", "views", "segment", "segment.js"))
+	require.NoError(t, err)
+	for _, set := range []string{"digits", "fashion"} {
+		name := "fcn-" + set
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(name + ".json")
+			require.NoError(t, err, "make pretrain-%s writes it", name)
+			var rec struct {
+				Command string `json:"command"`
+				Arch    string `json:"arch"`
+				Data    struct {
+					Name       string `json:"name"`
+					Test       int    `json:"test"`
+					Validation int    `json:"validation"`
+				} `json:"data"`
+				EpochsRun   int                  `json:"epochs_run"`
+				BestEpoch   int                  `json:"best_epoch"`
+				Interrupted bool                 `json:"interrupted"`
+				Date        string               `json:"date"`
+				History     map[string][]float64 `json:"history"`
+				Test        *struct {
+					Accuracy float64 `json:"accuracy"`
+					MeanIoU  float64 `json:"mean_iou"`
+				} `json:"test"`
+				Checkpoint string  `json:"checkpoint"`
+				Seconds    float64 `json:"train_seconds"`
+			}
+			require.NoError(t, json.Unmarshal(b, &rec))
+			assert.Equal(t, "fcn", rec.Arch)
+			assert.Equal(t, set+"-scenes", rec.Data.Name)
+			assert.Equal(t, 1000, rec.Data.Test, "scored on the 1,000 fixed test scenes")
+			assert.Contains(t, rec.Command, "-monitor val_mean_iou")
+			assert.Equal(t, "pretrained/"+name+".cpw", rec.Checkpoint)
+			assert.NotEmpty(t, rec.Date, "when the run ended (or was stopped: interrupted)")
+			iou := rec.History["val_mean_iou"]
+			require.Len(t, iou, rec.EpochsRun, "one val_mean_iou per epoch run")
+			require.True(t, rec.BestEpoch >= 1 && rec.BestEpoch <= rec.EpochsRun, "best epoch %d of %d", rec.BestEpoch, rec.EpochsRun)
+			for i, v := range iou {
+				assert.LessOrEqual(t, v, iou[rec.BestEpoch-1], "epoch %d beats the kept epoch %d", i+1, rec.BestEpoch)
+			}
+			require.NotNil(t, rec.Test)
+			assert.True(t, rec.Test.MeanIoU > 0 && rec.Test.MeanIoU <= 1, "test mean IoU %v", rec.Test.MeanIoU)
+			assert.True(t, rec.Test.Accuracy > 0.9 && rec.Test.Accuracy <= 1, "pixel accuracy %v: background alone is about 0.93", rec.Test.Accuracy)
+			assert.Greater(t, rec.Seconds, 0.0)
+
+			assertPresetCheckpoint(t, name+".cpw", "fcn")
+			assert.Contains(t, string(page), fmt.Sprintf("%s: 'pretrained/%s.cpw'", set, name), "the lesson's SHIPPED table loads it")
+		})
+	}
+}
+
+// assertPresetCheckpoint checks that the checkpoint file holds the preset's
+// architecture: its layers' types, names and shapes, and its parameter count.
+func assertPresetCheckpoint(t *testing.T, file, preset string) {
+	t.Helper()
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	m, err := nn.Load(f)
+	require.NoError(t, err)
+	spec, err := nn.Preset(preset)
+	require.NoError(t, err)
+	want, err := nn.Build(spec, 1)
+	require.NoError(t, err)
+	require.Len(t, m.Layers, len(want.Layers))
+	for i, l := range want.Layers {
+		assert.Equal(t, l.Spec().Type, m.Layers[i].Spec().Type, "layer %d", i+1)
+		assert.Equal(t, l.Spec().Name, m.Layers[i].Spec().Name, "layer %d", i+1)
+		assert.Equal(t, l.OutShape(), m.Layers[i].OutShape(), "layer %d", i+1)
+	}
+	assert.Equal(t, want.NumParams(), m.NumParams())
 }

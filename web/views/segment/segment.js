@@ -20,7 +20,7 @@ import { TEXTS } from './strings.js';
 /** NAME is the side model's name in the engine. */
 const NAME = 'segment';
 /** SHIPPED is the FCN trained with the command line for each data set that has one (pretrained/). */
-const SHIPPED = { digits: 'pretrained/fcn-digits.cpw' };
+const SHIPPED = { digits: 'pretrained/fcn-digits.cpw', fashion: 'pretrained/fcn-fashion.cpw' };
 /** RUN is a training run in the page: small epochs, so the curves move every few seconds. */
 const RUN = { epochs: 30, batchSize: 16, subset: 256, validationSubset: 64, seed: 1 };
 const OPTIMIZER = { name: 'adam', learning_rate: 0.003 };
@@ -171,7 +171,7 @@ export function mount(ctx, section) {
 
   function renderModel() {
     if (!info) return;
-    ctx.setText($('.seg-model'), `seg.model.${kind}`, { params: ctx.fmt.count(info.totalParams) });
+    ctx.setText($('.seg-model'), kind === 'shipped' ? `seg.model.shipped.${ctx.state.dataset.name}` : `seg.model.${kind}`, { params: ctx.fmt.count(info.totalParams) });
     $('.seg-trainon').disabled = training;
     $('.seg-layers').innerHTML = info.layers.map((l) => `<li data-type="${esc(l.type)}"><span>${esc(t('seg.layer', { name: l.name, type: l.type, shape: l.outShape.join('×') }))}</span><canvas role="img" aria-label="${esc(t('seg.mapAria', { name: l.name }))}"></canvas></li>`).join('');
     paintMaps();
