@@ -28,7 +28,7 @@ const OPTIMIZER = { name: 'adam', learning_rate: 0.003 };
  * FRESH is "Train from scratch": the fastest recipe measured (BENCHMARKS.md, "Segmentation that
  * learns within a minute"): the smaller fcn-small (a quarter of fcn's parameters, batch
  * normalization), Adam 0.01, and background pixels weighted 0.1 in the loss, so that a fresh
- * network does not settle on "background everywhere" (~93% of the pixels).
+ * network does not settle on "background everywhere" (94% of a digit scene's pixels, 83% of a clothing scene's: the 1,000 fixed test scenes).
  */
 const FRESH = { preset: 'fcn-small', optimizer: { name: 'adam', learning_rate: 0.01 }, backgroundWeight: 0.1 };
 const CLASSES = 11;
