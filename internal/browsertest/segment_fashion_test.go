@@ -60,6 +60,9 @@ func TestSegmentShippedFashion(t *testing.T) {
 	s := Start(t)
 	setViewport(t, s, 1280, 900)
 	s.OpenReady("?data=fashion&lang=en")
+	assert.Empty(t, Eval[string](s, `performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /fcn-[a-z]+\.cpw/.test(n)).join()`),
+		"the lesson's model is not fetched before the student comes near the lesson")
+	scrollToSegment(t, s) // the lesson loads its model once it is near the screen
 
 	Poll[bool](s, `(() => { const v = window.convplay.views.segment; return v.kind === 'shipped' && !!v.result && !!v.scene; })()`)
 	assert.Contains(t, Eval[string](s, `document.querySelector('#seg-panel .seg-model').textContent`),

@@ -31,6 +31,14 @@ const segInk = `(() => { const v = window.convplay.views.segment, r = v.result, 
 	}
 	return out; })()`
 
+// scrollToSegment scrolls the segmentation lesson's pad to the middle of
+// the screen, as a student reaching the lesson does (at its top edge the
+// sticky lesson bar would cover it).
+func scrollToSegment(t *testing.T, s *Session) {
+	t.Helper()
+	Eval[bool](s, `(document.querySelector('#seg-panel .seg-pad').scrollIntoView({block: 'center'}), true)`)
+}
+
 // TestSegmentDrawTrainAndPoint: the segmentation lesson as a student meets
 // it on the digits: the shipped FCN segments a test scene; they draw a 1
 // and a 0 side by side and the mask gives each its own class; they point at
@@ -42,6 +50,7 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	setViewport(t, s, 1280, 900)
 	began := time.Now()
 	s.OpenReady("?data=digits&lang=en")
+	scrollToSegment(t, s) // the lesson loads its model once it is near the screen
 
 	// The shipped FCN, opened on test scene 0, with the true classes beside.
 	Poll[bool](s, `(() => { const v = window.convplay.views.segment; return v.kind === 'shipped' && !!v.result && !!v.scene; })()`)
@@ -150,6 +159,7 @@ func TestBenchSegment(t *testing.T) {
 	defer cancel()
 	s.Ctx = ctx
 	s.OpenReady("?data=digits&lang=en")
+	scrollToSegment(t, s) // the lesson loads its model once it is near the screen
 	Poll[bool](s, `(() => { const v = window.convplay.views.segment; return v.kind === 'shipped' && !!v.result; })()`)
 	ms := Eval[float64](s, `(async () => { const v = window.convplay.views.segment, times = [];
 		for (let i = 0; i < 10; i++) { const t0 = performance.now(); await window.convplay.ctx.request('segment', {name: 'segment', image: v.pad.slice()}); times.push(performance.now() - t0); }

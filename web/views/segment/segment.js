@@ -154,11 +154,26 @@ export function mount(ctx, section) {
     kind = 'shipped';
   }
 
+  // The lesson's model (a 0.2 MB download for a shipped FCN) and its first
+  // segmentation wait until the lesson is on screen or close to it: a visit
+  // that never scrolls here spends neither bytes nor worker time on it.
+  let near = typeof IntersectionObserver === 'undefined';
+  if (!near) {
+    const seen = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      near = true;
+      seen.disconnect();
+      if (!info) start();
+    }, { rootMargin: '600px 0px' });
+    seen.observe(section);
+  }
+
   function start() {
     if (!dataReady()) {
       ctx.setText($('.seg-model'), 'seg.waiting');
       return;
     }
+    if (!near) return;
     ready = useShipped().then(() => {
       renderModel();
       const index = ctx.url.read('scene');
