@@ -229,14 +229,17 @@ pretrain-densevsconv: data
 	    -plot pretrained/densevsconv-$$a-$$n.png -meta pretrained/densevsconv-$$a-$$n.json || exit 1; \
 	done; done
 
-## pretrain-fcn-digits: the segmentation lesson's FCN on the digit scenes, in three runs each
+## pretrain-fcn-digits: the segmentation lesson's FCN on the digit scenes, in four runs each
 ## going on from the last one's best checkpoint (5,000 new scenes an epoch, 200 fixed validation
-## scenes, the best val_mean_iou kept); the earlier runs' records go to pretrained/fcn-digits-runs/.
-## About 1 h 50 min of training on 2 shared cores. FCN_RUN3_EPOCHS shortens the last run.
+## scenes, the best val_mean_iou kept); the earlier runs' records go to pretrained/fcn-digits-runs/,
+## with run 3's checkpoint, which pretrain-fcn-fashion starts from. About 2 h 10 min of training
+## on 2 shared cores. Run 4 was stopped after 20 of its 30 epochs (its record says interrupted):
+## FCN_RUN4_EPOCHS=20 reproduces the kept epoch (13); FCN_RUN3_EPOCHS shortens run 3.
 FCN = go run ./cmd/convplay train -data digits-scenes -arch fcn -optimizer adam -subset 5000 \
 	-val-subset 200 -patience -1 -monitor val_mean_iou
 FCN_RUNS = pretrained/fcn-digits-runs
 FCN_RUN3_EPOCHS ?= 20
+FCN_RUN4_EPOCHS ?= 20
 pretrain-fcn-digits: data
 	mkdir -p $(FCN_RUNS)
 	$(FCN) -lr 0.003 -epochs 8 -checkpoint $(FCN_RUNS)/run1.cpw -csv $(FCN_RUNS)/run1.csv \
@@ -244,6 +247,9 @@ pretrain-fcn-digits: data
 	$(FCN) -init $(FCN_RUNS)/run1.cpw -seed 2 -lr 0.002 -epochs 20 -checkpoint $(FCN_RUNS)/run2.cpw \
 	  -csv $(FCN_RUNS)/run2.csv -plot $(FCN_RUNS)/run2.png -meta $(FCN_RUNS)/run2.json
 	$(FCN) -init $(FCN_RUNS)/run2.cpw -seed 3 -lr 0.001 -epochs $(FCN_RUN3_EPOCHS) \
+	  -checkpoint $(FCN_RUNS)/run3.cpw -csv $(FCN_RUNS)/run3.csv \
+	  -plot $(FCN_RUNS)/run3.png -meta $(FCN_RUNS)/run3.json
+	$(FCN) -init $(FCN_RUNS)/run3.cpw -seed 4 -lr 0.0005 -epochs $(FCN_RUN4_EPOCHS) \
 	  -checkpoint pretrained/fcn-digits.cpw -csv pretrained/fcn-digits.csv \
 	  -plot pretrained/fcn-digits.png -meta pretrained/fcn-digits.json
 	rm -f $(FCN_RUNS)/run1.cpw $(FCN_RUNS)/run2.cpw
@@ -252,9 +258,9 @@ pretrain-fcn-digits: data
 ## starting from the digits FCN's weights (the same architecture and 11 outputs: its encoder
 ## already tells strokes from background), 5,000 new scenes an epoch, 200 fixed validation
 ## scenes, the best val_mean_iou kept. About 40 min on 2 shared cores; it needs
-## pretrained/fcn-digits.cpw (committed, or made by pretrain-fcn-digits just before).
+## pretrained/fcn-digits-runs/run3.cpw (committed, or made by pretrain-fcn-digits just before).
 pretrain-fcn-fashion: data
 	go run ./cmd/convplay train -data fashion-scenes -arch fcn -optimizer adam -subset 5000 \
 	  -val-subset 200 -patience -1 -monitor val_mean_iou -lr 0.002 -epochs 40 \
-	  -init pretrained/fcn-digits.cpw -checkpoint pretrained/fcn-fashion.cpw -csv pretrained/fcn-fashion.csv \
+	  -init $(FCN_RUNS)/run3.cpw -checkpoint pretrained/fcn-fashion.cpw -csv pretrained/fcn-fashion.csv \
 	  -plot pretrained/fcn-fashion.png -meta pretrained/fcn-fashion.json
