@@ -134,8 +134,8 @@ async function handOverOrThrow({ sw = navigator.serviceWorker, win = window, lim
       win.location.reload();
       return new Promise(() => {}); // the page goes: start nothing
     }
-    if (waiting.state !== 'installed') break; // redundant (a newer deploy) or activating elsewhere
-    ask();
+    if (waiting.state === 'redundant') break; // a newer deploy replaced it
+    if (waiting.state === 'installed') ask(); // activating: the controllerchange is on its way
   }
   console.warn('convplay: the new build did not take over in time; this visit runs the build it has');
 }

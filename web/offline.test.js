@@ -148,3 +148,17 @@ test('hand-over: storage the browser refuses starts the page anyway', async () =
   assert.equal(rec.reloads, 0);
   assert.match(warned.join(), /insecure/);
 });
+
+test('hand-over: a build already activating is waited for, not given up on', async () => {
+  const { sw, win, rec } = fakeWorkers({ after: null });
+  const fire = [];
+  const add = sw.addEventListener;
+  sw.addEventListener = (name, f, o) => (name === 'controllerchange' ? fire.push(f) : add(name, f, o));
+  const reg = await sw.getRegistration();
+  sw.getRegistration = async () => reg;
+  reg.waiting.state = 'activating';
+  setTimeout(() => fire.forEach((f) => f()), 80); // after a few retry periods
+  assert.equal(await settles(handOver({ sw, win, retry: 20 }), 300), false);
+  assert.equal(rec.reloads, 1);
+  assert.equal(rec.asks, 1, 'an activating worker is not asked again');
+});
