@@ -18,7 +18,13 @@ type FitConfig struct {
 	NoShuffle  bool   // Keras shuffles the samples every epoch unless shuffle=False
 	Seed       uint64 // the shuffling's seed
 	Validation Data   // evaluated after every epoch (val_loss, val_accuracy); optional
-	Callbacks  []Callback
+	// ValidationModel, if set, evaluates Validation instead of the model
+	// being trained: the same network at the validation samples' input
+	// size (Model.Resized), for instance an FCN trained on small windows
+	// and scored on whole scenes. It must be compiled and share the
+	// trained model's weights.
+	ValidationModel *Model
+	Callbacks       []Callback
 	// OnBatch, if set, is called after every training batch with what
 	// Keras's progress bar shows.
 	OnBatch func(BatchProgress)

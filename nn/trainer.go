@@ -16,6 +16,7 @@ import (
 // says whether the weights were rolled back (FitConfig.RollBack).
 type Trainer struct {
 	m       *Model
+	vm      *Model // the model validation runs: FitConfig.ValidationModel, or m
 	train   Data
 	cfg     FitConfig
 	rng     *rand.Rand
@@ -80,7 +81,16 @@ func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
 	if err := checkData(m, train, "training"); err != nil {
 		return nil, err
 	}
-	t := &Trainer{m: m, train: train, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65)), // "shuffle"
+	vm := m
+	if cfg.ValidationModel != nil {
+		if vm = cfg.ValidationModel; vm.loss == nil {
+			return nil, fmt.Errorf("nn: the validation model is not compiled")
+		}
+		if !vm.sharesWeights(m) {
+			return nil, fmt.Errorf("nn: the validation model does not share the trained model's weights (see Model.Resized)")
+		}
+	}
+	t := &Trainer{m: m, vm: vm, train: train, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65)), // "shuffle"
 		grads: cfg.Gradients, firstLoss: math.NaN()}
 	if t.grads == nil {
 		t.grads = localGradients
@@ -91,19 +101,16 @@ func NewTrainer(m *Model, train Data, cfg FitConfig) (*Trainer, error) {
 	}
 	t.batches = (train.Len() + cfg.BatchSize - 1) / cfg.BatchSize
 	if cfg.Validation != nil {
-		if err := checkData(m, cfg.Validation, "validation"); err != nil {
+		if err := checkData(vm, cfg.Validation, "validation"); err != nil {
 			return nil, err
 		}
 		t.vbatchs = (cfg.Validation.Len() + t.step - 1) / t.step
-		if m.pix > 1 {
-			t.vconf = make([]int, m.classes()*m.classes())
+		if vm.pix > 1 {
+			t.vconf = make([]int, vm.classes()*vm.classes())
 		}
 	}
-	n := min(t.step, max(train.Len(), lenOf(cfg.Validation)))
-	t.x = make([]float32, n*m.InShape().Size())
-	t.y = make([]float32, n*m.targetSize())
 	t.perm = make([]int, train.Len())
-	t.vidx = make([]int, n)
+	t.fitBuffers()
 	if cfg.RollBack {
 		t.initial = m.FlatWeights(nil)
 		t.good = m.FlatWeights(nil)
@@ -192,11 +199,11 @@ func (t *Trainer) Step() (done bool, err error) {
 }
 
 // fill loads samples idx of d into the slice buffers and checks the targets.
-func (t *Trainer) fill(d Data, idx []int, what string) (x, y []float32, err error) {
+func (t *Trainer) fill(m *Model, d Data, idx []int, what string) (x, y []float32, err error) {
 	n := len(idx)
-	x, y = t.x[:n*t.m.InShape().Size()], t.y[:n*t.m.targetSize()]
+	x, y = t.x[:n*m.InShape().Size()], t.y[:n*m.targetSize()]
 	d.Fill(x, y, idx)
-	return x, y, t.m.checkSamples(y, idx, what)
+	return x, y, m.checkSamples(y, idx, what)
 }
 
 // trainingSlice computes the gradients of the next slice of the current
@@ -206,7 +213,7 @@ func (t *Trainer) trainingSlice() error {
 	lo := t.pos
 	hi := min(lo+t.cfg.BatchSize, t.train.Len())
 	idx := t.perm[lo+t.sub : min(lo+t.sub+t.step, hi)]
-	x, y, err := t.fill(t.train, idx, "training")
+	x, y, err := t.fill(t.m, t.train, idx, "training")
 	if err != nil {
 		return err
 	}
@@ -265,11 +272,11 @@ func (t *Trainer) validationSlice() error {
 	for i := range idx {
 		idx[i] = lo + i
 	}
-	x, y, err := t.fill(v, idx, "validation")
+	x, y, err := t.fill(t.vm, v, idx, "validation")
 	if err != nil {
 		return err
 	}
-	loss, correct := t.m.evalBatch(x, y, len(idx), t.vconf)
+	loss, correct := t.vm.evalBatch(x, y, len(idx), t.vconf)
 	t.vloss += float64(loss * float64(len(idx)))
 	t.vcorrect += correct
 	t.vseen += len(idx)
@@ -284,9 +291,9 @@ func (t *Trainer) endEpoch() (bool, error) {
 	if t.vseen > 0 {
 		logs.HasValidation = true
 		logs.ValLoss = t.vloss / float64(t.vseen)
-		logs.ValAccuracy = t.m.accuracy(t.vcorrect, t.vseen)
+		logs.ValAccuracy = t.vm.accuracy(t.vcorrect, t.vseen)
 		if t.vconf != nil {
-			logs.HasMeanIoU, logs.ValMeanIoU = true, meanIoU(iou(t.vconf, t.m.classes()))
+			logs.HasMeanIoU, logs.ValMeanIoU = true, meanIoU(iou(t.vconf, t.vm.classes()))
 		}
 	}
 	t.history.add(logs)

@@ -30,7 +30,7 @@ func (t *Trainer) Grow(train, validation Data) error {
 		return fmt.Errorf("nn: a run with validation data grows with validation data, and one without, without")
 	}
 	if validation != nil {
-		if err := checkData(t.m, validation, "validation"); err != nil {
+		if err := checkData(t.vm, validation, "validation"); err != nil {
 			return err
 		}
 		vcur := t.cfg.Validation
@@ -79,12 +79,14 @@ func (t *Trainer) growValidation() {
 	t.fitBuffers()
 }
 
-// fitBuffers enlarges the slice buffers for the data's current sizes.
+// fitBuffers enlarges the slice buffers for the data's current sizes (a
+// slice of training samples, or of validation samples for the validation
+// model, which may take larger inputs).
 func (t *Trainer) fitBuffers() {
 	n := min(t.step, max(t.train.Len(), lenOf(t.cfg.Validation)))
 	if n > len(t.vidx) {
-		t.x = make([]float32, n*t.m.InShape().Size())
-		t.y = make([]float32, n*t.m.targetSize())
+		t.x = make([]float32, n*max(t.m.InShape().Size(), t.vm.InShape().Size()))
+		t.y = make([]float32, n*max(t.m.targetSize(), t.vm.targetSize()))
 		t.vidx = make([]int, n)
 	}
 }

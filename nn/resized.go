@@ -1,0 +1,59 @@
+package nn
+
+import "fmt"
+
+// Resized returns the same network for inputs of shape in, its parameters
+// sharing m's weights (each Param.W is m's slice; gradients are its own).
+// A fully convolutional network has no input size of its own: its kernels
+// slide over any map. So the segmentation lesson trains fcn-small on 32 x 32
+// windows around one item, a quarter of a scene's work with a smaller share
+// of background, and scores the same weights on the 64 x 64 scenes
+// (FitConfig.ValidationModel). A step of either model moves both. The
+// resized model is not compiled: compile it on its own (a fresh optimizer
+// of the same spec, the same loss). A network whose parameters depend on
+// the input size, such as a Dense layer after Flatten, cannot be resized:
+// the error names the first parameter that differs.
+func (m *Model) Resized(in Shape) (*Model, error) {
+	spec := m.Spec
+	spec.Input = append([]int(nil), in...)
+	r, err := Build(spec, 0)
+	if err != nil {
+		return nil, err
+	}
+	mine, theirs := m.Params(), r.Params()
+	for i, p := range theirs {
+		if !Shape(p.Shape).Equal(mine[i].Shape) {
+			return nil, fmt.Errorf("nn: the model cannot take inputs %v: its %s %s is %v for inputs %v and %v for %v",
+				in, m.paramLayer(mine[i]), p.Name, Shape(mine[i].Shape), m.InShape(), Shape(p.Shape), in)
+		}
+		p.W = mine[i].W
+	}
+	return r, nil
+}
+
+// paramLayer names the layer that holds p.
+func (m *Model) paramLayer(p *Param) string {
+	for _, l := range m.Layers {
+		for _, q := range l.Params() {
+			if q == p {
+				return "layer " + l.Spec().Name + "'s"
+			}
+		}
+	}
+	return "parameter"
+}
+
+// sharesWeights reports whether every parameter of m uses o's weights
+// (m is o, or one resized from the other).
+func (m *Model) sharesWeights(o *Model) bool {
+	a, b := m.Params(), o.Params()
+	if len(a) != len(b) {
+		return false
+	}
+	for i, p := range a {
+		if len(p.W) != len(b[i].W) || (len(p.W) > 0 && &p.W[0] != &b[i].W[0]) {
+			return false
+		}
+	}
+	return true
+}
