@@ -42,6 +42,14 @@
 //     item's own intensity is at least Threshold (32, an eighth of full
 //     ink), and there its label becomes 1 + the item's class, so where
 //     items overlap the later-drawn item's label wins.
+//  5. The crop rule (training windows, Crops): the window of side s of
+//     scene i draws from a second PCG seeded NewPCG(seed, split<<40 |
+//     1<<39 | i): its item is items[next() % len(items)] of the scene's
+//     kept items, then its top row is lo + next() % (hi-lo+1) with lo =
+//     max(0, min(r, r+28-s)) and hi = min(Side-s, max(r, r+28-s)) for the
+//     item's row r, and its left column the same from the item's column.
+//     So a window of 28 or more holds its item whole, and a smaller one
+//     lies inside the item's box.
 //
 // Training scenes use only the train split's images and validation and test
 // scenes only their own split's: the packed splits share no image (the

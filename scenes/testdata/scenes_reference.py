@@ -2,7 +2,8 @@
 """An independent reference of the scene generator's documented rules
 (scenes/doc.go), for TestReference: it composes scenes from synthetic
 source images and prints, as JSON, the SHA-256 of their pixels and labels
-and the first scenes' items. The Go test recomputes the same scenes and
+and the first scenes' items, and the same of training windows (rule 5,
+TestCropReference). The Go test recomputes the same scenes and
 compares, so no test needs Python at run time.
 
     /usr/bin/python3 scenes/testdata/scenes_reference.py > scenes/testdata/reference.json
@@ -95,6 +96,22 @@ def draw(images, labels, seed, split, i):
     return pixels, lab, items
 
 
+def crop(images, labels, seed, split, i, s):
+    """Rule 5: scene i's training window of side s, and its corner."""
+    pixels, lab, items = draw(images, labels, seed, split, i)
+    rng = PCG(seed, (split << 40) | (1 << 39) | i)
+    _, _, r, c = items[rng.next() % len(items)]
+    item = images[0].shape[0]
+
+    def at(p):
+        lo = max(0, min(p, p + item - s))
+        hi = min(SIDE - s, max(p, p + item - s))
+        return lo + rng.next() % (hi - lo + 1)
+    row = at(r)
+    col = at(c)
+    return pixels[row:row + s, col:col + s], lab[row:row + s, col:col + s], (row, col)
+
+
 def main():
     images, labels = synthetic_source(37)
     cases = []
@@ -111,7 +128,20 @@ def main():
                     first.append([{"image": a, "class": b, "row": r, "col": c} for (a, b, r, c) in items])
             cases.append({"seed": seed, "split": split, "indices": indices,
                           "sha256": h.hexdigest(), "first_items": first})
-    print(json.dumps({"source": "synthetic_source(37)", "cases": cases}, indent=1))
+    crops = []
+    for side in (16, 24, 28, 32, 64):
+        for split in (0, 1):
+            indices = list(range(40)) + [(1 << 20) + 3]
+            h = hashlib.sha256()
+            corners = []
+            for i in indices:
+                px, lab, corner = crop(images, labels, 7, split, i, side)
+                h.update(px.tobytes())
+                h.update(lab.tobytes())
+                corners.append(list(corner))
+            crops.append({"seed": 7, "split": split, "side": side, "indices": indices,
+                          "sha256": h.hexdigest(), "corners": corners[:5]})
+    print(json.dumps({"source": "synthetic_source(37)", "cases": cases, "crops": crops}, indent=1))
 
 
 def read_split(d, split, man):
