@@ -22,6 +22,7 @@ type record struct {
 	Loss         string           `json:"loss"`
 	Epochs       int              `json:"epochs"`
 	BatchSize    int              `json:"batch_size"`
+	Crop         int              `json:"crop,omitempty"` // -crop: trained on windows of this side
 	EpochsRun    int              `json:"epochs_run"`
 	BestEpoch    int              `json:"best_epoch,omitempty"` // 1-based
 	StoppedEarly bool             `json:"stopped_early"`

@@ -192,3 +192,30 @@ func TestScenesCommand(t *testing.T) {
 	}
 	assert.Error(t, runScenes([]string{"-data", data, "-split", "nope"}, &out))
 }
+
+// TestTrainScenesOnWindows: -crop trains on windows and checkpoints the
+// whole-scene model (its record says the window), which then evaluates and
+// predicts scenes; a window the network cannot map back, or -crop without
+// scenes, is refused.
+func TestTrainScenesOnWindows(t *testing.T) {
+	data, dir := writeTinyData(t), t.TempDir()
+	ckpt, out := trainTinyScenes(t, data, dir, "-crop", "32")
+	assert.Contains(t, out, "24 training 32x32 windows, 8 validation scenes;")
+	assert.Contains(t, out, " - val_mean_iou: ")
+	assert.Contains(t, out, "Test of the checkpoint on 1000 fixed scenes: loss ")
+	var rec record
+	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rec))
+	assert.Equal(t, 32, rec.Crop)
+	require.NotNil(t, rec.Test)
+	assert.Greater(t, rec.Test.Accuracy, 0.5)
+	var ev bytes.Buffer
+	require.NoError(t, runEvaluate([]string{"-weights", ckpt, "-data", data + "-scenes"}, &ev), "the checkpoint is the 64x64 model")
+
+	err = runTrain([]string{"-data", data + "-scenes", "-arch", filepath.Join(dir, "fcn.json"), "-crop", "30", "-epochs", "1", "-no-test",
+		"-checkpoint", filepath.Join(dir, "x.cpw")}, &bytes.Buffer{}, nil)
+	assert.ErrorContains(t, err, "-crop 30: windows of side 30: nn: ")
+	err = runTrain([]string{"-data", data, "-crop", "24"}, &bytes.Buffer{}, nil)
+	assert.ErrorContains(t, err, "-crop is for -data fashion-scenes or digits-scenes")
+}

@@ -13,6 +13,7 @@ import (
 
 	"convplay/dataset"
 	"convplay/nn"
+	"convplay/scenes"
 )
 
 func init() {
@@ -35,6 +36,7 @@ type trainFlags struct {
 	epochs, batch              int
 	seed                       uint64
 	subset, valSubset          int
+	crop                       int
 	checkpoint, monitor        string
 	saveBestOnly               bool
 	patience                   int
@@ -65,6 +67,7 @@ func (f *trainFlags) register(fs interface {
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and of the shuffling")
 	fs.IntVar(&f.subset, "subset", 0, "train on the first N training images only (0: all)")
 	fs.IntVar(&f.valSubset, "val-subset", 0, "validate on the first N validation images only (0: all)")
+	fs.IntVar(&f.crop, "crop", 0, "with -data ...-scenes: train on windows of N x N pixels around one item of each new scene (-subset of them an epoch) instead of whole scenes, validating on whole scenes with the same weights (0: whole scenes)")
 	fs.StringVar(&f.checkpoint, "checkpoint", "model.cpw", "where ModelCheckpoint writes the model (convplay format)")
 	fs.StringVar(&f.monitor, "monitor", "val_loss", "the value checkpointing and early stopping watch: loss, accuracy, val_loss or val_accuracy (or val_mean_iou, for scenes)")
 	fs.BoolVar(&f.saveBestOnly, "save-best-only", true, "checkpoint only when the monitored value improves (false: after every epoch)")
@@ -138,6 +141,8 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 			return err
 		}
 		ds, train, val = sc.ds, sc.train, sc.val
+	} else if f.crop != 0 {
+		return fmt.Errorf("-crop is for -data fashion-scenes or digits-scenes")
 	} else {
 		if ds, err = openData(f.data); err != nil {
 			return err
@@ -159,12 +164,22 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	if sc != nil {
 		title, samples = sc.title, "scenes"
 	}
+	// trained is the model the steps run: m, or m resized to -crop's
+	// windows (the same weights; the checkpoints save m, whole scenes).
+	trained := m
+	var crops *scenes.Crops
+	if f.crop != 0 {
+		if crops, trained, err = scenes.CropTraining(m, sc.train, f.crop); err != nil {
+			return fmt.Errorf("-crop %d: %w", f.crop, err)
+		}
+		train = crops
+	}
 
 	// saved says whether this run wrote the checkpoint: a file already at
 	// that path (an earlier run's) is never reported or evaluated as this
 	// run's.
 	saved := false
-	ckpt := &nn.ModelCheckpoint{Monitor: f.monitor, SaveBestOnly: f.saveBestOnly, Save: func(m *nn.Model) error {
+	ckpt := &nn.ModelCheckpoint{Monitor: f.monitor, SaveBestOnly: f.saveBestOnly, Save: func(*nn.Model) error {
 		if err := writeFileAtomic(f.checkpoint, func(w *os.File) error { return m.Save(w) }); err != nil {
 			return err
 		}
@@ -191,8 +206,12 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		callbacks = append(callbacks, tb)
 	}
 
-	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training, %d validation %s; %s, batch %d, seed %d\n",
-		f.arch, m.NumParams(), title, train.Len(), val.Len(), samples, optimizerString(m.Optimizer()), f.batch, f.seed)
+	trainSamples := ""
+	if crops != nil {
+		trainSamples = fmt.Sprintf(" %dx%d windows", f.crop, f.crop)
+	}
+	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training%s, %d validation %s; %s, batch %d, seed %d\n",
+		f.arch, m.NumParams(), title, train.Len(), trainSamples, val.Len(), samples, optimizerString(m.Optimizer()), f.batch, f.seed)
 	p := &progress{w: stdout, now: time.Now}
 	if file, ok := stdout.(*os.File); ok {
 		p.tty = isTerminal(file)
@@ -203,8 +222,14 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 			if sc != nil { // every epoch trains on new scenes
 				sc.train.Offset += sc.train.N
 			}
+			if crops != nil {
+				crops.Offset += crops.N
+			}
 		}}
-	t, err := nn.NewTrainer(m, train, cfg)
+	if crops != nil {
+		cfg.ValidationModel = m
+	}
+	t, err := nn.NewTrainer(trained, train, cfg)
 	if err != nil {
 		return err
 	}
@@ -249,7 +274,7 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	rec := record{Command: commandLine("convplay train", args), Seed: f.seed, Arch: f.arch, Params: m.NumParams(),
 		Optimizer: m.Optimizer().Spec(), Loss: f.loss, Epochs: f.epochs, BatchSize: f.batch, EpochsRun: len(h.Loss), History: h,
 		TrainSeconds: took.Seconds(), Note: f.note, Go: runtime.Version(), GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
-		Date: time.Now().UTC().Format(time.RFC3339), Checkpoint: f.checkpoint}
+		Date: time.Now().UTC().Format(time.RFC3339), Checkpoint: f.checkpoint, Crop: f.crop}
 	rec.Data = dataRecord{Name: ds.Manifest.Name, Title: ds.Manifest.Title, Source: ds.Manifest.Source,
 		Train: train.Len(), Validation: val.Len(), Test: ds.Manifest.Counts.Test, Subset: f.subset, ValSubset: f.valSubset}
 	if sc != nil {
