@@ -220,14 +220,21 @@ func (w *worker) sideTrain(req js.Value) (any, error) {
 	if cfg.Validation, err = w.sideData(s, dataset.Validation, valN, cfg.Seed); err != nil {
 		return nil, err
 	}
+	trained := s.model
+	if train, trained, err = w.sideCrops(req, s, train, &cfg); err != nil {
+		return nil, err
+	}
 	cfg.OnBatch = func(p nn.BatchProgress) { s.last = p }
 	cfg.OnEpoch = func(_ int, logs nn.Logs) {
 		s.epochs = append(s.epochs, logs)
-		if sc, ok := train.(*scenes.Data); ok { // every epoch trains on new scenes, as the CLI's
+		switch sc := train.(type) { // every epoch trains on new scenes, as the CLI's
+		case *scenes.Data:
+			sc.Offset += sc.N
+		case *scenes.Crops:
 			sc.Offset += sc.N
 		}
 	}
-	tr, err := nn.NewTrainer(s.model, train, cfg)
+	tr, err := nn.NewTrainer(trained, train, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -83,6 +83,33 @@ func (w *worker) sceneData(name string, n int, seed uint64) (*scenes.Data, error
 	return scenes.NewData(g, n, w.data.Standardize), nil
 }
 
+// sideCrops applies sideTrain's crop (a window side, 0 or missing: whole
+// scenes) to a scenes model's training: the training samples become
+// windows of that side around one item of each new scene, trained through
+// the model resized to the window (scenes.CropTraining: the same weights,
+// a fresh optimizer of the model's spec), while validation scores the
+// whole scenes with the model itself. It returns the data and the model
+// to train.
+func (w *worker) sideCrops(req js.Value, s *sideModel, train nn.Data, cfg *nn.FitConfig) (nn.Data, *nn.Model, error) {
+	var side int
+	if err := intArg(req, "crop", 0, 0, &side); err != nil {
+		return nil, nil, err
+	}
+	if side == 0 {
+		return train, s.model, nil
+	}
+	sc, ok := train.(*scenes.Data)
+	if !ok {
+		return nil, nil, fmt.Errorf("worker: crop is for segmentation (target scenes), not target %s", s.target)
+	}
+	crops, m, err := scenes.CropTraining(s.model, sc, side)
+	if err != nil {
+		return nil, nil, fmt.Errorf("worker: crop: %w", err)
+	}
+	cfg.ValidationModel = s.model
+	return crops, m, nil
+}
+
 // nanToNull is v, or nil (null in JavaScript) for NaN: a mean IoU with no
 // class present.
 func nanToNull(v float64) any {

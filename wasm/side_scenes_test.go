@@ -234,3 +234,45 @@ func floatsOf(v js.Value) []float32 {
 	}
 	return f
 }
+
+// TestSegmentationCropTraining: sideTrain's crop trains a scenes model on
+// windows through its resized copy (the same weights: the model itself
+// moves) and validates the whole scenes; a crop the network cannot map
+// back to its own size, or one off the canvas, or on a class model, is a
+// clear error.
+func TestSegmentationCropTraining(t *testing.T) {
+	w, _ := newWorker()
+	d := newItemData(t)
+	require.True(t, send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": string(d.manifest)})).ok)
+	for _, name := range d.order {
+		require.True(t, send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": bytesToJS(d.chunks[name])})).ok)
+	}
+	r := request(w, "sideBuild", map[string]any{"name": "seg", "preset": "fcn-small", "target": "scenes", "backgroundWeight": 0.1,
+		"optimizer": map[string]any{"name": "adam", "learning_rate": 0.01}})
+	require.True(t, r.ok, r.err)
+	before := w.side["seg"].model.FlatWeights(nil)
+	r = sideRun(t, w, "seg", map[string]any{"epochs": 2, "batchSize": 4, "subset": 8, "validationSubset": 4, "crop": 24})
+	h := r.result.Get("history")
+	require.Equal(t, 2, h.Length())
+	assert.Equal(t, 8, r.result.Get("samples").Int())
+	assert.NotEqual(t, before, w.side["seg"].model.FlatWeights(nil), "the windows' steps moved the scene model's weights")
+	assert.Equal(t, nn.Shape{64, 64, 1}, w.side["seg"].model.InShape(), "the side model still segments whole scenes")
+	for i := range 2 {
+		iou := h.Index(i).Get("val_mean_iou").Float()
+		assert.True(t, iou > 0 && iou <= 1, "epoch %d's val_mean_iou %v", i+1, iou)
+		acc := h.Index(i).Get("val_accuracy").Float()
+		assert.True(t, acc > 0 && acc <= 1, "epoch %d's val_accuracy %v is a fraction of the scenes' pixels", i+1, acc)
+	}
+
+	for crop, want := range map[any]string{
+		30:    "worker: crop: windows of side 30: nn: the model outputs (28, 28, 11), not a map (30, 30, 11) of scores for each pixel's 11 classes",
+		65:    "scenes: a window of side 65 does not fit a 64 x 64 scene",
+		-4:    "crop",
+		"big": "crop",
+	} {
+		assert.Contains(t, request(w, "sideTrain", map[string]any{"name": "seg", "subset": 8, "crop": crop}).err, want, "crop %v", crop)
+	}
+	require.True(t, request(w, "sideBuild", map[string]any{"name": "cls", "spec": tinySpecFor2x2()}).ok)
+	assert.Equal(t, "worker: crop is for segmentation (target scenes), not target class",
+		request(w, "sideTrain", map[string]any{"name": "cls", "crop": 24}).err)
+}

@@ -228,7 +228,10 @@
 // by w: nn.BackgroundWeighted). Its scenes are composed in the worker from the loaded data
 // set's images by the seeded generator (scenes are made from whole splits:
 // a split not yet loaded whole is an error): sideTrain's subset is the
-// training scenes per epoch (256; new ones every epoch, from seed),
+// training scenes per epoch (256; new ones every epoch, from seed), or,
+// given crop (a window side), that many windows of crop x crop pixels
+// around one item of each new scene, trained through the model resized to
+// them (the same weights: scenes.CropTraining) and validated on scenes;
 // validationSubset the fixed validation scenes (64), and sideStep's history
 // adds val_mean_iou (null when no class is present). sideLoad makes a .cpw
 // file's model a side model, checked as sideBuild's. scene is fixed

@@ -106,7 +106,9 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	// here, so that two fit in the test's time on a loaded machine).
 	Eval[bool](s, `(window.convplay.views.segment.set({subset: 48, validationSubset: 16}), true)`)
 	assert.Contains(t, Eval[string](s, `document.querySelector('#seg-panel .seg-recipe').textContent`), "48 new scenes")
-	assert.Contains(t, Eval[string](s, `document.querySelector('#seg-panel .seg-fresh').textContent`), "background pixel 0.1 of an item pixel")
+	freshText := Eval[string](s, `document.querySelector('#seg-panel .seg-fresh').textContent`)
+	assert.Contains(t, freshText, "background pixel 0.1 of an item pixel")
+	assert.Contains(t, freshText, "windows of 24 × 24 pixels cut around one item of each new scene (192 an epoch)", "four windows for each scene of the set subset")
 	Eval[bool](s, `(document.querySelector('#seg-panel .seg-train').click(), true)`)
 	t.Logf("training from %v", time.Since(began).Round(time.Second))
 	trained := pollFor[string](s, `(() => { const r = window.convplay.views.segment.run, e = document.querySelector('#seg-panel .seg-error');
@@ -122,6 +124,8 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	assert.True(t, h["iou"] > 0 && h["iou"] <= 1, "mean IoU %v", h["iou"])
 	assert.Greater(t, h["acc"], 0.5)
 	assert.Equal(t, "trained", Eval[string](s, `window.convplay.views.segment.kind`))
+	assert.Equal(t, 192.0, Eval[float64](s, `window.convplay.views.segment.run.samples`), "a fresh run trains on windows, four for each scene")
+	assert.Equal(t, []any{64.0, 64.0, 11.0}, Eval[[]any](s, `Array.from(window.convplay.views.segment.result.shape)`), "the windows' weights segment the whole scene")
 	// From scratch is the fast recipe: fcn-small, the background weighted
 	// in the loss, and the lesson says so in both languages.
 	fresh := Eval[map[string]any](s, `(() => { const i = window.convplay.views.segment.info; return {loss: i.loss, params: i.totalParams, layers: i.layers.length,
@@ -130,6 +134,7 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	assert.Equal(t, 27003.0, fresh["params"], "the fcn-small preset")
 	assert.Contains(t, fresh["text"], "Adam 0.01")
 	assert.Contains(t, fresh["text"], "批归一化", "the recipe in Chinese after the language switch")
+	assert.Contains(t, fresh["text"], "24 × 24 像素窗口")
 	zh := Eval[map[string]string](s, `({progress: document.querySelector('#seg-panel .seg-progress').textContent, legend: document.querySelector('#seg-panel .seg-legend').textContent,
 		probe: document.querySelector('#seg-panel .seg-probe').textContent, title: document.querySelector('#seg-panel h2').textContent})`)
 	assert.Contains(t, zh["progress"], "已停止")
@@ -169,6 +174,6 @@ func TestBenchSegment(t *testing.T) {
 	time.Sleep(60 * time.Second)
 	r := Eval[map[string]any](s, `(() => { const r = window.convplay.views.segment.run; return {epochs: r ? r.history.length : 0, batch: r ? r.batch : 0,
 		iou: r ? r.history.map((e) => e.val_mean_iou) : [], progress: document.querySelector('#seg-panel .seg-progress').textContent}; })()`)
-	t.Logf("60 s after Train from scratch (fcn-small, background weight 0.1, Adam 0.01, batch 16, 256 new scenes an epoch, 64 validation scenes): %v", r)
+	t.Logf("60 s after Train from scratch (fcn-small, background weight 0.1, Adam 0.01, batch 16, 1,024 windows of 24x24 an epoch, 64 validation scenes): %v", r)
 	Eval[bool](s, `(document.querySelector('#seg-panel .seg-stop').click(), true)`)
 }
