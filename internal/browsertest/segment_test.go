@@ -107,7 +107,7 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	Eval[bool](s, `(window.convplay.views.segment.set({subset: 48, validationSubset: 16}), true)`)
 	assert.Contains(t, Eval[string](s, `document.querySelector('#seg-panel .seg-recipe').textContent`), "48 new scenes")
 	freshText := Eval[string](s, `document.querySelector('#seg-panel .seg-fresh').textContent`)
-	assert.Contains(t, freshText, "background pixel 0.1 of an item pixel")
+	assert.Contains(t, freshText, "background pixel 0.5 of an item pixel")
 	assert.Contains(t, freshText, "windows of 24 × 24 pixels cut around one item of each new scene (192 an epoch)", "four windows for each scene of the set subset")
 	Eval[bool](s, `(document.querySelector('#seg-panel .seg-train').click(), true)`)
 	t.Logf("training from %v", time.Since(began).Round(time.Second))
@@ -130,7 +130,7 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	// in the loss, and the lesson says so in both languages.
 	fresh := Eval[map[string]any](s, `(() => { const i = window.convplay.views.segment.info; return {loss: i.loss, params: i.totalParams, layers: i.layers.length,
 		text: document.querySelector('#seg-panel .seg-fresh').textContent}; })()`)
-	assert.Equal(t, "weighted_sparse_categorical_crossentropy(0.1)", fresh["loss"])
+	assert.Equal(t, "weighted_sparse_categorical_crossentropy(0.5)", fresh["loss"])
 	assert.Equal(t, 27003.0, fresh["params"], "the fcn-small preset")
 	assert.Contains(t, fresh["text"], "Adam 0.01")
 	assert.Contains(t, fresh["text"], "批归一化", "the recipe in Chinese after the language switch")
@@ -174,6 +174,6 @@ func TestBenchSegment(t *testing.T) {
 	time.Sleep(60 * time.Second)
 	r := Eval[map[string]any](s, `(() => { const r = window.convplay.views.segment.run; return {epochs: r ? r.history.length : 0, batch: r ? r.batch : 0,
 		iou: r ? r.history.map((e) => e.val_mean_iou) : [], progress: document.querySelector('#seg-panel .seg-progress').textContent}; })()`)
-	t.Logf("60 s after Train from scratch (fcn-small, background weight 0.1, Adam 0.01, batch 16, 1,024 windows of 24x24 an epoch, 64 validation scenes): %v", r)
+	t.Logf("60 s after Train from scratch (fcn-small, background weight 0.5, Adam 0.01, batch 16, 1,024 windows of 24x24 an epoch, 64 validation scenes): %v", r)
 	Eval[bool](s, `(document.querySelector('#seg-panel .seg-stop').click(), true)`)
 }
