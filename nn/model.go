@@ -196,6 +196,15 @@ func (m *Model) classes() int { return m.OutShape().Size() / m.pix }
 // targetSize is the number of target values per sample the loss reads.
 func (m *Model) targetSize() int { return m.pix * m.loss.TargetSize(m.classes()) }
 
+// TargetSize is the number of target values per sample the compiled
+// model's loss reads: one class index (sparse cross-entropy), one value
+// per output (categorical cross-entropy, mean squared error), or those per
+// pixel for a per-pixel cross-entropy.
+func (m *Model) TargetSize() int {
+	m.mustBeCompiled()
+	return m.targetSize()
+}
+
 // sparse reports whether targets are class indices (one per pixel for a
 // per-pixel cross-entropy).
 func (m *Model) sparse() bool { return m.classes() > 1 && m.loss.TargetSize(m.classes()) == 1 }

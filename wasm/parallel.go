@@ -100,11 +100,11 @@ func newTeam(m *nn.Model, workers, maxN int, version func() int) (*team, error) 
 	if err != nil {
 		return nil, err
 	}
-	l := newTeamLayout(workers, m.NumParams(), m.InShape().Size(), m.Loss().TargetSize(m.OutShape().Size()), maxN)
+	l := newTeamLayout(workers, m.NumParams(), m.InShape().Size(), m.TargetSize(), maxN)
 	sab := js.Global().Get("SharedArrayBuffer").New(l.Size)
 	layout, _ := json.Marshal(l)
 	tm := &team{l: l, v: newSharedViews(sab, l), version: version, sent: -1}
-	js.Global().Call(globalHelpers, workers-1, map[string]any{"sab": sab, "layout": string(layout), "spec": string(spec)})
+	js.Global().Call(globalHelpers, workers-1, map[string]any{"sab": sab, "layout": string(layout), "spec": string(spec), "loss": m.Loss().Name()})
 	return tm, nil
 }
 

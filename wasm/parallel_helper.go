@@ -45,7 +45,7 @@ func init() {
 }
 
 // newHelper prepares a helper from the team's init object ({sab, layout,
-// spec}, as newTeam made it) and marks its slot ready.
+// spec, loss}, as newTeam made it) and marks its slot ready.
 func newHelper(init js.Value, slot int) (*helper, error) {
 	var l teamLayout
 	if err := json.Unmarshal([]byte(init.Get("layout").String()), &l); err != nil {
@@ -66,7 +66,11 @@ func newHelper(init js.Value, slot int) (*helper, error) {
 	if err != nil {
 		return nil, err
 	}
-	loss, err := nn.ParseLoss("sparse_categorical_crossentropy")
+	lossName := "sparse_categorical_crossentropy" // a team from before the init named its loss
+	if v := init.Get("loss"); v.Type() == js.TypeString {
+		lossName = v.String()
+	}
+	loss, err := nn.ParseLoss(lossName) // the leader's: a shard's gradients are of its loss
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,52 @@ type sideModel struct {
 	epochs  []nn.Logs   // of the training in progress (or the last one)
 	last    nn.BatchProgress
 	samples int
+	team    *team // the helper workers sharing its batches (sideTeam), or nil
+	batches int   // optimizer steps taken: the team's weights version
+}
+
+// closeTeam parks the side model's helpers: its training goes on in this
+// worker alone.
+func (s *sideModel) closeTeam() {
+	if s != nil && s.team != nil {
+		s.team.close()
+		s.team = nil
+	}
+}
+
+// closeSideTeams parks every side model's helpers, before another training
+// takes them (the helpers serve one team at a time).
+func (w *worker) closeSideTeams() {
+	for _, s := range w.side {
+		s.closeTeam()
+	}
+}
+
+// sideTeam shares a side model's training batches out to helper workers
+// as the page model's training does (parallel.go), when the page is
+// cross-origin isolated, the request's workers (default: as train's) is
+// above 1 and the page model is not training with helpers itself. Its
+// gradient function falls back to this worker alone once the team is
+// closed (another training took the helpers).
+func (w *worker) sideTeam(req js.Value, s *sideModel, m *nn.Model, cfg *nn.FitConfig) error {
+	workers, err := workersArg(req)
+	if err != nil {
+		return err
+	}
+	w.closeSideTeams()
+	if workers > 1 && canShare() && (w.run == nil || w.run.team == nil) {
+		if s.team, err = newTeam(m, workers, cfg.BatchSize, func() int { return s.batches }); err != nil {
+			return err
+		}
+	}
+	cfg.Gradients = func(m *nn.Model, x, y []float32, n int) (float64, int, error) {
+		if s.team != nil {
+			return s.team.gradients(m, x, y, n)
+		}
+		loss, correct := m.ComputeGradients(x, y, n)
+		return loss, correct, nil
+	}
+	return nil
 }
 
 // maxSideModels bounds how many side models a worker keeps.
@@ -143,6 +189,7 @@ func (w *worker) addSide(req js.Value, name, target string, m *nn.Model) (any, e
 	if w.side == nil {
 		w.side = map[string]*sideModel{}
 	}
+	w.side[name].closeTeam() // a model it replaces may have been training with helpers
 	w.side[name] = &sideModel{model: m, target: target}
 	info := modelInfoJS(nn.Describe(m))
 	info["name"], info["target"], info["loss"], info["summary"] = name, target, loss.Name(), m.Summary()
@@ -224,7 +271,10 @@ func (w *worker) sideTrain(req js.Value) (any, error) {
 	if train, trained, err = w.sideCrops(req, s, train, &cfg); err != nil {
 		return nil, err
 	}
-	cfg.OnBatch = func(p nn.BatchProgress) { s.last = p }
+	cfg.OnBatch = func(p nn.BatchProgress) { s.last, s.batches = p, s.batches+1 }
+	if err := w.sideTeam(req, s, trained, &cfg); err != nil {
+		return nil, err
+	}
 	cfg.OnEpoch = func(_ int, logs nn.Logs) {
 		s.epochs = append(s.epochs, logs)
 		switch sc := train.(type) { // every epoch trains on new scenes, as the CLI's
@@ -236,6 +286,7 @@ func (w *worker) sideTrain(req js.Value) (any, error) {
 	}
 	tr, err := nn.NewTrainer(trained, train, cfg)
 	if err != nil {
+		s.closeTeam()
 		return nil, err
 	}
 	s.tr, s.epochs, s.samples = tr, nil, train.Len()
@@ -263,11 +314,14 @@ func (w *worker) sideStep(req js.Value) (any, error) {
 	for !done && (time.Since(start) < time.Duration(ms)*time.Millisecond) {
 		if done, err = s.tr.Step(); err != nil {
 			s.tr = nil
+			s.closeTeam()
 			return nil, err
 		}
 	}
+	workers := s.team.active() // of the last step, before the team parks
 	if done {
 		s.tr = nil
+		s.closeTeam()
 	}
 	epochs := make([]any, len(s.epochs))
 	for i, l := range s.epochs {
@@ -279,7 +333,7 @@ func (w *worker) sideStep(req js.Value) (any, error) {
 	}
 	p := s.last
 	return map[string]any{"done": done, "epoch": p.Epoch, "epochs": p.Epochs, "batch": p.Batch, "batches": p.Batches,
-		"loss": p.Loss, "accuracy": p.Accuracy, "samples": s.samples, "history": epochs}, nil
+		"loss": p.Loss, "accuracy": p.Accuracy, "samples": s.samples, "history": epochs, "workers": workers}, nil
 }
 
 // sideTrace runs pixels (one standardized input) and the same input

@@ -209,6 +209,7 @@ func (w *worker) train(req js.Value) (any, error) {
 	cfg.RollBack = true
 	t.workers = workers
 	if workers > 1 {
+		w.closeSideTeams() // a lesson's side model trains on in this worker alone
 		if t.team, err = newTeam(w.model, workers, t.stepSamples, func() int { return t.batchCount }); err != nil {
 			return nil, err
 		}

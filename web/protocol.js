@@ -44,7 +44,7 @@
 //	describeSpec   {spec} or {preset}               as describeLayers, for a spec that is not the model: the model stays
 //	sideBuild      {name, spec} or {name, preset}, [target, seed, optimizer, backgroundWeight] as describeSpec, and {name, target, loss, summary}: a side model, the model stays
 //	sideTrain      {name, subset, epochs, ...}     {samples, validationSamples, epochs, batches}
-//	sideStep       {name, [ms]}                    {done, epoch, epochs, batch, batches, loss, accuracy, samples, history: [{loss, accuracy, val_loss, val_accuracy}]}
+//	sideStep       {name, [ms]}                    {done, epoch, epochs, batch, batches, loss, accuracy, samples, workers, history: [{loss, accuracy, val_loss, val_accuracy}]}
 //	sideTrace      {name, pixels, [dx], [dy]}      {trace, shiftedTrace, shifted, dx, dy, ink}
 //	sideUnit       {name, layer, unit}             {name, type, unit, units, weights, shape, bias}
 //	loadKeras      {bytes}, [input]                model and {keras: {format, kerasVersion, logits, scalingKnown, input}}, or {needsInput: true, keras}: the model stays
@@ -163,8 +163,10 @@
 // with sparse categorical cross-entropy on the labels, "ink" with mean
 // squared error on each image's ink area (the percentage of its pixels at
 // least half dark); optimizer defaults to adam. sideTrain takes epochs,
-// batchSize, subset and validationSubset (the first N samples; all) and
-// seed as train does; sideStep runs that training for about ms (40)
+// batchSize, subset and validationSubset (the first N samples; all),
+// seed and workers as train does (helpers share its batches while the page
+// model is not training with them; workers in sideStep's reply is how many
+// computed the last step); sideStep runs that training for about ms (40)
 // milliseconds per request. sideTrace traces pixels and its copy shifted
 // (dx, dy) as shiftCompare does, every layer's output for both, and ink,
 // the input's ink area, for an ink model. sideUnit is one unit's weights:

@@ -166,3 +166,57 @@ func TestParallelTrainingControls(t *testing.T) {
 		assert.True(t, strings.Contains(p, "convplay helper 1") || strings.Contains(p, "exit"), "unexpected problem: %s", p)
 	}
 }
+
+// TestSideTrainingSharesHelpers: a lesson's side model (a segmentation
+// network on 24x24 windows, its loss weighting the background) trains with
+// a helper worker: the same weights as alone up to float32 rounding (so
+// the helper computed its shard with the leader's weighted loss), and when
+// the page model starts training with helpers, the side model trains on
+// in its own worker, without an error.
+func TestSideTrainingSharesHelpers(t *testing.T) {
+	s := openBench(t)
+	r := Eval[map[string]any](s, `(async () => {
+		const c = window.convplayBench.client;
+		// No batch normalization: its statistics are per shard, so only a
+		// network without it trains to the same weights on 1 and 2 workers.
+		const spec = JSON.stringify({input: [64, 64, 1], layers: [
+			{type: 'Conv2D', filters: 8, kernel_size: 3, padding: 'same', activation: 'relu'},
+			{type: 'Conv2D', filters: 11, kernel_size: 3, padding: 'same', activation: 'softmax'}]});
+		const run = async (workers) => {
+			await c.request('sideBuild', {name: 'seg', target: 'scenes', spec, seed: 1, backgroundWeight: 0.5, optimizer: {name: 'adam', learning_rate: 0.01}});
+			await c.request('sideTrain', {name: 'seg', epochs: 2, batchSize: 16, subset: 64, validationSubset: 8, crop: 24, seed: 1, workers});
+			const seen = [];
+			let r;
+			do { r = await c.request('sideStep', {name: 'seg', ms: 20}); seen.push(r.workers); } while (!r.done);
+			const f = await c.request('sideUnit', {name: 'seg', layer: 1, unit: 0});
+			return {seen, loss: r.history.at(-1).loss, kernel: Array.from(f.weights)};
+		};
+		const one = await run(1), two = await run(2);
+		// The handover: the side model trains with a helper until the page model's training takes it.
+		await c.request('sideBuild', {name: 'seg', target: 'scenes', preset: 'fcn-small', seed: 1, backgroundWeight: 0.5});
+		await c.request('sideTrain', {name: 'seg', epochs: 20, batchSize: 16, subset: 64, validationSubset: 8, crop: 24, seed: 1, workers: 2});
+		let before;
+		do { before = await c.request('sideStep', {name: 'seg', ms: 20}); } while (before.workers !== 2 && !before.done);
+		await c.request('buildModel', {preset: 'small', seed: 1});
+		const done = new Promise((resolve) => { const off = c.on('done', (ev) => { off(); resolve(ev); }); });
+		const plan = await c.request('train', {epochs: 1, batchSize: 32, subset: 640, validation: false, checkpoint: false, workers: 2});
+		const after = await c.request('sideStep', {name: 'seg', ms: 200});
+		const ev = await done;
+		return {one, two, before: before.workers, plan: plan.workers, after: after.workers, afterLoss: after.loss, reason: ev.reason};
+	})()`)
+	one, two := r["one"].(map[string]any), r["two"].(map[string]any)
+	assert.NotContains(t, one["seen"], 2.0)
+	assert.Contains(t, two["seen"], 2.0, "a helper computed steps: %v", two["seen"])
+	k1, k2 := one["kernel"].([]any), two["kernel"].([]any)
+	require.NotEmpty(t, k1)
+	require.Len(t, k2, len(k1))
+	for i := range k1 {
+		assert.InDelta(t, k1[i].(float64), k2[i].(float64), 1e-4, "weight %d", i)
+	}
+	assert.InDelta(t, one["loss"].(float64), two["loss"].(float64), 1e-4)
+	assert.Equal(t, 2.0, r["before"])
+	assert.Equal(t, 2.0, r["plan"], "the page model's training takes the helper")
+	assert.Equal(t, 1.0, r["after"], "the side model trains on alone")
+	assert.False(t, math.IsNaN(r["afterLoss"].(float64)))
+	assert.Equal(t, "finished", r["reason"])
+}

@@ -127,6 +127,7 @@ func TestSegmentDrawTrainAndPoint(t *testing.T) {
 	assert.Greater(t, h["acc"], 0.5)
 	assert.Equal(t, "trained", Eval[string](s, `window.convplay.views.segment.kind`))
 	assert.Equal(t, 192.0, Eval[float64](s, `window.convplay.views.segment.run.samples`), "a fresh run trains on windows, four for each scene")
+	assert.Equal(t, 2.0, Eval[float64](s, `window.convplay.views.segment.run.workers`), "the page is cross-origin isolated: a helper worker shares each batch")
 	assert.Equal(t, []any{64.0, 64.0, 11.0}, Eval[[]any](s, `Array.from(window.convplay.views.segment.result.shape)`), "the windows' weights segment the whole scene")
 	// From scratch is the fast recipe: fcn-small, the background weighted
 	// in the loss, and the lesson says so in both languages.
