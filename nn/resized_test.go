@@ -1,29 +1,11 @@
 package nn
 
 import (
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// segMaps is segData at another size: h x w maps labelled per pixel.
-func segMaps(n, h, w int, seed uint64) *TensorData {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	x, y := NewTensor(n, h, w, 1), NewTensor(n, h, w)
-	for i := range x.Data {
-		v := float32(rng.NormFloat64())
-		x.Data[i] = v
-		switch {
-		case v > 0:
-			y.Data[i] = 1
-		case v < -1:
-			y.Data[i] = 2
-		}
-	}
-	return &TensorData{X: x, Y: y}
-}
 
 func compileAdam(t *testing.T, m *Model) {
 	t.Helper()

@@ -147,10 +147,12 @@ func TestClassMap(t *testing.T) {
 
 // segData is a tiny segmentation set: 5x4 maps of one channel whose label
 // is 1 where the pixel is positive, 2 where it is below -1, else 0.
-func segData(n int, seed uint64) *TensorData {
+func segData(n int, seed uint64) *TensorData { return segMaps(n, 5, 4, seed) }
+
+// segMaps is segData at another size: n h x w maps.
+func segMaps(n, h, w int, seed uint64) *TensorData {
 	rng := rand.New(rand.NewPCG(seed, 1))
-	x := NewTensor(n, 5, 4, 1)
-	y := NewTensor(n, 5, 4)
+	x, y := NewTensor(n, h, w, 1), NewTensor(n, h, w)
 	for i := range x.Data {
 		v := float32(rng.NormFloat64())
 		x.Data[i] = v

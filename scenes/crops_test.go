@@ -3,8 +3,6 @@ package scenes
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
 )
@@ -12,22 +10,7 @@ import (
 // TestCropReference checks the crop rule bit for bit against the Python
 // re-implementation's hashes and corners (testdata/reference.json).
 func TestCropReference(t *testing.T) {
-	b, err := os.ReadFile("testdata/reference.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ref struct {
-		Crops []struct {
-			Seed        uint64
-			Split, Side int
-			Indices     []int
-			SHA256      string
-			Corners     [][2]int
-		}
-	}
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
+	ref := readReference(t)
 	if len(ref.Crops) == 0 {
 		t.Fatal("no crop cases: regenerate reference.json")
 	}

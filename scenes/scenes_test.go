@@ -35,25 +35,42 @@ func (s synthetic) Len() int            { return len(s.images) }
 func (s synthetic) Image(i int) []uint8 { return s.images[i] }
 func (s synthetic) Label(i int) int     { return i % 10 }
 
-// TestReference checks the generator bit for bit against the independent
-// Python re-implementation's hashes (testdata/reference.json).
-func TestReference(t *testing.T) {
+// reference is testdata/reference.json, the Python re-implementation's
+// scenes (Cases) and training windows (Crops) made from synthetic images.
+type reference struct {
+	Cases []struct {
+		Seed       uint64
+		Split      int
+		Indices    []int
+		SHA256     string
+		FirstItems [][]Item `json:"first_items"`
+	}
+	Crops []struct {
+		Seed        uint64
+		Split, Side int
+		Indices     []int
+		SHA256      string
+		Corners     [][2]int
+	}
+}
+
+func readReference(t *testing.T) reference {
+	t.Helper()
 	b, err := os.ReadFile("testdata/reference.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ref struct {
-		Cases []struct {
-			Seed       uint64
-			Split      int
-			Indices    []int
-			SHA256     string
-			FirstItems [][]Item `json:"first_items"`
-		}
-	}
+	var ref reference
 	if err := json.Unmarshal(b, &ref); err != nil {
 		t.Fatal(err)
 	}
+	return ref
+}
+
+// TestReference checks the generator bit for bit against the independent
+// Python re-implementation's hashes (testdata/reference.json).
+func TestReference(t *testing.T) {
+	ref := readReference(t)
 	if len(ref.Cases) == 0 {
 		t.Fatal("no cases")
 	}
