@@ -116,8 +116,7 @@ export function createFormatsRelay({ toEngine, toPage, spawn }) {
   // convert sends the formats worker one request, starting it first if
   // needed, and resolves to its result or rejects with its error.
   function convert(req) {
-    if (!converter) converter = start();
-    const c = converter;
+    const c = converter || start();
     return c.ready.then(() => new Promise((resolve, reject) => {
       const id = c.nextId++;
       c.waits.set(id, { resolve, reject });
@@ -127,11 +126,12 @@ export function createFormatsRelay({ toEngine, toPage, spawn }) {
 
   function start() {
     const c = { worker: null, waits: new Map(), nextId: 1, ready: null };
+    converter = c; // before spawn, so a spawn that throws leaves none behind
     c.ready = new Promise((resolve, reject) => {
       const fail = (why) => {
         const err = new Error(`the converter for Keras and .npz files (convplay-formats.wasm) did not start: ${why}`);
         if (converter === c) converter = null; // the next file tries again
-        try { c.worker.terminate(); } catch { /* already gone */ }
+        try { if (c.worker) c.worker.terminate(); } catch { /* already gone */ }
         reject(err);
         for (const w of c.waits.values()) w.reject(err);
         c.waits.clear();

@@ -121,3 +121,23 @@ test('a formats module that cannot start is a one-line error, and the next reque
   assert.equal(spawned.length, 2);
   assert.equal(toEngine[1].id, 3);
 });
+
+test('a worker that cannot even be created is an error, and the next request tries again', async () => {
+  let tries = 0;
+  const toPage = [];
+  const relay = createFormatsRelay({
+    toEngine: () => {},
+    toPage: (m) => toPage.push(m),
+    spawn: () => {
+      tries++;
+      throw new Error('workers are not allowed here');
+    },
+  });
+  relay.deliver({ id: 1, type: 'loadKeras', bytes: new Uint8Array(1) });
+  await settle();
+  relay.deliver({ id: 2, type: 'kerasAccuracy', bytes: new Uint8Array(1), input: 'unit' });
+  await settle();
+  assert.equal(tries, 2);
+  assert.deepEqual(toPage.map((m) => [m.id, m.ok]), [[1, false], [2, false]]);
+  assert.match(toPage[0].error, /did not start: workers are not allowed here$/);
+});
