@@ -62,9 +62,11 @@ fuzz:
 	  done; \
 	done
 
-## wasm: the engine for the page's Web Worker, and Go's loader for it (both generated, git-ignored).
+## wasm: the engine for the page's Web Worker, the formats module (Keras and .npz files,
+## fetched only when a student needs one: wasm/formats) and Go's loader (generated, git-ignored).
 wasm:
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/convplay.wasm ./wasm
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/convplay-formats.wasm ./wasm/formats
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" web/
 
 ## page: everything the page loads that is built, not committed: the engine,
@@ -77,7 +79,7 @@ page: wasm web/pretrained web/vendor/uPlot.esm.js bench-vendor precompress
 # but 80 s on a loaded machine, which make dist spends). The server sends a sibling only
 # while it is at least as new as its file, so a later `make wasm` alone falls back to gzip.
 precompress: wasm web/pretrained $(BROTLI)
-	for f in web/convplay.wasm web/wasm_exec.js web/pretrained/*.cpw; do gzip -9 -k -n -f $$f && brotli -q 9 -k -f $$f || exit 1; done
+	for f in web/convplay.wasm web/convplay-formats.wasm web/wasm_exec.js web/pretrained/*.cpw; do gzip -9 -k -n -f $$f && brotli -q 9 -k -f $$f || exit 1; done
 
 # uPlot (npm, pinned in package.json) draws the learning curves.
 web/vendor/uPlot.esm.js: node_modules/.package-lock.json
@@ -129,7 +131,7 @@ dist: page data $(BROTLI)
 	rm -rf dist
 	cp -RL web dist
 	rm -rf dist/vendor/tfjs dist/bench* dist/idbfake.js
-	rm -f dist/convplay.wasm.* dist/wasm_exec.js.* # make page's -q 9 copies: compressed again below
+	rm -f dist/convplay.wasm.* dist/convplay-formats.wasm.* dist/wasm_exec.js.* # make page's -q 9 copies: compressed again below
 	find dist -name '*.test.js' -delete
 	cp internal/webserver/_headers dist/_headers
 	sed -i 's|^\( *\)<meta charset="utf-8">|&\n\1<meta name="convplay-sw" content="swbuild.js">|' dist/index.html

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"syscall/js"
 
@@ -12,7 +13,10 @@ import (
 )
 
 // A Keras model file (.h5, .keras) holds its architecture and weights, read
-// by package keras, but not always what its input is: pixels/255, pixels
+// by package keras in the formats module (wasm/formats, fetched only when a
+// student drops such a file: worker.js converts the file before the request
+// reaches this engine, which gets the file's model as .cpw bytes, model,
+// and what the file is, keras), but not always what its input is: pixels/255, pixels
 // standardized with the data set's mean and std, or raw 0-255 pixels. The
 // page asks once (loadKeras without input answers needsInput), can try each
 // answer on test images (kerasAccuracy), then loads the file with the
@@ -26,16 +30,20 @@ import (
 // maxKerasCheck bounds the test images kerasAccuracy evaluates on.
 const maxKerasCheck = 10000
 
-// readKerasFor reads the request's Keras file and makes it the model the
+// readKerasFor reads the request's converted Keras file and makes it the model the
 // worker would keep for the input answer (nn.Standardized when the file
 // does not say and no answer is given), checked against the data set.
 // answer is the file's own (nn.Raw, a Rescaling first) or the request's,
 // and answered reports whether either said.
 func (w *worker) readKerasFor(req js.Value) (m *nn.Model, info *keras.Info, answer nn.InputScaling, answered bool, err error) {
-	b, err := bytesFromJS(req.Get("bytes"), "bytes")
+	if req.Get("keras").Type() != js.TypeObject {
+		return nil, nil, "", false, fmt.Errorf("worker: a Keras file reaches the engine converted (model and keras, from worker.js's formats module)")
+	}
+	b, err := bytesFromJS(req.Get("model"), "model")
 	if err != nil {
 		return nil, nil, "", false, err
 	}
+	info = kerasInfoFromJS(req.Get("keras"))
 	input, err := argString(req, "input", "")
 	if err != nil {
 		return nil, nil, "", false, err
@@ -43,8 +51,7 @@ func (w *worker) readKerasFor(req js.Value) (m *nn.Model, info *keras.Info, answ
 	if w.data == nil {
 		return nil, nil, "", false, fmt.Errorf("worker: no data set: send loadDataset before a Keras file, whose inputs are the data set's images")
 	}
-	m, info, err = keras.Read(b)
-	if err != nil {
+	if m, err = nn.Load(bytes.NewReader(b)); err != nil {
 		return nil, nil, "", false, err
 	}
 	answered = info.ScalingKnown || input != ""
@@ -64,6 +71,25 @@ func (w *worker) readKerasFor(req js.Value) (m *nn.Model, info *keras.Info, answ
 		return nil, nil, "", false, err
 	}
 	return m, info, answer, answered, nil
+}
+
+// kerasInfoFromJS reads what the formats module said of the file
+// (readKeras's keras).
+func kerasInfoFromJS(v js.Value) *keras.Info {
+	str := func(name string) string {
+		if f := v.Get(name); f.Type() == js.TypeString {
+			return f.String()
+		}
+		return ""
+	}
+	info := &keras.Info{Format: str("format"), KerasVersion: str("kerasVersion"),
+		Logits: v.Get("logits").Truthy(), ScalingKnown: v.Get("scalingKnown").Truthy()}
+	if s := v.Get("skipped"); s.Type() == js.TypeObject {
+		for i := range s.Length() {
+			info.Skipped = append(info.Skipped, s.Index(i).String())
+		}
+	}
+	return info
 }
 
 // kerasInfoJS is what the page is told about the file.

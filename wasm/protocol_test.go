@@ -17,7 +17,7 @@ import (
 
 // tableKinds are the tables at the top of protocol.go and protocol.js,
 // by the first word of their header row.
-var tableKinds = []string{"request", "event", "message", "global", "region", "slot", "state", "timing"}
+var tableKinds = []string{"request", "event", "message", "global", "region", "slot", "state", "timing", "formats"}
 
 // tables reads the tables in a source file's opening comment. A table
 // starts with a header row after a blank comment line; its rows run to the

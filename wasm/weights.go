@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"fmt"
 	"syscall/js"
-	"time"
 
 	"convplay/keras"
 	"convplay/nn"
@@ -15,8 +14,8 @@ import (
 // npzMagic opens every zip archive, and so every .npz file.
 const npzMagic = "PK\x03\x04"
 
-// loadWeights reads weights in convplay's format or NumPy's .npz, told apart
-// by their first bytes. By default the weights go into the current model,
+// loadWeights reads weights in convplay's format (an .npz file reaches it
+// converted to .cpw by worker.js's formats module, wasm/formats). By default the weights go into the current model,
 // which must have the file's architecture; with build: true a .cpw file
 // replaces the model with the one it describes, once fits has checked it
 // (made to take standardized inputs, as loadKeras does, when its spec says
@@ -59,11 +58,9 @@ func (w *worker) loadWeights(req js.Value) (any, error) {
 		return nil, fmt.Errorf("worker: no model to load the weights into: send buildModel first, or loadWeights with build: true")
 	}
 	if isNPZ {
-		err = w.model.ImportNPZ(bytes.NewReader(b), int64(len(b)))
-	} else {
-		err = w.model.LoadWeights(bytes.NewReader(b))
+		return nil, fmt.Errorf("worker: an .npz file reaches the engine converted to .cpw (worker.js's formats module)")
 	}
-	if err != nil {
+	if err := w.model.LoadWeights(bytes.NewReader(b)); err != nil {
 		return nil, err
 	}
 	return describeModel(w.model), nil
@@ -82,9 +79,9 @@ func (w *worker) fits(m *nn.Model) error {
 	return nn.ValidateFor(m, nn.Shape(man.Shape), len(man.Classes))
 }
 
-// exportWeights writes the model in convplay's format (default), as .npz
-// in Keras's get_weights() order, or as a Keras 3 .keras model (the file's
-// own model when it came from one: keras.Export undoes the wrapping).
+// exportWeights writes the model in convplay's format. The page's .npz and
+// .keras downloads are made from it by worker.js's formats module
+// (wasm/formats), so this engine carries no zip or Keras writer.
 func (w *worker) exportWeights(req js.Value) (any, error) {
 	if w.model == nil {
 		return nil, errNoModel
@@ -97,15 +94,8 @@ func (w *worker) exportWeights(req js.Value) (any, error) {
 	switch format {
 	case "cpw":
 		err = w.model.Save(&buf)
-	case "npz":
-		err = w.model.ExportNPZ(&buf)
-	case "keras":
-		var b []byte
-		if b, err = keras.Export(w.model, time.Now()); err == nil {
-			buf.Write(b)
-		}
 	default:
-		return nil, fmt.Errorf("worker: format %q, want cpw, npz or keras", format)
+		return nil, fmt.Errorf("worker: format %q, want cpw (worker.js converts it to npz or keras)", format)
 	}
 	if err != nil {
 		return nil, err

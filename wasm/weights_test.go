@@ -24,16 +24,6 @@ func probsOf(t *testing.T, w *worker, px []float32) []float32 {
 	return p
 }
 
-func exported(t *testing.T, w *worker, format string) []byte {
-	t.Helper()
-	r := send(w, obj(map[string]any{"id": 51, "type": "exportWeights", "format": format}))
-	require.True(t, r.ok, r.err)
-	assert.Equal(t, "convplay-model."+format, r.result.Get("filename").String())
-	b, err := bytesFromJS(r.result.Get("bytes"), "bytes")
-	require.NoError(t, err)
-	return b
-}
-
 func TestWeights(t *testing.T) {
 	w, _ := newWorker()
 	r := send(w, obj(map[string]any{"id": 1, "type": "exportWeights"}))
@@ -85,7 +75,7 @@ func TestWeights(t *testing.T) {
 			for k, v := range tt.args {
 				args[k] = v
 			}
-			r := send(w, obj(args))
+			r := sendConverted(t, w, args)
 			assert.False(t, r.ok)
 			assert.True(t, strings.HasPrefix(r.err, tt.wantErr), "got %q, want prefix %q", r.err, tt.wantErr)
 			// The model is untouched.
@@ -99,13 +89,13 @@ func TestWeights(t *testing.T) {
 			r := send(w2, obj(map[string]any{"id": 1, "type": "buildModel", "spec": tinySpecFor2x2()}))
 			require.True(t, r.ok, r.err)
 			assert.NotEqual(t, want, probsOf(t, w2, bright), "a fresh model differs")
-			r = send(w2, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(b)}))
+			r = sendConverted(t, w2, map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(b)})
 			require.True(t, r.ok, r.err)
 			assert.Equal(t, want, probsOf(t, w2, bright))
 		}
 	})
 	r = send(w, obj(map[string]any{"id": 4, "type": "exportWeights", "format": "h5"}))
-	assert.Equal(t, `worker: format "h5", want cpw, npz or keras`, r.err)
+	assert.Equal(t, `worker: format "h5", want cpw (worker.js converts it to npz or keras)`, r.err)
 }
 
 // tinySpecFor2x2 is tinyModelSpec as the page sends it.
@@ -274,7 +264,7 @@ func TestLoadHostileModels(t *testing.T) {
 			if strings.HasSuffix(name, ".cpw") {
 				req["build"] = true
 			}
-			r := send(w, obj(req))
+			r := sendConverted(t, w, req)
 			require.False(t, r.ok, "%s is refused", name)
 			assert.Contains(t, r.err, want[name])
 			assert.NotContains(t, r.err, "\n", "one line")

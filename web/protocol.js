@@ -310,6 +310,26 @@
 //	silence        4000  the page asks a leader silent this long if it lives (above); if not, it starts a new one
 //	helperSilence  2000  the leader gives up on a helper, marking it dead, and training ends with an error
 //
+// Keras and .npz files are converted by the formats module, a second,
+// smaller WebAssembly program (convplay-formats.wasm, wasm/formats) that
+// the leader starts only when a request needs it, in a worker of its own
+// (worker.js named "convplay-formats"; web/formats.js relays): the engine
+// itself reads and writes only .cpw. The page's requests stay as above:
+// the relay turns loadKeras and kerasAccuracy's bytes into model (the
+// file's model as .cpw) and keras (readKeras's), an .npz loadWeights into
+// the model's .cpw with its weights (readNPZ), and answers an npz or keras
+// exportWeights from the engine's cpw one (writeNPZ, writeKeras), holding
+// the requests that arrive meanwhile so the engine answers in order. The
+// formats worker talks as the engine does (convplayAttach, convplayPost,
+// ready, {id, ok, result} or {id, ok: false, error}); a module that cannot
+// start is that request's error, and the model stays.
+//
+//	formats     arguments       result
+//	readKeras   {bytes}         {model, keras: {format, kerasVersion, logits, scalingKnown, skipped}}: model, the Keras file's model as .cpw bytes
+//	writeKeras  {model}         {bytes}: the .cpw model as a Keras 3 .keras file
+//	writeNPZ    {model}         {bytes}: the .cpw model's weights as .npz, in get_weights() order
+//	readNPZ     {model, bytes}  {model}: the .cpw model with the .npz file's weights, every array checked first
+//
 // This module is DOM-free: createClient takes anything with postMessage and
 // addEventListener (a Worker, or a fake in tests). worker.js imports its
 // helper-channel constants from here (it is a module worker: start it with
@@ -414,6 +434,13 @@ export const ENGINE_BOOT = 'engineBoot';
 
 /** The name of a leader that waits for ENGINE_BOOT instead of fetching the engine itself. */
 export const LEADER_GIVEN_ENGINE = 'convplay-leader';
+
+/** The formats module (Keras and .npz conversions, wasm/formats) and the name of the worker that runs it. */
+export const FORMATS_URL = 'convplay-formats.wasm';
+export const FORMATS_WORKER = 'convplay-formats';
+
+/** The formats module's requests: the formats table. */
+export const FORMATS_OPS = ['readKeras', 'writeKeras', 'writeNPZ', 'readNPZ'];
 
 /**
  * downloadEngine downloads the engine on the page, so its download starts

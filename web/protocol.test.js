@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createClient, REQUESTS, EVENTS, CRASH, WorkerError, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, downloadEngine } from './protocol.js';
+import { createClient, REQUESTS, EVENTS, CRASH, WorkerError, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, FORMATS_OPS, downloadEngine } from './protocol.js';
 
 class FakePort {
   constructor() {
@@ -302,7 +302,7 @@ test('the crash event says what kind of crash it was', () => {
 // wasm/protocol_test.go does: a table starts with a header row after a
 // blank comment line and runs to the next one; rows are indented with a
 // tab after "//" and returned as their fields.
-const KINDS = ['request', 'event', 'message', 'global', 'region', 'slot', 'state', 'timing'];
+const KINDS = ['request', 'event', 'message', 'global', 'region', 'slot', 'state', 'timing', 'formats'];
 function tables(source) {
   const out = {};
   let section = null;
@@ -327,6 +327,7 @@ test('the table lists exactly REQUESTS and EVENTS', () => {
   const t = ownTables();
   assert.deepEqual(names(t.request), REQUESTS);
   assert.deepEqual(names(t.event), EVENTS);
+  assert.deepEqual(names(t.formats), FORMATS_OPS);
 });
 
 test('the helper channel\'s constants are the tables\'', () => {

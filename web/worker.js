@@ -19,10 +19,16 @@
 // program computes the gradients of its shard of every batch (see
 // wasm/parallel.go for the handshake).
 //
+// Named FORMATS_WORKER, it runs the formats module instead
+// (convplay-formats.wasm: Keras and .npz conversions, started by the leader
+// only when a student needs one; formats.js relays the page's requests
+// through it).
+//
 // startWorker takes the worker's global scope, so the tests run it with
 // fakes (web/worker.test.js); in a worker it runs on self by itself.
 
-import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, WORKER_OPTIONS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, ENGINE_URL } from './protocol.js';
+import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, WORKER_OPTIONS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, ENGINE_URL, FORMATS_WORKER, FORMATS_URL } from './protocol.js';
+import { createFormatsRelay, spawnFormats } from './formats.js';
 
 const [BOOT, INIT, PARK] = HELPER_MESSAGES;
 
@@ -33,6 +39,8 @@ const [BOOT, INIT, PARK] = HELPER_MESSAGES;
  */
 export function startWorker(scope, { importGo = () => import('./wasm_exec.js') } = {}) {
   const isHelper = typeof scope.name === 'string' && scope.name.startsWith(HELPER_PREFIX);
+  const isFormats = scope.name === FORMATS_WORKER; // runs the formats module, not the engine
+  const programURL = isFormats ? FORMATS_URL : ENGINE_URL;
   // A leader the page gives its compiled engine (protocol.js's startWorker with an engine) waits for it.
   const givenEngine = !isHelper && scope.name === LEADER_GIVEN_ENGINE;
 
@@ -42,7 +50,13 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   let engineBytes = null; // the engine the page downloaded (engineBoot), until compiled
   let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
   let heartbeat = null; // the leader's alive timer
-  const lock = isHelper ? null : holdLock(scope); // the leader's Web Lock, held while this worker lives
+  const lock = isHelper || isFormats ? null : holdLock(scope); // the leader's Web Lock, held while this worker lives
+  // The leader's relay for Keras and .npz files (formats.js), between the page and the engine.
+  const relay = isHelper || isFormats ? null : createFormatsRelay({
+    toEngine: (msg) => (handler ? handler(msg) : early.push(msg)),
+    toPage: (msg) => scope.postMessage(msg, transferables(msg)),
+    spawn: () => spawnFormats(scope),
+  });
 
   scope.onmessage = (e) => {
     const msg = e.data;
@@ -82,7 +96,8 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
       if (h) h.worker.postMessage({ id: msg.id, type: 'debugExit', code: msg.code, silent: msg.silent });
       return;
     }
-    if (handler) handler(msg);
+    if (relay) relay.deliver(msg);
+    else if (handler) handler(msg);
     else early.push(msg);
   };
 
@@ -90,7 +105,7 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   scope.convplayAttach = (fn) => {
     handler = fn;
     if (isHelper && helperJob) serveTeam();
-    if (!isHelper && heartbeat === null) heartbeat = scope.setInterval(() => scope.postMessage({ event: 'alive', lock }), HEARTBEAT_MS);
+    if (!isHelper && !isFormats && heartbeat === null) heartbeat = scope.setInterval(() => scope.postMessage({ event: 'alive', lock }), HEARTBEAT_MS);
     for (const msg of early.splice(0)) fn(msg);
   };
 
@@ -199,6 +214,7 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   // arrays in the message are transferred to the page, not copied: Go made
   // them for this message and keeps no reference.
   scope.convplayPost = (msg) => {
+    if (relay && relay.intercept(msg)) return; // a reply to the relay's own request
     scope.postMessage(msg, transferables(msg));
   };
 
@@ -219,15 +235,15 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
       return r;
     }
     try {
-      const r = await WebAssembly.instantiateStreaming(scope.fetch(ENGINE_URL), go.importObject);
+      const r = await WebAssembly.instantiateStreaming(scope.fetch(programURL), go.importObject);
       wasmModule = r.module;
       return r;
     } catch (err) {
       // A static host that does not send application/wasm makes streaming fail
       // with a TypeError; compile from the bytes instead.
       if (!(err instanceof TypeError)) throw err;
-      const resp = await scope.fetch(ENGINE_URL);
-      if (!resp.ok) throw new Error(`convplay.wasm: HTTP ${resp.status} (run make wasm)`);
+      const resp = await scope.fetch(programURL);
+      if (!resp.ok) throw new Error(`${programURL}: HTTP ${resp.status} (run make wasm)`);
       const r = await WebAssembly.instantiate(await resp.arrayBuffer(), go.importObject);
       wasmModule = r.module;
       return r;

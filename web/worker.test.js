@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startWorker } from './worker.js';
-import { GLOBALS, HELPER_MESSAGES, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, SLOT, SLOT_INTS, WORKER_OPTIONS } from './protocol.js';
+import { GLOBALS, HELPER_MESSAGES, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, SLOT, SLOT_INTS, WORKER_OPTIONS, FORMATS_URL, FORMATS_WORKER } from './protocol.js';
 
 /**
  * load runs worker.js on a fake scope. streaming is what
@@ -15,7 +15,7 @@ import { GLOBALS, HELPER_MESSAGES, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, SLOT
  * Go program exit with it; extra adds globals. Messages are posted as plain
  * JSON copies, transfer lists as they are; intervals are recorded, not run.
  */
-function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = {} } = {}) {
+function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = {}, url = 'convplay.wasm' } = {}) {
   const posted = []; // [msg, transfer]
   const calls = { fetch: 0, instantiate: 0, imported: [], intervals: [], closed: 0 };
   const g = {
@@ -23,8 +23,8 @@ function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = 
     setInterval: (fn, ms) => calls.intervals.push({ fn, ms }) && calls.intervals.length,
     clearInterval: (id) => (calls.intervals[id - 1].cleared = true),
     close: () => calls.closed++,
-    fetch: async (url) => {
-      assert.equal(url, 'convplay.wasm');
+    fetch: async (got) => {
+      assert.equal(got, url);
       const r = responses[Math.min(calls.fetch++, responses.length - 1)];
       return { ok: r.ok, status: r.status ?? 200, arrayBuffer: async () => new ArrayBuffer(8) };
     },
@@ -356,4 +356,43 @@ test('a helper serves its slot: it bumps its beat while it waits and computes a 
   assert.equal(ctrl[SLOT.beat], 0, 'slot 0 untouched');
   g.onmessage({ data: { [PARK]: true } }); // ends the loop at its next turn
   await settle();
+});
+
+test('a worker named convplay-formats runs the formats module, with no lock and no heartbeat', async () => {
+  const navigator = { locks: { request: () => assert.fail('no lock: the page never watches this worker') } };
+  const { g, calls } = load({ url: FORMATS_URL, extra: { name: FORMATS_WORKER, navigator } });
+  await settle();
+  assert.equal(calls.fetch, 1);
+  const seen = [];
+  g.convplayAttach((msg) => seen.push(msg));
+  assert.deepEqual(calls.intervals, []);
+  g.onmessage({ data: { id: 1, type: 'readKeras', bytes: new Uint8Array(1) } });
+  assert.equal(seen[0].type, 'readKeras', 'straight to its Go program, no relay');
+});
+
+test('the leader starts the formats worker only for a file that needs it, and hands the engine the converted model', async () => {
+  const started = [];
+  class FakeWorker {
+    constructor(url, opts) {
+      started.push({ url, opts });
+      this.posted = [];
+      setImmediate(() => this.onmessage({ data: { event: 'ready' } }));
+    }
+    postMessage(m) {
+      this.posted.push(m);
+      setImmediate(() => this.onmessage({ data: { id: m.id, ok: true, result: { model: new Uint8Array([7]), keras: { format: 'Keras 2 .h5' } } } }));
+    }
+  }
+  const { g } = load({ extra: { Worker: FakeWorker, location: { href: 'https://example.org/convplay/worker.js?v=1' } } });
+  const seen = [];
+  g.convplayAttach((msg) => seen.push(msg));
+  g.onmessage({ data: { id: 1, type: 'ping' } });
+  g.onmessage({ data: { id: 2, type: 'exportWeights', format: 'cpw' } });
+  assert.deepEqual(started, [], 'no formats worker for these');
+  g.onmessage({ data: { id: 3, type: 'loadKeras', bytes: new Uint8Array([1, 2]) } });
+  g.onmessage({ data: { id: 4, type: 'ping' } });
+  await settle();
+  assert.deepEqual(started, [{ url: 'https://example.org/convplay/worker.js', opts: { ...WORKER_OPTIONS, name: FORMATS_WORKER } }]);
+  assert.deepEqual(seen.map((m) => m.id), [1, 2, 3, 4], 'in order');
+  assert.deepEqual(seen[2], { id: 3, type: 'loadKeras', model: new Uint8Array([7]), keras: { format: 'Keras 2 .h5' } });
 });

@@ -32,6 +32,7 @@ func TestShellListsWhatThePageLoads(t *testing.T) {
 		"views/draw/draw.test.js":        {Data: []byte("test")},
 		"convplay.wasm":                  {Data: []byte("\x00asm")},
 		"convplay.wasm.br":               {Data: []byte("br")},
+		"convplay-formats.wasm":          {Data: []byte("\x00asm")}, // fetched only on demand, kept for offline use
 		"app.js.gz":                      {Data: []byte("gz")},
 		"pretrained/small-fashion.cpw":   {Data: []byte("cpw")},
 		"data/fashion/manifest.json":     {Data: []byte(`{"files":[]}`)},
@@ -57,10 +58,10 @@ func TestShellListsWhatThePageLoads(t *testing.T) {
 		files = append(files, f)
 		assert.Len(t, h, 16, f)
 	}
-	assert.ElementsMatch(t, []string{"index.html", "app.js", "views/draw/draw.js", "convplay.wasm",
+	assert.ElementsMatch(t, []string{"index.html", "app.js", "views/draw/draw.js", "convplay.wasm", "convplay-formats.wasm",
 		"pretrained/small-fashion.cpw", "data/fashion/manifest.json", "vendor/uPlot.esm.js"}, files)
 	assert.Equal(t, "2e29cd9a98755c46", b.Files["app.js"], "sha256sum of \"export {};\": 2e29cd9a98755c46...")
-	assert.EqualValues(t, len("<!doctype html>")+3*len("export {};")+len("\x00asm")+len("cpw")+len(`{"files":[]}`), b.Bytes)
+	assert.EqualValues(t, len("<!doctype html>")+3*len("export {};")+2*len("\x00asm")+len("cpw")+len(`{"files":[]}`), b.Bytes)
 
 	// Any change of content is a new build; the same content the same build.
 	again, err := Shell(fsys)

@@ -7,6 +7,9 @@
 //
 //	GOOS=js GOARCH=wasm go build -trimpath -o /tmp/convplay.wasm ./wasm
 //	go run ./tools/wasmsize -top 30 /tmp/convplay.wasm
+//
+// and the same for the formats module (./wasm/formats), which the page
+// fetches only for Keras and .npz files.
 package main
 
 import (

@@ -62,7 +62,7 @@ func linkWasmSIMD() (exports js.Value, ok bool) {
 	if mem.Type() != js.TypeObject {
 		return js.Undefined(), false
 	}
-	code := wasmsimd.Module()
+	code := []byte(wasmsimd.ModuleBytes) // generated from Module(), whose encoder the engine need not carry
 	bytes := js.Global().Get("Uint8Array").New(len(code))
 	js.CopyBytesToJS(bytes, code)
 	wa := js.Global().Get("WebAssembly")

@@ -17,6 +17,7 @@ const KERAS_LAYER = /^keras: layer "(.*)" \(([^)]*)\) is not supported: (.*)\. c
  *   keep.err.kerasLayer {layer, cls, reason, supported}: a Keras file with a layer convplay cannot run
  *   keep.err.fit      {}: a model whose input or output is not the data set's
  *   keep.err.corrupt  {}: not a weights or Keras model file, damaged, or cut short
+ *   keep.err.formats  {}: the formats module (Keras and .npz files, fetched on demand) could not start: offline, a failed download
  *   keep.err.other    {}: anything else
  * vars.detail is always the engine's message without its package prefix.
  *
@@ -38,5 +39,6 @@ export function explainLoadError(message) {
   if (m) return out('keep.err.kerasLayer', { layer: m[1], cls: m[2], reason: m[3], supported: m[4] });
   if (/^invalid weights file|^npz: |^npz |^keras: invalid model file/.test(detail)) return out('keep.err.corrupt');
   if (/^the model takes inputs of shape|^the model outputs /.test(detail)) return out('keep.err.fit');
+  if (/^the converter for Keras and \.npz files /.test(detail)) return out('keep.err.formats');
   return out('keep.err.other');
 }

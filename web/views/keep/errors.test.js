@@ -23,6 +23,7 @@ test('explainLoadError sorts the engine errors into kinds with their numbers', (
     ['nn: invalid weights file: npz: zip: not a valid zip file', 'keep.err.corrupt', {}],
     ['nn: invalid weights file: bad magic', 'keep.err.corrupt', {}],
     ['worker: cannot load weights during training: stop it first', 'keep.err.other', {}],
+    ['the converter for Keras and .npz files (convplay-formats.wasm) did not start: the engine failed to start: Failed to fetch', 'keep.err.formats', {}],
     [
       'keras: layer "lambda" (Lambda) is not supported: it is not a layer convplay has. convplay reads InputLayer, Conv2D, Dense and a Reshape of the input, in a Sequential model',
       'keep.err.kerasLayer',

@@ -67,7 +67,9 @@ const (
 	VecOpWords = 9    // i32 words per entry
 )
 
-// Module returns the module's bytes.
+//go:generate go run ./gen
+
+// Module returns the module's bytes (ModuleBytes holds them, generated).
 func Module() []byte {
 	const (
 		i32  = 0x7f

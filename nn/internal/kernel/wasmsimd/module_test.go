@@ -280,3 +280,12 @@ func (r *reader) s32() int32 {
 		}
 	}
 }
+
+// TestModuleBytesAreCurrent: the generated ModuleBytes, which the browser's
+// engine links, is what Module writes (run go generate in this folder when
+// it is not).
+func TestModuleBytesAreCurrent(t *testing.T) {
+	if string(Module()) != ModuleBytes {
+		t.Fatal("module_bytes.go is stale: run go generate in nn/internal/kernel/wasmsimd")
+	}
+}
