@@ -80,6 +80,9 @@ func TestKerasFiles(t *testing.T) {
 		assert.False(t, Eval[bool](s, `document.getElementById('keras-ask').hidden`))
 		assert.Contains(t, Eval[string](s, `document.getElementById('keras-ask').textContent`), "Pixels / 255")
 		assert.Equal(t, before, keepNow(s), "the model stays until the question is answered")
+		// A chunk of the same data set arriving (a 'dataset' event) keeps the question.
+		Eval[bool](s, `window.convplay.ctx.emit('dataset', window.convplay.state.dataset), true`)
+		assert.False(t, Eval[bool](s, `document.getElementById('keras-ask').hidden`), "the question stays while the data set streams in")
 
 		keepClear(s)
 		Eval[bool](s, `document.getElementById('keras-check').click(), true`)

@@ -96,7 +96,7 @@ export function createKerasFile(ctx, host, { say, refuse, act }) {
       loaded(r, name);
       return;
     }
-    pending = { bytes, name, info: r.keras, results: {} };
+    pending = { bytes, name, info: r.keras, results: {}, data: ctx.state.dataset.name };
     ctx.setText($('#keras-ask-title'), 'keep.kq.title', { file: name });
     showStats();
     showResults();
@@ -154,7 +154,9 @@ export function createKerasFile(ctx, host, { say, refuse, act }) {
     say('keep.kq.cancelled', { file: name || '' });
   });
   ctx.on('dataset', () => {
-    if (pending) close(); // the answer's figures were the old data set's
+    // Another data set: the answers' figures were the old one's. (Not each
+    // chunk of the same set arriving, which also sends 'dataset'.)
+    if (pending && ctx.state.dataset.name !== pending.data) close();
   });
   ctx.on('lang', showResults);
   ctx.translate(box);
