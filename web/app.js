@@ -267,6 +267,7 @@ function mountView(id, name, { module, error }) {
     module.mount(viewCtx, section);
     catchUp();
     translate(section);
+    performance.mark(`convplay:view:${name}`);
   } catch (err) {
     console.error(`convplay: view ${name} failed:`, err);
     section.textContent = t('app.viewFailed', { error: err.message });

@@ -46,7 +46,7 @@ const MODEL_OPS = new Set(['buildModel', 'loadWeights', 'loadKeras', 'train']);
 const STATE_EVENTS = ['engine', 'training', 'dataset', 'model', 'drawing', 'input', 'prediction', 'arch', 'regressHead'];
 
 /** How long after the engine's ready the first prediction's path has the engine to itself at most. */
-const FIRST_PATH_MS = 3000;
+const FIRST_PATH_MS = 5000;
 
 /** How often training's progress refreshes the weights the views show. */
 const WEIGHTS_EVERY_MS = 1000;
