@@ -5,7 +5,7 @@
 // through the core's context.
 
 import { createCore } from './core.js';
-import { downloadEngine, startWorker, WORKER_URL } from './protocol.js';
+import { makeWorker } from './boot.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
@@ -109,13 +109,9 @@ function firstLang() {
 }
 
 performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
-await handOver(); // a newer build that waits takes over (a reload) before this page fetches more
-// The engine downloads here (index.html preloads it), ahead of the views'
-// modules; every worker, a restarted one too, compiles it from these bytes.
-const engine = downloadEngine();
-engine.catch(() => {}); // the worker reports it (engineBoot's error)
+await handOver(); // a newer build that waits takes over (a reload, which drops boot.js's worker) before this page fetches more
 setLang(firstLang());
-const ctx = createCore({ makeWorker: () => startWorker(WORKER_URL, engine), url });
+const ctx = createCore({ makeWorker, url }); // boot.js started the engine's download and its first worker already
 ctx.state.lang = firstLang();
 window.convplay = {
   ctx,
@@ -284,6 +280,7 @@ installTouchTips(); // a tap shows the values a mouse's hover shows
 const views = mountViews({ load: (name) => import(viewModule(name)), mountOne: mountView, lateAfter: ctx.firstShown });
 views.first.then(() => performance.mark('convplay:views:first'));
 ctx.start(url.get('data'), views.first);
+ctx.client.ready.then(() => performance.mark('convplay:engine:booted'), () => {}); // the worker's own ready, before the gate
 window.convplay.offline = startOffline(ctx, $('offline-note'), { kept: $('offline-kept') }); // sw.js: instant second visits, offline use
 await views.all;
 performance.mark('convplay:views');

@@ -38,7 +38,9 @@ test('the import reader finds each form of static import, and no dynamic one', (
 test('index.html preloads exactly the modules of the first prediction', () => {
   const graph = staticGraph('app.js');
   for (const name of FIRST) staticGraph(path.posix.normalize(viewModule(name)), graph);
-  graph.delete('app.js'); // its <script> asks for it
+  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(scripts.includes('app.js') && scripts.includes('boot.js'), scripts.join());
+  for (const m of scripts) graph.delete(m); // their <script>s ask for them
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
   assert.equal(new Set(preloaded).size, preloaded.length, 'each module once');
   const missing = [...graph].filter((m) => !preloaded.includes(m));

@@ -13,14 +13,27 @@ import (
 )
 
 // TestStartupTimeline loads the page cold (a fresh profile, nothing
-// cached) and logs where the time to the first prediction goes: the page's
-// marks (app.js: convplay:*) and every request the page made, in order of
-// start, with when it ended. It asserts nothing about time (the machine is
-// shared): it is the measurement to read before cutting.
+// cached), then warm (the same profile once the service worker keeps the
+// page and the data set), and logs where the time to the first prediction
+// goes in each: the page's marks (app.js: convplay:*) and every request
+// the page made, in order of start, with when it ended. It asserts nothing
+// about time (the machine is shared): it is the measurement to read before
+// cutting.
 func TestStartupTimeline(t *testing.T) {
 	s := Start(t)
 	s.Open("")
-	Poll[bool](s, `performance.getEntriesByName('convplay:prediction:first').length > 0 && document.querySelector('#prediction[data-top]') !== null`)
+	logTimeline(t, s, "cold start")
+	s.WaitEngine()
+	waitSaved(s, "data/fashion/")
+	s.Renew()
+	s.Open("")
+	logTimeline(t, s, "warm start (the service worker answers)")
+}
+
+// logTimeline waits for the first prediction on screen and logs the visit's timeline.
+func logTimeline(t *testing.T, s *Session, visit string) {
+	t.Helper()
+	first := firstPrediction(s)
 	type entry struct {
 		Name       string
 		Start, End float64
@@ -42,7 +55,7 @@ func TestStartupTimeline(t *testing.T) {
 			fmt.Fprintf(&b, "\n%7.0f ms             %s", e.Start, name)
 		}
 	}
-	t.Logf("cold start, first prediction on screen after %.0f ms:%s", Eval[float64](s, `performance.getEntriesByName('convplay:prediction:first')[0].startTime`), b.String())
+	t.Logf("%s, first prediction on screen after %.0f ms:%s", visit, first, b.String())
 	if len(entries) == 0 {
 		t.Fatal("no timeline")
 	}
