@@ -2,15 +2,17 @@
 // index.html, and in what order they mount. The first prediction needs
 // only the pad and the bars (FIRST): they mount first, and the engine's
 // ready, the model and the first prediction follow as soon as they are in
-// (app.js passes `first` to core.js's start). The other views' modules
-// download meanwhile; they mount once the first prediction is on screen
-// (core.js's firstShown: measured, mounting them earlier took the main
-// thread and the CPU from the engine's compile and first replies, see
-// BENCHMARKS.md), one at a time in the order of the page, with a pause
-// between them so the pad stays responsive; not only when scrolled near,
-// since a link (or a test) reaches any section at once. A view mounted
-// late catches up on what happened before it (core.js, viewContext). No
-// DOM here: app.js gives the mounting, the node test a fake.
+// (app.js passes `first` to core.js's start). The other views download
+// and mount once the first prediction is on screen (core.js's firstShown;
+// measured, BENCHMARKS.md: mounting them earlier took the main thread and
+// the CPU from the engine's compile and first replies, downloading them
+// earlier put 0.25 MB more on the link before the first prediction, and
+// preloading them too did not help), one at a time in the order of the
+// page, with a pause between them so the pad stays responsive; not only
+// when scrolled near, since a link (or a test) reaches any section at
+// once. A view mounted late catches up on what happened before it
+// (core.js, viewContext). No DOM here: app.js gives the mounting, the
+// node test a fake.
 
 /** The views in the order of their sections in index.html: [section id, view name]. */
 export const VIEWS = [
@@ -51,11 +53,10 @@ export function nextTask() {
  * mountViews imports and mounts every view: load(name) imports a view's
  * module, mountOne(id, name, {module} or {error}) mounts it into its
  * section (or says it failed), pause() lets the page breathe between two
- * late views, and the late views mount only after lateAfter (a promise)
- * resolves. It returns {first, all}: promises that resolve when the FIRST
- * views are mounted and when every view is. The late views' modules are
- * asked for once the first views are in, so their downloads do not queue
- * before the first prediction's modules.
+ * late views, which are imported (all at once) and mounted only after
+ * lateAfter (a promise) resolves and the FIRST views are in. It returns
+ * {first, all}: promises that resolve when the FIRST views are mounted and
+ * when every view is.
  */
 export function mountViews({ load, mountOne, pause = nextTask, lateAfter = null }) {
   const settle = (name) => Promise.resolve().then(() => load(name)).then((module) => ({ module }), (error) => ({ error }));
@@ -63,8 +64,8 @@ export function mountViews({ load, mountOne, pause = nextTask, lateAfter = null 
   const lateViews = VIEWS.filter(([, name]) => !FIRST.includes(name));
   const first = Promise.all(firstViews.map(async ([id, name]) => mountOne(id, name, await settle(name)))).then(() => {});
   const all = first.then(async () => {
-    const loading = lateViews.map(([, name]) => settle(name));
     await lateAfter;
+    const loading = lateViews.map(([, name]) => settle(name));
     for (const [i, [id, name]] of lateViews.entries()) {
       const loaded = await loading[i];
       await pause();
