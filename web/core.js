@@ -1,7 +1,8 @@
 // core.js: the page's shared state and the context every view gets.
-// (About 500 lines on purpose: the one state object and the worker's whole
-// life, boot, crash and silence recovery, restore, and the first model's
-// start (the small one, then the reference one) sit in one place, as
+// (About 580 lines on purpose: the one state object and the worker's whole
+// life, boot, crash and silence recovery, restore, the first model's
+// start (the small one, then the reference one) and the events a view
+// mounted late catches up on sit in one place, as
 // CONVENTIONS asks of the composition root; the views hold the rest.)
 //
 // The core owns the worker (booting it, restarting it after a crash, which
