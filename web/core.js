@@ -80,9 +80,9 @@ strings({
 /**
  * createCore makes the context. deps are the browser's pieces, replaceable
  * in tests: makeWorker() returns a new Worker, fetch, url (urlstate.js),
- * clientOptions (createClient's, e.g. its timers).
+ * clientOptions (createClient's, e.g. its timers), timers (the core's own setTimeout).
  */
-export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url, clientOptions = {} }) {
+export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url, clientOptions = {}, timers = globalThis }) {
   const listeners = new Map();
   const state = {
     engine: 'booting',
@@ -545,7 +545,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     });
     Promise.all([client.ready, restarting ? null : gate]).then(
       async ([version]) => {
-        if (!restarting) setTimeout(firstDone, FIRST_PATH_MS);
+        if (!restarting) timers.setTimeout(firstDone, FIRST_PATH_MS);
         state.engine = 'ready';
         state.version = version;
         ctx.emit('engine', state);

@@ -50,6 +50,7 @@ async function setup() {
     fetch: async (path) => ({ ok: path.startsWith('pretrained/'), status: 404, arrayBuffer: async () => new ArrayBuffer(4) }),
     url: { get: (k) => params.get(k) ?? null, set: (k, v) => params.set(k, v) },
     clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } }, // no deadline fires here
+    timers: { setTimeout: () => 0 },
   });
   const seen = [];
   for (const name of ['done', 'training', 'error']) ctx.on(name, (ev) => seen.push([name, ev]));
@@ -150,4 +151,16 @@ test('firstShown resolves with the first prediction, or when its path stops', as
   assert.equal(await shown(fresh), false, 'no prediction is not the first one');
   fresh.emit('prediction', { probs: [1] });
   assert.equal(await shown(fresh), true);
+
+  // A path that hangs without a word: the late views wait at most a while after the engine's ready.
+  const timers = [];
+  const engines = [];
+  const hung = createCore({ makeWorker: () => engines[engines.push(new FakeEngine()) - 1], fetch: () => new Promise(() => {}), url: { get: () => null, set: () => {} }, clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } }, timers: { setTimeout: (fn, ms) => timers.push([fn, ms]) } });
+  hung.start('fashion');
+  engines[0].send({ event: 'ready', version: {} });
+  await settle();
+  assert.equal(await shown(hung), false);
+  assert.deepEqual(timers.map(([, ms]) => ms), [5000]);
+  timers[0][0]();
+  assert.equal(await shown(hung), true);
 });
