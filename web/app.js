@@ -10,7 +10,7 @@ import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
 import { trackNav } from './nav.js';
-import { startOffline, handOver } from './offline.js';
+import { startOffline } from './offline.js';
 import { mountViews, viewModule } from './mount.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
@@ -109,9 +109,8 @@ function firstLang() {
 }
 
 performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
-await handOver(); // a newer build that waits takes over (a reload, which drops boot.js's worker) before this page fetches more
 setLang(firstLang());
-const ctx = createCore({ makeWorker, url }); // boot.js started the engine's download and its first worker already
+const ctx = createCore({ makeWorker, url }); // boot.js handed over to a newer build, if one waited, and started the engine's download and its first worker
 ctx.state.lang = firstLang();
 window.convplay = {
   ctx,
