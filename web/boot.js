@@ -1,7 +1,8 @@
 // boot.js: the engine's download and its first worker, started as soon as
-// the page is parsed (index.html runs this module on its own, async),
-// while app.js's modules still arrive: the worker's start and the
-// engine's compile then overlap them instead of following them. app.js
+// this module's few imports are in and the hand-over below lets it
+// (index.html runs it on its own, async), not after app.js's whole module
+// graph and the views' mounting: the worker's start and the engine's
+// compile then overlap what follows (BENCHMARKS.md measures it). app.js
 // imports the same module (one instance) for the engine and the worker,
 // so its own code runs after the hand-over below; the worker's early
 // events wait for app.js's client (held.js).
