@@ -1,39 +1,18 @@
 // app.js: the page's composition root. It wires the header (language,
 // data set, engine status) to the core (core.js: the worker, the model, the
 // data, the current input) and mounts each view (views/<panel>/<panel>.js) into its
-// <section> of index.html. Views talk to the engine and to each other only
+// <section> of index.html, the first prediction's first (mount.js). Views talk to the engine and to each other only
 // through the core's context.
 
 import { createCore } from './core.js';
-import { downloadEngine, startWorker, WORKER_URL } from './protocol.js';
+import { makeWorker } from './boot.js';
 import { createURLState } from './urlstate.js';
 import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
 import { trackNav } from './nav.js';
-import { startOffline, handOver } from './offline.js';
+import { startOffline } from './offline.js';
+import { mountViews, viewModule } from './mount.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
-
-const VIEWS = {
-  'draw-panel': 'draw',
-  'prediction-panel': 'prediction',
-  'sees-panel': 'sees',
-  'network-panel': 'network',
-  'shapes-panel': 'shapes',
-  'conv-panel': 'convstep',
-  'sandbox-panel': 'sandbox',
-  'pool-panel': 'pooling',
-  'dense-panel': 'dense',
-  'dvc-panel': 'densevsconv',
-  'reg-panel': 'regress',
-  'fcn-panel': 'fcn',
-  'seg-panel': 'segment',
-  'train-panel': 'train',
-  'arch-panel': 'arch',
-  'curves-panel': 'curves',
-  'eval-panel': 'evaluate',
-  'why-panel': 'why',
-  'keep-panel': 'keep',
-};
 
 const LANG_KEY = 'convplay.lang';
 
@@ -130,13 +109,8 @@ function firstLang() {
 }
 
 performance.mark('convplay:app'); // the start-up timeline (internal/browsertest/startup_test.go logs it)
-await handOver(); // a newer build that waits takes over (a reload) before this page fetches more
-// The engine downloads here (index.html preloads it), ahead of the views'
-// modules; every worker, a restarted one too, compiles it from these bytes.
-const engine = downloadEngine();
-engine.catch(() => {}); // the worker reports it (engineBoot's error)
 setLang(firstLang());
-const ctx = createCore({ makeWorker: () => startWorker(WORKER_URL, engine), url });
+const ctx = createCore({ makeWorker, url }); // boot.js handed over to a newer build, if one waited, and started the engine's download and its first worker
 ctx.state.lang = firstLang();
 window.convplay = {
   ctx,
@@ -279,30 +253,36 @@ $('dataset').addEventListener('change', (e) => {
 });
 $('restart').addEventListener('click', () => ctx.restart());
 
-/** mountViews loads each view module and mounts it into its section. */
-async function mountViews() {
-  await Promise.all(Object.entries(VIEWS).map(async ([id, name]) => {
-    const section = $(id);
-    try {
-      const view = await import(`./views/${name}/${name}.js`);
-      view.mount(ctx, section);
-      translate(section);
-    } catch (err) {
-      console.error(`convplay: view ${name} failed:`, err);
-      section.textContent = t('app.viewFailed', { error: err.message });
-      section.classList.add('bad');
-    }
-  }));
+/** mountView mounts a loaded view into its section (or says there why it failed), then lets it catch up. */
+function mountView(id, name, { module, error }) {
+  const section = $(id);
+  try {
+    if (error) throw error;
+    const { ctx: viewCtx, catchUp } = ctx.viewContext();
+    module.mount(viewCtx, section);
+    catchUp();
+    translate(section);
+    performance.mark(`convplay:view:${name}`);
+  } catch (err) {
+    console.error(`convplay: view ${name} failed:`, err);
+    section.textContent = t('app.viewFailed', { error: err.message });
+    section.classList.add('bad');
+  }
 }
 
 showLang();
 translate(document);
 installTouchTips(); // a tap shows the values a mouse's hover shows
 // The engine boots while the views mount (its download and compile take the
-// longest); what follows its ready waits for them (core.js, start).
-const mounted = mountViews().then(() => performance.mark('convplay:views'));
-ctx.start(url.get('data'), mounted);
+// longest); what follows its ready waits only for the views the first
+// prediction shows (core.js, start); the others mount right after.
+const views = mountViews({ load: (name) => import(viewModule(name)), mountOne: mountView, lateAfter: ctx.firstShown });
+views.first.then(() => performance.mark('convplay:views:first'));
+ctx.start(url.get('data'), views.first);
+ctx.client.ready.then(() => performance.mark('convplay:engine:booted'), () => {}); // the worker's own ready, before the gate
 window.convplay.offline = startOffline(ctx, $('offline-note'), { kept: $('offline-kept') }); // sw.js: instant second visits, offline use
-await mounted;
+await views.all;
+performance.mark('convplay:views');
+document.body.dataset.views = 'mounted'; // browsertest's WaitEngine waits for it too
 showWorkers();
 trackNav(document.querySelector('.lessons-nav'));

@@ -1,7 +1,8 @@
 // core.js: the page's shared state and the context every view gets.
-// (About 500 lines on purpose: the one state object and the worker's whole
-// life, boot, crash and silence recovery, restore, and the first model's
-// start (the small one, then the reference one) sit in one place, as
+// (About 580 lines on purpose: the one state object and the worker's whole
+// life, boot, crash and silence recovery, restore, the first model's
+// start (the small one, then the reference one) and the events a view
+// mounted late catches up on sit in one place, as
 // CONVENTIONS asks of the composition root; the views hold the rest.)
 //
 // The core owns the worker (booting it, restarting it after a crash, which
@@ -35,6 +36,19 @@ export const PRETRAINED = {
 /** The requests that replace or change the engine's model. */
 const MODEL_OPS = new Set(['buildModel', 'loadWeights', 'loadKeras', 'train']);
 
+/**
+ * The events that tell a state, which holds until the next one, in the
+ * order a view catches up on them when it mounts late (viewContext): the
+ * core's own, then what views tell each other (the pad's last drawing, the
+ * architecture being edited, the regression head). The other events
+ * (progress, epoch, done, error, ...) are moments, not states. No 'lang':
+ * a view mounting reads the current language (i18n.js) as it builds.
+ */
+const STATE_EVENTS = ['engine', 'training', 'dataset', 'model', 'drawing', 'input', 'prediction', 'arch', 'regressHead'];
+
+/** How long after the engine's ready the first prediction's path has the engine to itself at most. */
+const FIRST_PATH_MS = 5000;
+
 /** How often training's progress refreshes the weights the views show. */
 const WEIGHTS_EVERY_MS = 1000;
 
@@ -66,9 +80,9 @@ strings({
 /**
  * createCore makes the context. deps are the browser's pieces, replaceable
  * in tests: makeWorker() returns a new Worker, fetch, url (urlstate.js),
- * clientOptions (createClient's, e.g. its timers).
+ * clientOptions (createClient's, e.g. its timers), timers (the core's own setTimeout).
  */
-export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url, clientOptions = {} }) {
+export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThis), url, clientOptions = {}, timers = globalThis }) {
   const listeners = new Map();
   const state = {
     engine: 'booting',
@@ -95,6 +109,9 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   let modelRun = 0; // increases with every model set or request that changes it, so a pretrained model arriving late replaces nothing newer
   let pendingRun = -1; // the modelRun whose upgrade state.modelPending waits for
   const { prefetch, take } = createPrefetch(fetch); // downloads started before the engine was ready
+  const lastState = new Map(); // event name (STATE_EVENTS) -> its last payload
+  let firstDone; // resolves firstShown
+  const firstShown = new Promise((resolve) => (firstDone = resolve));
 
   const ctx = {
     state,
@@ -116,6 +133,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     },
 
     emit(name, payload) {
+      if (STATE_EVENTS.includes(name)) lastState.set(name, payload);
+      if (endsFirstPath(name, payload)) firstDone();
       for (const fn of [...(listeners.get(name) || [])]) {
         try {
           fn(payload);
@@ -123,6 +142,41 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
           console.error(`convplay: a ${name} listener failed:`, err);
         }
       }
+    },
+
+    /**
+     * viewContext is the context for a view that mounts now, perhaps after
+     * the engine, the model and the first prediction came: {ctx, catchUp}.
+     * ctx is this context, remembering the listeners the view adds;
+     * catchUp(), called once the view has mounted, gives each of them the
+     * last payload of its event when that event tells a state
+     * (STATE_EVENTS, in that order), so the view shows the current model,
+     * data set, input and prediction as if it had been there from the start.
+     */
+    viewContext() {
+      const added = [];
+      const view = Object.create(ctx, {
+        on: {
+          value(name, fn) {
+            added.push([name, fn]);
+            return ctx.on(name, fn);
+          },
+        },
+      });
+      function catchUp() {
+        for (const name of STATE_EVENTS) {
+          if (!lastState.has(name)) continue;
+          for (const [n, fn] of added) {
+            if (n !== name || !listeners.get(name).has(fn)) continue;
+            try {
+              fn(lastState.get(name));
+            } catch (err) {
+              console.error(`convplay: a ${name} listener failed catching up:`, err);
+            }
+          }
+        }
+      }
+      return { ctx: view, catchUp };
     },
 
     /** request sends a request to the live worker (see protocol.js). */
@@ -302,6 +356,25 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   });
 
   /**
+   * endsFirstPath tells whether event name ends the first prediction's
+   * path: the prediction is there, or the path stopped (the engine crashed,
+   * a request failed, the data set cannot load, so no example).
+   */
+  function endsFirstPath(name, payload) {
+    if (name === 'prediction') return Boolean(payload);
+    if (name === 'engine') return payload.engine === 'crashed';
+    if (name === 'dataset') return Boolean(payload.error);
+    return name === 'error';
+  }
+
+  /**
+   * firstShown resolves when the first prediction is on screen, or its
+   * path stopped (endsFirstPath), or FIRST_PATH_MS after the engine's
+   * first ready, whichever comes first.
+   */
+  ctx.firstShown = firstShown;
+
+  /**
    * reportError tells the views a request failed; not when the engine
    * crashed meanwhile (the request failed with it), which the crash itself
    * reports.
@@ -472,6 +545,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     });
     Promise.all([client.ready, restarting ? null : gate]).then(
       async ([version]) => {
+        if (!restarting) timers.setTimeout(firstDone, FIRST_PATH_MS);
         state.engine = 'ready';
         state.version = version;
         ctx.emit('engine', state);
@@ -491,7 +565,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
    * after (a promise) holds back what follows the engine's ready (the
    * model, the data) until it resolves: the page starts the worker first,
    * so the engine downloads and compiles while the views mount, and
-   * passes their mounting as after, so no view misses an event.
+   * passes the mounting of the views the first prediction shows as after
+   * (mount.js); views mounting later catch up (viewContext).
    */
   ctx.start = (name, after = null) => {
     state.dataset.name = PRETRAINED[name] ? name : 'fashion';

@@ -50,6 +50,7 @@ async function setup() {
     fetch: async (path) => ({ ok: path.startsWith('pretrained/'), status: 404, arrayBuffer: async () => new ArrayBuffer(4) }),
     url: { get: (k) => params.get(k) ?? null, set: (k, v) => params.set(k, v) },
     clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } }, // no deadline fires here
+    timers: { setTimeout: () => 0 },
   });
   const seen = [];
   for (const name of ['done', 'training', 'error']) ctx.on(name, (ev) => seen.push([name, ev]));
@@ -118,4 +119,48 @@ test('a crash mid-training ends the run, forgets the data, and a new engine gets
   assert.deepEqual(seen.filter(([name]) => name === 'error'), [], 'no error of a ready engine: the crash spoke for itself');
   ctx.emit('training', true);
   assert.equal(ctx.state.crash, null, 'training again clears the crash');
+});
+
+test('a view mounted late catches up on the state events it listens to, in order, and on no moment', async () => {
+  const { ctx } = await setup();
+  ctx.emit('model', { layers: ['m2'] });
+  ctx.emit('input', { source: 'example' });
+  ctx.emit('prediction', { probs: [1] });
+  ctx.emit('epoch', { epoch: 0 }); // a moment: not replayed
+  const { ctx: view, catchUp } = ctx.viewContext();
+  const seen = [];
+  for (const name of ['prediction', 'epoch', 'model', 'lang', 'dataset']) view.on(name, (p) => seen.push([name, p]));
+  const off = view.on('input', () => seen.push(['input (left)']));
+  off();
+  assert.equal(view.state, ctx.state, 'the same state');
+  catchUp();
+  assert.deepEqual(seen.map(([n]) => n), ['dataset', 'model', 'prediction']);
+  assert.deepEqual(seen[1][1], { layers: ['m2'] });
+  assert.equal(seen[0][1], ctx.state.dataset);
+  ctx.emit('model', { layers: ['m3'] }); // and it listens on from there
+  assert.deepEqual(seen.at(-1), ['model', { layers: ['m3'] }]);
+});
+
+test('firstShown resolves with the first prediction, or when its path stops', async () => {
+  const shown = async (ctx) => Promise.race([ctx.firstShown.then(() => true), new Promise((r) => setImmediate(() => r(false)))]);
+  const { ctx } = await setup(); // its data set's manifest is missing: that ends the path
+  assert.equal(await shown(ctx), true);
+  const fresh = createCore({ makeWorker: () => new FakeEngine(), fetch: async () => ({ ok: false }), url: { get: () => null, set: () => {} }, clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } } });
+  assert.equal(await shown(fresh), false, 'nothing happened yet');
+  fresh.emit('prediction', null);
+  assert.equal(await shown(fresh), false, 'no prediction is not the first one');
+  fresh.emit('prediction', { probs: [1] });
+  assert.equal(await shown(fresh), true);
+
+  // A path that hangs without a word: the late views wait at most a while after the engine's ready.
+  const timers = [];
+  const engines = [];
+  const hung = createCore({ makeWorker: () => engines[engines.push(new FakeEngine()) - 1], fetch: () => new Promise(() => {}), url: { get: () => null, set: () => {} }, clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } }, timers: { setTimeout: (fn, ms) => timers.push([fn, ms]) } });
+  hung.start('fashion');
+  engines[0].send({ event: 'ready', version: {} });
+  await settle();
+  assert.equal(await shown(hung), false);
+  assert.deepEqual(timers.map(([, ms]) => ms), [5000]);
+  timers[0][0]();
+  assert.equal(await shown(hung), true);
 });

@@ -76,7 +76,7 @@ function datasetName(dir) {
 
 /**
  * handOver runs before the page fetches anything beyond its modules
- * (app.js awaits it): when a newer build's worker waits, it asks that
+ * (boot.js awaits it before it starts the engine's worker): when a newer build's worker waits, it asks that
  * worker to take over and reloads through it, so a deploy reaches a
  * student at the next visit and never as a mix of two builds. It resolves
  * at once on a page no worker controls, when no build waits, after such a

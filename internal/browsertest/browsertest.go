@@ -317,11 +317,13 @@ func (s *Session) Open(path string) {
 }
 
 // WaitEngine polls (no sleeping in Go) until the page's engine state is
-// "ready" or "crashed", and returns it.
+// "ready" or "crashed" and every view is mounted (the engine may be ready
+// before the lessons below the first prediction are: app.js, mount.js),
+// and returns the engine state.
 func (s *Session) WaitEngine() string {
 	s.t.Helper()
 	state, err := chromedp.Run(s.Ctx, chromedp.Poll[string](
-		`['ready', 'crashed'].includes(document.body.dataset.engine) && document.body.dataset.engine`,
+		`document.body.dataset.views !== 'mounting' && ['ready', 'crashed'].includes(document.body.dataset.engine) && document.body.dataset.engine`,
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(60*time.Second)))
 	if err != nil {
 		s.t.Fatalf("browsertest: waiting for the engine: %v (problems: %q)", err, s.Problems())

@@ -50,6 +50,7 @@ type visit struct {
 	referenceMs float64   // the reference model in place of the small one
 	wireFirst   float64   // bytes over the wire before it
 	fetches     []fetched // every request, page and workers
+	marks       string    // the page's start-up marks (app.js), when the first prediction came
 }
 
 // TestBenchFirstVisit measures the first minute of a student on a slow
@@ -76,6 +77,7 @@ func TestBenchFirstVisit(t *testing.T) {
 			warm := s.firstVisit()
 			t.Logf("cold: what came before the first prediction (%.0f ms):%s", cold.firstMs, cold.listBefore())
 			t.Logf("cold: the reference model in place at %.0f ms (%s)", cold.referenceMs, cold.request("reference-fashion.cpw"))
+			t.Logf("warm: what came before the first prediction (%.0f ms; the page's marks: %s):%s", warm.firstMs, warm.marks, warm.listBefore())
 			fmt.Fprintf(&table, "\n| %s | %.2f s | %s | %.2f s | %.2f s | %s |", l.name, cold.firstMs/1000, mb(cold.wireFirst), cold.referenceMs/1000, warm.firstMs/1000, mb(warm.wireFirst))
 			if p := s.Problems(); len(p) > 0 {
 				t.Errorf("problems: %q", p)
@@ -167,7 +169,7 @@ func (s *throttled) firstVisit() visit {
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(4*time.Minute))); err != nil {
 		s.t.Fatalf("waiting for the first prediction: %v (problems: %q)", err, s.Problems())
 	}
-	v := visit{firstMs: Eval[float64](s.Session, `performance.getEntriesByName('convplay:prediction:first')[0].startTime`)}
+	v := visit{firstMs: Eval[float64](s.Session, `performance.getEntriesByName('convplay:prediction:first')[0].startTime`), marks: marks(s.Session)}
 	if _, err := chromedp.Run(s.Ctx, chromedp.Poll[bool](`performance.getEntriesByName('convplay:model:reference').length > 0`,
 		chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(4*time.Minute))); err != nil {
 		s.t.Fatalf("waiting for the reference model: %v (problems: %q)", err, s.Problems())
