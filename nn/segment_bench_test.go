@@ -24,3 +24,23 @@ func BenchmarkFCNTrainStep32(b *testing.B) {
 		b.ReportMetric(float64(iters*n)/sec, "scenes/s")
 	}
 }
+
+// BenchmarkFCNTrace is the segmentation lesson's segment op without the
+// worker's copies: one scene through the shipped fcn preset, every layer's
+// output kept (issue 18: under 30 ms with its trace in the worker).
+func BenchmarkFCNTrace(b *testing.B) {
+	m, err := Build(FCNSpec(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x := make([]float32, 64*64)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := m.Trace(x); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
