@@ -11,7 +11,7 @@ import { installTouchTips } from './touchtip.js';
 import { term } from './glossary.js';
 import { trackNav } from './nav.js';
 import { startOffline } from './offline.js';
-import { mountViews, viewModule } from './mount.js';
+import { mountViews, viewModule, viewStyle, VIEWS, FIRST } from './mount.js';
 import { strings, t, translate, pickLang, setLang, LANGS, keys, has, textIn } from './i18n.js';
 
 const LANG_KEY = 'convplay.lang';
@@ -253,6 +253,23 @@ $('dataset').addEventListener('change', (e) => {
 });
 $('restart').addEventListener('click', () => ctx.restart());
 
+/**
+ * lateStyles links the stylesheets of the views that mount late and
+ * resolves once each has loaded or failed (or after 10 s: a stylesheet
+ * that never answers must not keep the lessons away), so that they mount
+ * styled.
+ */
+function lateStyles() {
+  const links = VIEWS.filter(([, name]) => !FIRST.includes(name)).map(([, name]) => new Promise((resolve) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = viewStyle(name);
+    link.onload = link.onerror = resolve;
+    document.head.append(link);
+  }));
+  return Promise.race([Promise.all(links), new Promise((resolve) => setTimeout(resolve, 10000))]);
+}
+
 /** mountView mounts a loaded view into its section (or says there why it failed), then lets it catch up. */
 function mountView(id, name, { module, error }) {
   const section = $(id);
@@ -276,7 +293,7 @@ installTouchTips(); // a tap shows the values a mouse's hover shows
 // The engine boots while the views mount (its download and compile take the
 // longest); what follows its ready waits only for the views the first
 // prediction shows (core.js, start); the others mount right after.
-const views = mountViews({ load: (name) => import(viewModule(name)), mountOne: mountView, lateAfter: ctx.firstShown });
+const views = mountViews({ load: (name) => import(viewModule(name)), mountOne: mountView, lateAfter: ctx.firstShown.then(lateStyles) });
 views.first.then(() => performance.mark('convplay:views:first'));
 ctx.start(url.get('data'), views.first);
 ctx.client.ready.then(() => performance.mark('convplay:engine:booted'), () => {}); // the worker's own ready, before the gate

@@ -43,6 +43,14 @@ export const FIRST = ['draw', 'prediction'];
 /** viewModule is a view's module, relative to the page. */
 export const viewModule = (name) => `./views/${name}/${name}.js`;
 
+/**
+ * viewStyle is a view's stylesheet, relative to the page: index.html links
+ * the FIRST views' own; the others are linked when their views are about
+ * to mount (app.js, lateStyles), so that on HTTP/1.1's six connections
+ * their 17 requests do not queue ahead of the first prediction's modules.
+ */
+export const viewStyle = (name) => `views/${name}/${name}.css`;
+
 /** nextTask resolves in a later task, so input and the worker's replies get their turn. */
 export function nextTask() {
   if (globalThis.scheduler && typeof globalThis.scheduler.yield === 'function') return globalThis.scheduler.yield();

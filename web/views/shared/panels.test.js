@@ -1,6 +1,7 @@
 // The house rules of web/views, checked over every panel folder: a panel
 // <p> is views/<p>/ with its module <p>.js, its stylesheet <p>.css (linked
-// from index.html) and its texts in strings.js, exported as TEXTS = {en, zh}
+// from index.html for the first prediction's views, by app.js for the
+// others as they mount) and its texts in strings.js, exported as TEXTS = {en, zh}
 // and registered with ctx.strings(TEXTS). Every text exists in English and
 // Chinese with the same placeholders; a panel's keys share one prefix that
 // no other panel uses; and no panel imports another panel's files (what
@@ -10,6 +11,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FIRST, viewStyle } from '../../mount.js';
 
 const views = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const panels = fs.readdirSync(views, { withFileTypes: true })
@@ -23,11 +25,13 @@ test('there are panels', () => {
   assert.ok(panels.length >= 15, panels.join());
 });
 
-test('each panel has its module, its stylesheet (linked from index.html) and its strings', () => {
+test('each panel has its module, its stylesheet (index.html links the first views\' own) and its strings', () => {
   const html = fs.readFileSync(path.join(views, '..', 'index.html'), 'utf8');
   for (const p of panels) {
     for (const f of [`${p}.js`, `${p}.css`, 'strings.js']) assert.ok(fs.existsSync(path.join(views, p, f)), `${p}/${f}`);
-    assert.ok(html.includes(`href="views/${p}/${p}.css"`), `index.html links views/${p}/${p}.css`);
+    // index.html links the first prediction's views' stylesheets; app.js the others' as they mount (mount.js).
+    assert.equal(html.includes(`href="views/${p}/${p}.css"`), FIRST.includes(p), `index.html links views/${p}/${p}.css only for the first views`);
+    assert.equal(viewStyle(p), `views/${p}/${p}.css`);
     const src = fs.readFileSync(path.join(views, p, `${p}.js`), 'utf8');
     assert.match(src, /import \{ TEXTS \} from '\.\/strings\.js';/, `${p}.js imports its strings`);
     assert.match(src, /ctx\.strings\(TEXTS\)/, `${p}.js registers its strings`);
