@@ -75,11 +75,13 @@ wasm:
 page: wasm web/pretrained web/vendor/uPlot.esm.js bench-vendor precompress
 
 # A first visit downloads the engine before anything else (README "Deploying for a class"):
-# brotli -q 9 takes the 6.7 MB engine to 1.49 MB in 3-5 s (gzip -9: 1.8 MB; -q 11: 1.31 MB
-# but 80 s on a loaded machine, which make dist spends). The server sends a sibling only
-# while it is at least as new as its file, so a later `make wasm` alone falls back to gzip.
+# brotli -q 11 takes the 6.0 MB engine to 1.21 MB in 13 s on an idle core (-q 9: 1.37 MB in
+# 3-5 s, 0.13 s more at 10 Mbit/s; gzip -9: 1.6 MB), as make dist does; the models and
+# wasm_exec.js, small, take -q 9. The server sends a sibling only while it is at least as new
+# as its file, so a later `make wasm` alone falls back to gzip.
 precompress: wasm web/pretrained $(BROTLI)
-	for f in web/convplay.wasm web/convplay-formats.wasm web/wasm_exec.js web/pretrained/*.cpw; do gzip -9 -k -n -f $$f && brotli -q 9 -k -f $$f || exit 1; done
+	for f in web/convplay.wasm web/convplay-formats.wasm; do gzip -9 -k -n -f $$f && brotli -q 11 -k -f $$f || exit 1; done
+	for f in web/wasm_exec.js web/pretrained/*.cpw; do gzip -9 -k -n -f $$f && brotli -q 9 -k -f $$f || exit 1; done
 
 # uPlot (npm, pinned in package.json) draws the learning curves.
 web/vendor/uPlot.esm.js: node_modules/.package-lock.json

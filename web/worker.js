@@ -43,6 +43,11 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   const programURL = isFormats ? FORMATS_URL : ENGINE_URL;
   // A leader the page gives its compiled engine (protocol.js's startWorker with an engine) waits for it.
   const givenEngine = !isHelper && scope.name === LEADER_GIVEN_ENGINE;
+  // Such a leader loads Go's wasm_exec.js while the page downloads the
+  // engine, not after it: one round trip less before the first prediction
+  // (about 0.1 s at 10 Mbit/s and 40 ms latency). boot() awaits it.
+  const goLoading = givenEngine ? importGo() : null;
+  if (goLoading) goLoading.catch(() => {}); // boot() reports a failure
 
   let handler = null; // the Go program's handler, once attached
   const early = []; // requests received before it was
@@ -251,7 +256,7 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   }
 
   async function boot() {
-    await importGo();
+    await (goLoading || importGo());
     const go = new scope.Go();
     let code = '?';
     const exit = go.exit;

@@ -88,9 +88,11 @@ test('a leader given its engine waits for the page\'s bytes, fetches nothing, an
   const { g, posted, calls } = load({ extra: { name: 'convplay-leader', WebAssembly: wasm } });
   await settle();
   assert.equal(calls.instance, undefined, 'nothing runs before the bytes come');
+  assert.deepEqual(calls.imported, ['wasm_exec.js'], 'Go\'s loader arrives while the page downloads the engine');
   g.onmessage({ data: { engineBoot: { bytes: new ArrayBuffer(16) } } });
   await settle();
   assert.deepEqual(instantiated, [16]);
+  assert.deepEqual(calls.imported, ['wasm_exec.js'], 'loaded once');
   assert.equal(calls.fetch, 0);
   assert.equal(calls.memoryAtRun.name, 'the engine memory');
   assert.deepEqual(posted, []);
