@@ -20,27 +20,18 @@ func (m *Model) Resized(in Shape) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	mine, theirs := m.Params(), r.Params()
-	for i, p := range theirs {
-		if !Shape(p.Shape).Equal(mine[i].Shape) {
-			return nil, fmt.Errorf("nn: the model cannot take inputs %v: its %s %s is %v for inputs %v and %v for %v",
-				in, m.paramLayer(mine[i]), p.Name, Shape(mine[i].Shape), m.InShape(), Shape(p.Shape), in)
+	for li, l := range m.Layers {
+		theirs := r.Layers[li].Params()
+		for i, p := range l.Params() {
+			q := theirs[i]
+			if !Shape(q.Shape).Equal(p.Shape) {
+				return nil, fmt.Errorf("nn: the model cannot take inputs %v: its layer %s's %s is %v for inputs %v and %v for %v",
+					in, l.Spec().Name, p.Name, Shape(p.Shape), m.InShape(), Shape(q.Shape), in)
+			}
+			q.W = p.W
 		}
-		p.W = mine[i].W
 	}
 	return r, nil
-}
-
-// paramLayer names the layer that holds p.
-func (m *Model) paramLayer(p *Param) string {
-	for _, l := range m.Layers {
-		for _, q := range l.Params() {
-			if q == p {
-				return "layer " + l.Spec().Name + "'s"
-			}
-		}
-	}
-	return "parameter"
 }
 
 // sharesWeights reports whether every parameter of m uses o's weights

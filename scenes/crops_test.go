@@ -59,7 +59,7 @@ func TestCrops(t *testing.T) {
 	}
 	px, lab := make([]uint8, Side*Side), make([]uint8, Side*Side)
 	for _, s := range []int{16, 24, 28, 40, Side} {
-		c, err := NewCrops(g, 30, s, half)
+		c, err := NewCrops(NewData(g, 30, half), s)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestCrops(t *testing.T) {
 		}
 	}
 	for _, s := range []int{0, -1, Side + 1} {
-		if _, err := NewCrops(g, 1, s, half); err == nil {
+		if _, err := NewCrops(NewData(g, 1, half), s); err == nil {
 			t.Errorf("NewCrops with side %d: no error", s)
 		}
 	}

@@ -45,42 +45,36 @@ func (d *Data) Fill(x, y []float32, idx []int) {
 	}
 }
 
-// Crops is n training windows as nn.Data: sample i is a Side' x Side'
-// window (Side' = CropSide) of scene Offset+i around one of its items, its
-// input standardized by Standardize (shape (CropSide, CropSide, 1)) and
-// its target the window's label map. A fully convolutional network trained
-// on windows segments whole scenes with the same weights
-// (nn.Model.Resized): a 24 x 24 window costs a seventh of a scene's work
-// and holds a larger share of item pixels, so a minute's training sees
-// several times the items. The window follows the crop rule of the
-// package comment. Fill is not safe for concurrent use.
+// Crops is the training windows of some scenes as nn.Data: sample i is a
+// CropSide x CropSide window of scene Offset+i of the scenes it wraps,
+// around one of its items, its input standardized as theirs (shape
+// (CropSide, CropSide, 1)) and its target the window's label map. It
+// shares the scenes' count and offset, so moving their Offset on each
+// epoch moves the windows too. A fully convolutional network trained on
+// windows segments whole scenes with the same weights (nn.Model.Resized):
+// a 24 x 24 window costs a seventh of a scene's work and holds a larger
+// share of item pixels, so a minute's training sees several times the
+// items. The window follows the crop rule of the package comment. Fill is
+// not safe for concurrent use (nor beside the wrapped scenes' Fill: they
+// share the drawing buffers).
 type Crops struct {
-	Gen         *Generator
-	N           int // samples
-	Offset      int // the first scene's index, moved on by the training loop as Data.Offset is
-	CropSide    int // the window's side, 1..Side
-	Standardize func(dst []float32, pixels []uint8)
-
-	px, lab [Side * Side]uint8
-	items   [MaxItems]Item
-	win     []uint8
+	*Data        // the scenes the windows are cut from
+	CropSide int // the window's side, 1..Side
+	win      []uint8
 }
 
-// NewCrops returns windows of side cropSide from scenes 0..n-1 of g.
-func NewCrops(g *Generator, n, cropSide int, standardize func(dst []float32, pixels []uint8)) (*Crops, error) {
+// NewCrops returns the windows of side cropSide of scenes.
+func NewCrops(scenes *Data, cropSide int) (*Crops, error) {
 	if cropSide < 1 || cropSide > Side {
 		return nil, fmt.Errorf("scenes: a window of side %d does not fit a %d x %d scene", cropSide, Side, Side)
 	}
-	return &Crops{Gen: g, N: n, CropSide: cropSide, Standardize: standardize}, nil
+	return &Crops{Data: scenes, CropSide: cropSide, win: make([]uint8, cropSide*cropSide)}, nil
 }
-
-func (c *Crops) Len() int { return c.N }
 
 // Fill writes the windows idx into x, len(idx)*CropSide^2 standardized
 // pixels, and their label maps into y as class indices.
 func (c *Crops) Fill(x, y []float32, idx []int) {
 	s := c.CropSide
-	c.win = grow(c.win, s*s)
 	for k, i := range idx {
 		row, col := c.Gen.crop(c.px[:], c.lab[:], c.items[:0], c.Offset+i, s)
 		yr := y[k*s*s : (k+1)*s*s]
@@ -120,10 +114,3 @@ func (g *Generator) crop(pixels, labels []uint8, items []Item, i, s int) (row, c
 // cropStream marks the crop rule's random streams apart from the scenes'
 // (whose indices stay below it).
 const cropStream = 1 << 39
-
-func grow(b []uint8, n int) []uint8 {
-	if cap(b) < n {
-		return make([]uint8, n)
-	}
-	return b[:n]
-}

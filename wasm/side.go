@@ -267,6 +267,7 @@ func (w *worker) sideTrain(req js.Value) (any, error) {
 	if cfg.Validation, err = w.sideData(s, dataset.Validation, valN, cfg.Seed); err != nil {
 		return nil, err
 	}
+	sc, _ := train.(*scenes.Data) // every epoch trains on new scenes (and windows cut from them), as the CLI's
 	trained := s.model
 	if train, trained, err = w.sideCrops(req, s, train, &cfg); err != nil {
 		return nil, err
@@ -277,10 +278,7 @@ func (w *worker) sideTrain(req js.Value) (any, error) {
 	}
 	cfg.OnEpoch = func(_ int, logs nn.Logs) {
 		s.epochs = append(s.epochs, logs)
-		switch sc := train.(type) { // every epoch trains on new scenes, as the CLI's
-		case *scenes.Data:
-			sc.Offset += sc.N
-		case *scenes.Crops:
+		if sc != nil {
 			sc.Offset += sc.N
 		}
 	}

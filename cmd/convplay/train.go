@@ -219,11 +219,8 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	cfg := nn.FitConfig{Epochs: f.epochs, BatchSize: f.batch, Seed: f.seed, Validation: val, Callbacks: callbacks,
 		OnBatch: p.batch, OnEpoch: func(_ int, logs nn.Logs) {
 			p.epochEnd(logs)
-			if sc != nil { // every epoch trains on new scenes
+			if sc != nil { // every epoch trains on new scenes (and -crop's windows, cut from them)
 				sc.train.Offset += sc.train.N
-			}
-			if crops != nil {
-				crops.Offset += crops.N
 			}
 		}}
 	if crops != nil {
