@@ -1,7 +1,7 @@
 // worker.js: the Web Worker that runs convplay's Go engine (convplay.wasm).
 //
 // A module worker (protocol.js's startWorker: new Worker('worker.js',
-// {type: 'module'})). It loads Go's wasm_exec.js, a classic script that
+// {type: 'module'})). It imports Go's wasm_exec.js, a classic script that
 // sets globalThis.Go, for its side effect; boots the Go program; and
 // relays messages: the Go program installs its one message handler through
 // convplayAttach and posts through convplayPost. Requests that arrive
@@ -29,30 +29,29 @@
 
 import { HELPER_MESSAGES, HELPER_PREFIX, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, WORKER_OPTIONS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, ENGINE_URL, FORMATS_WORKER, FORMATS_URL } from './protocol.js';
 import { createFormatsRelay, spawnFormats } from './formats.js';
+// Go's loader, for its side effect (globalThis.Go). A static import, so it
+// downloads alongside the two above, not after them: the worker's imports
+// are a chain of round trips before the engine can start (BENCHMARKS.md).
+import './wasm_exec.js';
 
 const [BOOT, INIT, PARK] = HELPER_MESSAGES;
 
 /**
  * startWorker runs the worker on scope (self): its onmessage, its globals
- * for the Go program, and, in the leader, the engine's boot. importGo
- * loads wasm_exec.js, which sets scope.Go.
+ * for the Go program, and, in the leader, the engine's boot (scope.Go is
+ * wasm_exec.js's, imported above).
  */
-export function startWorker(scope, { importGo = () => import('./wasm_exec.js') } = {}) {
+export function startWorker(scope) {
   const isHelper = typeof scope.name === 'string' && scope.name.startsWith(HELPER_PREFIX);
   const isFormats = scope.name === FORMATS_WORKER; // runs the formats module, not the engine
   const programURL = isFormats ? FORMATS_URL : ENGINE_URL;
   // A leader the page gives its compiled engine (protocol.js's startWorker with an engine) waits for it.
   const givenEngine = !isHelper && scope.name === LEADER_GIVEN_ENGINE;
-  // Such a leader loads Go's wasm_exec.js while the page downloads the
-  // engine, not after it: one round trip less before the first prediction
-  // (about 0.1 s at 10 Mbit/s and 40 ms latency). boot() awaits it.
-  const goLoading = givenEngine ? importGo() : null;
-  if (goLoading) goLoading.catch(() => {}); // boot() reports a failure
 
   let handler = null; // the Go program's handler, once attached
   const early = []; // requests received before it was
   let wasmModule = null; // the compiled engine, handed to helpers
-  let engineBytes = null; // the engine the page downloaded (engineBoot), until compiled
+  let engineGiven = null; // the engine the page downloads (engineBoot: {stream} or {bytes}), until compiled
   let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
   let heartbeat = null; // the leader's alive timer
   const lock = isHelper || isFormats ? null : holdLock(scope); // the leader's Web Lock, held while this worker lives
@@ -76,12 +75,12 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
       return;
     }
     if (givenEngine && msg && msg[ENGINE_BOOT]) {
-      const { bytes, error } = msg[ENGINE_BOOT];
-      if (error || !bytes) {
+      const { stream, bytes, error } = msg[ENGINE_BOOT];
+      if (error || !(stream || bytes)) {
         fatal(`the engine failed to start: ${error || 'no engine'}`);
         return;
       }
-      engineBytes = bytes;
+      engineGiven = { stream, bytes };
       boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
       return;
     }
@@ -233,10 +232,14 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   async function instantiate(go) {
     const { WebAssembly } = scope;
     if (wasmModule) return { instance: await WebAssembly.instantiate(wasmModule, go.importObject) };
-    if (engineBytes) {
-      const r = await WebAssembly.instantiate(engineBytes, go.importObject);
+    if (engineGiven) {
+      const { stream, bytes } = engineGiven;
+      engineGiven = null;
+      // A stream compiles while the page's download goes on.
+      const r = stream
+        ? await WebAssembly.instantiateStreaming(new scope.Response(stream, { headers: { 'Content-Type': 'application/wasm' } }), go.importObject)
+        : await WebAssembly.instantiate(bytes, go.importObject);
       wasmModule = r.module;
-      engineBytes = null;
       return r;
     }
     try {
@@ -256,7 +259,6 @@ export function startWorker(scope, { importGo = () => import('./wasm_exec.js') }
   }
 
   async function boot() {
-    await (goLoading || importGo());
     const go = new scope.Go();
     let code = '?';
     const exit = go.exit;

@@ -17,7 +17,7 @@ import { GLOBALS, HELPER_MESSAGES, HELPER_STATE, HEARTBEAT_MS, LOCK_PREFIX, SLOT
  */
 function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = {}, url = 'convplay.wasm' } = {}) {
   const posted = []; // [msg, transfer]
-  const calls = { fetch: 0, instantiate: 0, imported: [], intervals: [], closed: 0 };
+  const calls = { fetch: 0, instantiate: 0, intervals: [], closed: 0 };
   const g = {
     postMessage: (msg, transfer) => posted.push([JSON.parse(JSON.stringify(msg)), transfer && [...transfer]]),
     setInterval: (fn, ms) => calls.intervals.push({ fn, ms }) && calls.intervals.length,
@@ -55,7 +55,7 @@ function load({ streaming = 'ok', responses = [{ ok: true }], exitCode, extra = 
     },
   };
   Object.assign(g, extra);
-  startWorker(g, { importGo: async () => calls.imported.push('wasm_exec.js') });
+  startWorker(g);
   return { g, posted, calls };
 }
 
@@ -67,7 +67,7 @@ async function settle() {
 test('boots with streaming instantiation', async () => {
   const { posted, calls } = load();
   await settle();
-  assert.deepEqual(calls.imported, ['wasm_exec.js']);
+  assert.equal(typeof globalThis.Go, 'function', 'worker.js imports Go\'s loader statically');
   assert.equal(calls.fetch, 1);
   assert.equal(calls.instance.streamed, true);
   // The engine finds its own memory before it starts, to link its SIMD kernels.
@@ -88,11 +88,9 @@ test('a leader given its engine waits for the page\'s bytes, fetches nothing, an
   const { g, posted, calls } = load({ extra: { name: 'convplay-leader', WebAssembly: wasm } });
   await settle();
   assert.equal(calls.instance, undefined, 'nothing runs before the bytes come');
-  assert.deepEqual(calls.imported, ['wasm_exec.js'], 'Go\'s loader arrives while the page downloads the engine');
   g.onmessage({ data: { engineBoot: { bytes: new ArrayBuffer(16) } } });
   await settle();
   assert.deepEqual(instantiated, [16]);
-  assert.deepEqual(calls.imported, ['wasm_exec.js'], 'loaded once');
   assert.equal(calls.fetch, 0);
   assert.equal(calls.memoryAtRun.name, 'the engine memory');
   assert.deepEqual(posted, []);
@@ -102,6 +100,26 @@ test('a leader given its engine waits for the page\'s bytes, fetches nothing, an
   await settle();
   assert.deepEqual(failed.posted.map(([m]) => m), [{ event: 'fatal', error: 'the engine failed to start: convplay.wasm: HTTP 404 (run make wasm)' }]);
   assert.equal(failed.calls.fetch, 0);
+});
+
+test('a leader given the download as a stream compiles it while it arrives', async () => {
+  const streamed = [];
+  const wasm = {
+    instantiateStreaming: async (resp, imports) => {
+      assert.ok(imports);
+      assert.equal(resp.headers.get('Content-Type'), 'application/wasm', 'streaming compilation needs the wasm type');
+      streamed.push((await resp.arrayBuffer()).byteLength);
+      return { module: 'the module', instance: { exports: { mem: { name: 'the engine memory' } } } };
+    },
+    instantiate: async () => assert.fail('the stream, not bytes'),
+  };
+  const { g, posted, calls } = load({ extra: { name: 'convplay-leader', WebAssembly: wasm, Response } });
+  g.onmessage({ data: { engineBoot: { stream: new Response(new Uint8Array(24)).body } } });
+  await settle();
+  assert.deepEqual(streamed, [24]);
+  assert.equal(calls.fetch, 0);
+  assert.equal(calls.memoryAtRun.name, 'the engine memory');
+  assert.deepEqual(posted, []);
 });
 
 test('falls back to bytes when the host sends the wrong MIME type', async () => {

@@ -75,7 +75,7 @@ func TestBenchFirstVisit(t *testing.T) {
 				epochBytes = s.epochBytes()
 			}
 			warm := s.firstVisit()
-			t.Logf("cold: what came before the first prediction (%.0f ms):%s", cold.firstMs, cold.listBefore())
+			t.Logf("cold: what came before the first prediction (%.0f ms; the page's marks: %s):%s", cold.firstMs, cold.marks, cold.listBefore())
 			t.Logf("cold: the reference model in place at %.0f ms (%s)", cold.referenceMs, cold.request("reference-fashion.cpw"))
 			t.Logf("warm: what came before the first prediction (%.0f ms; the page's marks: %s):%s", warm.firstMs, warm.marks, warm.listBefore())
 			fmt.Fprintf(&table, "\n| %s | %.2f s | %s | %.2f s | %.2f s | %s |", l.name, cold.firstMs/1000, mb(cold.wireFirst), cold.referenceMs/1000, warm.firstMs/1000, mb(warm.wireFirst))
@@ -261,7 +261,7 @@ func (v visit) listBefore() string {
 		if u, err := url.Parse(name); err == nil {
 			name = strings.TrimPrefix(u.Path, "/")
 		}
-		fmt.Fprintf(&b, "\n  %7.0f ms  %9s on the wire (%9.0f B decoded)  %s", f.End, mb(f.Transfer), f.Decoded, name)
+		fmt.Fprintf(&b, "\n  %5.0f → %5.0f ms  %9s on the wire (%9.0f B decoded)  %s", f.Start, f.End, mb(f.Transfer), f.Decoded, name)
 	}
 	return b.String()
 }
