@@ -6,7 +6,8 @@
 // prediction latency with the full trace. `make bench-browser` drives it
 // in headless Chromium (internal/browsertest/bench_test.go) through
 // window.convplayBench. TensorFlow.js is loaded by this page alone.
-import { createClient, startWorker } from './protocol.js';
+import { createClient } from './client.js';
+import { startWorker } from './protocol.js';
 import { streamDataset } from './dataload.js';
 import { strings, t, setLang, pickLang, translate } from './i18n.js';
 import { TEXTS } from './bench-strings.js';

@@ -16,7 +16,7 @@
 // and at each method below. Every number about the network comes from the
 // engine; the core only passes it along.
 
-import { createClient, CRASH } from './protocol.js';
+import { createClient, CRASH } from './client.js';
 import { streamDataset } from './dataload.js';
 import { parseExample } from './example.js';
 import { createPrefetch } from './prefetch.js';

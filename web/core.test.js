@@ -105,7 +105,7 @@ test('a crash mid-training ends the run, forgets the data, and a new engine gets
   assert.equal(ctx.state.dataset.available, null);
   assert.deepEqual(ctx.state.crash, { reason: 'x', kind: 'fatal' });
   assert.equal(ctx.crashText(), 'x');
-  ctx.state.crash = { reason: 'no sign of life for 4 s', kind: 'silent' }; // as protocol.js's client reports a silence
+  ctx.state.crash = { reason: 'no sign of life for 4 s', kind: 'silent' }; // as client.js reports a silence
   assert.equal(ctx.crashText(), 'its worker stopped without a word (closed, or killed for want of memory)');
   setLang('zh');
   assert.match(ctx.crashText(), /一声不响/);

@@ -2,7 +2,7 @@
 // worker's messages that arrive while the page has no listener are lost;
 // boot.js starts the engine's worker before app.js's modules are in, so
 // its first messages (the engine's ready, an early error) wait here for
-// the client (protocol.js's createClient) that app.js attaches later.
+// the client (client.js's createClient) that app.js attaches later.
 
 /**
  * holdEvents returns a stand-in for target (a Worker: addEventListener,

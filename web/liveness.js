@@ -1,5 +1,5 @@
 // liveness.js: how the page tells a dead engine worker from a slow one.
-// DOM-free; protocol.js's createClient runs one watch per worker.
+// DOM-free; client.js's createClient runs one watch per worker.
 //
 // A worker closed or killed (out of memory) sends no error: only its
 // silence shows it. But silence also comes from a worker busy with one long

@@ -283,7 +283,7 @@ export function startWorker(scope) {
 // worker lives: the browser releases it when the worker is closed or
 // killed, whatever its event loop was doing, so the page can tell a worker
 // busy with a long task (its alive events late) from a dead one
-// (protocol.js's createClient asks the lock manager). It returns the name,
+// (client.js's createClient asks the lock manager). It returns the name,
 // or null where there is no lock manager (an insecure context).
 export function holdLock(scope) {
   const locks = scope.navigator && scope.navigator.locks;
