@@ -272,7 +272,7 @@
 //	helperPark  leader -> helper  {helperPark: true}: the training ended; stay booted for the next one
 //	debugExit   leader -> helper  {id, type, code, silent}: a test's debugExit with helper, passed on
 //	fatal       helper -> leader  {event, error}: the helper's Go program failed to load or exited
-//	engineBoot  page -> leader    {engineBoot: {stream}, {bytes} or {error}}: the engine the page downloads (startWorker with an engine names its leader "convplay-leader", which compiles it instead of fetching convplay.wasm): the first leader gets the download itself as a ReadableStream and compiles while it arrives; a restarted one, or a browser that cannot transfer a stream, the bytes
+//	engineBoot  page -> leader    {engineBoot: {bytes} or {error}}: the engine the page downloaded (startWorker with an engine names its leader "convplay-leader", which compiles these bytes instead of fetching convplay.wasm)
 //
 //	global             set by     called by           arguments and result
 //	convplayAttach     worker.js  Go, at start        (handler): the Go program's request handler

@@ -17,8 +17,9 @@ import { handOver } from './offline.js';
 // (TestOfflineNewDeploy). Without a service worker this resolves at once.
 await handOver();
 
-/** engine is convplay.wasm's download (index.html preloads it); every worker, a restarted one too, compiles it. */
+/** engine resolves to convplay.wasm's bytes (index.html preloads it); every worker, a restarted one too, compiles it. */
 export const engine = downloadEngine();
+engine.catch(() => {}); // the worker reports it (engineBoot's error)
 
 performance.mark('convplay:boot'); // the start-up timeline (internal/browsertest/startup_test.go)
 let first = holdEvents(startWorker(WORKER_URL, engine));

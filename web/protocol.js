@@ -270,7 +270,7 @@
 //	helperPark  leader -> helper  {helperPark: true}: the training ended; stay booted for the next one
 //	debugExit   leader -> helper  {id, type, code, silent}: a test's debugExit with helper, passed on
 //	fatal       helper -> leader  {event, error}: the helper's Go program failed to load or exited
-//	engineBoot  page -> leader    {engineBoot: {stream}, {bytes} or {error}}: the engine the page downloads (startWorker with an engine names its leader "convplay-leader", which compiles it instead of fetching convplay.wasm): the first leader gets the download itself as a ReadableStream and compiles while it arrives; a restarted one, or a browser that cannot transfer a stream, the bytes
+//	engineBoot  page -> leader    {engineBoot: {bytes} or {error}}: the engine the page downloaded (startWorker with an engine names its leader "convplay-leader", which compiles these bytes instead of fetching convplay.wasm)
 //
 //	global             set by     called by           arguments and result
 //	convplayAttach     worker.js  Go, at start        (handler): the Go program's request handler
@@ -445,59 +445,28 @@ export const FORMATS_OPS = ['readKeras', 'writeKeras', 'writeNPZ', 'readNPZ'];
 /**
  * downloadEngine downloads the engine on the page, so its download starts
  * before the page's other modules queue up (index.html preloads it) and a
- * restarted worker gets it at once. It returns {bytes, takeStream}: bytes
- * resolves to the whole engine (an ArrayBuffer) for any worker; takeStream,
- * the first time only, gives a promise of a ReadableStream of the same
- * download as it arrives, so the first worker compiles it while the rest
- * comes (a module compiled here and shared with the worker stalled it for
- * seconds under DevTools, in TestKeepTheModel); later calls give null.
+ * restarted worker gets it at once. It resolves to its bytes (an
+ * ArrayBuffer), which the worker compiles (a module compiled here and
+ * shared with the worker stalled it for seconds under DevTools, in
+ * TestKeepTheModel).
  */
-export function downloadEngine({ fetch = globalThis.fetch } = {}) {
-  const response = fetch(ENGINE_URL).then((resp) => {
-    if (!resp.ok) throw new Error(`${ENGINE_URL}: HTTP ${resp.status} (run make wasm)`);
-    return resp;
-  });
-  // One download, read twice: a branch kept whole for restarts, a branch streamed to the first worker.
-  const branches = response.then((resp) => (resp.body && resp.body.tee ? resp.body.tee() : null));
-  const bytes = Promise.all([response, branches]).then(([resp, split]) => (split ? new Response(split[0]).arrayBuffer() : resp.arrayBuffer()));
-  // A failed download is each worker's to report (engineBoot's error), not an unhandled rejection.
-  bytes.catch(() => {});
-  branches.catch(() => {});
-  let streamTaken = false;
-  return {
-    bytes,
-    takeStream() {
-      if (streamTaken) return null;
-      streamTaken = true;
-      return branches.then((split) => (split ? split[1] : null));
-    },
-  };
+export async function downloadEngine({ fetch = globalThis.fetch } = {}) {
+  const resp = await fetch(ENGINE_URL);
+  if (!resp.ok) throw new Error(`${ENGINE_URL}: HTTP ${resp.status} (run make wasm)`);
+  return resp.arrayBuffer();
 }
 
 /**
- * startWorker starts the engine's worker (the leader). With engine
- * (downloadEngine's) the worker compiles the page's download: the stream
- * of it, the first time, where the browser can transfer a stream, else the
- * bytes when all have come; or it fails with the download's error.
+ * startWorker starts the engine's worker (the leader). With engine (a
+ * promise of downloadEngine's bytes) the worker boots from a copy of them,
+ * posted to it when downloaded, or fails with the download's error.
  */
 export function startWorker(url = WORKER_URL, engine = null) {
   if (!engine) return new Worker(url, WORKER_OPTIONS);
   const w = new Worker(url, { ...WORKER_OPTIONS, name: LEADER_GIVEN_ENGINE });
-  const fail = (err) => w.postMessage({ [ENGINE_BOOT]: { error: String((err && err.message) || err) } });
-  const sendBytes = () => engine.bytes.then((bytes) => w.postMessage({ [ENGINE_BOOT]: { bytes } }), fail);
-  const stream = engine.takeStream();
-  if (!stream) {
-    sendBytes();
-    return w;
-  }
-  stream.then((s) => {
-    if (!s) return sendBytes();
-    try {
-      w.postMessage({ [ENGINE_BOOT]: { stream: s } }, [s]);
-    } catch {
-      s.cancel(); // a browser without transferable streams: the whole bytes instead
-      sendBytes();
-    }
-  }, fail);
+  engine.then(
+    (bytes) => w.postMessage({ [ENGINE_BOOT]: { bytes } }),
+    (err) => w.postMessage({ [ENGINE_BOOT]: { error: String((err && err.message) || err) } }),
+  );
   return w;
 }

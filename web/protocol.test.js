@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { REQUESTS, EVENTS, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, FORMATS_OPS, downloadEngine, startWorker } from './protocol.js';
+import { REQUESTS, EVENTS, HELPER_MESSAGES, GLOBALS, SLOT, SLOT_INTS, HELPER_STATE, HEARTBEAT_MS, SILENCE_MS, ENGINE_BOOT, LEADER_GIVEN_ENGINE, FORMATS_OPS, downloadEngine } from './protocol.js';
 
 const KINDS = ['request', 'event', 'message', 'global', 'region', 'slot', 'state', 'timing', 'formats'];
 function tables(source) {
@@ -68,68 +68,10 @@ test('the table is the same as wasm/protocol.go', () => {
   assert.deepEqual(js.slice(0, shared.length), shared);
 });
 
-test('downloadEngine downloads once: a stream for the first worker, the whole bytes for any, or one line on what went wrong', async () => {
+test('downloadEngine fetches the engine\'s bytes, or says in one line what went wrong', async () => {
   const fetched = [];
-  const body = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
-  const engine = downloadEngine({ fetch: async (u) => (fetched.push(u), new Response(body)) });
-  const stream = await engine.takeStream();
-  assert.equal(engine.takeStream(), null, 'the stream is the first worker\'s only');
-  assert.deepEqual(new Uint8Array(await new Response(stream).arrayBuffer()), body);
-  assert.deepEqual(new Uint8Array(await engine.bytes), body);
-  assert.deepEqual(fetched, ['convplay.wasm'], 'one download');
-
-  const missing = downloadEngine({ fetch: async () => new Response('no', { status: 404 }) });
-  await assert.rejects(missing.bytes, { message: 'convplay.wasm: HTTP 404 (run make wasm)' });
-  await assert.rejects(missing.takeStream(), { message: 'convplay.wasm: HTTP 404 (run make wasm)' });
-});
-
-/** withWorkers runs fn with a fake Worker class that records what each worker is posted. */
-async function withWorkers(fn, { cloneStreams = true } = {}) {
-  const posted = [];
-  const saved = globalThis.Worker;
-  globalThis.Worker = class {
-    constructor(url, opts) {
-      this.name = opts.name;
-      posted.push((this.got = []));
-    }
-    postMessage(msg, transfer = []) {
-      if (!cloneStreams && transfer.some((t) => t instanceof ReadableStream)) throw new DOMException('ReadableStream could not be cloned', 'DataCloneError');
-      this.got.push(msg[ENGINE_BOOT]);
-    }
-  };
-  try {
-    await fn(posted);
-  } finally {
-    globalThis.Worker = saved;
-  }
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
-
-test('startWorker gives the first leader the download as a stream and a restarted one the bytes', async () => {
-  await withWorkers(async (posted) => {
-    const engine = downloadEngine({ fetch: async () => new Response(new Uint8Array(16)) });
-    const first = startWorker('worker.js', engine);
-    const second = startWorker('worker.js', engine);
-    await settle();
-    assert.equal(first.name, LEADER_GIVEN_ENGINE);
-    assert.ok(posted[0][0].stream instanceof ReadableStream, 'the first compiles while it downloads');
-    assert.equal((await new Response(posted[0][0].stream).arrayBuffer()).byteLength, 16);
-    assert.equal(posted[1][0].bytes.byteLength, 16, 'a restart gets the bytes');
-    assert.equal(second.name, LEADER_GIVEN_ENGINE);
-  });
-});
-
-test('startWorker sends the bytes where a stream cannot be transferred, and the download\'s error where it failed', async () => {
-  await withWorkers(async (posted) => {
-    startWorker('worker.js', downloadEngine({ fetch: async () => new Response(new Uint8Array(16)) }));
-    await settle();
-    assert.deepEqual(Object.keys(posted[0][0]), ['bytes']);
-    assert.equal(posted[0][0].bytes.byteLength, 16);
-  }, { cloneStreams: false });
-  await withWorkers(async (posted) => {
-    startWorker('worker.js', downloadEngine({ fetch: async () => { throw new TypeError('Failed to fetch'); } }));
-    await settle();
-    assert.deepEqual(posted[0], [{ error: 'Failed to fetch' }]);
-  });
+  const bytes = await downloadEngine({ fetch: async (u) => (fetched.push(u), { ok: true, status: 200, arrayBuffer: async () => new ArrayBuffer(8) }) });
+  assert.equal(bytes.byteLength, 8);
+  assert.deepEqual(fetched, ['convplay.wasm']);
+  await assert.rejects(downloadEngine({ fetch: async () => ({ ok: false, status: 404 }) }), { message: 'convplay.wasm: HTTP 404 (run make wasm)' });
 });

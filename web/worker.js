@@ -51,7 +51,7 @@ export function startWorker(scope) {
   let handler = null; // the Go program's handler, once attached
   const early = []; // requests received before it was
   let wasmModule = null; // the compiled engine, handed to helpers
-  let engineGiven = null; // the engine the page downloads (engineBoot: {stream} or {bytes}), until compiled
+  let engineBytes = null; // the engine the page downloaded (engineBoot), until compiled
   let helperJob = null; // in a helper: {init, slot}, the team it serves, or null when parked
   let heartbeat = null; // the leader's alive timer
   const lock = isHelper || isFormats ? null : holdLock(scope); // the leader's Web Lock, held while this worker lives
@@ -75,12 +75,12 @@ export function startWorker(scope) {
       return;
     }
     if (givenEngine && msg && msg[ENGINE_BOOT]) {
-      const { stream, bytes, error } = msg[ENGINE_BOOT];
-      if (error || !(stream || bytes)) {
+      const { bytes, error } = msg[ENGINE_BOOT];
+      if (error || !bytes) {
         fatal(`the engine failed to start: ${error || 'no engine'}`);
         return;
       }
-      engineGiven = { stream, bytes };
+      engineBytes = bytes;
       boot().catch((err) => fatal(`the engine failed to start: ${err && err.message ? err.message : err}`));
       return;
     }
@@ -232,14 +232,10 @@ export function startWorker(scope) {
   async function instantiate(go) {
     const { WebAssembly } = scope;
     if (wasmModule) return { instance: await WebAssembly.instantiate(wasmModule, go.importObject) };
-    if (engineGiven) {
-      const { stream, bytes } = engineGiven;
-      engineGiven = null;
-      // A stream compiles while the page's download goes on.
-      const r = stream
-        ? await WebAssembly.instantiateStreaming(new scope.Response(stream, { headers: { 'Content-Type': 'application/wasm' } }), go.importObject)
-        : await WebAssembly.instantiate(bytes, go.importObject);
+    if (engineBytes) {
+      const r = await WebAssembly.instantiate(engineBytes, go.importObject);
       wasmModule = r.module;
+      engineBytes = null;
       return r;
     }
     try {

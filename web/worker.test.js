@@ -102,26 +102,6 @@ test('a leader given its engine waits for the page\'s bytes, fetches nothing, an
   assert.equal(failed.calls.fetch, 0);
 });
 
-test('a leader given the download as a stream compiles it while it arrives', async () => {
-  const streamed = [];
-  const wasm = {
-    instantiateStreaming: async (resp, imports) => {
-      assert.ok(imports);
-      assert.equal(resp.headers.get('Content-Type'), 'application/wasm', 'streaming compilation needs the wasm type');
-      streamed.push((await resp.arrayBuffer()).byteLength);
-      return { module: 'the module', instance: { exports: { mem: { name: 'the engine memory' } } } };
-    },
-    instantiate: async () => assert.fail('the stream, not bytes'),
-  };
-  const { g, posted, calls } = load({ extra: { name: 'convplay-leader', WebAssembly: wasm, Response } });
-  g.onmessage({ data: { engineBoot: { stream: new Response(new Uint8Array(24)).body } } });
-  await settle();
-  assert.deepEqual(streamed, [24]);
-  assert.equal(calls.fetch, 0);
-  assert.equal(calls.memoryAtRun.name, 'the engine memory');
-  assert.deepEqual(posted, []);
-});
-
 test('falls back to bytes when the host sends the wrong MIME type', async () => {
   const { posted, calls } = load({ streaming: 'TypeError' });
   await settle();
