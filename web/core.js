@@ -250,8 +250,9 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
      * the best one). A bigger one (the reference model, 1.7 MB) comes after
      * the data set's smallest (21 KB), shown meanwhile and labelled so: it
      * resolves once that one is in place, and the bigger one replaces it
-     * when it has arrived unless the student set another model, started
-     * training or switched the data set meanwhile.
+     * when it has arrived and the first prediction is on screen, unless the
+     * student set another model, started training or switched the data set
+     * meanwhile.
      */
     async resetModel() {
       const name = state.dataset.name;
@@ -277,8 +278,11 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       }
       const run = modelRun;
       const stillWanted = () => run === modelRun && !state.training && state.dataset.name === name;
-      modelBytes(name, preset)
-        .then((bytes) => (stillWanted() ? showPretrained(name, preset, bytes) : null))
+      // The bigger model waits for the first prediction (firstShown): on a
+      // second visit it comes from the service worker at once, and its load
+      // in the engine would hold the first prediction up (BENCHMARKS.md).
+      Promise.all([modelBytes(name, preset), firstShown])
+        .then(([bytes]) => (stillWanted() ? showPretrained(name, preset, bytes) : null))
         .catch((err) => {
           // The small model stays (a failed loadWeights keeps the model), and says why.
           const src = state.modelSource;

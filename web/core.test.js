@@ -164,3 +164,25 @@ test('firstShown resolves with the first prediction, or when its path stops', as
   timers[0][0]();
   assert.equal(await shown(hung), true);
 });
+
+test('the reference model waits for the first prediction: its load would hold that up where it comes at once', async () => {
+  const engines = [];
+  const ctx = createCore({
+    makeWorker: () => engines[engines.push(new FakeEngine()) - 1],
+    // The models come at once (a second visit: the service worker has them); the data set's files never.
+    fetch: async (path) => (path.startsWith('pretrained/') ? { ok: true, status: 200, arrayBuffer: async () => new ArrayBuffer(4) } : new Promise(() => {})),
+    url: { get: () => null, set: () => {} },
+    clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } },
+    timers: { setTimeout: () => 0 },
+  });
+  ctx.start('fashion');
+  engines[0].send({ event: 'ready', version: {} });
+  await settle();
+  const loads = () => engines[0].requests.filter(([type]) => type === 'loadWeights').length;
+  assert.equal(loads(), 1, 'the small model only');
+  assert.equal(ctx.state.modelSource.preset, 'small');
+  ctx.emit('prediction', { probs: [1] });
+  await settle();
+  assert.equal(loads(), 2);
+  assert.equal(ctx.state.modelSource.preset, 'reference');
+});
