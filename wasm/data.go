@@ -9,6 +9,7 @@ import (
 
 	"convplay/dataset"
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // loadDataset starts a data set from its manifest; its chunks follow, one
@@ -24,7 +25,7 @@ func (w *worker) loadDataset(req js.Value) (any, error) {
 	}
 	var text []byte
 	if v.InstanceOf(js.Global().Get("Uint8Array")) {
-		b, err := bytesFromJS(v, "manifest")
+		b, err := jsarray.BytesFromJS(v, "manifest")
 		if err != nil {
 			return nil, err
 		}
@@ -48,7 +49,7 @@ func (w *worker) loadDataset(req js.Value) (any, error) {
 		files[i] = map[string]any{"name": f.Name, "split": f.Split, "kind": f.Kind, "size": f.Size}
 	}
 	return map[string]any{
-		"name": m.Name, "title": m.Title, "classes": classes, "shape": shapeToJS(m.Shape),
+		"name": m.Name, "title": m.Title, "classes": classes, "shape": jsarray.ShapeToJS(m.Shape),
 		"counts": countsJS(m.Counts), "files": files, "testDuplicates": len(m.TestDuplicates),
 		"mean": m.Mean, "std": m.Std,
 	}, nil
@@ -72,7 +73,7 @@ func (w *worker) addChunk(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bytesFromJS(req.Get("bytes"), "bytes")
+	b, err := jsarray.BytesFromJS(req.Get("bytes"), "bytes")
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +201,7 @@ func (w *worker) getSample(req js.Value) (any, error) {
 	img := s.Image(i)
 	px := make([]float32, len(img))
 	w.data.Standardize(px, img)
-	return map[string]any{"image": bytesToJS(img), "pixels": float32sToJS(px), "label": s.Label(i), "count": s.Len()}, nil
+	return map[string]any{"image": jsarray.BytesToJS(img), "pixels": jsarray.Float32sToJS(px), "label": s.Label(i), "count": s.Len()}, nil
 }
 
 // standardize returns an image of the data set's shape (0..255, e.g. the
@@ -210,7 +211,7 @@ func (w *worker) standardize(req js.Value) (any, error) {
 	if w.data == nil {
 		return nil, fmt.Errorf("worker: no data set: send loadDataset first")
 	}
-	img, err := bytesFromJS(req.Get("image"), "image")
+	img, err := jsarray.BytesFromJS(req.Get("image"), "image")
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +220,7 @@ func (w *worker) standardize(req js.Value) (any, error) {
 	}
 	px := make([]float32, len(img))
 	w.data.Standardize(px, img)
-	return map[string]any{"pixels": float32sToJS(px)}, nil
+	return map[string]any{"pixels": jsarray.Float32sToJS(px)}, nil
 }
 
 // compiled compiles a model that has not been trained yet, so it can be

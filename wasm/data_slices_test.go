@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/internal/pixcode"
+	"convplay/wasm/jsarray"
 )
 
 // A pixcode chunk that takes longer than a slice to decode replies later:
@@ -54,7 +55,7 @@ func TestAddChunkDecodesInSlices(t *testing.T) {
 	w, ev := newWorker()
 	require.True(t, request(w, "loadDataset", map[string]any{"manifest": string(manifest)}).ok)
 	add := func(id int, name string) js.Value {
-		return w.handle(obj(map[string]any{"id": id, "type": "addChunk", "name": name, "bytes": bytesToJS(files[name])}))
+		return w.handle(obj(map[string]any{"id": id, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(files[name])}))
 	}
 	require.True(t, add(21, "train-00-images.cpx").IsNull(), "replies later")
 	require.True(t, add(22, "train-00-labels.u8.gz").IsNull(), "waits its turn")

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +15,7 @@ func TestDataLoading(t *testing.T) {
 	d := newTinyData(t)
 	w, ev := newWorker()
 
-	r := send(w, obj(map[string]any{"id": 1, "type": "addChunk", "name": "x", "bytes": bytesToJS(nil)}))
+	r := send(w, obj(map[string]any{"id": 1, "type": "addChunk", "name": "x", "bytes": jsarray.BytesToJS(nil)}))
 	assert.Equal(t, "worker: no data set: send loadDataset first", r.err)
 
 	bad := []struct {
@@ -49,7 +50,7 @@ func TestDataLoading(t *testing.T) {
 
 	// The first train chunk's images and labels: 6 train samples.
 	for _, name := range d.order[:2] {
-		r = send(w, obj(map[string]any{"id": 4, "type": "addChunk", "name": name, "bytes": bytesToJS(d.chunks[name])}))
+		r = send(w, obj(map[string]any{"id": 4, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(d.chunks[name])}))
 		require.True(t, r.ok, r.err)
 	}
 	assert.Equal(t, 6, r.result.Get("available").Get("train").Int())
@@ -70,7 +71,7 @@ func TestDataLoading(t *testing.T) {
 	for _, tt := range corruptions {
 		t.Run(tt.name, func(t *testing.T) {
 			b := tt.bytes(append([]byte(nil), d.chunks[d.order[2]]...))
-			r := send(w, obj(map[string]any{"id": 5, "type": "addChunk", "name": tt.file, "bytes": bytesToJS(b)}))
+			r := send(w, obj(map[string]any{"id": 5, "type": "addChunk", "name": tt.file, "bytes": jsarray.BytesToJS(b)}))
 			assert.False(t, r.ok)
 			assert.Contains(t, r.err, tt.wantErr)
 			// The samples loaded before are still there.
@@ -80,10 +81,10 @@ func TestDataLoading(t *testing.T) {
 		})
 	}
 	r = send(w, obj(map[string]any{"id": 7, "type": "addChunk", "name": d.order[2], "bytes": js0()}))
-	assert.Equal(t, "worker: bytes must be a Uint8Array", r.err)
+	assert.Equal(t, "bytes must be a Uint8Array", r.err)
 
 	for _, name := range d.order[2:] {
-		r = send(w, obj(map[string]any{"id": 8, "type": "addChunk", "name": name, "bytes": bytesToJS(d.chunks[name])}))
+		r = send(w, obj(map[string]any{"id": 8, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(d.chunks[name])}))
 		require.True(t, r.ok, r.err)
 	}
 	assert.True(t, r.result.Get("complete").Bool())
@@ -111,11 +112,11 @@ func TestDataLoading(t *testing.T) {
 				continue
 			}
 			require.True(t, r.ok, r.err)
-			img, err := bytesFromJS(r.result.Get("image"), "image")
+			img, err := jsarray.BytesFromJS(r.result.Get("image"), "image")
 			require.NoError(t, err)
 			assert.Equal(t, []byte{tt.pixel, tt.pixel, tt.pixel, tt.pixel}, img)
 			px := make([]float32, 4)
-			require.NoError(t, float32sFromJS(px, r.result.Get("pixels"), "pixels"))
+			require.NoError(t, jsarray.Float32sFromJS(px, r.result.Get("pixels"), "pixels"))
 			assert.Equal(t, []float32{tt.std, tt.std, tt.std, tt.std}, px)
 			assert.Equal(t, tt.label, r.result.Get("label").Int())
 		}
@@ -127,19 +128,19 @@ func TestDataLoading(t *testing.T) {
 func TestStandardize(t *testing.T) {
 	d := newTinyData(t)
 	w, _ := newWorker()
-	r := send(w, obj(map[string]any{"id": 1, "type": "standardize", "image": bytesToJS([]byte{0, 0, 0, 0})}))
+	r := send(w, obj(map[string]any{"id": 1, "type": "standardize", "image": jsarray.BytesToJS([]byte{0, 0, 0, 0})}))
 	assert.Equal(t, "worker: no data set: send loadDataset first", r.err)
 	r = send(w, obj(map[string]any{"id": 2, "type": "loadDataset", "manifest": string(d.manifest)}))
 	require.True(t, r.ok, r.err)
-	r = send(w, obj(map[string]any{"id": 3, "type": "standardize", "image": bytesToJS([]byte{0, 100, 200, 150})}))
+	r = send(w, obj(map[string]any{"id": 3, "type": "standardize", "image": jsarray.BytesToJS([]byte{0, 100, 200, 150})}))
 	require.True(t, r.ok, r.err)
 	px := make([]float32, 4)
-	require.NoError(t, float32sFromJS(px, r.result.Get("pixels"), "pixels"))
+	require.NoError(t, jsarray.Float32sFromJS(px, r.result.Get("pixels"), "pixels"))
 	assert.Equal(t, []float32{-2, 0, 2, 1}, px, "(pixel - mean 100) / std 50")
-	r = send(w, obj(map[string]any{"id": 4, "type": "standardize", "image": bytesToJS([]byte{0, 0, 0})}))
+	r = send(w, obj(map[string]any{"id": 4, "type": "standardize", "image": jsarray.BytesToJS([]byte{0, 0, 0})}))
 	assert.Equal(t, "worker: image has 3 pixels, want 4 ([2 2 1])", r.err)
 	r = send(w, obj(map[string]any{"id": 5, "type": "standardize", "image": js0()}))
-	assert.Equal(t, "worker: image must be a Uint8Array", r.err)
+	assert.Equal(t, "image must be a Uint8Array", r.err)
 }
 
 func TestEvaluate(t *testing.T) {
@@ -153,7 +154,7 @@ func TestEvaluate(t *testing.T) {
 		return sendWait(t, w, ev, obj(m))
 	}
 	assert.Equal(t, "worker: no model: send buildModel first", eval(nil).err)
-	r := send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true}))
+	r := send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": jsarray.BytesToJS(sumModel(t)), "build": true}))
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, "worker: no data set: send loadDataset first", eval(nil).err)
 	d.load(t, w)
@@ -225,7 +226,7 @@ func TestEvaluate(t *testing.T) {
 		assert.True(t, w2.handle(obj(map[string]any{"id": 5, "type": "evaluate"})).IsNull(), "the reply comes later")
 		assert.Equal(t, "worker: cannot build a model during an evaluation: wait for its reply", send(w2, obj(map[string]any{"id": 6, "type": "buildModel", "preset": "small"})).err)
 		assert.Equal(t, "worker: cannot start training during an evaluation: wait for its reply", send(w2, obj(map[string]any{"id": 7, "type": "train"})).err)
-		assert.True(t, send(w2, obj(map[string]any{"id": 8, "type": "predict", "pixels": float32sToJS(make([]float32, 4))})).ok)
+		assert.True(t, send(w2, obj(map[string]any{"id": 8, "type": "predict", "pixels": jsarray.Float32sToJS(make([]float32, 4))})).ok)
 		r := sendWait(t, w2, ev2, obj(map[string]any{"id": 9, "type": "ping"}))
 		assert.Equal(t, 9, r.id.Int(), "ping answered at once")
 		// Now the evaluation's own reply.

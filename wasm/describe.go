@@ -6,6 +6,7 @@ import (
 	"syscall/js"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // describeLayers answers with nn.Describe of the current model: per layer
@@ -34,7 +35,7 @@ func modelInfoJS(info nn.ModelInfo) map[string]any {
 	}
 	return map[string]any{
 		"groups":      groups,
-		"input":       shapeToJS(info.Input),
+		"input":       jsarray.ShapeToJS(info.Input),
 		"layers":      layers,
 		"totalParams": info.TotalParams,
 		"totalMacs":   info.TotalMACs,
@@ -44,7 +45,7 @@ func modelInfoJS(info nn.ModelInfo) map[string]any {
 func layerInfoJS(l nn.LayerInfo) map[string]any {
 	m := map[string]any{
 		"index": l.Index, "name": l.Name, "type": l.Type,
-		"inShape": shapeToJS(l.InShape), "outShape": shapeToJS(l.OutShape),
+		"inShape": jsarray.ShapeToJS(l.InShape), "outShape": jsarray.ShapeToJS(l.OutShape),
 		"activation": l.Activation, "kernel": l.Kernel, "filters": l.Filters,
 		"strides": l.Strides, "padding": l.Padding, "poolSize": l.PoolSize, "units": l.Units,
 		"params": l.Params, "paramsCum": l.ParamsCum, "paramShare": l.ParamShare,
@@ -84,7 +85,7 @@ func (w *worker) scores(req js.Value) (any, error) {
 	if w.model == nil {
 		return nil, errNoModel
 	}
-	if err := float32sFromJS(w.x, req.Get("pixels"), "pixels"); err != nil {
+	if err := jsarray.Float32sFromJS(w.x, req.Get("pixels"), "pixels"); err != nil {
 		return nil, err
 	}
 	logits, out, act, err := w.model.Scores(w.x)
@@ -94,6 +95,6 @@ func (w *worker) scores(req js.Value) (any, error) {
 	last := w.model.Layers[len(w.model.Layers)-1].Spec()
 	return map[string]any{
 		"layer": last.Name, "activation": act,
-		"logits": float32sToJS(logits), "probs": float32sToJS(out),
+		"logits": jsarray.Float32sToJS(logits), "probs": jsarray.Float32sToJS(out),
 	}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -67,7 +68,7 @@ func TestDescribeLayers(t *testing.T) {
 // prediction's probabilities.
 func TestScores(t *testing.T) {
 	w := &worker{}
-	r := send(w, obj(map[string]any{"id": 1, "type": "scores", "pixels": float32sToJS(make([]float32, 784))}))
+	r := send(w, obj(map[string]any{"id": 1, "type": "scores", "pixels": jsarray.Float32sToJS(make([]float32, 784))}))
 	assert.Equal(t, errNoModel.Error(), r.err)
 	r = send(w, obj(map[string]any{"id": 2, "type": "buildModel", "preset": "small", "seed": 3}))
 	require.True(t, r.ok, r.err)
@@ -76,14 +77,14 @@ func TestScores(t *testing.T) {
 	for i := range px {
 		px[i] = float32(i%28) / 14
 	}
-	r = send(w, obj(map[string]any{"id": 3, "type": "scores", "pixels": float32sToJS(px)}))
+	r = send(w, obj(map[string]any{"id": 3, "type": "scores", "pixels": jsarray.Float32sToJS(px)}))
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, "softmax", r.result.Get("activation").String())
 	assert.Equal(t, "dense", r.result.Get("layer").String())
 	logits := make([]float32, 10)
 	probs := make([]float32, 10)
-	require.NoError(t, float32sFromJS(logits, r.result.Get("logits"), "logits"))
-	require.NoError(t, float32sFromJS(probs, r.result.Get("probs"), "probs"))
+	require.NoError(t, jsarray.Float32sFromJS(logits, r.result.Get("logits"), "logits"))
+	require.NoError(t, jsarray.Float32sFromJS(probs, r.result.Get("probs"), "probs"))
 	assert.Equal(t, probsOf(t, w, px), probs, "the same probabilities as predict")
 
 	// softmax of the logits, computed here as the oracle
@@ -95,7 +96,7 @@ func TestScores(t *testing.T) {
 		assert.InDelta(t, math.Exp(float64(z))/sum, probs[i], 1e-6)
 	}
 
-	r = send(w, obj(map[string]any{"id": 4, "type": "scores", "pixels": float32sToJS(px[:10])}))
+	r = send(w, obj(map[string]any{"id": 4, "type": "scores", "pixels": jsarray.Float32sToJS(px[:10])}))
 	assert.False(t, r.ok)
 	assert.Contains(t, r.err, "pixels")
 }

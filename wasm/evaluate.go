@@ -10,6 +10,7 @@ import (
 
 	"convplay/dataset"
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // An evaluation runs an nn.Evaluator over the split a window at a time, a
@@ -145,7 +146,7 @@ func (w *worker) evalResult(e *evaluation) (map[string]any, error) {
 	n := r.Samples
 	res := map[string]any{
 		"split": e.name, "loss": r.Loss, "accuracy": r.Accuracy,
-		"samples": n, "classes": r.Classes, "confusion": intsToJS(r.Confusion), "misclassified": intsToJS(r.Misclassified), "predicted": intsToJS(r.Predicted), "labels": intsToJS(r.Labels), "dedup": nil,
+		"samples": n, "classes": r.Classes, "confusion": jsarray.IntsToJS(r.Confusion), "misclassified": jsarray.IntsToJS(r.Misclassified), "predicted": jsarray.IntsToJS(r.Predicted), "labels": jsarray.IntsToJS(r.Labels), "dedup": nil,
 		"classAccuracy": classAccuracy(r),
 	}
 	if len(e.dups) == 0 || len(e.dups) == n {

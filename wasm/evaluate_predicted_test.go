@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // TestEvaluatePredicted: evaluate gives, beside each misclassified sample,
@@ -20,7 +21,7 @@ import (
 func TestEvaluatePredicted(t *testing.T) {
 	d := newTinyData(t)
 	w, ev := newWorker()
-	require.True(t, send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true})).ok)
+	require.True(t, send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": jsarray.BytesToJS(sumModel(t)), "build": true})).ok)
 	d.load(t, w)
 	r := sendWait(t, w, ev, obj(map[string]any{"id": 3, "type": "evaluate"}))
 	require.True(t, r.ok, r.err)

@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // The explaining ops: the numbers of the page's convolution step-through,
@@ -22,7 +23,7 @@ func (w *worker) explainPixels(req js.Value) ([]float32, error) {
 		return nil, errNoModel
 	}
 	x := make([]float32, w.model.InShape().Size())
-	if err := float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
+	if err := jsarray.Float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
 		return nil, err
 	}
 	return x, nil
@@ -59,11 +60,11 @@ func (w *worker) convWindow(req js.Value) (any, error) {
 	}
 	return map[string]any{
 		"layer": li, "name": w.model.Layers[li].Spec().Name,
-		"inShape": shapeToJS(st.InShape), "outShape": shapeToJS(st.OutShape),
+		"inShape": jsarray.ShapeToJS(st.InShape), "outShape": jsarray.ShapeToJS(st.OutShape),
 		"y": st.Y, "x": st.X, "filter": st.Filter, "k": st.K, "stride": st.S,
 		"padTop": st.PadTop, "padLeft": st.PadLeft, "padBottom": st.PadBottom, "padRight": st.PadRight, "top": st.Top, "left": st.Left,
-		"window": float32sToJS(st.Window), "kernel": float32sToJS(st.Kernel), "products": float32sToJS(st.Products),
-		"inside": boolsToJS(st.Inside), "channelSums": float32sToJS(st.ChannelSums),
+		"window": jsarray.Float32sToJS(st.Window), "kernel": jsarray.Float32sToJS(st.Kernel), "products": jsarray.Float32sToJS(st.Products),
+		"inside": boolsToJS(st.Inside), "channelSums": jsarray.Float32sToJS(st.ChannelSums),
 		"sum": st.Sum, "bias": st.Bias, "preActivation": st.PreActivation,
 		"activation": st.Activation, "activated": st.Activated, "output": st.Output,
 	}, nil
@@ -107,7 +108,7 @@ func (w *worker) convSize(req js.Value) (any, error) {
 	res["valid"] = true
 	res["out"], res["padBefore"], res["padAfter"] = g.Out, g.PadBefore, g.PadAfter
 	res["padded"], res["numerator"] = g.N+g.PadBefore+g.PadAfter, g.Numerator
-	res["starts"], res["unused"], res["uncovered"] = intsToJS(g.Starts), g.Unused, g.Uncovered
+	res["starts"], res["unused"], res["uncovered"] = jsarray.IntsToJS(g.Starts), g.Unused, g.Uncovered
 	return res, nil
 }
 
@@ -127,12 +128,12 @@ func (w *worker) poolCompare(req js.Value) (any, error) {
 	}
 	return map[string]any{
 		"layer": li, "name": w.model.Layers[li].Spec().Name,
-		"inShape": shapeToJS(pc.InShape), "outShape": shapeToJS(pc.OutShape),
+		"inShape": jsarray.ShapeToJS(pc.InShape), "outShape": jsarray.ShapeToJS(pc.OutShape),
 		"poolSize": pc.PoolSize, "stride": pc.S, "padding": pc.Padding,
-		"input": float32sToJS(pc.In), "max": float32sToJS(pc.Max), "avg": float32sToJS(pc.Avg),
-		"choices": int32sToJS(pc.Choices), "dropped": pc.Dropped, "uncovered": pc.Uncovered,
+		"input": jsarray.Float32sToJS(pc.In), "max": jsarray.Float32sToJS(pc.Max), "avg": jsarray.Float32sToJS(pc.Avg),
+		"choices": jsarray.Int32sToJS(pc.Choices), "dropped": pc.Dropped, "uncovered": pc.Uncovered,
 		"padTop": pc.PadTop, "padLeft": pc.PadLeft, "padBottom": pc.PadBottom, "padRight": pc.PadRight,
-		"windows": int32sToJS(pc.Windows),
+		"windows": jsarray.Int32sToJS(pc.Windows),
 	}, nil
 }
 
@@ -162,9 +163,9 @@ func (w *worker) shiftCompare(req js.Value) (any, error) {
 	}
 	layers := make([]any, len(changes))
 	for i, c := range changes {
-		layers[i] = map[string]any{"name": c.Name, "type": c.Type, "shape": shapeToJS(c.Shape), "change": c.Change}
+		layers[i] = map[string]any{"name": c.Name, "type": c.Type, "shape": jsarray.ShapeToJS(c.Shape), "change": c.Change}
 	}
-	return map[string]any{"dx": d[0], "dy": d[1], "layers": layers, "probsBefore": float32sToJS(before), "probsAfter": float32sToJS(after), "shifted": float32sToJS(shifted)}, nil
+	return map[string]any{"dx": d[0], "dy": d[1], "layers": layers, "probsBefore": jsarray.Float32sToJS(before), "probsAfter": jsarray.Float32sToJS(after), "shifted": jsarray.Float32sToJS(shifted)}, nil
 }
 
 // The fixed kernels of transposeDemo: "copy" stamps each cell onto a 2x2
@@ -229,13 +230,13 @@ func (w *worker) transposeDemo(req js.Value) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			stages = append(stages, map[string]any{"map": float32sToJS(out), "shape": shapeToJS(s)})
+			stages = append(stages, map[string]any{"map": jsarray.Float32sToJS(out), "shape": jsarray.ShapeToJS(s)})
 			cur, ch, cw = out, s[0], s[1]
 		}
-		kinds[i] = map[string]any{"kind": uk.kind, "k": uk.k, "stride": uk.s, "padding": uk.padding, "kernel": float32sToJS(uk.kernel), "stages": stages}
+		kinds[i] = map[string]any{"kind": uk.kind, "k": uk.k, "stride": uk.s, "padding": uk.padding, "kernel": jsarray.Float32sToJS(uk.kernel), "stages": stages}
 	}
 	return map[string]any{
-		"layer": li, "name": w.model.Layers[li].Spec().Name, "shape": shapeToJS(shape), "channel": ch,
-		"map": float32sToJS(m), "kinds": kinds,
+		"layer": li, "name": w.model.Layers[li].Spec().Name, "shape": jsarray.ShapeToJS(shape), "channel": ch,
+		"map": jsarray.Float32sToJS(m), "kinds": kinds,
 	}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 	"testing"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,13 +30,13 @@ func explainWorker(t *testing.T) (*worker, []float32) {
 func explainFloats(t *testing.T, v js.Value) []float32 {
 	t.Helper()
 	out := make([]float32, v.Length())
-	require.NoError(t, float32sFromJS(out, v, "result"))
+	require.NoError(t, jsarray.Float32sFromJS(out, v, "result"))
 	return out
 }
 
 func TestConvWindow(t *testing.T) {
 	w, x := explainWorker(t)
-	pr := request(w, "predict", map[string]any{"pixels": float32sToJS(x)})
+	pr := request(w, "predict", map[string]any{"pixels": jsarray.Float32sToJS(x)})
 	require.True(t, pr.ok, pr.err)
 	trace := pr.result.Get("trace")
 	for _, tt := range []struct {
@@ -49,7 +50,7 @@ func TestConvWindow(t *testing.T) {
 		{"second conv by name, eight channels", "conv2d_1", 10, 3, 15, 11, 16, 8, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := request(w, "convWindow", map[string]any{"pixels": float32sToJS(x), "layer": tt.layer, "y": tt.y, "x": tt.x, "filter": tt.f})
+			r := request(w, "convWindow", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": tt.layer, "y": tt.y, "x": tt.x, "filter": tt.f})
 			require.True(t, r.ok, r.err)
 			li := r.result.Get("layer").Int()
 			want := explainFloats(t, trace.Index(li).Get("output"))[(tt.y*tt.outW+tt.x)*tt.outC+tt.f]
@@ -87,7 +88,7 @@ func TestConvWindow(t *testing.T) {
 		{"no pixels", map[string]any{"layer": 0, "pixels": nil}, "pixels must be a Float32Array"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			args := map[string]any{"pixels": float32sToJS(x)}
+			args := map[string]any{"pixels": jsarray.Float32sToJS(x)}
 			for k, v := range tt.args {
 				args[k] = v
 			}
@@ -153,7 +154,7 @@ func TestConvSizeOp(t *testing.T) {
 
 func TestPoolCompare(t *testing.T) {
 	w, x := explainWorker(t)
-	pr := request(w, "predict", map[string]any{"pixels": float32sToJS(x)})
+	pr := request(w, "predict", map[string]any{"pixels": jsarray.Float32sToJS(x)})
 	require.True(t, pr.ok, pr.err)
 	for _, tt := range []struct {
 		layer     int
@@ -164,7 +165,7 @@ func TestPoolCompare(t *testing.T) {
 		{1, 26, 13, 0.75, 0},
 		{3, 11, 5, 1 - 25.0/121, 21},
 	} {
-		r := request(w, "poolCompare", map[string]any{"pixels": float32sToJS(x), "layer": tt.layer})
+		r := request(w, "poolCompare", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": tt.layer})
 		require.True(t, r.ok, r.err)
 		res := r.result
 		assert.Equal(t, tt.in, res.Get("inShape").Index(0).Int())
@@ -186,13 +187,13 @@ func TestPoolCompare(t *testing.T) {
 			[]int{win.Index(last).Int(), win.Index(last + 1).Int(), win.Index(last + 2).Int(), win.Index(last + 3).Int()})
 		assert.Equal(t, 0, res.Get("padBottom").Int())
 	}
-	r := request(w, "poolCompare", map[string]any{"pixels": float32sToJS(x), "layer": 0})
+	r := request(w, "poolCompare", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": 0})
 	assert.Contains(t, r.err, "not a MaxPooling2D")
 }
 
 func TestShiftCompare(t *testing.T) {
 	w, x := explainWorker(t)
-	r := request(w, "shiftCompare", map[string]any{"pixels": float32sToJS(x), "dx": 2, "dy": -1})
+	r := request(w, "shiftCompare", map[string]any{"pixels": jsarray.Float32sToJS(x), "dx": 2, "dy": -1})
 	require.True(t, r.ok, r.err)
 	layers := r.result.Get("layers")
 	require.Equal(t, 6, layers.Length())
@@ -205,18 +206,18 @@ func TestShiftCompare(t *testing.T) {
 	require.Len(t, shifted, 784)
 	assert.Equal(t, x[5*28+7], shifted[4*28+9], "pixel (5, 7) moved 2 right and 1 up")
 
-	r = request(w, "shiftCompare", map[string]any{"pixels": float32sToJS(x)})
+	r = request(w, "shiftCompare", map[string]any{"pixels": jsarray.Float32sToJS(x)})
 	require.True(t, r.ok, r.err)
 	for i := range r.result.Get("layers").Length() {
 		assert.Zero(t, r.result.Get("layers").Index(i).Get("change").Float())
 	}
-	r = request(w, "shiftCompare", map[string]any{"pixels": float32sToJS(x), "dx": 29})
+	r = request(w, "shiftCompare", map[string]any{"pixels": jsarray.Float32sToJS(x), "dx": 29})
 	assert.Contains(t, r.err, "dx 29 is outside -28 to 28")
 }
 
 func TestTransposeDemo(t *testing.T) {
 	w, x := explainWorker(t)
-	r := request(w, "transposeDemo", map[string]any{"pixels": float32sToJS(x), "layer": 3, "channel": 2, "steps": 2})
+	r := request(w, "transposeDemo", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": 3, "channel": 2, "steps": 2})
 	require.True(t, r.ok, r.err)
 	res := r.result
 	assert.Equal(t, 25, res.Get("map").Length())
@@ -246,7 +247,7 @@ func TestTransposeDemo(t *testing.T) {
 		{map[string]any{"layer": 3, "channel": 16}, "channel 16 does not exist"},
 		{map[string]any{"layer": 3, "steps": 4}, "at most 3"},
 	} {
-		args := map[string]any{"pixels": float32sToJS(x)}
+		args := map[string]any{"pixels": jsarray.Float32sToJS(x)}
 		for k, v := range tt.args {
 			args[k] = v
 		}
@@ -272,12 +273,12 @@ func TestGeometryOfSamePadding(t *testing.T) {
 	for i := range x {
 		x[i] = float32(i%7) - 3
 	}
-	r = request(w, "convWindow", map[string]any{"pixels": float32sToJS(x), "layer": 0, "y": 4, "x": 4, "filter": 1})
+	r = request(w, "convWindow", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": 0, "y": 4, "x": 4, "filter": 1})
 	require.True(t, r.ok, r.err)
 	for name, want := range map[string]int{"padTop": 1, "padLeft": 1, "padBottom": 1, "padRight": 1, "top": 3, "left": 3} {
 		assert.Equal(t, want, r.result.Get(name).Int(), name)
 	}
-	r = request(w, "poolCompare", map[string]any{"pixels": float32sToJS(x), "layer": 1})
+	r = request(w, "poolCompare", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": 1})
 	require.True(t, r.ok, r.err)
 	for name, want := range map[string]int{"padTop": 0, "padLeft": 0, "padBottom": 1, "padRight": 1} {
 		assert.Equal(t, want, r.result.Get(name).Int(), name)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // The tiny data set: 2x2x1 images of two classes, dark (every pixel 0,
@@ -88,7 +89,7 @@ func (d tinyData) load(t testing.TB, w *worker) {
 	r := send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": string(d.manifest)}))
 	require.True(t, r.ok, r.err)
 	for _, name := range d.order {
-		r := send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": bytesToJS(d.chunks[name])}))
+		r := send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(d.chunks[name])}))
 		require.True(t, r.ok, r.err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"convplay/internal/formats"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/require"
 )
 
@@ -28,7 +29,7 @@ func converted(t testing.TB, w *worker, fields map[string]any) (req js.Value, fa
 		out[k] = v
 	}
 	raw := func() []byte {
-		b, err := bytesFromJS(js.ValueOf(fields["bytes"]), "bytes")
+		b, err := jsarray.BytesFromJS(js.ValueOf(fields["bytes"]), "bytes")
 		require.NoError(t, err)
 		return b
 	}
@@ -42,7 +43,7 @@ func converted(t testing.TB, w *worker, fields map[string]any) (req js.Value, fa
 			return js.Undefined(), err.Error()
 		}
 		delete(out, "bytes")
-		out["model"] = bytesToJS(cpw)
+		out["model"] = jsarray.BytesToJS(cpw)
 		out["keras"] = map[string]any{"format": info.Format, "kerasVersion": info.KerasVersion, "logits": info.Logits,
 			"scalingKnown": info.ScalingKnown, "skipped": stringsJS(info.Skipped)}
 	case "loadWeights":
@@ -55,13 +56,13 @@ func converted(t testing.TB, w *worker, fields map[string]any) (req js.Value, fa
 		if !r.ok {
 			return js.Undefined(), r.err
 		}
-		model, err := bytesFromJS(r.result.Get("bytes"), "bytes")
+		model, err := jsarray.BytesFromJS(r.result.Get("bytes"), "bytes")
 		require.NoError(t, err)
 		cpw, err := formats.ReadNPZ(model, raw())
 		if err != nil {
 			return js.Undefined(), err.Error()
 		}
-		out["bytes"] = bytesToJS(cpw)
+		out["bytes"] = jsarray.BytesToJS(cpw)
 	}
 	return obj(out), ""
 }
@@ -84,7 +85,7 @@ func exported(t testing.TB, w *worker, format string) []byte {
 	r := send(w, obj(map[string]any{"id": 51, "type": "exportWeights", "format": "cpw"}))
 	require.True(t, r.ok, r.err)
 	require.Equal(t, "convplay-model.cpw", r.result.Get("filename").String())
-	cpw, err := bytesFromJS(r.result.Get("bytes"), "bytes")
+	cpw, err := jsarray.BytesFromJS(r.result.Get("bytes"), "bytes")
 	require.NoError(t, err)
 	var b []byte
 	switch format {

@@ -10,6 +10,7 @@ import (
 	"convplay/dataset"
 	"convplay/keras"
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // A Keras model file (.h5, .keras) holds its architecture and weights, read
@@ -39,7 +40,7 @@ func (w *worker) readKerasFor(req js.Value) (m *nn.Model, info *keras.Info, answ
 	if req.Get("keras").Type() != js.TypeObject {
 		return nil, nil, "", false, fmt.Errorf("worker: a Keras file reaches the engine converted (model and keras, from worker.js's formats module)")
 	}
-	b, err := bytesFromJS(req.Get("model"), "model")
+	b, err := jsarray.BytesFromJS(req.Get("model"), "model")
 	if err != nil {
 		return nil, nil, "", false, err
 	}

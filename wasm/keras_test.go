@@ -12,6 +12,7 @@ import (
 
 	"convplay/keras"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -54,7 +55,7 @@ func loadFashionShaped(t *testing.T, w *worker, n int) {
 	r := send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": string(man)}))
 	require.True(t, r.ok, r.err)
 	for _, name := range order {
-		r := send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": bytesToJS(chunks[name])}))
+		r := send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(chunks[name])}))
 		require.True(t, r.ok, r.err)
 	}
 }
@@ -71,7 +72,7 @@ func kerasFixture(t *testing.T, name string) []byte {
 // logits loads at once, wrapped; refused files leave the model as it was.
 func TestLoadKeras(t *testing.T) {
 	w, ev := newWorker()
-	r := sendConverted(t, w, map[string]any{"id": 1, "type": "loadKeras", "bytes": bytesToJS(kerasFixture(t, "functional_k2.h5"))})
+	r := sendConverted(t, w, map[string]any{"id": 1, "type": "loadKeras", "bytes": jsarray.BytesToJS(kerasFixture(t, "functional_k2.h5"))})
 	assert.Contains(t, r.err, "no data set")
 	loadFashionShaped(t, w, 20)
 	r = send(w, obj(map[string]any{"id": 1, "type": "buildModel", "preset": "seed"}))
@@ -80,7 +81,7 @@ func TestLoadKeras(t *testing.T) {
 
 	// No answer: the file is read and checked, the model stays.
 	h5 := kerasFixture(t, "functional_k2.h5")
-	r = sendConverted(t, w, map[string]any{"id": 2, "type": "loadKeras", "bytes": bytesToJS(h5)})
+	r = sendConverted(t, w, map[string]any{"id": 2, "type": "loadKeras", "bytes": jsarray.BytesToJS(h5)})
 	require.True(t, r.ok, r.err)
 	assert.True(t, r.result.Get("needsInput").Bool())
 	k := r.result.Get("keras")
@@ -92,7 +93,7 @@ func TestLoadKeras(t *testing.T) {
 
 	// Each answer's accuracy on the test images; the model stays.
 	for _, in := range []string{"standardized", "unit", "raw"} {
-		req, failed := converted(t, w, map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": bytesToJS(h5), "input": in, "samples": 15})
+		req, failed := converted(t, w, map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": jsarray.BytesToJS(h5), "input": in, "samples": 15})
 		require.Empty(t, failed)
 		r := sendWait(t, w, ev, req)
 		require.True(t, r.ok, r.err)
@@ -103,14 +104,14 @@ func TestLoadKeras(t *testing.T) {
 		assert.True(t, acc >= 0 && acc <= 1, acc)
 	}
 	assert.Equal(t, before, describeModel(w.model)["summary"])
-	r = sendConverted(t, w, map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": bytesToJS(h5), "input": "half"})
+	r = sendConverted(t, w, map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": jsarray.BytesToJS(h5), "input": "half"})
 	assert.Contains(t, r.err, `unknown input scaling "half"`)
-	r = sendConverted(t, w, map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": bytesToJS(h5)})
+	r = sendConverted(t, w, map[string]any{"id": 3, "type": "kerasAccuracy", "bytes": jsarray.BytesToJS(h5)})
 	assert.Contains(t, r.err, "input must be")
 
 	// The answer: the model is the file's, behind an input_scaling layer,
 	// and predicts what the file's model does on pixels/255.
-	r = sendConverted(t, w, map[string]any{"id": 4, "type": "loadKeras", "bytes": bytesToJS(h5), "input": "unit"})
+	r = sendConverted(t, w, map[string]any{"id": 4, "type": "loadKeras", "bytes": jsarray.BytesToJS(h5), "input": "unit"})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, "unit", r.result.Get("keras").Get("input").String())
 	names := []string{}
@@ -123,12 +124,12 @@ func TestLoadKeras(t *testing.T) {
 	assert.InDelta(t, 90.02/255, w.model.Spec.Layers[0].Scale, 1e-9)
 	// It saves and loads back as it is (the answer is in its first layer).
 	cpw := exported(t, w, "cpw")
-	r = send(w, obj(map[string]any{"id": 5, "type": "loadWeights", "bytes": bytesToJS(cpw), "build": true}))
+	r = send(w, obj(map[string]any{"id": 5, "type": "loadWeights", "bytes": jsarray.BytesToJS(cpw), "build": true}))
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, len(names), r.result.Get("layers").Length())
 
 	// A Rescaling first answers by itself; logits get a softmax.
-	r = sendConverted(t, w, map[string]any{"id": 6, "type": "loadKeras", "bytes": bytesToJS(kerasFixture(t, "bn_logits.keras"))})
+	r = sendConverted(t, w, map[string]any{"id": 6, "type": "loadKeras", "bytes": jsarray.BytesToJS(kerasFixture(t, "bn_logits.keras"))})
 	require.True(t, r.ok, r.err)
 	k = r.result.Get("keras")
 	assert.True(t, k.Get("scalingKnown").Bool())
@@ -157,14 +158,14 @@ func TestLoadKeras(t *testing.T) {
 	// Data augmentation layers are left out and named.
 	w2, _ := newWorker()
 	loadFashionShaped(t, w2, 20)
-	r = sendConverted(t, w2, map[string]any{"id": 8, "type": "loadKeras", "bytes": bytesToJS(kerasFixture(t, "augment.keras"))})
+	r = sendConverted(t, w2, map[string]any{"id": 8, "type": "loadKeras", "bytes": jsarray.BytesToJS(kerasFixture(t, "augment.keras"))})
 	require.True(t, r.ok, r.err)
 	sk := r.result.Get("keras").Get("skipped")
 	require.Equal(t, 3, sk.Length())
 	assert.Equal(t, "random_flip (RandomFlip)", sk.Index(0).String())
 
 	// A Keras file the relay did not convert is refused, in one line.
-	r = send(w, obj(map[string]any{"id": 9, "type": "loadKeras", "bytes": bytesToJS(kerasFixture(t, "functional_k2.h5")), "input": "unit"}))
+	r = send(w, obj(map[string]any{"id": 9, "type": "loadKeras", "bytes": jsarray.BytesToJS(kerasFixture(t, "functional_k2.h5")), "input": "unit"}))
 	assert.Equal(t, "worker: a Keras file reaches the engine converted (model and keras, from worker.js's formats module)", r.err)
 
 	// Refused files: the model stays.
@@ -183,7 +184,7 @@ func TestLoadKeras(t *testing.T) {
 			if tt.name == "cut short" {
 				b = b[:len(b)/2]
 			}
-			r := sendConverted(t, w, map[string]any{"id": 7, "type": "loadKeras", "bytes": bytesToJS(b), "input": "unit"})
+			r := sendConverted(t, w, map[string]any{"id": 7, "type": "loadKeras", "bytes": jsarray.BytesToJS(b), "input": "unit"})
 			assert.Contains(t, r.err, tt.want)
 			assert.Equal(t, kept, describeModel(w.model)["summary"])
 		})

@@ -14,6 +14,7 @@ import (
 
 	"convplay/dataset"
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // worker is the state the engine keeps between requests.
@@ -148,7 +149,7 @@ func (w *worker) predict(req js.Value) (any, error) {
 	if w.model == nil {
 		return nil, errNoModel
 	}
-	if err := float32sFromJS(w.x, req.Get("pixels"), "pixels"); err != nil {
+	if err := jsarray.Float32sFromJS(w.x, req.Get("pixels"), "pixels"); err != nil {
 		return nil, err
 	}
 	tr, err := w.model.Trace(w.x)
@@ -156,7 +157,7 @@ func (w *worker) predict(req js.Value) (any, error) {
 		return nil, err
 	}
 	probs := tr[len(tr)-1].Output.Data
-	return map[string]any{"probs": float32sToJS(probs), "trace": traceToJS(tr)}, nil
+	return map[string]any{"probs": jsarray.Float32sToJS(probs), "trace": traceToJS(tr)}, nil
 }
 
 // traceToJS is a trace as predict answers it: every layer's name, type,
@@ -164,9 +165,9 @@ func (w *worker) predict(req js.Value) (any, error) {
 func traceToJS(tr []nn.LayerTrace) []any {
 	layers := make([]any, len(tr))
 	for i, l := range tr {
-		e := map[string]any{"name": l.Name, "type": l.Type, "shape": shapeToJS(l.Output.Shape), "output": float32sToJS(l.Output.Data)}
+		e := map[string]any{"name": l.Name, "type": l.Type, "shape": jsarray.ShapeToJS(l.Output.Shape), "output": jsarray.Float32sToJS(l.Output.Data)}
 		if l.Choices != nil {
-			e["choices"] = int32sToJS(l.Choices)
+			e["choices"] = jsarray.Int32sToJS(l.Choices)
 		}
 		layers[i] = e
 	}
@@ -191,8 +192,8 @@ func (w *worker) getFilters(req js.Value) (any, error) {
 		return nil, fmt.Errorf("worker: layer %d (%s) has no weights", li, spec.Name)
 	}
 	for _, p := range l.Params() {
-		res[p.Name] = float32sToJS(p.W)
-		res[p.Name+"Shape"] = shapeToJS(p.Shape)
+		res[p.Name] = jsarray.Float32sToJS(p.W)
+		res[p.Name+"Shape"] = jsarray.ShapeToJS(p.Shape)
 	}
 	return res, nil
 }

@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 	"testing"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -97,28 +98,28 @@ func TestBuildModel(t *testing.T) {
 
 func TestPredict(t *testing.T) {
 	w := &worker{}
-	r := send(w, obj(map[string]any{"id": 1, "type": "predict", "pixels": float32sToJS(make([]float32, 4))}))
+	r := send(w, obj(map[string]any{"id": 1, "type": "predict", "pixels": jsarray.Float32sToJS(make([]float32, 4))}))
 	assert.Equal(t, "worker: no model: send buildModel first", r.err)
 
 	r = send(w, obj(map[string]any{"id": 2, "type": "buildModel", "spec": tinySpec()}))
 	require.True(t, r.ok, r.err)
 
 	t.Run("zero input gives uniform probabilities", func(t *testing.T) {
-		r := send(w, obj(map[string]any{"id": 3, "type": "predict", "pixels": float32sToJS(make([]float32, 4))}))
+		r := send(w, obj(map[string]any{"id": 3, "type": "predict", "pixels": jsarray.Float32sToJS(make([]float32, 4))}))
 		require.True(t, r.ok, r.err)
 		probs := r.result.Get("probs")
 		require.True(t, probs.InstanceOf(js.Global().Get("Float32Array")))
 		got := make([]float32, 3)
-		require.NoError(t, float32sFromJS(got, probs, "probs"))
+		require.NoError(t, jsarray.Float32sFromJS(got, probs, "probs"))
 		for _, p := range got {
 			assert.InDelta(t, 1.0/3, p, 1e-6)
 		}
 	})
 	t.Run("probabilities sum to one", func(t *testing.T) {
-		r := send(w, obj(map[string]any{"id": 4, "type": "predict", "pixels": float32sToJS([]float32{1, -2, 0.5, 3})}))
+		r := send(w, obj(map[string]any{"id": 4, "type": "predict", "pixels": jsarray.Float32sToJS([]float32{1, -2, 0.5, 3})}))
 		require.True(t, r.ok, r.err)
 		got := make([]float32, 3)
-		require.NoError(t, float32sFromJS(got, r.result.Get("probs"), "probs"))
+		require.NoError(t, jsarray.Float32sFromJS(got, r.result.Get("probs"), "probs"))
 		assert.InDelta(t, 1, got[0]+got[1]+got[2], 1e-6)
 	})
 
@@ -127,11 +128,11 @@ func TestPredict(t *testing.T) {
 		pixels  js.Value
 		wantErr string
 	}{
-		{"too short", float32sToJS(make([]float32, 3)), "worker: pixels has 3 values, want 4"},
-		{"too long", float32sToJS(make([]float32, 784)), "worker: pixels has 784 values, want 4"},
-		{"plain array", js.ValueOf([]any{0, 0, 0, 0}), "worker: pixels must be a Float32Array"},
-		{"Float64Array", js.Global().Get("Float64Array").New(4), "worker: pixels must be a Float32Array"},
-		{"missing", js.Undefined(), "worker: pixels must be a Float32Array"},
+		{"too short", jsarray.Float32sToJS(make([]float32, 3)), "pixels has 3 values, want 4"},
+		{"too long", jsarray.Float32sToJS(make([]float32, 784)), "pixels has 784 values, want 4"},
+		{"plain array", js.ValueOf([]any{0, 0, 0, 0}), "pixels must be a Float32Array"},
+		{"Float64Array", js.Global().Get("Float64Array").New(4), "pixels must be a Float32Array"},
+		{"missing", js.Undefined(), "pixels must be a Float32Array"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +145,7 @@ func TestPredict(t *testing.T) {
 	t.Run("a failed build keeps the model", func(t *testing.T) {
 		r := send(w, obj(map[string]any{"id": 6, "type": "buildModel", "spec": map[string]any{"input": []any{2, 2, 1}}}))
 		require.False(t, r.ok)
-		r = send(w, obj(map[string]any{"id": 7, "type": "predict", "pixels": float32sToJS(make([]float32, 4))}))
+		r = send(w, obj(map[string]any{"id": 7, "type": "predict", "pixels": jsarray.Float32sToJS(make([]float32, 4))}))
 		assert.True(t, r.ok, r.err)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"convplay/imageprep"
+	"convplay/wasm/jsarray"
 )
 
 // maxPicture bounds a picture's side for preprocess: a drawing pad is a few
@@ -79,7 +80,7 @@ func (w *worker) preprocess(req js.Value) (any, error) {
 		warnings = append(warnings, map[string]any{"code": wn.Code, "value": wn.Value, "limit": wn.Limit, "typical": wn.Typical})
 	}
 	return map[string]any{
-		"steps": steps, "image": bytesToJS(s.Placed.Pix), "pixels": float32sToJS(px),
+		"steps": steps, "image": jsarray.BytesToJS(s.Placed.Pix), "pixels": jsarray.Float32sToJS(px),
 		"width": shape[1], "height": shape[0], "fit": fit,
 		"mean": w.data.Manifest.Mean, "std": w.data.Manifest.Std, "warnings": warnings,
 	}, nil
@@ -93,7 +94,7 @@ func grayStep(name string, g *image.Gray, box *image.Rectangle) map[string]any {
 	for y := range ht {
 		copy(px[y*wd:(y+1)*wd], g.Pix[y*g.Stride:y*g.Stride+wd])
 	}
-	step := map[string]any{"name": name, "image": bytesToJS(px), "width": wd, "height": ht}
+	step := map[string]any{"name": name, "image": jsarray.BytesToJS(px), "width": wd, "height": ht}
 	if box != nil {
 		step["box"] = map[string]any{"x": box.Min.X, "y": box.Min.Y, "w": box.Dx(), "h": box.Dy()}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -33,10 +34,10 @@ func TestBuildPresets(t *testing.T) {
 			assert.Contains(t, r.result.Get("summary").String(), "Total params: ")
 
 			// A zero image goes through; the probabilities sum to one.
-			r = send(w, obj(map[string]any{"id": 2, "type": "predict", "pixels": float32sToJS(make([]float32, 28*28))}))
+			r = send(w, obj(map[string]any{"id": 2, "type": "predict", "pixels": jsarray.Float32sToJS(make([]float32, 28*28))}))
 			require.True(t, r.ok, r.err)
 			probs := make([]float32, 10)
-			require.NoError(t, float32sFromJS(probs, r.result.Get("probs"), "probs"))
+			require.NoError(t, jsarray.Float32sFromJS(probs, r.result.Get("probs"), "probs"))
 			var sum float32
 			for _, p := range probs {
 				sum += p

@@ -11,6 +11,7 @@ import (
 	"convplay/dataset"
 	"convplay/nn"
 	"convplay/scenes"
+	"convplay/wasm/jsarray"
 )
 
 // Side models are small models the lessons build, train and look into
@@ -346,7 +347,7 @@ func (w *worker) sideTrace(req js.Value) (any, error) {
 	}
 	in := s.model.InShape()
 	x := make([]float32, in.Size())
-	if err := float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
+	if err := jsarray.Float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
 		return nil, err
 	}
 	var d [2]int
@@ -375,7 +376,7 @@ func (w *worker) sideTrace(req js.Value) (any, error) {
 		}
 		out := make([]any, len(tr))
 		for i, l := range tr {
-			out[i] = map[string]any{"name": l.Name, "type": l.Type, "shape": shapeToJS(l.Output.Shape), "output": float32sToJS(l.Output.Data)}
+			out[i] = map[string]any{"name": l.Name, "type": l.Type, "shape": jsarray.ShapeToJS(l.Output.Shape), "output": jsarray.Float32sToJS(l.Output.Data)}
 		}
 		return out, nil
 	}
@@ -387,7 +388,7 @@ func (w *worker) sideTrace(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := map[string]any{"dx": d[0], "dy": d[1], "trace": a, "shiftedTrace": b, "shifted": float32sToJS(shifted), "ink": nil}
+	res := map[string]any{"dx": d[0], "dy": d[1], "trace": a, "shiftedTrace": b, "shifted": jsarray.Float32sToJS(shifted), "ink": nil}
 	if s.target == "ink" && w.data != nil {
 		res["ink"] = nn.InkArea(x, w.inkThreshold())
 	}
@@ -425,5 +426,5 @@ func (w *worker) sideUnit(req js.Value) (any, error) {
 		shape = append(nn.Shape(nil), s.model.InShape()...)
 	}
 	return map[string]any{"name": spec.Name, "type": spec.Type, "unit": unit, "units": units,
-		"weights": float32sToJS(weights), "shape": shapeToJS(shape), "bias": bias}, nil
+		"weights": jsarray.Float32sToJS(weights), "shape": jsarray.ShapeToJS(shape), "bias": bias}, nil
 }

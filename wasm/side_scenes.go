@@ -11,6 +11,7 @@ import (
 	"convplay/dataset"
 	"convplay/nn"
 	"convplay/scenes"
+	"convplay/wasm/jsarray"
 )
 
 // Segmentation in the worker: a side model with target "scenes" maps a
@@ -128,7 +129,7 @@ func (w *worker) sideLoad(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := bytesFromJS(req.Get("bytes"), "bytes")
+	b, err := jsarray.BytesFromJS(req.Get("bytes"), "bytes")
 	if err != nil {
 		return nil, err
 	}
@@ -170,8 +171,8 @@ func (w *worker) scene(req js.Value) (any, error) {
 	for k, it := range items {
 		list[k] = map[string]any{"image": it.Image, "class": it.Class, "row": it.Row, "col": it.Col}
 	}
-	return map[string]any{"split": name, "index": i, "image": bytesToJS(img), "pixels": float32sToJS(px),
-		"labels": bytesToJS(labels), "items": list, "shape": shapeToJS(sceneShape)}, nil
+	return map[string]any{"split": name, "index": i, "image": jsarray.BytesToJS(img), "pixels": jsarray.Float32sToJS(px),
+		"labels": jsarray.BytesToJS(labels), "items": list, "shape": jsarray.ShapeToJS(sceneShape)}, nil
 }
 
 // segment runs pixels (one standardized scene), or image (one scene as
@@ -189,7 +190,7 @@ func (w *worker) segment(req js.Value) (any, error) {
 	}
 	x := make([]float32, s.model.InShape().Size())
 	if img := req.Get("image"); !missing(img) { // a drawn canvas, 0..255
-		b, err := bytesFromJS(img, "image")
+		b, err := jsarray.BytesFromJS(img, "image")
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +201,7 @@ func (w *worker) segment(req js.Value) (any, error) {
 			return nil, fmt.Errorf("worker: no data set to standardize the image with: send loadDataset first")
 		}
 		w.data.Standardize(x, b)
-	} else if err := float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
+	} else if err := jsarray.Float32sFromJS(x, req.Get("pixels"), "pixels"); err != nil {
 		return nil, err
 	}
 	tr, err := s.model.Trace(x)
@@ -215,6 +216,6 @@ func (w *worker) segment(req js.Value) (any, error) {
 	for _, k := range cm {
 		counts[k]++
 	}
-	return map[string]any{"shape": shapeToJS(out.Shape), "probs": float32sToJS(out.Data), "classes": intsToJS(cm),
-		"counts": intsToJS(counts), "trace": traceToJS(tr)}, nil
+	return map[string]any{"shape": jsarray.ShapeToJS(out.Shape), "probs": jsarray.Float32sToJS(out.Data), "classes": jsarray.IntsToJS(cm),
+		"counts": jsarray.IntsToJS(counts), "trace": traceToJS(tr)}, nil
 }

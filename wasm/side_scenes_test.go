@@ -16,6 +16,7 @@ import (
 
 	"convplay/nn"
 	"convplay/scenes"
+	"convplay/wasm/jsarray"
 )
 
 // newItemData is a data set of 28x28 items of ten classes: item i of a
@@ -111,11 +112,11 @@ func TestSegmentationSideModel(t *testing.T) {
 	r = send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": string(d.manifest)}))
 	require.True(t, r.ok, r.err)
 	for _, name := range d.order[:2] { // the train split only
-		require.True(t, send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": bytesToJS(d.chunks[name])})).ok)
+		require.True(t, send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(d.chunks[name])})).ok)
 	}
 	assert.Equal(t, "worker: no test samples are loaded yet", request(w, "scene", map[string]any{"split": "test"}).err)
 	for _, name := range d.order[2:] {
-		require.True(t, send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": bytesToJS(d.chunks[name])})).ok)
+		require.True(t, send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(d.chunks[name])})).ok)
 	}
 	assert.Contains(t, request(w, "scene", map[string]any{"split": "train"}).err, "training scenes change with every run")
 
@@ -175,10 +176,10 @@ func TestSegmentationSideModel(t *testing.T) {
 	}
 	assert.Equal(t, 64*64, total)
 	assert.Equal(t, layers.Length(), r.result.Get("trace").Length())
-	r2 := request(w, "segment", map[string]any{"name": "seg", "image": bytesToJS(img)})
+	r2 := request(w, "segment", map[string]any{"name": "seg", "image": jsarray.BytesToJS(img)})
 	require.True(t, r2.ok, r2.err)
 	assert.Equal(t, classes, ints(r2.result.Get("classes")), "the canvas standardized in the worker segments as its pixels")
-	assert.Equal(t, "worker: image has 4 pixels, want 4096: one (64, 64, 1) scene", request(w, "segment", map[string]any{"name": "seg", "image": bytesToJS(make([]byte, 4))}).err)
+	assert.Equal(t, "worker: image has 4 pixels, want 4096: one (64, 64, 1) scene", request(w, "segment", map[string]any{"name": "seg", "image": jsarray.BytesToJS(make([]byte, 4))}).err)
 	assert.Contains(t, request(w, "segment", map[string]any{"name": "nope", "pixels": px}).err, `no side model "nope"`)
 	require.True(t, request(w, "sideBuild", map[string]any{"name": "cls", "spec": tinySpecFor2x2()}).ok)
 	assert.Contains(t, request(w, "segment", map[string]any{"name": "cls", "pixels": px}).err, "does not segment scenes")
@@ -188,13 +189,13 @@ func TestSegmentationSideModel(t *testing.T) {
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, m.Save(&buf))
-	r = request(w, "sideLoad", map[string]any{"name": "tiny", "target": "scenes", "bytes": bytesToJS(buf.Bytes()),
+	r = request(w, "sideLoad", map[string]any{"name": "tiny", "target": "scenes", "bytes": jsarray.BytesToJS(buf.Bytes()),
 		"optimizer": map[string]any{"name": "adam", "learning_rate": 0.05}})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 110, r.result.Get("totalParams").Int(), "3*3*1*11 + 11")
 	assert.Equal(t, "nn: the model takes inputs of shape (28, 28, 1), but the scenes are (64, 64, 1)",
-		request(w, "sideLoad", map[string]any{"name": "bad", "target": "scenes", "bytes": bytesToJS(saved(t, nn.SmallSpec()))}).err)
-	assert.Contains(t, request(w, "sideLoad", map[string]any{"name": "bad", "target": "scenes", "bytes": bytesToJS([]byte("not a model"))}).err, "nn:")
+		request(w, "sideLoad", map[string]any{"name": "bad", "target": "scenes", "bytes": jsarray.BytesToJS(saved(t, nn.SmallSpec()))}).err)
+	assert.Contains(t, request(w, "sideLoad", map[string]any{"name": "bad", "target": "scenes", "bytes": jsarray.BytesToJS([]byte("not a model"))}).err, "nn:")
 
 	// Training on scenes: new training scenes every epoch, the fixed
 	// validation scenes scored with mean IoU.
@@ -220,7 +221,7 @@ func saved(t *testing.T, spec nn.ModelSpec) []byte {
 
 // bytesOf and floatsOf copy a Uint8Array and a Float32Array to Go.
 func bytesOf(v js.Value) []byte {
-	b, err := bytesFromJS(v, "bytes")
+	b, err := jsarray.BytesFromJS(v, "bytes")
 	if err != nil {
 		panic(err)
 	}
@@ -229,7 +230,7 @@ func bytesOf(v js.Value) []byte {
 
 func floatsOf(v js.Value) []float32 {
 	f := make([]float32, v.Length())
-	if err := float32sFromJS(f, v, "floats"); err != nil {
+	if err := jsarray.Float32sFromJS(f, v, "floats"); err != nil {
 		panic(err)
 	}
 	return f
@@ -245,7 +246,7 @@ func TestSegmentationCropTraining(t *testing.T) {
 	d := newItemData(t)
 	require.True(t, send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": string(d.manifest)})).ok)
 	for _, name := range d.order {
-		require.True(t, send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": bytesToJS(d.chunks[name])})).ok)
+		require.True(t, send(w, obj(map[string]any{"id": 2, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(d.chunks[name])})).ok)
 	}
 	r := request(w, "sideBuild", map[string]any{"name": "seg", "preset": "fcn-small", "target": "scenes", "backgroundWeight": 0.1,
 		"optimizer": map[string]any{"name": "adam", "learning_rate": 0.01}})

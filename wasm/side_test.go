@@ -5,6 +5,7 @@ package main
 import (
 	"testing"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,7 +62,7 @@ func TestSideModels(t *testing.T) {
 	h = r.result.Get("history")
 	first, last := h.Index(0).Get("val_loss").Float(), h.Index(h.Length()-1).Get("val_loss").Float()
 	assert.Less(t, last, first/10, "the squared error falls: %v -> %v", first, last)
-	r = request(w, "sideTrace", map[string]any{"name": "ink", "pixels": float32sToJS([]float32{2, 2, 2, 2})})
+	r = request(w, "sideTrace", map[string]any{"name": "ink", "pixels": jsarray.Float32sToJS([]float32{2, 2, 2, 2})})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 100.0, r.result.Get("ink").Float())
 	out := r.result.Get("trace").Index(1).Get("output")
@@ -76,14 +77,14 @@ func TestSideModels(t *testing.T) {
 	r = request(w, "sideBuild", map[string]any{"name": "cnn", "spec": conv})
 	require.True(t, r.ok, r.err)
 	x := []float32{1, 2, 3, 4} // (2, 2): rows [1 2] [3 4]
-	r = request(w, "sideTrace", map[string]any{"name": "cnn", "pixels": float32sToJS(x), "dx": 1})
+	r = request(w, "sideTrace", map[string]any{"name": "cnn", "pixels": jsarray.Float32sToJS(x), "dx": 1})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, []float32{1, 1, 1, 3}, explainFloats(t, r.result.Get("shifted")), "moved right, filled with the smallest value")
 	a, b := explainFloats(t, r.result.Get("trace").Index(0).Get("output")), explainFloats(t, r.result.Get("shiftedTrace").Index(0).Get("output"))
 	assert.InDelta(t, a[0], b[1], 1e-6)
 	assert.InDelta(t, a[2], b[3], 1e-6)
 	assert.True(t, r.result.Get("ink").IsNull())
-	assert.NotEmpty(t, request(w, "sideTrace", map[string]any{"name": "cnn", "pixels": float32sToJS(x), "dx": 5}).err)
+	assert.NotEmpty(t, request(w, "sideTrace", map[string]any{"name": "cnn", "pixels": jsarray.Float32sToJS(x), "dx": 5}).err)
 
 	// What one unit looks at: the dense unit's weights over the whole
 	// image, the convolution's over its K x K window.

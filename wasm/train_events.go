@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // progress sends the progress event for the last training batch.
@@ -36,7 +37,7 @@ func (w *worker) epoch(t *training, logs nn.Logs) {
 		ev["val_loss"], ev["val_accuracy"] = logs.ValLoss, logs.ValAccuracy
 	}
 	if t.ckptBytes != nil {
-		ev["checkpoint"] = bytesToJS(t.ckptBytes)
+		ev["checkpoint"] = jsarray.BytesToJS(t.ckptBytes)
 		t.ckptBytes = nil
 	}
 	if e := t.early; e != nil {

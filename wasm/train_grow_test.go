@@ -5,6 +5,7 @@ package main
 import (
 	"testing"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,7 +21,7 @@ func TestTrainGrowsWithArrivingData(t *testing.T) {
 	require.True(t, r.ok, r.err)
 	add := func(names ...string) {
 		for _, name := range names {
-			r := request(w, "addChunk", map[string]any{"name": name, "bytes": bytesToJS(d.chunks[name])})
+			r := request(w, "addChunk", map[string]any{"name": name, "bytes": jsarray.BytesToJS(d.chunks[name])})
 			require.True(t, r.ok, r.err)
 		}
 	}
@@ -65,13 +66,13 @@ func TestTrainGrowsUpToItsSubset(t *testing.T) {
 	r := send(w, obj(map[string]any{"id": 1, "type": "loadDataset", "manifest": string(d.manifest)}))
 	require.True(t, r.ok, r.err)
 	for _, name := range []string{"train-00-images.u8.gz", "train-00-labels.u8.gz"} {
-		require.True(t, request(w, "addChunk", map[string]any{"name": name, "bytes": bytesToJS(d.chunks[name])}).ok)
+		require.True(t, request(w, "addChunk", map[string]any{"name": name, "bytes": jsarray.BytesToJS(d.chunks[name])}).ok)
 	}
 	require.True(t, request(w, "buildModel", map[string]any{"spec": tinySpecFor2x2(), "seed": 3}).ok)
 	r = request(w, "train", map[string]any{"paused": true, "batchSize": 4, "subset": 8, "validation": false})
 	require.True(t, r.ok, r.err)
 	for _, name := range []string{"train-01-images.u8.gz", "train-01-labels.u8.gz"} {
-		require.True(t, request(w, "addChunk", map[string]any{"name": name, "bytes": bytesToJS(d.chunks[name])}).ok)
+		require.True(t, request(w, "addChunk", map[string]any{"name": name, "bytes": jsarray.BytesToJS(d.chunks[name])}).ok)
 	}
 	require.True(t, request(w, "step", nil).ok)
 	p := ev.named("progress")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // trainReady is a worker with the tiny data loaded and the tiny model built.
@@ -78,10 +79,10 @@ func TestTrainRuns(t *testing.T) {
 
 	// While it trains, the model and data stay as they are; predict works.
 	assert.Equal(t, "worker: cannot build a model during training: stop it first", request(w, "buildModel", map[string]any{"preset": "small"}).err)
-	assert.Equal(t, "worker: cannot load weights during training: stop it first", request(w, "loadWeights", map[string]any{"bytes": bytesToJS(sumModel(t))}).err)
+	assert.Equal(t, "worker: cannot load weights during training: stop it first", request(w, "loadWeights", map[string]any{"bytes": jsarray.BytesToJS(sumModel(t))}).err)
 	assert.Equal(t, "worker: cannot load a data set during training: stop it first", request(w, "loadDataset", map[string]any{"manifest": "{}"}).err)
 	assert.Equal(t, "worker: cannot start training during training: stop it first", request(w, "train", nil).err)
-	assert.True(t, request(w, "predict", map[string]any{"pixels": float32sToJS(make([]float32, 4))}).ok)
+	assert.True(t, request(w, "predict", map[string]any{"pixels": jsarray.Float32sToJS(make([]float32, 4))}).ok)
 
 	done := ev.waitFor(t, "done")
 	assert.Equal(t, "finished", done.Get("reason").String())
@@ -232,7 +233,7 @@ func TestTrainNoBetterThanChance(t *testing.T) {
 	m.Params()[1].W[0] = 100
 	var buf bytes.Buffer
 	require.NoError(t, m.Save(&buf))
-	require.True(t, request(w, "loadWeights", map[string]any{"bytes": bytesToJS(buf.Bytes()), "build": true}).ok)
+	require.True(t, request(w, "loadWeights", map[string]any{"bytes": jsarray.BytesToJS(buf.Bytes()), "build": true}).ok)
 	before := exported(t, w, "npz")
 
 	r := request(w, "train", map[string]any{"epochs": 1, "batchSize": 4, "optimizer": map[string]any{"name": "sgd", "learning_rate": 1e-6}})
@@ -269,7 +270,7 @@ func TestTrainEarlyStopping(t *testing.T) {
 		assert.Equal(t, epochs[0].Get("val_loss").Float(), es.Get("best").Float())
 	}
 	// The restored weights are epoch 0's, which its checkpoint saved.
-	ckpt, err := bytesFromJS(epochs[0].Get("checkpoint"), "checkpoint")
+	ckpt, err := jsarray.BytesFromJS(epochs[0].Get("checkpoint"), "checkpoint")
 	require.NoError(t, err)
 	assert.Equal(t, ckpt, exported(t, w, "cpw"))
 }

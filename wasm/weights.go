@@ -9,6 +9,7 @@ import (
 
 	"convplay/keras"
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // npzMagic opens every zip archive, and so every .npz file.
@@ -26,7 +27,7 @@ func (w *worker) loadWeights(req js.Value) (any, error) {
 	if err := w.idle("load weights"); err != nil {
 		return nil, err
 	}
-	b, err := bytesFromJS(req.Get("bytes"), "bytes")
+	b, err := jsarray.BytesFromJS(req.Get("bytes"), "bytes")
 	if err != nil {
 		return nil, err
 	}
@@ -100,5 +101,5 @@ func (w *worker) exportWeights(req js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"bytes": bytesToJS(buf.Bytes()), "format": format, "filename": "convplay-model." + format}, nil
+	return map[string]any{"bytes": jsarray.BytesToJS(buf.Bytes()), "format": format, "filename": "convplay-model." + format}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,10 +18,10 @@ import (
 // probsOf predicts one image and returns the probabilities.
 func probsOf(t *testing.T, w *worker, px []float32) []float32 {
 	t.Helper()
-	r := send(w, obj(map[string]any{"id": 50, "type": "predict", "pixels": float32sToJS(px)}))
+	r := send(w, obj(map[string]any{"id": 50, "type": "predict", "pixels": jsarray.Float32sToJS(px)}))
 	require.True(t, r.ok, r.err)
 	p := make([]float32, r.result.Get("probs").Length())
-	require.NoError(t, float32sFromJS(p, r.result.Get("probs"), "probs"))
+	require.NoError(t, jsarray.Float32sFromJS(p, r.result.Get("probs"), "probs"))
 	return p
 }
 
@@ -28,11 +29,11 @@ func TestWeights(t *testing.T) {
 	w, _ := newWorker()
 	r := send(w, obj(map[string]any{"id": 1, "type": "exportWeights"}))
 	assert.Equal(t, "worker: no model: send buildModel first", r.err)
-	r = send(w, obj(map[string]any{"id": 1, "type": "loadWeights", "bytes": bytesToJS(sumModel(t))}))
+	r = send(w, obj(map[string]any{"id": 1, "type": "loadWeights", "bytes": jsarray.BytesToJS(sumModel(t))}))
 	assert.Equal(t, "worker: no model to load the weights into: send buildModel first, or loadWeights with build: true", r.err)
 
 	// build: true makes the model the file describes: the sum model.
-	r = send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true}))
+	r = send(w, obj(map[string]any{"id": 2, "type": "loadWeights", "bytes": jsarray.BytesToJS(sumModel(t)), "build": true}))
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 10, r.result.Get("totalParams").Int())
 	bright := []float32{2, 2, 2, 2} // logits (0, 8)
@@ -58,16 +59,16 @@ func TestWeights(t *testing.T) {
 		args    map[string]any
 		wantErr string
 	}{
-		{"another architecture", map[string]any{"bytes": bytesToJS(other)}, "nn: weights file is for a different model: layer 2 (dense) kernel is (3, 3, 1, 8) in the file, (4, 2) here"},
-		{"corrupt .cpw", map[string]any{"bytes": bytesToJS(flip(cpw, len(cpw)/2))}, "nn: invalid weights file: "},
-		{"truncated .cpw", map[string]any{"bytes": bytesToJS(cpw[:len(cpw)-9])}, "nn: invalid weights file: "},
-		{"not a weights file", map[string]any{"bytes": bytesToJS([]byte("hello"))}, "nn: invalid weights file: "},
-		{"corrupt .npz", map[string]any{"bytes": bytesToJS(flip(npz, 150))}, "nn: invalid weights file: "},
-		{"truncated .npz", map[string]any{"bytes": bytesToJS(npz[:len(npz)-1])}, "nn: invalid weights file: "},
-		{"corrupt .cpw to build", map[string]any{"bytes": bytesToJS(flip(cpw, len(cpw)/2)), "build": true}, "nn: invalid weights file: "},
-		{".npz to build", map[string]any{"bytes": bytesToJS(npz), "build": true}, "worker: an .npz file holds weights only: build a model first, then load it without build"},
-		{"no bytes", map[string]any{}, "worker: bytes must be a Uint8Array"},
-		{"build not a boolean", map[string]any{"bytes": bytesToJS(cpw), "build": 1}, "worker: build must be true or false, got number"},
+		{"another architecture", map[string]any{"bytes": jsarray.BytesToJS(other)}, "nn: weights file is for a different model: layer 2 (dense) kernel is (3, 3, 1, 8) in the file, (4, 2) here"},
+		{"corrupt .cpw", map[string]any{"bytes": jsarray.BytesToJS(flip(cpw, len(cpw)/2))}, "nn: invalid weights file: "},
+		{"truncated .cpw", map[string]any{"bytes": jsarray.BytesToJS(cpw[:len(cpw)-9])}, "nn: invalid weights file: "},
+		{"not a weights file", map[string]any{"bytes": jsarray.BytesToJS([]byte("hello"))}, "nn: invalid weights file: "},
+		{"corrupt .npz", map[string]any{"bytes": jsarray.BytesToJS(flip(npz, 150))}, "nn: invalid weights file: "},
+		{"truncated .npz", map[string]any{"bytes": jsarray.BytesToJS(npz[:len(npz)-1])}, "nn: invalid weights file: "},
+		{"corrupt .cpw to build", map[string]any{"bytes": jsarray.BytesToJS(flip(cpw, len(cpw)/2)), "build": true}, "nn: invalid weights file: "},
+		{".npz to build", map[string]any{"bytes": jsarray.BytesToJS(npz), "build": true}, "worker: an .npz file holds weights only: build a model first, then load it without build"},
+		{"no bytes", map[string]any{}, "bytes must be a Uint8Array"},
+		{"build not a boolean", map[string]any{"bytes": jsarray.BytesToJS(cpw), "build": 1}, "worker: build must be true or false, got number"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +90,7 @@ func TestWeights(t *testing.T) {
 			r := send(w2, obj(map[string]any{"id": 1, "type": "buildModel", "spec": tinySpecFor2x2()}))
 			require.True(t, r.ok, r.err)
 			assert.NotEqual(t, want, probsOf(t, w2, bright), "a fresh model differs")
-			r = sendConverted(t, w2, map[string]any{"id": 2, "type": "loadWeights", "bytes": bytesToJS(b)})
+			r = sendConverted(t, w2, map[string]any{"id": 2, "type": "loadWeights", "bytes": jsarray.BytesToJS(b)})
 			require.True(t, r.ok, r.err)
 			assert.Equal(t, want, probsOf(t, w2, bright))
 		}
@@ -126,7 +127,7 @@ func TestPredictTrace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := send(w, obj(map[string]any{"id": 2, "type": "predict", "pixels": float32sToJS(tt.pixels)}))
+			r := send(w, obj(map[string]any{"id": 2, "type": "predict", "pixels": jsarray.Float32sToJS(tt.pixels)}))
 			require.True(t, r.ok, r.err)
 			tr := r.result.Get("trace")
 			require.Equal(t, 3, tr.Length())
@@ -181,7 +182,7 @@ func TestGetFilters(t *testing.T) {
 	// The kernel is the model's: the same values the .npz export holds.
 	r = send(w, obj(map[string]any{"id": 4, "type": "getFilters", "layer": 0}))
 	k := make([]float32, 72)
-	require.NoError(t, float32sFromJS(k, r.result.Get("kernel"), "kernel"))
+	require.NoError(t, jsarray.Float32sFromJS(k, r.result.Get("kernel"), "kernel"))
 	assert.Equal(t, w.model.Params()[0].W, k)
 
 	bad := []struct {
@@ -260,7 +261,7 @@ func TestLoadHostileModels(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b, err := os.ReadFile(path)
 			require.NoError(t, err)
-			req := map[string]any{"id": 3, "type": "loadWeights", "bytes": bytesToJS(b)}
+			req := map[string]any{"id": 3, "type": "loadWeights", "bytes": jsarray.BytesToJS(b)}
 			if strings.HasSuffix(name, ".cpw") {
 				req["build"] = true
 			}
@@ -275,12 +276,12 @@ func TestLoadHostileModels(t *testing.T) {
 
 	// A model that fits loads, and is checked against the data set that is
 	// loaded now: the tiny one's 2x2 images refuse the small model.
-	r = send(w, obj(map[string]any{"id": 4, "type": "loadWeights", "bytes": bytesToJS(small), "build": true}))
+	r = send(w, obj(map[string]any{"id": 4, "type": "loadWeights", "bytes": jsarray.BytesToJS(small), "build": true}))
 	require.True(t, r.ok, r.err)
 	tiny := newTinyData(t)
 	tiny.load(t, w)
-	r = send(w, obj(map[string]any{"id": 5, "type": "loadWeights", "bytes": bytesToJS(small), "build": true}))
+	r = send(w, obj(map[string]any{"id": 5, "type": "loadWeights", "bytes": jsarray.BytesToJS(small), "build": true}))
 	assert.Equal(t, "nn: the model takes inputs of shape (28, 28, 1), but the data set's images are (2, 2, 1)", r.err)
-	r = send(w, obj(map[string]any{"id": 6, "type": "loadWeights", "bytes": bytesToJS(sumModel(t)), "build": true}))
+	r = send(w, obj(map[string]any{"id": 6, "type": "loadWeights", "bytes": jsarray.BytesToJS(sumModel(t)), "build": true}))
 	require.True(t, r.ok, r.err)
 }

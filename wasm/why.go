@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // The "why did it say that?" ops: saliency, gradCam, fgsm and occlusion
@@ -143,9 +144,9 @@ func (w *worker) saliency(req js.Value) (any, error) {
 		return nil, err
 	}
 	res := w.whyHead(e, s.Class)
-	res["score"], res["probs"] = s.Score, float32sToJS(s.Out)
-	res["shape"] = shapeToJS(w.model.InShape())
-	res["grad"], res["gradTimesInput"] = float32sToJS(s.Grad), float32sToJS(s.GradTimesInput)
+	res["score"], res["probs"] = s.Score, jsarray.Float32sToJS(s.Out)
+	res["shape"] = jsarray.ShapeToJS(w.model.InShape())
+	res["grad"], res["gradTimesInput"] = jsarray.Float32sToJS(s.Grad), jsarray.Float32sToJS(s.GradTimesInput)
 	return res, nil
 }
 
@@ -167,8 +168,8 @@ func (w *worker) gradCam(req js.Value) (any, error) {
 		return nil, err
 	}
 	res := w.whyHead(e, gc.Class)
-	res["layer"], res["name"], res["score"], res["shape"] = gc.Layer, gc.Name, gc.Score, shapeToJS(gc.Shape)
-	res["weights"], res["map"], res["upsampled"] = float32sToJS(gc.Weights), float32sToJS(gc.Map), float32sToJS(gc.Upsampled)
+	res["layer"], res["name"], res["score"], res["shape"] = gc.Layer, gc.Name, gc.Score, jsarray.ShapeToJS(gc.Shape)
+	res["weights"], res["map"], res["upsampled"] = jsarray.Float32sToJS(gc.Weights), jsarray.Float32sToJS(gc.Map), jsarray.Float32sToJS(gc.Upsampled)
 	res["height"], res["width"] = gc.InShape[0], gc.InShape[1]
 	return res, nil
 }
@@ -195,7 +196,7 @@ func (w *worker) occlusion(req js.Value) (any, error) {
 			return nil, fmt.Errorf("worker: a mask needs an image model, this one takes %v", in)
 		}
 		mask := make([]float32, in[0]*in[1])
-		if err := float32sFromJS(mask, mv, "mask"); err != nil {
+		if err := jsarray.Float32sFromJS(mask, mv, "mask"); err != nil {
 			return nil, err
 		}
 		r, err := e.Mask(x, mask, fill, class)
@@ -203,7 +204,7 @@ func (w *worker) occlusion(req js.Value) (any, error) {
 			return nil, err
 		}
 		res["class"], res["prob"], res["maskedProb"] = r.Class, r.Prob, r.MaskedProb
-		res["probs"], res["probsBefore"], res["input"] = float32sToJS(r.Out), float32sToJS(r.Before), float32sToJS(r.Input)
+		res["probs"], res["probsBefore"], res["input"] = jsarray.Float32sToJS(r.Out), jsarray.Float32sToJS(r.Before), jsarray.Float32sToJS(r.Input)
 		return res, nil
 	}
 	var cfg nn.OcclusionConfig
@@ -277,8 +278,8 @@ func (w *worker) fgsm(req js.Value) (any, error) {
 	return map[string]any{
 		"epsilon": cfg.Epsilon, "target": a.Target, "label": a.Label, "steps": a.Steps,
 		"classBefore": a.ClassBefore, "classAfter": a.ClassAfter,
-		"probsBefore": float32sToJS(a.Before), "probsAfter": float32sToJS(a.After),
-		"adversarial": float32sToJS(a.Adversarial), "perturbation": float32sToJS(a.Perturbation),
-		"loss": float32sToJS(a.Loss), "lo": cfg.Lo, "hi": cfg.Hi,
+		"probsBefore": jsarray.Float32sToJS(a.Before), "probsAfter": jsarray.Float32sToJS(a.After),
+		"adversarial": jsarray.Float32sToJS(a.Adversarial), "perturbation": jsarray.Float32sToJS(a.Perturbation),
+		"loss": jsarray.Float32sToJS(a.Loss), "lo": cfg.Lo, "hi": cfg.Hi,
 	}, nil
 }

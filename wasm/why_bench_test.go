@@ -3,6 +3,7 @@
 package main
 
 import (
+	"convplay/wasm/jsarray"
 	"math/rand/v2"
 	"testing"
 )
@@ -27,7 +28,7 @@ func BenchmarkWhyOps(b *testing.B) {
 	for i := range x {
 		x[i] = float32(rng.NormFloat64())
 	}
-	px := float32sToJS(x)
+	px := jsarray.Float32sToJS(x)
 	for _, op := range []struct {
 		name string
 		args map[string]any

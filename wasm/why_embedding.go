@@ -10,6 +10,7 @@ import (
 
 	"convplay/dataset"
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // embedding is the 2-D map of the penultimate features of the first N
@@ -212,7 +213,7 @@ func (w *worker) embedResult(m *embedding, p pendingEmbed) (map[string]any, erro
 	ex := m.pca.Explained()
 	res := map[string]any{
 		"count": n, "split": m.key.split, "dim": m.pca.D, "layer": fl, "name": name,
-		"labels": intsToJS(labels), "predicted": intsToJS(predicted), "points": float32sToJS(m.points),
+		"labels": jsarray.IntsToJS(labels), "predicted": jsarray.IntsToJS(predicted), "points": jsarray.Float32sToJS(m.points),
 		"explained": []any{ex[0], ex[1]}, "variance": []any{m.pca.Variance[0], m.pca.Variance[1]},
 		"total": m.pca.Total, "iterations": m.pca.Iterations,
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // climb is an activation maximization in progress.
@@ -132,7 +133,7 @@ func (w *worker) finishClimb(c *climb, err error) {
 		w.replyLater(c.id, nil, err)
 		return
 	}
-	res := map[string]any{"image": float32sToJS(c.mz.Image()), "objective": c.last, "stopped": c.stopped, "done": c.mz.Steps(), "field": fieldJS(c.mz)}
+	res := map[string]any{"image": jsarray.Float32sToJS(c.mz.Image()), "objective": c.last, "stopped": c.stopped, "done": c.mz.Steps(), "field": fieldJS(c.mz)}
 	for k, v := range c.head {
 		res[k] = v
 	}
@@ -154,7 +155,7 @@ func (w *worker) climbSlice(c *climb) {
 			if !c.stream {
 				continue
 			}
-			w.emit("maximizeStep", map[string]any{"id": c.id, "step": s.Step, "steps": c.head["steps"], "objective": s.Objective, "image": float32sToJS(s.Image), "field": fieldJS(c.mz)})
+			w.emit("maximizeStep", map[string]any{"id": c.id, "step": s.Step, "steps": c.head["steps"], "objective": s.Objective, "image": jsarray.Float32sToJS(s.Image), "field": fieldJS(c.mz)})
 		}
 		return nil
 	})

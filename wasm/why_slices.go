@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // The why ops that take longer than a reply should: activation
@@ -91,7 +92,7 @@ func (w *worker) occlusionSlice(o *occlusion) {
 	r := o.oc.Result()
 	res := o.head
 	res["class"], res["prob"], res["patch"], res["stride"], res["rows"], res["cols"] = r.Class, r.Prob, r.Patch, r.S, r.Rows, r.Cols
-	res["probs"], res["drop"], res["map"], res["top"] = float32sToJS(r.Probs), float32sToJS(r.Drop), float32sToJS(r.Map), intsToJS(r.Top)
+	res["probs"], res["drop"], res["map"], res["top"] = jsarray.Float32sToJS(r.Probs), jsarray.Float32sToJS(r.Drop), jsarray.Float32sToJS(r.Map), jsarray.IntsToJS(r.Top)
 	res["forwards"] = r.Forwards
 	w.replyLater(o.id, res, nil)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/nn"
+	"convplay/wasm/jsarray"
 )
 
 // whyWorker is explainWorker with events and timer-kicked slices.
@@ -26,7 +27,7 @@ func whyWorker(t *testing.T) (*worker, *events, []float32) {
 
 func TestSaliencyOp(t *testing.T) {
 	w, _, x := whyWorker(t)
-	r := request(w, "saliency", map[string]any{"pixels": float32sToJS(x)})
+	r := request(w, "saliency", map[string]any{"pixels": jsarray.Float32sToJS(x)})
 	require.True(t, r.ok, r.err)
 	probs := explainFloats(t, r.result.Get("probs"))
 	require.Equal(t, argmax(probs), r.result.Get("class").Int(), "the predicted class by default")
@@ -47,33 +48,33 @@ func TestSaliencyOp(t *testing.T) {
 	require.NoError(t, err)
 	s, err := e.Saliency(x, 7)
 	require.NoError(t, err)
-	r = request(w, "saliency", map[string]any{"pixels": float32sToJS(x), "class": 7})
+	r = request(w, "saliency", map[string]any{"pixels": jsarray.Float32sToJS(x), "class": 7})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, s.Grad, explainFloats(t, r.result.Get("grad")))
 
-	assert.Contains(t, request(w, "saliency", map[string]any{"pixels": float32sToJS(x), "class": 10}).err, "class 10 does not exist")
-	assert.Contains(t, request(w, "saliency", map[string]any{"pixels": float32sToJS(x[:5])}).err, "pixels has 5 values")
-	assert.Contains(t, request(&worker{}, "saliency", map[string]any{"pixels": float32sToJS(x)}).err, "no model")
+	assert.Contains(t, request(w, "saliency", map[string]any{"pixels": jsarray.Float32sToJS(x), "class": 10}).err, "class 10 does not exist")
+	assert.Contains(t, request(w, "saliency", map[string]any{"pixels": jsarray.Float32sToJS(x[:5])}).err, "pixels has 5 values")
+	assert.Contains(t, request(&worker{}, "saliency", map[string]any{"pixels": jsarray.Float32sToJS(x)}).err, "no model")
 }
 
 func TestGradCamOp(t *testing.T) {
 	w, _, x := whyWorker(t)
-	r := request(w, "gradCam", map[string]any{"pixels": float32sToJS(x), "class": 2})
+	r := request(w, "gradCam", map[string]any{"pixels": jsarray.Float32sToJS(x), "class": 2})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 2, r.result.Get("layer").Int())
 	assert.Equal(t, "conv2d_1", r.result.Get("name").String())
 	assert.Len(t, explainFloats(t, r.result.Get("weights")), 16)
 	assert.Len(t, explainFloats(t, r.result.Get("map")), 121)
 	assert.Len(t, explainFloats(t, r.result.Get("upsampled")), 784)
-	r = request(w, "gradCam", map[string]any{"pixels": float32sToJS(x), "layer": "conv2d"})
+	r = request(w, "gradCam", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": "conv2d"})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 0, r.result.Get("layer").Int())
-	assert.Contains(t, request(w, "gradCam", map[string]any{"pixels": float32sToJS(x), "layer": 4}).err, "not feature maps")
+	assert.Contains(t, request(w, "gradCam", map[string]any{"pixels": jsarray.Float32sToJS(x), "layer": 4}).err, "not feature maps")
 }
 
 func TestOcclusionOp(t *testing.T) {
 	w, ev, x := whyWorker(t)
-	r := sendWait(t, w, ev, obj(map[string]any{"id": 41, "type": "occlusion", "pixels": float32sToJS(x), "class": 1}))
+	r := sendWait(t, w, ev, obj(map[string]any{"id": 41, "type": "occlusion", "pixels": jsarray.Float32sToJS(x), "class": 1}))
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, 41, r.id.Int())
 	res := r.result
@@ -93,8 +94,8 @@ func TestOcclusionOp(t *testing.T) {
 
 	// A newer request replaces one in progress, which answers with an error.
 	ev.drain()
-	require.True(t, w.handle(obj(map[string]any{"id": 42, "type": "occlusion", "pixels": float32sToJS(x), "stride": 1})).IsNull())
-	r = sendWait(t, w, ev, obj(map[string]any{"id": 43, "type": "occlusion", "pixels": float32sToJS(x)}))
+	require.True(t, w.handle(obj(map[string]any{"id": 42, "type": "occlusion", "pixels": jsarray.Float32sToJS(x), "stride": 1})).IsNull())
+	r = sendWait(t, w, ev, obj(map[string]any{"id": 43, "type": "occlusion", "pixels": jsarray.Float32sToJS(x)}))
 	require.False(t, r.ok)
 	assert.Equal(t, 42, r.id.Int())
 	assert.Contains(t, r.err, "newer occlusion request")
@@ -105,7 +106,7 @@ func TestOcclusionOp(t *testing.T) {
 	for i := range 392 {
 		mask[i] = 1
 	}
-	r = request(w, "occlusion", map[string]any{"pixels": float32sToJS(x), "class": 1, "mask": float32sToJS(mask), "fill": -1.5})
+	r = request(w, "occlusion", map[string]any{"pixels": jsarray.Float32sToJS(x), "class": 1, "mask": jsarray.Float32sToJS(mask), "fill": -1.5})
 	require.True(t, r.ok, r.err)
 	in := explainFloats(t, r.result.Get("input"))
 	assert.Equal(t, float32(-1.5), in[0])
@@ -113,14 +114,14 @@ func TestOcclusionOp(t *testing.T) {
 	pr, err := w.model.Predict(in, 1)
 	require.NoError(t, err)
 	assert.Equal(t, float64(pr[1]), r.result.Get("maskedProb").Float())
-	assert.Contains(t, request(w, "occlusion", map[string]any{"pixels": float32sToJS(x), "fill": "black"}).err, "needs a data set")
-	assert.Contains(t, request(w, "occlusion", map[string]any{"pixels": float32sToJS(x), "fill": "pink"}).err, "fill \"pink\"")
-	assert.Contains(t, request(w, "occlusion", map[string]any{"pixels": float32sToJS(x), "patch": 40}).err, "patch 40")
+	assert.Contains(t, request(w, "occlusion", map[string]any{"pixels": jsarray.Float32sToJS(x), "fill": "black"}).err, "needs a data set")
+	assert.Contains(t, request(w, "occlusion", map[string]any{"pixels": jsarray.Float32sToJS(x), "fill": "pink"}).err, "fill \"pink\"")
+	assert.Contains(t, request(w, "occlusion", map[string]any{"pixels": jsarray.Float32sToJS(x), "patch": 40}).err, "patch 40")
 }
 
 func TestFgsmOp(t *testing.T) {
 	w, _, x := whyWorker(t)
-	r := request(w, "fgsm", map[string]any{"pixels": float32sToJS(x), "epsilon": 0.05})
+	r := request(w, "fgsm", map[string]any{"pixels": jsarray.Float32sToJS(x), "epsilon": 0.05})
 	require.True(t, r.ok, r.err)
 	res := r.result
 	assert.Equal(t, res.Get("classBefore").Int(), res.Get("label").Int())
@@ -132,11 +133,11 @@ func TestFgsmOp(t *testing.T) {
 		require.LessOrEqual(t, math.Abs(float64(p)), 0.05+1e-6)
 	}
 	// A large epsilon changes the prediction.
-	r = request(w, "fgsm", map[string]any{"pixels": float32sToJS(x), "epsilon": 3, "target": (res.Get("classBefore").Int() + 1) % 10, "steps": 10, "stopWhenFooled": true})
+	r = request(w, "fgsm", map[string]any{"pixels": jsarray.Float32sToJS(x), "epsilon": 3, "target": (res.Get("classBefore").Int() + 1) % 10, "steps": 10, "stopWhenFooled": true})
 	require.True(t, r.ok, r.err)
 	assert.NotEqual(t, r.result.Get("classBefore").Int(), r.result.Get("classAfter").Int())
-	assert.Contains(t, request(w, "fgsm", map[string]any{"pixels": float32sToJS(x)}).err, "needs epsilon")
-	assert.Contains(t, request(w, "fgsm", map[string]any{"pixels": float32sToJS(x), "epsilon": -1}).err, "epsilon")
+	assert.Contains(t, request(w, "fgsm", map[string]any{"pixels": jsarray.Float32sToJS(x)}).err, "needs epsilon")
+	assert.Contains(t, request(w, "fgsm", map[string]any{"pixels": jsarray.Float32sToJS(x), "epsilon": -1}).err, "epsilon")
 }
 
 func TestMaximizeOp(t *testing.T) {
@@ -197,7 +198,7 @@ func TestEmbeddingOp(t *testing.T) {
 	d.load(t, w)
 	require.True(t, request(w, "buildModel", map[string]any{"spec": jsonOf(t, tinyModelSpec())}).ok)
 	x := []float32{1, 2, -1, 0.5}
-	r := sendWait(t, w, ev, obj(map[string]any{"id": 31, "type": "embedding", "pixels": float32sToJS(x)}))
+	r := sendWait(t, w, ev, obj(map[string]any{"id": 31, "type": "embedding", "pixels": jsarray.Float32sToJS(x)}))
 	require.True(t, r.ok, r.err)
 	res := r.result
 	assert.Equal(t, 4, res.Get("count").Int(), "the 4 test images loaded, fewer than 2000")
@@ -209,7 +210,7 @@ func TestEmbeddingOp(t *testing.T) {
 
 	// The same map again answers at once, from the cache; the drawing's
 	// point is the PCA of its features.
-	r = request(w, "embedding", map[string]any{"pixels": float32sToJS(x)})
+	r = request(w, "embedding", map[string]any{"pixels": jsarray.Float32sToJS(x)})
 	require.True(t, r.ok, r.err)
 	assert.Equal(t, pts, explainFloats(t, r.result.Get("points")))
 	s, err := w.split("test")

@@ -18,12 +18,13 @@ import (
 	"time"
 
 	"convplay/internal/formats"
+	"convplay/wasm/jsarray"
 )
 
 // ops are the formats table's requests, by name.
 var ops = map[string]func(req js.Value) (map[string]any, error){
 	"readKeras": func(req js.Value) (map[string]any, error) {
-		file, err := bytesArg(req, "bytes")
+		file, err := jsarray.BytesFromJS(req.Get("bytes"), "bytes")
 		if err != nil {
 			return nil, err
 		}
@@ -35,38 +36,38 @@ var ops = map[string]func(req js.Value) (map[string]any, error){
 		for i, s := range info.Skipped {
 			skipped[i] = s
 		}
-		return map[string]any{"model": bytesToJS(cpw), "keras": map[string]any{
+		return map[string]any{"model": jsarray.BytesToJS(cpw), "keras": map[string]any{
 			"format": info.Format, "kerasVersion": info.KerasVersion, "logits": info.Logits,
 			"scalingKnown": info.ScalingKnown, "skipped": skipped,
 		}}, nil
 	},
 	"writeKeras": func(req js.Value) (map[string]any, error) {
-		cpw, err := bytesArg(req, "model")
+		cpw, err := jsarray.BytesFromJS(req.Get("model"), "model")
 		if err != nil {
 			return nil, err
 		}
 		b, err := formats.WriteKeras(cpw, time.Now())
-		return map[string]any{"bytes": bytesToJS(b)}, err
+		return map[string]any{"bytes": jsarray.BytesToJS(b)}, err
 	},
 	"writeNPZ": func(req js.Value) (map[string]any, error) {
-		cpw, err := bytesArg(req, "model")
+		cpw, err := jsarray.BytesFromJS(req.Get("model"), "model")
 		if err != nil {
 			return nil, err
 		}
 		b, err := formats.WriteNPZ(cpw)
-		return map[string]any{"bytes": bytesToJS(b)}, err
+		return map[string]any{"bytes": jsarray.BytesToJS(b)}, err
 	},
 	"readNPZ": func(req js.Value) (map[string]any, error) {
-		cpw, err := bytesArg(req, "model")
+		cpw, err := jsarray.BytesFromJS(req.Get("model"), "model")
 		if err != nil {
 			return nil, err
 		}
-		npz, err := bytesArg(req, "bytes")
+		npz, err := jsarray.BytesFromJS(req.Get("bytes"), "bytes")
 		if err != nil {
 			return nil, err
 		}
 		b, err := formats.ReadNPZ(cpw, npz)
-		return map[string]any{"model": bytesToJS(b)}, err
+		return map[string]any{"model": jsarray.BytesToJS(b)}, err
 	},
 }
 
@@ -115,21 +116,4 @@ func handle(req js.Value) (reply js.Value) {
 	reply.Set("ok", true)
 	reply.Set("result", js.ValueOf(result))
 	return reply
-}
-
-// bytesArg copies the request's Uint8Array name.
-func bytesArg(req js.Value, name string) ([]byte, error) {
-	arr := req.Get(name)
-	if !arr.InstanceOf(js.Global().Get("Uint8Array")) {
-		return nil, fmt.Errorf("formats: %s must be a Uint8Array", name)
-	}
-	b := make([]byte, arr.Length())
-	js.CopyBytesToGo(b, arr)
-	return b, nil
-}
-
-func bytesToJS(src []byte) js.Value {
-	arr := js.Global().Get("Uint8Array").New(len(src))
-	js.CopyBytesToJS(arr, src)
-	return arr
 }

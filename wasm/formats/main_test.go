@@ -12,6 +12,7 @@ import (
 
 	"convplay/internal/formats"
 
+	"convplay/wasm/jsarray"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -54,7 +55,7 @@ func fixture(t *testing.T, name string) []byte {
 // TestHandle: each request answers as the table says, its id echoed; bad
 // requests answer a one-line error.
 func TestHandle(t *testing.T) {
-	r := handle(request(map[string]any{"id": 4, "type": "readKeras", "bytes": bytesToJS(fixture(t, "bn_logits.keras"))}))
+	r := handle(request(map[string]any{"id": 4, "type": "readKeras", "bytes": jsarray.BytesToJS(fixture(t, "bn_logits.keras"))}))
 	require.True(t, r.Get("ok").Bool(), r.Get("error").String())
 	assert.Equal(t, 4, r.Get("id").Int())
 	k := r.Get("result").Get("keras")
@@ -81,10 +82,10 @@ func TestHandle(t *testing.T) {
 		req  js.Value
 		want string
 	}{
-		{request(map[string]any{"id": 7, "type": "readKeras", "bytes": bytesToJS([]byte("hello"))}), "neither an HDF5 (.h5) nor a zip (.keras) file"},
-		{request(map[string]any{"id": 7, "type": "readKeras"}), "formats: bytes must be a Uint8Array"},
-		{request(map[string]any{"id": 7, "type": "readNPZ", "model": model, "bytes": bytesToJS([]byte("PK\x03\x04 no"))}), "nn: invalid weights file"},
-		{request(map[string]any{"id": 7, "type": "writeKeras", "model": bytesToJS([]byte("x"))}), "formats: the model:"},
+		{request(map[string]any{"id": 7, "type": "readKeras", "bytes": jsarray.BytesToJS([]byte("hello"))}), "neither an HDF5 (.h5) nor a zip (.keras) file"},
+		{request(map[string]any{"id": 7, "type": "readKeras"}), "bytes must be a Uint8Array"},
+		{request(map[string]any{"id": 7, "type": "readNPZ", "model": model, "bytes": jsarray.BytesToJS([]byte("PK\x03\x04 no"))}), "nn: invalid weights file"},
+		{request(map[string]any{"id": 7, "type": "writeKeras", "model": jsarray.BytesToJS([]byte("x"))}), "formats: the model:"},
 		{request(map[string]any{"id": 7, "type": "h5"}), `formats: unknown request type "h5"`},
 		{js.ValueOf(3), "formats: a request must be an object"},
 	} {

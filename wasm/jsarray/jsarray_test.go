@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package main
+package jsarray
 
 import (
 	"math"
@@ -22,13 +22,13 @@ func TestFloat32sRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			arr := float32sToJS(tt.vals)
+			arr := Float32sToJS(tt.vals)
 			require.Equal(t, len(tt.vals), arr.Length())
 			for i, v := range tt.vals {
 				assert.Equal(t, float64(v), arr.Index(i).Float())
 			}
 			back := make([]float32, len(tt.vals))
-			require.NoError(t, float32sFromJS(back, arr, "x"))
+			require.NoError(t, Float32sFromJS(back, arr, "x"))
 			for i := range back {
 				assert.Equal(t, math.Float32bits(tt.vals[i]), math.Float32bits(back[i]))
 			}
@@ -36,7 +36,7 @@ func TestFloat32sRoundTrip(t *testing.T) {
 	}
 	t.Run("NaN", func(t *testing.T) {
 		back := make([]float32, 1)
-		require.NoError(t, float32sFromJS(back, float32sToJS([]float32{float32(math.NaN())}), "x"))
+		require.NoError(t, Float32sFromJS(back, Float32sToJS([]float32{float32(math.NaN())}), "x"))
 		assert.True(t, math.IsNaN(float64(back[0])))
 	})
 	t.Run("view at an offset into a larger buffer", func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestFloat32sRoundTrip(t *testing.T) {
 		}
 		view := js.Global().Get("Float32Array").New(buf, 8, 3)
 		got := make([]float32, 3)
-		require.NoError(t, float32sFromJS(got, view, "x"))
+		require.NoError(t, Float32sFromJS(got, view, "x"))
 		assert.Equal(t, []float32{20, 30, 40}, got)
 	})
 }

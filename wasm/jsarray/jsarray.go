@@ -1,6 +1,9 @@
 //go:build js && wasm
 
-package main
+// Package jsarray moves numbers and bytes between Go slices and
+// JavaScript typed arrays, for the two WebAssembly programs (the engine's
+// worker, wasm/, and the formats module, wasm/formats/).
+package jsarray
 
 import (
 	"fmt"
@@ -8,14 +11,14 @@ import (
 	"unsafe"
 )
 
-// float32sFromJS copies a Float32Array into dst, which must have its length.
+// Float32sFromJS copies a Float32Array into dst, which must have its length.
 // The copy goes through a Uint8Array view of the same buffer, one memcpy.
-func float32sFromJS(dst []float32, arr js.Value, what string) error {
+func Float32sFromJS(dst []float32, arr js.Value, what string) error {
 	if !arr.InstanceOf(js.Global().Get("Float32Array")) {
-		return fmt.Errorf("worker: %s must be a Float32Array", what)
+		return fmt.Errorf("%s must be a Float32Array", what)
 	}
 	if n := arr.Length(); n != len(dst) {
-		return fmt.Errorf("worker: %s has %d values, want %d", what, n, len(dst))
+		return fmt.Errorf("%s has %d values, want %d", what, n, len(dst))
 	}
 	if len(dst) == 0 {
 		return nil
@@ -25,9 +28,9 @@ func float32sFromJS(dst []float32, arr js.Value, what string) error {
 	return nil
 }
 
-// float32sToJS returns a new Float32Array holding a copy of src. WebAssembly
+// Float32sToJS returns a new Float32Array holding a copy of src. WebAssembly
 // and JavaScript typed arrays are both little-endian, so the bytes move as they are.
-func float32sToJS(src []float32) js.Value {
+func Float32sToJS(src []float32) js.Value {
 	buf := js.Global().Get("ArrayBuffer").New(4 * len(src))
 	if len(src) > 0 {
 		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(buf), unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
@@ -35,28 +38,28 @@ func float32sToJS(src []float32) js.Value {
 	return js.Global().Get("Float32Array").New(buf)
 }
 
-// bytesFromJS copies a Uint8Array (or the whole of an ArrayBuffer) into a new slice.
-func bytesFromJS(arr js.Value, what string) ([]byte, error) {
+// BytesFromJS copies a Uint8Array (or the whole of an ArrayBuffer) into a new slice.
+func BytesFromJS(arr js.Value, what string) ([]byte, error) {
 	if arr.InstanceOf(js.Global().Get("ArrayBuffer")) {
 		arr = js.Global().Get("Uint8Array").New(arr)
 	}
 	if !arr.InstanceOf(js.Global().Get("Uint8Array")) {
-		return nil, fmt.Errorf("worker: %s must be a Uint8Array", what)
+		return nil, fmt.Errorf("%s must be a Uint8Array", what)
 	}
 	b := make([]byte, arr.Length())
 	js.CopyBytesToGo(b, arr)
 	return b, nil
 }
 
-// bytesToJS returns a new Uint8Array holding a copy of src.
-func bytesToJS(src []byte) js.Value {
+// BytesToJS returns a new Uint8Array holding a copy of src.
+func BytesToJS(src []byte) js.Value {
 	arr := js.Global().Get("Uint8Array").New(len(src))
 	js.CopyBytesToJS(arr, src)
 	return arr
 }
 
-// int32sToJS returns a new Int32Array holding src (ids, counts, pool choices).
-func int32sToJS(src []int32) js.Value {
+// Int32sToJS returns a new Int32Array holding src (ids, counts, pool choices).
+func Int32sToJS(src []int32) js.Value {
 	buf := js.Global().Get("ArrayBuffer").New(4 * len(src))
 	if len(src) > 0 {
 		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(buf), unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
@@ -64,17 +67,17 @@ func int32sToJS(src []int32) js.Value {
 	return js.Global().Get("Int32Array").New(buf)
 }
 
-// intsToJS is int32sToJS for ints (all of them small: indices and counts).
-func intsToJS(src []int) js.Value {
+// IntsToJS is Int32sToJS for ints (all of them small: indices and counts).
+func IntsToJS(src []int) js.Value {
 	v := make([]int32, len(src))
 	for i, x := range src {
 		v[i] = int32(x)
 	}
-	return int32sToJS(v)
+	return Int32sToJS(v)
 }
 
-// shapeToJS is a shape as a plain array of numbers.
-func shapeToJS(s []int) []any {
+// ShapeToJS is a shape as a plain array of numbers.
+func ShapeToJS(s []int) []any {
 	out := make([]any, len(s))
 	for i, d := range s {
 		out[i] = d
