@@ -64,10 +64,14 @@ fuzz:
 
 ## wasm: the engine for the page's Web Worker, the formats module (Keras and .npz files,
 ## fetched only when a student needs one: wasm/formats) and Go's loader (generated, git-ignored).
-wasm:
+wasm: web/wasm_exec.js
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/convplay.wasm ./wasm
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o web/convplay-formats.wasm ./wasm/formats
-	cp "$(GOROOT)/lib/wasm/wasm_exec.js" web/
+
+# Go's loader for the engine, from the Go that builds it. worker.js imports
+# it, so the JavaScript unit tests need it too.
+web/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
+	cp "$<" $@
 
 ## page: everything the page loads that is built, not committed: the engine,
 ## Go's loader and the pretrained models the page starts with, the first two and
@@ -149,7 +153,7 @@ $(PROTOC):
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q protobuf-compiler
 
 ## test-js: the DOM-free JavaScript modules' unit tests.
-test-js:
+test-js: web/wasm_exec.js
 	node --test web/
 
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
