@@ -247,8 +247,8 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
 
     /**
      * resetModel loads the data set's pretrained model (the URL's model=, or
-     * the best one). A bigger one (the reference model, 1.7 MB) comes after
-     * the data set's smallest (21 KB), shown meanwhile and labelled so: it
+     * the best one). A bigger one (the reference model, 0.87 MB of float16) comes after
+     * the data set's smallest (11 KB), shown meanwhile and labelled so: it
      * resolves once that one is in place, and the bigger one replaces it
      * when it has arrived and the first prediction is on screen, unless the
      * student set another model, started training or switched the data set
