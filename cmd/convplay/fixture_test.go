@@ -169,3 +169,13 @@ func float32Bytes(v []float32) []byte {
 	}
 	return b
 }
+
+// readRecord reads the record a training run wrote to dir/meta.json (-meta).
+func readRecord(t *testing.T, dir string) record {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	require.NoError(t, err)
+	var rec record
+	require.NoError(t, json.Unmarshal(b, &rec))
+	return rec
+}

@@ -54,10 +54,7 @@ func TestTrainScenes(t *testing.T) {
 	_, err = os.Stat(filepath.Join(dir, "history.png"))
 	require.NoError(t, err)
 
-	var rec record
-	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rec))
+	rec := readRecord(t, dir)
 	require.NotNil(t, rec.Test)
 	assert.Equal(t, data+"-scenes", rec.Data.Name)
 	assert.Equal(t, 1000, rec.Data.Test)
@@ -77,10 +74,7 @@ func TestTrainScenes(t *testing.T) {
 	// checkpoint left off, so its loss is below the fresh run's first.
 	dir2 := t.TempDir()
 	_, out2 := trainTinyScenes(t, data, dir2, "-init", ckpt, "-epochs", "1", "-no-test")
-	var rec2 record
-	b, err = os.ReadFile(filepath.Join(dir2, "meta.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rec2))
+	rec2 := readRecord(t, dir2)
 	assert.Contains(t, out2, "Epoch 1/1")
 	assert.Less(t, rec2.History.Loss[0], rec.History.Loss[0])
 	cls0 := filepath.Join(t.TempDir(), "x.cpw")
@@ -203,17 +197,14 @@ func TestTrainScenesOnWindows(t *testing.T) {
 	assert.Contains(t, out, "24 training 32x32 windows, 8 validation scenes;")
 	assert.Contains(t, out, " - val_mean_iou: ")
 	assert.Contains(t, out, "Test of the checkpoint on 1000 fixed scenes: loss ")
-	var rec record
-	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rec))
+	rec := readRecord(t, dir)
 	assert.Equal(t, 32, rec.Crop)
 	require.NotNil(t, rec.Test)
 	assert.Greater(t, rec.Test.Accuracy, 0.5)
 	var ev bytes.Buffer
 	require.NoError(t, runEvaluate([]string{"-weights", ckpt, "-data", data + "-scenes"}, &ev), "the checkpoint is the 64x64 model")
 
-	err = runTrain([]string{"-data", data + "-scenes", "-arch", filepath.Join(dir, "fcn.json"), "-crop", "30", "-epochs", "1", "-no-test",
+	err := runTrain([]string{"-data", data + "-scenes", "-arch", filepath.Join(dir, "fcn.json"), "-crop", "30", "-epochs", "1", "-no-test",
 		"-checkpoint", filepath.Join(dir, "x.cpw")}, &bytes.Buffer{}, nil)
 	assert.ErrorContains(t, err, "-crop 30: windows of side 30: nn: ")
 	err = runTrain([]string{"-data", data, "-crop", "24"}, &bytes.Buffer{}, nil)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"image/png"
 	"os"
@@ -65,10 +64,7 @@ func TestTrainCommand(t *testing.T) {
 	assert.Equal(t, 480, img.Bounds().Dy())
 
 	// The record, and the checkpoint it names reaches its test accuracy.
-	var rec record
-	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rec))
+	rec := readRecord(t, dir)
 	assert.Equal(t, uint64(1), rec.Seed)
 	assert.Equal(t, 3, rec.EpochsRun)
 	assert.Equal(t, 90, rec.Data.Train)
@@ -110,10 +106,7 @@ func TestTrainSubsetAndEarlyStopping(t *testing.T) {
 	assert.Contains(t, out, ": 20 training, 5 validation images;")
 	assert.Contains(t, out, "Early stopping after epoch 2 (best val_loss ")
 	assert.Contains(t, out, "Trained 2 epochs in ")
-	var rec record
-	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rec))
+	rec := readRecord(t, dir)
 	assert.True(t, rec.StoppedEarly)
 	assert.Equal(t, 20, rec.Data.Subset)
 	assert.Equal(t, 2, rec.BestEpoch, "the checkpoint saves every lower val_loss, whatever early stopping's min_delta")
