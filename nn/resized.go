@@ -5,10 +5,10 @@ import "fmt"
 // Resized returns the same network for inputs of shape in, its parameters
 // sharing m's weights (each Param.W is m's slice; gradients are its own).
 // A fully convolutional network has no input size of its own: its kernels
-// slide over any map. So the segmentation lesson trains fcn-small on 32 x 32
-// windows around one item, a quarter of a scene's work with a smaller share
-// of background, and scores the same weights on the 64 x 64 scenes
-// (FitConfig.ValidationModel). A step of either model moves both. The
+// slide over any map. So the segmentation lesson trains fcn-small on
+// windows around one item (scenes.Crops: 24 x 24 in the page, a seventh of
+// a scene's work with a smaller share of background), and scores the same
+// weights on the 64 x 64 scenes (FitConfig.ValidationModel). A step of either model moves both. The
 // resized model is not compiled: compile it on its own (a fresh optimizer
 // of the same spec, the same loss). A network whose parameters depend on
 // the input size, such as a Dense layer after Flatten, cannot be resized:
