@@ -23,6 +23,14 @@
 // or "gzip". Version 1 had no encodings: every file was gzip (named
 // *.u8.gz); this package still reads it.
 //
+// An images file may carry a "step" (packdata -round): its pixels are the
+// source's, each rounded to the nearest multiple of step, a divisor of 255
+// (0 and 255 stay exact; at step 5 each pixel is at most 2 grey levels off,
+// and pixcode codes the file a third smaller). The reader checks every
+// pixel is a multiple of it. make data rounds Fashion-MNIST's train and
+// validation images to steps of 5 and leaves the test split exact, so test
+// accuracies are on the source's images.
+//
 // Decompressed, an images chunk of n samples of shape (H, W, C) is exactly
 // n*H*W*C bytes, sample i's pixel (h, w, c) at ((i*H+h)*W+w)*C+c (row-major,
 // NHWC as the engine's activations), 0 black background .. 255 full ink as
@@ -36,11 +44,13 @@
 // name and version, the data set's name, title, source, license and
 // attribution; the class names in English and simplified Chinese; the image
 // shape; the sample count per split; the mean and population standard
-// deviation of all pixels of the train split on the 0..255 scale (one value
+// deviation of all pixels of the train split as stored (after any rounding)
+// on the 0..255 scale (one value
 // each, as scikit-learn's StandardScaler over the flattened pixels); how the
 // sample order was made (the official order, or a seeded shuffle and its
 // seed); the test samples whose pixels equal a training or validation
-// sample's; the preview sprite's layout; and the files.
+// sample's in the source (before any rounding); the preview sprite's layout
+// (drawn from the stored pixels); and the files.
 //
 // # Splits
 //
@@ -53,8 +63,8 @@
 //
 // Nothing is used before it is checked: a file's size and SHA-256 must match
 // the manifest (before it is decoded), it must decompress to exactly the
-// bytes its count implies,
-// and every label must name a class. A failure is a *CorruptError naming the
+// bytes its count implies, each pixel a multiple of the file's step, and
+// every label must name a class. A failure is a *CorruptError naming the
 // file and what is wrong, so a truncated download or a flipped byte never
 // trains silently on garbage.
 package dataset

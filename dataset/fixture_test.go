@@ -25,13 +25,24 @@ var fixtureBase = map[string]int{Train: 10, Validation: 50, Test: 90}
 
 // newFixture makes the fixture with the given samples per split and chunk,
 // as a version 1 manifest (every file gzip).
-func newFixture(counts Counts, chunk int) *fixture { return makeFixture(counts, chunk, 1) }
+func newFixture(counts Counts, chunk int) *fixture { return makeFixture(counts, chunk, 1, 1) }
 
 // newPixcodeFixture is the fixture as version 2 writes it: images in
 // pixcode (".cpx"), labels gzip.
-func newPixcodeFixture(counts Counts, chunk int) *fixture { return makeFixture(counts, chunk, 2) }
+func newPixcodeFixture(counts Counts, chunk int) *fixture { return makeFixture(counts, chunk, 2, 1) }
 
-func makeFixture(counts Counts, chunk, version int) *fixture {
+// newRoundedFixture is newPixcodeFixture with the train and validation
+// images rounded to multiples of step, as packdata -round writes them.
+func newRoundedFixture(counts Counts, chunk, step int) *fixture {
+	return makeFixture(counts, chunk, 2, step)
+}
+
+// roundedPixel is pixel p of a rounded split: the nearest multiple of step.
+func roundedPixel(p, step int) byte { return byte((p + step/2) / step * step) }
+
+// makeFixture makes the fixture of the given manifest version, its train
+// and validation images rounded to multiples of step (1: as they are).
+func makeFixture(counts Counts, chunk, version, step int) *fixture {
 	f := &fixture{
 		manifest: Manifest{
 			Format: Format, Version: version, Name: "tiny", Title: "Tiny", Source: "tests",
@@ -44,11 +55,15 @@ func makeFixture(counts Counts, chunk, version int) *fixture {
 	}
 	for _, s := range SplitNames {
 		n := counts.Of(s)
+		step := step
+		if s == Test {
+			step = 1 // the test split stays exact
+		}
 		for k, first := 0, 0; first < n; k, first = k+1, first+chunk {
 			c := min(chunk, n-first)
 			var img, lab []byte
 			for i := first; i < first+c; i++ {
-				p := byte(fixtureBase[s] + i)
+				p := roundedPixel(fixtureBase[s]+i, step)
 				img = append(img, p, p, p, p)
 				lab = append(lab, byte(i%3))
 			}
@@ -57,8 +72,11 @@ func makeFixture(counts Counts, chunk, version int) *fixture {
 				f.add(fmt.Sprintf("%s-%02d-labels.u8.gz", s, k), s, Labels, c, gz(lab))
 				continue
 			}
-			f.add(fmt.Sprintf("%s-%02d-images.cpx", s, k), s, Images, c, pixcode.Encode(img, c, 2, 2))
+			f.add(fmt.Sprintf("%s-%02d-images.cpx", s, k), s, Images, c, pixcode.EncodeSteps(img, c, 2, 2, step))
 			f.encode(Pixcode)
+			if step > 1 {
+				f.manifest.Files[len(f.manifest.Files)-1].Step = step
+			}
 			f.add(fmt.Sprintf("%s-%02d-labels.u8.gz", s, k), s, Labels, c, gz(lab))
 			f.encode(Gzip)
 		}

@@ -151,7 +151,7 @@ func (d *Dataset) StartChunk(name string, data []byte) (*ChunkLoad, error) {
 	}
 	if c.Decoding() == Pixcode {
 		shape := d.Manifest.Shape
-		dec, err := pixcode.NewDecoder(l.dst, data, shape[0], shape[1]*shape[2])
+		dec, err := pixcode.NewDecoder(l.dst, data, shape[0], shape[1]*shape[2], c.PixelStep())
 		if err != nil {
 			return nil, corrupt(name, "%v", err)
 		}
@@ -178,6 +178,15 @@ func (l *ChunkLoad) Step(n int) (done bool, err error) {
 		}
 	} else if err := gunzipExact(l.dst, l.data); err != nil {
 		return l.fail(corrupt(name, "%v", err))
+	} else if step := l.c.PixelStep(); l.c.Kind == Images && step > 1 {
+		// pixcode's decoder guarantees the step; gzip's bytes are checked
+		for i, v := range l.dst {
+			if int(v)%step != 0 {
+				px := l.d.Manifest.ImageSize()
+				return l.fail(corrupt(name, "sample %d: pixel %d is %d, not a multiple of the manifest's step %d",
+					l.c.first+i/px, i%px, v, step))
+			}
+		}
 	}
 	if l.c.Kind == Labels {
 		for i, v := range l.dst {
@@ -198,10 +207,11 @@ func (l *ChunkLoad) fail(err error) (bool, error) {
 // Name is the file's name.
 func (l *ChunkLoad) Name() string { return l.c.Name }
 
-// decompress fills dst exactly from the file's bytes in the given encoding.
-func decompress(dst, src []byte, encoding string, shape []int) error {
+// decompress fills dst exactly from the file's bytes in the given encoding
+// (pixcode's of pixels in the given step).
+func decompress(dst, src []byte, encoding string, step int, shape []int) error {
 	if encoding == Pixcode {
-		return pixcode.Decode(dst, src, shape[0], shape[1]*shape[2])
+		return pixcode.Decode(dst, src, shape[0], shape[1]*shape[2], step)
 	}
 	return gunzipExact(dst, src)
 }

@@ -173,6 +173,59 @@ func TestLoaderPixcode(t *testing.T) {
 	}
 }
 
+// Rounded images load as packed, and the manifest's step is checked
+// against the pixels: pixcode's header, each pixel of a gzip file.
+func TestLoaderRounded(t *testing.T) {
+	counts := Counts{Train: 5, Validation: 2, Test: 3}
+	d := load(t, newRoundedFixture(counts, 2, 5))
+	assert.Equal(t, 5, d.Manifest.SplitStep(Train))
+	assert.Equal(t, 5, d.Manifest.SplitStep(Validation))
+	assert.Equal(t, 1, d.Manifest.SplitStep(Test))
+	for _, s := range SplitNames {
+		sp, _ := d.Split(s)
+		for i := range sp.Len() {
+			want := byte(fixtureBase[s] + i)
+			if s != Test {
+				want = roundedPixel(fixtureBase[s]+i, 5)
+			}
+			assert.Equal(t, []uint8{want, want, want, want}, sp.Image(i), "%s %d", s, i)
+		}
+	}
+
+	stepOf := func(f *fixture, name string) *File {
+		for i := range f.manifest.Files {
+			if f.manifest.Files[i].Name == name {
+				return &f.manifest.Files[i]
+			}
+		}
+		t.Fatalf("no file %s", name)
+		return nil
+	}
+	t.Run("pixcode of another step", func(t *testing.T) {
+		f := newRoundedFixture(counts, 2, 5)
+		stepOf(f, "train-00-images.cpx").Step = 15
+		d, err := NewLoader(f.json(t))
+		require.NoError(t, err)
+		assert.ErrorContains(t, d.AddChunk("train-00-images.cpx", f.files["train-00-images.cpx"]),
+			"train-00-images.cpx: pixcode: pixels in steps of 5, want 15")
+	})
+	t.Run("gzip pixels off the step", func(t *testing.T) {
+		f := newFixture(counts, 2)
+		for i := range f.manifest.Files {
+			f.manifest.Files[i].Encoding = Gzip
+		}
+		f.manifest.Version = 2
+		stepOf(f, "train-01-images.u8.gz").Step = 3 // pixels 12 and 13
+		d, err := NewLoader(f.json(t))
+		require.NoError(t, err)
+		err = d.AddChunk("train-01-images.u8.gz", f.files["train-01-images.u8.gz"])
+		var ce *CorruptError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, "sample 3: pixel 0 is 13, not a multiple of the manifest's step 3", ce.Reason)
+		assert.Equal(t, 0, d.Available().Train)
+	})
+}
+
 func load(t *testing.T, f *fixture) *Dataset {
 	t.Helper()
 	d, err := NewLoader(f.json(t))
@@ -250,8 +303,9 @@ func FuzzAddChunk(f *testing.F) {
 		d, err := NewLoader(mj)
 		require.NoError(t, err)
 		// the decompressions alone, past the hash check
-		_ = decompress(make([]byte, 8), data, Gzip, []int{2, 2, 1})
-		_ = decompress(make([]byte, 8), data, Pixcode, []int{2, 2, 1})
+		_ = decompress(make([]byte, 8), data, Gzip, 1, []int{2, 2, 1})
+		_ = decompress(make([]byte, 8), data, Pixcode, 1, []int{2, 2, 1})
+		_ = decompress(make([]byte, 8), data, Pixcode, 5, []int{2, 2, 1})
 		name := names[int(which)%len(names)]
 		if err := d.AddChunk(name, data); err != nil {
 			return

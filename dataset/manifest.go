@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"convplay/internal/pixcode"
 )
 
 // Format and Version identify the file format this package writes. It
@@ -67,12 +69,13 @@ type Manifest struct {
 	Classes     []Class `json:"classes"`     // label i names Classes[i]
 	Shape       []int   `json:"shape"`       // one image: (H, W, C)
 	Counts      Counts  `json:"counts"`      // samples per split
-	Mean        float64 `json:"mean"`        // of all train pixels, 0..255 scale
+	Mean        float64 `json:"mean"`        // of all train pixels as stored (rounded or not), 0..255 scale
 	Std         float64 `json:"std"`         // population standard deviation, same pixels
 	Order       string  `json:"order"`       // how the sample order was made
 	ShuffleSeed *uint64 `json:"shuffle_seed,omitempty"`
 	// TestDuplicates are the test samples (indices into the test split,
-	// ascending) whose pixels equal a train or validation sample's.
+	// ascending) whose pixels equal a train or validation sample's in the
+	// source, before any rounding (File.Step).
 	TestDuplicates []int   `json:"test_duplicates"`
 	Preview        Preview `json:"preview"`
 	Files          []File  `json:"files"`
@@ -138,6 +141,27 @@ type File struct {
 	// Encoding is Gzip or Pixcode (images only) from version 2; absent in
 	// version 1, where every file is gzip.
 	Encoding string `json:"encoding,omitempty"`
+	// Step (images only, version 2) is set when the packer rounded each
+	// pixel to the nearest multiple of it, so that the file codes smaller
+	// on a slow link: a divisor of 255 (black and white stay exact), each
+	// pixel at most Step/2 grey levels from the source's. Absent: the
+	// source's own pixels.
+	Step int `json:"step,omitempty"`
+}
+
+// PixelStep is the step of the file's pixels: Step, or 1 when absent.
+func (f File) PixelStep() int { return max(f.Step, 1) }
+
+// SplitStep is the largest PixelStep of the split's images files: 1 when
+// the split holds the source's own pixels.
+func (m *Manifest) SplitStep(split string) int {
+	step := 1
+	for _, f := range m.Files {
+		if f.Split == split && f.Kind == Images {
+			step = max(step, f.PixelStep())
+		}
+	}
+	return step
 }
 
 // Decoding returns how the file's bytes are compressed: its Encoding, or
@@ -284,6 +308,8 @@ func (m *Manifest) validateFiles() error {
 			return fmt.Errorf("file %s: encoding %q in a version 1 manifest (whose files are all gzip)", f.Name, f.Encoding)
 		case m.Version >= 2 && f.Encoding != Gzip && !(f.Encoding == Pixcode && f.Kind == Images):
 			return fmt.Errorf("file %s: encoding %q, want %q, or %q for images", f.Name, f.Encoding, Gzip, Pixcode)
+		case f.Step != 0 && (m.Version == 1 || f.Kind != Images || !pixcode.ValidStep(f.Step)):
+			return fmt.Errorf("file %s: step %d, want a divisor of 255 above 0 on the images of a version 2 manifest", f.Name, f.Step)
 		}
 		seen[f.Name] = true
 		if f.Kind == Images {

@@ -56,6 +56,28 @@ func TestParseManifestInvalid(t *testing.T) {
 				m.Files[i].Encoding = Pixcode
 			}
 		}, `file train-00-labels.u8.gz: encoding "pixcode1", want "gzip", or "pixcode1" for images`},
+		{"step in version 1", func(m *Manifest) { m.Files[0].Step = 5 }, "file train-00-images.u8.gz: step 5, want a divisor of 255 above 0 on the images of a version 2 manifest"},
+		{"step on labels", func(m *Manifest) {
+			m.Version = 2
+			for i := range m.Files {
+				m.Files[i].Encoding = Gzip
+			}
+			m.Files[1].Step = 5
+		}, "file train-00-labels.u8.gz: step 5"},
+		{"step 4 (255 would not stay white)", func(m *Manifest) {
+			m.Version = 2
+			for i := range m.Files {
+				m.Files[i].Encoding = Gzip
+			}
+			m.Files[0].Step = 4
+		}, "file train-00-images.u8.gz: step 4"},
+		{"negative step", func(m *Manifest) {
+			m.Version = 2
+			for i := range m.Files {
+				m.Files[i].Encoding = Gzip
+			}
+			m.Files[0].Step = -5
+		}, "file train-00-images.u8.gz: step -5"},
 		{"dataset name with a slash", func(m *Manifest) { m.Name = "a/b" }, "not a plain file name"},
 		{"one class", func(m *Manifest) { m.Classes = m.Classes[:1] }, "1 classes"},
 		{"shape of two dims", func(m *Manifest) { m.Shape = []int{4, 1} }, "want (H, W, C)"},

@@ -52,6 +52,9 @@ func (w *worker) loadDataset(req js.Value) (any, error) {
 		"name": m.Name, "title": m.Title, "classes": classes, "shape": jsarray.ShapeToJS(m.Shape),
 		"counts": countsJS(m.Counts), "files": files, "testDuplicates": len(m.TestDuplicates),
 		"mean": m.Mean, "std": m.Std,
+		// the grey-level steps packdata -round left in each split (1: exact)
+		"pixelSteps": map[string]any{dataset.Train: m.SplitStep(dataset.Train),
+			dataset.Validation: m.SplitStep(dataset.Validation), dataset.Test: m.SplitStep(dataset.Test)},
 	}, nil
 }
 

@@ -25,23 +25,24 @@ func TestAddChunkDecodesInSlices(t *testing.T) {
 	const n = 3000
 	rng := rand.New(rand.NewPCG(1, 2))
 	images := make([]byte, n*28*28)
-	for i := range images {
-		images[i] = uint8(rng.Uint32())
+	for i := range images { // rounded as packdata -round 5 leaves them
+		images[i] = uint8(rng.IntN(52) * 5)
 	}
 	labels := make([]byte, n)
 	for i := range labels {
 		labels[i] = uint8(i % 2)
 	}
-	files := map[string][]byte{"train-00-images.cpx": pixcode.Encode(images, n, 28, 28), "train-00-labels.u8.gz": gz(t, labels)}
+	files := map[string][]byte{"train-00-images.cpx": pixcode.EncodeSteps(images, n, 28, 28, 5), "train-00-labels.u8.gz": gz(t, labels)}
 	var list []any
 	for _, name := range []string{"train-00-images.cpx", "train-00-labels.u8.gz"} {
 		sum := sha256.Sum256(files[name])
-		kind, enc := "images", "pixcode1"
+		f := map[string]any{"name": name, "split": "train", "kind": "images", "count": n, "size": len(files[name]),
+			"sha256": hex.EncodeToString(sum[:]), "encoding": "pixcode1", "step": 5}
 		if name == "train-00-labels.u8.gz" {
-			kind, enc = "labels", "gzip"
+			f["kind"], f["encoding"] = "labels", "gzip"
+			delete(f, "step")
 		}
-		list = append(list, map[string]any{"name": name, "split": "train", "kind": kind, "count": n, "size": len(files[name]),
-			"sha256": hex.EncodeToString(sum[:]), "encoding": enc})
+		list = append(list, f)
 	}
 	manifest, err := json.Marshal(map[string]any{
 		"format": "convplay-dataset", "version": 2, "name": "noise", "title": "Noise", "source": "test", "license": "MIT",
@@ -53,7 +54,10 @@ func TestAddChunkDecodesInSlices(t *testing.T) {
 	require.NoError(t, err)
 
 	w, ev := newWorker()
-	require.True(t, request(w, "loadDataset", map[string]any{"manifest": string(manifest)}).ok)
+	info := request(w, "loadDataset", map[string]any{"manifest": string(manifest)})
+	require.True(t, info.ok, info.err)
+	assert.Equal(t, 5, info.result.Get("pixelSteps").Get("train").Int(), "the page says the images are rounded")
+	assert.Equal(t, 1, info.result.Get("pixelSteps").Get("test").Int())
 	add := func(id int, name string) js.Value {
 		return w.handle(obj(map[string]any{"id": id, "type": "addChunk", "name": name, "bytes": jsarray.BytesToJS(files[name])}))
 	}

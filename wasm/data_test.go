@@ -44,6 +44,7 @@ func TestDataLoading(t *testing.T) {
 	assert.Equal(t, 100.0, r.result.Get("mean").Float(), "the training pixels' mean, for the page's explanations")
 	assert.Equal(t, 50.0, r.result.Get("std").Float())
 	assert.Equal(t, "亮", r.result.Get("classes").Index(1).Get("zh").String())
+	assert.Equal(t, 1, r.result.Get("pixelSteps").Get("train").Int(), "the source's own pixels")
 
 	r = send(w, obj(map[string]any{"id": 3, "type": "getSample", "split": "train", "index": 0}))
 	assert.Equal(t, "worker: no train samples are loaded yet", r.err)

@@ -28,7 +28,7 @@
 //	getFilters     {layer}                         {name, type, kernel, kernelShape, bias, biasShape}
 //	describeLayers -                               {input, layers: [{index, name, type, inShape, outShape, activation, kernel, filters, strides, padding, poolSize, units, params, paramsCum, paramShare, macs, macShare, area, channels, values, size, count}], groups: [{kind, layers, params, macs, paramShare, macShare}], totalParams, totalMacs}
 //	scores         {pixels}                        {layer, activation, logits, probs}: the last layer's pre-activation values and output
-//	loadDataset    {manifest}                      {name, title, classes, shape, counts, files, testDuplicates, mean, std}
+//	loadDataset    {manifest}                      {name, title, classes, shape, counts, files, testDuplicates, mean, std, pixelSteps}
 //	addChunk       {name, bytes}                   {file, available, complete}, also as a data event
 //	getSample      {split, index}                  {image, pixels, label, count}
 //	preprocess     {rgba, width, height, fit}      {steps: [{name, image, width, height, box?}], image, pixels, width, height, fit, mean, std, warnings: [{code, value, limit, typical}]}

@@ -72,7 +72,11 @@ func tinyImage(rng *rand.Rand, label int) []byte {
 // format tools/packdata writes (dataset's doc), in chunks of 40 samples,
 // with test samples 1 and 4 listed as duplicates. Its mean and std are
 // given, not measured, so tests can standardize by hand.
-func writeTinyData(t *testing.T) string {
+func writeTinyData(t *testing.T) string { t.Helper(); return writeTinyDataRounded(t, 1) }
+
+// writeTinyDataRounded is writeTinyData with the train and validation
+// images rounded to multiples of step, as packdata -round packs them.
+func writeTinyDataRounded(t *testing.T, step int) string {
 	t.Helper()
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -91,6 +95,13 @@ func writeTinyData(t *testing.T) string {
 				img = append(img, tinyImage(rng, label)...)
 				lab = append(lab, byte(label))
 			}
+			fileStep := 0
+			if step > 1 && s != dataset.Test {
+				for i, v := range img {
+					img[i] = byte((int(v) + step/2) / step * step)
+				}
+				fileStep = step
+			}
 			for kind, data := range map[string][]byte{dataset.Images: img, dataset.Labels: lab} {
 				name := fmt.Sprintf("%s-%02d-%s.u8.gz", s, k, kind)
 				var buf bytes.Buffer
@@ -99,8 +110,12 @@ func writeTinyData(t *testing.T) string {
 				require.NoError(t, err)
 				require.NoError(t, zw.Close())
 				sum := sha256.Sum256(buf.Bytes())
-				man.Files = append(man.Files, dataset.File{Name: name, Split: s, Kind: kind, Count: c, Encoding: dataset.Gzip,
-					Size: int64(buf.Len()), SHA256: hex.EncodeToString(sum[:])})
+				f := dataset.File{Name: name, Split: s, Kind: kind, Count: c, Encoding: dataset.Gzip,
+					Size: int64(buf.Len()), SHA256: hex.EncodeToString(sum[:])}
+				if kind == dataset.Images {
+					f.Step = fileStep
+				}
+				man.Files = append(man.Files, f)
 				require.NoError(t, os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644))
 			}
 		}

@@ -47,6 +47,9 @@ type dataRecord struct {
 	Test       int    `json:"test"`
 	Subset     int    `json:"subset,omitempty"`
 	ValSubset  int    `json:"val_subset,omitempty"`
+	// PixelStep is the grey-level step packdata -round left in the
+	// training images (absent: the source's exact pixels).
+	PixelStep int `json:"pixel_step,omitempty"`
 }
 
 type metrics struct {

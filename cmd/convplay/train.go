@@ -274,6 +274,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		Date: time.Now().UTC().Format(time.RFC3339), Checkpoint: f.checkpoint, Crop: f.crop}
 	rec.Data = dataRecord{Name: ds.Manifest.Name, Title: ds.Manifest.Title, Source: ds.Manifest.Source,
 		Train: train.Len(), Validation: val.Len(), Test: ds.Manifest.Counts.Test, Subset: f.subset, ValSubset: f.valSubset}
+	if step := ds.Manifest.SplitStep(dataset.Train); step > 1 {
+		rec.Data.PixelStep = step
+	}
 	if sc != nil {
 		rec.Data.Name, rec.Data.Title, rec.Data.Test = f.data, title, sc.test.N
 	}

@@ -68,6 +68,7 @@ func TestTrainCommand(t *testing.T) {
 	assert.Equal(t, uint64(1), rec.Seed)
 	assert.Equal(t, 3, rec.EpochsRun)
 	assert.Equal(t, 90, rec.Data.Train)
+	assert.Zero(t, rec.Data.PixelStep, "the tiny set's pixels are exact")
 	assert.Equal(t, "adam", rec.Optimizer.Name)
 	assert.Len(t, rec.History.ValAccuracy, 3)
 	require.NotNil(t, rec.Test)
@@ -86,6 +87,14 @@ func TestTrainCommand(t *testing.T) {
 }
 
 // TestTrainSameSeed: the same command gives the same weights.
+// The record says when the training images were rounded (make data rounds
+// Fashion-MNIST's to steps of 5), so a run's numbers say what they are on.
+func TestTrainRecordsRoundedData(t *testing.T) {
+	dir := t.TempDir()
+	trainTiny(t, writeTinyDataRounded(t, 5), dir, 1, "-no-test")
+	assert.Equal(t, 5, readRecord(t, dir).Data.PixelStep)
+}
+
 func TestTrainSameSeed(t *testing.T) {
 	data := writeTinyData(t)
 	a, _ := trainTiny(t, data, t.TempDir(), 1)

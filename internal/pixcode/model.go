@@ -43,14 +43,16 @@ func quantize(table []uint8, bounds []int) {
 	}
 }
 
-func predLevel(pred int) int {
+// predLevel is the brightness of a prediction (in steps of m.step grey
+// levels, at most m.top): black, four bands, white.
+func (m *model) predLevel(pred int) int {
 	switch {
 	case pred == 0:
 		return 0
-	case pred == 255:
+	case pred == m.top:
 		return 5
 	}
-	return 1 + pred>>6
+	return 1 + (pred*m.step)>>6
 }
 
 func absInt(v int) int {
@@ -61,17 +63,20 @@ func absInt(v int) int {
 }
 
 // model is the state one chunk's coding adapts, the same on both sides.
+// It codes pixel values in steps: a pixel v*step grey levels bright is v,
+// 0..top (top = 255/step); step is 1 for lossless coding.
 type model struct {
 	h, w, stride int
+	step, top    int
 	img, errs    []uint8                       // padded: the image so far, its residuals' magnitudes
 	counters     []counter                     // (rows, numDecision)
 	errSum       [actLevels * predLevels]int32 // bias correction per context
 	errN         [actLevels * predLevels]int32
 }
 
-func newModel(h, w int) *model {
+func newModel(h, w, step int) *model {
 	stride := w + 2*pad
-	m := &model{h: h, w: w, stride: stride,
+	m := &model{h: h, w: w, stride: stride, step: step, top: 255 / step,
 		img: make([]uint8, (h+pad)*stride), errs: make([]uint8, (h+pad)*stride)}
 	m.counters = newCounters((numRows + h*w) * numDecision)
 	return m
@@ -97,8 +102,9 @@ func (m *model) context(i, pos int) pixelContext {
 	default:
 		pred = w + n - nw
 	}
-	act := actLevel[min(absInt(w-nw)+absInt(n-nw)+absInt(n-ne)+(absInt(w-ww)+absInt(n-nn))/2, 1023)]
-	pl := predLevel(pred)
+	// activity and energy in grey levels, so that the levels mean the same at any step
+	act := actLevel[min((absInt(w-nw)+absInt(n-nw)+absInt(n-ne)+(absInt(w-ww)+absInt(n-nn))/2)*m.step, 1023)]
+	pl := m.predLevel(pred)
 	bias := int(act)*predLevels + pl
 	if c := m.errN[bias]; c > 0 {
 		if s := m.errSum[bias]; s >= 0 {
@@ -106,7 +112,7 @@ func (m *model) context(i, pos int) pixelContext {
 		} else {
 			pred -= int((-s + c/2) / c)
 		}
-		pred = min(max(pred, 0), 255)
+		pred = min(max(pred, 0), m.top)
 	}
 	e := m.errs
 	energy := int(e[i-1]) + int(e[i-s]) + (int(e[i-s-1])+int(e[i-s+1])+int(e[i-2])+int(e[i-2*s]))/2
@@ -123,7 +129,7 @@ func (m *model) context(i, pos int) pixelContext {
 		pc.row = (numRows + pos) * numDecision
 		return pc
 	}
-	pc.row = ((int(errLevel[min(energy, 1023)])*actLevels+int(act))*predLevels + pl) * numDecision
+	pc.row = ((int(errLevel[min(energy*m.step, 1023)])*actLevels+int(act))*predLevels + pl) * numDecision
 	return pc
 }
 
@@ -135,9 +141,10 @@ func (m *model) bit(c *coder, pc *pixelContext, dec, want int) int {
 	return bit
 }
 
-// codeImage encodes the h x w image img, or decodes it into img. ok is
-// false when a decoded pixel falls outside 0..255 (a damaged stream). The
-// model carries what it learnt to the next image.
+// codeImage encodes the h x w image img, or decodes it into img; its
+// pixels are multiples of m.step. ok is false when a decoded pixel falls
+// outside 0..255 (a damaged stream). The model carries what it learnt to
+// the next image.
 func (m *model) codeImage(c *coder, img []uint8) (ok bool) {
 	h, w, s := m.h, m.w, m.stride
 	clear(m.img)
@@ -148,13 +155,13 @@ func (m *model) codeImage(c *coder, img []uint8) (ok bool) {
 			pc := m.context(i, y*w+x)
 			r := 0
 			if !c.decoding {
-				r = int(img[y*w+x]) - pc.pred
+				r = int(img[y*w+x])/m.step - pc.pred
 			}
 			if m.bit(c, &pc, decZero, boolBit(r != 0)) == 1 {
 				r = m.residual(c, &pc, r)
 			}
 			v := pc.pred + r
-			if v < 0 || v > 255 {
+			if v < 0 || v > m.top {
 				return false
 			}
 			m.errSum[pc.bias] += int32(r)
@@ -164,7 +171,7 @@ func (m *model) codeImage(c *coder, img []uint8) (ok bool) {
 			}
 			m.img[i] = uint8(v)
 			m.errs[i] = uint8(min(absInt(r), 255))
-			img[y*w+x] = uint8(v)
+			img[y*w+x] = uint8(v * m.step)
 		}
 	}
 	return true
@@ -178,12 +185,12 @@ func (m *model) residual(c *coder, pc *pixelContext, r int) int {
 	switch pc.pred {
 	case 0:
 		neg = 0
-	case 255:
+	case m.top:
 		neg = 1
 	default:
 		neg = m.bit(c, pc, decSign+pc.sctx, neg)
 	}
-	limit := 255 - pc.pred
+	limit := m.top - pc.pred
 	if neg == 1 {
 		limit = pc.pred
 	}

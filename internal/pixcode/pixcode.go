@@ -12,15 +12,23 @@
 // sides adapt identically from a fresh state per stream, so a chunk decodes
 // on its own.
 //
+// It also codes images whose pixels are all multiples of a step (a divisor
+// of 255, so that black and white stay exact): images a packer rounded to
+// fewer grey levels for a smaller download take a third fewer bits at step
+// 5 (BENCHMARKS.md). The coder itself is lossless either way: rounding is
+// the caller's.
+//
 // # Format (pixcode 1)
 //
-//	"CPX1"      4 bytes, the magic
+//	"CPX1"      4 bytes, the magic ("CPX2" for a step other than 1)
 //	n           uint32 little-endian, the number of images
 //	h, w        uint16 little-endian each, an image's height and width
+//	step        uint8, in "CPX2" only: every pixel is a multiple of it
 //	stream      the range coder's bytes, to the end of the file (the first is 0)
 //
 // The n images of h x w 8-bit pixels, row-major one after the other, are
-// coded in that order; pixels outside an image count as 0 (black).
+// coded in that order, each pixel as its value divided by the step; pixels
+// outside an image count as 0 (black).
 package pixcode
 
 import (
@@ -28,10 +36,17 @@ import (
 	"fmt"
 )
 
-// Magic opens every stream.
-const Magic = "CPX1"
+// Magic opens every stream of step 1, MagicSteps every other.
+const (
+	Magic      = "CPX1"
+	MagicSteps = "CPX2"
+)
 
-const headerSize = len(Magic) + 4 + 2 + 2
+const headerSize = len(Magic) + 4 + 2 + 2 // without CPX2's step
+
+// ValidStep reports whether images rounded to multiples of step keep 0 and
+// 255 exact, as a step must.
+func ValidStep(step int) bool { return step >= 1 && step <= 255 && 255%step == 0 }
 
 // FormatError reports a stream that is not a valid pixcode stream of the
 // images it was expected to hold.
@@ -42,17 +57,33 @@ func (e FormatError) Error() string { return "pixcode: " + string(e) }
 // Encode codes n images of h x w pixels; pixels holds exactly n*h*w bytes.
 // h and w must be 1..65535; it panics on a size that does not fit, as that
 // is the caller's bug.
-func Encode(pixels []uint8, n, h, w int) []byte {
+func Encode(pixels []uint8, n, h, w int) []byte { return EncodeSteps(pixels, n, h, w, 1) }
+
+// EncodeSteps is Encode for images whose every pixel is a multiple of step,
+// a ValidStep; it panics on a pixel that is not.
+func EncodeSteps(pixels []uint8, n, h, w, step int) []byte {
 	if h < 1 || w < 1 || h > 0xFFFF || w > 0xFFFF || n < 0 || uint64(n) > 0xFFFFFFFF || len(pixels) != n*h*w {
 		panic(fmt.Sprintf("pixcode: %d bytes are not %d images of %dx%d", len(pixels), n, h, w))
 	}
-	out := make([]byte, headerSize, headerSize+len(pixels)/2)
+	if !ValidStep(step) {
+		panic(fmt.Sprintf("pixcode: step %d does not divide 255", step))
+	}
+	for i, v := range pixels {
+		if int(v)%step != 0 {
+			panic(fmt.Sprintf("pixcode: pixel %d is %d, not a multiple of the step %d", i, v, step))
+		}
+	}
+	out := make([]byte, headerSize, headerSize+1+len(pixels)/2)
 	copy(out, Magic)
 	binary.LittleEndian.PutUint32(out[4:], uint32(n))
 	binary.LittleEndian.PutUint16(out[8:], uint16(h))
 	binary.LittleEndian.PutUint16(out[10:], uint16(w))
+	if step != 1 {
+		copy(out, MagicSteps)
+		out = append(out, uint8(step))
+	}
 	e := newEncoder(out)
-	m := newModel(h, w)
+	m := newModel(h, w, step)
 	for k := range n {
 		m.codeImage(e, pixels[k*h*w:(k+1)*h*w])
 	}
@@ -60,10 +91,11 @@ func Encode(pixels []uint8, n, h, w int) []byte {
 }
 
 // Decode decodes src, which must hold exactly len(dst)/(h*w) images of
-// h x w pixels, into dst. A stream that is damaged, truncated, longer than
-// its images or of other images is a FormatError; dst then holds garbage.
-func Decode(dst []uint8, src []byte, h, w int) error {
-	d, err := NewDecoder(dst, src, h, w)
+// h x w pixels in multiples of step, into dst. A stream that is damaged,
+// truncated, longer than its images or of other images or another step is
+// a FormatError; dst then holds garbage.
+func Decode(dst []uint8, src []byte, h, w, step int) error {
+	d, err := NewDecoder(dst, src, h, w, step)
 	if err != nil {
 		return err
 	}
@@ -84,24 +116,37 @@ type Decoder struct {
 }
 
 // NewDecoder checks src's header against the len(dst)/(h*w) images of
-// h x w pixels dst must hold; Decode then fills dst.
-func NewDecoder(dst []uint8, src []byte, h, w int) (*Decoder, error) {
+// h x w pixels in multiples of step dst must hold; Decode then fills dst.
+func NewDecoder(dst []uint8, src []byte, h, w, step int) (*Decoder, error) {
 	if h < 1 || w < 1 || len(dst)%(h*w) != 0 {
 		return nil, FormatError(fmt.Sprintf("%d bytes are not whole %dx%d images", len(dst), h, w))
 	}
 	n := len(dst) / (h * w)
-	if len(src) < headerSize || string(src[:4]) != Magic {
-		return nil, FormatError("not a pixcode stream (no CPX1 header)")
+	if len(src) < headerSize || string(src[:4]) != Magic && string(src[:4]) != MagicSteps {
+		return nil, FormatError("not a pixcode stream (no CPX1 or CPX2 header)")
+	}
+	gstep, size := 1, headerSize
+	if string(src[:4]) == MagicSteps {
+		if len(src) == headerSize {
+			return nil, FormatError("truncated header (no step)")
+		}
+		gstep, size = int(src[headerSize]), headerSize+1
+		if gstep == 1 || !ValidStep(gstep) {
+			return nil, FormatError(fmt.Sprintf("step %d in a CPX2 header, want a divisor of 255 above 1", gstep))
+		}
+	}
+	if gstep != step {
+		return nil, FormatError(fmt.Sprintf("pixels in steps of %d, want %d", gstep, step))
 	}
 	gn := binary.LittleEndian.Uint32(src[4:])
 	gh, gw := binary.LittleEndian.Uint16(src[8:]), binary.LittleEndian.Uint16(src[10:])
 	if uint64(gn) != uint64(n) || int(gh) != h || int(gw) != w {
 		return nil, FormatError(fmt.Sprintf("holds %d images of %dx%d, want %d of %dx%d", gn, gh, gw, n, h, w))
 	}
-	if len(src) > headerSize && src[headerSize] != 0 {
+	if len(src) > size && src[size] != 0 {
 		return nil, FormatError("damaged stream: its first byte is not 0")
 	}
-	return &Decoder{c: newDecoder(src[headerSize:]), m: newModel(h, w), dst: dst, n: n}, nil
+	return &Decoder{c: newDecoder(src[size:]), m: newModel(h, w, step), dst: dst, n: n}, nil
 }
 
 // Decode decodes up to k more images and reports whether all are done.

@@ -2,8 +2,10 @@ package pixcode
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -25,7 +27,7 @@ func roundTrip(t *testing.T, px []uint8, n, h, w int) []byte {
 	t.Helper()
 	enc := Encode(px, n, h, w)
 	got := make([]uint8, len(px))
-	require.NoError(t, Decode(got, enc, h, w))
+	require.NoError(t, Decode(got, enc, h, w, 1))
 	require.True(t, bytes.Equal(px, got), "decoded pixels differ")
 	return enc
 }
@@ -96,7 +98,7 @@ func TestGolden(t *testing.T) {
 	px := readFixture(t)
 	assert.Equal(t, want, Encode(px, 16, 28, 28), "Encode changed: a format change needs a new Magic")
 	got := make([]uint8, len(px))
-	require.NoError(t, Decode(got, want, 28, 28))
+	require.NoError(t, Decode(got, want, 28, 28, 1))
 	assert.Equal(t, px, got)
 }
 
@@ -110,8 +112,8 @@ func TestDecodeErrors(t *testing.T) {
 		n, h, w int
 		want    string
 	}{
-		{"empty", nil, 16, 28, 28, "pixcode: not a pixcode stream (no CPX1 header)"},
-		{"gzip", []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 16, 28, 28, "pixcode: not a pixcode stream (no CPX1 header)"},
+		{"empty", nil, 16, 28, 28, "pixcode: not a pixcode stream (no CPX1 or CPX2 header)"},
+		{"gzip", []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 16, 28, 28, "pixcode: not a pixcode stream (no CPX1 or CPX2 header)"},
 		{"fewer images", good, 15, 28, 28, "pixcode: holds 16 images of 28x28, want 15 of 28x28"},
 		{"other shape", good, 16, 14, 56, "pixcode: holds 16 images of 28x28, want 16 of 14x56"},
 		{"dst not whole images", good, 0, 28, 28, ""},
@@ -125,7 +127,7 @@ func TestDecodeErrors(t *testing.T) {
 			if tt.name == "dst not whole images" {
 				dst = make([]uint8, 100)
 			}
-			err := Decode(dst, tt.src, tt.h, tt.w)
+			err := Decode(dst, tt.src, tt.h, tt.w, 1)
 			var fe FormatError
 			require.True(t, errors.As(err, &fe), "%v", err)
 			if tt.want != "" {
@@ -139,7 +141,7 @@ func TestDecodeErrors(t *testing.T) {
 	for _, at := range []int{headerSize, headerSize + 1, len(good) / 2, len(good) - 6} {
 		bad := edit(func(b []byte) []byte { b[at] ^= 0x10; return b })
 		dst := make([]uint8, len(px))
-		if err := Decode(dst, bad, 28, 28); err == nil {
+		if err := Decode(dst, bad, 28, 28, 1); err == nil {
 			assert.False(t, bytes.Equal(px, dst), "flipped byte %d decodes to the same pixels", at)
 		}
 	}
@@ -150,7 +152,7 @@ func TestDecoderInSteps(t *testing.T) {
 	px := readFixture(t)
 	enc := Encode(px, 16, 28, 28)
 	got := make([]uint8, len(px))
-	d, err := NewDecoder(got, enc, 28, 28)
+	d, err := NewDecoder(got, enc, 28, 28, 1)
 	require.NoError(t, err)
 	steps := 0
 	for done := false; !done; steps++ {
@@ -161,7 +163,7 @@ func TestDecoderInSteps(t *testing.T) {
 	assert.Equal(t, 16, d.Decoded())
 	assert.True(t, bytes.Equal(px, got))
 
-	d, err = NewDecoder(got, enc[:len(enc)-20], 28, 28)
+	d, err = NewDecoder(got, enc[:len(enc)-20], 28, 28, 1)
 	require.NoError(t, err)
 	var derr error
 	for done := false; !done; {
@@ -172,18 +174,24 @@ func TestDecoderInSteps(t *testing.T) {
 	assert.Equal(t, derr, again)
 }
 
+// steps lists every ValidStep, so that a fuzzer's byte picks one.
+var steps = []int{1, 3, 5, 15, 17, 51, 85, 255}
+
 func FuzzDecode(f *testing.F) {
 	px := readFixture(f)
-	f.Add(Encode(px, 16, 28, 28), 16, 28, 28)
-	f.Add(Encode(px[:784], 1, 28, 28), 1, 28, 28)
-	f.Add(Encode(px[:60], 4, 3, 5), 4, 3, 5)
-	f.Add([]byte("CPX1"), 1, 1, 1)
-	f.Fuzz(func(t *testing.T, src []byte, n, h, w int) {
+	f.Add(Encode(px, 16, 28, 28), 16, 28, 28, uint8(0))
+	f.Add(Encode(px[:784], 1, 28, 28), 1, 28, 28, uint8(0))
+	f.Add(Encode(px[:60], 4, 3, 5), 4, 3, 5, uint8(0))
+	f.Add(EncodeSteps(rounded(px, 5), 16, 28, 28, 5), 16, 28, 28, uint8(2))
+	f.Add([]byte("CPX1"), 1, 1, 1, uint8(0))
+	f.Add([]byte("CPX2\x01\x00\x00\x00\x01\x00\x01\x00\x05"), 1, 1, 1, uint8(2))
+	f.Fuzz(func(t *testing.T, src []byte, n, h, w int, pick uint8) {
 		if n < 0 || n > 64 || h < 1 || h > 64 || w < 1 || w > 64 {
 			return
 		}
+		step := steps[int(pick)%len(steps)]
 		dst := make([]uint8, n*h*w)
-		if err := Decode(dst, src, h, w); err != nil {
+		if err := Decode(dst, src, h, w, step); err != nil {
 			var fe FormatError
 			require.True(t, errors.As(err, &fe))
 			return
@@ -191,44 +199,113 @@ func FuzzDecode(f *testing.F) {
 		// What decodes round-trips (the stream itself may differ in the
 		// flush's last bytes, which do not change the pixels).
 		again := make([]uint8, len(dst))
-		require.NoError(t, Decode(again, Encode(dst, n, h, w), h, w))
+		require.NoError(t, Decode(again, EncodeSteps(dst, n, h, w, step), h, w, step))
 		require.True(t, bytes.Equal(dst, again))
 	})
 }
 
 func FuzzRoundTrip(f *testing.F) {
 	px := readFixture(f)
-	f.Add(px[:784], 28)
-	f.Add(px[784*3:784*5], 14)
-	f.Add([]byte{0, 255, 0, 255, 1, 2}, 3)
-	f.Fuzz(func(t *testing.T, px []byte, w int) {
+	f.Add(px[:784], 28, uint8(0))
+	f.Add(px[784*3:784*5], 14, uint8(2))
+	f.Add([]byte{0, 255, 0, 255, 1, 2}, 3, uint8(7))
+	f.Fuzz(func(t *testing.T, px []byte, w int, pick uint8) {
 		if w < 1 || w > 64 || len(px) < w {
 			return
 		}
+		step := steps[int(pick)%len(steps)]
 		h := max(1, min(len(px)/w, 64))
-		px = px[:h*w*(len(px)/(h*w))]
+		px = rounded(px[:h*w*(len(px)/(h*w))], step)
 		n := len(px) / (h * w)
 		got := make([]uint8, len(px))
-		require.NoError(t, Decode(got, Encode(px, n, h, w), h, w))
+		require.NoError(t, Decode(got, EncodeSteps(px, n, h, w, step), h, w, step))
 		require.True(t, bytes.Equal(px, got))
 	})
 }
 
+// rounded is px with each pixel rounded to the nearest multiple of step.
+func rounded(px []uint8, step int) []uint8 {
+	out := make([]uint8, len(px))
+	for i, v := range px {
+		out[i] = uint8((int(v) + step/2) / step * step)
+	}
+	return out
+}
+
+// Images rounded to multiples of a step round-trip at every step, and at
+// step 5 Fashion-MNIST takes at least a quarter fewer bytes.
+func TestSteps(t *testing.T) {
+	px := readFixture(t)
+	lossless := len(Encode(px, 16, 28, 28))
+	extremes := bytes.Repeat([]uint8{0, 255, 255, 0, 0, 0, 255}, 3*28*4)
+	for _, step := range steps {
+		t.Run(fmt.Sprint(step), func(t *testing.T) {
+			for _, img := range [][]uint8{rounded(px, step), extremes} {
+				enc := EncodeSteps(img, len(img)/784, 28, 28, step)
+				got := make([]uint8, len(img))
+				require.NoError(t, Decode(got, enc, 28, 28, step))
+				require.True(t, bytes.Equal(img, got), "decoded pixels differ")
+				if step == 1 {
+					assert.Equal(t, Magic, string(enc[:4]), "step 1 is the lossless format of before")
+				} else {
+					assert.Equal(t, MagicSteps, string(enc[:4]))
+				}
+			}
+		})
+	}
+	five := len(EncodeSteps(rounded(px, 5), 16, 28, 28, 5))
+	assert.Less(t, five, lossless*3/4, "step 5: %d bytes, lossless %d", five, lossless)
+
+	assert.PanicsWithValue(t, "pixcode: step 4 does not divide 255", func() { EncodeSteps(px, 16, 28, 28, 4) })
+	assert.PanicsWithValue(t, "pixcode: pixel 0 is 1, not a multiple of the step 5", func() {
+		EncodeSteps([]uint8{1}, 1, 1, 1, 5)
+	})
+}
+
+func TestStepErrors(t *testing.T) {
+	px := rounded(readFixture(t), 5)
+	five := EncodeSteps(px, 16, 28, 28, 5)
+	dst := make([]uint8, len(px))
+	for _, tt := range []struct {
+		name string
+		src  []byte
+		step int
+		want string
+	}{
+		{"step 5 read as lossless", five, 1, "pixcode: pixels in steps of 5, want 1"},
+		{"lossless read as step 5", Encode(px, 16, 28, 28), 5, "pixcode: pixels in steps of 1, want 5"},
+		{"step 5 read as step 3", five, 3, "pixcode: pixels in steps of 5, want 3"},
+		{"no step byte", five[:headerSize], 5, "pixcode: truncated header (no step)"},
+		{"step 4", append(append([]byte{}, five[:headerSize]...), 4, 0), 4, "pixcode: step 4 in a CPX2 header, want a divisor of 255 above 1"},
+		{"step 1 in CPX2", append(append([]byte{}, five[:headerSize]...), 1, 0), 1, "pixcode: step 1 in a CPX2 header, want a divisor of 255 above 1"},
+		{"truncated", five[:len(five)-30], 5, "pixcode: truncated stream"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.EqualError(t, Decode(dst, tt.src, 28, 28, tt.step), tt.want)
+		})
+	}
+}
+
 // BenchmarkDecodeChunk decodes a 5,000-image chunk of the packed
-// Fashion-MNIST (make data), natively or in WebAssembly (GOOS=js
-// GOARCH=wasm with tools/wasmexec on PATH): BENCHMARKS.md, data on a slow
-// link.
+// Fashion-MNIST (make data; DATA=dir names another packing's directory),
+// natively or in WebAssembly (GOOS=js GOARCH=wasm with tools/wasmexec on
+// PATH): BENCHMARKS.md, data on a slow link.
 func BenchmarkDecodeChunk(b *testing.B) {
-	const name = "../../web/data/fashion/train-01-images.cpx"
+	dir := cmp.Or(os.Getenv("DATA"), "../../web/data/fashion")
+	name := dir + "/train-01-images.cpx"
 	src, err := os.ReadFile(name)
 	if err != nil {
 		b.Skipf("%s: %v (run make data)", name, err)
+	}
+	step := 1
+	if len(src) > headerSize && string(src[:4]) == MagicSteps {
+		step = int(src[headerSize])
 	}
 	dst := make([]uint8, 5000*28*28)
 	b.SetBytes(int64(len(src)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := Decode(dst, src, 28, 28); err != nil {
+		if err := Decode(dst, src, 28, 28, step); err != nil {
 			b.Fatal(err)
 		}
 	}
