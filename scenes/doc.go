@@ -69,7 +69,10 @@
 // Regenerate with
 //
 //	/usr/bin/python3 scenes/testdata/scenes_reference.py > scenes/testdata/reference.json
-//	/usr/bin/python3 scenes/testdata/scenes_reference.py web/data/digits    # and web/data/fashion
+//	/usr/bin/python3 scenes/testdata/scenes_reference.py web/data/digits    # and a gzip packing of fashion
+//
+// (the script reads gzip chunks only; TestFixedScenes says how it read
+// Fashion-MNIST's rounded, pixcode-coded images).
 //
 // Item pixels are about 6.6% of a digit scene's and 16-17% of a
 // Fashion-MNIST scene's: pixel accuracy alone flatters a model that

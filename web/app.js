@@ -39,6 +39,7 @@ strings({
     'status.recovered': 'Engine ready again. It had stopped: {error}. The last good model is back (below); go on where you were.',
     'app.workers.single': 'This page is not cross-origin isolated (its server sends no COOP/COEP headers), so training runs in one Web Worker, whatever this number says. Serve it with make serve, or from a host that sends those headers, to share batches between several.',
     'app.workers.used': 'Web Workers this training uses: {n}.',
+    'app.data.rounded': 'To download in half the bytes, the training and validation images are rounded to multiples of {step} grey levels (each pixel at most {off} of 255 off, which the eye does not see); the test images are exact.',
     'nav.title': 'Lessons',
     'nav.network': 'Layers',
     'nav.shapes': 'Shapes and parameters',
@@ -78,6 +79,7 @@ strings({
     'status.recovered': '引擎已重新就绪。它之前停止了：{error}。已恢复最后一个可用的模型（见下方），可以接着学。',
     'app.workers.single': '本页没有跨源隔离（服务器没有发送 COOP/COEP 响应头），所以无论这里填多少，训练都只在一个 Web Worker 里进行。用 make serve 或能发送这些响应头的服务器提供本页，才能让几个 Worker 分担每一批。',
     'app.workers.used': '本次训练使用的 Web Worker 数：{n}。',
+    'app.data.rounded': '为了让下载量减半，训练集和验证集的图像被取整到 {step} 个灰度级的倍数（每个像素最多相差 {off}/255，肉眼看不出）；测试图像保持原样。',
     'nav.title': '课程',
     'nav.network': '各层',
     'nav.shapes': '形状与参数',
@@ -199,6 +201,12 @@ function showWorkers() {
 function showCredit() {
   const info = ctx.state.dataset.info;
   $('data-credit').textContent = info ? term(info.title, ctx.state.lang) : '';
+  // packdata -round: say so, so that nobody takes the pixels for the source's
+  const step = (info && info.pixelSteps && info.pixelSteps.train) || 1;
+  const rounded = $('data-rounded');
+  rounded.hidden = step === 1;
+  if (step === 1) rounded.textContent = '';
+  else ctx.setText(rounded, 'app.data.rounded', { step, off: Math.floor(step / 2) });
 }
 
 /** markOnce marks the first time name happens on the page's performance timeline. */

@@ -3,6 +3,7 @@
 package browsertest
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 
@@ -45,12 +46,26 @@ func TestPageStartsWithThePretrainedModel(t *testing.T) {
 }
 
 // TestDataSetSwitch switches to MNIST digits: the small digits model and
-// the digits data replace the Fashion-MNIST ones, and the URL says so.
+// the digits data replace the Fashion-MNIST ones, and the URL says so. The
+// footer says when a set's training images are rounded (make data rounds
+// Fashion-MNIST's, not the digits), in the page's language.
 func TestDataSetSwitch(t *testing.T) {
 	s := Start(t)
 	s.OpenReady("")
+	rounded := `(() => { const el = document.getElementById('data-rounded'); return el.hidden ? '' : el.textContent; })()`
+	step := Eval[int](s, `fetch('data/fashion/manifest.json').then((r) => r.json()).then((m) =>
+		Math.max(1, ...m.files.filter((f) => f.split === 'train' && f.kind === 'images').map((f) => f.step || 1)))`)
+	if step > 1 {
+		assert.Regexp(t, fmt.Sprintf(`^To download in half the bytes, the training and validation images are rounded to multiples of %d grey levels \(each pixel at most %d of 255 off`, step, step/2), Eval[string](s, rounded))
+		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'zh'; sel.dispatchEvent(new Event('change')); return true; })()`)
+		assert.Contains(t, Poll[string](s, `document.documentElement.lang === 'zh-Hans' && `+rounded), fmt.Sprintf("取整到 %d 个灰度级的倍数", step))
+		Eval[bool](s, `(() => { const sel = document.getElementById('lang'); sel.value = 'en'; sel.dispatchEvent(new Event('change')); return true; })()`)
+	} else {
+		assert.Empty(t, Eval[string](s, rounded), "the exact pixels need no note")
+	}
 	Eval[bool](s, `(() => { const sel = document.getElementById('dataset'); sel.value = 'digits'; sel.dispatchEvent(new Event('change')); return true; })()`)
 	Poll[bool](s, `window.convplay.state.dataset.name === 'digits' && window.convplay.state.dataset.complete && window.convplay.state.modelSource.preset === 'small'`)
+	assert.Empty(t, Eval[string](s, rounded), "the digits are exact: no note")
 	assert.Contains(t, Eval[string](s, `location.search`), "data=digits")
 	assert.Equal(t, "MNIST handwritten digits", Eval[string](s, `window.convplay.state.dataset.info.title`))
 	assert.Equal(t, "5", Eval[string](s, `window.convplay.ctx.className(5)`))

@@ -23,7 +23,10 @@
 //     exactly the official one.
 //
 // Either way the first -val training images become the validation split and
-// the rest the train split, as in the reference Keras notebook.
+// the rest the train split, as in the reference Keras notebook. With -round
+// N the train and validation pixels are rounded to the nearest multiple of
+// N, a divisor of 255 (make data packs Fashion-MNIST with -round 5, its
+// test split exact: README, Data).
 package main
 
 import (
@@ -54,6 +57,8 @@ func run(args []string) error {
 	fs.IntVar(&o.chunk, "chunk", 5000, "samples per chunk file")
 	fs.IntVar(&o.first, "first", 1000, "samples in each split's first chunk file (a quick first download)")
 	fs.StringVar(&o.images, "images", "gzip", "the images' encoding: gzip (fastest to decode), pixcode (smallest for Fashion-MNIST) or smaller (per chunk)")
+	fs.StringVar(&o.testImages, "test-images", "", "the test split's images' encoding (default: -images's): gzip decodes fastest, for the first prediction")
+	fs.IntVar(&o.round, "round", 1, "round the train and validation images' pixels to multiples of this divisor of 255 (3: at most 1 grey level off, 5: 2), for a smaller download; the test split stays exact (1: keep every pixel)")
 	fs.IntVar(&o.previewCols, "preview", 16, "preview sprite: samples per class")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -27,6 +28,8 @@ type options struct {
 	testPerClass, val, chunk    int
 	first                       int    // samples in each split's first chunk
 	images                      string // the images' encoding: gzip, pixcode or smaller
+	testImages                  string // the test split's, when not images
+	round                       int    // round train and validation pixels to multiples of this (1: keep them)
 	previewCols                 int
 }
 
@@ -43,12 +46,20 @@ func pack(o options) (*dataset.Manifest, error) {
 	if o.chunk <= 0 || o.first <= 0 || o.val < 0 || o.testPerClass < 0 || o.previewCols < 0 {
 		return nil, fmt.Errorf("-chunk and -first must be positive; -val, -npm-test and -preview not negative")
 	}
-	switch o.images {
-	case "":
-		o.images = imagesGzip
-	case imagesGzip, imagesPixcode, imagesSmaller:
-	default:
-		return nil, fmt.Errorf("-images %q: want gzip, pixcode or smaller", o.images)
+	o.images = cmp.Or(o.images, imagesGzip)
+	o.testImages = cmp.Or(o.testImages, o.images)
+	for _, enc := range []struct{ flag, value string }{{"-images", o.images}, {"-test-images", o.testImages}} {
+		switch enc.value {
+		case imagesGzip, imagesPixcode, imagesSmaller:
+		default:
+			return nil, fmt.Errorf("%s %q: want gzip, pixcode or smaller", enc.flag, enc.value)
+		}
+	}
+	if o.round == 0 {
+		o.round = 1
+	}
+	if !pixcode.ValidStep(o.round) {
+		return nil, fmt.Errorf("-round %d: want a divisor of 255 (1, 3, 5, 15, 17, 51, 85 or 255), so that black and white stay exact", o.round)
 	}
 	const px = side * side
 	m := &dataset.Manifest{
@@ -82,6 +93,12 @@ func pack(o options) (*dataset.Manifest, error) {
 	if o.val >= train.len() {
 		return nil, fmt.Errorf("-val %d: only %d training images", o.val, train.len())
 	}
+	// the duplicates are the source's, before any rounding
+	m.TestDuplicates = duplicates(test, train, px)
+	if o.round > 1 {
+		// the test split stays exact: the test accuracy is the source's
+		train.images = roundPixels(train.images, o.round)
+	}
 	splits := map[string]samples{
 		dataset.Validation: {train.images[:o.val*px], train.labels[:o.val]},
 		dataset.Train:      {train.images[o.val*px:], train.labels[o.val:]},
@@ -89,7 +106,6 @@ func pack(o options) (*dataset.Manifest, error) {
 	}
 	m.Counts = dataset.Counts{Train: train.len() - o.val, Validation: o.val, Test: test.len()}
 	m.Mean, m.Std = pixelStats(splits[dataset.Train].images)
-	m.TestDuplicates = duplicates(test, train, px)
 
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return nil, err
@@ -100,7 +116,11 @@ func pack(o options) (*dataset.Manifest, error) {
 	}
 	defer os.RemoveAll(tmp) // after the rename, a no-op
 	for _, s := range dataset.SplitNames {
-		files, err := writeChunks(tmp, s, splits[s], px, o.first, o.chunk, o.images)
+		step, images := o.round, o.images
+		if s == dataset.Test {
+			step, images = 1, o.testImages
+		}
+		files, err := writeChunks(tmp, s, splits[s], px, o.first, o.chunk, images, step)
 		if err != nil {
 			return nil, err
 		}
@@ -152,6 +172,16 @@ func pixelStats(pixels []uint8) (mean, std float64) {
 	return mean, math.Sqrt(ss / n)
 }
 
+// roundPixels returns pixels each rounded to the nearest multiple of step,
+// a divisor of 255: at most step/2 grey levels off, 0 and 255 unchanged.
+func roundPixels(pixels []uint8, step int) []uint8 {
+	out := make([]uint8, len(pixels))
+	for i, p := range pixels {
+		out[i] = uint8((int(p) + step/2) / step * step)
+	}
+	return out
+}
+
 // duplicates returns, ascending, the test samples whose pixels equal a
 // training sample's.
 func duplicates(test, train samples, px int) []int {
@@ -183,8 +213,8 @@ const (
 // of at most firstChunk (a small first download, so that the page can show a
 // test image and start training seconds after it opens on a slow link): for
 // each, an images file in the encoding images asks for and a labels file,
-// gzip-compressed.
-func writeChunks(dir, split string, s samples, px, firstChunk, chunk int, images string) ([]dataset.File, error) {
+// gzip-compressed. step is the images' (1, or what roundPixels made them).
+func writeChunks(dir, split string, s samples, px, firstChunk, chunk int, images string, step int) ([]dataset.File, error) {
 	var files []dataset.File
 	for k, first, n := 0, 0, 0; first < s.len(); k, first = k+1, first+n {
 		n = min(chunk, s.len()-first)
@@ -195,23 +225,28 @@ func writeChunks(dir, split string, s samples, px, firstChunk, chunk int, images
 		data, name, enc := gzipBytes(raw), fmt.Sprintf("%s-%02d-images.u8.gz", split, k), dataset.Gzip
 		if images != imagesGzip {
 			// MNIST's digits, black but for thin strokes, gzip smaller.
-			if p := pixcode.Encode(raw, n, side, side); images == imagesPixcode || len(p) < len(data) {
+			if p := pixcode.EncodeSteps(raw, n, side, side, step); images == imagesPixcode || len(p) < len(data) {
 				data, name, enc = p, fmt.Sprintf("%s-%02d-images.cpx", split, k), dataset.Pixcode
 			}
 		}
+		imageStep := 0 // absent from the manifest unless rounded
+		if step > 1 {
+			imageStep = step
+		}
 		for _, c := range []struct {
 			kind, name, encoding string
+			step                 int
 			data                 []byte
 		}{
-			{dataset.Images, name, enc, data},
-			{dataset.Labels, fmt.Sprintf("%s-%02d-labels.u8.gz", split, k), dataset.Gzip, gzipBytes(s.labels[first : first+n])},
+			{dataset.Images, name, enc, imageStep, data},
+			{dataset.Labels, fmt.Sprintf("%s-%02d-labels.u8.gz", split, k), dataset.Gzip, 0, gzipBytes(s.labels[first : first+n])},
 		} {
 			f, err := writeFile(dir, c.name, c.data)
 			if err != nil {
 				return nil, err
 			}
 			files = append(files, dataset.File{Name: c.name, Split: split, Kind: c.kind, Count: n,
-				Size: f.size, SHA256: f.sha256, Encoding: c.encoding})
+				Size: f.size, SHA256: f.sha256, Encoding: c.encoding, Step: c.step})
 		}
 	}
 	return files, nil

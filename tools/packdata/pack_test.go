@@ -272,6 +272,72 @@ func TestPackNPM(t *testing.T) {
 	assert.NotEqual(t, m.Files, m3.Files)
 }
 
+// TestPackRounded packs the fake package with -round 5 and each encoding:
+// train and validation pixels rounded to the nearest multiple of 5 and the
+// files saying so, the test split and the duplicates exact, the mean and
+// std those of the rounded pixels the engine trains on.
+func TestPackRounded(t *testing.T) {
+	pixels := npmPixels()
+	pixels[3][1] = 42 // a test image equal to a training image (before rounding)
+	npm := writeNPM(t, pixels, 2)
+	for _, images := range []string{"gzip", "pixcode", "smaller"} {
+		t.Run(images, func(t *testing.T) {
+			out := t.TempDir()
+			// the test split in gzip, as make data packs it
+			m, err := pack(options{name: "fashion", npm: npm, out: out, seed: 1, testPerClass: 2, val: 5, chunk: 7, first: 3, images: images, testImages: "gzip", round: 5})
+			require.NoError(t, err)
+			d := openPacked(t, out, "fashion")
+			for _, f := range m.Files {
+				if f.Split == dataset.Test || images == "pixcode" && f.Kind == dataset.Images {
+					want := map[bool]string{true: dataset.Gzip, false: dataset.Pixcode}[f.Split == dataset.Test || f.Kind == dataset.Labels]
+					assert.Equal(t, want, f.Encoding, f.Name)
+				}
+				want := 5
+				if f.Kind == dataset.Labels || f.Split == dataset.Test {
+					want = 0
+				}
+				assert.Equal(t, want, f.Step, f.Name)
+			}
+			assert.Equal(t, 5, m.SplitStep(dataset.Train))
+			assert.Equal(t, 1, m.SplitStep(dataset.Test))
+			var vals []uint8
+			for _, s := range dataset.SplitNames {
+				sp, _ := d.Split(s)
+				for i := range sp.Len() {
+					v, c := int(sp.Image(i)[0]), sp.Label(i)
+					if s == dataset.Test {
+						assert.Contains(t, pixels[c][:2], v, "test sample %d is exact", i)
+						continue
+					}
+					assert.Zero(t, v%5, "%s sample %d: %d", s, i, v)
+					assert.True(t, slices.ContainsFunc(pixels[c][2:], func(p int) bool { return p-2 <= v && v <= p+2 }),
+						"%s sample %d: %d is within 2 of one of class %d's %v", s, i, v, c, pixels[c][2:])
+					if s == dataset.Train {
+						vals = append(vals, uint8(v))
+					}
+				}
+			}
+			mean, std := pixelStats(vals)
+			assert.InDelta(t, mean, m.Mean, 1e-9)
+			assert.InDelta(t, std, m.Std, 1e-9)
+			assert.Len(t, m.TestDuplicates, 1, "42 is a duplicate in the source, rounded to 40 in training")
+		})
+	}
+}
+
+func TestRoundPixels(t *testing.T) {
+	in := []uint8{0, 1, 2, 3, 4, 5, 7, 8, 127, 128, 252, 253, 254, 255}
+	assert.Equal(t, []uint8{0, 0, 3, 3, 3, 6, 6, 9, 126, 129, 252, 252, 255, 255}, roundPixels(in, 3))
+	assert.Equal(t, []uint8{0, 0, 0, 5, 5, 5, 5, 10, 125, 130, 250, 255, 255, 255}, roundPixels(in, 5))
+	assert.Equal(t, in, roundPixels(in, 1))
+	for v := range 256 {
+		for _, step := range []int{3, 5, 15, 17, 51, 85, 255} {
+			r := int(roundPixels([]uint8{uint8(v)}, step)[0])
+			assert.LessOrEqual(t, max(r-v, v-r), step/2, "%d at step %d is %d", v, step, r)
+		}
+	}
+}
+
 func TestPackIDX(t *testing.T) {
 	labels := []byte{3, 1, 4, 1, 5, 9, 2, 6}
 	dir := writeIDXDir(t, labels, []byte{5, 3, 5}, [4]bool{true, true, false, false})
@@ -364,6 +430,8 @@ func TestPackBadInput(t *testing.T) {
 		{"zero chunk", options{name: "digits", idx: idx, first: 1}, "-chunk and -first must be positive"},
 		{"zero first chunk", options{name: "digits", idx: idx, chunk: 1}, "-chunk and -first must be positive"},
 		{"unknown images encoding", options{name: "digits", idx: idx, chunk: 1, first: 1, images: "png"}, `-images "png": want gzip, pixcode or smaller`},
+		{"unknown test images encoding", options{name: "digits", idx: idx, chunk: 1, first: 1, images: "pixcode", testImages: "webp"}, `-test-images "webp": want gzip, pixcode or smaller`},
+		{"round to 4 (white would not stay 255)", options{name: "digits", idx: idx, chunk: 1, first: 1, round: 4}, "-round 4: want a divisor of 255"},
 		{"validation takes everything", options{name: "digits", idx: idx, val: 3, chunk: 1, first: 1}, "-val 3: only 3 training images"},
 		{"too few images per class", options{name: "fashion", npm: npm, testPerClass: 6, chunk: 1, first: 1}, "class 0: 6 images, need more than the 6 test images"},
 		{"malformed class file", options{name: "fashion", npm: broken, testPerClass: 2, chunk: 1, first: 1}, "7.json: unexpected end of JSON input"},
