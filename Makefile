@@ -159,9 +159,11 @@ test-js: web/wasm_exec.js
 ## test-browser: the page in headless Chromium (/usr/bin/chromium), served in process.
 ## TestKeepTheModel runs the page's Keras snippet with Python and NumPy; the dist tests
 ## serve make dist's folder with Python's http.server.
+# 15-25 minutes on 2 cores: most tests wait until the whole data set is in, about 10 s of the
+# engine decoding Fashion-MNIST's pixcode chunks each time.
 test-browser: page data dist /usr/bin/chromium $(PYTHON_NUMPY)
 	go vet -tags browser ./internal/browsertest/
-	go test -tags browser -count=1 -timeout 30m ./internal/browsertest/
+	go test -tags browser -count=1 -timeout 45m ./internal/browsertest/
 
 # Debian's Chromium drives the browser tests; installed once, as root (CI and these machines are),
 # with a CJK font so the tests' screenshots of the Chinese page show characters, not boxes.

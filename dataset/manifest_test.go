@@ -32,6 +32,18 @@ func TestParseManifestValid(t *testing.T) {
 	assert.Equal(t, Gzip, m.Files[1].Decoding())
 }
 
+// gzipV2 makes the version 1 fixture's manifest version 2 (every file
+// gzip), then applies edit.
+func gzipV2(edit func(m *Manifest)) func(m *Manifest) {
+	return func(m *Manifest) {
+		m.Version = 2
+		for i := range m.Files {
+			m.Files[i].Encoding = Gzip
+		}
+		edit(m)
+	}
+}
+
 func TestParseManifestInvalid(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -43,13 +55,7 @@ func TestParseManifestInvalid(t *testing.T) {
 		{"version 0", func(m *Manifest) { m.Version = 0 }, "version 0"},
 		{"encoding in version 1", func(m *Manifest) { m.Files[0].Encoding = Gzip }, `encoding "gzip" in a version 1 manifest`},
 		{"no encoding in version 2", func(m *Manifest) { m.Version = 2 }, `file train-00-images.u8.gz: encoding "", want "gzip", or "pixcode1" for images`},
-		{"unknown encoding", func(m *Manifest) {
-			m.Version = 2
-			for i := range m.Files {
-				m.Files[i].Encoding = Gzip
-			}
-			m.Files[2].Encoding = "brotli"
-		}, `encoding "brotli"`},
+		{"unknown encoding", gzipV2(func(m *Manifest) { m.Files[2].Encoding = "brotli" }), `encoding "brotli"`},
 		{"pixcode labels", func(m *Manifest) {
 			m.Version = 2
 			for i := range m.Files {
@@ -57,27 +63,9 @@ func TestParseManifestInvalid(t *testing.T) {
 			}
 		}, `file train-00-labels.u8.gz: encoding "pixcode1", want "gzip", or "pixcode1" for images`},
 		{"step in version 1", func(m *Manifest) { m.Files[0].Step = 5 }, "file train-00-images.u8.gz: step 5, want a divisor of 255 above 0 on the images of a version 2 manifest"},
-		{"step on labels", func(m *Manifest) {
-			m.Version = 2
-			for i := range m.Files {
-				m.Files[i].Encoding = Gzip
-			}
-			m.Files[1].Step = 5
-		}, "file train-00-labels.u8.gz: step 5"},
-		{"step 4 (255 would not stay white)", func(m *Manifest) {
-			m.Version = 2
-			for i := range m.Files {
-				m.Files[i].Encoding = Gzip
-			}
-			m.Files[0].Step = 4
-		}, "file train-00-images.u8.gz: step 4"},
-		{"negative step", func(m *Manifest) {
-			m.Version = 2
-			for i := range m.Files {
-				m.Files[i].Encoding = Gzip
-			}
-			m.Files[0].Step = -5
-		}, "file train-00-images.u8.gz: step -5"},
+		{"step on labels", gzipV2(func(m *Manifest) { m.Files[1].Step = 5 }), "file train-00-labels.u8.gz: step 5"},
+		{"step 4 (255 would not stay white)", gzipV2(func(m *Manifest) { m.Files[0].Step = 4 }), "file train-00-images.u8.gz: step 4"},
+		{"negative step", gzipV2(func(m *Manifest) { m.Files[0].Step = -5 }), "file train-00-images.u8.gz: step -5"},
 		{"dataset name with a slash", func(m *Manifest) { m.Name = "a/b" }, "not a plain file name"},
 		{"one class", func(m *Manifest) { m.Classes = m.Classes[:1] }, "1 classes"},
 		{"shape of two dims", func(m *Manifest) { m.Shape = []int{4, 1} }, "want (H, W, C)"},
