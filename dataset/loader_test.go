@@ -294,9 +294,12 @@ func FuzzAddChunk(f *testing.F) {
 		names = append(names, file.Name)
 		f.Add(uint8(len(names)-1), fx.files[file.Name])
 	}
-	for _, file := range newPixcodeFixture(Counts{Train: 3, Validation: 1, Test: 1}, 2).manifest.Files {
-		if file.Encoding == Pixcode {
-			f.Add(uint8(0), newPixcodeFixture(Counts{Train: 3, Validation: 1, Test: 1}, 2).files[file.Name])
+	for _, px := range []*fixture{newPixcodeFixture(Counts{Train: 3, Validation: 1, Test: 1}, 2),
+		newRoundedFixture(Counts{Train: 3, Validation: 1, Test: 1}, 2, 5)} {
+		for _, file := range px.manifest.Files {
+			if file.Encoding == Pixcode {
+				f.Add(uint8(0), px.files[file.Name])
+			}
 		}
 	}
 	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
