@@ -212,6 +212,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	}
 	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training%s, %d validation %s; %s, batch %d, seed %d\n",
 		f.arch, m.NumParams(), title, train.Len(), trainSamples, val.Len(), samples, optimizerString(m.Optimizer()), f.batch, f.seed)
+	if step := ds.Manifest.SplitStep(dataset.Train); step > 1 {
+		fmt.Fprintf(stdout, "Its training images are rounded to multiples of %d grey levels, for a smaller download (packdata -round); the test images are exact.\n", step)
+	}
 	p := &progress{w: stdout, now: time.Now}
 	if file, ok := stdout.(*os.File); ok {
 		p.tty = isTerminal(file)

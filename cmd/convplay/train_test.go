@@ -69,6 +69,7 @@ func TestTrainCommand(t *testing.T) {
 	assert.Equal(t, 3, rec.EpochsRun)
 	assert.Equal(t, 90, rec.Data.Train)
 	assert.Zero(t, rec.Data.PixelStep, "the tiny set's pixels are exact")
+	assert.NotContains(t, out, "rounded")
 	assert.Equal(t, "adam", rec.Optimizer.Name)
 	assert.Len(t, rec.History.ValAccuracy, 3)
 	require.NotNil(t, rec.Test)
@@ -91,7 +92,8 @@ func TestTrainCommand(t *testing.T) {
 // Fashion-MNIST's to steps of 5), so a run's numbers say what they are on.
 func TestTrainRecordsRoundedData(t *testing.T) {
 	dir := t.TempDir()
-	trainTiny(t, writeTinyDataRounded(t, 5), dir, 1, "-no-test")
+	_, out := trainTiny(t, writeTinyDataRounded(t, 5), dir, 1, "-no-test")
+	assert.Contains(t, out, "\nIts training images are rounded to multiples of 5 grey levels, for a smaller download (packdata -round); the test images are exact.\n")
 	assert.Equal(t, 5, readRecord(t, dir).Data.PixelStep)
 }
 
