@@ -156,7 +156,8 @@ func TestDrawAndPredict(t *testing.T) {
 	// The steps the engine made, and the standardized input with its legend.
 	assert.Equal(t, []string{"ink", "box", "scaled", "placed", "standardized"},
 		Eval[[]string](s, `[...document.querySelectorAll('#sees-panel .sees-step')].map((li) => li.dataset.step)`))
-	assert.Contains(t, Eval[string](s, `document.querySelector('#sees-panel .sees-meanstd').textContent`), "72.96")
+	assert.Contains(t, Eval[string](s, `document.querySelector('#sees-panel .sees-meanstd').textContent`),
+		Eval[string](s, `window.convplay.state.dataset.info.mean.toFixed(2)`), "the training images' mean (72.94 rounded, 72.96 exact)")
 	assert.False(t, Eval[bool](s, `new URLSearchParams(location.search).has('img')`), "a drawing has no URL")
 	// How long the engine takes to prepare the pad's 280x280 pixels, and to
 	// prepare and predict them (with the trace), as live drawing does.
