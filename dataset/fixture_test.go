@@ -38,7 +38,7 @@ func newRoundedFixture(counts Counts, chunk, step int) *fixture {
 }
 
 // roundedPixel is pixel p of a rounded split: the nearest multiple of step.
-func roundedPixel(p, step int) byte { return byte((p + step/2) / step * step) }
+func roundedPixel(p, step int) byte { return pixcode.Round([]uint8{byte(p)}, step)[0] }
 
 // makeFixture makes the fixture of the given manifest version, its train
 // and validation images rounded to multiples of step (1: as they are).

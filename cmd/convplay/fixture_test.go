@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"convplay/dataset"
+	"convplay/internal/pixcode"
 )
 
 // convplayBin is the command line built once for the tests that run it as a
@@ -97,9 +98,7 @@ func writeTinyDataRounded(t *testing.T, step int) string {
 			}
 			fileStep := 0
 			if step > 1 && s != dataset.Test {
-				for i, v := range img {
-					img[i] = byte((int(v) + step/2) / step * step)
-				}
+				img = pixcode.Round(img, step)
 				fileStep = step
 			}
 			for kind, data := range map[string][]byte{dataset.Images: img, dataset.Labels: lab} {

@@ -212,8 +212,9 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 	}
 	fmt.Fprintf(stdout, "Training %s (%d parameters) on %s: %d training%s, %d validation %s; %s, batch %d, seed %d\n",
 		f.arch, m.NumParams(), title, train.Len(), trainSamples, val.Len(), samples, optimizerString(m.Optimizer()), f.batch, f.seed)
-	if step := ds.Manifest.SplitStep(dataset.Train); step > 1 {
-		fmt.Fprintf(stdout, "Its training images are rounded to multiples of %d grey levels, for a smaller download (packdata -round); the test images are exact.\n", step)
+	pixelStep := ds.Manifest.SplitStep(dataset.Train) // 1 unless packdata -round rounded them
+	if pixelStep > 1 {
+		fmt.Fprintf(stdout, "Its training images are rounded to multiples of %d grey levels, for a smaller download (packdata -round); the test images are exact.\n", pixelStep)
 	}
 	p := &progress{w: stdout, now: time.Now}
 	if file, ok := stdout.(*os.File); ok {
@@ -277,8 +278,8 @@ func runTrain(args []string, stdout io.Writer, stop <-chan os.Signal) error {
 		Date: time.Now().UTC().Format(time.RFC3339), Checkpoint: f.checkpoint, Crop: f.crop}
 	rec.Data = dataRecord{Name: ds.Manifest.Name, Title: ds.Manifest.Title, Source: ds.Manifest.Source,
 		Train: train.Len(), Validation: val.Len(), Test: ds.Manifest.Counts.Test, Subset: f.subset, ValSubset: f.valSubset}
-	if step := ds.Manifest.SplitStep(dataset.Train); step > 1 {
-		rec.Data.PixelStep = step
+	if pixelStep > 1 { // absent from the record when exact
+		rec.Data.PixelStep = pixelStep
 	}
 	if sc != nil {
 		rec.Data.Name, rec.Data.Title, rec.Data.Test = f.data, title, sc.test.N

@@ -48,6 +48,17 @@ const headerSize = len(Magic) + 4 + 2 + 2 // without CPX2's step
 // 255 exact, as a step must.
 func ValidStep(step int) bool { return step >= 1 && step <= 255 && 255%step == 0 }
 
+// Round returns pixels each rounded to the nearest multiple of step, a
+// ValidStep: at most step/2 grey levels off, 0 and 255 unchanged. What it
+// returns EncodeSteps codes.
+func Round(pixels []uint8, step int) []uint8 {
+	out := make([]uint8, len(pixels))
+	for i, p := range pixels {
+		out[i] = uint8((int(p) + step/2) / step * step)
+	}
+	return out
+}
+
 // FormatError reports a stream that is not a valid pixcode stream of the
 // images it was expected to hold.
 type FormatError string

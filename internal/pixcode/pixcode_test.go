@@ -182,7 +182,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(Encode(px, 16, 28, 28), 16, 28, 28, uint8(0))
 	f.Add(Encode(px[:784], 1, 28, 28), 1, 28, 28, uint8(0))
 	f.Add(Encode(px[:60], 4, 3, 5), 4, 3, 5, uint8(0))
-	f.Add(EncodeSteps(rounded(px, 5), 16, 28, 28, 5), 16, 28, 28, uint8(2))
+	f.Add(EncodeSteps(Round(px, 5), 16, 28, 28, 5), 16, 28, 28, uint8(2))
 	f.Add([]byte("CPX1"), 1, 1, 1, uint8(0))
 	f.Add([]byte("CPX2\x01\x00\x00\x00\x01\x00\x01\x00\x05"), 1, 1, 1, uint8(2))
 	f.Fuzz(func(t *testing.T, src []byte, n, h, w int, pick uint8) {
@@ -215,7 +215,7 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 		step := steps[int(pick)%len(steps)]
 		h := max(1, min(len(px)/w, 64))
-		px = rounded(px[:h*w*(len(px)/(h*w))], step)
+		px = Round(px[:h*w*(len(px)/(h*w))], step)
 		n := len(px) / (h * w)
 		got := make([]uint8, len(px))
 		require.NoError(t, Decode(got, EncodeSteps(px, n, h, w, step), h, w, step))
@@ -223,13 +223,17 @@ func FuzzRoundTrip(f *testing.F) {
 	})
 }
 
-// rounded is px with each pixel rounded to the nearest multiple of step.
-func rounded(px []uint8, step int) []uint8 {
-	out := make([]uint8, len(px))
-	for i, v := range px {
-		out[i] = uint8((int(v) + step/2) / step * step)
+func TestRound(t *testing.T) {
+	in := []uint8{0, 1, 2, 3, 4, 5, 7, 8, 127, 128, 252, 253, 254, 255}
+	assert.Equal(t, []uint8{0, 0, 3, 3, 3, 6, 6, 9, 126, 129, 252, 252, 255, 255}, Round(in, 3))
+	assert.Equal(t, []uint8{0, 0, 0, 5, 5, 5, 5, 10, 125, 130, 250, 255, 255, 255}, Round(in, 5))
+	assert.Equal(t, in, Round(in, 1))
+	for v := range 256 {
+		for _, step := range []int{3, 5, 15, 17, 51, 85, 255} {
+			r := int(Round([]uint8{uint8(v)}, step)[0])
+			assert.LessOrEqual(t, max(r-v, v-r), step/2, "%d at step %d is %d", v, step, r)
+		}
 	}
-	return out
 }
 
 // Images rounded to multiples of a step round-trip at every step, and at
@@ -240,7 +244,7 @@ func TestSteps(t *testing.T) {
 	extremes := bytes.Repeat([]uint8{0, 255, 255, 0, 0, 0, 255}, 3*28*4)
 	for _, step := range steps {
 		t.Run(fmt.Sprint(step), func(t *testing.T) {
-			for _, img := range [][]uint8{rounded(px, step), extremes} {
+			for _, img := range [][]uint8{Round(px, step), extremes} {
 				enc := EncodeSteps(img, len(img)/784, 28, 28, step)
 				got := make([]uint8, len(img))
 				require.NoError(t, Decode(got, enc, 28, 28, step))
@@ -253,7 +257,7 @@ func TestSteps(t *testing.T) {
 			}
 		})
 	}
-	five := len(EncodeSteps(rounded(px, 5), 16, 28, 28, 5))
+	five := len(EncodeSteps(Round(px, 5), 16, 28, 28, 5))
 	assert.Less(t, five, lossless*3/4, "step 5: %d bytes, lossless %d", five, lossless)
 
 	assert.PanicsWithValue(t, "pixcode: step 4 does not divide 255", func() { EncodeSteps(px, 16, 28, 28, 4) })
@@ -263,7 +267,7 @@ func TestSteps(t *testing.T) {
 }
 
 func TestStepErrors(t *testing.T) {
-	px := rounded(readFixture(t), 5)
+	px := Round(readFixture(t), 5)
 	five := EncodeSteps(px, 16, 28, 28, 5)
 	dst := make([]uint8, len(px))
 	for _, tt := range []struct {

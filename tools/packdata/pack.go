@@ -97,7 +97,7 @@ func pack(o options) (*dataset.Manifest, error) {
 	m.TestDuplicates = duplicates(test, train, px)
 	if o.round > 1 {
 		// the test split stays exact: the test accuracy is the source's
-		train.images = roundPixels(train.images, o.round)
+		train.images = pixcode.Round(train.images, o.round)
 	}
 	splits := map[string]samples{
 		dataset.Validation: {train.images[:o.val*px], train.labels[:o.val]},
@@ -172,16 +172,6 @@ func pixelStats(pixels []uint8) (mean, std float64) {
 	return mean, math.Sqrt(ss / n)
 }
 
-// roundPixels returns pixels each rounded to the nearest multiple of step,
-// a divisor of 255: at most step/2 grey levels off, 0 and 255 unchanged.
-func roundPixels(pixels []uint8, step int) []uint8 {
-	out := make([]uint8, len(pixels))
-	for i, p := range pixels {
-		out[i] = uint8((int(p) + step/2) / step * step)
-	}
-	return out
-}
-
 // duplicates returns, ascending, the test samples whose pixels equal a
 // training sample's.
 func duplicates(test, train samples, px int) []int {
@@ -213,7 +203,7 @@ const (
 // of at most firstChunk (a small first download, so that the page can show a
 // test image and start training seconds after it opens on a slow link): for
 // each, an images file in the encoding images asks for and a labels file,
-// gzip-compressed. step is the images' (1, or what roundPixels made them).
+// gzip-compressed. step is the images' (1, or what pixcode.Round made them).
 func writeChunks(dir, split string, s samples, px, firstChunk, chunk int, images string, step int) ([]dataset.File, error) {
 	var files []dataset.File
 	for k, first, n := 0, 0, 0; first < s.len(); k, first = k+1, first+n {

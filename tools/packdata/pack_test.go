@@ -325,19 +325,6 @@ func TestPackRounded(t *testing.T) {
 	}
 }
 
-func TestRoundPixels(t *testing.T) {
-	in := []uint8{0, 1, 2, 3, 4, 5, 7, 8, 127, 128, 252, 253, 254, 255}
-	assert.Equal(t, []uint8{0, 0, 3, 3, 3, 6, 6, 9, 126, 129, 252, 252, 255, 255}, roundPixels(in, 3))
-	assert.Equal(t, []uint8{0, 0, 0, 5, 5, 5, 5, 10, 125, 130, 250, 255, 255, 255}, roundPixels(in, 5))
-	assert.Equal(t, in, roundPixels(in, 1))
-	for v := range 256 {
-		for _, step := range []int{3, 5, 15, 17, 51, 85, 255} {
-			r := int(roundPixels([]uint8{uint8(v)}, step)[0])
-			assert.LessOrEqual(t, max(r-v, v-r), step/2, "%d at step %d is %d", v, step, r)
-		}
-	}
-}
-
 func TestPackIDX(t *testing.T) {
 	labels := []byte{3, 1, 4, 1, 5, 9, 2, 6}
 	dir := writeIDXDir(t, labels, []byte{5, 3, 5}, [4]bool{true, true, false, false})

@@ -31,11 +31,18 @@ func Float32sFromJS(dst []float32, arr js.Value, what string) error {
 // Float32sToJS returns a new Float32Array holding a copy of src. WebAssembly
 // and JavaScript typed arrays are both little-endian, so the bytes move as they are.
 func Float32sToJS(src []float32) js.Value {
-	buf := js.Global().Get("ArrayBuffer").New(4 * len(src))
-	if len(src) > 0 {
-		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(buf), unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
+	if len(src) == 0 {
+		return typedArray("Float32Array", nil)
 	}
-	return js.Global().Get("Float32Array").New(buf)
+	return typedArray("Float32Array", unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
+}
+
+// typedArray returns a new typed array of the class ctor over a copy of b,
+// the little-endian bytes of its values.
+func typedArray(ctor string, b []byte) js.Value {
+	buf := js.Global().Get("ArrayBuffer").New(len(b))
+	js.CopyBytesToJS(js.Global().Get("Uint8Array").New(buf), b)
+	return js.Global().Get(ctor).New(buf)
 }
 
 // BytesFromJS copies a Uint8Array (or the whole of an ArrayBuffer) into a new slice.
@@ -60,11 +67,10 @@ func BytesToJS(src []byte) js.Value {
 
 // Int32sToJS returns a new Int32Array holding src (ids, counts, pool choices).
 func Int32sToJS(src []int32) js.Value {
-	buf := js.Global().Get("ArrayBuffer").New(4 * len(src))
-	if len(src) > 0 {
-		js.CopyBytesToJS(js.Global().Get("Uint8Array").New(buf), unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
+	if len(src) == 0 {
+		return typedArray("Int32Array", nil)
 	}
-	return js.Global().Get("Int32Array").New(buf)
+	return typedArray("Int32Array", unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
 }
 
 // IntsToJS is Int32sToJS for ints (all of them small: indices and counts).
