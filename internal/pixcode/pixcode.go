@@ -15,8 +15,8 @@
 // It also codes images whose pixels are all multiples of a step (a divisor
 // of 255, so that black and white stay exact): images a packer rounded to
 // fewer grey levels for a smaller download take a third fewer bits at step
-// 5 (BENCHMARKS.md). The coder itself is lossless either way: rounding is
-// the caller's.
+// 5 (BENCHMARKS.md). The coder itself is lossless either way: the caller
+// rounds first (Round), as packdata -round does.
 //
 // # Format (pixcode 1)
 //
