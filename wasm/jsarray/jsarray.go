@@ -24,18 +24,18 @@ func Float32sFromJS(dst []float32, arr js.Value, what string) error {
 		return nil
 	}
 	view := js.Global().Get("Uint8Array").New(arr.Get("buffer"), arr.Get("byteOffset"), arr.Get("byteLength"))
-	js.CopyBytesToGo(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst)), view)
+	js.CopyBytesToGo(bytesOf(dst), view)
 	return nil
+}
+
+// bytesOf is the memory of s seen as bytes, not a copy (nil for an empty s).
+func bytesOf[T float32 | int32](s []T) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(*new(T))))
 }
 
 // Float32sToJS returns a new Float32Array holding a copy of src. WebAssembly
 // and JavaScript typed arrays are both little-endian, so the bytes move as they are.
-func Float32sToJS(src []float32) js.Value {
-	if len(src) == 0 {
-		return typedArray("Float32Array", nil)
-	}
-	return typedArray("Float32Array", unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
-}
+func Float32sToJS(src []float32) js.Value { return typedArray("Float32Array", bytesOf(src)) }
 
 // typedArray returns a new typed array of the class ctor over a copy of b,
 // the little-endian bytes of its values.
@@ -66,12 +66,7 @@ func BytesToJS(src []byte) js.Value {
 }
 
 // Int32sToJS returns a new Int32Array holding src (ids, counts, pool choices).
-func Int32sToJS(src []int32) js.Value {
-	if len(src) == 0 {
-		return typedArray("Int32Array", nil)
-	}
-	return typedArray("Int32Array", unsafe.Slice((*byte)(unsafe.Pointer(&src[0])), 4*len(src)))
-}
+func Int32sToJS(src []int32) js.Value { return typedArray("Int32Array", bytesOf(src)) }
 
 // IntsToJS is Int32sToJS for ints (all of them small: indices and counts).
 func IntsToJS(src []int) js.Value {

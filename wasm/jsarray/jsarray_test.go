@@ -51,3 +51,17 @@ func TestFloat32sRoundTrip(t *testing.T) {
 		assert.Equal(t, []float32{20, 30, 40}, got)
 	})
 }
+
+func TestInt32sToJS(t *testing.T) {
+	for _, vals := range [][]int32{nil, {}, {7}, {-1, 0, math.MaxInt32, math.MinInt32}} {
+		arr := Int32sToJS(vals)
+		assert.True(t, arr.InstanceOf(js.Global().Get("Int32Array")))
+		require.Equal(t, len(vals), arr.Length())
+		for i, v := range vals {
+			assert.Equal(t, int(v), arr.Index(i).Int())
+		}
+	}
+	assert.Equal(t, 0, Float32sToJS([]float32{}).Length(), "an empty, non-nil slice")
+	assert.Equal(t, []any{2, 3}, ShapeToJS([]int{2, 3}))
+	assert.Equal(t, 3, IntsToJS([]int{1, 2, 3}).Index(2).Int())
+}
