@@ -78,9 +78,13 @@ func WebDir(t testing.TB) string {
 		dir = parent
 	}
 	web := filepath.Join(dir, "web")
-	for _, f := range []string{"convplay.wasm", "wasm_exec.js"} {
-		if _, err := os.Stat(filepath.Join(web, f)); err != nil {
-			t.Fatalf("browsertest: %s is missing: run make wasm first", filepath.Join(web, f))
+	// What make test-browser builds and installs first; without it a test
+	// would wait out its timeout for a page that cannot load or a browser
+	// that cannot start, instead of saying what is missing.
+	for _, f := range []string{filepath.Join(web, "convplay.wasm"), filepath.Join(web, "wasm_exec.js"),
+		filepath.Join(web, "data", "fashion", "manifest.json"), Chromium} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("browsertest: %s is missing: run make page data /usr/bin/chromium first (make test-browser does)", f)
 		}
 	}
 	return web
