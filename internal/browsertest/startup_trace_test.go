@@ -1,0 +1,238 @@
+//go:build browser
+
+package browsertest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/tracing"
+	"github.com/chromedp/chromedp"
+)
+
+// traceEvent is one event of a Chromium trace (the Trace Event Format):
+// ph "X" is a complete event of dur µs from ts; "M" names a thread.
+type traceEvent struct {
+	Name string          `json:"name"`
+	Ph   string          `json:"ph"`
+	Ts   float64         `json:"ts"`
+	Dur  float64         `json:"dur"`
+	Pid  int             `json:"pid"`
+	Tid  int             `json:"tid"`
+	Args json.RawMessage `json:"args"`
+}
+
+// startupTraceCategories: the page's tasks, script and wasm compiles, and user timing marks.
+var startupTraceCategories = []string{
+	"toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing",
+	"loading", "v8", "v8.execute", "v8.wasm", "disabled-by-default-v8.compile",
+}
+
+// TestBenchStartupTrace records a Chromium trace of a cold first visit
+// (fresh profile, the browser at rest for settle first, 40 ms of latency)
+// until the first prediction is on screen, and logs where the CPU went:
+// each process's share (the page's renderer, the browser, Chromium's own
+// pages), and in the page's renderer, for each thread (the page, the
+// engine's worker, V8's and Blink's background threads), the time in each
+// kind of event, then the page's and the worker's tasks of 15 ms or more
+// in order. Times nest (a task's time includes the compile inside it). It
+// only runs under CONVPLAY_BENCH=1 and asserts nothing about time:
+// BENCHMARKS.md reads it before cutting.
+func TestBenchStartupTrace(t *testing.T) {
+	if os.Getenv("CONVPLAY_BENCH") == "" {
+		t.Skip("a benchmark: run with CONVPLAY_BENCH=1 (make bench-browser)")
+	}
+	s := Start(t)
+	throttle(s, 10000, 40)
+	s.Open("about:blank")
+	time.Sleep(settle) // a benchmark's pause, as TestBenchFirstVisit's
+	events, first := traceFirstVisit(s)
+	t.Logf("first prediction on screen after %.0f ms; %d trace events", first, len(events))
+
+	threads := map[[2]int]string{}
+	navStart, page := 0.0, 0
+	for _, e := range events {
+		if e.Ph == "M" && e.Name == "thread_name" {
+			var a struct {
+				Name string `json:"name"`
+			}
+			if json.Unmarshal(e.Args, &a) == nil {
+				threads[[2]int{e.Pid, e.Tid}] = a.Name
+			}
+		}
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].Ts < events[j].Ts })
+	for _, e := range events {
+		if e.Name == "navigationStart" && strings.Contains(string(e.Args), s.Base) && navStart == 0 {
+			navStart, page = e.Ts, e.Pid
+		}
+	}
+	if page == 0 {
+		t.Fatal("no navigationStart of the page in the trace")
+	}
+	end := navStart + first*1000
+	ms := func(us float64) float64 { return us / 1000 }
+
+	perProcess := map[string]float64{}
+	perThread := map[string]map[string]float64{}
+	var tasks strings.Builder
+	for _, e := range events {
+		if e.Ph != "X" || e.Ts < navStart || e.Ts > end {
+			continue
+		}
+		thread := threads[[2]int{e.Pid, e.Tid}]
+		if e.Name == "RunTask" || e.Name == "ThreadPool_RunTask" {
+			switch {
+			case e.Pid == page:
+				perProcess["the page's renderer"] += e.Dur
+			default:
+				perProcess[processKind(threads, e.Pid)] += e.Dur
+			}
+		}
+		if e.Pid != page {
+			continue
+		}
+		if strings.HasPrefix(thread, "ThreadPool") {
+			thread = "background threads (V8, Blink)"
+		}
+		if perThread[thread] == nil {
+			perThread[thread] = map[string]float64{}
+		}
+		perThread[thread][e.Name] += e.Dur
+		if e.Name == "RunTask" && e.Dur >= 15000 && (thread == "CrRendererMain" || thread == "DedicatedWorker thread") {
+			fmt.Fprintf(&tasks, "\n%7.0f ms +%4.0f ms  %s%s", ms(e.Ts-navStart), ms(e.Dur), thread, taskContent(events, e))
+		}
+	}
+	var b strings.Builder
+	for _, name := range sortedKeys(perProcess) {
+		fmt.Fprintf(&b, "\n%7.0f ms  %s", ms(perProcess[name]), name)
+	}
+	t.Logf("CPU in tasks from navigation start to the first prediction, by process:%s", b.String())
+	for _, thread := range sortedKeys(perThread) {
+		b.Reset()
+		m := perThread[thread]
+		for _, name := range sortedKeys(m)[:min(12, len(m))] {
+			fmt.Fprintf(&b, "\n%7.1f ms  %s", ms(m[name]), name)
+		}
+		t.Logf("the page's renderer, %s:%s", thread, b.String())
+	}
+	t.Logf("the page's and the worker's tasks of 15 ms or more (what ran inside them, 5 ms or more):%s", tasks.String())
+}
+
+// processKind names a process of the trace by its threads' names.
+func processKind(threads map[[2]int]string, pid int) string {
+	kinds := []struct{ thread, kind string }{
+		{"CrBrowserMain", "the browser"},
+		{"CrGpuMain", "the GPU process (software compositing)"},
+		{"CrRendererMain", "other renderers (Chromium's own pages)"},
+	}
+	for _, k := range kinds {
+		for id, name := range threads {
+			if id[0] == pid && name == k.thread {
+				return k.kind
+			}
+		}
+	}
+	for id, name := range threads {
+		if id[0] == pid && strings.HasSuffix(name, ".CrUtilityMain") {
+			return "the " + strings.TrimSuffix(name, ".CrUtilityMain") + " service"
+		}
+	}
+	// Its main thread has no name in the trace; in this Chromium that is the
+	// network service (its events are URL loads, the disk cache and the
+	// emulated link's throttling).
+	return "a process with an unnamed main thread (the network service)"
+}
+
+// traceFirstVisit traces the browser while the session opens the page and
+// returns the trace's events and the first prediction's time.
+func traceFirstVisit(s *Session) ([]traceEvent, float64) {
+	s.t.Helper()
+	var mu sync.Mutex
+	var events []traceEvent
+	complete := make(chan struct{})
+	err := chromedp.ListenBrowser(s.Ctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *tracing.EventDataCollected:
+			mu.Lock()
+			defer mu.Unlock()
+			for _, raw := range ev.Value {
+				var e traceEvent
+				if json.Unmarshal(raw, &e) == nil {
+					events = append(events, e)
+				}
+			}
+		case *tracing.EventTracingComplete:
+			close(complete)
+		}
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	browser := chromedp.FromContext(s.Ctx).Browser
+	if _, err := cdp.Call(s.Ctx, browser, tracing.Start, tracing.StartParams{
+		TransferMode: tracing.StartTransferModeReportEvents,
+		TraceConfig:  &tracing.TraceConfig{IncludedCategories: startupTraceCategories},
+	}); err != nil {
+		s.t.Fatalf("starting the trace: %v", err)
+	}
+	s.Open("")
+	first := firstPrediction(s)
+	if _, err := cdp.Call(s.Ctx, browser, tracing.End, cdp.Empty{}); err != nil {
+		s.t.Fatalf("ending the trace: %v", err)
+	}
+	select {
+	case <-complete:
+	case <-s.Ctx.Done():
+		s.t.Fatal("the trace did not complete")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return events, first
+}
+
+// taskContent names what ran inside a task for 5 ms or more, with the
+// script or wasm function it ran where the trace says.
+func taskContent(events []traceEvent, task traceEvent) string {
+	var parts []string
+	for _, e := range events {
+		if e.Ph != "X" || e.Pid != task.Pid || e.Tid != task.Tid || e.Ts < task.Ts || e.Ts+e.Dur > task.Ts+task.Dur || e.Dur < 5000 {
+			continue
+		}
+		switch e.Name {
+		case "v8.evaluateModule", "FunctionCall", "wasm.CompileLazy", "wasm.CompileBaseline", "wasm.SyncInstantiate",
+			"Layout", "UpdateLayoutTree", "ParseHTML", "v8.compileModule", "RunMicrotasks", "HandlePostMessage":
+			parts = append(parts, fmt.Sprintf("%s %.0f", e.Name, e.Dur/1000))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
+}
+
+// sortedKeys returns m's keys, largest value first.
+func sortedKeys[V float64 | map[string]float64](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	size := func(k string) float64 {
+		switch v := any(m[k]).(type) {
+		case float64:
+			return v
+		case map[string]float64:
+			return v["RunTask"] + v["ThreadPool_RunTask"]
+		}
+		return 0
+	}
+	sort.Slice(keys, func(i, j int) bool { return size(keys[i]) > size(keys[j]) })
+	return keys
+}
