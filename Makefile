@@ -46,9 +46,11 @@ bench:
 ## bench-browser: web/bench.html in headless Chromium: convplay (1 and N workers) against
 ## TensorFlow.js's wasm backend, training both models and predicting; prints the table.
 ## Then the first visit (TestBenchFirstVisit): time to the first prediction and bytes on the
-## wire, cold and warm, at loopback, 20, 10 and 2 Mbit/s (Chromium's network emulation).
+## wire, cold and warm, at loopback, 20, 10 and 2 Mbit/s (Chromium's network emulation; the
+## median of CONVPLAY_BENCH_ROUNDS fresh browsers, 3 unless set), and where a cold visit's CPU
+## goes (TestBenchStartupTrace, a Chromium trace).
 bench-browser: page data /usr/bin/chromium
-	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 30m -run '^(TestBenchBrowser|TestBenchFirstVisit)$$' -v ./internal/browsertest/
+	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 40m -run '^(TestBenchBrowser|TestBenchFirstVisit|TestBenchStartupTrace)$$' -v ./internal/browsertest/
 
 bench-wasm:
 	$(WASM_ENV) go test -run '^$$' -bench . -benchmem ./nn/
