@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 	"sync"
@@ -26,13 +27,14 @@ type traceEvent struct {
 	Dur  float64         `json:"dur"`
 	Pid  int             `json:"pid"`
 	Tid  int             `json:"tid"`
+	ID   string          `json:"id"`
 	Args json.RawMessage `json:"args"`
 }
 
 // startupTraceCategories: the page's tasks, script and wasm compiles, and user timing marks.
 var startupTraceCategories = []string{
 	"toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing",
-	"loading", "v8", "v8.execute", "v8.wasm", "disabled-by-default-v8.compile",
+	"loading", "v8", "v8.execute", "v8.wasm", "disabled-by-default-v8.compile", "disabled-by-default-v8.cpu_profiler",
 }
 
 // TestBenchStartupTrace records a Chromium trace of a cold first visit
@@ -124,6 +126,92 @@ func TestBenchStartupTrace(t *testing.T) {
 		t.Logf("the page's renderer, %s:%s", thread, b.String())
 	}
 	t.Logf("the page's and the worker's tasks of 15 ms or more (what ran inside them, 5 ms or more):%s", tasks.String())
+	for thread, top := range sampledSelfTime(events, threads, page, end) {
+		t.Logf("the page's renderer, %s, sampled (V8's CPU profiler), self time by function until the first prediction:%s", thread, top)
+	}
+}
+
+// sampledSelfTime reads the V8 CPU profiler's samples in the trace (its
+// Profile and ProfileChunk events) for each thread of process pid and
+// returns, by thread, the functions with the most self time before end.
+func sampledSelfTime(events []traceEvent, threads map[[2]int]string, pid int, end float64) map[string]string {
+	type frame struct {
+		FunctionName string `json:"functionName"`
+		URL          string `json:"url"`
+		LineNumber   int    `json:"lineNumber"`
+	}
+	type chunk struct {
+		Data struct {
+			StartTime  float64 `json:"startTime"`
+			CPUProfile struct {
+				Nodes []struct {
+					ID        int   `json:"id"`
+					CallFrame frame `json:"callFrame"`
+				} `json:"nodes"`
+				Samples []int `json:"samples"`
+			} `json:"cpuProfile"`
+			TimeDeltas []float64 `json:"timeDeltas"`
+		} `json:"data"`
+	}
+	thread := map[string]string{}       // profile id -> thread name
+	start := map[string]float64{}       // profile id -> start time (µs)
+	last := map[string]float64{}        // profile id -> time of the last sample read
+	nodes := map[string]map[int]frame{} // profile id -> node id -> frame
+	self := map[string]map[string]float64{}
+	for _, e := range events {
+		if e.Pid != pid || e.Ph != "P" {
+			continue
+		}
+		var c chunk
+		if json.Unmarshal(e.Args, &c) != nil {
+			continue
+		}
+		switch e.Name {
+		case "Profile":
+			thread[e.ID] = threads[[2]int{e.Pid, e.Tid}]
+			start[e.ID], last[e.ID] = c.Data.StartTime, c.Data.StartTime
+			nodes[e.ID] = map[int]frame{}
+		case "ProfileChunk":
+			if nodes[e.ID] == nil {
+				continue
+			}
+			for _, n := range c.Data.CPUProfile.Nodes {
+				nodes[e.ID][n.ID] = n.CallFrame
+			}
+			name := thread[e.ID]
+			if self[name] == nil {
+				self[name] = map[string]float64{}
+			}
+			for i, id := range c.Data.CPUProfile.Samples {
+				if i >= len(c.Data.TimeDeltas) {
+					break
+				}
+				prev := last[e.ID]
+				last[e.ID] += c.Data.TimeDeltas[i]
+				if last[e.ID] > end {
+					continue
+				}
+				f := nodes[e.ID][id]
+				where := f.FunctionName
+				if where == "" {
+					where = "(anonymous)"
+				}
+				if f.URL != "" {
+					where += fmt.Sprintf(" %s:%d", path.Base(f.URL), f.LineNumber+1)
+				}
+				self[name][where] += last[e.ID] - prev
+			}
+		}
+	}
+	out := map[string]string{}
+	for name, m := range self {
+		var b strings.Builder
+		for _, where := range sortedKeys(m)[:min(20, len(m))] {
+			fmt.Fprintf(&b, "\n%7.1f ms  %s", m[where]/1000, where)
+		}
+		out[name] = b.String()
+	}
+	return out
 }
 
 // processKind names a process of the trace by its threads' names.
