@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/tracing"
@@ -53,8 +52,7 @@ func TestBenchStartupTrace(t *testing.T) {
 	}
 	s := Start(t)
 	throttle(s, 10000, 40)
-	s.Open("about:blank")
-	time.Sleep(settle) // a benchmark's pause, as TestBenchFirstVisit's
+	restOnBlank(s)
 	events, first := traceFirstVisit(s)
 	t.Logf("first prediction on screen after %.0f ms; %d trace events", first, len(events))
 
@@ -83,6 +81,7 @@ func TestBenchStartupTrace(t *testing.T) {
 	ms := func(us float64) float64 { return us / 1000 }
 
 	perProcess := map[string]float64{}
+	kinds := map[int]string{page: "the page's renderer"} // process id -> processKind, looked up once
 	perThread := map[string]map[string]float64{}
 	var tasks strings.Builder
 	for _, e := range events {
@@ -91,12 +90,12 @@ func TestBenchStartupTrace(t *testing.T) {
 		}
 		thread := threads[[2]int{e.Pid, e.Tid}]
 		if e.Name == "RunTask" || e.Name == "ThreadPool_RunTask" {
-			switch {
-			case e.Pid == page:
-				perProcess["the page's renderer"] += e.Dur
-			default:
-				perProcess[processKind(threads, e.Pid)] += e.Dur
+			kind, ok := kinds[e.Pid]
+			if !ok {
+				kind = processKind(threads, e.Pid)
+				kinds[e.Pid] = kind
 			}
+			perProcess[kind] += e.Dur
 		}
 		if e.Pid != page {
 			continue
@@ -117,7 +116,11 @@ func TestBenchStartupTrace(t *testing.T) {
 		fmt.Fprintf(&b, "\n%7.0f ms  %s", ms(perProcess[name]), name)
 	}
 	t.Logf("CPU in tasks from navigation start to the first prediction, by process:%s", b.String())
-	for _, thread := range sortedKeys(perThread) {
+	taskTime := map[string]float64{}
+	for thread, m := range perThread {
+		taskTime[thread] = m["RunTask"] + m["ThreadPool_RunTask"]
+	}
+	for _, thread := range sortedKeys(taskTime) {
 		b.Reset()
 		m := perThread[thread]
 		for _, name := range sortedKeys(m)[:min(12, len(m))] {
@@ -154,7 +157,6 @@ func sampledSelfTime(events []traceEvent, threads map[[2]int]string, pid int, en
 		} `json:"data"`
 	}
 	thread := map[string]string{}       // profile id -> thread name
-	start := map[string]float64{}       // profile id -> start time (µs)
 	last := map[string]float64{}        // profile id -> time of the last sample read
 	nodes := map[string]map[int]frame{} // profile id -> node id -> frame
 	self := map[string]map[string]float64{}
@@ -169,7 +171,7 @@ func sampledSelfTime(events []traceEvent, threads map[[2]int]string, pid int, en
 		switch e.Name {
 		case "Profile":
 			thread[e.ID] = threads[[2]int{e.Pid, e.Tid}]
-			start[e.ID], last[e.ID] = c.Data.StartTime, c.Data.StartTime
+			last[e.ID] = c.Data.StartTime
 			nodes[e.ID] = map[int]frame{}
 		case "ProfileChunk":
 			if nodes[e.ID] == nil {
@@ -307,20 +309,11 @@ func taskContent(events []traceEvent, task traceEvent) string {
 }
 
 // sortedKeys returns m's keys, largest value first.
-func sortedKeys[V float64 | map[string]float64](m map[string]V) []string {
+func sortedKeys(m map[string]float64) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
-	size := func(k string) float64 {
-		switch v := any(m[k]).(type) {
-		case float64:
-			return v
-		case map[string]float64:
-			return v["RunTask"] + v["ThreadPool_RunTask"]
-		}
-		return 0
-	}
-	sort.Slice(keys, func(i, j int) bool { return size(keys[i]) > size(keys[j]) })
+	sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] })
 	return keys
 }
