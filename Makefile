@@ -47,10 +47,11 @@ bench:
 ## TensorFlow.js's wasm backend, training both models and predicting; prints the table.
 ## Then the first visit (TestBenchFirstVisit): time to the first prediction and bytes on the
 ## wire, cold and warm, at loopback, 20, 10 and 2 Mbit/s (Chromium's network emulation; the
-## median of CONVPLAY_BENCH_ROUNDS fresh browsers, 3 unless set), and where a cold visit's CPU
-## goes (TestBenchStartupTrace, a Chromium trace).
+## median of CONVPLAY_BENCH_ROUNDS fresh browsers, 3 unless set); the engine alone on a bare page
+## against the page (TestBenchEngineFloor); where a cold and a second visit's CPU goes
+## (TestBenchStartupTrace, Chromium traces).
 bench-browser: page data /usr/bin/chromium
-	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 40m -run '^(TestBenchBrowser|TestBenchFirstVisit|TestBenchStartupTrace)$$' -v ./internal/browsertest/
+	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 45m -run '^(TestBenchBrowser|TestBenchFirstVisit|TestBenchEngineFloor|TestBenchStartupTrace)$$' -v ./internal/browsertest/
 
 bench-wasm:
 	$(WASM_ENV) go test -run '^$$' -bench . -benchmem ./nn/

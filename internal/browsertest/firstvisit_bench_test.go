@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -153,6 +154,12 @@ func spread(vs []visit, measure func(visit) (float64, string)) string {
 	for i, v := range vs {
 		xs[i], unit = measure(v)
 	}
+	return medianRange(xs, unit)
+}
+
+// medianRange formats the median of xs with their range when they differ.
+func medianRange(xs []float64, unit string) string {
+	xs = slices.Clone(xs)
 	sort.Float64s(xs)
 	med := xs[len(xs)/2]
 	if len(xs)%2 == 0 {
