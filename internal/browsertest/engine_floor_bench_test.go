@@ -93,7 +93,8 @@ func TestBenchEngineFloor(t *testing.T) {
 			steps := map[string][]float64{}
 			var page []float64
 			for r := range rounds {
-				t.Run(fmt.Sprintf("round %d", r+1), func(t *testing.T) {
+				// Each page in a browser of its own, closed before the next starts.
+				t.Run(fmt.Sprintf("round %d/the engine alone", r+1), func(t *testing.T) {
 					s := emulateLink(startHandler(t, withFloor, 5*time.Minute), l)
 					restOnBlank(s.Session)
 					s.Open("bench-floor.html")
@@ -103,18 +104,19 @@ func TestBenchEngineFloor(t *testing.T) {
 					for _, step := range floorSteps {
 						ms, ok := at[step]
 						if !ok {
-							t.Fatalf("the engine alone: no %q (marks %v, problems %q)", step, at, s.Problems())
+							t.Fatalf("no %q (marks %v, problems %q)", step, at, s.Problems())
 						}
 						steps[step] = append(steps[step], ms/1000)
 						fmt.Fprintf(&line, " %s %.0f,", step, ms)
 					}
-					t.Logf("the engine alone:%s", strings.TrimSuffix(line.String(), ","))
-
+					t.Logf("marks:%s", strings.TrimSuffix(line.String(), ","))
+				})
+				t.Run(fmt.Sprintf("round %d/the playground", r+1), func(t *testing.T) {
 					p := emulateLink(startHandler(t, convplayServer(t), 5*time.Minute), l)
 					restOnBlank(p.Session)
 					p.Open("")
 					page = append(page, firstPrediction(p.Session)/1000)
-					t.Logf("the playground: first prediction at %.0f ms (marks: %s)", page[len(page)-1]*1000, marks(p.Session))
+					t.Logf("first prediction at %.0f ms (marks: %s)", page[len(page)-1]*1000, marks(p.Session))
 				})
 			}
 			fmt.Fprintf(&table, "\n| %s | the engine alone |", l.name)
