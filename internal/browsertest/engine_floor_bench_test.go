@@ -76,7 +76,8 @@ func TestBenchEngineFloor(t *testing.T) {
 				site.ServeHTTP(w, r)
 				return
 			}
-			// The playground's isolation (the engine's worker runs the same way).
+			// The isolation headers internal/webserver sets on every response, so the
+			// engine's worker runs cross-origin isolated as in the playground.
 			w.Header().Set("Content-Type", kind)
 			w.Header().Set("Cross-Origin-Opener-Policy", "same-origin")
 			w.Header().Set("Cross-Origin-Embedder-Policy", "require-corp")
