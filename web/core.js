@@ -108,6 +108,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
   let datasetRun = 0; // increases with every data-set switch, so an old stream's progress is dropped
   let modelRun = 0; // increases with every model set or request that changes it, so a pretrained model arriving late replaces nothing newer
   let pendingRun = -1; // the modelRun whose upgrade state.modelPending waits for
+  let exampleAsked = null; // {name, client, promise}: the data set's example being standardized (askExample)
   const { prefetch, take } = createPrefetch(fetch); // downloads started before the engine was ready
   const lastState = new Map(); // event name (STATE_EVENTS) -> its last payload
   let firstDone; // resolves firstShown
@@ -299,14 +300,16 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
 
     /**
      * example resolves to the data set's example image shipped with the page
-     * ({index, label, image}; example.js), for the first prediction before
-     * the test images arrive.
+     * ({index, label, image}; example.js) with its pixels standardized by
+     * the engine, for the first prediction before the test images arrive.
+     * The engine is asked right behind the data set's manifest (loadData),
+     * so the answer waits for no turn of the page's busy main thread.
      */
     async example() {
-      const file = `examples/${state.dataset.name}.json`;
-      const res = await take(file);
-      if (!res.ok) throw new Error(`${file}: ${res.status} ${res.statusText}`);
-      return parseExample(await res.text());
+      const name = state.dataset.name;
+      if (!exampleAsked || exampleAsked.name !== name || exampleAsked.client !== client) askExample(name);
+      const e = await exampleAsked.promise;
+      return { ...e, image: e.image.slice(), pixels: e.pixels.slice() };
     },
 
     /** setDataset switches the data set: its pretrained model, its data streamed into the worker. */
@@ -397,6 +400,25 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     return new Uint8Array(await res.arrayBuffer());
   }
 
+  /**
+   * askExample asks the engine to standardize data set name's example
+   * (ctx.example), once the manifest is on its way to it (the engine
+   * answers in order).
+   */
+  function askExample(name) {
+    const c = client;
+    const promise = (async () => {
+      const file = `examples/${name}.json`;
+      const res = await take(file);
+      if (!res.ok) throw new Error(`${file}: ${res.status} ${res.statusText}`);
+      const e = parseExample(await res.text());
+      const { pixels } = await c.request('standardize', { image: e.image.slice() });
+      return { ...e, pixels };
+    })();
+    promise.catch(() => {}); // ctx.example's caller sees it
+    exampleAsked = { name, client: c, promise };
+  }
+
   /** showPretrained gives the engine a pretrained model and shows it. */
   async function showPretrained(name, preset, bytes, labelKey = `core.source.pretrained.${preset}`) {
     const model = await ctx.request('loadWeights', { bytes, build: true }, { transfer: [bytes.buffer] });
@@ -444,6 +466,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
     try {
       const info = await streamDataset(client, name, {
         fetch: take,
+        onManifestSent: () => askExample(name),
         onInfo: (info) => {
           if (run !== datasetRun) return;
           Object.assign(d, { info, total: info.files.length });

@@ -186,3 +186,42 @@ test('the reference model waits for the first prediction: its load would hold th
   assert.equal(loads(), 2);
   assert.equal(ctx.state.modelSource.preset, 'reference');
 });
+
+test('the example is standardized right behind the manifest: the engine answers it before any turn of the page', async () => {
+  const engines = [];
+  const manifest = JSON.stringify({ files: [] });
+  const example = JSON.stringify({ split: 'test', index: 2, label: 9, image: btoa('\x00\x80\xff') });
+  const files = { 'data/fashion/manifest.json': manifest, 'examples/fashion.json': example };
+  const ctx = createCore({
+    makeWorker: () => engines[engines.push(new FakeEngine()) - 1],
+    fetch: async (path) => (path in files ? { ok: true, status: 200, text: async () => files[path] } : new Promise(() => {})),
+    url: { get: () => null, set: () => {} },
+    clientOptions: { timers: { setTimeout: () => 0, clearTimeout: () => {} } },
+    timers: { setTimeout: () => 0 },
+  });
+  ctx.start('fashion');
+  const engine = engines[0];
+  // The engine holds its replies to the manifest and the example until the test lets them go.
+  const held = [];
+  const post = engine.postMessage.bind(engine);
+  engine.postMessage = (msg) => {
+    if (msg.type === 'loadDataset' || msg.type === 'standardize') {
+      engine.requests.push([msg.type, msg]);
+      held.push(msg);
+    } else post(msg);
+  };
+  engine.send({ event: 'ready', version: {} });
+  await settle();
+  assert.deepEqual(held.map((m) => m.type), ['loadDataset', 'standardize'], 'the example follows the manifest before the manifest is answered');
+  assert.deepEqual([...held[1].image], [0, 128, 255]);
+  const got = ctx.example();
+  for (const m of held) {
+    const result = m.type === 'loadDataset' ? { name: 'fashion', files: [], classes: [], counts: {} } : { pixels: new Float32Array([-1, 0, 1]) };
+    engine.send({ id: m.id, ok: true, result });
+  }
+  const e = await got;
+  assert.deepEqual([e.index, e.label, [...e.image], [...e.pixels]], [2, 9, [0, 128, 255], [-1, 0, 1]]);
+  const again = await ctx.example();
+  assert.deepEqual([...again.pixels], [-1, 0, 1]);
+  assert.equal(engine.requests.filter(([type]) => type === 'standardize').length, 1, 'asked once per data set and engine');
+});

@@ -46,12 +46,16 @@ export function streamOrder(files) {
  * as the engine has read the manifest; onProgress gets {loaded, total,
  * file, available, complete} after each chunk. A failed download or a chunk the engine refuses rejects with an
  * Error naming the file; the chunks loaded before stay in the engine.
+ * onManifestSent is called as soon as the manifest is on its way to the
+ * engine, before its reply: the engine answers in order, so a request that
+ * needs the manifest can follow it at once rather than after a turn of
+ * the page (core.js asks for the example's standardized pixels so).
  *
  * @param {{request: Function}} client
  * @param {string} name e.g. 'fashion'
- * @param {{fetch?: Function, base?: string, onInfo?: Function, onProgress?: Function}} [options]
+ * @param {{fetch?: Function, base?: string, onInfo?: Function, onProgress?: Function, onManifestSent?: Function}} [options]
  */
-export async function streamDataset(client, name, { fetch = globalThis.fetch, base = 'data/', onInfo = () => {}, onProgress = () => {} } = {}) {
+export async function streamDataset(client, name, { fetch = globalThis.fetch, base = 'data/', onInfo = () => {}, onProgress = () => {}, onManifestSent = () => {} } = {}) {
   const dir = `${base}${name}/`;
   const get = async (file) => {
     const resp = await fetch(dir + file);
@@ -65,7 +69,9 @@ export async function streamDataset(client, name, { fetch = globalThis.fetch, ba
     return resp;
   };
   const manifest = await (await get('manifest.json')).text();
-  const info = await client.request('loadDataset', { manifest });
+  const sent = client.request('loadDataset', { manifest });
+  onManifestSent();
+  const info = await sent;
   onInfo(info);
   const files = streamOrder(info.files);
   const download = async (file) => new Uint8Array(await (await get(file)).arrayBuffer());

@@ -64,6 +64,21 @@ test('streams the manifest, then every chunk in order, transferring the bytes', 
   assert.deepEqual(info.available, { train: 3 });
 });
 
+test('onManifestSent comes as soon as the manifest is posted, before the engine answers', async () => {
+  const { fetch } = fakeFetch(site);
+  const client = fakeClient();
+  let answer;
+  const request = client.request;
+  client.request = (type, args, opts) => (type === 'loadDataset' ? new Promise((resolve) => (answer = () => resolve(request(type, args, opts)))) : request(type, args, opts));
+  const order = [];
+  const done = streamDataset(client, 'tiny', { fetch, onManifestSent: () => order.push('sent'), onInfo: () => order.push('info') });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(order, ['sent'], 'no reply yet: the engine still reads the manifest');
+  answer();
+  await done;
+  assert.deepEqual(order, ['sent', 'info']);
+});
+
 test('the test split streams first, then validation, then the others in manifest order', async () => {
   const m = JSON.stringify({ files: [{ name: 'tr.gz', split: 'train' }, { name: 'va.gz', split: 'validation' }, { name: 'te.gz', split: 'test' }] });
   const { fetch, fetched } = fakeFetch({ 'data/tiny/manifest.json': m, 'data/tiny/tr.gz': 'T', 'data/tiny/va.gz': 'V', 'data/tiny/te.gz': 'E' });

@@ -192,9 +192,7 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
     const name = ctx.state.dataset.name;
     const e = await ctx.example();
     const still = () => !ctx.state.input && !pad.strokes && !autoPicked && ctx.state.dataset.name === name;
-    if (!still()) return;
-    const { pixels } = await ctx.request('standardize', { image: e.image.slice() });
-    if (still()) pick(e.index, { label: e.label, image: e.image, pixels }, false, 'example');
+    if (still()) pick(e.index, { label: e.label, image: e.image, pixels: e.pixels }, false, 'example');
   }
 
   /**
