@@ -412,7 +412,7 @@ export function createCore({ makeWorker, fetch = globalThis.fetch.bind(globalThi
       const res = await take(file);
       if (!res.ok) throw new Error(`${file}: ${res.status} ${res.statusText}`);
       const e = parseExample(await res.text());
-      const { pixels } = await c.request('standardize', { image: e.image.slice() });
+      const { pixels } = await c.request('standardize', { image: e.image }); // posted as a copy
       return { ...e, pixels };
     })();
     promise.catch(() => {}); // ctx.example's caller sees it

@@ -191,8 +191,7 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   async function showExample() {
     const name = ctx.state.dataset.name;
     const e = await ctx.example();
-    const still = () => !ctx.state.input && !pad.strokes && !autoPicked && ctx.state.dataset.name === name;
-    if (still()) pick(e.index, { label: e.label, image: e.image, pixels: e.pixels }, false, 'example');
+    if (!ctx.state.input && !pad.strokes && !autoPicked && ctx.state.dataset.name === name) pick(e.index, e, false, 'example');
   }
 
   /**
