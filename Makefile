@@ -49,9 +49,13 @@ bench:
 ## wire, cold and warm, at loopback, 20, 10 and 2 Mbit/s (Chromium's network emulation; the
 ## median of CONVPLAY_BENCH_ROUNDS fresh browsers, 3 unless set); the engine alone on a bare page
 ## against the page (TestBenchEngineFloor); where a cold and a second visit's CPU goes
-## (TestBenchStartupTrace, Chromium traces).
+## (TestBenchStartupTrace, Chromium traces; the engine's functions named from a build that keeps
+## their names, tools/wasmsize -funcs).
 bench-browser: page data /usr/bin/chromium
-	CONVPLAY_BENCH=1 go test -tags browser -count=1 -timeout 45m -run '^(TestBenchBrowser|TestBenchFirstVisit|TestBenchEngineFloor|TestBenchStartupTrace)$$' -v ./internal/browsertest/
+	names=$$(mktemp -d) && $(WASM_ENV) go build -trimpath -o $$names/engine.wasm ./wasm && \
+	go run ./tools/wasmsize -funcs $$names/engine.wasm > $$names/funcs.tsv && \
+	CONVPLAY_BENCH=1 CONVPLAY_WASM_FUNCS=$$names/funcs.tsv go test -tags browser -count=1 -timeout 45m -run '^(TestBenchBrowser|TestBenchFirstVisit|TestBenchEngineFloor|TestBenchStartupTrace)$$' -v ./internal/browsertest/; \
+	status=$$?; rm -rf $$names; exit $$status
 
 bench-wasm:
 	$(WASM_ENV) go test -run '^$$' -bench . -benchmem ./nn/

@@ -30,10 +30,12 @@ type traceEvent struct {
 	Args json.RawMessage `json:"args"`
 }
 
-// startupTraceCategories: the page's tasks, script and wasm compiles, and user timing marks.
+// startupTraceCategories: the page's tasks, script and wasm compiles (each
+// wasm function's, v8.wasm.detailed), and user timing marks.
 var startupTraceCategories = []string{
 	"toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing",
-	"loading", "v8", "v8.execute", "v8.wasm", "disabled-by-default-v8.compile", "disabled-by-default-v8.cpu_profiler",
+	"loading", "v8", "v8.execute", "v8.wasm", "disabled-by-default-v8.wasm.detailed",
+	"disabled-by-default-v8.compile", "disabled-by-default-v8.cpu_profiler",
 }
 
 // TestBenchStartupTrace records a Chromium trace of a cold first visit
@@ -151,9 +153,110 @@ func logStartupTrace(t *testing.T, s *Session, events []traceEvent, first float6
 		t.Logf("the page's renderer, %s:%s", thread, b.String())
 	}
 	t.Logf("the page's and the worker's tasks of 15 ms or more (what ran inside them, 5 ms or more):%s", tasks.String())
+	t.Logf("the engine's functions compiled at their first call (wasm.CompileBaseline, Liftoff), by the page's step they came in:%s", lazyCompiles(t, events, page, navStart, end))
 	for thread, top := range sampledSelfTime(events, threads, page, end) {
 		t.Logf("the page's renderer, %s, sampled (V8's CPU profiler), self time by function until the first prediction:%s", thread, top)
 	}
+}
+
+// startupSteps are the page's marks (app.js) that end each step of the
+// first path once the engine runs, in order.
+var startupSteps = []string{"engine:ready", "model:first", "dataset:info", "input:first", "prediction:first"}
+
+// lazyCompiles sums the wasm functions V8 compiled on their first call in
+// process pid (the engine's, in its worker: V8 compiles lazily) until end,
+// by the step of startupSteps they came in: how many, their code bytes and
+// the compile's time. With CONVPLAY_WASM_FUNCS naming a listing of the
+// engine's functions (go run ./tools/wasmsize -funcs on a build without
+// -ldflags=-s, so it has names), it also gives the bytes by Go package
+// until the first prediction.
+func lazyCompiles(t *testing.T, events []traceEvent, pid int, navStart, end float64) string {
+	marks := map[string]float64{}
+	for _, e := range events {
+		if e.Pid == pid && strings.HasPrefix(e.Name, "convplay:") {
+			if _, ok := marks[e.Name]; !ok {
+				marks[e.Name] = e.Ts
+			}
+		}
+	}
+	// function index -> its code bytes and Go package, from the listing
+	type fn struct {
+		size int
+		pkg  string
+	}
+	funcs := map[int]fn{}
+	if f := os.Getenv("CONVPLAY_WASM_FUNCS"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("CONVPLAY_WASM_FUNCS: %v", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			var i, size int
+			if f := strings.Split(line, "\t"); len(f) == 4 {
+				if _, err := fmt.Sscan(f[0]+" "+f[1], &i, &size); err == nil {
+					funcs[i] = fn{size, f[2]}
+				}
+			}
+		}
+	}
+	type sum struct {
+		n, bytes int
+		us       float64
+	}
+	bySteps := make([]sum, len(startupSteps)+1) // the last: after the first prediction's mark, before the screen showed it
+	byPkg := map[string]float64{}
+	// Compiled functions the listing has with another size (another build),
+	// and those it lacks (another module: the SIMD kernels, nn/gemm_wasm.go).
+	mismatched, other := 0, 0
+	for _, e := range events {
+		if e.Pid != pid || e.Name != "wasm.CompileBaseline" || e.Ph != "X" || e.Ts < navStart || e.Ts > end {
+			continue
+		}
+		var a struct {
+			BodySize  int `json:"bodySize"`
+			FuncIndex int `json:"funcIndex"`
+		}
+		if json.Unmarshal(e.Args, &a) != nil {
+			continue
+		}
+		step := len(startupSteps)
+		for i, name := range startupSteps {
+			if at, ok := marks["convplay:"+name]; ok && e.Ts < at {
+				step = i
+				break
+			}
+		}
+		bySteps[step].n++
+		bySteps[step].bytes += a.BodySize
+		bySteps[step].us += e.Dur
+		switch f, ok := funcs[a.FuncIndex]; {
+		case len(funcs) == 0:
+		case !ok:
+			other++
+		case f.size != a.BodySize:
+			mismatched++
+		case step < len(startupSteps):
+			byPkg[f.pkg] += float64(a.BodySize)
+		}
+	}
+	var b strings.Builder
+	for i, s := range bySteps {
+		step := "after prediction:first"
+		if i < len(startupSteps) {
+			step = "until " + startupSteps[i]
+		}
+		fmt.Fprintf(&b, "\n%5d functions %7.1f KB %6.1f ms  %s", s.n, float64(s.bytes)/1000, s.us/1000, step)
+	}
+	if mismatched > 0 {
+		// Another build than the page's engine: its packages would be guesses.
+		fmt.Fprintf(&b, "\n(CONVPLAY_WASM_FUNCS gives %d of these functions another size: not this engine's build; no packages)", mismatched)
+	} else if len(byPkg) > 0 {
+		fmt.Fprintf(&b, "\nby package (code bytes; %d functions of another module, the SIMD kernels', not counted):", other)
+		for _, pkg := range sortedKeys(byPkg)[:min(15, len(byPkg))] {
+			fmt.Fprintf(&b, "\n%7.1f KB  %s", byPkg[pkg]/1000, pkg)
+		}
+	}
+	return b.String()
 }
 
 // sampledSelfTime reads the V8 CPU profiler's samples in the trace (its

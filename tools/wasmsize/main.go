@@ -9,7 +9,10 @@
 //	go run ./tools/wasmsize -top 30 /tmp/convplay.wasm
 //
 // and the same for the formats module (./wasm/formats), which the page
-// fetches only for Keras and .npz files.
+// fetches only for Keras and .npz files. With -funcs it lists every defined
+// function instead (index, code bytes, package, name; tab-separated), which
+// TestBenchStartupTrace reads (CONVPLAY_WASM_FUNCS) to name the functions
+// the engine compiles before the first prediction.
 package main
 
 import (
@@ -20,9 +23,10 @@ import (
 
 func main() {
 	top := flag.Int("top", 40, "packages to list")
+	funcs := flag.Bool("funcs", false, "list every defined function: index, code bytes, package, name")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: wasmsize [-top n] file.wasm")
+		fmt.Fprintln(os.Stderr, "usage: wasmsize [-top n | -funcs] file.wasm")
 		os.Exit(2)
 	}
 	b, err := os.ReadFile(flag.Arg(0))
@@ -37,6 +41,12 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if *funcs {
+		for _, f := range s.Defined {
+			fmt.Printf("%d\t%d\t%s\t%s\n", f.Index, f.Size, Package(f.Name), f.Name)
+		}
+		return
 	}
 	code := 0
 	for _, n := range s.Funcs {

@@ -14,6 +14,16 @@ type Sizes struct {
 	Funcs    map[string]int
 	Data     int
 	Sections map[byte]int
+	// Defined is every defined function in the module's order, by its index
+	// in the function index space (imports first): the func_index of V8's
+	// wasm trace events (wasm.CompileLazy), so a trace's functions get names.
+	Defined []Func
+}
+
+// Func is one defined function: its index, code size and name.
+type Func struct {
+	Index, Size int
+	Name        string
 }
 
 // FormatError is a module this reader cannot take apart.
@@ -154,6 +164,7 @@ func Parse(b []byte) (*Sizes, error) {
 			nm = fmt.Sprintf("func %d", importedFuncs+i)
 		}
 		s.Funcs[nm] += size
+		s.Defined = append(s.Defined, Func{importedFuncs + i, size, nm})
 	}
 	return s, nil
 }

@@ -36,6 +36,8 @@ func TestParse(t *testing.T) {
 	assert.Equal(t, map[string]int{"convplay_nn.Forward": 3, "encoding_json": 5}, s.Funcs)
 	assert.Equal(t, 4, s.Data)
 	assert.Equal(t, []share{{"encoding_json", 5}, {"convplay_nn", 3}}, s.ByPackage())
+	// Indexes count the imported function first, as V8's func_index does.
+	assert.Equal(t, []Func{{1, 3, "convplay_nn.Forward"}, {2, 5, "encoding_json"}}, s.Defined)
 }
 
 func TestPackage(t *testing.T) {
