@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -191,11 +192,14 @@ func lazyCompiles(t *testing.T, events []traceEvent, pid int, navStart, end floa
 			t.Fatalf("CONVPLAY_WASM_FUNCS: %v", err)
 		}
 		for _, line := range strings.Split(string(b), "\n") {
-			var i, size int
-			if f := strings.Split(line, "\t"); len(f) == 4 {
-				if _, err := fmt.Sscan(f[0]+" "+f[1], &i, &size); err == nil {
-					funcs[i] = fn{size, f[2]}
-				}
+			f := strings.Split(line, "\t") // index, code bytes, package, name
+			if len(f) != 4 {
+				continue
+			}
+			i, err1 := strconv.Atoi(f[0])
+			size, err2 := strconv.Atoi(f[1])
+			if err1 == nil && err2 == nil {
+				funcs[i] = fn{size, f[2]}
 			}
 		}
 	}

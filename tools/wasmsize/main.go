@@ -43,14 +43,14 @@ func main() {
 		os.Exit(1)
 	}
 	if *funcs {
-		for _, f := range s.Defined {
+		for _, f := range s.Funcs {
 			fmt.Printf("%d\t%d\t%s\t%s\n", f.Index, f.Size, Package(f.Name), f.Name)
 		}
 		return
 	}
 	code := 0
-	for _, n := range s.Funcs {
-		code += n
+	for _, f := range s.Funcs {
+		code += f.Size
 	}
 	fmt.Printf("%s: %d bytes: code %d, data %d, other %d\n", flag.Arg(0), len(b), code, s.Data, len(b)-code-s.Data)
 	for i, p := range s.ByPackage() {

@@ -7,20 +7,19 @@ import (
 	"strings"
 )
 
-// Sizes is what a WebAssembly module holds: each defined function's code
-// size by name (from the "name" custom section; "func N" without one), the
+// Sizes is what a WebAssembly module holds: each defined function, the
 // data segments' bytes and each section's size by its id.
 type Sizes struct {
-	Funcs    map[string]int
-	Data     int
-	Sections map[byte]int
-	// Defined is every defined function in the module's order, by its index
+	// Funcs is every defined function in the module's order, by its index
 	// in the function index space (imports first): the func_index of V8's
 	// wasm trace events (wasm.CompileLazy), so a trace's functions get names.
-	Defined []Func
+	Funcs    []Func
+	Data     int
+	Sections map[byte]int
 }
 
-// Func is one defined function: its index, code size and name.
+// Func is one defined function: its index, code size and name (from the
+// "name" custom section; "func N" without one).
 type Func struct {
 	Index, Size int
 	Name        string
@@ -104,7 +103,7 @@ func Parse(b []byte) (*Sizes, error) {
 	if len(b) < 8 || string(b[:4]) != "\x00asm" {
 		return nil, FormatError("not a WebAssembly module")
 	}
-	s := &Sizes{Funcs: map[string]int{}, Sections: map[byte]int{}}
+	s := &Sizes{Sections: map[byte]int{}}
 	r := &reader{b: b, off: 8}
 	importedFuncs := 0
 	var bodies []int
@@ -163,8 +162,7 @@ func Parse(b []byte) (*Sizes, error) {
 		if !ok {
 			nm = fmt.Sprintf("func %d", importedFuncs+i)
 		}
-		s.Funcs[nm] += size
-		s.Defined = append(s.Defined, Func{importedFuncs + i, size, nm})
+		s.Funcs = append(s.Funcs, Func{importedFuncs + i, size, nm})
 	}
 	return s, nil
 }
@@ -276,8 +274,8 @@ type share struct {
 // ByPackage sums the functions' code by package, largest first.
 func (s *Sizes) ByPackage() []share {
 	sum := map[string]int{}
-	for fn, n := range s.Funcs {
-		sum[Package(fn)] += n
+	for _, f := range s.Funcs {
+		sum[Package(f.Name)] += f.Size
 	}
 	out := make([]share, 0, len(sum))
 	for p, n := range sum {

@@ -33,11 +33,10 @@ func module() []byte {
 func TestParse(t *testing.T) {
 	s, err := Parse(module())
 	require.NoError(t, err)
-	assert.Equal(t, map[string]int{"convplay_nn.Forward": 3, "encoding_json": 5}, s.Funcs)
 	assert.Equal(t, 4, s.Data)
 	assert.Equal(t, []share{{"encoding_json", 5}, {"convplay_nn", 3}}, s.ByPackage())
 	// Indexes count the imported function first, as V8's func_index does.
-	assert.Equal(t, []Func{{1, 3, "convplay_nn.Forward"}, {2, 5, "encoding_json"}}, s.Defined)
+	assert.Equal(t, []Func{{1, 3, "convplay_nn.Forward"}, {2, 5, "encoding_json"}}, s.Funcs)
 }
 
 func TestPackage(t *testing.T) {
@@ -88,8 +87,8 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		total := 0
-		for _, n := range s.Funcs {
-			total += n
+		for _, f := range s.Funcs {
+			total += f.Size
 		}
 		if total+s.Data > len(b) {
 			t.Fatalf("sizes %d + %d exceed the file's %d bytes", total, s.Data, len(b))
