@@ -40,7 +40,9 @@ var startupTraceCategories = []string{
 }
 
 // TestBenchStartupTrace records a Chromium trace of a cold first visit
-// (fresh profile, the browser at rest for settle first, 40 ms of latency),
+// (fresh profile, the browser at rest for settle first, loopback with 40
+// ms of latency, emulated for the page and its workers as in
+// TestBenchFirstVisit and TestBenchEngineFloor),
 // and one of a second visit (the service worker answers), each until the
 // first prediction is on screen, and logs where the CPU went:
 // each process's share (the page's renderer, the browser, Chromium's own
@@ -55,8 +57,7 @@ func TestBenchStartupTrace(t *testing.T) {
 		t.Skip("a benchmark: run with CONVPLAY_BENCH=1 (make bench-browser)")
 	}
 	t.Run("cold", func(t *testing.T) {
-		s := Start(t)
-		throttle(s, 10000, 40)
+		s := emulateLink(Start(t), firstVisitLinks[0]).Session
 		restOnBlank(s)
 		events, first := traceFirstVisit(s)
 		logStartupTrace(t, s, events, first)
@@ -64,8 +65,7 @@ func TestBenchStartupTrace(t *testing.T) {
 	// The second visit a student makes: the service worker keeps the page
 	// and the data set, the browser rests, and the page opens again.
 	t.Run("second visit", func(t *testing.T) {
-		s := Start(t)
-		throttle(s, 10000, 40)
+		s := emulateLink(Start(t), firstVisitLinks[0]).Session
 		restOnBlank(s)
 		s.Open("")
 		firstPrediction(s)
