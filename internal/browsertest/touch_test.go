@@ -21,9 +21,12 @@ func TestTouchShowsValues(t *testing.T) {
 	s.OpenReady("?lang=zh")
 	Poll[bool](s, `!!window.convplay.state.prediction`)
 	Eval[bool](s, `document.querySelector('#layers > li[data-layer="0"] button').click(), true`)
-	Poll[bool](s, `document.querySelectorAll('#layer-detail canvas.big').length === 32`)
-	require.NoError(t, chromedp.Do(s.Ctx, chromedp.ScrollIntoView(chromedp.CSS(`#layer-detail canvas.big`))))
-	r := Eval[drawRect](s, `(() => { const r = document.querySelector('#layer-detail canvas.big').getBoundingClientRect();
+	// The maps are drawn at once and again when the layer's filters arrive,
+	// each now beside its filter: the map moves then, so the tap waits for it.
+	Poll[bool](s, `document.querySelectorAll('#layer-detail canvas.filter').length === 32 && !!window.convplay.views.network.filters`)
+	r := Eval[drawRect](s, `(() => { const cv = document.querySelector('#layer-detail canvas.big');
+		cv.scrollIntoView({ block: 'center' });
+		const r = cv.getBoundingClientRect();
 		return {Left: r.left, Top: r.top, Width: r.width, Height: r.height}; })()`)
 
 	tap := func(x, y float64) {
