@@ -48,7 +48,7 @@ bench:
 ## Then the first visit (TestBenchFirstVisit): time to the first prediction and bytes on the
 ## wire, cold and warm, at loopback, 20, 10 and 2 Mbit/s (Chromium's network emulation; the
 ## median of CONVPLAY_BENCH_ROUNDS fresh browsers, 3 unless set); the engine alone on a bare page
-## against the page (TestBenchEngineFloor); where a cold and a second visit's CPU goes
+## against the page, and the bare page's second visit with no request (TestBenchEngineFloor); where a cold and a second visit's CPU goes
 ## (TestBenchStartupTrace, Chromium traces; the engine's functions named from a build that keeps
 ## their names, tools/wasmsize -funcs).
 bench-browser: page data /usr/bin/chromium
