@@ -125,6 +125,40 @@ func TestDefectEvaluatePickShowsOnThePad(t *testing.T) {
 	assert.Empty(t, s.Problems())
 }
 
+// TestDefectDrawingOutlivesAnOlderPick: a student asks the gallery for a
+// class while the engine is busy, then draws before the images come; the
+// drawing stays on the pad and stays the input (the late set used to wipe it).
+// Found by TestStudentMonkey.
+func TestDefectDrawingOutlivesAnOlderPick(t *testing.T) {
+	s := Start(t)
+	s.OpenReady("?model=small")
+	Eval[bool](s, countDrawn)
+	// Count the gallery's requests in flight: it asks for one image after another.
+	Eval[bool](s, `(() => { const c = window.convplay.client, request = c.request.bind(c); window.__samples = 0;
+		c.request = (type, ...rest) => { if (type !== 'getSample') return request(type, ...rest);
+			window.__samples++; const p = request(type, ...rest); p.finally(() => window.__samples--).catch(() => {}); return p; };
+		return true; })()`)
+	// The engine busy for 2 s: the class's images and the drawing's preprocessing queue behind it.
+	Eval[bool](s, `(window.__stall = window.convplay.client.request('debugStall', {ms: 2000}), true)`)
+	click(s, `#gallery-panel .draw-class[data-class="5"]`)
+	drawStrokes(t, s, input.DispatchMouseEventPointerTypeMouse, line(drawPoint{60, 60}, drawPoint{220, 220}, 12))
+	Eval[bool](s, `window.__stall.then(() => true)`)
+	waitDrawn(s, 0)
+	// The class's search goes on after the drawing's reply; once it is over, nothing changed.
+	Poll[bool](s, `window.__samples === 0`)
+	got := Eval[map[string]any](s, `(() => ({
+		source: window.convplay.state.input.source,
+		strokes: window.convplay.views.draw.strokes,
+		shown: window.convplay.views.draw.shown,
+		pressed: [...document.querySelectorAll('#gallery-panel .draw-classes [aria-pressed="true"]')].length,
+	}))()`)
+	assert.Equal(t, "draw", got["source"], "the drawing is the input")
+	assert.EqualValues(t, 1, got["strokes"], "the drawing stays on the pad")
+	assert.Nil(t, got["shown"], "no test image replaced it")
+	assert.EqualValues(t, 0, got["pressed"], "no class button says its set is shown")
+	assert.Empty(t, s.Problems())
+}
+
 // TestDefectFocusAndPadStayWhileLoading: while the data set streams in, a
 // focused gallery button keeps the focus, and the pad does not move.
 func TestDefectFocusAndPadStayWhileLoading(t *testing.T) {

@@ -144,6 +144,7 @@ export function mount(ctx, section) {
 
   /** leaveGallery turns the pad back into a drawing when the student starts drawing on a test image. */
   function leaveGallery() {
+    gallery.drop();
     if (!gallery.shown()) return;
     gallery.forget();
     pad.reset();
@@ -182,6 +183,7 @@ export function mount(ctx, section) {
   function clear() {
     pacer.cancel();
     generation++;
+    gallery.drop();
     gallery.forget();
     pad.reset();
     live.run(); // the engine says the pad is empty: the warning, not an error

@@ -23,7 +23,8 @@ const SEED = 1;
  * pending live prediction before a pick, quiet() which clears the pad's
  * status line, and report(err) for a failed request. It returns {shown()
  * the test image on the pad {index, label} or null, forget() (the pad is a
- * drawing again), reset() (another data set), update(dataset) (after a
+ * drawing again), drop() (the student draws or clears: a set still on its
+ * way is not shown), reset() (another data set), update(dataset) (after a
  * 'dataset' event: refresh, and pick the page's first image once), relabel()
  * (after a language switch), thumbs() the shown [{index, label}]}.
  */
@@ -45,6 +46,10 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   let example = null; // {index, label}: the shipped example on the pad, until the gallery adopts it or the student moves on
   let exampleAsked = false;
   let thumbList = []; // [{index, sample}]
+  // The student's latest choice of input: a set asked for here waits for the
+  // engine (its test images may still be coming, or it trains), and a
+  // drawing, a newer set or another view's image chosen meanwhile wins.
+  let choice = 0;
 
   const testCount = () => (ctx.state.dataset.available && ctx.state.dataset.available.test) || 0;
   const getSample = (index) => ctx.request('getSample', { split: 'test', index });
@@ -143,6 +148,7 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   function showInput(input) {
     if (!input || input.source !== 'gallery' || !input.image) return;
     if (shown && shown.index === input.index) return; // this gallery's own pick
+    choice++;
     stopDrawing();
     shown = { index: input.index, label: input.label };
     pad.reset(input.image);
@@ -203,12 +209,13 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   async function randomSet(auto = false) {
     const n = testCount();
     if (!n) return;
+    const mine = ++choice;
     const source = auto ? createRng(SEED) : rng;
     const drawn = source.int(n);
     // The example on the pad stays the first pick: the picture does not change under the student.
     const first = auto && example && example.index < n ? example.index : drawn;
     const sample = await getSample(first);
-    if (auto && !untouched()) return;
+    if (mine !== choice || (auto && !untouched())) return;
     pressClass('random');
     const list = [{ index: first, sample }];
     showThumbs(list);
@@ -224,16 +231,19 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   async function classSet(k) {
     const n = testCount();
     if (!n) return;
+    const mine = ++choice;
     pressClass(String(k));
     const list = await findOfClass(getSample, k, rng.int(n), n, THUMBS);
+    if (mine !== choice) return;
     showThumbs(list);
     if (list.length) pick(list[0].index, list[0].sample);
   }
 
   /** showIndex picks test image index (a shared link's img=), with others of its class beside it. */
   async function showIndex(index) {
+    const mine = ++choice;
     const sample = await getSample(index);
-    if (ctx.state.input || pad.strokes) return;
+    if (mine !== choice || ctx.state.input || pad.strokes) return;
     const n = testCount();
     pressClass(String(sample.label));
     showThumbs([{ index, sample }]);
@@ -254,7 +264,13 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   return {
     shown: () => shown,
     forget: forgetPicked,
+    /** drop gives up a set still on its way: the student draws or clears the pad. */
+    drop() {
+      choice++;
+      pressClass(null);
+    },
     reset() {
+      choice++;
       forgetPicked();
       thumbList = [];
       thumbs.innerHTML = '';
