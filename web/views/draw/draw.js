@@ -144,8 +144,10 @@ export function mount(ctx, section) {
 
   /** leaveGallery turns the pad back into a drawing when the student starts drawing on a test image. */
   function leaveGallery() {
-    gallery.drop();
-    if (!gallery.shown()) return;
+    if (!gallery.shown()) {
+      gallery.drop(); // a set asked for before this stroke comes too late
+      return;
+    }
     gallery.forget();
     pad.reset();
   }
@@ -183,7 +185,6 @@ export function mount(ctx, section) {
   function clear() {
     pacer.cancel();
     generation++;
-    gallery.drop();
     gallery.forget();
     pad.reset();
     live.run(); // the engine says the pad is empty: the warning, not an error

@@ -23,10 +23,11 @@ const SEED = 1;
  * pending live prediction before a pick, quiet() which clears the pad's
  * status line, and report(err) for a failed request. It returns {shown()
  * the test image on the pad {index, label} or null, forget() (the pad is a
- * drawing again), drop() (the student draws or clears: a set still on its
- * way is not shown), reset() (another data set), update(dataset) (after a
- * 'dataset' event: refresh, and pick the page's first image once), relabel()
- * (after a language switch), thumbs() the shown [{index, label}]}.
+ * drawing again, and a set still on its way is not shown), drop() (only
+ * the latter: the student draws on a drawing), reset() (another data set),
+ * update(dataset) (after a 'dataset' event: refresh, and pick the page's
+ * first image once), relabel() (after a language switch), thumbs() the
+ * shown [{index, label}]}.
  */
 export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report }) {
   gallery.insertAdjacentHTML('beforeend', `
@@ -159,11 +160,17 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   }
   ctx.on('input', showInput);
 
+  /** drop gives up a set still on its way (the student chose something else) and releases its button. */
+  function drop() {
+    choice++;
+    pressClass(null);
+  }
+
   function forgetPicked() {
+    drop();
     example = null;
     shown = null;
     ctx.url.write('img', null);
-    pressClass(null);
     markThumb(null);
     picked.textContent = '';
     delete picked.dataset.i18n;
@@ -175,6 +182,7 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
    * image needs no record: every visit starts on it).
    */
   function pick(index, sample, record = true, source = 'gallery') {
+    choice++; // a thumbnail clicked while a set is on its way: the click wins
     stopDrawing();
     shown = { index, label: sample.label };
     example = source === 'example' ? shown : null;
@@ -264,13 +272,8 @@ export function createGallery(ctx, gallery, { pad, stopDrawing, quiet, report })
   return {
     shown: () => shown,
     forget: forgetPicked,
-    /** drop gives up a set still on its way: the student draws or clears the pad. */
-    drop() {
-      choice++;
-      pressClass(null);
-    },
+    drop,
     reset() {
-      choice++;
       forgetPicked();
       thumbList = [];
       thumbs.innerHTML = '';
